@@ -3,6 +3,7 @@ import { job, method } from './define';
 import { modelMethods } from './contractModels';
 import { explainMethods } from './contractExplain';
 import { ablationMethods } from './contractAblation';
+import { conceptMethods } from './contractConcepts';
 
 // The one declaration of every backend method. Main-side handler types, the renderer client, the CLI and
 // the preload all derive from this object; add a method here and the compiler lists what is missing.
@@ -173,6 +174,7 @@ export const contract = {
   ...modelMethods,
   ...explainMethods,
   ...ablationMethods,
+  ...conceptMethods,
 } as const;
 
 export type Contract = typeof contract;

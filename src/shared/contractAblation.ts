@@ -63,6 +63,8 @@ export const AblationRunParams = z.object({
   explainRunId: Id,
   /** Only these explanation methods of the run (e.g. le_label, best_concept, top5, imported); default: all. */
   methods: z.array(z.string().min(1).max(64)).min(1).max(32).optional(),
+  /** Whose P simulates the explanations: 'label' (the probe set's labels) or an encoder id (its calibration). */
+  simulator: z.union([z.literal('label'), Id]).default('label'),
   modes: z.array(z.enum(['optim', 'norm'])).min(1).default(['optim', 'norm']),
   /** Default: fitted on the val split of the explain run's split. */
   temperature: z.number().positive().max(1000).optional(),
@@ -171,7 +173,7 @@ export const ablationMethods = {
     TemperatureInfo,
   ),
   'ablation.run': job(
-    "Ablation scores (Optim, Norm) of an explain run's explanations under the label simulator, on the test split; closed form through a verified linear head, else the tail graph (spatial mean/max maps recomputed from the images). Resumable per block of neurons.",
+    "Ablation scores (Optim, Norm) of an explain run's explanations under a simulator (the label simulator, or a calibrated image-text encoder), on the test split; closed form through a verified linear head, else the tail graph (spatial mean/max maps recomputed from the images). Resumable per block of neurons.",
     AblationRunParams,
     z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean() }),
   ),

@@ -32,11 +32,18 @@ const SplitQuery = z.object({
   fractions: Fractions.default([0.7, 0.1, 0.2]),
 });
 
-/** Where concepts come from. Only 'labels' for now (classes + superclasses + CSV labels of the probe set). */
-export const ConceptSource = z.discriminatedUnion('kind', [z.object({ kind: z.literal('labels') })]);
+/**
+ * Where concepts come from: 'labels' (classes + superclasses + CSV labels of the probe set, P = 0/1), or
+ * 'encoder': a concept set scored by a calibrated image-text encoder, P = sigmoid(a*(cos+b)) (LE(SigLIP)),
+ * optionally through the top-5 filter first.
+ */
+export const ConceptSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('labels') }),
+  z.object({ kind: z.literal('encoder'), encoderId: Id, conceptSetId: Id, filter: z.boolean().default(true) }),
+]);
 export type ConceptSource = z.infer<typeof ConceptSource>;
 
-export const ExplainMethod = z.enum(['le_label', 'best_concept', 'top5', 'imported']);
+export const ExplainMethod = z.enum(['le_label', 'le_siglip', 'best_concept', 'top5', 'imported']);
 export type ExplainMethod = z.infer<typeof ExplainMethod>;
 
 export const Term = z.object({ concept: z.string(), weight: z.number() });
@@ -71,8 +78,10 @@ export const RunStatus = z.enum(['running', 'done', 'cancelled', 'interrupted', 
 export const ExplainRunInfo = z.object({
   id: Id,
   activationSetId: Id,
-  method: z.enum(['le_label', 'imported']),
+  method: z.enum(['le_label', 'le_siglip', 'imported']),
   status: RunStatus,
+  /** The explainer encoder (le_siglip runs), so a simulator choice can warn when it is the same one. */
+  encoderId: Id.nullable(),
   jobId: Id.nullable(),
   neuronsTotal: z.number().int(),
   neuronsDone: z.number().int(),
@@ -128,6 +137,8 @@ export const ResultRow = z.object({
   testCorrelation: z.number().nullable(),
   bestConcept: Baseline,
   top5: Baseline,
+  /** Test correlation of the primary explanation under each image-text simulator it was scored with. */
+  simulated: z.array(z.object({ simulator: z.string(), name: z.string(), testCorrelation: z.number().nullable() })),
 });
 export type ResultRow = z.infer<typeof ResultRow>;
 
@@ -256,8 +267,8 @@ export const explainMethods = {
     z.object({ run: ExplainRunInfo, rows: z.number().int(), scored: z.boolean() }),
   ),
   'explain.scoreText': method(
-    'Score a typed single-text explanation E = {(1, text)} of a neuron under the label simulator (the text must be a label concept of the run).',
-    z.object({ runId: Id, neuron: Neuron, text: z.string().min(1).max(500) }),
-    z.object({ concept: z.string(), valCorrelation: z.number(), testCorrelation: z.number() }),
+    'Score a typed single-text explanation E = {(1, text)} of a neuron: under the label simulator (the text must be a label of the probe set) or an image-text simulator (any text).',
+    z.object({ runId: Id, neuron: Neuron, text: z.string().min(1).max(500), simulator: z.union([z.literal('label'), Id]).default('label') }),
+    z.object({ concept: z.string(), simulator: z.string(), valCorrelation: z.number(), testCorrelation: z.number() }),
   ),
 } as const;

@@ -13,6 +13,8 @@ import { listDirectory } from './fsList';
 import { createModelHandlers } from './inference/handlers';
 import { createExplainHandlers } from './explanations/handlers';
 import { createAblationHandlers } from './ablationJob/handlers';
+import { createConceptHandlers } from './scorer/handlers';
+import { closeEncoderSessions } from './scorer/encoderService';
 
 export type RunMode = 'electron' | 'web' | 'cli' | 'test';
 
@@ -95,11 +97,19 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createModelHandlers(state),
     ...createExplainHandlers(state),
     ...createAblationHandlers(state),
+    ...createConceptHandlers(state),
 
     'fs.list': ({ path }) => listDirectory(path),
   };
 
-  return { handlers, state, dispose: () => void closeProject() };
+  return {
+    handlers,
+    state,
+    dispose: () => {
+      closeProject();
+      void closeEncoderSessions();
+    },
+  };
 }
 
 function projectInfo(p: ProjectHandle): ProjectInfo {

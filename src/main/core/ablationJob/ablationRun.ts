@@ -3,9 +3,9 @@ import { AblationRunParams, type AblationRunInfo } from '../../../shared/contrac
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import { matrix, scoreAblation, type NeuronAblation } from '../ablation';
-import { loadLabelConcepts, simulateLabels } from '../explanations/labelConcepts';
 import { requireRun } from '../explanations/runInfo';
-import { labelWeights } from '../explanations/scoring';
+import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../scorer/simulators';
+import { requireCalibration, requireEncoder } from '../scorer/encoderService';
 import { isOwnerAlive } from '../jobs/owner';
 import { registerJobKind } from '../jobs/registry';
 import { runJob } from '../jobs/runner';
@@ -17,7 +17,8 @@ import { stmt } from '../store/statements';
 import { ablationRunInfo, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
 
 // ablation.run: Optim / Norm ablation scores of every explanation of an explain run (le_label, best_concept,
-// top5, imported) under the label simulator s = weights . P_label + bias, on the TEST split, with the
+// top5, imported) under a simulator s = weights . P_sim + bias (the label simulator, or a calibrated image-text
+// encoder: scorer/simulators.ts), on the TEST split, with the
 // denominator from mean ablation (val mean). Closed form through the verified linear head. Blocks of neurons
 // commit their `scores` rows (metric ablation_optim / ablation_norm) with their ablation_neurons rows.
 
@@ -57,7 +58,11 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   const neurons = sortedNeurons(p.neurons, [...byNeuron.keys()].sort((a, b) => a - b), src.set.nNeurons);
   if (!neurons.length) throw new AppError('bad_input', `Explanation run ${er.id} has no explanations${p.neurons ? ' for the given neurons' : ''} to score.`);
   const modes = [...new Set(p.modes)].sort();
-  const key = JSON.stringify({ explainRunId: er.id, splitId: split.id, modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all', methods: p.methods ? [...p.methods].sort() : 'all' });
+  // The simulator is part of the key: the same explanations under another simulator are another result.
+  const simEncoder = p.simulator === 'label' ? null : requireEncoder(db, p.simulator);
+  const simCalibration = simEncoder ? requireCalibration(db, simEncoder) : null;
+  const simKey = simEncoder ? { encoder: simEncoder.sha256, a: simCalibration!.a, b: simCalibration!.b } : 'label';
+  const key = JSON.stringify({ simulator: simKey, explainRunId: er.id, splitId: split.id, modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all', methods: p.methods ? [...p.methods].sort() : 'all' });
   const existing = repo.findAblationRun(db, 'ablation', src.set.id, key);
   if (existing?.complete && resumeJobId === undefined) return { run: ablationRunInfo(db, existing), seconds: 0, reused: true };
   if (resumeJobId === undefined) refuseIfRunning(ABLATION_KIND, key);
@@ -73,7 +78,7 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   }
 
   return runJob(project, { kind: ABLATION_KIND, title, params: { ...p, key }, jobId }, ctx, async (run) => {
-    const params = { ...p, modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, splitId: split.id, mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path };
+    const params = { ...p, simulatorKey: simEncoder?.sha256 ?? 'label', simulatorName: simEncoder?.name ?? 'label simulator', modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, splitId: split.id, mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path };
     const id = existing?.id ?? repo.createAblationRun(db, { kind: 'ablation', activationSetId: src.set.id, explainRunId: er.id, runId: run.runId, jobId: run.jobId, key, params, neurons });
     if (existing) repo.setAblationRunJob(db, id, run.jobId);
     run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id), explainRun: String(er.id) }, seeds: { split: split.seed } });
@@ -85,7 +90,9 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
       const A = activations(db, src);
       const { oracle, release } = await makeOracle(db, prep, A, temperature, run.signal);
       try {
-      const lc = loadLabelConcepts(db, src.probe.id);
+      const simulator: ExplanationSimulator = simEncoder
+        ? await encoderSimulator(db, simEncoder.id, src.probe.id, explanations.flatMap((e) => e.terms.map((t) => t.concept)), { signal: run.signal })
+        : labelSimulator(db, src.probe.id);
       const all = Int32Array.from({ length: A.rows }, (_, i) => i);
       for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
         run.throwIfCancelled();
@@ -103,13 +110,13 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
           for (const k of block) {
             const e = (byNeuron.get(k) ?? []).find((x) => x.method === method);
             if (!e) continue;
-            const w = labelWeights(lc, e.terms);
-            if (!w) {
-              details.get(k)!.skipped.push({ method, explanationId: e.id, reason: 'a concept is not a label of the probe set' });
+            const s = simulator.simulate(e.terms, e.bias, all);
+            if (!s) {
+              details.get(k)!.skipped.push({ method, explanationId: e.id, reason: simulator.unsupported });
               continue;
             }
             cols.push(k);
-            sims.push(simulateLabels(lc, w, e.bias, all));
+            sims.push(s);
             exps.push(e);
           }
           if (!cols.length) continue;
@@ -134,7 +141,7 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
               const s = m[mode];
               if (!s || s.score === null) continue; // zero denominator: no defined score (kept in the details)
               repo.insertScoreWithDetails(db, {
-                explanationId: e.id, simulator: 'label', metric: `ablation_${mode}`, split: 'test', value: s.score, runId: run.runId,
+                explanationId: e.id, simulator: simulator.key, metric: `ablation_${mode}`, split: 'test', value: s.score, runId: run.runId,
                 details: { ablationRunId: id, c: s.c, d: s.d, denominator: r.denominator, numerator: s.numerator, valMean: r.valMean, temperature },
               });
             }

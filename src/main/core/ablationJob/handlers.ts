@@ -21,11 +21,13 @@ const quad = (q: QuadraticFit | undefined) => (q ? { a: fin(q.a), b: fin(q.b), c
 export function ablationResults(db: ReturnType<BackendState['requireProject']>['db'], ablationRunId: number, offset: number, limit: number): AblationResults {
   const r = requireAblationRun(db, ablationRunId, 'ablation');
   const exps = new Map(runExplanations(db, r.explainRunId!).map((e) => [e.id, e]));
+  // Correlation under the same simulator the ablation used (label simulator for runs made before simulators).
+  const simKey = typeof r.params.simulatorKey === 'string' ? r.params.simulatorKey : 'label';
   const rows: AblationNeuronRow[] = [];
   for (const { neuron, details } of repo.ablationNeurons<NeuronDetails>(db, r.id)) {
     for (const [method, m] of Object.entries(details.methods).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const e = exps.get(m.explanationId);
-      const corr = e?.scores.find((s) => s.metric === 'correlation' && s.split === 'test' && s.simulator === 'label')?.value ?? null;
+      const corr = e?.scores.find((s) => s.metric === 'correlation' && s.split === 'test' && s.simulator === simKey)?.value ?? null;
       rows.push({
         neuron, method, explanationId: m.explanationId, text: e ? explanationText(e.terms, e.bias) : '', testCorrelation: corr,
         valMean: m.valMean, denominator: m.denominator, flag: m.flag,

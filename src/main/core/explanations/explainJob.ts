@@ -6,13 +6,12 @@ import { explainLayer, type DenseMatrix } from '../explain';
 import { isOwnerAlive } from '../jobs/owner';
 import { registerJobKind } from '../jobs/registry';
 import { runJob, type JobRun } from '../jobs/runner';
-import { ensureConceptSet } from '../store/conceptRepo';
 import * as repo from '../store/explanationRepo';
 import { findUnfinishedJob, getJob } from '../store/jobRepo';
 import type { Db } from '../store/open';
 import { stmt } from '../store/statements';
 import { ensureSplit, readColumns, resolveSet } from './context';
-import { conceptMatrix, loadLabelConcepts } from './labelConcepts';
+import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
 import { runInfo } from './runInfo';
 import { writeNeuronResult } from './writeResults';
 
@@ -38,11 +37,12 @@ function neuronList(p: ExplainParams, nNeurons: number): number[] {
 }
 
 /** Everything that changes results, canonical: the same key over the same activation set is the same run. */
-function runKey(p: ExplainParams, conceptSha: string, splitId: number): string {
+function runKey(p: ExplainParams, source: ConceptPlan, splitId: number): string {
   const { lambda, lambdaSelection, eta, maxConcepts, width, eps, order, seed } = p;
   return JSON.stringify({
-    method: 'le_label',
-    concepts: conceptSha,
+    method: source.method,
+    concepts: source.conceptSha,
+    ...(source.encoder ? { encoder: source.encoder.row.sha256, a: source.encoder.calibration.a, b: source.encoder.calibration.b, filter: source.encoder.filter } : {}),
     splitId,
     seed,
     lambda: lambdaSelection === 'val' ? null : lambda,
@@ -72,27 +72,26 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   // Refuse bad input before a job row exists.
   const src = resolveSet(db, p.activationSetId);
   const neurons = neuronList(p, src.set.nNeurons);
-  const labels = loadLabelConcepts(db, src.probe.id);
-  if (labels.kept.length === 0) throw new AppError('bad_input', `Probe set "${src.probe.name}" has no labels that vary between images (classes, superclasses or CSV labels): nothing to explain with.`);
-  const { matrix, names } = conceptMatrix(labels);
+  const plan = planConcepts(db, p, src.probe.id, src.probe.name);
   const { split } = ensureSplit(db, src.probe.id, p.seed);
-  const cs = ensureConceptSet(db, { name: `labels of ${src.probe.name}`, source: 'labels', names });
-  const key = runKey(p, cs.sha256, split.id);
+  const key = runKey(p, plan, split.id);
   const existing = repo.findExplainRun(db, p.activationSetId, key);
   if (existing?.complete && resumeJobId === undefined) return { run: runInfo(db, existing), seconds: 0, reused: true };
   if (resumeJobId === undefined) refuseIfRunning(db, key, p.activationSetId);
   const prior = existing?.jobId == null ? undefined : getJob(db, existing.jobId);
   const jobId = resumeJobId ?? (prior && prior.status !== 'done' ? prior.id : findUnfinishedJob(db, EXPLAIN_KIND, 'key', key)?.id);
-  const title = `Explain ${src.set.tensorName} (LE, labels, ${neurons.length} neurons)`;
+  const title = `Explain ${src.set.tensorName} (${plan.method === 'le_label' ? 'LE, labels' : `LE, ${plan.encoder!.row.name}`}, ${neurons.length} neurons)`;
   const t0 = performance.now();
 
   return runJob(project, { kind: EXPLAIN_KIND, title, params: { ...p, key }, jobId }, ctx, async (run) => {
+    const concepts = await conceptsOf(db, plan, src.probe.id, run);
     const explainRunId = existing?.id ?? repo.createExplainRun(db, {
-      activationSetId: p.activationSetId, method: 'le_label', runId: run.runId, jobId: run.jobId, conceptSetId: cs.id, splitId: split.id, key, params: { ...p }, neurons,
+      activationSetId: p.activationSetId, method: plan.method, runId: run.runId, jobId: run.jobId, conceptSetId: concepts.conceptSetId, splitId: split.id, key, neurons,
+      params: { ...p, ...(plan.encoder ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } } : {}) },
     });
     if (existing) repo.setExplainRunJob(db, explainRunId, run.jobId, run.runId);
     run.recordProvenance({
-      hashes: { model: src.modelSha, manifest: src.manifestHash, conceptSet: cs.sha256, activationSet: String(src.set.id) },
+      hashes: { model: src.modelSha, manifest: src.manifestHash, conceptSet: plan.conceptSha, activationSet: String(src.set.id), ...(plan.encoder ? { encoder: plan.encoder.row.sha256 } : {}) },
       seeds: { split: p.seed },
     });
     const done = repo.doneNeurons(db, explainRunId);
@@ -102,7 +101,7 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
     run.progress(finished, total, finished ? `resuming at neuron ${finished + 1} of ${total}` : `explaining ${total} neurons`);
     if (todo.length) {
       const q = readColumns(db, src.set, todo);
-      await explainBlocks(run, { q, todo, matrix, names, split: split.assignment, p, explainRunId, activationSetId: src.set.id }, (n) => {
+      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator }, (n) => {
         finished += n;
         run.progress(finished, total, `${finished} of ${total} neurons`);
       });
@@ -121,6 +120,8 @@ interface BlockInput {
   p: ExplainParams;
   explainRunId: number;
   activationSetId: number;
+  method: 'le_label' | 'le_siglip';
+  simulator: string;
 }
 
 async function explainBlocks(run: JobRun, b: BlockInput, onBlock: (n: number) => void): Promise<void> {
@@ -148,7 +149,7 @@ async function explainBlocks(run: JobRun, b: BlockInput, onBlock: (n: number) =>
     );
     run.throwIfCancelled();
     run.db.transaction(() => {
-      for (const r of res.neurons) writeNeuronResult(run, { explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: block[r.neuron], names: b.names, result: r });
+      for (const r of res.neurons) writeNeuronResult(run, { explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: block[r.neuron], names: b.names, result: r, method: b.method, simulator: b.simulator });
       onBlock(block.length);
     })();
   }

@@ -15,6 +15,7 @@ import { neuronView } from './neuronView';
 import { queryResults, resultRows, usesConcept } from './results';
 import { requireRun, runInfo } from './runInfo';
 import { at } from './scoring';
+import { scoreTextWithEncoder } from '../scorer/simulate';
 
 type ExplainMethods =
   | 'split.get' | 'split.ensure' | 'explain.concepts' | 'explain.run' | 'explain.runs' | 'explain.results' | 'explain.neuron'
@@ -52,15 +53,16 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
     },
     'explain.export': ({ runId, format, path }) => exportRun(db(), runId, format, path),
     'explain.import': (input) => importRun(db(), input),
-    'explain.scoreText': ({ runId, neuron, text }) => {
+    'explain.scoreText': ({ runId, neuron, text, simulator }) => {
       const run = requireRun(db(), runId);
       const src = resolveSet(db(), run.activationSetId);
       checkNeuron(src.set, neuron);
+      if (simulator !== 'label') return scoreTextWithEncoder(db(), run, neuron, text, simulator);
       const lc = loadLabelConcepts(db(), src.probe.id);
       const j = findLabel(lc, text);
       if (j < 0) {
         const some = lc.labels.slice(0, 20).map((l) => l.name).join(', ');
-        throw new AppError('bad_input', `"${text}" is not a label of probe set "${src.probe.name}" (labels: ${some}${lc.labels.length > 20 ? ', ...' : ''}). Scoring free text needs the image-text simulator, which is not available yet.`);
+        throw new AppError('bad_input', `"${text}" is not a label of probe set "${src.probe.name}" (labels: ${some}${lc.labels.length > 20 ? ', ...' : ''}). To score free text, pick an image-text encoder as the simulator.`);
       }
       const split = (run.splitId !== null ? getSplit(db(), run.splitId) : null) ?? ensureSplit(db(), src.probe.id, 0).split;
       const act = readColumns(db(), src.set, [neuron]).data;
@@ -71,7 +73,7 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
         return 0;
       };
       const score = (rows: Int32Array) => pearson(Float64Array.from(rows, has), at(act, rows));
-      return { concept: lc.labels[j].name, valCorrelation: score(val), testCorrelation: score(test) };
+      return { concept: lc.labels[j].name, simulator: 'label', valCorrelation: score(val), testCorrelation: score(test) };
     },
   };
 }

@@ -11,6 +11,8 @@ import type { Db } from '../store/open';
 export interface LabelColumn {
   name: string;
   kind: LabelKind;
+  /** Folder path, e.g. "footwear/Sandal" (CSV labels: their name). */
+  path: string;
 }
 
 export interface LabelConcepts {
@@ -39,6 +41,7 @@ export function loadLabelConcepts(db: Db, probeSetId: number): LabelConcepts {
   const columns: LabelColumn[] = labels.map((l) => ({
     name: (count.get(l.name) ?? 0) > 1 ? (l.kind === 'csv' ? `csv:${l.name}` : l.path) : l.name,
     kind: l.kind,
+    path: l.path,
   }));
   const colOf = new Map(labels.map((l, j) => [l.id, j]));
   const perImage: number[][] = images.map(() => []);

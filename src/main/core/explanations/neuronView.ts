@@ -7,9 +7,9 @@ import type { Db } from '../store/open';
 import { stmt } from '../store/statements';
 import { getSplit } from '../store/splitRepo';
 import { checkNeuron, ensureSplit, readColumns, resolveSet } from './context';
-import { loadLabelConcepts, simulateLabels, type LabelConcepts } from './labelConcepts';
-import { requireRun, runInfo } from './runInfo';
-import { labelWeights } from './scoring';
+import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
+import { requireRun, runEncoderId, runInfo } from './runInfo';
+import { encoderSimulator, labelSimulator } from '../scorer/simulators';
 import { explanationText } from './text';
 
 // explain.neuron: everything the neuron page shows, computed from the stored column of the neuron.
@@ -68,7 +68,7 @@ function exampleImages(db: Db, lc: LabelConcepts, act: Float32Array, rows: numbe
   });
 }
 
-export function neuronView(db: Db, o: NeuronViewOptions): NeuronView {
+export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronView> {
   const run = requireRun(db, o.runId);
   const src = resolveSet(db, run.activationSetId);
   checkNeuron(src.set, o.neuron);
@@ -84,13 +84,15 @@ export function neuronView(db: Db, o: NeuronViewOptions): NeuronView {
   const split = (run.splitId !== null ? getSplit(db, run.splitId) : null) ?? ensureSplit(db, src.probe.id, 0).split;
   const { test } = splitIndices(split.assignment);
   const main = stored.find((e) => e.method === run.method);
-  const weights = main ? labelWeights(lc, main.terms) : null;
   let scatter: NeuronView['scatter'] = null;
-  if (main && weights) {
+  if (main) {
     // Deterministic subsample (seeded by the neuron) keeps the scatter's class mix unbiased.
     const rows = Int32Array.from(sample(test, o.scatterMax, 0x5eed ^ o.neuron));
-    const sim = simulateLabels(lc, weights, main.bias, rows);
-    scatter = { method: main.method, testImages: test.length, imageIds: Array.from(rows, (i) => lc.imageIds[i]), simulated: Array.from(sim), actual: Array.from(rows, (i) => act[i]) };
+    // The run's own simulator: labels, or the explainer encoder of an LE(SigLIP) run (embeddings are cached).
+    const encoderId = runEncoderId(run);
+    const simulator = encoderId !== null ? await encoderSimulator(db, encoderId, src.probe.id, main.terms.map((t) => t.concept)) : labelSimulator(db, src.probe.id);
+    const sim = simulator.simulate(main.terms, main.bias, rows);
+    if (sim) scatter = { method: main.method, testImages: test.length, imageIds: Array.from(rows, (i) => lc.imageIds[i]), simulated: Array.from(sim), actual: Array.from(rows, (i) => act[i]) };
   }
 
   const { view, bucketOf } = rangeView(lc, act);

@@ -1,6 +1,8 @@
 import type { ResultRow } from '../../../shared/contractExplain';
 import { neuronStates, runExplanations, type ExplainRunRow, type StoredExplanation } from '../store/explanationRepo';
+import { simulatorNames } from '../store/encoderRepo';
 import type { Db } from '../store/open';
+import { primarySimulator } from './runInfo';
 import { explanationText } from './text';
 
 // The results table of a run: one row per finished neuron with the run's own explanation (le_label or
@@ -9,14 +11,27 @@ import { explanationText } from './text';
 
 type Split = 'val' | 'test';
 
-/** Label-simulator correlation of an explanation; an imported one falls back to the numbers its file carried. */
-export function corr(e: StoredExplanation | undefined, split: Split): number | null {
+/**
+ * Correlation of an explanation under the run's own simulator (label simulator, or the explainer encoder of
+ * an LE(SigLIP) run); an imported one falls back to the numbers its file carried.
+ */
+export function corr(e: StoredExplanation | undefined, split: Split, primary = 'label'): number | null {
   if (!e) return null;
   const pick = (sim: string) => e.scores.find((s) => s.simulator === sim && s.metric === 'correlation' && s.split === split)?.value;
-  return pick('label') ?? pick('reported') ?? null;
+  return pick(primary) ?? pick('reported') ?? null;
+}
+
+/** Test correlations under every other simulator the explanation was scored with. */
+function otherSimulators(e: StoredExplanation | undefined, primary: string, names: Map<string, string>): ResultRow['simulated'] {
+  if (!e) return [];
+  return e.scores
+    .filter((s) => s.metric === 'correlation' && s.split === 'test' && s.simulator !== primary && s.simulator !== 'reported')
+    .map((s) => ({ simulator: s.simulator, name: names.get(s.simulator) ?? s.simulator.slice(0, 12), testCorrelation: Number.isFinite(s.value) ? s.value : null }));
 }
 
 export function resultRows(db: Db, run: ExplainRunRow): ResultRow[] {
+  const primary = primarySimulator(run);
+  const names = simulatorNames(db);
   const states = neuronStates(db, run.id);
   const byNeuron = new Map<number, StoredExplanation[]>();
   for (const e of runExplanations(db, run.id)) byNeuron.set(e.neuron, [...(byNeuron.get(e.neuron) ?? []), e]);
@@ -26,7 +41,7 @@ export function resultRows(db: Db, run: ExplainRunRow): ResultRow[] {
     const main = list.find((e) => e.method === run.method);
     const base = (m: 'best_concept' | 'top5') => {
       const e = list.find((x) => x.method === m);
-      return e ? { text: explanationText(e.terms, e.bias), testCorrelation: corr(e, 'test') } : null;
+      return e ? { text: explanationText(e.terms, e.bias), testCorrelation: corr(e, 'test', primary) } : null;
     };
     rows.push({
       neuron,
@@ -35,10 +50,11 @@ export function resultRows(db: Db, run: ExplainRunRow): ResultRow[] {
       terms: main?.terms ?? [],
       bias: main?.bias ?? 0,
       length: main?.terms.length ?? 0,
-      valCorrelation: corr(main, 'val'),
-      testCorrelation: corr(main, 'test'),
+      valCorrelation: corr(main, 'val', primary),
+      testCorrelation: corr(main, 'test', primary),
       bestConcept: base('best_concept'),
       top5: base('top5'),
+      simulated: otherSimulators(main, primary, names),
     });
   }
   return rows;

@@ -27,7 +27,22 @@ function meanScore(db: Db, runId: number, method: string, split: 'val' | 'test',
   return r.v;
 }
 
+/** The encoder that produced a run's concepts (LE(SigLIP)), or null. */
+export function runEncoderId(r: ExplainRunRow): number | null {
+  const src = r.params.conceptSource as { kind?: string; encoderId?: number } | undefined;
+  return src?.kind === 'encoder' && typeof src.encoderId === 'number' ? src.encoderId : null;
+}
+
+/**
+ * Whose scores are a run's own: the label simulator for LE(Label); the explainer encoder (its sha, stored
+ * in the run params) for LE(SigLIP), i.e. self-simulation, which other simulators are compared against.
+ */
+export function primarySimulator(r: ExplainRunRow): string {
+  return typeof r.params.explainerSha === 'string' ? r.params.explainerSha : 'label';
+}
+
 export function runInfo(db: Db, r: ExplainRunRow): ExplainRunInfo {
+  const sim = primarySimulator(r);
   const counts = stmt(db, 'SELECT count(*) AS n, coalesce(sum(dead), 0) AS dead FROM explain_neurons WHERE explain_run_id = ?').get(r.id) as { n: number; dead: number };
   const primary = r.method;
   const len = stmt(db, `SELECT avg(json_array_length(terms_json)) AS v FROM explanations e
@@ -39,6 +54,7 @@ export function runInfo(db: Db, r: ExplainRunRow): ExplainRunInfo {
     activationSetId: r.activationSetId,
     method: r.method,
     status: status(db, r),
+    encoderId: runEncoderId(r),
     jobId: r.jobId,
     neuronsTotal: r.neurons.length,
     neuronsDone: counts.n,
@@ -52,10 +68,10 @@ export function runInfo(db: Db, r: ExplainRunRow): ExplainRunInfo {
       : null,
     means: {
       length: len.v ?? 0,
-      valCorrelation: meanScore(db, r.id, primary, 'val') ?? meanScore(db, r.id, primary, 'val', 'reported'),
-      testCorrelation: meanScore(db, r.id, primary, 'test') ?? meanScore(db, r.id, primary, 'test', 'reported'),
-      bestConceptTest: meanScore(db, r.id, 'best_concept', 'test'),
-      top5Test: meanScore(db, r.id, 'top5', 'test'),
+      valCorrelation: meanScore(db, r.id, primary, 'val', sim) ?? meanScore(db, r.id, primary, 'val', 'reported'),
+      testCorrelation: meanScore(db, r.id, primary, 'test', sim) ?? meanScore(db, r.id, primary, 'test', 'reported'),
+      bestConceptTest: meanScore(db, r.id, 'best_concept', 'test', sim),
+      top5Test: meanScore(db, r.id, 'top5', 'test', sim),
     },
     createdAt: r.createdAt,
   };

@@ -4,7 +4,8 @@ import { insertExplanation, insertScore, putNeuronState, type StoredMethod, type
 import { sortTerms } from './text';
 
 // One neuron's LE result into the store (the caller holds the block's transaction): the explanation and
-// the two baselines, each with its label-simulator correlation on val and test, and the "done" row.
+// the two baselines, each with its correlation on val and test under the run's own simulator (labels, or
+// the explainer encoder for LE(SigLIP)), and the "done" row.
 
 export interface NeuronWrite {
   explainRunId: number;
@@ -12,6 +13,10 @@ export interface NeuronWrite {
   neuron: number;
   names: readonly string[];
   result: NeuronResult;
+  /** le_label, or le_siglip (concepts from an image-text encoder). */
+  method: StoredMethod;
+  /** Whose P the scores were computed with: 'label', or the explainer encoder's sha256. */
+  simulator: string;
 }
 
 export function termsOf(e: ScoredExplanation, names: readonly string[]): StoredTerm[] {
@@ -20,7 +25,7 @@ export function termsOf(e: ScoredExplanation, names: readonly string[]): StoredT
 
 function put(run: JobRun, w: NeuronWrite, method: StoredMethod, e: ScoredExplanation): void {
   const id = insertExplanation(run.db, { explainRunId: w.explainRunId, activationSetId: w.activationSetId, neuron: w.neuron, method, terms: termsOf(e, w.names), bias: e.bias, runId: run.runId });
-  const score = { explanationId: id, simulator: 'label', metric: 'correlation', runId: run.runId };
+  const score = { explanationId: id, simulator: w.simulator, metric: 'correlation', runId: run.runId };
   insertScore(run.db, { ...score, split: 'val', value: e.valCorrelation });
   insertScore(run.db, { ...score, split: 'test', value: e.testCorrelation });
 }
@@ -31,7 +36,7 @@ export function writeNeuronResult(run: JobRun, w: NeuronWrite): void {
     putNeuronState(run.db, w.explainRunId, w.neuron, true, {});
     return;
   }
-  put(run, w, 'le_label', r.explanation);
+  put(run, w, w.method, r.explanation);
   if (r.baselines) {
     put(run, w, 'best_concept', r.baselines.singleConcept);
     put(run, w, 'top5', r.baselines.noGreedy);

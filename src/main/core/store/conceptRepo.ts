@@ -29,3 +29,23 @@ export function conceptNames(db: Db, conceptSetId: number): string[] {
 export function conceptSetSha(db: Db, conceptSetId: number): string | null {
   return (stmt(db, 'SELECT sha256 FROM concept_sets WHERE id = ?').get(conceptSetId) as { sha256: string } | undefined)?.sha256 ?? null;
 }
+
+export interface ConceptSetRow {
+  id: number;
+  name: string;
+  source: string;
+  count: number;
+  sha256: string;
+  createdAt: string;
+}
+
+const SET_SQL = `SELECT s.id, s.name, s.source, s.sha256, s.created_at AS createdAt,
+  (SELECT count(*) FROM concepts c WHERE c.concept_set_id = s.id) AS count FROM concept_sets s`;
+
+export function listConceptSets(db: Db): ConceptSetRow[] {
+  return stmt(db, `${SET_SQL} ORDER BY s.id`).all() as ConceptSetRow[];
+}
+
+export function getConceptSet(db: Db, id: number): ConceptSetRow | null {
+  return (stmt(db, `${SET_SQL} WHERE s.id = ?`).get(id) as ConceptSetRow | undefined) ?? null;
+}
