@@ -1,6 +1,7 @@
 // `npm run demo`: build the bundled demo project (once) and open the workbench on it: the desktop app
 // where Electron can start, else browser mode. Everything comes from resources/: 600 real Fashion-MNIST
-// images in a class/superclass folder tree and a small CNN trained on Fashion-MNIST (scripts/fixtures).
+// images in a class/superclass folder tree, a small CNN and two small image-text encoders trained on
+// Fashion-MNIST (scripts/fixtures), and a short list of clothing words.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -16,6 +17,11 @@ const projectPath = join(demoDir, 'demo.nwb');
 const probeRoot = join(repo, 'resources', 'demo', 'probe');
 const modelPath = join(repo, 'resources', 'fixtures', 'models', 'fmnist_cnn.onnx');
 const POOLED_LAYER = '/Flatten_output_0';
+// Two small image-text encoders trained on Fashion-MNIST (scripts/fixtures/train_dual_encoders.py): A explains,
+// B simulates (LE(SigLIP) is scored by a different model than the one that produced it).
+const explainerPath = join(repo, 'resources', 'fixtures', 'encoders', 'fmnist_siglip_a');
+const simulatorPath = join(repo, 'resources', 'fixtures', 'encoders', 'fmnist_clip_b');
+const conceptsPath = join(repo, 'resources', 'demo', 'clothing-concepts.txt');
 
 function step(message: string): void {
   process.stdout.write(`demo: ${message}\n`);
@@ -66,6 +72,26 @@ async function buildDemoProject(): Promise<void> {
     step(`mean test correlation: LE ${fmt(m.testCorrelation)}, single best concept ${fmt(m.bestConceptTest)}, mean length ${m.length.toFixed(2)}`);
     const top = await api.call('explain.results', { runId: run.id, sort: { by: 'testCorrelation', dir: 'desc' }, limit: 3 });
     for (const r of top.rows) step(`  neuron ${r.neuron}: ${r.text}  (test r = ${fmt(r.testCorrelation)})`);
+
+    step('image-text concepts: calibrating two small encoders on the probe labels');
+    const encoders = await api.call('encoder.list', {});
+    const addEncoder = async (path: string) => encoders.find((e) => e.path === path) ?? (await api.call('encoder.add', { path }));
+    const explainer = await addEncoder(explainerPath);
+    const simulator = await addEncoder(simulatorPath);
+    for (const e of [explainer, simulator]) {
+      const c = e.calibration ?? (await api.call('calibration.run', { encoderId: e.id, probeSetId: probe.probeSetId }, progress(`calibrate ${e.name}`))).calibration;
+      step(`  ${e.name}: a = ${c.a.toFixed(2)}, b = ${c.b.toFixed(3)}, BCE ${fmt(c.bceBefore)} -> ${fmt(c.bceAfter)}`);
+    }
+    const labels = await api.call('conceptSet.fromLabels', { probeSetId: probe.probeSetId });
+    const words = await api.call('conceptSet.import', { path: conceptsPath, name: 'clothing words' });
+    const concepts = await api.call('conceptSet.combine', { conceptSetIds: [labels.id, words.set.id], name: 'labels + clothing words' });
+    step(`explaining every neuron with ${concepts.set.count} concepts scored by ${explainer.name} (LE(SigLIP))`);
+    const sig = await api.call('explain.run', { activationSetId: a.id, conceptSource: { kind: 'encoder', encoderId: explainer.id, conceptSetId: concepts.set.id } }, progress('explain'));
+    const simSig = await api.call('simulate.run', { explainRunId: sig.run.id, encoderId: simulator.id }, progress('simulate'));
+    const simLabel = await api.call('simulate.run', { explainRunId: run.id, encoderId: simulator.id }, progress('simulate'));
+    step(`mean test correlation under simulator ${simulator.name}: LE(SigLIP) ${fmt(simSig.means.methods.le_siglip?.mean ?? null)}, LE(Label) ${fmt(simLabel.means.methods.le_label?.mean ?? null)}`);
+    const best = await api.call('explain.results', { runId: sig.run.id, sort: { by: 'testCorrelation', dir: 'desc' }, limit: 2 });
+    for (const r of best.rows) step(`  neuron ${r.neuron}: ${r.text}  (${simulator.name}: r = ${fmt(r.simulated[0]?.testCorrelation ?? null)})`);
   } finally {
     backend.dispose();
   }
