@@ -43,7 +43,20 @@ export function visionTower(dim: number, opts: { input?: string; size?: number; 
 }
 
 /** input_ids int64 [N,L] (L fixed or dynamic) -> float -> x W[L,D] (fixed) or sum of squares (dynamic) -> text_embeds. */
-export function textTower(dim: number, length: number | null): Uint8Array {
+export function textTower(dim: number, length: number | null, opts: { mask?: boolean } = {}): Uint8Array {
+  if (length === null && opts.mask === false) {
+    // Dynamic length without attention_mask (how SigLIP text towers are often exported).
+    return model(
+      [
+        { opType: 'Cast', input: ['input_ids'], output: ['f'], attribute: [{ name: 'to', type: 2, i: FLOAT }] },
+        { opType: 'ReduceSumSquare', input: ['f'], output: ['s'], attribute: [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 1 }] },
+        { opType: 'MatMul', input: ['s', 'W'], output: ['text_embeds'] },
+      ],
+      [value('input_ids', INT64, ['N', 'L'])],
+      [value('text_embeds', FLOAT, ['N', dim])],
+      [weights('W', 1, dim)],
+    );
+  }
   if (length !== null) {
     return model(
       [

@@ -146,4 +146,29 @@ describe('encoder folder validation', () => {
     writeFileSync(join(dir, 'textual.onnx'), textTower(8, 16));
     expect((await inspectEncoder(dir)).files.text).toBe(join(dir, 'textual.onnx'));
   });
+
+  it('pads SigLIP texts to the fixed length even when the export leaves the length dynamic and has no mask', async () => {
+    const dir = await tempDir('nwb-enc');
+    writeTinySeparate(dir, visionTower(8), textTower(8, 16));
+    writeFileSync(join(dir, 'onnx', 'text_model.onnx'), textTower(8, null));
+    // A dynamic-length tower with a mask (CLIP style) keeps dynamic padding.
+    expect((await inspectEncoder(dir)).fixedTextLength).toBeNull();
+    // Dynamic length, no mask, model_type siglip: padded to the max length (tokenizer_config: 16), like
+    // SiglipProcessor's padding="max_length"; so a short text's ids are padded with the pad id.
+    writeFileSync(join(dir, 'onnx', 'text_model.onnx'), textTower(8, null, { mask: false }));
+    const info = await inspectEncoder(dir);
+    expect(info.fixedTextLength).toBe(16);
+    const enc = await openEncoder(dir);
+    try {
+      const b = enc.tokenize(['sandal']);
+      expect(b.length).toBe(16);
+      expect(b.padded.slice(1)).toEqual(new Array(15).fill(0));
+    } finally {
+      await enc.close();
+    }
+    // Another model type keeps its texts unpadded (grouped by length).
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'clip' }));
+    expect((await inspectEncoder(dir)).fixedTextLength).toBeNull();
+  });
 });
+

@@ -257,11 +257,16 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
     );
   }
 
-  const fixedTextLength = fixedDim(ids.dims[1]);
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e6 ? v : null);
   const textConfig = (config?.text_config as Json | undefined) ?? {};
-  const limits = [num(tokenizerConfig?.model_max_length), num(textConfig.max_position_embeddings) ?? num(config?.max_position_embeddings), fixedTextLength].filter((v): v is number => v !== null);
+  const declaredFixed = fixedDim(ids.dims[1]);
+  const limits = [num(tokenizerConfig?.model_max_length), num(textConfig.max_position_embeddings) ?? num(config?.max_position_embeddings), declaredFixed].filter((v): v is number => v !== null);
   const maxTextLength = limits.length ? Math.min(...limits) : DEFAULT_MAX_TEXT;
+  const modelType = typeof config?.model_type === 'string' ? config.model_type : null;
+  // SigLIP's text tower was trained on texts padded to max_length (64) and pools the last position, so its
+  // output depends on the padding; exports (e.g. transformers.js) often leave the length dynamic and have no
+  // mask. Pad SigLIP texts to the fixed length anyway, like its processor does (padding="max_length").
+  const fixedTextLength = declaredFixed ?? (modelType?.startsWith('siglip') && !mask && limits.length ? maxTextLength : null);
 
   const sha256 = await encoderSha(files);
   const elem = (t: TensorSpec) => (t.elemType === 'int32' ? 'int32' : 'int64') as 'int64' | 'int32';
@@ -272,7 +277,7 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
     layout,
     files,
     dim: di ?? dt ?? 0,
-    modelType: typeof config?.model_type === 'string' ? config.model_type : null,
+    modelType,
     imageSize: [img.height, img.width],
     channels,
     maxTextLength,
