@@ -67,6 +67,10 @@ describe('image-text concept scorer', () => {
     expect(labelB).toBeGreaterThan(0.3);
     const means = await call(f.backend, 'simulate.means', { explainRunId: leLabel.run.id });
     expect(means.map((m) => m.name)).toEqual(['label simulator', 'fmnist_clip_b']);
+    // LE(SigLIP) on label concepts is also scored by the label simulator, next to its explainer and simulator B.
+    const sigMeans = await call(f.backend, 'simulate.means', { explainRunId: leSig.run.id });
+    expect(sigMeans.map((m) => m.name)).toEqual(['label simulator', 'fmnist_clip_b', 'fmnist_siglip_a']);
+    expect(sigMeans[0].methods.le_siglip.n).toBe(sigMeans[1].methods.le_siglip.n);
     const rows = await call(f.backend, 'explain.results', { runId: leLabel.run.id, includeDead: false });
     expect(rows.rows[0].simulated).toEqual([expect.objectContaining({ name: 'fmnist_clip_b' })]);
     // The explainer as its own simulator: allowed, warned.

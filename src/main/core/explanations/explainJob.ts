@@ -12,6 +12,9 @@ import type { Db } from '../store/open';
 import { stmt } from '../store/statements';
 import { ensureSplit, readColumns, resolveSet } from './context';
 import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
+import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
+import { labelWeights, scoreByLabels } from './scoring';
+import type { StoredTerm } from '../store/explanationRepo';
 import { runInfo } from './runInfo';
 import { writeNeuronResult } from './writeResults';
 
@@ -101,7 +104,7 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
     run.progress(finished, total, finished ? `resuming at neuron ${finished + 1} of ${total}` : `explaining ${total} neurons`);
     if (todo.length) {
       const q = readColumns(db, src.set, todo);
-      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator }, (n) => {
+      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator, labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined }, (n) => {
         finished += n;
         run.progress(finished, total, `${finished} of ${total} neurons`);
       });
@@ -122,6 +125,8 @@ interface BlockInput {
   activationSetId: number;
   method: 'le_label' | 'le_siglip';
   simulator: string;
+  /** The probe set's labels (LE(SigLIP) runs: for label-simulator scores). */
+  labels?: LabelConcepts;
 }
 
 async function explainBlocks(run: JobRun, b: BlockInput, onBlock: (n: number) => void): Promise<void> {
@@ -148,8 +153,21 @@ async function explainBlocks(run: JobRun, b: BlockInput, onBlock: (n: number) =>
       },
     );
     run.throwIfCancelled();
+    // LE(SigLIP) explanations made only of labels are also scored under the label simulator, so the means
+    // table can put them next to LE(Label) under the same simulator.
+    const labelScore = (col: number) => (terms: StoredTerm[], bias: number) => {
+      const w = b.labels ? labelWeights(b.labels, terms) : null;
+      if (!w) return null;
+      const act = Float32Array.from({ length: q.rows }, (_, r) => sub[r * block.length + col]);
+      return scoreByLabels(b.labels!, b.split, act, w, bias);
+    };
     run.db.transaction(() => {
-      for (const r of res.neurons) writeNeuronResult(run, { explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: block[r.neuron], names: b.names, result: r, method: b.method, simulator: b.simulator });
+      for (const r of res.neurons) {
+        writeNeuronResult(run, {
+          explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: block[r.neuron], names: b.names, result: r, method: b.method, simulator: b.simulator,
+          labelScore: b.method === 'le_siglip' ? labelScore(r.neuron) : undefined,
+        });
+      }
       onBlock(block.length);
     })();
   }

@@ -17,6 +17,8 @@ export interface NeuronWrite {
   method: StoredMethod;
   /** Whose P the scores were computed with: 'label', or the explainer encoder's sha256. */
   simulator: string;
+  /** LE(SigLIP): also score under the label simulator, for explanations made only of labels (null otherwise). */
+  labelScore?: (terms: StoredTerm[], bias: number) => { valCorrelation: number; testCorrelation: number } | null;
 }
 
 export function termsOf(e: ScoredExplanation, names: readonly string[]): StoredTerm[] {
@@ -24,10 +26,17 @@ export function termsOf(e: ScoredExplanation, names: readonly string[]): StoredT
 }
 
 function put(run: JobRun, w: NeuronWrite, method: StoredMethod, e: ScoredExplanation): void {
-  const id = insertExplanation(run.db, { explainRunId: w.explainRunId, activationSetId: w.activationSetId, neuron: w.neuron, method, terms: termsOf(e, w.names), bias: e.bias, runId: run.runId });
+  const terms = termsOf(e, w.names);
+  const id = insertExplanation(run.db, { explainRunId: w.explainRunId, activationSetId: w.activationSetId, neuron: w.neuron, method, terms, bias: e.bias, runId: run.runId });
   const score = { explanationId: id, simulator: w.simulator, metric: 'correlation', runId: run.runId };
   insertScore(run.db, { ...score, split: 'val', value: e.valCorrelation });
   insertScore(run.db, { ...score, split: 'test', value: e.testCorrelation });
+  const byLabels = w.simulator !== 'label' ? w.labelScore?.(terms, e.bias) : null;
+  if (byLabels) {
+    const label = { ...score, simulator: 'label' };
+    insertScore(run.db, { ...label, split: 'val', value: byLabels.valCorrelation });
+    insertScore(run.db, { ...label, split: 'test', value: byLabels.testCorrelation });
+  }
 }
 
 export function writeNeuronResult(run: JobRun, w: NeuronWrite): void {
