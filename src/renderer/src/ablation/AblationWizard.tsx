@@ -12,6 +12,9 @@ import { StepRun } from './StepRun';
 import { StepScore } from './StepScore';
 import { temperatureValid } from './TemperatureField';
 import type { Mapping, Mode } from './types';
+import { EncoderSelect } from '../concepts/EncoderSelect';
+import type { SimulatorRef } from '../concepts/types';
+import { useEncoders } from '../concepts/useEncoders';
 
 const STEPS = ['Explanation run', 'Labels & head', 'Scoring & start'] as const;
 
@@ -44,6 +47,8 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   const [modes, setModes] = useState<Mode[]>(['optim', 'norm']);
   const [excluded, setExcluded] = useState<string[]>([]);
   const [tOverride, setTOverride] = useState('');
+  const [simulator, setSimulator] = useState<SimulatorRef>('label');
+  const encoders = useEncoders();
 
   useEffect(() => {
     if (runId === null) setRunId(inv.runs.find((r) => r.status === 'done')?.id ?? null);
@@ -77,7 +82,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
     if (!ctx) return;
     runner.dismiss(key);
     const t = tOverride.trim() === '' ? {} : { temperature: Number(tOverride) };
-    const input = { explainRunId: ctx.run.id, modes, blockSize: 16, ...(excluded.length ? { methods: chosen } : {}), ...t, ...mapInput };
+    const input = { explainRunId: ctx.run.id, modes, simulator, blockSize: 16, ...(excluded.length ? { methods: chosen } : {}), ...t, ...mapInput };
     void runner.start(key, `Ablation scores of run #${ctx.run.id}`, 'ablation.run', input).then((out) => {
       if (out) onDone(out.run.id);
     });
@@ -142,6 +147,22 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
             tOverride={tOverride}
             onTOverride={setTOverride}
           />
+          <div data-testid="abl-simulator">
+            <h4>Simulator</h4>
+            <EncoderSelect
+              encoders={encoders.data ?? []}
+              value={simulator}
+              onChange={(v) => setSimulator(v ?? 'label')}
+              allowLabel
+              label="Simulate the explanations with"
+              testId="abl-simulator-select"
+            />
+            {simulator !== 'label' && simulator === ctx.run.encoderId && (
+              <p className="warn-text" data-testid="abl-simulator-same">
+                This encoder produced the explanations: scores under it are optimistic.
+              </p>
+            )}
+          </div>
           <div className="actions">
             <button type="button" className="primary" disabled={!canStart} onClick={start} data-testid="abl-start">
               {running ? 'Scoring…' : 'Start ablation scoring'}

@@ -50,8 +50,8 @@ export function StepScore({
           ))}
         </ul>
         <p className="hint">
-          The ticked explanations of the run ({formatCount(neurons)} neurons × {methods.length - excluded.length} methods) are simulated with the label simulator and
-          scored on the test split.
+          The ticked explanations of the run ({formatCount(neurons)} neurons × {methods.length - excluded.length} methods) are simulated with the chosen simulator
+          (below) and scored on the test split.
         </p>
         {excluded.length === methods.length && <p className="warn-text">Choose at least one explanation method.</p>}
       </div>

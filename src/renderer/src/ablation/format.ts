@@ -17,7 +17,7 @@ export function formatPct(v: number | null | undefined, digits = 2): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`;
 }
 
-export const METHOD_ORDER = ['le_label', 'best_concept', 'top5', 'imported'] as const;
+export const METHOD_ORDER = ['le_label', 'best_concept', 'top5', 'imported', 'le_siglip'] as const;
 
 export function methodLabel(m: string): string {
   return (METHOD_LABEL as Record<string, string>)[m] ?? m;

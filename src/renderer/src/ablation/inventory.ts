@@ -48,7 +48,7 @@ export function runSeed(run: RunInfo): number {
 
 /** Explanation methods an explain run holds (LE runs carry both baselines). */
 export function runMethods(run: RunInfo): string[] {
-  return run.method === 'imported' ? ['imported'] : ['le_label', 'best_concept', 'top5'];
+  return run.method === 'imported' ? ['imported'] : [run.method, 'best_concept', 'top5'];
 }
 
 export function layerLabel(c: RunContext): string {

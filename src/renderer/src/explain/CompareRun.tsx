@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { ExplanationCompare } from './ExplanationCompare';
+import { runMethodLabel } from './format';
 import type { RunInfo } from './types';
 import { useLoad } from './useLoad';
 
@@ -21,7 +22,7 @@ export function CompareRun({ runs, current, neuron }: { runs: RunInfo[]; current
           <option value="">—</option>
           {others.map((r) => (
             <option key={r.id} value={r.id}>
-              #{r.id} {r.method === 'imported' ? 'imported' : 'LE (labels)'} · {r.status}
+              #{r.id} {runMethodLabel(r)} · {r.status}
             </option>
           ))}
         </select>

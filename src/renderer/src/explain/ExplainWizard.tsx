@@ -4,6 +4,8 @@ import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';
 import type { ProbeSetInfo } from '../lib/types';
+import { useEncoders } from '../concepts/useEncoders';
+import { toConceptSource, type SourceDraft } from './conceptSource';
 import { StepConcepts } from './StepConcepts';
 import { StepLayer } from './StepLayer';
 import { StepParams } from './StepParams';
@@ -30,6 +32,10 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
   const [params, setParams] = useState<ParamDraft>(DEFAULT_PARAMS);
   const [split, setSplit] = useState<SplitResult | null>(null);
   const [splitError, setSplitError] = useState<ShownError | null>(null);
+  const [source, setSource] = useState<SourceDraft>({ kind: 'labels' });
+  // Loaded apart from the inventory: a project without encoders (or an older backend) still explains from labels.
+  const encoders = useEncoders();
+  const conceptSets = useLoad(() => api.call('conceptSet.list', {}), [api]);
 
   const inv = useLoad<Inventory>(
     async () => {
@@ -73,7 +79,12 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
     };
   }, [api, step, probeSetId, seedNum, seedOk]);
 
-  const canNext = [chosenSet?.complete === true, (concepts.data?.names.length ?? 0) > 0, seedOk && paramsValid(params) && split !== null, false][step];
+  const conceptSource = toConceptSource(source);
+  const chosenEncoder = source.kind === 'encoder' ? encoders.data?.find((e) => e.id === source.encoderId) : undefined;
+  const chosenConceptSet = source.kind === 'encoder' ? conceptSets.data?.find((s) => s.id === source.conceptSetId) : undefined;
+  const sourceOk = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) > 0 : conceptSource !== null && chosenEncoder?.calibration != null && (chosenConceptSet?.count ?? 0) > 0;
+  const nConcepts = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) : (chosenConceptSet?.count ?? 0);
+  const canNext = [chosenSet?.complete === true, sourceOk, seedOk && paramsValid(params) && split !== null, false][step];
   function go(i: number) {
     setStep(i);
     setMaxReached((m) => Math.max(m, i));
@@ -102,10 +113,21 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
           onOpenModels={() => navigate('models')}
         />
       )}
-      {step === 1 && <StepConcepts probeSet={probeSet} concepts={concepts} />}
+      {step === 1 && (
+        <StepConcepts probeSet={probeSet} concepts={concepts} source={source} onSource={setSource} encoders={encoders.data ?? []} sets={conceptSets.data ?? []} />
+      )}
       {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitError} params={params} onParams={setParams} />}
-      {step === 3 && chosenSet && concepts.data && split && (
-        <StepReview set={chosenSet} model={models.find((m) => m.id === chosenSet.modelId)} concepts={concepts.data.names.length} split={split} params={params} onRun={onRun} />
+      {step === 3 && chosenSet && conceptSource && sourceOk && split && (
+        <StepReview
+          set={chosenSet}
+          model={models.find((m) => m.id === chosenSet.modelId)}
+          concepts={nConcepts}
+          conceptSource={conceptSource}
+          sourceLabel={source.kind === 'labels' ? 'labels of the probe set' : `${chosenConceptSet?.name ?? 'concept set'} scored by ${chosenEncoder?.name ?? 'encoder'}${source.filter ? ', top-5 filtered first' : ''}`}
+          split={split}
+          params={params}
+          onRun={onRun}
+        />
       )}
       <div className="actions wizard-nav">
         <button type="button" disabled={step === 0} onClick={() => go(step - 1)} data-testid="wizard-back">

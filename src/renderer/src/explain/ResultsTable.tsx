@@ -8,6 +8,8 @@ import { formatCorr } from './format';
 import { usePagedResults } from './usePagedResults';
 
 const ROW_H = 34;
+/** styles.css .results-row grid-template-columns; simulator columns are appended to it. */
+const BASE_GRID = '5rem minmax(0, 1fr) 3rem 4.5rem 4.5rem 8rem 5.5rem';
 type SortKey = 'neuron' | 'valCorrelation' | 'testCorrelation' | 'length' | 'bestConceptTest' | 'top5Test';
 interface Sort {
   by: SortKey;
@@ -59,6 +61,10 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
     if (total > 0) need(first, last);
   }, [need, first, last, total]);
 
+  // One extra column per image-text simulator the run was scored with (names from a loaded row; dead ones have none).
+  const sims = items.map((v) => page.row(v.index)?.simulated).find((s) => s && s.length > 0) ?? [];
+  const gridStyle = sims.length ? { gridTemplateColumns: `${BASE_GRID} ${sims.map(() => '6.5rem').join(' ')}` } : undefined;
+
   function toggle(key: SortKey) {
     setSort((s) => (s.by === key ? { by: key, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: key, dir: key === 'neuron' ? 'asc' : 'desc' }));
   }
@@ -92,7 +98,7 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
       {dConcept && <ConceptHits runId={runId} text={dConcept} onOpen={onOpen} />}
       <ErrorBox error={page.error} />
       <div className="results-table" role="table" aria-label="Explanation results" aria-rowcount={total + 1}>
-        <div className="results-row results-head" role="row">
+        <div className="results-row results-head" role="row" style={gridStyle}>
           {COLUMNS.map((c) => (
             <div key={c.label} role="columnheader" className={c.num ? 'num' : ''} aria-sort={c.key && sort.by === c.key ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}>
               {c.key ? (
@@ -107,6 +113,13 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
               )}
             </div>
           ))}
+          {sims.map((sm) => (
+            <div key={sm.simulator} role="columnheader" className="num">
+              <span className="sort-button head-label" title={`Test correlation of the explanation under the image-text simulator ${sm.name}`}>
+                {sm.name} r
+              </span>
+            </div>
+          ))}
         </div>
         <div className="results-scroll" ref={scrollRef} data-testid="results-scroll">
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -114,7 +127,7 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
               const r = page.row(v.index);
               if (!r)
                 return (
-                  <div key={`p${v.index}`} role="row" className="results-row placeholder" style={{ height: ROW_H, transform: `translateY(${v.start}px)` }}>
+                  <div key={`p${v.index}`} role="row" className="results-row placeholder" style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}>
                     <div role="cell" className="num mono hint">
                       …
                     </div>
@@ -126,7 +139,7 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
                   role="row"
                   tabIndex={0}
                   className={`results-row${r.dead ? ' dead' : ''}`}
-                  style={{ height: ROW_H, transform: `translateY(${v.start}px)` }}
+                  style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}
                   onClick={() => onOpen(r.neuron)}
                   onKeyDown={(e) => e.key === 'Enter' && onOpen(r.neuron)}
                   data-testid="result-row"
@@ -154,6 +167,14 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
                   <div role="cell" className="num" title={r.top5?.text}>
                     {formatCorr(r.top5?.testCorrelation)}
                   </div>
+                  {sims.map((sm) => {
+                    const v = r.simulated?.find((x) => x.simulator === sm.simulator)?.testCorrelation;
+                    return (
+                      <div key={sm.simulator} role="cell" className="num" data-testid="result-sim" data-simulator={sm.name} data-value={v ?? ''}>
+                        {formatCorr(v)}
+                      </div>
+                    );
+                  })}
                 </div>
               );
             })}

@@ -1,11 +1,30 @@
 import { ErrorBox } from '../components/ErrorBox';
 import { formatCount } from '../lib/format';
 import type { ProbeSetInfo } from '../lib/types';
+import type { ConceptSetInfo, EncoderInfo } from '../concepts/types';
+import type { SourceDraft } from './conceptSource';
+import { EncoderSourceFields } from './EncoderSourceFields';
 import type { ConceptList } from './types';
 import type { Loaded } from './useLoad';
 
-/** Step 2: the probe set the activations were computed on, and the label concepts it yields. */
-export function StepConcepts({ probeSet, concepts }: { probeSet: ProbeSetInfo | undefined; concepts: Loaded<ConceptList> }) {
+/** Step 2: the probe set the activations were computed on, and where the concepts come from (labels or an encoder). */
+export function StepConcepts({
+  probeSet,
+  concepts,
+  source,
+  onSource,
+  encoders,
+  sets,
+}: {
+  probeSet: ProbeSetInfo | undefined;
+  concepts: Loaded<ConceptList>;
+  source: SourceDraft;
+  onSource: (s: SourceDraft) => void;
+  encoders: EncoderInfo[];
+  sets: ConceptSetInfo[];
+}) {
+  const firstCalibrated = encoders.find((e) => e.calibration !== null && e.status === 'ok');
+  const labelSet = sets.find((s) => s.source === 'labels') ?? sets[0];
   return (
     <div className="stack">
       <p>
@@ -17,14 +36,26 @@ export function StepConcepts({ probeSet, concepts }: { probeSet: ProbeSetInfo | 
       <div className="field">
         <span className="field-label">Concept source</span>
         <label className="inline-field">
-          <input type="radio" checked readOnly /> Labels: classes, superclasses from the folder tree
+          <input type="radio" name="concept-source" checked={source.kind === 'labels'} onChange={() => onSource({ kind: 'labels' })} data-testid="wiz-source-labels" /> Labels of the
+          probe set: classes, superclasses from the folder tree
           {probeSet?.labelsCsvPath ? ', CSV labels' : ''}
         </label>
-        <p className="hint">Each concept is a 0/1 column per image (a superclass = any of its classes). Image-text concepts come later.</p>
+        <label className="inline-field">
+          <input
+            type="radio"
+            name="concept-source"
+            checked={source.kind === 'encoder'}
+            onChange={() => onSource({ kind: 'encoder', encoderId: firstCalibrated?.id ?? null, conceptSetId: labelSet?.id ?? null, filter: true })}
+            data-testid="wiz-source-encoder"
+          />{' '}
+          Image-text encoder (SigLIP/CLIP): any concept set, LE(SigLIP)
+        </label>
+        {source.kind === 'labels' && <p className="hint">Each concept is a 0/1 column per image (a superclass = any of its classes).</p>}
       </div>
-      <ErrorBox error={concepts.error} />
-      {concepts.loading && <p className="hint">Reading concepts…</p>}
-      {concepts.data && (
+      {source.kind === 'encoder' && <EncoderSourceFields draft={source} onDraft={onSource} encoders={encoders} sets={sets} />}
+      {source.kind === 'labels' && <ErrorBox error={concepts.error} />}
+      {source.kind === 'labels' && concepts.loading && <p className="hint">Reading concepts…</p>}
+      {source.kind === 'labels' && concepts.data && (
         <div data-testid="wiz-concepts" data-count={concepts.data.names.length}>
           <h4>{concepts.data.names.length} concepts</h4>
           <ul className="chip-list">

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ActivationSetInfo, ModelSummary } from '../../../shared/contractModels';
+import type { ConceptSource } from '../../../shared/contractExplain';
 import { JobStatus } from '../components/JobStatus';
 import { useApp } from '../lib/appContext';
 import { formatCount } from '../lib/format';
@@ -16,6 +17,8 @@ export function StepReview({
   set,
   model,
   concepts,
+  conceptSource,
+  sourceLabel,
   split,
   params,
   onRun,
@@ -23,6 +26,8 @@ export function StepReview({
   set: ActivationSetInfo;
   model: ModelSummary | undefined;
   concepts: number;
+  conceptSource: ConceptSource;
+  sourceLabel: string;
   split: SplitResult;
   params: ParamDraft;
   onRun: (runId: number) => void;
@@ -40,7 +45,7 @@ export function StepReview({
     runner.dismiss(key);
     const input = {
       activationSetId: set.id,
-      conceptSource: { kind: 'labels' as const },
+      conceptSource,
       seed: split.seed,
       eta: Number(params.eta),
       lambdaSelection: params.lambdaSelection,
@@ -50,7 +55,8 @@ export function StepReview({
       order: params.order,
       ...(params.lambdaSelection === 'fixed' ? { lambda: Number(params.lambda) } : {}),
     };
-    void runner.start(key, `Explain ${set.tensorName}`, 'explain.run', input).then((out) => {
+    const title = conceptSource.kind === 'encoder' ? `Explain ${set.tensorName} (LE(SigLIP))` : `Explain ${set.tensorName}`;
+    void runner.start(key, title, 'explain.run', input).then((out) => {
       if (out) onRun(out.run.id);
     });
   }
@@ -62,9 +68,12 @@ export function StepReview({
         <dd>{model?.name ?? set.modelId}</dd>
         <dt>Layer</dt>
         <dd className="mono">{set.tensorName}</dd>
+        <dt>Concepts</dt>
+        <dd data-testid="wiz-source">{sourceLabel}</dd>
         <dt>Neurons × concepts</dt>
         <dd data-testid="wiz-size">
           {formatCount(set.nNeurons)} × {formatCount(concepts)}
+          {conceptSource.kind === 'encoder' && conceptSource.filter ? ' (before the top-5 filter)' : ''}
         </dd>
         <dt>Split</dt>
         <dd>

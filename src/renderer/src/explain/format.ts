@@ -7,6 +7,7 @@ export function formatCorr(v: number | null | undefined): string {
 
 export const METHOD_LABEL: Record<Explanation['method'], string> = {
   le_label: 'LE (labels)',
+  le_siglip: 'LE(SigLIP)',
   best_concept: 'Best single concept',
   top5: 'Top-5 (no search)',
   imported: 'Imported',
@@ -14,6 +15,7 @@ export const METHOD_LABEL: Record<Explanation['method'], string> = {
 
 export const METHOD_HINT: Record<Explanation['method'], string> = {
   le_label: 'Linear Explanation: elastic-net ranking, then greedy search on the val split',
+  le_siglip: 'Linear Explanation over image-text concepts: P from a calibrated SigLIP/CLIP encoder',
   best_concept: 'baseline: the one concept whose label best correlates with the neuron',
   top5: 'baseline: the 5 highest-ranked concepts fitted together, without the greedy search',
   imported: 'explanation read from a file',
@@ -26,7 +28,12 @@ export function scoreOf(e: Explanation, split: 'val' | 'test'): number | null {
   return label ? label.value : null;
 }
 
+/** The run's method as shown in lists: LE (labels), LE(SigLIP) or Imported. */
+export function runMethodLabel(run: Pick<RunInfo, 'method'>): string {
+  return run.method === 'imported' ? 'Imported' : METHOD_LABEL[run.method];
+}
+
 export function runTitle(run: RunInfo, layerName?: string): string {
-  const what = run.method === 'imported' ? 'Imported' : 'LE (labels)';
+  const what = runMethodLabel(run);
   return `#${run.id} ${what}${layerName ? ` · ${layerName}` : ''}`;
 }

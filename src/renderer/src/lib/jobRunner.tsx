@@ -9,7 +9,17 @@ import type { In, Out } from './types';
 // arrive hundreds of times a second; state is flushed at most once per animation frame.
 
 /** The contract's job methods (declared with job() in src/shared/contract*.ts). */
-export type JobMethod = 'probe.import' | 'jobs.resume' | 'activations.extract' | 'explain.run' | 'ablation.run' | 'topimpact.run';
+export type JobMethod =
+  | 'probe.import'
+  | 'jobs.resume'
+  | 'activations.extract'
+  | 'explain.run'
+  | 'ablation.run'
+  | 'topimpact.run'
+  | 'encoder.embed'
+  | 'calibration.run'
+  | 'conceptSet.filter'
+  | 'simulate.run';
 /** 'interrupted': the connection to the backend closed while the job ran (resumable after a restart). */
 export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useApp } from '../lib/appContext';
-import { formatCorr } from '../explain/format';
+import { formatCorr, runMethodLabel } from '../explain/format';
 import { ExplainWizard } from '../explain/ExplainWizard';
 import { ExportImport } from '../explain/ExportImport';
 import { NeuronPage } from '../explain/NeuronPage';
 import { ResultsTable } from '../explain/ResultsTable';
 import { RunSummary } from '../explain/RunSummary';
 import { RunningJobs } from '../explain/RunningJobs';
+import { SimulatorPanel } from '../explain/SimulatorPanel';
 import type { RunInfo } from '../explain/types';
 
 type View = { kind: 'wizard' } | { kind: 'run'; id: number; neuron: number | null };
@@ -32,7 +33,7 @@ function RunList({ runs, view, onSelect, onNew }: { runs: RunInfo[] | null; view
           data-status={r.status}
         >
           <span className="side-item-name">
-            #{r.id} {r.method === 'imported' ? 'imported' : 'LE (labels)'}
+            #{r.id} {runMethodLabel(r)}
           </span>
           <span className="side-item-meta">
             {r.status} · {r.neuronsDone}/{r.neuronsTotal} · test r {formatCorr(r.means.testCorrelation)}
@@ -86,6 +87,7 @@ export function ExplanationsScreen() {
           <div className="stack">
             <RunSummary run={run} />
             <ResultsTable runId={run.id} version={version} onOpen={(n) => setNeuron(n)} />
+            <SimulatorPanel key={run.id} run={run} onScored={() => void reload()} />
             <ExportImport run={run} onImported={openRun} />
           </div>
         )}
