@@ -74,7 +74,7 @@ export interface OracleWants {
 /**
  * Loss of the network after replacing ONE neuron's summary value by `values[r]` on image `imageIdx[r]`.
  * Two implementations: the closed form for a layer that feeds a linear head (linearHeadOracle, here), and a
- * tail sub-graph runner (inference side: extractTail + replaceChannel's rule for spatial maps).
+ * tail sub-graph runner (inference side: extractTail + replaceNeuron.ts rule for spatial maps).
  * Only `losses` is required. Without `evaluate` gradients come from central finite differences
  * (two extra `losses` calls per Optim step) and Top Impact cannot run (it needs `correct`).
  * Without `baseline`, the unablated losses come from `losses(neuron, its own values)`.

@@ -5,11 +5,12 @@ import { resolveSet, ensureSplit, type SetContext } from '../explanations/contex
 import * as acts from '../store/activationRepo';
 import * as repo from '../store/ablationRepo';
 import { getJob } from '../store/jobRepo';
+import { findLayer } from '../store/modelRepo';
 import type { Db } from '../store/open';
 import type { SplitRow } from '../store/splitRepo';
 import { linearHeadOracle } from '../ablation';
 import { discoverHead, type FoundHead } from './head';
-import { tailGraphOracle } from './tailOracle';
+import { tailGraphOracle, tailRefusal } from './tailOracle';
 import { requireMapped, resolveMapping, type ResolvedMapping } from './mapping';
 
 // What both ablation jobs need: the activation set, its verified linear head, the class mapping (labels per
@@ -20,7 +21,7 @@ export type OraclePath = 'closed-form' | 'tail-graph';
 export interface Prepared {
   src: SetContext;
   head: FoundHead;
-  /** closed-form: the layer feeds the verified linear head; tail-graph: extractTail + onnxruntime on recomputed maps. */
+  /** closed-form: the layer feeds the verified linear head; tail-graph: extractTail + onnxruntime on the recomputed layer tensor (any layout tailRefusal accepts). */
   path: OraclePath;
   mapping: ResolvedMapping;
   labels: Int32Array;
@@ -31,8 +32,10 @@ export async function prepare(db: Db, activationSetId: number, mapping?: ClassMa
   const head = await discoverHead(db, src);
   let path: OraclePath = 'closed-form';
   if (!head.head) {
-    if (src.set.summary !== 'mean' && src.set.summary !== 'max') {
-      throw new AppError('bad_input', `ablation needs a layer that feeds a linear head, or a spatial map summarised by 'mean' or 'max' (tail-graph path); layer '${src.set.tensorName}' (${src.set.summary}): ${head.info.reason ?? 'not linear'}.`, head.info);
+    const shape = findLayer(db, src.set.modelId, src.set.tensorName)?.shape ?? [];
+    const why = tailRefusal(shape, src.set.summary);
+    if (why) {
+      throw new AppError('bad_input', `ablation cannot score layer '${src.set.tensorName}' (${src.set.summary}): it feeds no linear head (${head.info.reason ?? 'not linear'}), and for the tail-graph path ${why}.`, head.info);
     }
     path = 'tail-graph';
   }

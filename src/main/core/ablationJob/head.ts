@@ -1,10 +1,11 @@
 import type { LinearHeadInfo } from '../../../shared/contractAblation';
 import { AppError } from '../../../shared/errors';
 import { linearHead, type LinearHead } from '../ablation';
+import { slotRefusal } from '../ablation/replaceNeuron';
 import { loadForRun } from '../inference/modelService';
 import { graphOf, toNum, type GraphProto, type NodeProto, type TensorProto } from '../inference/onnxProto';
 import * as acts from '../store/activationRepo';
-import { getModel } from '../store/modelRepo';
+import { findLayer, getModel } from '../store/modelRepo';
 import type { Db } from '../store/open';
 import type { SetContext } from '../explanations/context';
 
@@ -190,7 +191,9 @@ export async function discoverHead(db: Db, src: SetContext): Promise<FoundHead> 
 export async function requireHead(db: Db, src: SetContext): Promise<FoundHead & { head: LinearHead }> {
   const found = await discoverHead(db, src);
   if (!found.head) {
-    throw new AppError('bad_input', `ablation needs a layer that feeds a linear head; tail-graph path not built yet (layer '${src.set.tensorName}': ${found.info.reason ?? 'not linear'}).`, found.info);
+    const tail = slotRefusal(findLayer(db, src.set.modelId, src.set.tensorName)?.shape ?? [], src.set.summary);
+    const hint = tail ? `The tail-graph path cannot take it either: ${tail}.` : 'Ablation scoring and Top Impact still run on it through the tail-graph path.';
+    throw new AppError('bad_input', `This needs a layer that feeds a linear head (closed form); layer '${src.set.tensorName}' does not (${found.info.reason ?? 'not linear'}). ${hint}`, found.info);
   }
   return found as FoundHead & { head: LinearHead };
 }

@@ -1,33 +1,55 @@
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
-import { channelSummary, logSumExp, replaceChannel, type FloatArray, type LossOracle, type Matrix, type OracleResult, type OracleWants } from '../ablation';
+import type { Summary } from '../../../shared/contractModels';
+import { logSumExp, type FloatArray, type LossOracle, type Matrix, type OracleResult, type OracleWants } from '../ablation';
+import { neuronSlot, slotRefusal, type NeuronSlot, type NeuronSummary } from '../ablation/replaceNeuron';
 import type { SetContext } from '../explanations/context';
-import { exposeOutputs, extractTail } from '../inference/graph';
+import { exposeOutputs, extractTail, tailSideInputs } from '../inference/graph';
 import { loadForRun } from '../inference/modelService';
 import { encodeModel } from '../inference/onnxProto';
 import { decodePixels, pixelsToTensor, pixelTable } from '../inference/preprocess';
-import { createSession, runBatch, type Session } from '../inference/session';
+import { createSession, type Session } from '../inference/session';
+import { planSummary } from '../inference/summary';
 import { findLayer, getModel } from '../store/modelRepo';
 import type { Db } from '../store/open';
 
-// The tail-graph LossOracle for layers that do not feed a linear head (spatial CNN maps summarised by the
-// spatial mean or max). The stored activations are summaries, so the full maps are recomputed once from the
-// images (one model run over the probe set: expensive), checked against the stored summaries, and kept in
-// memory. Replacing neuron k by a value v rewrites channel k of each image's map by replaceChannel's rule
-// (shift the whole channel so its summary becomes v) and runs graph.extractTail(layer -> logits) with
-// onnxruntime. No gradients: Optim uses central finite differences (two extra runs per Adam step).
+// The tail-graph LossOracle for layers that do not feed a linear head: 4-D maps (NCHW or NHWC) summarised by
+// mean/max, token tensors [N,T,D] summarised by cls/token_mean, 2-D features [N,D] (identity). The stored
+// activations are summaries, so the full layer tensor is recomputed once from the images (one model run over
+// the probe set: expensive), checked against the stored summaries, and kept in memory, together with any
+// tensor computed before the layer that the tail also reads (a skip connection, e.g. a transformer block's
+// residual around its MLP: it does not depend on the layer, so it is fed unchanged). Replacing neuron k by a
+// value v rewrites the layer tensor of each image by replaceNeuron.ts's rule for the summary (neuronSlot) and
+// runs graph.extractTail(layer [+ side inputs] -> logits) with onnxruntime. Models with a fixed batch size run
+// in batches of exactly that size (the last one zero-padded, its padded rows dropped), like extraction.
+// No gradients: Optim uses central finite differences (two extra runs per Adam step).
 
 const BATCH = 256;
-/** Refuse to hold more than this many bytes of recomputed maps. */
+/** Refuse to hold more than this many bytes of recomputed tensors (layer + side inputs). */
 export const TAIL_MAX_BYTES = 1.5e9;
 const SUMMARY_TOLERANCE = 1e-4;
 
 export interface TailOracle extends LossOracle {
   evaluate(neuron: number, values: FloatArray, imageIdx: Int32Array, want: OracleWants): Promise<OracleResult>;
   baseline(imageIdx: Int32Array): Promise<{ losses: Float64Array; correct: Uint8Array }>;
+  /** Raw logits [imageIdx.length x classes] with neuron `neuron` replaced by values[r] (neuron < 0 or values null: unchanged). */
+  logits(neuron: number, values: FloatArray | null, imageIdx: Int32Array): Promise<Float32Array>;
+  /** The recomputed layer tensor of image i (a copy), and the layout of one image's tensor. */
+  layerTensor(i: number): Float32Array;
+  readonly slot: NeuronSlot;
+  /** Tensors computed before the layer that the tail reads (skip connections), fed unchanged. */
+  readonly sideInputs: readonly string[];
+  /** Batch size of every tail run (the model's fixed batch size, else up to 256). */
+  readonly batchSize: number;
   release(): Promise<void>;
-  /** Max |summary(recomputed map) - stored summary|. */
+  /** Max |summary(recomputed tensor) - stored summary|. */
   readonly summaryError: number;
+}
+
+/** Why the tail-graph path cannot replace a neuron of this layer (shape with batch axis), or null. */
+export function tailRefusal(shape: readonly number[], summary: string): string | null {
+  return slotRefusal(shape, summary);
 }
 
 export async function tailGraphOracle(
@@ -40,21 +62,19 @@ export async function tailGraphOracle(
   onProgress?: (done: number, total: number) => void,
 ): Promise<TailOracle> {
   const { set } = src;
-  const stored = set.summary;
-  if (stored !== 'mean' && stored !== 'max') throw new AppError('bad_input', `The tail-graph ablation path needs a spatial layer summarised by 'mean' or 'max' (this activation set uses '${stored}').`);
-  const summary: 'mean' | 'max' = stored;
   const model = getModel(db, set.modelId)!;
-  if (model.info.fixedBatch !== null) throw new AppError('bad_input', 'The tail-graph ablation path does not support models with a fixed batch size yet.');
   const layer = findLayer(db, set.modelId, set.tensorName);
   const shape = layer?.shape ?? [];
-  if (shape.length !== 4 || model.info.layout !== 'NCHW') throw new AppError('bad_input', `The tail-graph ablation path needs an NCHW map [N,C,H,W]; layer '${set.tensorName}' has shape [${shape.join(', ')}] (${model.info.layout}).`);
-  const [, c, h, w] = shape;
-  if (c !== set.nNeurons) throw new AppError('internal', `Layer '${set.tensorName}': ${c} channels but ${set.nNeurons} stored neurons.`);
+  const refusal = slotRefusal(shape, set.summary);
+  if (refusal) throw new AppError('bad_input', `The tail-graph ablation path cannot use layer '${set.tensorName}': ${refusal}.`);
+  const summary = set.summary as NeuronSummary;
+  const channelAxis = shape.length === 4 ? (planSummary(shape, summary as Summary, model.info.layout).channelAxis ?? 1) : 1;
   const n = set.nImages;
-  const hw = h * w;
-  const per = c * hw;
-  if (n * per * 4 > TAIL_MAX_BYTES) throw new AppError('bad_input', `Recomputing '${set.tensorName}' for ${n} images needs ${((n * per * 4) / 1e9).toFixed(1)} GB of memory (limit ${TAIL_MAX_BYTES / 1e9} GB). Use fewer images or a pooled layer.`);
+  const fixed = model.info.fixedBatch;
+  const step = fixed ?? BATCH;
   const loaded = await loadForRun(model);
+  const logitsName = model.info.logitsOutput;
+  const sides = tailSideInputs(loaded.proto, set.tensorName, [logitsName]);
   const pre = model.preprocessing;
   const table = pixelTable(pre);
   const rank = model.info.inputs.find((i) => i.name === model.info.imageInput)?.dims.length ?? 4;
@@ -62,40 +82,70 @@ export async function tailGraphOracle(
   const perIn = ph * pw * pre.channels;
   const inDims = (b: number): number[] => (rank === 3 ? [b, ph, pw] : pre.layout === 'NHWC' ? [b, ph, pw, pre.channels] : [b, pre.channels, ph, pw]);
 
-  // 1. Full maps from the images (image-id order = activation rows).
+  // 1. The layer tensor (and the side inputs) of every image (image-id order = activation rows).
   const probeRoot = (db.prepare('SELECT root_path AS r FROM probe_sets WHERE id = ?').get(src.probe.id) as { r: string }).r;
   const paths = (db.prepare('SELECT rel_path AS p FROM images WHERE probe_set_id = ? ORDER BY id').all(src.probe.id) as { p: string }[]).map((r) => join(probeRoot, r.p));
-  const maps = new Float32Array(n * per);
-  const full = (await createSession(encodeModel(exposeOutputs(loaded.proto, [set.tensorName])))).session;
+  const names = [set.tensorName, ...sides];
+  let slot: NeuronSlot | null = null;
+  let sideDims: number[][] = [];
+  let sizes: number[] = [];
+  let store: Float32Array[] = [];
+  const full = (await createSession(encodeModel(exposeOutputs(loaded.proto, names)))).session;
   try {
-    for (let s = 0; s < n; s += BATCH) {
+    for (let s = 0; s < n; s += step) {
       signal?.throwIfAborted();
-      const b = Math.min(BATCH, n - s);
-      const x = new Float32Array(b * perIn);
+      const b = Math.min(step, n - s);
+      const x = new Float32Array((fixed ?? b) * perIn); // a fixed batch is zero-padded; padded rows are dropped
       await Promise.all(Array.from({ length: b }, async (_, i) => pixelsToTensor(await decodePixels(paths[s + i], pre), pre, table, x, i * perIn)));
-      const out = (await runBatch(full, model.info.imageInput, x, inDims(b), [set.tensorName])).get(set.tensorName)!;
-      maps.set(out.data, s * per);
+      const res = await full.run({ [model.info.imageInput]: new ort.Tensor('float32', x, inDims(fixed ?? b)) }, names);
+      const outs = names.map((name) => {
+        const t = res[name];
+        if (t.type !== 'float32') throw new AppError('bad_input', `The tail-graph ablation path needs float32 tensors; '${name}' is ${t.type}${name === set.tensorName ? '' : ' (a tensor computed before the layer that the tail also reads)'}.`);
+        if (t.dims[0] !== (fixed ?? b)) throw new AppError('bad_input', `The tail-graph ablation path needs per-image tensors with the batch first; '${name}' has shape [${t.dims.join(', ')}] for a batch of ${fixed ?? b}.`);
+        return { data: t.data as Float32Array, dims: t.dims.map(Number) };
+      });
+      if (!slot) {
+        const dims = outs[0].dims.slice(1);
+        slot = neuronSlot(dims, summary, channelAxis);
+        if (slot.neurons !== set.nNeurons) throw new AppError('bad_input', `Layer '${set.tensorName}' gives ${slot.neurons} neurons per image [${dims.join(', ')}] but the activation set stored ${set.nNeurons}. Extract the layer again.`);
+        sideDims = outs.slice(1).map((o) => o.dims.slice(1));
+        sizes = [slot.size, ...sideDims.map((d) => d.reduce((a, c) => a * c, 1))];
+        const bytes = n * sizes.reduce((a, c) => a + c, 0) * 4;
+        if (bytes > TAIL_MAX_BYTES) {
+          throw new AppError('bad_input', `Recomputing '${set.tensorName}'${sides.length ? ` and ${sides.length} skip-connection tensor(s)` : ''} for ${n} images needs ${(bytes / 1e9).toFixed(2)} GB of memory (limit ${TAIL_MAX_BYTES / 1e9} GB). Use fewer images or a pooled layer.`);
+        }
+        store = sizes.map((sz) => new Float32Array(n * sz));
+      }
+      outs.forEach((o, j) => {
+        if (o.data.length !== (fixed ?? b) * sizes[j]) throw new AppError('bad_input', `'${names[j]}' changed shape between batches ([${o.dims.join(', ')}]).`);
+        store[j].set(o.data.subarray(0, b * sizes[j]), s * sizes[j]);
+      });
       onProgress?.(Math.min(n, s + b), n);
     }
   } finally {
     await full.release();
   }
+  if (!slot) throw new AppError('bad_input', 'The activation set has no images.');
+  const sl: NeuronSlot = slot;
+  const maps = store[0];
+  const per = sl.size;
   let summaryError = 0;
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < c; k++) {
-      const v = channelSummary(maps.subarray(i * per + k * hw, i * per + (k + 1) * hw), h, w, summary);
+    for (let k = 0; k < sl.neurons; k++) {
+      const v = sl.read(maps, i * per, k);
       const want = acts.data[i * acts.cols + k];
       const err = Math.abs(v - want);
       summaryError = Math.max(summaryError, err);
-      if (err > SUMMARY_TOLERANCE * Math.max(1, Math.abs(want))) {
+      if (!(err <= SUMMARY_TOLERANCE * Math.max(1, Math.abs(want)))) {
         throw new AppError('bad_input', `Recomputed '${set.tensorName}' differs from the stored activations (image row ${i}, neuron ${k}: ${v} vs ${want}). Was the model or its preprocessing changed? Extract the layer again.`);
       }
     }
   }
 
-  // 2. The tail sub-graph and the unablated losses.
-  const logitsName = model.info.logitsOutput;
-  const tail: Session = (await createSession(encodeModel(extractTail(loaded.proto, set.tensorName, [logitsName], ['batch', c, h, w])))).session;
+  // 2. The tail sub-graph (layer + side inputs -> logits) and the unablated losses.
+  const batchDim = fixed ?? 'batch';
+  const sideSpec = Object.fromEntries(sides.map((t, j) => [t, [batchDim, ...sideDims[j]]]));
+  const tail: Session = (await createSession(encodeModel(extractTail(loaded.proto, set.tensorName, [logitsName], [batchDim, ...sl.dims], sideSpec)))).session;
   const nClasses = set.nLogits;
   const invT = 1 / temperature;
   const lossOf = (z: FloatArray, o: number, y: number): number => logSumExp(z, o, nClasses, invT) - z[o + y] * invT;
@@ -104,21 +154,22 @@ export async function tailGraphOracle(
     for (let j = 1; j < nClasses; j++) if (z[o + j] > z[o + best]) best = j;
     return best;
   };
-  /** Logits of images idx with channel `neuron` of each replaced so its summary is values[r] (neuron < 0: unchanged). */
+  /** Logits of images idx with neuron `neuron` of each replaced so its summary is values[r] (neuron < 0: unchanged). */
   async function run(neuron: number, values: FloatArray | null, idx: Int32Array): Promise<Float32Array> {
     const z = new Float32Array(idx.length * nClasses);
-    for (let s = 0; s < idx.length; s += BATCH) {
-      const b = Math.min(BATCH, idx.length - s);
-      const x = new Float32Array(b * per);
+    for (let s = 0; s < idx.length; s += step) {
+      const b = Math.min(step, idx.length - s);
+      const rows = fixed ?? b;
+      const xs = sizes.map((sz) => new Float32Array(rows * sz));
       for (let r = 0; r < b; r++) {
         const i = idx[s + r];
-        x.set(maps.subarray(i * per, (i + 1) * per), r * per);
-        if (neuron >= 0 && values) {
-          const o = r * per + neuron * hw;
-          x.set(replaceChannel(x.subarray(o, o + hw), h, w, values[s + r], summary), o);
-        }
+        sizes.forEach((sz, j) => xs[j].set(store[j].subarray(i * sz, (i + 1) * sz), r * sz));
+        if (neuron >= 0 && values) sl.replace(xs[0], r * per, neuron, values[s + r]);
       }
-      z.set((await runBatch(tail, set.tensorName, x, [b, c, h, w], [logitsName])).get(logitsName)!.data, s * nClasses);
+      const feeds: Record<string, ort.Tensor> = { [set.tensorName]: new ort.Tensor('float32', xs[0], [rows, ...sl.dims]) };
+      sides.forEach((t, j) => (feeds[t] = new ort.Tensor('float32', xs[j + 1], [rows, ...sideDims[j]])));
+      const out = (await tail.run(feeds, [logitsName]))[logitsName];
+      z.set((out.data as Float32Array).subarray(0, b * nClasses), s * nClasses);
     }
     return z;
   }
@@ -132,7 +183,7 @@ export async function tailGraphOracle(
   }
 
   async function evaluate(neuron: number, values: FloatArray, imageIdx: Int32Array, want: OracleWants): Promise<OracleResult> {
-    if (!(neuron >= 0 && neuron < c)) throw new Error(`tailGraphOracle: neuron ${neuron} outside 0..${c - 1}`);
+    if (!(neuron >= 0 && neuron < sl.neurons)) throw new Error(`tailGraphOracle: neuron ${neuron} outside 0..${sl.neurons - 1}`);
     const z = await run(neuron, values, imageIdx);
     const m = imageIdx.length;
     const losses = new Float64Array(m);
@@ -150,7 +201,12 @@ export async function tailGraphOracle(
   return {
     numImages: n,
     summaryError,
+    slot: sl,
+    sideInputs: sides,
+    batchSize: step,
     evaluate,
+    logits: (neuron, values, idx) => run(neuron, values, idx),
+    layerTensor: (i) => maps.slice(i * per, (i + 1) * per),
     async losses(neuron, values, imageIdx) {
       return (await evaluate(neuron, values, imageIdx, {})).losses;
     },

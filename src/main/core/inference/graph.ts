@@ -41,21 +41,18 @@ function downstream(g: GraphProto, from: string): Set<NodeProto> {
   return nodes;
 }
 
-/**
- * The sub-graph from `fromTensor` to `toOutputs`: its one input is `fromTensor` with `inputDims`.
- * Refuses a cut that is not closed: a tail node needing a non-constant tensor the tail does not produce.
- */
-export function extractTail(model: ModelProto, fromTensor: string, toOutputs: readonly string[], inputDims: Dim[]): ModelProto {
-  const copy = cloneModel(model);
-  const g = graphOf(copy);
+/** The tail's nodes from `fromTensor` to `toOutputs`, and the non-constant tensors computed before the cut it needs. */
+function walkTail(g: GraphProto, fromTensor: string, toOutputs: readonly string[]): { keep: Set<NodeProto>; sides: string[] } {
   const prod = producers(g);
   if (!prod.has(fromTensor) && !g.input.some((i) => i.name === fromTensor)) {
     throw new AppError('bad_input', `Cannot cut at '${fromTensor}': no such tensor in the graph.`);
   }
   const consts = constantTensors(g);
   const down = downstream(g, fromTensor);
-  // Walk back from the outputs; every tensor must be the cut, a constant, or produced downstream of the cut.
+  // Walk back from the outputs; every tensor must be the cut, a constant, produced downstream of the cut, or
+  // (a side input) produced before the cut by a node.
   const keep = new Set<NodeProto>();
+  const sides: string[] = [];
   const seen = new Set<string>();
   const stack = [...toOutputs];
   while (stack.length) {
@@ -67,28 +64,54 @@ export function extractTail(model: ModelProto, fromTensor: string, toOutputs: re
       keep.add(n);
       stack.push(...n.input);
     } else if (!consts.has(t)) {
-      const isOut = toOutputs.includes(t);
-      throw new AppError('bad_input', isOut
-        ? `Cannot cut at '${fromTensor}': output '${t}' does not depend on it.`
-        : `Cannot cut at '${fromTensor}': the tail also needs '${t}', which is computed before the cut (e.g. a skip connection). Cut at a tensor every path to the output passes through.`);
+      if (toOutputs.includes(t)) throw new AppError('bad_input', `Cannot cut at '${fromTensor}': output '${t}' does not depend on it.`);
+      if (!n) throw new AppError('bad_input', `Cannot cut at '${fromTensor}': the tail also needs the graph input '${t}'.`);
+      sides.push(t);
     }
   }
-  const used = new Set<string>([...keep].flatMap((n) => n.input));
-  const spec = g.valueInfo.find((v) => v.name === fromTensor) ?? g.input.find((v) => v.name === fromTensor);
+  return { keep, sides };
+}
+
+/**
+ * Tensors computed before the cut at `fromTensor` that the tail to `toOutputs` also needs (skip connections,
+ * e.g. a transformer block's residual around its MLP), in a stable order. They do not depend on the cut, so a
+ * caller that changes only `fromTensor` can compute them once from the full model and feed them unchanged.
+ */
+export function tailSideInputs(model: ModelProto, fromTensor: string, toOutputs: readonly string[]): string[] {
+  return walkTail(graphOf(model), fromTensor, toOutputs).sides.sort();
+}
+
+function inputInfo(g: GraphProto, name: string, dims: Dim[]) {
+  const spec = g.valueInfo.find((v) => v.name === name) ?? g.input.find((v) => v.name === name);
   const elemType = spec?.type?.tensorType?.elemType ?? onnx.TensorProto.DataType.FLOAT;
-  const input = onnx.ValueInfoProto.create({
-    name: fromTensor,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: inputDims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? 'unk' })) },
-      },
-    },
+  return onnx.ValueInfoProto.create({
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? 'unk' })) } } },
   });
+}
+
+/**
+ * The sub-graph from `fromTensor` to `toOutputs`: its first input is `fromTensor` with `inputDims`.
+ * Without `sides`, refuses a cut that is not closed: a tail node needing a non-constant tensor the tail does not
+ * produce. With `sides` (name -> dims; see tailSideInputs) those tensors become further graph inputs, in the
+ * order given; a needed tensor missing from `sides` is still refused.
+ */
+export function extractTail(model: ModelProto, fromTensor: string, toOutputs: readonly string[], inputDims: Dim[], sides?: Readonly<Record<string, Dim[]>>): ModelProto {
+  const copy = cloneModel(model);
+  const g = graphOf(copy);
+  const walk = walkTail(g, fromTensor, toOutputs);
+  const missing = walk.sides.find((t) => !sides || !(t in sides));
+  if (missing !== undefined) {
+    throw new AppError('bad_input', `Cannot cut at '${fromTensor}': the tail also needs '${missing}', which is computed before the cut (e.g. a skip connection). Cut at a tensor every path to the output passes through.`);
+  }
+  const keep = walk.keep;
+  const used = new Set<string>([...keep].flatMap((n) => n.input));
+  const sideNames = Object.keys(sides ?? {}).filter((t) => walk.sides.includes(t));
+  const inputs = [inputInfo(g, fromTensor, inputDims), ...sideNames.map((t) => inputInfo(g, t, sides![t]))];
   g.node = g.node.filter((n) => keep.has(n));
   g.initializer = g.initializer.filter((t) => used.has(t.name ?? ''));
-  g.input = [input];
+  g.input = inputs;
   g.output = toOutputs.map((name) => g.output.find((o) => o.name === name) ?? onnx.ValueInfoProto.create({ name }));
-  g.valueInfo = g.valueInfo.filter((v) => used.has(v.name ?? '') && v.name !== fromTensor);
+  g.valueInfo = g.valueInfo.filter((v) => used.has(v.name ?? '') && v.name !== fromTensor && !sideNames.includes(v.name ?? ''));
   return copy;
 }

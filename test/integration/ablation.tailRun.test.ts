@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { lossChanges, linearHeadOracle, matrix, scoreAblation, type LossOracle } from '../../src/main/core/ablation';
+import { activations, defaultSplit, prepare } from '../../src/main/core/ablationJob/common';
+import { call } from '../helpers/backend';
+import { CNN, CNN_POOLED, probeProject } from './explain.helpers';
+import { addModel, extractSet, tailFixture, VIT, VIT_MLP } from './ablation.tail.helpers';
+
+// The whole ablation.run job on a layer without a linear head (ViT MLP tokens, cls), and how accurate the
+// tail path's central finite differences (Optim's dL/dv, no autodiff through onnxruntime) are.
+
+describe('tail-graph ablation end to end', () => {
+  it('ablation.run on the ViT MLP layer (cls) gives finite Norm and Optim scores for LE(Label)', async () => {
+    const f = await probeProject(10);
+    const id = await addModel(f, VIT);
+    const setId = await extractSet(f, id, VIT_MLP, 'cls');
+    const neurons = [0, 1, 2, 3];
+    const er = await call(f.backend, 'explain.run', { activationSetId: setId, neurons });
+    const ab = await call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['le_label'] });
+    expect(ab.run).toMatchObject({ status: 'done', neuronsDone: neurons.length });
+    expect(ab.run.params.oraclePath).toBe('tail-graph');
+    const res = await call(f.backend, 'ablation.results', { ablationRunId: ab.run.id });
+    const le = res.rows.filter((r) => r.method === 'le_label');
+    expect(le.map((r) => r.neuron).sort()).toEqual(neurons);
+    for (const r of le) {
+      expect(Number.isFinite(r.norm?.score)).toBe(true);
+      expect(Number.isFinite(r.optim?.score)).toBe(true);
+      expect(r.norm!.score!).toBeLessThanOrEqual(1 + 1e-12);
+    }
+    console.log(`ViT MLP cls, LE(Label): ${le.map((r) => `n${r.neuron} optim ${r.optim!.score!.toFixed(4)} norm ${r.norm!.score!.toFixed(4)}`).join('; ')}`);
+  }, 60_000);
+
+  it('finite-difference dL/dv: error against the exact gradient and a Richardson reference; effect on Optim', async () => {
+    const f = await probeProject(3);
+    const db = f.backend.state.requireProject().db;
+    const FD = 1e-3; // oracleAccess's default relative step
+
+    /** Central differences of the oracle at relative step h. */
+    const fd = async (o: LossOracle, k: number, v: Float64Array, idx: Int32Array, h: number) =>
+      (await lossChanges(o, k, v, idx, async () => new Float64Array(idx.length), { grads: true }, { finiteDifferenceStep: h })).grads!;
+    const stats = (g: Float64Array, ref: Float64Array) => {
+      let abs = 0;
+      let scale = 0;
+      for (let i = 0; i < g.length; i++) {
+        abs = Math.max(abs, Math.abs(g[i] - ref[i]));
+        scale = Math.max(scale, Math.abs(ref[i]));
+      }
+      return { abs, rel: abs / scale };
+    };
+    const richardson = (big: Float64Array, half: Float64Array) => Float64Array.from(big, (b, i) => (4 * half[i] - b) / 3);
+    const fmt = (s: { abs: number; rel: number }) => `${s.abs.toExponential(2)} (rel ${s.rel.toExponential(2)})`;
+
+    // (a) CNN pooled features (2-D identity) through the tail: the closed form gives the exact gradient.
+    const cnn = await addModel(f, CNN);
+    const pooled = await extractSet(f, cnn, CNN_POOLED, 'identity');
+    const prep = await prepare(db, pooled);
+    const A = activations(db, prep.src);
+    const closed = await linearHeadOracle(A, prep.head.head!, prep.labels, 1);
+    const t = await tailFixture(f, pooled);
+    const idx = Int32Array.from({ length: A.rows }, (_, i) => i);
+    const worst = { fd: { abs: 0, rel: 0 }, big: { abs: 0, rel: 0 }, small: { abs: 0, rel: 0 }, rich: { abs: 0, rel: 0 } };
+    const upd = (w: { abs: number; rel: number }, s: { abs: number; rel: number }) => Object.assign(w, { abs: Math.max(w.abs, s.abs), rel: Math.max(w.rel, s.rel) });
+    for (const k of [0, 17, 63]) {
+      const v = Float64Array.from(idx, (i) => A.data[i * A.cols + k] + ((i % 3) - 1) * 0.5);
+      const exact = Float64Array.from((await closed.evaluate(k, v, idx, { grads: true })).grads!);
+      upd(worst.fd, stats(await fd(t.oracle, k, v, idx, FD), exact));
+      upd(worst.big, stats(await fd(t.oracle, k, v, idx, 1e-2), exact));
+      upd(worst.small, stats(await fd(t.oracle, k, v, idx, 1e-5), exact));
+      upd(worst.rich, stats(richardson(await fd(t.oracle, k, v, idx, 1e-2), await fd(t.oracle, k, v, idx, 5e-3)), exact));
+    }
+    console.log(`FD vs exact gradient (CNN pooled via tail): h=1e-3 ${fmt(worst.fd)}; h=1e-2 ${fmt(worst.big)}; h=1e-5 ${fmt(worst.small)}; Richardson(1e-2, 5e-3) ${fmt(worst.rich)}`);
+    expect(worst.fd.rel).toBeLessThanOrEqual(1e-2);
+
+    // Effect on the Optim score: closed form (analytic gradient) vs tail (finite differences), same inputs.
+    const split = defaultSplit(db, prep.src, 0).assignment;
+    const sims = matrix(Float64Array.from(A.data, (a, j) => a + Math.sin(j) * 0.3), A.rows, A.cols);
+    const opts = { neurons: Int32Array.of(0, 17), methods: ['optim', 'norm'] as const };
+    const a = await scoreAblation(closed, A, sims, split, opts);
+    const b = await scoreAblation(t.oracle, A, sims, split, opts);
+    let dOptim = 0;
+    let dNorm = 0;
+    for (let j = 0; j < a.length; j++) {
+      expect(b[j].optim!.gradientSource).toBe('finite-difference');
+      dOptim = Math.max(dOptim, Math.abs(a[j].optim!.score - b[j].optim!.score));
+      dNorm = Math.max(dNorm, Math.abs(a[j].norm!.score - b[j].norm!.score));
+    }
+    console.log(`Optim score, closed form (analytic) vs tail (FD): max |diff| ${dOptim.toExponential(2)}; Norm ${dNorm.toExponential(2)}`);
+    expect(dOptim).toBeLessThanOrEqual(1e-3);
+    await t.release();
+
+    // (b) ViT MLP tokens (cls): no exact gradient; Richardson extrapolation of two larger steps is the reference
+    // (float32 logits make the loss noisy at ~1e-6, so small steps are noise-dominated: see the README).
+    const vit = await addModel(f, VIT);
+    const vset = await extractSet(f, vit, VIT_MLP, 'cls');
+    const tv = await tailFixture(f, vset);
+    const vw = { fd: { abs: 0, rel: 0 }, big: { abs: 0, rel: 0 }, small: { abs: 0, rel: 0 } };
+    for (const k of [0, tv.k >> 1, tv.k - 1]) {
+      const v = Float64Array.from(idx, (i) => tv.acts[i * tv.k + k] * 0.5);
+      const ref = richardson(await fd(tv.oracle, k, v, idx, 4e-2), await fd(tv.oracle, k, v, idx, 2e-2));
+      upd(vw.fd, stats(await fd(tv.oracle, k, v, idx, FD), ref));
+      upd(vw.big, stats(await fd(tv.oracle, k, v, idx, 1e-2), ref));
+      upd(vw.small, stats(await fd(tv.oracle, k, v, idx, 1e-5), ref));
+    }
+    console.log(`FD vs Richardson(4e-2, 2e-2) (ViT MLP cls): h=1e-3 ${fmt(vw.fd)}; h=1e-2 ${fmt(vw.big)}; h=1e-5 ${fmt(vw.small)}`);
+    expect(vw.fd.rel).toBeLessThanOrEqual(3e-2);
+    // Effect on Optim scores: the default step vs a 10x larger one.
+    const vprep = await prepare(db, vset);
+    const VA = activations(db, vprep.src);
+    const vsplit = defaultSplit(db, vprep.src, 0).assignment;
+    const vsims = matrix(Float64Array.from(VA.data, (x, j) => x + Math.sin(j) * 0.3), VA.rows, VA.cols);
+    const vopts = { neurons: Int32Array.of(0, 1, 2, 3), methods: ['optim'] as const };
+    const s3 = await scoreAblation(tv.oracle, VA, vsims, vsplit, vopts);
+    const s2 = await scoreAblation(tv.oracle, VA, vsims, vsplit, { ...vopts, finiteDifferenceStep: 1e-2 });
+    const dv = Math.max(...s3.map((r, j) => Math.abs(r.optim!.score - s2[j].optim!.score)));
+    console.log(`ViT Optim scores, FD step 1e-3 vs 1e-2: max |diff| ${dv.toExponential(2)} (${s3.map((r) => r.optim!.score.toFixed(4)).join(', ')})`);
+    expect(dv).toBeLessThanOrEqual(2e-2);
+    await tv.release();
+  }, 60_000);
+});
