@@ -81,7 +81,7 @@ async function fixtureCase(name: string): Promise<object> {
 
 async function vitCase(): Promise<object> {
   const script = join(ROOT, 'bench/python/vit_b16.py');
-  const n = quick ? 8 : 32;
+  const n = quick ? 8 : 64;
   const batch = 8;
   if (!existsSync(script)) return { skipped: `${script} not found` };
   if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return { skipped: `${PY} with torch not found` };
@@ -101,7 +101,7 @@ async function vitCase(): Promise<object> {
     const r = await session.run({ [input]: new ort.Tensor('float32', x.subarray(0, b * 3 * 224 * 224), [b, 3, 224, 224]) }, [output]);
     return r[output].dims;
   };
-  let dims = await run(2); // warm-up
+  let dims = await run(batch); // warm-up with a full batch (as the PyTorch side does)
   log(`vit-b16 onnxruntime: ${n} images, batch ${batch}, ${threads} threads`);
   const t0 = performance.now();
   for (let done = 0; done < n; done += batch) dims = await run(Math.min(batch, n - done));

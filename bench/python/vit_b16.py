@@ -49,7 +49,7 @@ def time_it(n: int, batch: int, threads: int) -> None:
     g = torch.Generator().manual_seed(1)
     x = torch.randn(batch, 3, 224, 224, generator=g)
     with torch.no_grad():
-        model(x[:min(batch, 2)])  # warm-up
+        model(x[:batch])  # warm-up with a full batch (as the onnxruntime side does)
         t0 = time.perf_counter()
         done = 0
         while done < n:
