@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { openEncoder } from '../src/main/core/encoders';
 import { createSession } from '../src/main/core/inference/session';
+import { runCases, type Cases } from './cases';
 
 // Image-text encoder benchmark; prints one JSON object on stdout (progress on stderr).
 //   fmnist_siglip_a / fmnist_clip_b: the fixture encoders through the app's real path: PNG files on disk -> sharp
@@ -129,26 +130,10 @@ async function vitCase(): Promise<object> {
   };
 }
 
-const CASES: Record<string, () => Promise<object>> = {
+const CASES: Cases = {
   fmnist_siglip_a: () => fixtureCase('fmnist_siglip_a'),
   fmnist_clip_b: () => fixtureCase('fmnist_clip_b'),
   'vit-b16': vitCase,
 };
 
-if (process.argv.includes('--case')) {
-  const one = process.argv[process.argv.indexOf('--case') + 1];
-  console.log(JSON.stringify(await CASES[one]()));
-} else {
-  const results: Record<string, unknown> = {};
-  for (const name of Object.keys(CASES)) {
-    const r = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--case', name, ...(quick ? ['--quick'] : [])], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20,
-    });
-    try {
-      results[name] = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-    } catch {
-      results[name] = { error: `exit ${r.status}` };
-    }
-  }
-  console.log(JSON.stringify({ benchmark: 'encoders', cpus: threads, node: process.version, quick, results }, null, 2));
-}
+await runCases('encoders', import.meta.filename, CASES, { cpus: threads });

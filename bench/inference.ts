@@ -8,6 +8,7 @@ import { createBackend } from '../src/main/core/backend';
 import { exposeOutputs } from '../src/main/core/inference/graph';
 import { decodeModel, encodeModel } from '../src/main/core/inference/onnxProto';
 import { createSession, runBatch } from '../src/main/core/inference/session';
+import { runCases, type Cases } from './cases';
 
 // Inference benchmark; prints one JSON object on stdout (progress on stderr).
 //   fmnist-cnn / fmnist-vit: activations.extract over the 10k Fashion-MNIST test images through the app's real
@@ -107,26 +108,10 @@ async function resnetCase(): Promise<object> {
   };
 }
 
-const CASES: Record<string, () => Promise<object>> = {
+const CASES: Cases = {
   'fmnist-cnn': () => fmnistCase('fmnist_cnn', 'mean'),
   'fmnist-vit': () => fmnistCase('fmnist_vit', 'cls'),
   resnet50: resnetCase,
 };
 
-const one = process.argv[process.argv.indexOf('--case') + 1];
-if (process.argv.includes('--case')) {
-  console.log(JSON.stringify(await CASES[one]()));
-} else {
-  const results: Record<string, unknown> = {};
-  for (const name of Object.keys(CASES)) {
-    const r = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--case', name, ...(quick ? ['--quick'] : [])], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20,
-    });
-    try {
-      results[name] = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
-    } catch {
-      results[name] = { error: `exit ${r.status}` };
-    }
-  }
-  console.log(JSON.stringify({ benchmark: 'inference', cpus: threads, node: process.version, quick, results }, null, 2));
-}
+await runCases('inference', import.meta.filename, CASES, { cpus: threads });

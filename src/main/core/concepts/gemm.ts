@@ -1,4 +1,5 @@
-import * as onnxNs from 'onnx-proto';
+import type * as onnxNs from 'onnx-proto';
+import { onnx } from '../inference/onnxProto';
 
 /**
  * Y = A B^T on onnxruntime (a one-node Gemm with transB = 1, all dims symbolic), float32 in and out.
@@ -9,8 +10,6 @@ import * as onnxNs from 'onnx-proto';
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
 
-// onnx-proto is CommonJS: under Node's ESM loader the namespace sits on `default`.
-const onnx = ((onnxNs as unknown as { default?: typeof onnxNs }).default ?? onnxNs).onnx;
 
 let ortModule: Promise<Ort> | null = null;
 const sessions = new Map<string, Promise<Session>>();

@@ -1,4 +1,5 @@
-import * as onnxNs from 'onnx-proto';
+import type * as onnxNs from 'onnx-proto';
+import { onnx } from '../inference/onnxProto';
 
 /**
  * The two big products of the explain core, acc += A^T B and acc += A B, on either engine:
@@ -17,8 +18,6 @@ const asF32 = (a: FloatArray): Float32Array => (a instanceof Float32Array ? a : 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
 
-// onnx-proto is CommonJS: under Node's ESM loader the namespace sits on `default`.
-const onnx = ((onnxNs as unknown as { default?: typeof onnxNs }).default ?? onnxNs).onnx;
 
 let ortModule: Promise<Ort> | null = null;
 const sessions = new Map<string, Promise<Session>>();

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { JobStatus } from '../components/JobStatus';
 import { useApp } from '../lib/appContext';
-import { formatCount } from '../lib/format';
 import { useJobRunner } from '../lib/jobRunner';
 import type { ProbeSetInfo } from '../lib/types';
 import { CalibrationReportView } from './CalibrationReportView';
 import type { CalibrationReport, EncoderInfo } from './types';
+import { ProbeSetSelect } from '../components/ProbeSetSelect';
 
 const STEPS = ['Probe set', 'Fit', 'Results'] as const;
 
@@ -60,16 +60,7 @@ export function CalibrationWizard({ encoder, probeSets, onDone }: { encoder: Enc
             refine). The image embeddings are cached for later runs.
           </p>
           {usable.length === 0 && <p className="warn-text">Import a labelled probe set first (Probe sets screen).</p>}
-          <label className="inline-field">
-            Probe set{' '}
-            <select value={probeSetId ?? ''} onChange={(e) => setProbeSetId(e.target.value ? Number(e.target.value) : null)} data-testid="cal-probeset">
-              {usable.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({formatCount(p.images)} images, {p.classes} classes)
-                </option>
-              ))}
-            </select>
-          </label>
+          <ProbeSetSelect probeSets={usable} value={probeSetId} onChange={setProbeSetId} testId="cal-probeset" />
           <label className="inline-field">
             Skip superclasses covering more than{' '}
             <input className="param-input" value={share} onChange={(e) => setShare(e.target.value)} inputMode="decimal" aria-label="Max superclass share" data-testid="cal-share" />

@@ -6,6 +6,7 @@ import { toShownError, type ShownError } from '../lib/errors';
 import { formatCount } from '../lib/format';
 import type { ProbeSetInfo } from '../lib/types';
 import type { ConceptSetInfo } from './types';
+import { ProbeSetSelect } from '../components/ProbeSetSelect';
 
 /** Ways to make a concept set: a probe set's labels, the built-in nouns, a .txt/.csv file, or combining ticked sets. */
 export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: ProbeSetInfo[]; ticked: number[]; onMade: (s: ConceptSetInfo) => void }) {
@@ -37,16 +38,7 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
   return (
     <div className="stack" data-testid="conceptset-actions">
       <div className="inline-field wrap">
-        <label className="inline-field">
-          From the labels of{' '}
-          <select value={probeSetId ?? ''} onChange={(e) => setProbeSetId(e.target.value ? Number(e.target.value) : null)} data-testid="cs-labels-probeset">
-            {probeSets.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProbeSetSelect probeSets={probeSets} value={probeSetId} onChange={setProbeSetId} label="From the labels of" testId="cs-labels-probeset" />
         <button
           type="button"
           disabled={busy || probeSetId === null}

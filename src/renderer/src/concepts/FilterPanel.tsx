@@ -6,6 +6,7 @@ import { useJobRunner } from '../lib/jobRunner';
 import type { ProbeSetInfo } from '../lib/types';
 import { EncoderSelect } from './EncoderSelect';
 import { formatAB, type ConceptSetInfo, type EncoderInfo, type FilterReport, type SimulatorRef } from './types';
+import { ProbeSetSelect } from '../components/ProbeSetSelect';
 
 /** The top-5 filter of a concept set under an encoder's calibration on a probe set: kept count, dropped concepts. */
 export function FilterPanel({
@@ -46,16 +47,7 @@ export function FilterPanel({
       <p className="hint">Keeps a concept if the mean of its 5 highest P values on the probe set is at least 0.5 and its std at least 1e-5; the kept ones become a new set.</p>
       <div className="inline-field wrap">
         <EncoderSelect encoders={encoders} value={encoderId} onChange={setEncoderId} label="Encoder" testId="filter-encoder" />
-        <label className="inline-field">
-          Probe set{' '}
-          <select value={probeSetId ?? ''} onChange={(e) => setProbeSetId(e.target.value ? Number(e.target.value) : null)} data-testid="filter-probeset">
-            {probeSets.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ProbeSetSelect probeSets={probeSets} value={probeSetId} onChange={setProbeSetId} testId="filter-probeset" />
         <button type="button" className="primary" disabled={typeof encoderId !== 'number' || probeSetId === null || job?.status === 'running'} onClick={start} data-testid="filter-start">
           Apply top-5 filter
         </button>
