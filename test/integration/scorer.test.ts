@@ -76,6 +76,13 @@ describe('image-text concept scorer', () => {
     // The explainer as its own simulator: allowed, warned.
     expect((await call(f.backend, 'simulate.run', { explainRunId: leSig.run.id, encoderId: a.id })).warning).toMatch(/also produced/);
 
+    // Explanations from elsewhere (an LE results CSV, e.g. from the reference code) are simulated the same way.
+    const csvPath = join(f.dir, 'le.csv');
+    await call(f.backend, 'explain.export', { runId: leSig.run.id, format: 'csv', path: csvPath });
+    const imported = await call(f.backend, 'explain.import', { activationSetId: setId, path: csvPath });
+    const simImported = await call(f.backend, 'simulate.run', { explainRunId: imported.run.id, encoderId: b.id });
+    expect(simImported.means.methods.imported.mean!).toBeCloseTo(sigB, 5);
+
     // Typed text under simulator B, for any text; the label simulator only takes labels.
     const neuron = rows.rows[0].neuron;
     const typed = await call(f.backend, 'explain.scoreText', { runId: leLabel.run.id, neuron, text: 'open toe sandal', simulator: b.id });
