@@ -23,10 +23,23 @@ export interface Embedded {
   cached: number;
 }
 
+// The last probe set's image embeddings stay in this worker (one entry: 150 MB for 50k x 768), so the neuron
+// page and typed text do not read them back from SQLite on every call. Keyed by the probe set's manifest,
+// which changes with any re-import that changes its images.
+let lastImages: { key: string; value: Embedded } | null = null;
+
 export async function probeImageEmbeddings(db: Db, row: EncoderRow, probeSetId: number, phase: Phase = {}): Promise<Embedded> {
+  const probe = db.prepare('SELECT manifest_hash AS m, (SELECT count(*) FROM images WHERE probe_set_id = ?) AS n FROM probe_sets WHERE id = ?').get(probeSetId, probeSetId) as { m: string | null; n: number } | undefined;
+  const key = `${db.name}\n${row.sha256}\n${probeSetId}\n${probe?.m}\n${probe?.n}`;
+  if (probe?.m && lastImages?.key === key) {
+    phase.onProgress?.(lastImages.value.rows, lastImages.value.rows);
+    return { ...lastImages.value, computed: 0, cached: lastImages.value.rows };
+  }
   const enc = await encoderSession(row);
   const r = await embedProbeImages(db, enc, probeSetId, { signal: phase.signal, onProgress: phase.onProgress });
-  return { vectors: r.vectors, rows: r.vectors.length / enc.dim, dim: enc.dim, computed: r.computed, cached: r.cached };
+  const value = { vectors: r.vectors, rows: r.vectors.length / enc.dim, dim: enc.dim, computed: r.computed, cached: r.cached };
+  lastImages = probe?.m ? { key, value } : null;
+  return value;
 }
 
 export async function conceptTextEmbeddings(db: Db, row: EncoderRow, texts: readonly string[]): Promise<Embedded> {
