@@ -54,6 +54,11 @@ export interface ExplainLayerOptions extends CrossProductOptions {
   neurons?: ArrayLike<number>;
   /** Neurons done / total, after every block. (The shared Gram pass before reports through onRows.) */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The results of each block as soon as it is done (a job commits them, so a cancel keeps finished blocks
+   * while the Gram matrix is still computed once for the whole layer).
+   */
+  onBlock?: (results: NeuronResult[]) => void | Promise<void>;
 }
 
 export interface ScoredExplanation extends LinearExplanation {
@@ -209,6 +214,7 @@ export async function explainLayer(input: ExplainLayerInput, opts: ExplainLayerO
       x.result.baselines = { singleConcept: single, noGreedy };
     });
     t.greedy += now() - te;
+    await opts.onBlock?.(results.slice(results.length - kb));
     opts.onProgress?.(Math.min(b0 + kb, neurons.length), neurons.length);
     // Let timers, IPC and abort events run between blocks.
     await new Promise<void>((resolve) => setImmediate(resolve));

@@ -104,9 +104,12 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
     run.progress(finished, total, finished ? `resuming at neuron ${finished + 1} of ${total}` : `explaining ${total} neurons`);
     if (todo.length) {
       const q = readColumns(db, src.set, todo);
-      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator, labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined }, (n) => {
-        finished += n;
-        run.progress(finished, total, `${finished} of ${total} neurons`);
+      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator, labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined }, {
+        neuronsDone: (n) => {
+          finished += n;
+          run.progress(finished, total, `${finished} of ${total} neurons`);
+        },
+        status: (message) => run.progress(finished, total, message),
       });
     }
     repo.completeExplainRun(db, explainRunId);
@@ -129,48 +132,45 @@ interface BlockInput {
   labels?: LabelConcepts;
 }
 
-async function explainBlocks(run: JobRun, b: BlockInput, onBlock: (n: number) => void): Promise<void> {
+async function explainBlocks(run: JobRun, b: BlockInput, report: { neuronsDone: (n: number) => void; status: (message: string) => void }): Promise<void> {
   const { q, todo, p } = b;
   const nTrain = b.split.reduce((a, s) => a + (s === 0 ? 1 : 0), 0);
-  for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
-    run.throwIfCancelled();
-    const block = todo.slice(b0, b0 + p.blockSize);
-    const cols = Array.from({ length: block.length }, (_, i) => b0 + i);
-    const sub = new Float32Array(q.rows * block.length);
-    for (let r = 0; r < q.rows; r++) for (let i = 0; i < cols.length; i++) sub[r * cols.length + i] = q.data[r * q.cols + cols[i]];
-    // The Gram of the concepts is recomputed per block (explainLayer owns it); with label concepts
-    // (tens to ~1.5k columns) that is cheap next to the per-neuron work, and it keeps blocks independent.
-    const res = await explainLayer(
-      { concepts: b.matrix, activations: { data: sub, rows: q.rows, cols: block.length }, split: b.split },
-      {
-        lambda: p.lambda,
-        eta: p.eta,
-        lambdaSelection: p.lambdaSelection === 'val' ? 'valPath' : 'fixed',
-        greedy: { maxConcepts: p.maxConcepts, width: p.width, eps: p.eps, order: p.order },
-        blockSize: block.length,
-        engine: engineFor(nTrain, b.matrix.cols, block.length),
-        signal: run.signal,
+  // LE(SigLIP) explanations made only of labels are also scored under the label simulator, so the means
+  // table can put them next to LE(Label) under the same simulator.
+  const labelScore = (col: number) => (terms: StoredTerm[], bias: number) => {
+    const w = b.labels ? labelWeights(b.labels, terms) : null;
+    if (!w) return null;
+    const act = Float32Array.from({ length: q.rows }, (_, r) => q.data[r * q.cols + col]);
+    return scoreByLabels(b.labels!, b.split, act, w, bias);
+  };
+  // One explainLayer call for all neurons still to do: the concepts' Gram matrix (the expensive part with
+  // thousands of image-text concepts) is computed once; each block of neurons commits in one transaction
+  // with the job's progress as soon as it is done.
+  await explainLayer(
+    { concepts: b.matrix, activations: q, split: b.split },
+    {
+      lambda: p.lambda,
+      eta: p.eta,
+      lambdaSelection: p.lambdaSelection === 'val' ? 'valPath' : 'fixed',
+      greedy: { maxConcepts: p.maxConcepts, width: p.width, eps: p.eps, order: p.order },
+      blockSize: p.blockSize,
+      engine: engineFor(nTrain, b.matrix.cols, todo.length),
+      signal: run.signal,
+      onRows: (done, total) => report.status(`concept cross products: ${done} of ${total} train images`),
+      onBlock: (results) => {
+        run.throwIfCancelled();
+        run.db.transaction(() => {
+          for (const r of results) {
+            writeNeuronResult(run, {
+              explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: todo[r.neuron], names: b.names, result: r, method: b.method, simulator: b.simulator,
+              labelScore: b.method === 'le_siglip' ? labelScore(r.neuron) : undefined,
+            });
+          }
+          report.neuronsDone(results.length);
+        })();
       },
-    );
-    run.throwIfCancelled();
-    // LE(SigLIP) explanations made only of labels are also scored under the label simulator, so the means
-    // table can put them next to LE(Label) under the same simulator.
-    const labelScore = (col: number) => (terms: StoredTerm[], bias: number) => {
-      const w = b.labels ? labelWeights(b.labels, terms) : null;
-      if (!w) return null;
-      const act = Float32Array.from({ length: q.rows }, (_, r) => sub[r * block.length + col]);
-      return scoreByLabels(b.labels!, b.split, act, w, bias);
-    };
-    run.db.transaction(() => {
-      for (const r of res.neurons) {
-        writeNeuronResult(run, {
-          explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: block[r.neuron], names: b.names, result: r, method: b.method, simulator: b.simulator,
-          labelScore: b.method === 'le_siglip' ? labelScore(r.neuron) : undefined,
-        });
-      }
-      onBlock(block.length);
-    })();
-  }
+    },
+  );
 }
 
 registerJobKind({
