@@ -27,6 +27,22 @@ describe('tail-graph ablation end to end', () => {
       expect(r.norm!.score!).toBeLessThanOrEqual(1 + 1e-12);
     }
     console.log(`ViT MLP cls, LE(Label): ${le.map((r) => `n${r.neuron} optim ${r.optim!.score!.toFixed(4)} norm ${r.norm!.score!.toFixed(4)}`).join('; ')}`);
+
+    // Top Impact on the same token layer (zero-ablation of the CLS feature through the tail graph).
+    const ti = await call(f.backend, 'topimpact.run', { activationSetId: setId, neurons });
+    expect(ti.run.status).toBe('done');
+    const tir = await call(f.backend, 'topimpact.results', { topImpactRunId: ti.run.id });
+    expect(tir.neurons.map((n) => n.neuron).sort()).toEqual(neurons);
+    for (const n of tir.neurons.filter((x) => x.flag === null)) {
+      // TI(beta) is a cumulative share: within [0, 1] and non-decreasing in beta.
+      const v = n.atBetas.map((x) => x!);
+      v.forEach((x, i) => {
+        expect(x).toBeGreaterThanOrEqual(0);
+        expect(x).toBeLessThanOrEqual(1 + 1e-12);
+        if (i) expect(x).toBeGreaterThanOrEqual(v[i - 1] - 1e-12);
+      });
+    }
+    expect(tir.definedNeurons).toBeGreaterThan(0);
   }, 60_000);
 
   it('finite-difference dL/dv: error against the exact gradient and a Richardson reference; effect on Optim', async () => {
