@@ -155,8 +155,12 @@ export type ExampleImage = z.infer<typeof ExampleImage>;
 export const RangeView = z.object({
   /** 9 edges of 8 equal-width buckets from 0 (or the min, when negative) to the max activation. */
   edges: z.array(z.number()),
-  /** The stacked-area series: one per class, superclass and CSV label of the probe set. */
-  labels: z.array(z.object({ name: z.string(), kind: z.enum(['class', 'superclass', 'csv']) })),
+  /**
+   * The series: one per class, superclass and CSV label of the probe set (share of images per bucket), and
+   * for an LE(SigLIP) run one per concept of the neuron's explanation ('concept': mean P(concept | image)
+   * per bucket under the explainer encoder).
+   */
+  labels: z.array(z.object({ name: z.string(), kind: z.enum(['class', 'superclass', 'csv', 'concept']) })),
   buckets: z.array(z.object({ lo: z.number(), hi: z.number(), images: z.number().int(), share: z.array(z.number()) })),
 });
 export type RangeView = z.infer<typeof RangeView>;

@@ -55,6 +55,15 @@ describe('image-text concept scorer', () => {
     expect(leSig.run).toMatchObject({ method: 'le_siglip', status: 'done', encoderId: a.id });
     expect(leSig.run.means.testCorrelation!).toBeGreaterThan(0.5);
 
+    // The neuron page of an LE(SigLIP) run: the scatter simulates with the explainer, and the range view adds
+    // the explanation's concepts (mean P per activation bucket) next to the classes.
+    const sigRows = await call(f.backend, 'explain.results', { runId: leSig.run.id, includeDead: false, sort: { by: 'testCorrelation', dir: 'desc' } });
+    const page = await call(f.backend, 'explain.neuron', { runId: leSig.run.id, neuron: sigRows.rows[0].neuron });
+    expect(page.scatter?.method).toBe('le_siglip');
+    const conceptSeries = page.range.labels.filter((l) => l.kind === 'concept').map((l) => l.name);
+    expect(conceptSeries.sort()).toEqual(sigRows.rows[0].terms.map((t) => t.concept).sort());
+    for (const bk of page.range.buckets) for (const v of bk.share) expect(v >= 0 && v <= 1).toBe(true);
+
     // Simulate both runs with encoder B: its scores sit next to the label simulator's.
     const simSig = await call(f.backend, 'simulate.run', { explainRunId: leSig.run.id, encoderId: b.id });
     const simLabel = await call(f.backend, 'simulate.run', { explainRunId: leLabel.run.id, encoderId: b.id });

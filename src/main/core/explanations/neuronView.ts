@@ -68,6 +68,20 @@ function exampleImages(db: Db, lc: LabelConcepts, act: Float32Array, rows: numbe
   });
 }
 
+/** Mean P(concept | image) per bucket of each concept of an LE(SigLIP) explanation, under its explainer. */
+async function addConceptSeries(db: Db, view: RangeView, bucketOf: Int32Array, encoderId: number, probeSetId: number, concepts: string[]): Promise<void> {
+  const sim = await encoderSimulator(db, encoderId, probeSetId, concepts);
+  const all = Int32Array.from(bucketOf.keys());
+  for (const c of concepts) {
+    const p = sim.simulate([{ concept: c, weight: 1 }], 0, all);
+    if (!p) continue;
+    const sum = new Float64Array(view.buckets.length);
+    for (let i = 0; i < p.length; i++) sum[bucketOf[i]] += p[i];
+    view.labels.push({ name: c, kind: 'concept' });
+    view.buckets.forEach((b, k) => b.share.push(b.images ? sum[k] / b.images : 0));
+  }
+}
+
 export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronView> {
   const run = requireRun(db, o.runId);
   const src = resolveSet(db, run.activationSetId);
@@ -84,18 +98,19 @@ export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronVi
   const split = (run.splitId !== null ? getSplit(db, run.splitId) : null) ?? ensureSplit(db, src.probe.id, 0).split;
   const { test } = splitIndices(split.assignment);
   const main = stored.find((e) => e.method === run.method);
+  const encoderId = runEncoderId(run);
   let scatter: NeuronView['scatter'] = null;
   if (main) {
     // Deterministic subsample (seeded by the neuron) keeps the scatter's class mix unbiased.
     const rows = Int32Array.from(sample(test, o.scatterMax, 0x5eed ^ o.neuron));
     // The run's own simulator: labels, or the explainer encoder of an LE(SigLIP) run (embeddings are cached).
-    const encoderId = runEncoderId(run);
     const simulator = encoderId !== null ? await encoderSimulator(db, encoderId, src.probe.id, main.terms.map((t) => t.concept)) : labelSimulator(db, src.probe.id);
     const sim = simulator.simulate(main.terms, main.bias, rows);
     if (sim) scatter = { method: main.method, testImages: test.length, imageIds: Array.from(rows, (i) => lc.imageIds[i]), simulated: Array.from(sim), actual: Array.from(rows, (i) => act[i]) };
   }
 
   const { view, bucketOf } = rangeView(lc, act);
+  if (encoderId !== null && main) await addConceptSeries(db, view, bucketOf, encoderId, src.probe.id, main.terms.map((t) => t.concept));
   const order = Array.from(act.keys()).sort((a, b) => act[b] - act[a] || a - b);
   const top = order.slice(0, o.topK);
   const inTop = new Set(top);

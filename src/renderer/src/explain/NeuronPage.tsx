@@ -12,10 +12,10 @@ import { ScoreTextBox } from './ScoreTextBox';
 import type { NeuronView, RunInfo } from './types';
 import { useLoad } from './useLoad';
 
-type RangeKind = 'class' | 'superclass' | 'csv';
+type RangeKind = 'class' | 'superclass' | 'csv' | 'concept';
 
 function RangeSection({ view }: { view: NeuronView }) {
-  const kinds = (['class', 'superclass', 'csv'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));
+  const kinds = (['class', 'superclass', 'csv', 'concept'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));
   const [kind, setKind] = useState<RangeKind>('class');
   const shown = kinds.includes(kind) ? kind : (kinds[0] ?? 'class');
   return (
@@ -25,7 +25,7 @@ function RangeSection({ view }: { view: NeuronView }) {
         <div className="tabs" role="tablist">
           {kinds.map((k) => (
             <button key={k} type="button" role="tab" aria-selected={shown === k} className={`tab${shown === k ? ' active' : ''}`} onClick={() => setKind(k)} data-testid={`range-kind-${k}`}>
-              {k === 'class' ? 'classes' : k === 'superclass' ? 'superclasses' : 'CSV labels'}
+              {k === 'class' ? 'classes' : k === 'superclass' ? 'superclasses' : k === 'csv' ? 'CSV labels' : 'explanation concepts (mean P)'}
             </button>
           ))}
         </div>
@@ -55,7 +55,7 @@ export function NeuronPage({
   const view = useLoad(() => api.call('explain.neuron', { runId, neuron }), [api, runId, neuron]);
   const v = view.data?.neuron === neuron ? view.data : null;
   const primary = v?.explanations.find((e) => e.method === v.scatter?.method) ?? v?.explanations[0];
-  const concepts = v ? v.range.labels.map((l) => l.name) : [];
+  const concepts = v ? [...new Set(v.range.labels.map((l) => l.name))] : [];
   return (
     <div className="neuron-page stack" data-testid="neuron-page" data-neuron={neuron} data-loaded={!!v}>
       <NeuronNav neuron={neuron} count={count} onGo={onGo} onBack={onBack} />

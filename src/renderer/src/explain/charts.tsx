@@ -65,8 +65,12 @@ export function HistogramPanel({ histogram }: { histogram: Histogram }) {
   );
 }
 
-/** The activation-range view: 8 buckets from 0 to the max, share of each class (or superclass) per bucket. */
-export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: 'class' | 'superclass' | 'csv' }) {
+/**
+ * The activation-range view: 8 buckets from 0 to the max, share of each class (or superclass) per bucket,
+ * stacked; explanation concepts (LE(SigLIP)) are mean probabilities, not shares of a whole: drawn unstacked.
+ */
+export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: 'class' | 'superclass' | 'csv' | 'concept' }) {
+  const stacked = kind !== 'concept';
   const series = range.labels.map((l, i) => ({ ...l, i })).filter((l) => l.kind === kind);
   const data = range.buckets.map((b) => {
     const row: Record<string, number | string> = { bucket: `${tick(b.lo)}–${tick(b.hi)}`, images: b.images };
@@ -74,7 +78,7 @@ export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: 
     return row;
   });
   return (
-    <div className="chart-box" data-testid="range-chart" data-series={series.length} role="img" aria-label="Share of each label per activation range">
+    <div className="chart-box" data-testid="range-chart" data-series={series.length} role="img" aria-label={stacked ? 'Share of each label per activation range' : 'Mean probability of each explanation concept per activation range'}>
       <ResponsiveContainer width="100%" height={300}>
         <AreaChart data={data} margin={{ top: 8, right: 36, bottom: 24, left: 4 }}>
           <CartesianGrid vertical={false} />
@@ -87,10 +91,10 @@ export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: 
               key={s.name}
               type="monotone"
               dataKey={s.name}
-              stackId="1"
+              stackId={stacked ? '1' : undefined}
               stroke={seriesColor(s.i)}
               fill={seriesColor(s.i)}
-              fillOpacity={0.75}
+              fillOpacity={stacked ? 0.75 : 0.15}
               isAnimationActive={false}
             />
           ))}
