@@ -39,6 +39,8 @@ export default defineConfig({
       outDir: resolve(root, 'out/renderer'),
       // The CSP forbids inline scripts and data: modules: keep every asset a file.
       assetsInlineLimit: 0,
+      // One ~1 MB bundle (React + recharts) loaded from disk or loopback, never over a network: no warning.
+      chunkSizeWarningLimit: 2048,
       rolldownOptions: { input: { index: resolve(root, 'src/renderer/index.html') } },
     },
   },
