@@ -43,6 +43,35 @@ class TextTower(torch.nn.Module):
         return self.model.get_text_features(input_ids=input_ids)
 
 
+SAMPLE_TEXTS = ["dog", "a red sports car", "Ankle boot", "open-toe sandal!", "T-shirt/top", "zebra stripes, close up"]
+
+
+def write_and_check_tokenizer(tok, out, kind):
+    """tokenizer.json is what the workbench reads. SigLIP ships only a slow SentencePiece tokenizer in many
+    transformers versions: convert it, then check that the JSON tokenizer gives exactly the ids the model's own
+    tokenizer gives on sample texts (as padded for the model), and stop with the differences if not."""
+    path = os.path.join(out, "tokenizer.json")
+    if not os.path.exists(path):
+        from transformers.convert_slow_tokenizer import convert_slow_tokenizer
+        convert_slow_tokenizer(tok).save(path)
+    from tokenizers import Tokenizer  # installed with transformers
+    fast = Tokenizer.from_file(path)
+    bad = []
+    for text in SAMPLE_TEXTS:
+        want = tok(text, padding="max_length", max_length=64, truncation=True)["input_ids"] if kind == "siglip" else tok(text)["input_ids"]
+        got = fast.encode(text).ids
+        if kind == "siglip":  # the workbench pads to the fixed length the same way
+            got = (got + [tok.pad_token_id] * 64)[:64]
+        if got != want:
+            bad.append((text, want, got))
+    if bad:
+        for text, want, got in bad:
+            print(f"tokenizer mismatch for {text!r}:\n  model tokenizer {want}\n  tokenizer.json  {got}")
+        raise SystemExit(f"{path} does not reproduce the model's tokenizer; the workbench would embed other texts than the model expects. "
+                         "Use a tokenizer.json from a converted release of this model (e.g. a transformers.js export) instead.")
+    print(f"tokenizer.json reproduces the model's tokenizer on {len(SAMPLE_TEXTS)} sample texts")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model", help="Hugging Face model id or local folder (SiglipModel / CLIPModel)")
@@ -56,8 +85,9 @@ def main():
     processor = AutoProcessor.from_pretrained(args.model)
     kind = model.config.model_type  # 'siglip' or 'clip'
     os.makedirs(os.path.join(args.out, "onnx"), exist_ok=True)
-    processor.save_pretrained(args.out)  # tokenizer.json, tokenizer_config.json, preprocessor_config.json
+    processor.save_pretrained(args.out)  # tokenizer_config.json, preprocessor_config.json (+ tokenizer.json if fast)
     model.config.save_pretrained(args.out)  # config.json
+    write_and_check_tokenizer(processor.tokenizer, args.out, kind)
 
     size = model.config.vision_config.image_size
     pixels = torch.zeros(2, 3, size, size)
