@@ -207,6 +207,25 @@ describe.skipIf(!haveChromium || !haveEncoders)('concepts: encoders, calibration
     await clearToasts(page);
     await shotOf(page, '[data-testid=simulator-panel]', 'means-label-run');
 
+    // Ablation scores of the label run's explanations under clip_b (Norm only, to keep it short).
+    await page.click('[data-testid=nav-ablation]');
+    await page.waitForSelector('[data-testid=abl-wizard][data-step="0"]');
+    await page.locator('[data-testid=abl-run] input').first().waitFor();
+    await page.click('[data-testid=abl-next]');
+    await page.waitForSelector('[data-testid=abl-mapping]', { timeout: LONG });
+    await page.click('[data-testid=abl-next]');
+    await page.waitForSelector('[data-testid=abl-score-step]');
+    await page.selectOption('[data-testid=abl-simulator-select]', String(idB));
+    await page.uncheck('[data-testid=abl-mode-optim]');
+    await page.click('[data-testid=abl-start]');
+    await page.waitForSelector('[data-testid=abl-results][data-loaded=true]', { timeout: LONG });
+    await page.waitForSelector('[data-testid=abl-method-row][data-method=le_label]');
+    expect(await page.textContent('[data-testid=abl-simulator-name]')).toBe('clip_b');
+    const norm = Number(await page.getAttribute('[data-testid=abl-method-row][data-method=le_label]', 'data-norm'));
+    expect(Number.isFinite(norm) && norm <= 1).toBe(true);
+    await clearToasts(page);
+    await shotOf(page, '[data-testid=abl-results]', 'ablation-clip-b');
+
     expect(errors).toEqual([]);
     await page.close();
   });

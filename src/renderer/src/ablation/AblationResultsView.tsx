@@ -31,6 +31,7 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
   const [mode, setMode] = useState<Mode>(modes[0] ?? 'optim');
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const data = res.data;
+  const simulatorName = typeof run.params.simulatorName === 'string' ? run.params.simulatorName : 'label simulator';
   function toggle(m: string) {
     setHidden((h) => {
       const n = new Set(h);
@@ -46,7 +47,8 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
           Ablation run #{run.id} <span className={`badge status-${run.status}`}>{run.status}</span>{' '}
           <span className="hint">
             {title} · {formatCount(run.neuronsDone)} / {formatCount(run.neuronsTotal)} neurons · T = {run.temperature.toFixed(3)} ({run.temperatureSource}) ·{' '}
-            {modes.map((m) => MODE_LABEL[m]).join(' + ')}
+            {modes.map((m) => MODE_LABEL[m]).join(' + ')} · simulator:{' '}
+            <span data-testid="abl-simulator-name">{simulatorName}</span>
           </span>
         </h3>
         <p className="hint">
@@ -55,7 +57,7 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
         </p>
         <ErrorBox error={res.error} />
         {res.loading && !data && <p className="hint">Loading results…</p>}
-        {data && <MethodSummaryTable methods={data.methods} />}
+        {data && <MethodSummaryTable methods={data.methods} simulator={simulatorName} />}
       </section>
       {data && (
         <section className="card">

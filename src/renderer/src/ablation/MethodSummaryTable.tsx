@@ -2,13 +2,13 @@ import { formatMeanSE, methodColor, methodLabel } from './format';
 import type { MethodSummary } from './types';
 
 /** Per method: mean ablation score ± standard error (Optim, Norm) and the mean test correlation. */
-export function MethodSummaryTable({ methods }: { methods: MethodSummary[] }) {
+export function MethodSummaryTable({ methods, simulator }: { methods: MethodSummary[]; simulator: string }) {
   return (
     <table className="table abl-methods-table" data-testid="abl-method-table">
       <thead>
         <tr>
           <th>Method</th>
-          <th className="num" title="Mean Pearson r of the label simulator on the test split">
+          <th className="num" title={`Mean Pearson r on the test split under the ${simulator} (the simulator this run used; empty until that simulator scored the explanations)`}>
             Test corr.
           </th>
           <th className="num" title="Mean ablation score with Optim scaling ± standard error">
