@@ -9,8 +9,8 @@ import { ErrorBox } from '../components/ErrorBox';
 import { useLoad } from '../explain/useLoad';
 import { useApp } from '../lib/appContext';
 import { formatCount } from '../lib/format';
-import { useJobRunner } from '../lib/jobRunner';
-import { ProgressBar } from '../components/ProgressBar';
+import { RunningJobs } from '../components/RunningJobs';
+import { RunSidebar } from '../components/RunSidebar';
 
 type View = { kind: 'wizard' } | { kind: 'run'; id: number };
 
@@ -29,60 +29,6 @@ function mappingOf(run: AblationRun): Mapping | null {
     if (r && typeof r === 'object' && 'label' in r && 'modelClass' in r && typeof r.label === 'string' && typeof r.modelClass === 'number') out[r.label] = r.modelClass;
   }
   return Object.keys(out).length ? out : null;
-}
-
-function RunList({ runs, inv, view, onSelect, onNew }: { runs: AblationRun[] | null; inv: Inventory | null; view: View | null; onSelect: (id: number) => void; onNew: () => void }) {
-  return (
-    <aside className="split-side" aria-label="Ablation runs">
-      <div className="side-head">
-        <h1>Ablation</h1>
-      </div>
-      <button type="button" className={`side-item add${view?.kind === 'wizard' ? ' active' : ''}`} onClick={onNew} data-testid="abl-new">
-        + New ablation scoring
-      </button>
-      {runs === null && <p className="hint">Loading…</p>}
-      {runs?.map((r) => (
-        <button
-          key={r.id}
-          type="button"
-          className={`side-item${view?.kind === 'run' && view.id === r.id ? ' active' : ''}`}
-          onClick={() => onSelect(r.id)}
-          data-testid="abl-run-item"
-          data-id={r.id}
-          data-kind={r.kind}
-          data-status={r.status}
-        >
-          <span className="side-item-name">
-            #{r.id} {r.kind === 'ablation' ? `Ablation of run #${r.explainRunId ?? '?'}` : 'Top Impact'}
-          </span>
-          <span className="side-item-meta">
-            {r.status} · {formatCount(r.neuronsDone)}/{formatCount(r.neuronsTotal)} · T {formatScore(r.temperature, 2)}
-          </span>
-          <span className="side-item-meta">{layerOf(inv, r.activationSetId)}</span>
-        </button>
-      ))}
-    </aside>
-  );
-}
-
-/** Jobs of this screen still running (also after navigating away and back): progress + Cancel. */
-function RunningAblationJobs() {
-  const runner = useJobRunner();
-  const running = runner.runs.filter((r) => (r.method === 'ablation.run' || r.method === 'topimpact.run') && r.status === 'running');
-  if (running.length === 0) return null;
-  return (
-    <section className="card" data-testid="abl-running">
-      {running.map((r) => (
-        <div key={r.key} className="job-progress">
-          <strong>{r.title}</strong>
-          <ProgressBar done={r.progress?.done ?? 0} total={r.progress?.total ?? 0} etaSeconds={r.progress?.etaSeconds} message={r.progress?.message} />
-          <button type="button" className="danger" onClick={() => runner.cancel(r.key)}>
-            Cancel
-          </button>
-        </div>
-      ))}
-    </section>
-  );
 }
 
 function RunView({ run, inv, onRan }: { run: AblationRun; inv: Inventory | null; onRan: () => void }) {
@@ -128,9 +74,33 @@ export function AblationScreen() {
 
   return (
     <div className="split ablation" data-testid="ablation-screen">
-      <RunList runs={runs} inv={inv.data} view={view} onSelect={(id) => setView({ kind: 'run', id })} onNew={() => setView({ kind: 'wizard' })} />
+      <RunSidebar
+        title="Ablation"
+        ariaLabel="Ablation runs"
+        newLabel="+ New ablation scoring"
+        newTestId="abl-new"
+        itemTestId="abl-run-item"
+        runs={runs}
+        wizardActive={view?.kind === 'wizard'}
+        selectedId={view?.kind === 'run' ? view.id : null}
+        onSelect={(id) => setView({ kind: 'run', id })}
+        onNew={() => setView({ kind: 'wizard' })}
+        itemData={(r) => ({ kind: r.kind })}
+      >
+        {(r) => (
+          <>
+            <span className="side-item-name">
+              #{r.id} {r.kind === 'ablation' ? `Ablation of run #${r.explainRunId ?? '?'}` : 'Top Impact'}
+            </span>
+            <span className="side-item-meta">
+              {r.status} · {formatCount(r.neuronsDone)}/{formatCount(r.neuronsTotal)} · T {formatScore(r.temperature, 2)}
+            </span>
+            <span className="side-item-meta">{layerOf(inv.data, r.activationSetId)}</span>
+          </>
+        )}
+      </RunSidebar>
       <div className="split-main" data-testid="ablation-main">
-        {view?.kind !== 'wizard' && <RunningAblationJobs />}
+        {view?.kind !== 'wizard' && <RunningJobs methods={['ablation.run', 'topimpact.run']} testId="abl-running" />}
         <ErrorBox error={inv.error} />
         {view?.kind === 'wizard' && inv.data && <AblationWizard inv={inv.data} onDone={openRun} />}
         {view?.kind === 'run' && run && <RunView run={run} inv={inv.data} onRan={() => void reload()} />}

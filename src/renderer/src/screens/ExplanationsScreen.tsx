@@ -6,43 +6,12 @@ import { ExportImport } from '../explain/ExportImport';
 import { NeuronPage } from '../explain/NeuronPage';
 import { ResultsTable } from '../explain/ResultsTable';
 import { RunSummary } from '../explain/RunSummary';
-import { RunningJobs } from '../explain/RunningJobs';
+import { RunningJobs } from '../components/RunningJobs';
+import { RunSidebar } from '../components/RunSidebar';
 import { SimulatorPanel } from '../explain/SimulatorPanel';
 import type { RunInfo } from '../explain/types';
 
 type View = { kind: 'wizard' } | { kind: 'run'; id: number; neuron: number | null };
-
-function RunList({ runs, view, onSelect, onNew }: { runs: RunInfo[] | null; view: View | null; onSelect: (id: number) => void; onNew: () => void }) {
-  return (
-    <aside className="split-side" aria-label="Explanation runs">
-      <div className="side-head">
-        <h1>Explanations</h1>
-      </div>
-      <button type="button" className={`side-item add${view?.kind === 'wizard' ? ' active' : ''}`} onClick={onNew} data-testid="explain-new">
-        + New explanation run
-      </button>
-      {runs === null && <p className="hint">Loading…</p>}
-      {runs?.map((r) => (
-        <button
-          key={r.id}
-          type="button"
-          className={`side-item${view?.kind === 'run' && view.id === r.id ? ' active' : ''}`}
-          onClick={() => onSelect(r.id)}
-          data-testid="run-item"
-          data-id={r.id}
-          data-status={r.status}
-        >
-          <span className="side-item-name">
-            #{r.id} {runMethodLabel(r)}
-          </span>
-          <span className="side-item-meta">
-            {r.status} · {r.neuronsDone}/{r.neuronsTotal} · test r {formatCorr(r.means.testCorrelation)}
-          </span>
-        </button>
-      ))}
-    </aside>
-  );
-}
 
 /** Explanations: runs of Linear Explanations, the wizard for a new one, results, the neuron page, interchange. */
 export function ExplanationsScreen() {
@@ -79,9 +48,31 @@ export function ExplanationsScreen() {
 
   return (
     <div className="split explanations">
-      <RunList runs={runs} view={view} onSelect={(id) => setView({ kind: 'run', id, neuron: null })} onNew={() => setView({ kind: 'wizard' })} />
+      <RunSidebar
+        title="Explanations"
+        ariaLabel="Explanation runs"
+        newLabel="+ New explanation run"
+        newTestId="explain-new"
+        itemTestId="run-item"
+        runs={runs}
+        wizardActive={view?.kind === 'wizard'}
+        selectedId={view?.kind === 'run' ? view.id : null}
+        onSelect={(id) => setView({ kind: 'run', id, neuron: null })}
+        onNew={() => setView({ kind: 'wizard' })}
+      >
+        {(r) => (
+          <>
+            <span className="side-item-name">
+              #{r.id} {runMethodLabel(r)}
+            </span>
+            <span className="side-item-meta">
+              {r.status} · {r.neuronsDone}/{r.neuronsTotal} · test r {formatCorr(r.means.testCorrelation)}
+            </span>
+          </>
+        )}
+      </RunSidebar>
       <div className="split-main" data-testid="explanations-main">
-        {view?.kind !== 'wizard' && <RunningJobs />}
+        {view?.kind !== 'wizard' && <RunningJobs methods={['explain.run']} testId="explain-running" />}
         {view?.kind === 'wizard' && <ExplainWizard onRun={openRun} />}
         {view?.kind === 'run' && run && view.neuron === null && (
           <div className="stack">

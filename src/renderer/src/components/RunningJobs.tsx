@@ -1,13 +1,14 @@
-import { ProgressBar } from '../components/ProgressBar';
+import type { JobMethod } from '../lib/jobRunner';
 import { useJobRunner } from '../lib/jobRunner';
+import { ProgressBar } from './ProgressBar';
 
-/** Explanation jobs still running (started from the wizard, possibly before navigating away): progress + Cancel. */
-export function RunningJobs() {
+/** Jobs of a screen still running (started there, possibly before navigating away and back): progress + Cancel. */
+export function RunningJobs({ methods, testId }: { methods: readonly JobMethod[]; testId: string }) {
   const runner = useJobRunner();
-  const running = runner.runs.filter((r) => r.method === 'explain.run' && r.status === 'running');
+  const running = runner.runs.filter((r) => methods.includes(r.method) && r.status === 'running');
   if (running.length === 0) return null;
   return (
-    <section className="card" data-testid="explain-running">
+    <section className="card" data-testid={testId}>
       {running.map((r) => (
         <div key={r.key} className="job-progress">
           <strong>{r.title}</strong>
