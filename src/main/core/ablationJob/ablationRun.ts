@@ -4,6 +4,7 @@ import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import { matrix, scoreAblation, type NeuronAblation } from '../ablation';
 import { requireRun } from '../explanations/runInfo';
+import { loadLabelConcepts } from '../explanations/labelConcepts';
 import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../scorer/simulators';
 import { requireCalibration, requireEncoder } from '../scorer/encoderService';
 import { isOwnerAlive } from '../jobs/owner';
@@ -92,7 +93,7 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
       try {
       const simulator: ExplanationSimulator = simEncoder
         ? await encoderSimulator(db, simEncoder.id, src.probe.id, explanations.flatMap((e) => e.terms.map((t) => t.concept)), { signal: run.signal })
-        : labelSimulator(db, src.probe.id);
+        : labelSimulator(loadLabelConcepts(db, src.probe.id));
       const all = Int32Array.from({ length: A.rows }, (_, i) => i);
       for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
         run.throwIfCancelled();

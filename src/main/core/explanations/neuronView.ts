@@ -9,7 +9,7 @@ import { getSplit } from '../store/splitRepo';
 import { checkNeuron, ensureSplit, readColumns, resolveSet } from './context';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
 import { requireRun, runEncoderId, runInfo } from './runInfo';
-import { encoderSimulator, labelSimulator } from '../scorer/simulators';
+import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../scorer/simulators';
 import { explanationText } from './text';
 
 // explain.neuron: everything the neuron page shows, computed from the stored column of the neuron.
@@ -69,8 +69,7 @@ function exampleImages(db: Db, lc: LabelConcepts, act: Float32Array, rows: numbe
 }
 
 /** Mean P(concept | image) per bucket of each concept of an LE(SigLIP) explanation, under its explainer. */
-async function addConceptSeries(db: Db, view: RangeView, bucketOf: Int32Array, encoderId: number, probeSetId: number, concepts: string[]): Promise<void> {
-  const sim = await encoderSimulator(db, encoderId, probeSetId, concepts);
+function addConceptSeries(view: RangeView, bucketOf: Int32Array, sim: ExplanationSimulator, concepts: string[]): void {
   const all = Int32Array.from(bucketOf.keys());
   for (const c of concepts) {
     const p = sim.simulate([{ concept: c, weight: 1 }], 0, all);
@@ -100,17 +99,19 @@ export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronVi
   const main = stored.find((e) => e.method === run.method);
   const encoderId = runEncoderId(run);
   let scatter: NeuronView['scatter'] = null;
+  let simulator: ExplanationSimulator | null = null;
   if (main) {
     // Deterministic subsample (seeded by the neuron) keeps the scatter's class mix unbiased.
     const rows = Int32Array.from(sample(test, o.scatterMax, 0x5eed ^ o.neuron));
     // The run's own simulator: labels, or the explainer encoder of an LE(SigLIP) run (embeddings are cached).
-    const simulator = encoderId !== null ? await encoderSimulator(db, encoderId, src.probe.id, main.terms.map((t) => t.concept)) : labelSimulator(db, src.probe.id);
+    simulator = encoderId !== null ? await encoderSimulator(db, encoderId, src.probe.id, main.terms.map((t) => t.concept)) : labelSimulator(lc);
     const sim = simulator.simulate(main.terms, main.bias, rows);
     if (sim) scatter = { method: main.method, testImages: test.length, imageIds: Array.from(rows, (i) => lc.imageIds[i]), simulated: Array.from(sim), actual: Array.from(rows, (i) => act[i]) };
   }
 
   const { view, bucketOf } = rangeView(lc, act);
-  if (encoderId !== null && main) await addConceptSeries(db, view, bucketOf, encoderId, src.probe.id, main.terms.map((t) => t.concept));
+  // The explainer's P of the explanation's concepts, already built for the scatter.
+  if (encoderId !== null && main && simulator) addConceptSeries(view, bucketOf, simulator, main.terms.map((t) => t.concept));
   const order = Array.from(act.keys()).sort((a, b) => act[b] - act[a] || a - b);
   const top = order.slice(0, o.topK);
   const inTop = new Set(top);

@@ -1,5 +1,5 @@
 import { quantizedColumn64 } from '../concepts';
-import { loadLabelConcepts, simulateLabels } from '../explanations/labelConcepts';
+import { simulateLabels, type LabelConcepts } from '../explanations/labelConcepts';
 import { labelWeights } from '../explanations/scoring';
 import type { StoredTerm } from '../store/explanationRepo';
 import type { Db } from '../store/open';
@@ -23,8 +23,7 @@ export interface ExplanationSimulator {
   embeddings: { computed: number; cached: number };
 }
 
-export function labelSimulator(db: Db, probeSetId: number): ExplanationSimulator {
-  const lc = loadLabelConcepts(db, probeSetId);
+export function labelSimulator(lc: LabelConcepts): ExplanationSimulator {
   return {
     key: 'label',
     name: 'label simulator',
