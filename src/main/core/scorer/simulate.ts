@@ -8,12 +8,11 @@ import { requireRun } from '../explanations/runInfo';
 import { at } from '../explanations/scoring';
 import { registerJobKind } from '../jobs/registry';
 import { runJob } from '../jobs/runner';
-import { simulatorNames, type EncoderRow } from '../store/encoderRepo';
+import { simulatorNames } from '../store/encoderRepo';
 import { insertScore, runExplanations, type ExplainRunRow } from '../store/explanationRepo';
 import type { Db } from '../store/open';
 import { getSplit } from '../store/splitRepo';
 import { stmt } from '../store/statements';
-import { conceptTextEmbeddings, probeImageEmbeddings } from './encoderConcepts';
 import { encoderSimulator } from './simulators';
 import { requireCalibration, requireEncoder } from './encoderService';
 
@@ -106,22 +105,14 @@ export function simulatorMeans(db: Db, run: ExplainRunRow): SimulatorMeans[] {
 /** Score a typed text E = {(1, text)} of one neuron with an encoder simulator: instant once images are embedded. */
 export async function scoreTextWithEncoder(db: Db, run: ExplainRunRow, neuron: number, text: string, encoderId: number) {
   const src = resolveSet(db, run.activationSetId);
-  const enc: EncoderRow = requireEncoder(db, encoderId);
-  const calib = requireCalibration(db, enc);
   const split = runSplit(db, run);
-  const img = await probeImageEmbeddings(db, enc, src.probe.id);
-  const txt = await conceptTextEmbeddings(db, enc, [text.trim()]);
-  const d = img.dim;
-  const p = new Float64Array(img.rows);
-  for (let i = 0; i < img.rows; i++) {
-    let c = 0;
-    for (let k = 0; k < d; k++) c += img.vectors[i * d + k] * txt.vectors[k];
-    p[i] = 1 / (1 + Math.exp(-calib.a * (c + calib.b)));
-  }
+  const concept = text.trim();
+  const sim = await encoderSimulator(db, encoderId, src.probe.id, [concept]);
   const act = readColumns(db, src.set, [neuron]).data;
   const { val, test } = splitIndices(split);
-  const score = (rows: Int32Array) => pearson(Float64Array.from(rows, (i) => p[i]), at(act, rows));
-  return { concept: text.trim(), simulator: enc.sha256, valCorrelation: score(val), testCorrelation: score(test) };
+  // E = {(1, text)}: the simulation is the text's P column.
+  const score = (rows: Int32Array) => pearson(sim.simulate([{ concept, weight: 1 }], 0, rows)!, at(act, rows));
+  return { concept, simulator: sim.key, valCorrelation: score(val), testCorrelation: score(test) };
 }
 
 registerJobKind({
