@@ -29,6 +29,11 @@ export const LinearHeadInfo = z.object({
   checkedRows: z.number().int(),
   /** Why not linear (when linear is false). */
   reason: z.string().nullable(),
+  /**
+   * How Optim gets dL/dv: 'closed-form' (linear head, analytic), 'forward-mode' (exact derivative graph of the tail
+   * sub-graph, run with onnxruntime), 'finite-difference' (an op of the tail has no derivative rule: reason says which).
+   */
+  gradient: z.object({ method: z.enum(['closed-form', 'forward-mode', 'finite-difference']), reason: z.string().nullable() }),
 });
 export type LinearHeadInfo = z.infer<typeof LinearHeadInfo>;
 

@@ -5,8 +5,13 @@ import { call } from '../helpers/backend';
 import { CNN, CNN_POOLED, probeProject } from './explain.helpers';
 import { addModel, extractSet, tailFixture, VIT, VIT_MLP } from './ablation.tail.helpers';
 
-// The whole ablation.run job on a layer without a linear head (ViT MLP tokens, cls), and how accurate the
-// tail path's central finite differences (Optim's dL/dv, no autodiff through onnxruntime) are.
+// The whole ablation.run job on a layer without a linear head (ViT MLP tokens, cls); Optim through the tail's
+// forward-mode derivative graph against the closed form; and how accurate central finite differences (the
+// fallback when a tail op has no derivative rule) are. ablation.jvp.test.ts checks the exact gradients
+// themselves against PyTorch autograd.
+
+/** The oracle without its gradients: lossChanges falls back to central finite differences. */
+const lossesOnly = (o: LossOracle): LossOracle => ({ numImages: o.numImages, losses: (k, v, idx) => o.losses(k, v, idx), baseline: o.baseline && ((idx) => o.baseline!(idx)) });
 
 describe('tail-graph ablation end to end', () => {
   it('ablation.run on the ViT MLP layer (cls) gives finite Norm and Optim scores for LE(Label)', async () => {
@@ -18,6 +23,8 @@ describe('tail-graph ablation end to end', () => {
     const ab = await call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['le_label'] });
     expect(ab.run).toMatchObject({ status: 'done', neuronsDone: neurons.length });
     expect(ab.run.params.oraclePath).toBe('tail-graph');
+    // Provenance: Optim differentiated the tail exactly (forward mode), no op lacked a rule.
+    expect((ab.run.params.head as { gradient: unknown }).gradient).toEqual({ method: 'forward-mode', reason: null });
     const res = await call(f.backend, 'ablation.results', { ablationRunId: ab.run.id });
     const le = res.rows.filter((r) => r.method === 'le_label');
     expect(le.map((r) => r.neuron).sort()).toEqual(neurons);
@@ -48,11 +55,11 @@ describe('tail-graph ablation end to end', () => {
   it('finite-difference dL/dv: error against the exact gradient and a Richardson reference; effect on Optim', async () => {
     const f = await probeProject(3);
     const db = f.backend.state.requireProject().db;
-    const FD = 1e-3; // oracleAccess's default relative step
+    const FD = 1e-3; // the step finite differences used before 1e-2 became the default
 
-    /** Central differences of the oracle at relative step h. */
+    /** Central differences of the oracle's losses at relative step h (the oracle's own gradients hidden). */
     const fd = async (o: LossOracle, k: number, v: Float64Array, idx: Int32Array, h: number) =>
-      (await lossChanges(o, k, v, idx, async () => new Float64Array(idx.length), { grads: true }, { finiteDifferenceStep: h })).grads!;
+      (await lossChanges(lossesOnly(o), k, v, idx, async () => new Float64Array(idx.length), { grads: true }, { finiteDifferenceStep: h })).grads!;
     const stats = (g: Float64Array, ref: Float64Array) => {
       let abs = 0;
       let scale = 0;
@@ -85,22 +92,36 @@ describe('tail-graph ablation end to end', () => {
     }
     console.log(`FD vs exact gradient (CNN pooled via tail): h=1e-3 ${fmt(worst.fd)}; h=1e-2 ${fmt(worst.big)}; h=1e-5 ${fmt(worst.small)}; Richardson(1e-2, 5e-3) ${fmt(worst.rich)}`);
     expect(worst.fd.rel).toBeLessThanOrEqual(1e-2);
+    // The tail's forward-mode gradient on the same inputs.
+    const fm = { abs: 0, rel: 0 };
+    for (const k of [0, 17, 63]) {
+      const v = Float64Array.from(idx, (i) => A.data[i * A.cols + k] + ((i % 3) - 1) * 0.5);
+      const exact = Float64Array.from((await closed.evaluate(k, v, idx, { grads: true })).grads!);
+      upd(fm, stats(Float64Array.from((await t.oracle.evaluate(k, v, idx, { grads: true })).grads!), exact));
+    }
+    console.log(`forward mode vs exact gradient (CNN pooled via tail): ${fmt(fm)}`);
+    expect(fm.rel).toBeLessThanOrEqual(1e-5);
 
-    // Effect on the Optim score: closed form (analytic gradient) vs tail (finite differences), same inputs.
+    // Optim scores: closed form (analytic gradient) vs the tail (forward mode) vs the tail with finite differences.
     const split = defaultSplit(db, prep.src, 0).assignment;
     const sims = matrix(Float64Array.from(A.data, (a, j) => a + Math.sin(j) * 0.3), A.rows, A.cols);
     const opts = { neurons: Int32Array.of(0, 17), methods: ['optim', 'norm'] as const };
     const a = await scoreAblation(closed, A, sims, split, opts);
     const b = await scoreAblation(t.oracle, A, sims, split, opts);
+    const c = await scoreAblation(lossesOnly(t.oracle), A, sims, split, opts);
     let dOptim = 0;
+    let dOptimFd = 0;
     let dNorm = 0;
     for (let j = 0; j < a.length; j++) {
-      expect(b[j].optim!.gradientSource).toBe('finite-difference');
+      expect(b[j].optim!.gradientSource).toBe('analytic');
+      expect(c[j].optim!.gradientSource).toBe('finite-difference');
       dOptim = Math.max(dOptim, Math.abs(a[j].optim!.score - b[j].optim!.score));
+      dOptimFd = Math.max(dOptimFd, Math.abs(a[j].optim!.score - c[j].optim!.score));
       dNorm = Math.max(dNorm, Math.abs(a[j].norm!.score - b[j].norm!.score));
     }
-    console.log(`Optim score, closed form (analytic) vs tail (FD): max |diff| ${dOptim.toExponential(2)}; Norm ${dNorm.toExponential(2)}`);
-    expect(dOptim).toBeLessThanOrEqual(1e-3);
+    console.log(`Optim score vs closed form: tail forward mode max |diff| ${dOptim.toExponential(2)}, tail FD ${dOptimFd.toExponential(2)}; Norm ${dNorm.toExponential(2)}`);
+    expect(dOptim).toBeLessThanOrEqual(1e-5);
+    expect(dOptimFd).toBeLessThanOrEqual(1e-3);
     await t.release();
 
     // (b) ViT MLP tokens (cls): no exact gradient; Richardson extrapolation of two larger steps is the reference
@@ -124,11 +145,14 @@ describe('tail-graph ablation end to end', () => {
     const vsplit = defaultSplit(db, vprep.src, 0).assignment;
     const vsims = matrix(Float64Array.from(VA.data, (x, j) => x + Math.sin(j) * 0.3), VA.rows, VA.cols);
     const vopts = { neurons: Int32Array.of(0, 1, 2, 3), methods: ['optim'] as const };
-    const s3 = await scoreAblation(tv.oracle, VA, vsims, vsplit, vopts);
-    const s2 = await scoreAblation(tv.oracle, VA, vsims, vsplit, { ...vopts, finiteDifferenceStep: 1e-2 });
+    const s3 = await scoreAblation(lossesOnly(tv.oracle), VA, vsims, vsplit, { ...vopts, finiteDifferenceStep: 1e-3 });
+    const s2 = await scoreAblation(lossesOnly(tv.oracle), VA, vsims, vsplit, { ...vopts, finiteDifferenceStep: 1e-2 });
     const dv = Math.max(...s3.map((r, j) => Math.abs(r.optim!.score - s2[j].optim!.score)));
-    console.log(`ViT Optim scores, FD step 1e-3 vs 1e-2: max |diff| ${dv.toExponential(2)} (${s3.map((r) => r.optim!.score.toFixed(4)).join(', ')})`);
+    const sx = await scoreAblation(tv.oracle, VA, vsims, vsplit, vopts);
+    const dx = Math.max(...sx.map((r, j) => Math.abs(r.optim!.score - s2[j].optim!.score)));
+    console.log(`ViT Optim scores, FD step 1e-3 vs 1e-2: max |diff| ${dv.toExponential(2)}; forward mode vs FD 1e-2: ${dx.toExponential(2)} (forward mode: ${sx.map((r) => r.optim!.score.toFixed(4)).join(', ')})`);
     expect(dv).toBeLessThanOrEqual(2e-2);
+    sx.forEach((r) => expect(r.optim!.gradientSource).toBe('analytic'));
     await tv.release();
   }, 60_000);
 });

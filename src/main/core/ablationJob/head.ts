@@ -3,11 +3,12 @@ import { AppError } from '../../../shared/errors';
 import { linearHead, type LinearHead } from '../ablation';
 import { slotRefusal } from '../ablation/replaceNeuron';
 import { loadForRun } from '../inference/modelService';
-import { graphOf, toNum, type GraphProto, type NodeProto, type TensorProto } from '../inference/onnxProto';
+import { graphOf, toNum, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from '../inference/onnxProto';
 import * as acts from '../store/activationRepo';
 import { findLayer, getModel } from '../store/modelRepo';
 import type { Db } from '../store/open';
 import type { SetContext } from '../explanations/context';
+import { tailGradient } from './tailOracle';
 
 // Linear head discovery (methods.md: "when the layer feeds a linear head, replacing one feature changes the
 // logits by W[:,k] * (new - old)"). Walk from the layer tensor to the logits through shape-only ops
@@ -154,10 +155,19 @@ export async function discoverHead(db: Db, src: SetContext): Promise<FoundHead> 
   const logitsOutput = model.info.logitsOutput;
   const base: LinearHeadInfo = {
     activationSetId: set.id, tensorName: set.tensorName, logitsOutput, linear: false, path: [], classes: set.nLogits, features: set.nNeurons, maxAbsError: null, checkedRows: 0, reason: null,
+    gradient: { method: 'finite-difference', reason: null },
   };
   if (set.nLogits <= 0) return { info: { ...base, reason: 'the activation set stored no logits' }, head: null };
   const loaded = await loadForRun(model);
-  const g = graphOf(loaded.proto);
+  const found = await linearHeadOf(db, set, loaded.proto, base);
+  // Without a verified head, Optim differentiates the tail graph: say now whether it can do so exactly.
+  if (!found.head) found.info.gradient = tailGradient(loaded.proto, set.tensorName, logitsOutput);
+  return found;
+}
+
+async function linearHeadOf(db: Db, set: SetContext['set'], proto: ModelProto, base: LinearHeadInfo): Promise<FoundHead> {
+  const logitsOutput = base.logitsOutput;
+  const g = graphOf(proto);
   const spatialMeanOk = set.summary === 'mean' || set.summary === 'identity';
   const walk = findLinearPath(g, set.tensorName, logitsOutput, set.nNeurons, spatialMeanOk);
   if (typeof walk === 'string') return { info: { ...base, reason: walk }, head: null };
@@ -185,7 +195,7 @@ export async function discoverHead(db: Db, src: SetContext): Promise<FoundHead> 
   }
   const checked = { ...info, maxAbsError: maxErr, checkedRows: rows };
   if (!ok) return { info: { ...checked, reason: `W a + b differs from the stored logits by up to ${maxErr.toExponential(2)} (> ${HEAD_TOLERANCE})` }, head: null };
-  return { info: { ...checked, linear: true }, head: linearHead(walk.weight, walk.bias, c, k) };
+  return { info: { ...checked, linear: true, gradient: { method: 'closed-form', reason: null } }, head: linearHead(walk.weight, walk.bias, c, k) };
 }
 
 export async function requireHead(db: Db, src: SetContext): Promise<FoundHead & { head: LinearHead }> {

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError } from '../../../shared/errors';
+import type { LinearHeadInfo } from '../../../shared/contractAblation';
 import type { Summary } from '../../../shared/contractModels';
 import { logSumExp, type FloatArray, type LossOracle, type Matrix, type OracleResult, type OracleWants } from '../ablation';
 import { neuronSlot, slotRefusal, type NeuronSlot, type NeuronSummary } from '../ablation/replaceNeuron';
 import type { SetContext } from '../explanations/context';
 import { exposeOutputs, extractTail, tailSideInputs } from '../inference/graph';
+import { jvpModel, NoDerivativeRule, type JvpModel } from '../inference/jvp';
 import { loadForRun } from '../inference/modelService';
-import { encodeModel } from '../inference/onnxProto';
+import { encodeModel, type ModelProto } from '../inference/onnxProto';
 import { decodePixels, pixelsToTensor, pixelTable } from '../inference/preprocess';
 import { createSession, type Session } from '../inference/session';
 import { planSummary } from '../inference/summary';
@@ -23,7 +25,9 @@ import type { Db } from '../store/open';
 // value v rewrites the layer tensor of each image by replaceNeuron.ts's rule for the summary (neuronSlot) and
 // runs graph.extractTail(layer [+ side inputs] -> logits) with onnxruntime. Models with a fixed batch size run
 // in batches of exactly that size (the last one zero-padded, its padded rows dropped), like extraction.
-// No gradients: Optim uses central finite differences (two extra runs per Adam step).
+// Gradients for Optim: the tail's forward-mode derivative graph (inference/jvp.ts) gives d logits / dv exactly in
+// one run per batch (tangent: the replaced neuron's elements move by 1); dL/dv follows by the chain rule. When an
+// op of the tail has no derivative rule, Optim falls back to central finite differences and the run says why.
 
 const BATCH = 256;
 /** Refuse to hold more than this many bytes of recomputed tensors (layer + side inputs). */
@@ -45,6 +49,36 @@ export interface TailOracle extends LossOracle {
   release(): Promise<void>;
   /** Max |summary(recomputed tensor) - stored summary|. */
   readonly summaryError: number;
+  /** How Optim's dL/dv is computed on this tail. */
+  readonly gradient: OptimGradient;
+}
+
+/** How Optim gets dL/dv (stored with every ablation run; shown by the wizard). */
+export type OptimGradient = LinearHeadInfo['gradient'];
+
+/**
+ * The forward-mode derivative graph of a tail model (input: the layer tensor), or why there is none (an op
+ * without a derivative rule: Optim then uses finite differences).
+ */
+export function tailJvp(tail: ModelProto, tensorName: string, logitsName: string): { jvp: JvpModel | null; gradient: OptimGradient } {
+  try {
+    return { jvp: jvpModel(tail, tensorName, [logitsName]), gradient: { method: 'forward-mode', reason: null } };
+  } catch (err) {
+    if (!(err instanceof NoDerivativeRule)) throw err;
+    return { jvp: null, gradient: { method: 'finite-difference', reason: `the tail graph has ${err.message}` } };
+  }
+}
+
+/** tailJvp for the tail of `model` from `tensorName` (shapes left symbolic): what the wizard shows before a run. */
+export function tailGradient(model: ModelProto, tensorName: string, logitsName: string): OptimGradient {
+  let tail: ModelProto;
+  try {
+    const sides = tailSideInputs(model, tensorName, [logitsName]);
+    tail = extractTail(model, tensorName, [logitsName], ['batch'], Object.fromEntries(sides.map((t) => [t, ['batch']])));
+  } catch (err) {
+    return { method: 'finite-difference', reason: err instanceof Error ? err.message : String(err) };
+  }
+  return tailJvp(tail, tensorName, logitsName).gradient;
 }
 
 /** Why the tail-graph path cannot replace a neuron of this layer (shape with batch axis), or null. */
@@ -145,7 +179,10 @@ export async function tailGraphOracle(
   // 2. The tail sub-graph (layer + side inputs -> logits) and the unablated losses.
   const batchDim = fixed ?? 'batch';
   const sideSpec = Object.fromEntries(sides.map((t, j) => [t, [batchDim, ...sideDims[j]]]));
-  const tail: Session = (await createSession(encodeModel(extractTail(loaded.proto, set.tensorName, [logitsName], [batchDim, ...sl.dims], sideSpec)))).session;
+  const tailModel = extractTail(loaded.proto, set.tensorName, [logitsName], [batchDim, ...sl.dims], sideSpec);
+  const tail: Session = (await createSession(encodeModel(tailModel))).session;
+  const derivative = tailJvp(tailModel, set.tensorName, logitsName);
+  const jvp = derivative.jvp && { session: (await createSession(encodeModel(derivative.jvp.model))).session, input: derivative.jvp.tangentInput, output: derivative.jvp.tangentOutputs[0] };
   const nClasses = set.nLogits;
   const invT = 1 / temperature;
   const lossOf = (z: FloatArray, o: number, y: number): number => logSumExp(z, o, nClasses, invT) - z[o + y] * invT;
@@ -154,9 +191,16 @@ export async function tailGraphOracle(
     for (let j = 1; j < nClasses; j++) if (z[o + j] > z[o + best]) best = j;
     return best;
   };
-  /** Logits of images idx with neuron `neuron` of each replaced so its summary is values[r] (neuron < 0: unchanged). */
-  async function run(neuron: number, values: FloatArray | null, idx: Int32Array): Promise<Float32Array> {
+  /**
+   * Logits of images idx with neuron `neuron` of each replaced so its summary is values[r] (neuron < 0: unchanged);
+   * with `tangents`, also d logits / d values[r] (the derivative graph; needs jvp and neuron >= 0).
+   */
+  async function run(neuron: number, values: FloatArray | null, idx: Int32Array, tangents?: Float32Array): Promise<Float32Array> {
     const z = new Float32Array(idx.length * nClasses);
+    // d(replace(x, k, v))/dv: every element the replacement rule writes moves by exactly 1 (it shifts or sets them
+    // to follow v), so the tangent of one image is replace() applied to zeros with v = 1.
+    const direction = tangents ? new Float32Array(per) : null;
+    if (direction) sl.replace(direction, 0, neuron, 1);
     for (let s = 0; s < idx.length; s += step) {
       const b = Math.min(step, idx.length - s);
       const rows = fixed ?? b;
@@ -168,6 +212,15 @@ export async function tailGraphOracle(
       }
       const feeds: Record<string, ort.Tensor> = { [set.tensorName]: new ort.Tensor('float32', xs[0], [rows, ...sl.dims]) };
       sides.forEach((t, j) => (feeds[t] = new ort.Tensor('float32', xs[j + 1], [rows, ...sideDims[j]])));
+      if (tangents && jvp && direction) {
+        const dx = new Float32Array(rows * per);
+        for (let r = 0; r < b; r++) dx.set(direction, r * per);
+        feeds[jvp.input] = new ort.Tensor('float32', dx, [rows, ...sl.dims]);
+        const res = await jvp.session.run(feeds, [logitsName, jvp.output]);
+        z.set((res[logitsName].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
+        tangents.set((res[jvp.output].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
+        continue;
+      }
       const out = (await tail.run(feeds, [logitsName]))[logitsName];
       z.set((out.data as Float32Array).subarray(0, b * nClasses), s * nClasses);
     }
@@ -184,23 +237,34 @@ export async function tailGraphOracle(
 
   async function evaluate(neuron: number, values: FloatArray, imageIdx: Int32Array, want: OracleWants): Promise<OracleResult> {
     if (!(neuron >= 0 && neuron < sl.neurons)) throw new Error(`tailGraphOracle: neuron ${neuron} outside 0..${sl.neurons - 1}`);
-    const z = await run(neuron, values, imageIdx);
     const m = imageIdx.length;
+    const dz = want.grads && jvp ? new Float32Array(m * nClasses) : undefined;
+    const z = await run(neuron, values, imageIdx, dz);
     const losses = new Float64Array(m);
     const changes = new Float64Array(m);
     const correct = want.correct ? new Uint8Array(m) : undefined;
+    const grads = dz ? new Float64Array(m) : undefined;
     for (let r = 0; r < m; r++) {
       const i = imageIdx[r];
-      losses[r] = lossOf(z, r * nClasses, labels[i]);
+      const o = r * nClasses;
+      losses[r] = lossOf(z, o, labels[i]);
       changes[r] = losses[r] - base[i];
-      if (correct) correct[r] = argmax(z, r * nClasses) === labels[i] ? 1 : 0;
+      if (correct) correct[r] = argmax(z, o) === labels[i] ? 1 : 0;
+      if (grads && dz) {
+        // L = logsumexp(z/T) - z_y/T: dL/dv = sum_j (softmax(z/T)_j - [j = y]) dz_j / T.
+        const lse = logSumExp(z, o, nClasses, invT);
+        let g = -dz[o + labels[i]];
+        for (let j = 0; j < nClasses; j++) g += Math.exp(z[o + j] * invT - lse) * dz[o + j];
+        grads[r] = g * invT;
+      }
     }
-    return { losses, changes, correct };
+    return grads ? { losses, changes, correct, grads } : { losses, changes, correct };
   }
 
   return {
     numImages: n,
     summaryError,
+    gradient: derivative.gradient,
     slot: sl,
     sideInputs: sides,
     batchSize: step,
@@ -213,6 +277,9 @@ export async function tailGraphOracle(
     async baseline(imageIdx) {
       return { losses: Float64Array.from(imageIdx, (i) => base[i]), correct: Uint8Array.from(imageIdx, (i) => baseCorrect[i]) };
     },
-    release: () => tail.release(),
+    async release() {
+      await tail.release();
+      await jvp?.session.release();
+    },
   };
 }

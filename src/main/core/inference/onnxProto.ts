@@ -7,6 +7,7 @@ export const onnx = ((ns as unknown as { default?: typeof ns }).default ?? ns).o
 export type ModelProto = ns.onnx.ModelProto;
 export type ValueInfoProto = ns.onnx.IValueInfoProto;
 export type TensorProto = ns.onnx.ITensorProto;
+export type AttributeProto = ns.onnx.IAttributeProto;
 /** Decoded messages always carry their repeated fields (protobufjs defaults them to empty arrays). */
 export type NodeProto = ns.onnx.INodeProto & { input: string[]; output: string[] };
 export type GraphProto = Omit<ns.onnx.IGraphProto, 'node' | 'initializer' | 'input' | 'output' | 'valueInfo'> & {
