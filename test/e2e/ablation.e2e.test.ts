@@ -107,6 +107,7 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     for (const [i, name] of CLASS_NAMES.entries()) expect(await page.getAttribute(`[data-testid=abl-mapping-row][data-label="${name}"]`, 'data-class')).toBe(String(i));
     await page.waitForSelector('[data-testid=abl-head][data-linear=true]', { timeout: LONG });
     expect(await page.textContent('[data-testid=abl-head]')).toContain('closed-form linear head');
+    expect(await page.getAttribute('[data-testid=abl-gradient]', 'data-method')).toBe('closed-form');
     await shotOf(page, '[data-testid=abl-wizard]', 'mapping');
 
     // A wrong mapping (every class shifted by one) in the editor: the accuracy drops and the warning appears.
@@ -233,6 +234,7 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     await page.waitForSelector('[data-testid=abl-head][data-linear=false]', { timeout: LONG });
     expect(await page.textContent('[data-testid=abl-head]')).toContain('tail sub-graph');
     expect(await page.textContent('[data-testid=abl-head]')).toMatch(/Not a linear head: \S/);
+    expect(await page.getAttribute('[data-testid=abl-gradient]', 'data-method')).toBe('forward-mode');
     await shotOf(page, '[data-testid=abl-wizard]', 'tail-head-dark');
     await page.click('[data-testid=abl-next]');
     await page.waitForSelector('[data-testid=abl-temperature-value]', { timeout: LONG });

@@ -2,6 +2,12 @@ import { ErrorBox } from '../components/ErrorBox';
 import type { Loaded } from '../explain/useLoad';
 import type { HeadInfo } from './types';
 
+const GRADIENT_TEXT: Record<HeadInfo['gradient']['method'], string> = {
+  'closed-form': 'exact, in closed form through the linear head.',
+  'forward-mode': 'exact, from the derivative graph of the layers after this one (forward mode, one extra onnxruntime pass per Adam step).',
+  'finite-difference': 'central finite differences (approximate: about 0.1% error on the fixtures), because the layers after this one include an operator without a derivative rule.',
+};
+
 /** How the layer reaches the logits: an exact closed-form linear head, or the tail sub-graph (with why). */
 export function HeadStatus({ head }: { head: Loaded<HeadInfo> }) {
   if (head.loading && !head.data) return <p className="hint">Checking the path from the layer to the logits…</p>;
@@ -22,10 +28,13 @@ export function HeadStatus({ head }: { head: Loaded<HeadInfo> }) {
         </p>
       ) : (
         <p className="hint">
-          Not a linear head{h.reason ? `: ${h.reason}` : ''}. The rest of the network after the layer is run with onnxruntime for every replacement (slower; Optim
-          uses finite differences).
+          Not a linear head{h.reason ? `: ${h.reason}` : ''}. The rest of the network after the layer is run with onnxruntime for every replacement (slower).
         </p>
       )}
+      <p className="hint" data-testid="abl-gradient" data-method={h.gradient.method}>
+        Optim&apos;s gradient: {GRADIENT_TEXT[h.gradient.method]}
+        {h.gradient.reason ? ` Why: ${h.gradient.reason}.` : ''}
+      </p>
     </div>
   );
 }
