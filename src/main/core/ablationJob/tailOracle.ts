@@ -182,7 +182,11 @@ export async function tailGraphOracle(
   const tailModel = extractTail(loaded.proto, set.tensorName, [logitsName], [batchDim, ...sl.dims], sideSpec);
   const tail: Session = (await createSession(encodeModel(tailModel))).session;
   const derivative = tailJvp(tailModel, set.tensorName, logitsName);
-  const jvp = derivative.jvp && { session: (await createSession(encodeModel(derivative.jvp.model))).session, input: derivative.jvp.tangentInput, output: derivative.jvp.tangentOutputs[0] };
+  const jvp = derivative.jvp && { model: derivative.jvp.model, input: derivative.jvp.tangentInput, output: derivative.jvp.tangentOutputs[0] };
+  // Its session is made on the first gradient request: Norm and Top Impact never need it (a second copy of the
+  // tail's weights in memory).
+  let jvpSession: Promise<Session> | null = null;
+  const derivativeSession = (): Promise<Session> => (jvpSession ??= createSession(encodeModel(jvp!.model)).then((r) => r.session));
   const nClasses = set.nLogits;
   const invT = 1 / temperature;
   const lossOf = (z: FloatArray, o: number, y: number): number => logSumExp(z, o, nClasses, invT) - z[o + y] * invT;
@@ -216,7 +220,7 @@ export async function tailGraphOracle(
         const dx = new Float32Array(rows * per);
         for (let r = 0; r < b; r++) dx.set(direction, r * per);
         feeds[jvp.input] = new ort.Tensor('float32', dx, [rows, ...sl.dims]);
-        const res = await jvp.session.run(feeds, [logitsName, jvp.output]);
+        const res = await (await derivativeSession()).run(feeds, [logitsName, jvp.output]);
         z.set((res[logitsName].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
         tangents.set((res[jvp.output].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
         continue;
@@ -279,7 +283,7 @@ export async function tailGraphOracle(
     },
     async release() {
       await tail.release();
-      await jvp?.session.release();
+      if (jvpSession) await (await jvpSession).release();
     },
   };
 }
