@@ -11,7 +11,8 @@ import { cloneModel, graphOf, onnx, toNum, type AttributeProto, type ModelProto,
 // the neuron's indicator), and dL/dv follows from dy = d logits / dv by the chain rule (tailOracle.ts).
 //
 // Rules are exact (not numeric); where an op is not differentiable at a point (ReLU at 0, max ties, clip
-// bounds) they take the one-sided choice PyTorch's autograd takes. An op with no rule on the differentiated
+// bounds) they make the choice PyTorch's autograd makes (ReLU' (0) = 0, clamp passes at its bounds, ties of
+// elementwise Max/Min and of reductions share the derivative evenly). An op with no rule on the differentiated
 // path throws NoDerivativeRule naming it, so callers can fall back (and say so) rather than be wrong.
 
 export class NoDerivativeRule extends Error {
@@ -45,7 +46,7 @@ const NO_TANGENT = new Set([
 const LINEAR_IN_FIRST = new Set([
   'Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Gather', 'GatherElements',
   'GatherND', 'Expand', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Neg', 'ReduceMean', 'ReduceSum',
-  'GlobalAveragePool', 'AveragePool', 'Resize', 'Upsample', 'Split',
+  'GlobalAveragePool', 'AveragePool', 'Resize', 'Upsample', 'Split', 'CumSum',
 ]);
 
 type Attr = AttributeProto;
@@ -143,6 +144,13 @@ class Emitter {
   }
   castToElem(x: string): string {
     return this.one('Cast', [x], [int('to', this.elemType)]);
+  }
+
+  /** a >= b, a <= b, a == b on floats: GreaterOrEqual/LessOrEqual exist from opset 12, float Equal from 11. */
+  compare(op: 'GreaterOrEqual' | 'LessOrEqual' | 'Equal', a: string, b: string): string {
+    if (op === 'Equal') return this.opset >= 11 ? this.one('Equal', [a, b]) : this.one('Not', [this.one('Or', [this.one('Less', [a, b]), this.one('Greater', [a, b])])]);
+    if (this.opset >= 12) return this.one(op, [a, b]);
+    return this.one('Not', [this.one(op === 'GreaterOrEqual' ? 'Less' : 'Greater', [a, b])]);
   }
 
   /** ReduceSum / ReduceMean over `axes` in the form this opset wants (axes an input from 13 / 18 on). */
@@ -285,13 +293,13 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       // PyTorch's clamp backward passes the gradient where min <= x <= max.
       const lo = e.opset >= 11 ? (n.input[1] || null) : attr(n, 'min') ? e.scalar(attrFloat(n, 'min', 0)) : null;
       const hi = e.opset >= 11 ? (n.input[2] || null) : attr(n, 'max') ? e.scalar(attrFloat(n, 'max', 0)) : null;
-      const conds = [lo && e.one('GreaterOrEqual', [x, lo]), hi && e.one('LessOrEqual', [x, hi])].filter((c): c is string => !!c);
+      const conds = [lo && e.compare('GreaterOrEqual', x, lo), hi && e.compare('LessOrEqual', x, hi)].filter((c): c is string => !!c);
       if (!conds.length) return [tx];
       const cond = conds.length === 2 ? e.one('And', conds) : conds[0];
       return [e.where(cond, tx, e.scalar(0))];
     },
-    Max: (n, t, e) => minMax(n, t, e, 'GreaterOrEqual'),
-    Min: (n, t, e) => minMax(n, t, e, 'LessOrEqual'),
+    Max: (n, t, e) => minMax(n, t, e, 'Greater'),
+    Min: (n, t, e) => minMax(n, t, e, 'Less'),
     Sum: (n, t, e) => {
       const ts = n.input.map((_, i) => t(i)).filter((x): x is string => !!x);
       return [e.expandTo(ts.length === 1 ? ts[0] : e.one('Sum', ts), n.output[0])];
@@ -318,7 +326,9 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
     Gemm: (n, t, e) => {
       const [a, b, c] = n.input;
       const keep = ['alpha', 'transA', 'transB'].map((k) => attr(n, k)).filter((x): x is Attr => !!x);
-      const terms = [t(0) && e.one('Gemm', [t(0)!, b], keep), t(1) && e.one('Gemm', [a, t(1)!], keep)].filter((x): x is string => !!x);
+      // C is optional from opset 11; before, a zero scalar (beta defaults to 1).
+      const noC = e.opset >= 11 ? [] : [e.scalar(0)];
+      const terms = [t(0) && e.one('Gemm', [t(0)!, b, ...noC], keep), t(1) && e.one('Gemm', [a, t(1)!, ...noC], keep)].filter((x): x is string => !!x);
       if (c && t(2)) terms.push(e.expandTo(e.mul(t(2)!, e.scalar(attrFloat(n, 'beta', 1))), n.output[0]));
       return [terms.reduce((x, y) => e.add(x, y))];
     },
@@ -336,6 +346,7 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       const tx = onlyFirst(n, t, 'its scale or bias');
       const axis = attrInt(n, 'axis', -1);
       // Expose the op's own Mean and InvStdDev outputs (stash type float32) instead of recomputing them.
+      const had = [1, 2].map((i) => !!n.output[i]);
       while (n.output.length < 3) n.output.push('');
       if (!n.output[1]) n.output[1] = e.fresh('ln_mean');
       if (!n.output[2]) n.output[2] = e.fresh('ln_invstd');
@@ -347,17 +358,47 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       // on the 2-D Flatten(axis) view, which needs no rank.
       const t2 = e.one('Flatten', [tx], [int('axis', axis)]);
       const h2 = e.one('Flatten', [xhat], [int('axis', axis)]);
-      const d2 = e.sub(e.sub(t2, e.reduce('ReduceMean', t2, [1], 1)), e.mul(h2, e.reduce('ReduceMean', e.mul(h2, t2), [1], 1)));
-      const d = e.one('Reshape', [d2, e.one('Shape', [x])]);
-      return [e.mul(e.mul(d, invstd), n.input[1])];
+      const mt = e.reduce('ReduceMean', t2, [1], 1);
+      const mht = e.reduce('ReduceMean', e.mul(h2, t2), [1], 1);
+      const d = e.one('Reshape', [e.sub(e.sub(t2, mt), e.mul(h2, mht)), e.one('Shape', [x])]);
+      // If the model itself has Mean / InvStdDev, their tangents: d mean = mean(dx), d invstd = -invstd^2 mean(xhat dx).
+      const unstash = (v: string) => (e.elemType === attrInt(n, 'stash_type', 1) ? v : e.one('Cast', [v], [int('to', attrInt(n, 'stash_type', 1))]));
+      const asStat = (v: string, i: number) => e.one('Reshape', [v, e.one('Shape', [n.output[i]])]);
+      const dMean = had[0] ? unstash(asStat(mt, 1)) : null;
+      const dInvstd = had[1] ? unstash(e.one('Neg', [e.mul(e.mul(invstd, invstd), asStat(mht, 2))])) : null;
+      return [e.mul(e.mul(d, invstd), n.input[1]), dMean, dInvstd];
     },
     Softmax: (n, t, e) => softmaxRule(n, t, e, false),
     LogSoftmax: (n, t, e) => softmaxRule(n, t, e, true),
+    ReduceL2: (n, t, e) => {
+      // y = sqrt(sum x^2): dy = sum(x dx) / y (0 where y = 0, as PyTorch's norm backward)
+      const tx = onlyFirst(n, t);
+      const y = n.output[0];
+      return [e.where(e.compare('Equal', y, e.scalar(0)), e.scalar(0), e.one('Div', [sumLike(n, e, e.mul(n.input[0], tx)), y]))];
+    },
+    ReduceSumSquare: (n, t, e) => [e.mul(e.scalar(2), sumLike(n, e, e.mul(n.input[0], onlyFirst(n, t))))],
+    InstanceNormalization: (n, t, e) => {
+      // Per (image, channel) over the spatial axes, on the [N, C, L] view (Reshape [0, 0, -1] needs no rank):
+      // d xhat = invstd (dx - mean(dx) - xhat mean(xhat dx)), dy = scale d xhat.
+      const tx = onlyFirst(n, t, 'its scale or bias');
+      const [x, scale] = n.input;
+      const view = e.int64s([0, 0, -1]);
+      const x3 = e.one('Reshape', [x, view]);
+      const t3 = e.one('Reshape', [tx, view]);
+      const mean = (v: string) => e.reduce('ReduceMean', v, [2], 1);
+      const xc = e.sub(x3, mean(x3));
+      const invstd = e.one('Reciprocal', [e.one('Sqrt', [e.add(mean(e.mul(xc, xc)), e.scalar(attrFloat(n, 'epsilon', 1e-5)))])]);
+      const xhat = e.mul(xc, invstd);
+      const d3 = e.mul(invstd, e.sub(e.sub(t3, mean(t3)), e.mul(xhat, mean(e.mul(xhat, t3)))));
+      return [e.one('Reshape', [e.mul(d3, e.one('Reshape', [scale, e.int64s([-1, 1])])), e.one('Shape', [x])])];
+    },
+    ScatterND: (n, t, e) => scatterRule(n, t, e),
+    ScatterElements: (n, t, e) => scatterRule(n, t, e),
     ReduceMax: (n, t, e) => reduceExtremum(n, t, e),
     ReduceMin: (n, t, e) => reduceExtremum(n, t, e),
     GlobalMaxPool: (n, t, e) => {
       const tx = onlyFirst(n, t);
-      const mask = e.castToElem(e.one('Equal', [n.input[0], n.output[0]]));
+      const mask = e.castToElem(e.compare('Equal', n.input[0], n.output[0]));
       // Ties share the derivative equally (ratio of spatial means = ratio of sums).
       return [e.one('Div', [e.one('GlobalAveragePool', [e.mul(tx, mask)]), e.one('GlobalAveragePool', [mask])])];
     },
@@ -386,10 +427,21 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
   };
 }
 
-function minMax(n: NodeProto, t: Tangent, e: Emitter, cmp: 'GreaterOrEqual' | 'LessOrEqual'): string[] {
+/** Scatter (no reduction) is linear in (data, updates) jointly: the same scatter of their tangents. */
+function scatterRule(n: NodeProto, t: Tangent, e: Emitter): string[] {
+  const reduction = attrString(n, 'reduction', 'none');
+  if (reduction !== 'none') refuse(n, `reduction='${reduction}'`);
+  return [e.one(n.opType!, [orZeros(n, t, e, 0), n.input[1], orZeros(n, t, e, 2)], n.attribute ?? [])];
+}
+
+/** Max / Min of two inputs: the derivative of the larger (smaller); a tie splits it evenly, as torch.maximum does. */
+function minMax(n: NodeProto, t: Tangent, e: Emitter, wins: 'Greater' | 'Less'): string[] {
   if (n.input.length === 1) return [t(0)!];
   if (n.input.length !== 2) refuse(n, 'more than two inputs');
-  return [e.where(e.one(cmp, [n.input[0], n.input[1]]), orZeros(n, t, e, 0), orZeros(n, t, e, 1))];
+  const [a, b] = n.input;
+  const [ta, tb] = [orZeros(n, t, e, 0), orZeros(n, t, e, 1)];
+  const half = e.mul(e.add(ta, tb), e.scalar(0.5));
+  return [e.where(e.compare('Equal', a, b), half, e.where(e.one(wins, [a, b]), ta, tb))];
 }
 
 /** dy = y (dx - sum(y dx)) for Softmax, dx - sum(softmax dx) for LogSoftmax, over the op's axis. */
@@ -414,22 +466,23 @@ function reduceExtremum(n: NodeProto, t: Tangent, e: Emitter): string[] {
   const tx = onlyFirst(n, t);
   const x = n.input[0];
   const keepdims = attrInt(n, 'keepdims', 1);
-  const axesAttr = attr(n, 'axes')?.ints?.map((v: number | { toNumber(): number }) => toNum(v));
-  const axesInput = n.input[1] || undefined;
-  const noop = attrInt(n, 'noop_with_empty_axes', 0);
-  if (noop && !axesAttr && !axesInput) return [tx];
+  if (attrInt(n, 'noop_with_empty_axes', 0) && !attr(n, 'axes') && !n.input[1]) return [tx];
   // The extremum with kept dims, to compare against x.
   const yk = keepdims ? n.output[0] : e.one(n.opType!, n.input, [...(n.attribute ?? []).filter((a) => a.name !== 'keepdims'), int('keepdims', 1)]);
-  const mask = e.castToElem(e.one('Equal', [x, yk]));
-  const sum = (v: string): string => {
-    const attrs: Attr[] = [int('keepdims', keepdims)];
-    if (e.opset >= 13) {
-      const axes = axesInput ?? (axesAttr ? e.int64s(axesAttr) : '');
-      return e.one('ReduceSum', axes ? [v, axes] : [v], attrs);
-    }
-    return e.one('ReduceSum', [v], axesAttr ? [...attrs, ints('axes', axesAttr)] : attrs);
-  };
-  return [e.one('Div', [sum(e.mul(tx, mask)), sum(mask)])];
+  const mask = e.castToElem(e.compare('Equal', x, yk));
+  return [e.one('Div', [sumLike(n, e, e.mul(tx, mask)), sumLike(n, e, mask)])];
+}
+
+/** ReduceSum of v over the axes of reduction node n (attribute or input), with n's keepdims, in this opset's form. */
+function sumLike(n: NodeProto, e: Emitter, v: string): string {
+  const axesAttr = attr(n, 'axes')?.ints?.map((a: number | { toNumber(): number }) => toNum(a));
+  const axesInput = n.input[1] || undefined;
+  const attrs: Attr[] = [int('keepdims', attrInt(n, 'keepdims', 1))];
+  if (e.opset >= 13) {
+    const axes = axesInput ?? (axesAttr ? e.int64s(axesAttr) : '');
+    return e.one('ReduceSum', axes ? [v, axes] : [v], attrs);
+  }
+  return e.one('ReduceSum', [v], axesAttr ? [...attrs, ints('axes', axesAttr)] : attrs);
 }
 
 /**
@@ -457,6 +510,8 @@ export function jvpModel(model: ModelProto, wrt: string, outputs: readonly strin
     const op = n.opType ?? '';
     if (n.domain && n.domain !== 'ai.onnx') refuse(n, `operator domain '${n.domain}'`);
     if (NO_TANGENT.has(op)) continue;
+    // Where, ConstantOfShape, Sign and Erf, which the rules emit, start at opset 9.
+    if (e.opset < 9) refuse(n, `derivative rules need opset 9 or later (the model imports opset ${e.opset})`);
     const t: Tangent = (i) => (n.input[i] ? (tangent.get(n.input[i]) ?? null) : null);
     const start = e.nodes.length;
     let outs: (string | null)[];
