@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/main/core/explain/splits';
 import { jvpModel, NoDerivativeRule } from '../../src/main/core/inference/jvp';
 import { decodeModel, encodeModel, onnx, type AttributeProto, type TensorProto } from '../../src/main/core/inference/onnxProto';
 
@@ -22,18 +23,8 @@ const BOOL = 9;
 const ATTR = onnx.AttributeProto.AttributeType;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Deterministic pseudo-random numbers (mulberry32).
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic pseudo-random numbers.
+const rng = mulberry32;
 const R = rng(12345);
 /** n uniform values in [lo, hi). */
 const U = (n: number, lo = -1, hi = 1): number[] => Array.from({ length: n }, () => lo + (hi - lo) * R());
