@@ -53,7 +53,7 @@ interface Init {
   name: string;
   dims: number[];
   data: number[];
-  type?: 'int64' | 'bool' | 'float32';
+  type?: 'int64' | 'bool' | 'float32' | 'float64';
 }
 const C = (name: string, dims: number[], data: number[] = U(prod(dims))): Init => ({ name, dims, data });
 const I64 = (name: string, data: number[], dims: number[] = [data.length]): Init => ({ name, dims, data, type: 'int64' });
@@ -70,7 +70,7 @@ function tensorProto(init: Init, dtype: DType): TensorProto {
   const { name, dims, data } = init;
   if (init.type === 'int64') return { name, dims, dataType: INT64, int64Data: data };
   if (init.type === 'bool') return { name, dims, dataType: BOOL, int32Data: data };
-  if (init.type === 'float32' || dtype === 'float32') return { name, dims, dataType: 1, floatData: data };
+  if (init.type === 'float32' || (dtype === 'float32' && init.type !== 'float64')) return { name, dims, dataType: 1, floatData: data };
   return { name, dims, dataType: 11, doubleData: data };
 }
 
@@ -405,6 +405,9 @@ group('shape and data movement', [
   { name: 'Dropout opset 11 (ratio attribute)', opset: 11, x: [2, 3], nodes: [N('Dropout', ['x'], Y, { ratio: F(0.2) })] },
   // Through float32 and back: float32 rounding inside, so the float32 step and tolerance.
   { name: 'Cast float64 -> float32 -> float64', x: [2, 3], ...DEFAULTS.float32, nodes: [N('Cast', ['x'], 'f', { to: 1 }), N('Mul', ['f', 'f'], 'g'), N('Cast', ['g'], Y, { to: 11 })] },
+  // Mixed precision: the rules after a Cast emit their constants in the tangent's new type.
+  { name: 'float32 -> Cast(float64) -> Tanh, Relu, Sigmoid, Concat -> Cast(float32)', dtype: 'float32', x: [2, 3], nodes: [N('Cast', ['x'], 'd', { to: 11 }), N('Tanh', ['d'], 't'), N('Relu', ['t'], 'r'), N('Sigmoid', ['r'], 's'), N('Concat', ['s', 'c'], 'cc', { axis: 0 }), N('Cast', ['cc'], Y, { to: 1 })], inits: [{ name: 'c', dims: [1, 3], data: [1, 2, 3], type: 'float64' }] },
+  { name: 'float64 -> Cast(float32) -> Erf, LayerNormalization -> Cast(float64)', opset: 17, ...DEFAULTS.float32, x: [2, 4], nodes: [N('Cast', ['x'], 'f', { to: 1 }), N('Erf', ['f'], 'e'), N('LayerNormalization', ['e', 'sc'], 'l'), N('Cast', ['l'], Y, { to: 11 })], inits: [{ name: 'sc', dims: [4], data: [0.5, 1, 1.5, 2], type: 'float32' }] },
   { name: 'Cast float -> int64 has no tangent: x * float(int(x))', x: [2, 3], nodes: [N('Cast', ['x'], 'i', { to: INT64 }), N('Cast', ['i'], 'f', { to: 11 }), N('Mul', ['x', 'f'], Y)] },
 ]);
 

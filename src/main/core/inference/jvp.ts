@@ -75,10 +75,11 @@ class Emitter {
   readonly nodes: NodeProto[] = [];
   readonly inits: TensorProto[] = [];
   private count = 0;
-  private readonly scalars = new Map<number, string>();
+  private readonly scalars = new Map<string, string>();
 
   constructor(
-    readonly elemType: number,
+    /** Float type of the tangents of the node being differentiated (a Cast can change it mid-graph). */
+    public elemType: number,
     readonly opset: number,
   ) {}
 
@@ -99,17 +100,18 @@ class Emitter {
 
   /** A rank-0 constant of the differentiated element type. */
   scalar(v: number): string {
-    const have = this.scalars.get(v);
+    const key = `${this.elemType}:${v}`;
+    const have = this.scalars.get(key);
     if (have) return have;
     const name = this.fresh('const');
     this.inits.push(this.elemType === 11 ? { name, dataType: 11, dims: [], doubleData: [v] } : { name, dataType: 1, dims: [], floatData: [v] });
     if (this.elemType !== 1 && this.elemType !== 11) {
       // float16/bfloat16 graphs: cast the float32 constant once.
       const cast = this.one('Cast', [name], [int('to', this.elemType)]);
-      this.scalars.set(v, cast);
+      this.scalars.set(key, cast);
       return cast;
     }
-    this.scalars.set(v, name);
+    this.scalars.set(key, name);
     return name;
   }
 
@@ -503,6 +505,8 @@ export function jvpModel(model: ModelProto, wrt: string, outputs: readonly strin
 
   const tangentInput = `${wrt}::tangent`;
   const tangent = new Map<string, string>([[wrt, tangentInput]]);
+  /** Element type of each tangent (= its primal's): constants a rule emits must match it. */
+  const tangentType = new Map<string, number>([[wrt, elemType]]);
   const nodes: NodeProto[] = [];
   for (const n of g.node) {
     nodes.push(n);
@@ -513,6 +517,9 @@ export function jvpModel(model: ModelProto, wrt: string, outputs: readonly strin
     // Where, ConstantOfShape, Sign and Erf, which the rules emit, start at opset 9.
     if (e.opset < 9) refuse(n, `derivative rules need opset 9 or later (the model imports opset ${e.opset})`);
     const t: Tangent = (i) => (n.input[i] ? (tangent.get(n.input[i]) ?? null) : null);
+    e.elemType = tangentType.get(n.input.find((i) => i && tangent.has(i))!) ?? elemType;
+    // Cast changes the type; LayerNormalization's Mean / InvStdDev are in its stash type.
+    const outType = (j: number): number => (op === 'Cast' ? attrInt(n, 'to', 1) : op === 'LayerNormalization' && j > 0 ? attrInt(n, 'stash_type', 1) : e.elemType);
     const start = e.nodes.length;
     let outs: (string | null)[];
     if (LINEAR_IN_FIRST.has(op)) {
@@ -526,8 +533,13 @@ export function jvpModel(model: ModelProto, wrt: string, outputs: readonly strin
       outs = rule(n, t, e);
     }
     nodes.push(...e.nodes.slice(start));
-    outs.forEach((o, j) => o && n.output[j] && tangent.set(n.output[j], o));
+    outs.forEach((o, j) => {
+      if (!o || !n.output[j]) return;
+      tangent.set(n.output[j], o);
+      tangentType.set(n.output[j], outType(j));
+    });
   }
+  e.elemType = elemType;
 
   const tangentOutputs = outputs.map((o) => {
     const have = tangent.get(o);
