@@ -29,6 +29,7 @@ import * as ort from 'onnxruntime-node';
 import { tailGradient } from '../../src/main/core/ablationJob/tailOracle';
 import { exposeOutputs, extractTail, tailSideInputs } from '../../src/main/core/inference/graph';
 import { jvpModel } from '../../src/main/core/inference/jvp';
+import { mulberry32 } from '../../src/main/core/explain/splits';
 import { decodeModel, encodeModel, graphOf, type ModelProto } from '../../src/main/core/inference/onnxProto';
 
 const CUT_OPS = new Set([
@@ -53,16 +54,7 @@ const PROBE_BATCH = 2;
 const threads = Number(opt('threads') ?? 2);
 
 // Deterministic normal samples (mulberry32 + Box-Muller).
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 function normals(n: number, seed: number): Float32Array {
   const r = rng(seed);
   const out = new Float32Array(n);
