@@ -150,6 +150,7 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
 
     // Results: mean ± SE per method (Optim and Norm), the scatter with points, the per-neuron table.
     await page.waitForSelector('[data-testid=abl-results][data-loaded=true]', { timeout: LONG });
+    expect(await page.textContent('[data-testid=abl-gradient-used]')).toBe('closed-form');
     await page.waitForSelector('[data-testid=abl-method-row]');
     const methods = await page.locator('[data-testid=abl-method-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-method')));
     expect(methods.sort()).toEqual(['best_concept', 'le_label', 'top5']);

@@ -32,6 +32,9 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const data = res.data;
   const simulatorName = typeof run.params.simulatorName === 'string' ? run.params.simulatorName : 'label simulator';
+  const oracle = run.params.oraclePath === 'tail-graph' ? 'tail sub-graph' : 'closed-form head';
+  // Runs made before the head info carried it used finite differences on the tail graph.
+  const gradient = (run.params.head as { gradient?: { method: string } } | undefined)?.gradient?.method ?? (run.params.oraclePath === 'tail-graph' ? 'finite-difference' : 'closed-form');
   function toggle(m: string) {
     setHidden((h) => {
       const n = new Set(h);
@@ -48,7 +51,12 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
           <span className="hint">
             {title} · {formatCount(run.neuronsDone)} / {formatCount(run.neuronsTotal)} neurons · T = {run.temperature.toFixed(3)} ({run.temperatureSource}) ·{' '}
             {modes.map((m) => MODE_LABEL[m]).join(' + ')} · simulator:{' '}
-            <span data-testid="abl-simulator-name">{simulatorName}</span>
+            <span data-testid="abl-simulator-name">{simulatorName}</span> · {oracle}
+            {modes.includes('optim') && (
+              <>
+                , Optim gradient: <span data-testid="abl-gradient-used">{gradient}</span>
+              </>
+            )}
           </span>
         </h3>
         <p className="hint">
