@@ -1,10 +1,11 @@
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lossChanges } from '../../src/main/core/ablation';
 import { call, withProject } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
-import { CNN, type ExplainFixture } from './explain.helpers';
+import { decodeModel, encodeModel, graphOf, onnx } from '../../src/main/core/inference/onnxProto';
+import { CNN, probeProject, type ExplainFixture } from './explain.helpers';
 import { addModel, extractSet, FIX, tailFixture, VIT } from './ablation.tail.helpers';
 
 // Optim's dL/dv on the tail-graph path, from the forward-mode derivative graph (inference/jvp.ts), against
@@ -74,4 +75,29 @@ describe('exact tail gradients (forward mode) vs PyTorch autograd', () => {
     }
     console.log(lines.join('\n'));
   }, 120_000);
+});
+
+describe('an op without a derivative rule on the tail', () => {
+  it('falls back to finite differences, says which op in the wizard and in the run, and still scores', async () => {
+    const f = await probeProject(3);
+    // fmnist_cnn with an LRN (no derivative rule) between layer3 and the pooling: every tail from layer2 crosses it.
+    const L3 = '/layer3/relu_1/Relu_output_0';
+    const m = decodeModel(await readFile(CNN));
+    const g = graphOf(m);
+    for (const n of g.node) n.input = n.input.map((i) => (i === L3 ? 'lrn_out' : i));
+    const at = g.node.findIndex((n) => n.output.includes(L3));
+    g.node.splice(at + 1, 0, onnx.NodeProto.create({ name: 'test_lrn', opType: 'LRN', input: [L3], output: ['lrn_out'], attribute: [{ name: 'size', type: onnx.AttributeProto.AttributeType.INT, i: 3 }] }));
+    const path = join(f.dir, 'cnn_lrn.onnx');
+    await writeFile(path, encodeModel(m));
+    const setId = await extractSet(f, await addModel(f, path), '/layer2/relu_1/Relu_output_0', 'mean');
+    const head = await call(f.backend, 'ablation.head', { activationSetId: setId });
+    expect(head.gradient.method).toBe('finite-difference');
+    expect(head.gradient.reason).toMatch(/op 'LRN' \(node 'test_lrn'\): no derivative rule/);
+    const er = await call(f.backend, 'explain.run', { activationSetId: setId, neurons: [0, 1] });
+    const ab = await call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['le_label'] });
+    expect(ab.run.status).toBe('done');
+    expect((ab.run.params.head as { gradient: { method: string } }).gradient.method).toBe('finite-difference');
+    const res = await call(f.backend, 'ablation.results', { ablationRunId: ab.run.id });
+    for (const r of res.rows) expect(Number.isFinite(r.optim?.score)).toBe(true);
+  }, 60_000);
 });

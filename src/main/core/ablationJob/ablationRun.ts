@@ -89,7 +89,9 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
     run.progress(finished, neurons.length, finished ? `resuming at neuron ${finished + 1} of ${neurons.length}` : `scoring ${neurons.length} neurons`);
     if (todo.length) {
       const A = activations(db, src);
-      const { oracle, release } = await makeOracle(db, prep, A, temperature, run.signal);
+      const { oracle, gradient, release } = await makeOracle(db, prep, A, temperature, run.signal, modes.includes('optim'));
+      // The head info stored at the start says how Optim would differentiate; record what the oracle really does.
+      if (modes.includes('optim')) repo.setAblationRunGradient(db, id, gradient);
       try {
       const simulator: ExplanationSimulator = simEncoder
         ? await encoderSimulator(db, simEncoder.id, src.probe.id, explanations.flatMap((e) => e.terms.map((t) => t.concept)), { signal: run.signal })

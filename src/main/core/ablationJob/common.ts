@@ -10,7 +10,7 @@ import type { Db } from '../store/open';
 import type { SplitRow } from '../store/splitRepo';
 import { linearHeadOracle } from '../ablation';
 import { discoverHead, type FoundHead } from './head';
-import { tailGraphOracle, tailRefusal } from './tailOracle';
+import { tailGraphOracle, tailRefusal, type OptimGradient } from './tailOracle';
 import { requireMapped, resolveMapping, type ResolvedMapping } from './mapping';
 
 // What both ablation jobs need: the activation set, its verified linear head, the class mapping (labels per
@@ -43,11 +43,14 @@ export async function prepare(db: Db, activationSetId: number, mapping?: ClassMa
   return { src, head, path, mapping: m, labels: requireMapped(m) };
 }
 
-/** The LossOracle of a prepared set: closed form through the linear head, else the tail graph (recomputes maps). */
-export async function makeOracle(db: Db, prep: Prepared, A: Matrix, temperature: number, signal?: AbortSignal): Promise<{ oracle: LossOracle; release: () => Promise<void> }> {
-  if (prep.head.head) return { oracle: await linearHeadOracle(A, prep.head.head, prep.labels, temperature), release: async () => undefined };
-  const t = await tailGraphOracle(db, prep.src, A, prep.labels, temperature, signal);
-  return { oracle: t, release: () => t.release() };
+/**
+ * The LossOracle of a prepared set: closed form through the linear head, else the tail graph (recomputes maps;
+ * `gradients`: also load its derivative graph, for Optim), and how it differentiates.
+ */
+export async function makeOracle(db: Db, prep: Prepared, A: Matrix, temperature: number, signal?: AbortSignal, gradients = true): Promise<{ oracle: LossOracle; gradient: OptimGradient; release: () => Promise<void> }> {
+  if (prep.head.head) return { oracle: await linearHeadOracle(A, prep.head.head, prep.labels, temperature), gradient: prep.head.info.gradient, release: async () => undefined };
+  const t = await tailGraphOracle(db, prep.src, A, prep.labels, temperature, signal, undefined, gradients);
+  return { oracle: t, gradient: t.gradient, release: () => t.release() };
 }
 
 /** The stored temperature fit for (set, split, mapping), fitting and storing it when missing. */

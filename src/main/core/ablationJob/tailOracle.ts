@@ -49,7 +49,7 @@ export interface TailOracle extends LossOracle {
   release(): Promise<void>;
   /** Max |summary(recomputed tensor) - stored summary|. */
   readonly summaryError: number;
-  /** How Optim's dL/dv is computed on this tail. */
+  /** How Optim's dL/dv is computed on this tail (built with `gradients`; without, Optim would use finite differences). */
   readonly gradient: OptimGradient;
 }
 
@@ -94,6 +94,8 @@ export async function tailGraphOracle(
   temperature: number,
   signal?: AbortSignal,
   onProgress?: (done: number, total: number) => void,
+  /** Build the derivative session (Optim needs it; Norm and Top Impact do not: it is a second copy of the tail's weights). */
+  gradients = true,
 ): Promise<TailOracle> {
   const { set } = src;
   const model = getModel(db, set.modelId)!;
@@ -182,11 +184,17 @@ export async function tailGraphOracle(
   const tailModel = extractTail(loaded.proto, set.tensorName, [logitsName], [batchDim, ...sl.dims], sideSpec);
   const tail: Session = (await createSession(encodeModel(tailModel))).session;
   const derivative = tailJvp(tailModel, set.tensorName, logitsName);
-  const jvp = derivative.jvp && { model: derivative.jvp.model, input: derivative.jvp.tangentInput, output: derivative.jvp.tangentOutputs[0] };
-  // Its session is made on the first gradient request: Norm and Top Impact never need it (a second copy of the
-  // tail's weights in memory).
-  let jvpSession: Promise<Session> | null = null;
-  const derivativeSession = (): Promise<Session> => (jvpSession ??= createSession(encodeModel(jvp!.model)).then((r) => r.session));
+  let gradient = derivative.gradient;
+  let jvp: { session: Session; input: string; output: string } | null = null;
+  if (gradients && derivative.jvp) {
+    try {
+      jvp = { session: (await createSession(encodeModel(derivative.jvp.model))).session, input: derivative.jvp.tangentInput, output: derivative.jvp.tangentOutputs[0] };
+    } catch (err) {
+      // A derivative graph onnxruntime refuses (an op/type combination a rule did not foresee): finite differences,
+      // and the run says why, rather than a failed job.
+      gradient = { method: 'finite-difference', reason: `onnxruntime could not load the tail's derivative graph: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
   const nClasses = set.nLogits;
   const invT = 1 / temperature;
   const lossOf = (z: FloatArray, o: number, y: number): number => logSumExp(z, o, nClasses, invT) - z[o + y] * invT;
@@ -220,7 +228,7 @@ export async function tailGraphOracle(
         const dx = new Float32Array(rows * per);
         for (let r = 0; r < b; r++) dx.set(direction, r * per);
         feeds[jvp.input] = new ort.Tensor('float32', dx, [rows, ...sl.dims]);
-        const res = await (await derivativeSession()).run(feeds, [logitsName, jvp.output]);
+        const res = await jvp.session.run(feeds, [logitsName, jvp.output]);
         z.set((res[logitsName].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
         tangents.set((res[jvp.output].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
         continue;
@@ -268,7 +276,7 @@ export async function tailGraphOracle(
   return {
     numImages: n,
     summaryError,
-    gradient: derivative.gradient,
+    gradient,
     slot: sl,
     sideInputs: sides,
     batchSize: step,
@@ -283,7 +291,7 @@ export async function tailGraphOracle(
     },
     async release() {
       await tail.release();
-      if (jvpSession) await (await jvpSession).release();
+      await jvp?.session.release();
     },
   };
 }

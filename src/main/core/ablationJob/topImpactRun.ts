@@ -64,7 +64,7 @@ export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx:
     run.progress(finished, neurons.length, finished ? `resuming at neuron ${finished + 1} of ${neurons.length}` : `zero-ablating ${neurons.length} neurons`);
     if (todo.length) {
       const A = activations(db, src);
-      const { oracle, release } = await makeOracle(db, prep, A, temperature, run.signal);
+      const { oracle, release } = await makeOracle(db, prep, A, temperature, run.signal, false);
       try {
       const dead = new Set(getStats(db, src.set.id).filter((s) => s.dead).map((s) => s.neuron));
       for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {

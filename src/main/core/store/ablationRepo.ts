@@ -74,6 +74,11 @@ export function setAblationRunJob(db: Db, id: number, jobId: number): void {
   stmt(db, 'UPDATE ablation_runs SET job_id = ? WHERE id = ?').run(jobId, id);
 }
 
+/** How Optim differentiated (params.head.gradient), as the oracle found when it loaded. */
+export function setAblationRunGradient(db: Db, id: number, gradient: { method: string; reason: string | null }): void {
+  stmt(db, "UPDATE ablation_runs SET params_json = json_set(params_json, '$.head.gradient', json(?)) WHERE id = ?").run(JSON.stringify(gradient), id);
+}
+
 export function completeAblationRun(db: Db, id: number): void {
   stmt(db, 'UPDATE ablation_runs SET complete = 1 WHERE id = ?').run(id);
 }

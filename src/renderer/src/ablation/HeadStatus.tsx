@@ -5,7 +5,7 @@ import type { HeadInfo } from './types';
 const GRADIENT_TEXT: Record<HeadInfo['gradient']['method'], string> = {
   'closed-form': 'exact, in closed form through the linear head.',
   'forward-mode': 'exact, in forward mode: one onnxruntime run of the derivative graph of the layers after this one gives the loss and d loss / d value per Adam step.',
-  'finite-difference': 'central finite differences (approximate: about 0.1% error on the fixtures), because the layers after this one include an operator without a derivative rule.',
+  'finite-difference': 'central finite differences (approximate: about 0.1% error on the fixtures).',
 };
 
 /** How the layer reaches the logits: an exact closed-form linear head, or the tail sub-graph (with why). */
