@@ -92,6 +92,16 @@ async function buildDemoProject(): Promise<void> {
     step(`mean test correlation under simulator ${simulator.name}: LE(SigLIP) ${fmt(simSig.means.methods.le_siglip?.mean ?? null)}, LE(Label) ${fmt(simLabel.means.methods.le_label?.mean ?? null)}`);
     const best = await api.call('explain.results', { runId: sig.run.id, sort: { by: 'testCorrelation', dir: 'desc' }, limit: 2 });
     for (const r of best.rows) step(`  neuron ${r.neuron}: ${r.text}  (${simulator.name}: r = ${fmt(r.simulated[0]?.testCorrelation ?? null)})`);
+
+    step('ablation: replacing each neuron by its LE(Label) simulation (Optim + Norm) and Top Impact');
+    const ab = await api.call('ablation.run', { explainRunId: run.id }, progress('ablation'));
+    const abl = await api.call('ablation.results', { ablationRunId: ab.run.id, limit: 1 });
+    const score = (m: string, k: 'optim' | 'norm') => fmt(abl.methods.find((x) => x.method === m)?.[k].mean ?? null);
+    step(`  mean ablation score (Optim / Norm): LE ${score('le_label', 'optim')} / ${score('le_label', 'norm')}, single best concept ${score('best_concept', 'optim')} / ${score('best_concept', 'norm')}`);
+    const ti = await api.call('topimpact.run', { activationSetId: a.id }, progress('top impact'));
+    const tir = await api.call('topimpact.results', { topImpactRunId: ti.run.id });
+    const at = (beta: number) => `${((tir.meanAtBetas[tir.betas.indexOf(beta)] ?? NaN) * 100).toFixed(1)}%`;
+    step(`  Top Impact: the top 2% / 10% / 50% of images by activation carry ${at(0.02)} / ${at(0.1)} / ${at(0.5)} of a neuron's effect (layer mean)`);
   } finally {
     backend.dispose();
   }
