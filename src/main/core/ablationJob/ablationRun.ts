@@ -45,9 +45,7 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   const er = requireRun(db, p.explainRunId);
   const prep = await prepare(db, er.activationSetId, p.mapping);
   const { src, labels } = prep;
-  const split = (er.splitId !== null ? getSplit(db, er.splitId) : null) ?? defaultSplit(db, src, Number(er.params.seed ?? 0));
-  const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
-  const temperature = p.temperature ?? fitted!.temperature;
+  // Every check before the first write (a split or a temperature fit): a refused call leaves the project untouched.
   const explanations = runExplanations(db, er.id);
   const present = new Set<string>(explanations.map((e) => e.method));
   const unknown = (p.methods ?? []).filter((m) => !present.has(m));
@@ -63,6 +61,9 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   const simEncoder = p.simulator === 'label' ? null : requireEncoder(db, p.simulator);
   const simCalibration = simEncoder ? requireCalibration(db, simEncoder) : null;
   const simKey = simEncoder ? { encoder: simEncoder.sha256, a: simCalibration!.a, b: simCalibration!.b } : 'label';
+  const split = (er.splitId !== null ? getSplit(db, er.splitId) : null) ?? defaultSplit(db, src, Number(er.params.seed ?? 0));
+  const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
+  const temperature = p.temperature ?? fitted!.temperature;
   const key = JSON.stringify({ simulator: simKey, explainRunId: er.id, splitId: split.id, modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all', methods: p.methods ? [...p.methods].sort() : 'all' });
   const existing = repo.findAblationRun(db, 'ablation', src.set.id, key);
   if (existing?.complete && resumeJobId === undefined) return { run: ablationRunInfo(db, existing), seconds: 0, reused: true };

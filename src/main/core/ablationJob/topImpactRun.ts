@@ -31,11 +31,12 @@ export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx:
   const { db } = project;
   const prep = await prepare(db, p.activationSetId, p.mapping);
   const { src, labels } = prep;
+  // Checks before the first write (the split, the temperature fit): a refused call leaves the project untouched.
+  const all = Array.from({ length: src.set.nNeurons }, (_, k) => k);
+  const neurons = sortedNeurons(p.neurons, all, src.set.nNeurons);
   const split = defaultSplit(db, src, p.seed);
   const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
   const temperature = p.temperature ?? fitted!.temperature;
-  const all = Array.from({ length: src.set.nNeurons }, (_, k) => k);
-  const neurons = sortedNeurons(p.neurons, all, src.set.nNeurons);
   const key = JSON.stringify({ temperature, temperatureSource: fitted ? 'fitted' : 'given', splitId: fitted ? split.id : null, mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all' });
   const existing = repo.findAblationRun(db, 'topimpact', src.set.id, key);
   if (existing?.complete && resumeJobId === undefined) return { run: ablationRunInfo(db, existing), seconds: 0, reused: true };
