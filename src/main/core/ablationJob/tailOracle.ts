@@ -203,16 +203,26 @@ export async function tailGraphOracle(
     for (let j = 1; j < nClasses; j++) if (z[o + j] > z[o + best]) best = j;
     return best;
   };
+  // The tangent batch of neuron k, built once per neuron (grown to the largest batch) and reused by every Adam
+  // step: d(replace(x, k, v))/dv is 1 on every element the replacement rule writes (it shifts or sets them to
+  // follow v), i.e. replace() applied to zeros with v = 1, the same for every image (padded rows get it too).
+  let tangentCache: { neuron: number; rows: number; data: Float32Array } | null = null;
+  function tangentBatch(neuron: number, rows: number): Float32Array {
+    if (tangentCache?.neuron !== neuron || tangentCache.rows < rows) {
+      const one = new Float32Array(per);
+      sl.replace(one, 0, neuron, 1);
+      const data = new Float32Array(rows * per);
+      for (let r = 0; r < rows; r++) data.set(one, r * per);
+      tangentCache = { neuron, rows, data };
+    }
+    return tangentCache.data.subarray(0, rows * per);
+  }
   /**
    * Logits of images idx with neuron `neuron` of each replaced so its summary is values[r] (neuron < 0: unchanged);
    * with `tangents`, also d logits / d values[r] (the derivative graph; needs jvp and neuron >= 0).
    */
   async function run(neuron: number, values: FloatArray | null, idx: Int32Array, tangents?: Float32Array): Promise<Float32Array> {
     const z = new Float32Array(idx.length * nClasses);
-    // d(replace(x, k, v))/dv: every element the replacement rule writes moves by exactly 1 (it shifts or sets them
-    // to follow v), so the tangent of one image is replace() applied to zeros with v = 1.
-    const direction = tangents ? new Float32Array(per) : null;
-    if (direction) sl.replace(direction, 0, neuron, 1);
     for (let s = 0; s < idx.length; s += step) {
       const b = Math.min(step, idx.length - s);
       const rows = fixed ?? b;
@@ -224,10 +234,8 @@ export async function tailGraphOracle(
       }
       const feeds: Record<string, ort.Tensor> = { [set.tensorName]: new ort.Tensor('float32', xs[0], [rows, ...sl.dims]) };
       sides.forEach((t, j) => (feeds[t] = new ort.Tensor('float32', xs[j + 1], [rows, ...sideDims[j]])));
-      if (tangents && jvp && direction) {
-        const dx = new Float32Array(rows * per);
-        for (let r = 0; r < b; r++) dx.set(direction, r * per);
-        feeds[jvp.input] = new ort.Tensor('float32', dx, [rows, ...sl.dims]);
+      if (tangents && jvp) {
+        feeds[jvp.input] = new ort.Tensor('float32', tangentBatch(neuron, rows), [rows, ...sl.dims]);
         const res = await jvp.session.run(feeds, [logitsName, jvp.output]);
         z.set((res[logitsName].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
         tangents.set((res[jvp.output].data as Float32Array).subarray(0, b * nClasses), s * nClasses);
