@@ -159,13 +159,13 @@ export async function discoverHead(db: Db, src: SetContext): Promise<FoundHead> 
   };
   if (set.nLogits <= 0) return { info: { ...base, reason: 'the activation set stored no logits' }, head: null };
   const loaded = await loadForRun(model);
-  const found = await linearHeadOf(db, set, loaded.proto, base);
+  const found = linearHeadOf(db, set, loaded.proto, base);
   // Without a verified head, Optim differentiates the tail graph: say now whether it can do so exactly.
   if (!found.head) found.info.gradient = tailGradient(loaded.proto, set.tensorName, logitsOutput);
   return found;
 }
 
-async function linearHeadOf(db: Db, set: SetContext['set'], proto: ModelProto, base: LinearHeadInfo): Promise<FoundHead> {
+function linearHeadOf(db: Db, set: SetContext['set'], proto: ModelProto, base: LinearHeadInfo): FoundHead {
   const logitsOutput = base.logitsOutput;
   const g = graphOf(proto);
   const spatialMeanOk = set.summary === 'mean' || set.summary === 'identity';
