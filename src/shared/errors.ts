@@ -10,7 +10,14 @@ export const ERROR_CODES = [
   'no_project', // a method needs an open project and none is open
   'model_invalid', // an ONNX file cannot be used
   'cancelled', // the caller cancelled the request
-  'busy', // a conflicting job is already running
+  'busy', // a conflicting job is already running (or a running job uses what the call would change)
+  'file_exists', // the target file exists and the caller did not ask to overwrite it
+  'protected_path', // the target is a project file, its -wal/-shm or its cache folder: never written over
+  'permission_denied', // the OS refused to read or write a path (EACCES/EPERM)
+  'read_only', // the file or its file system is read-only
+  'disk_full', // no space left on the device
+  'bad_encoding', // a text file is not UTF-8 (UTF-16, binary, ...)
+  'non_finite', // a model produced NaN or infinite values
   'unauthorized', // transport refused the request (token / origin)
   'internal', // a bug: the message says what failed
 ] as const;
