@@ -85,6 +85,8 @@ export const ImportResult = z.object({
   skipped: z.number().int(),
   images: z.number().int(),
   seconds: z.number(),
+  /** What the import changed or could not use that the user should know (folder names merged across Unicode forms, names that are not UTF-8). Absent in results stored by older versions. */
+  warnings: z.array(z.string()).default([]),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

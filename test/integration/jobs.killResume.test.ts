@@ -73,6 +73,12 @@ describe('import kill + resume (separate process)', () => {
     const [set] = await call(after, 'probe.list', {});
     expect(set).toMatchObject({ images: 2000, complete: true, classes: 10 });
 
+    // Ids follow the sorted paths (ASCII names here: code point order is plain string order) with no gaps,
+    // exactly what one uninterrupted import gives: the killed run committed a prefix, the resume the rest.
+    const byId = db.prepare('SELECT id, rel_path AS relPath FROM images ORDER BY id').all() as { id: number; relPath: string }[];
+    expect(byId.map((r) => r.relPath)).toEqual(tree.files.map((f) => f.relPath).sort());
+    expect(byId.map((r) => r.id)).toEqual(byId.map((_, i) => i + 1));
+
     // The manifest, recomputed independently from the files on disk.
     const lines: string[] = [];
     for (const f of [...tree.files].sort((a, b) => (a.relPath < b.relPath ? -1 : 1))) {

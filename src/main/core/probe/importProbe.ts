@@ -5,6 +5,7 @@ import type { ImportInput, ImportResult } from '../../../shared/contract';
 import type { CallContext } from '../../../shared/define';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
+import { fsError } from '../fsErrors';
 import { forEachConcurrent } from '../jobs/concurrent';
 import { registerJobKind } from '../jobs/registry';
 import { runJob, type JobRun } from '../jobs/runner';
@@ -26,7 +27,7 @@ import { beginProbeSetImport, completeProbeSet } from '../store/probeRepo';
 import { inspectFile, type Inspection } from './inspectFile';
 import { folderKinds } from './labelRules';
 import { readLabelsCsv, type LabelsCsv } from './labelsCsv';
-import { reconcileLabels } from './reconcileLabels';
+import { nfc, reconcileLabels, type ReconcileStats } from './reconcileLabels';
 import { walkFolder, type WalkResult } from './walk';
 
 // The probe.import job. Resume rule: an image row is committed together with the job's progress, one
@@ -67,8 +68,8 @@ export async function importProbe(state: BackendState, input: ImportInput, ctx: 
   // Everything that can reject the input runs before anything is written.
   ctx.progress({ done: 0, total: 0, message: 'Scanning the folder' });
   const walk = await walkFolder(root, ctx.signal);
-  const relPaths = walk.files.map((f) => f.relPath);
-  const csv = params.labelsCsv ? await readLabelsCsv(params.labelsCsv, new Set(relPaths), folderKinds(relPaths)) : null;
+  const labelPaths = walk.files.map((f) => nfc(f.relPath));
+  const csv = params.labelsCsv ? await readLabelsCsv(params.labelsCsv, new Set(labelPaths), folderKinds(labelPaths)) : null;
   // Importing a folder whose last import stopped continues that job rather than leaving it behind.
   const jobId = resumeJobId ?? findUnfinishedJob(project.db, IMPORT_KIND, 'root', root)?.id;
   return runJob(project, { kind: IMPORT_KIND, title: `Import ${params.name}`, params, jobId }, ctx, (run) => runImport(run, params, walk, csv));
@@ -83,8 +84,10 @@ async function resolveRoot(given: string): Promise<string> {
   } catch (e) {
     if (e instanceof AppError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new AppError('not_found', `Folder ${full} does not exist.`);
-    throw new AppError('bad_input', `Folder ${full} cannot be read (${code ?? (e as Error).message}).`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new AppError('not_found', `Folder ${full} does not exist.`, { path: full });
+    const coded = fsError(e, full, 'open');
+    if (coded instanceof AppError) throw coded;
+    throw new AppError('bad_input', `Folder ${full} cannot be read (${code ?? (e as Error).message}).`, { path: full });
   }
 }
 
@@ -125,6 +128,12 @@ async function runImport(run: JobRun, params: ImportParams, walk: WalkResult, cs
     }
   };
 
+  // Files finish out of order (16 in flight), but rows are inserted strictly in walk order (see walk.ts,
+  // comparePaths), so image ids follow the sorted paths: the same folder gets the same ids in every
+  // import, and a killed import has committed a prefix of that order, which its resume continues.
+  // A finished file waits in `finished` until every file before it has finished too.
+  const finished = new Map<number, Inspection>();
+  let nextInOrder = 0;
   let done = 0;
   let pending: Inspection[] = [];
   let lastCommit = performance.now();
@@ -143,15 +152,20 @@ async function runImport(run: JobRun, params: ImportParams, walk: WalkResult, cs
 
   run.progress(0, total, `0 of ${total} files`);
   const limits = { maxFileBytes: params.maxFileBytes, maxPixels: params.maxPixels };
-  await forEachConcurrent(walk.files, CONCURRENCY, run.signal, async (file) => {
-    const inspected = await inspectFile(file, stored.get(file.relPath), limits);
-    pending.push(inspected); // not `pending.push(await ...)`: that would push into the array of a batch committed meanwhile
+  await forEachConcurrent(walk.files, CONCURRENCY, run.signal, async (file, index) => {
+    finished.set(index, await inspectFile(file, stored.get(file.relPath), limits));
+    // Only after the await: `pending` may have been swapped for a new batch meanwhile.
+    for (let r = finished.get(nextInOrder); r !== undefined; r = finished.get(nextInOrder)) {
+      finished.delete(nextInOrder++);
+      pending.push(r);
+    }
     if (pending.length >= BATCH_FILES || performance.now() - lastCommit >= BATCH_MS) commit();
   });
-  commit(); // also on cancel: what finished is kept, so a resume does not redo it
+  commit(); // also on cancel: the finished prefix is kept, so a resume does not redo it (files after a gap are read again)
   run.throwIfCancelled();
 
   let manifestHash = '';
+  let merged: ReconcileStats['merged'] = [];
   db.transaction(() => {
     const present = new Set(walk.files.map((f) => f.relPath));
     for (const [relPath, img] of stored) {
@@ -162,7 +176,7 @@ async function runImport(run: JobRun, params: ImportParams, walk: WalkResult, cs
     for (const s of walk.skipped) upsertSkipped(db, probeSetId, s.relPath, s.reason, null);
     const walkSkipped = new Set(walk.skipped.map((s) => s.relPath));
     for (const relPath of skippedBefore) if (!present.has(relPath) && !walkSkipped.has(relPath)) deleteSkipped(db, probeSetId, relPath);
-    reconcileLabels(db, probeSetId, csv);
+    merged = reconcileLabels(db, probeSetId, csv).merged;
     manifestHash = computeManifestHash(db, probeSetId);
     completeProbeSet(db, probeSetId, manifestHash);
     run.recordProvenance({ hashes: { manifest: manifestHash, ...(csv ? { labelsCsv: csv.sha256 } : {}) } });
@@ -176,7 +190,20 @@ async function runImport(run: JobRun, params: ImportParams, walk: WalkResult, cs
     skipped: countSkipped(db, probeSetId),
     images: countImages(db, probeSetId),
     seconds: (performance.now() - started) / 1000,
+    warnings: [...merged.map(mergeWarning), ...badNameWarning(walk)],
   };
+}
+
+function mergeWarning(m: ReconcileStats['merged'][number]): string {
+  const forms = m.spellings.map((s) => `"${s}" (${s === s.normalize('NFC') ? 'NFC' : s === s.normalize('NFD') ? 'NFD' : 'mixed'} form)`).join(' and ');
+  return `The folders ${forms} have the same name in different Unicode forms (e.g. one copied from macOS); their ${m.images} images were merged into one label "${m.label}".`;
+}
+
+function badNameWarning(walk: WalkResult): string[] {
+  const bad = walk.skipped.filter((s) => s.code === 'bad_name');
+  if (!bad.length) return [];
+  const shown = bad.slice(0, 3).map((s) => s.relPath).join(', ');
+  return [`${bad.length} file or folder name(s) are not valid UTF-8 and were skipped (${shown}${bad.length > 3 ? ', ...' : ''}); rename them to UTF-8 and import again.`];
 }
 
 registerJobKind({

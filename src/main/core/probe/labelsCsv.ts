@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { AppError } from '../../../shared/errors';
 import { classMatcher, type FolderKind } from './labelRules';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from '../csv';
+import { fsError } from '../fsErrors';
+import { decodeUtf8Text } from '../textEncoding';
 
 // Optional labels CSV of an import. Format: one row per image, `path,label[,label...]`, path relative to the
 // imported folder ('/' or '\' separators), an optional header row whose first cell is "path", RFC 4180
@@ -22,7 +24,7 @@ export interface CsvRow {
 export interface LabelsCsv {
   path: string;
   sha256: string;
-  /** rel_path -> labels, in file order, without duplicates. */
+  /** NFC rel_path -> NFC labels, in file order, without duplicates. */
   rows: Map<string, CsvRow>;
 }
 
@@ -31,29 +33,30 @@ interface Problem {
   problem: string;
 }
 
+/** The path as the labels see it: '/'-separated, NFC (like the folder names, see reconcileLabels.ts). */
 function normalizePath(raw: string): string | null {
-  const p = raw.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  const p = raw.trim().normalize('NFC').replace(/\\/g, '/').replace(/^(\.\/)+/, '');
   if (p === '' || p.startsWith('/') || /^[a-zA-Z]:/.test(p) || p.split('/').some((s) => s === '..' || s === '.' || s === '')) return null;
   return p;
 }
 
 /**
- * Read and validate a labels CSV against the files found under the root (`files`) and the folder tree they
- * form (`kinds`). Throws AppError bad_input listing the problems (file + line) or not_found.
+ * Read and validate a labels CSV against the files found under the root (`files`, NFC paths) and the folder
+ * tree they form (`kinds`, NFC paths). Rows are keyed by NFC path; labels are NFC too. Throws AppError bad_input listing the problems (file + line) or not_found.
  */
 export async function readLabelsCsv(path: string, files: ReadonlySet<string>, kinds: ReadonlyMap<string, FolderKind>): Promise<LabelsCsv> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new AppError('not_found', `Labels CSV ${path} does not exist.`);
-    throw new AppError('bad_input', `Labels CSV ${path} cannot be read (${code ?? (e as Error).message}).`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Labels CSV ${path} does not exist.`);
+    throw fsError(e, path, 'read');
   }
+  const text = decodeUtf8Text(bytes, `Labels CSV ${path}`);
   const problems: Problem[] = [];
   let records: CsvRecord[] = [];
   try {
-    records = parseCsv(bytes.toString('utf8'));
+    records = parseCsv(text);
   } catch (e) {
     if (!(e instanceof CsvSyntaxError)) throw e;
     problems.push({ line: e.line, problem: e.problem });
@@ -65,7 +68,7 @@ export async function readLabelsCsv(path: string, files: ReadonlySet<string>, ki
   const classOf = new Map<string, string>();
   for (const { line, fields: cells } of records) {
     const rel = normalizePath(cells[0]);
-    const labels = cells.slice(1).map((c) => c.trim()).filter((c) => c !== '');
+    const labels = cells.slice(1).map((c) => c.trim().normalize('NFC')).filter((c) => c !== '');
     if (rel === null) problems.push({ line, problem: `"${cells[0].trim()}" is not a path relative to the imported folder` });
     else if (!files.has(rel)) problems.push({ line, problem: `${rel} is not a file in the imported folder` });
     if (labels.length === 0) problems.push({ line, problem: 'a row needs a path and at least one label' });

@@ -15,6 +15,7 @@ import {
 import type { Db } from '../store/open';
 import { ancestorsOf, classMatcher, folderKinds, folderLabelsOf, folderOf, leafName } from './labelRules';
 import type { LabelsCsv } from './labelsCsv';
+import { comparePaths } from './walk';
 
 // Labels are a function of (the set's image paths, the CSV). Why one reconcile pass at the end of an import
 // instead of labelling each batch: whether a folder is a class or a superclass depends on the whole tree,
@@ -22,15 +23,23 @@ import type { LabelsCsv } from './labelsCsv';
 // re-import of an unchanged folder writes nothing, and any earlier state (killed import, changed CSV,
 // a folder that gained subfolders) converges to the same labels. Runs inside the final transaction.
 
+// Labels come from NFC-normalised paths: one folder name typed on macOS (NFD) and on Linux/Windows (NFC) is
+// the same name to a person, so "Café" in both forms is one class, not two look-alike ones. The images keep
+// their on-disk paths; the merge is reported (`merged`) so the import can say it happened.
+
 export interface ReconcileStats {
   added: number;
   removed: number;
   classChanged: number;
+  /** Folders whose names differ only in Unicode normalisation, merged into one label each. */
+  merged: { label: string; spellings: string[]; images: number }[];
 }
 
+export const nfc = (s: string): string => s.normalize('NFC');
+
 export function reconcileLabels(db: Db, probeSetId: number, csv: LabelsCsv | null): ReconcileStats {
-  const images = loadImagesForLabeling(db, probeSetId);
-  const kinds = folderKinds(images.map((i) => i.relPath));
+  const images = loadImagesForLabeling(db, probeSetId).map((i) => ({ ...i, labelPath: nfc(i.relPath) }));
+  const kinds = folderKinds(images.map((i) => i.labelPath));
   const matchClass = classMatcher(kinds);
   const labelId = labelIdResolver(db, probeSetId);
 
@@ -41,16 +50,16 @@ export function reconcileLabels(db: Db, probeSetId: number, csv: LabelsCsv | nul
     m.set(r.labelId, r.source);
   }
 
-  const stats: ReconcileStats = { added: 0, removed: 0, classChanged: 0 };
+  const stats: ReconcileStats = { added: 0, removed: 0, classChanged: 0, merged: mergedFolders(images) };
   for (const image of images) {
     let override: string | null = null;
     const csvLabels: string[] = [];
-    for (const label of csv?.rows.get(image.relPath)?.labels ?? []) {
+    for (const label of csv?.rows.get(image.labelPath)?.labels ?? []) {
       const m = matchClass(label);
       if (m && 'path' in m) override ??= m.path;
       else csvLabels.push(label);
     }
-    const folder = override ? { classPath: override, superclassPaths: ancestorsOf(override) } : folderLabelsOf(image.relPath, kinds);
+    const folder = override ? { classPath: override, superclassPaths: ancestorsOf(override) } : folderLabelsOf(image.labelPath, kinds);
     const source: LabelSource = override ? 'csv' : 'folder';
 
     const want = new Map<number, LabelSource>();
@@ -77,6 +86,30 @@ export function reconcileLabels(db: Db, probeSetId: number, csv: LabelsCsv | nul
   }
   deleteUnusedLabels(db, probeSetId);
   return stats;
+}
+
+/** Folder paths (as on disk) that normalise to the same NFC path, with how many images lie below them. */
+function mergedFolders(images: readonly { relPath: string; labelPath: string }[]): ReconcileStats['merged'] {
+  if (images.every((i) => i.relPath === i.labelPath)) return []; // all NFC already: nothing can merge
+  const spellings = new Map<string, Map<string, number>>(); // NFC folder -> on-disk folder -> images
+  for (const i of images) {
+    const dir = folderOf(i.relPath);
+    if (dir === null) continue;
+    for (const d of [dir, ...ancestorsOf(dir)]) {
+      const forms = spellings.get(nfc(d)) ?? new Map<string, number>();
+      forms.set(d, (forms.get(d) ?? 0) + 1);
+      spellings.set(nfc(d), forms);
+    }
+  }
+  const out: ReconcileStats['merged'] = [];
+  for (const [label, forms] of spellings) {
+    if (forms.size < 2) continue;
+    // Only the deepest folder whose own name differs: "Café/x" and "Café/y" merge, their parents need not.
+    const own = new Set([...forms.keys()].map(leafName));
+    if (own.size < 2) continue;
+    out.push({ label, spellings: [...forms.keys()].sort((a, b) => Number(b === nfc(b)) - Number(a === nfc(a)) || comparePaths(a, b)), images: [...forms.values()].reduce((a, b) => a + b, 0) });
+  }
+  return out.sort((a, b) => comparePaths(a.label, b.label));
 }
 
 /** (kind, path) -> label id, creating labels (parents first) and fixing parent links as needed. */

@@ -10,7 +10,8 @@ export type SkipCode =
   | 'too_many_pixels' // header claims more than maxPixels
   | 'outside_root' // a symlink that points outside the imported folder
   | 'symlinked_folder' // symlinked folders are not followed (cycles, double counting)
-  | 'not_a_file'; // FIFO, socket, device
+  | 'not_a_file' // FIFO, socket, device
+  | 'bad_name'; // the file or folder name is not valid UTF-8
 
 export interface Skip {
   code: SkipCode;

@@ -26,6 +26,13 @@ export function ImportSummary({ output, onShow }: { output: unknown; onShow?: (p
           <dd data-testid="import-result-seconds">{r.seconds.toFixed(1)}</dd>
         </div>
       </dl>
+      {r.warnings.length > 0 && (
+        <ul className="warn-text" data-testid="import-result-warnings">
+          {r.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      )}
       {onShow && (
         <button type="button" className="primary" onClick={() => onShow(r.probeSetId)} data-testid="import-show">
           View probe set
