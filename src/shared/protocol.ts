@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CallContext, ContractShape, Handlers, InputOf, OutputOf, Progress } from './define';
 import { AppError, toErrorData, type ErrorData } from './errors';
+import { formatIssues, pathText } from './inputErrors';
 
 // One transport-free request/response protocol with progress and cancel messages. Ports adapt it to an
 // in-memory channel (tests), Electron MessagePorts and a loopback WebSocket; messages are plain JSON values.
@@ -41,9 +42,10 @@ export function serve<C extends ContractShape>(contract: C, handlers: Handlers<C
       port.send({ type: 'error', id, error: { code: 'bad_input', message: `Unknown method '${method}'.` } });
       return;
     }
-    const parsed = def.input.safeParse(rawInput ?? {});
+    const parsed = def.input.safeParse(rawInput ?? {}, { reportInput: true });
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+      // "neuron: must be an integer >= 0 (got -1)": the same words the CLI uses, long values cut.
+      const issues = formatIssues(parsed.error, def.input, rawInput ?? {}, (path) => pathText(path) || 'input', 'label');
       port.send({
         type: 'error',
         id,
