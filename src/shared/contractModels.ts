@@ -49,6 +49,21 @@ export const Preprocessing = z.object({
   layout: Layout,
 });
 export type Preprocessing = z.infer<typeof Preprocessing>;
+
+/**
+ * Preprocessing options a caller sends (unset fields keep their values): stricter than what is stored, so a
+ * nonsense value is refused up front, naming it, instead of producing a black image or a failed extraction.
+ */
+export const PreprocessingOptions = Preprocessing.extend({ scale: z.number().positive() })
+  .partial()
+  .superRefine((o, ctx) => {
+    for (const key of ['mean', 'std'] as const) {
+      const v = o[key];
+      if (v && o.channels !== undefined && v.length !== 1 && v.length !== o.channels) {
+        ctx.addIssue({ code: 'custom', path: [key], input: v, message: `needs 1 or ${o.channels} values (one per channel, channels is ${o.channels})` });
+      }
+    }
+  });
 export const PreprocessPreset = z.enum(['imagenet', 'clip', 'siglip', 'unit', 'fashion-mnist']);
 export type PreprocessPreset = z.infer<typeof PreprocessPreset>;
 
@@ -160,12 +175,12 @@ export const modelMethods = {
   'model.remove': method('Forget a model and everything extracted from it (the file is untouched).', ModelRef, z.object({ removed: z.boolean() })),
   'model.setPreprocessing': method(
     'Set a model\'s preprocessing from a preset and/or explicit options (unset fields keep their values).',
-    z.object({ modelId: Id, preset: PreprocessPreset.optional(), options: Preprocessing.partial().optional() }),
+    z.object({ modelId: Id, preset: PreprocessPreset.optional(), options: PreprocessingOptions.optional() }),
     Preprocessing,
   ),
   'model.preview': method(
     'The preprocessed image (de-normalised PNG data URL) and stats of the input tensor, for a probe image or a file.',
-    z.object({ modelId: Id, imageId: Id.optional(), path: FilePath.optional(), options: Preprocessing.partial().optional() }),
+    z.object({ modelId: Id, imageId: Id.optional(), path: FilePath.optional(), options: PreprocessingOptions.optional() }),
     z.object({
       dataUrl: z.string(),
       shape: z.array(z.number().int()),
