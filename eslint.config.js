@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // Core logic and the shared contract must run in plain Node (tests, CLI, web mode): no electron.
-    files: ['src/main/core/**/*.ts', 'src/shared/**/*.ts', 'src/main/cli.ts', 'src/main/web/**/*.ts', 'src/renderer/**/*.{ts,tsx}'],
+    files: ['src/main/core/**/*.ts', 'src/shared/**/*.ts', 'src/main/cli.ts', 'src/main/cli/**/*.ts', 'src/main/web/**/*.ts', 'src/renderer/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Keep electron out of core, shared, CLI, web and renderer code.' }] }],
     },

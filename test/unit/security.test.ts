@@ -120,7 +120,7 @@ describe('Electron bridge allowlists', () => {
 
 describe('electron stays out of code that runs in plain Node or the page', () => {
   const importsElectron = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]electron(?:\/[^'"]*)?['"]/;
-  const dirs = ['src/main/core', 'src/shared', 'src/main/web', 'src/main/transport', 'src/renderer'];
+  const dirs = ['src/main/core', 'src/shared', 'src/main/cli', 'src/main/web', 'src/main/transport', 'src/renderer'];
   const single = ['src/main/cli.ts', 'src/main/web.ts'];
 
   it.each(dirs)('%s never imports electron', (dir) => {
