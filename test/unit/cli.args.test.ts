@@ -135,7 +135,7 @@ describe('CLI parsing: what is typed is what the handler gets', () => {
     [['explain.results', '--runId', '1', '--sort', '{"by":"length","dir":"asc"}', '--includeDead', 'false'], { sort: { by: 'length', dir: 'asc' }, includeDead: false }],
     [['explain.results', '--runId', '1', '--includeDead'], { includeDead: true }],
     [['explain.results', '--runId', '1', '--includeDead', 'no', '--limit', '5'], { includeDead: false, limit: 5 }],
-    [['explain.export', '--runId', '1', '--format', 'csv', '--path', 'out.csv', '--overwrite'], { overwrite: true }],
+    [['explain.results', '--runId', '1', '--includeDead=yes', '--limit', '5'], { includeDead: true, limit: 5 }],
     [['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', '3', '--simulator', '3'], { text: '3', simulator: 3 }],
     [['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', 'a, b', '--simulator', 'label'], { text: 'a, b', simulator: 'label' }],
     [['split.ensure', '--probeSetId', '1', '--fractions', '0.6,0.2,0.2'], { fractions: [0.6, 0.2, 0.2] }],
