@@ -156,9 +156,10 @@ export const conceptMethods = {
     ConceptSetInfo,
   ),
   'conceptSet.import': method(
-    'Import concepts from a .txt (one per line) or .csv (first column, or the column named concept) file; CR/LF/CRLF, blank lines and duplicates handled.',
+    'Import concepts from a .txt (one per line) or .csv (first column, or the column named concept) file; CR/LF/CRLF, blank lines and duplicates handled. The name (default: the file name) is the key: the same name and concepts again return the existing set; a given name already used for other concepts is refused.',
     z.object({ path: FilePath, name: Name.optional() }),
-    z.object({ set: ConceptSetInfo, blank: z.number().int(), duplicates: z.number().int() }),
+    /** created false: a set of this name with the same concepts existed and is returned (importing again is a no-op). */
+    z.object({ set: ConceptSetInfo, created: z.boolean(), blank: z.number().int(), duplicates: z.number().int() }),
   ),
   'conceptSet.combine': method(
     'A new set of the concepts of several sets, in order, de-duplicated (first occurrence kept).',

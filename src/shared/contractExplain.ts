@@ -267,8 +267,10 @@ export const explainMethods = {
       /** Rows of this layer only (needed when the file holds several layers). */
       layer: z.string().optional(),
       seed: z.number().int().min(0).max(0xffffffff).default(0),
+      /** Import a file whose layer name differs from the activation set's layer (refused otherwise). */
+      allowLayerMismatch: z.boolean().default(false),
     }),
-    z.object({ run: ExplainRunInfo, rows: z.number().int(), scored: z.boolean() }),
+    z.object({ run: ExplainRunInfo, rows: z.number().int(), scored: z.boolean(), warnings: z.array(z.string()) }),
   ),
   'explain.scoreText': method(
     'Score a typed single-text explanation E = {(1, text)} of a neuron: under the label simulator (the text must be a label of the probe set) or an image-text simulator (any text).',

@@ -74,7 +74,7 @@ export function decodeUtf8Text(buf: Uint8Array, what: string): string {
   if (nul >= 0) {
     const utf16 = looksLikeUtf16(body);
     if (utf16) throw new AppError('bad_encoding', `${what} looks like UTF-16 text without a byte-order mark (every other byte is zero); ${HOW}.`, { encoding: 'utf-16' });
-    throw new AppError('bad_encoding', `${what} is not a text file: it holds binary data (a zero byte at byte offset ${skip + nul}, line ${lineAt(body, nul)}). Choose the UTF-8 text file.`, {
+    throw new AppError('bad_encoding', `${what} is not a text file: it holds binary data (a zero byte at byte offset ${skip + nul}). Choose the UTF-8 text file.`, {
       encoding: 'binary',
       offset: skip + nul,
     });

@@ -47,12 +47,36 @@ export function makeSplit(n: number, opts: SplitOptions = {}): Uint8Array {
     perm[i] = perm[j];
     perm[j] = t;
   }
-  const nTrain = Math.round(fTrain * n);
-  const nVal = Math.min(n - nTrain, Math.round(fVal * n));
+  const { train: nTrain, val: nVal } = splitSizes(n, fTrain, fVal);
   const out = new Uint8Array(n).fill(SPLIT_TEST);
   for (let i = 0; i < nTrain; i++) out[perm[i]] = SPLIT_TRAIN;
   for (let i = nTrain; i < nTrain + nVal; i++) out[perm[i]] = SPLIT_VAL;
   return out;
+}
+
+/** How many of n images makeSplit puts in train, val and test. */
+export function splitSizes(n: number, fTrain: number, fVal: number): { train: number; val: number; test: number } {
+  const train = Math.round(fTrain * n);
+  const val = Math.min(n - train, Math.round(fVal * n));
+  return { train, val, test: n - train - val };
+}
+
+/**
+ * The fewest images for which every part of the split gets at least `perPart` images (from this size on:
+ * the parts only grow with n), or null when no size below 1e6 does (a fraction of 0).
+ */
+export function minImagesForSplit(fTrain: number, fVal: number, perPart: number): number | null {
+  const ok = (n: number) => {
+    const s = splitSizes(n, fTrain, fVal);
+    return s.train >= perPart && s.val >= perPart && s.test >= perPart;
+  };
+  let lo = 1;
+  while (lo < 1e6 && !ok(lo)) lo++;
+  if (lo >= 1e6) return null;
+  // Rounding can make a part shrink by one image between neighbouring sizes: take the size from which every larger one works.
+  let n = lo;
+  for (let m = lo; m < lo + 100; m++) if (!ok(m)) n = m + 1;
+  return n;
 }
 
 export interface SplitIndices {

@@ -2,7 +2,7 @@ import type { ProbeSetInfo } from '../../../shared/contract';
 import type { ActivationSetInfo } from '../../../shared/contractModels';
 import type { SplitInfo } from '../../../shared/contractExplain';
 import { AppError } from '../../../shared/errors';
-import { makeSplit, splitIndices, type DenseMatrix } from '../explain';
+import { makeSplit, minImagesForSplit, splitIndices, splitSizes, type DenseMatrix } from '../explain';
 import * as acts from '../store/activationRepo';
 import { getModel } from '../store/modelRepo';
 import type { Db } from '../store/open';
@@ -60,6 +60,23 @@ export function readColumns(db: Db, set: ActivationSetInfo, cols: readonly numbe
 }
 
 export const DEFAULT_FRACTIONS: [number, number, number] = [0.7, 0.1, 0.2];
+
+/** LE fits on train, picks lambda on val and scores on test: each needs at least this many images. */
+export const MIN_IMAGES_PER_SPLIT = 2;
+
+/** Refuse (before anything is written) a probe set too small for every part of the split to be usable. */
+export function requireSplitFits(probe: { name: string; images: number }, fractions: readonly number[] = DEFAULT_FRACTIONS): void {
+  const s = splitSizes(probe.images, fractions[0], fractions[1]);
+  if (s.train >= MIN_IMAGES_PER_SPLIT && s.val >= MIN_IMAGES_PER_SPLIT && s.test >= MIN_IMAGES_PER_SPLIT) return;
+  const min = minImagesForSplit(fractions[0], fractions[1], MIN_IMAGES_PER_SPLIT);
+  const pct = fractions.map((f) => Math.round(f * 100)).join('/');
+  throw new AppError(
+    'bad_input',
+    `Probe set "${probe.name}" has ${probe.images} image(s), too few for the ${pct} % train/val/test split (it would get ${s.train}/${s.val}/${s.test}); ` +
+      `explaining needs at least ${MIN_IMAGES_PER_SPLIT} images in each part${min === null ? '' : `, so a probe set of at least ${min} images`}. Import more images.`,
+    { images: probe.images, minimum: min, split: s },
+  );
+}
 
 export function splitInfo(s: SplitRow): SplitInfo {
   const { train, val, test } = splitIndices(s.assignment);

@@ -10,7 +10,7 @@ import * as repo from '../store/explanationRepo';
 import { findUnfinishedJob, getJob } from '../store/jobRepo';
 import type { Db } from '../store/open';
 import { stmt } from '../store/statements';
-import { ensureSplit, readColumns, resolveSet } from './context';
+import { ensureSplit, readColumns, requireSplitFits, resolveSet } from './context';
 import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
 import { labelWeights, scoreByLabels } from './scoring';
@@ -75,6 +75,7 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   // Refuse bad input before a job row exists.
   const src = resolveSet(db, p.activationSetId);
   const neurons = neuronList(p, src.set.nNeurons);
+  requireSplitFits(src.probe);
   const plan = planConcepts(db, p, src.probe.id, src.probe.name);
   const { split } = ensureSplit(db, src.probe.id, p.seed);
   const key = runKey(p, plan, split.id);

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError } from '../../../shared/errors';
+import { fsError } from '../fsErrors';
 import { getStats } from '../store/activationRepo';
+import { decodeUtf8Text } from '../textEncoding';
 import { ensureConceptSet } from '../store/conceptRepo';
 import * as repo from '../store/explanationRepo';
 import type { Db } from '../store/open';
@@ -24,6 +26,27 @@ export interface ImportInput {
   path: string;
   layer?: string;
   seed: number;
+  /** Import even though the file's layer name is not the activation set's layer (recorded in the run). */
+  allowLayerMismatch?: boolean;
+}
+
+/**
+ * A file written for another layer must not be scored silently against this one: the unit numbers would
+ * name other neurons. Refused unless the caller says the names mean the same layer (e.g. the reference
+ * code's "layer4" for the ONNX tensor "/layer4/Relu_output_0"); then it is imported with a warning.
+ */
+function checkLayer(file: string, fileLayer: string, set: { id: number; tensorName: string }, allow: boolean): string[] {
+  if (fileLayer === set.tensorName) return [];
+  const what = `${file} holds explanations of layer "${fileLayer}", but activation set ${set.id} is layer "${set.tensorName}"`;
+  if (!allow) {
+    throw new AppError(
+      'bad_input',
+      `${what}; its units would be matched to the wrong neurons. Import it into an activation set of layer "${fileLayer}", ` +
+        `or, if both names mean the same layer, import again with allowLayerMismatch (CLI: --allowLayerMismatch).`,
+      { path: file, fileLayer, setLayer: set.tensorName },
+    );
+  }
+  return [`${what}; imported anyway because allowLayerMismatch was given.`];
 }
 
 function pickLayer(file: string, rows: ImportedRow[], layer: string | undefined): ImportedRow[] {
@@ -40,16 +63,21 @@ function pickLayer(file: string, rows: ImportedRow[], layer: string | undefined)
 export async function importRun(db: Db, input: ImportInput) {
   const src = resolveSet(db, input.activationSetId);
   const file = resolve(input.path);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new AppError('not_found', `${file} does not exist or cannot be read.`);
+    bytes = await readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `${file} does not exist.`, { path: file });
+    const coded = fsError(e, file, 'read');
+    throw coded instanceof AppError ? coded : new AppError('bad_input', `${file} cannot be read: ${(e as Error).message}.`, { path: file });
   }
+  const text = decodeUtf8Text(bytes, file);
   const isJson = /\.json$/i.test(file) || text.trimStart().startsWith('{');
   const where = (r: ImportedRow) => (isJson ? `neurons[${r.line - 1}]` : `line ${r.line}`);
   const rows = pickLayer(file, isJson ? parseResultsJson(file, text) : parseResultsCsv(file, text), input.layer);
   if (!rows.length) throw new AppError('bad_input', `${file} has a header but no rows.`);
+  const fileLayer = rows[0].layer;
+  const warnings = checkLayer(file, fileLayer, src.set, input.allowLayerMismatch === true);
   const seen = new Map<number, ImportedRow>();
   for (const r of rows) {
     if (r.unit >= src.set.nNeurons) throw new AppError('bad_input', `${file}, ${where(r)}: unit ${r.unit} is out of range; the layer has ${src.set.nNeurons} neurons.`);
@@ -63,7 +91,7 @@ export async function importRun(db: Db, input: ImportInput) {
   const { split } = ensureSplit(db, src.probe.id, input.seed);
   const key = JSON.stringify({ method: 'imported', file: sha, layer: input.layer ?? null, splitId: split.id });
   const existing = repo.findExplainRun(db, src.set.id, key);
-  if (existing?.complete) return { run: runInfo(db, existing), rows: rows.length, scored: existing.params.scored === true };
+  if (existing?.complete) return { run: runInfo(db, existing), rows: rows.length, scored: existing.params.scored === true, warnings };
 
   const lc = loadLabelConcepts(db, src.probe.id);
   const weights = rows.map((r) => labelWeights(lc, r.terms));
@@ -73,7 +101,7 @@ export async function importRun(db: Db, input: ImportInput) {
   const names = [...new Set(rows.flatMap((r) => r.terms.map((t) => t.concept)))];
 
   const id = db.transaction(() => {
-    const params = { path: file, layer: input.layer ?? null, seed: input.seed, scored };
+    const params = { path: file, layer: input.layer ?? null, seed: input.seed, scored, ...(warnings.length ? { fileLayer, layerMismatch: true } : {}) };
     const runId = insertRun(db, {
       kind: 'explain.import',
       appVersion: APP_VERSION,
@@ -101,5 +129,5 @@ export async function importRun(db: Db, input: ImportInput) {
     repo.completeExplainRun(db, er);
     return er;
   })();
-  return { run: runInfo(db, repo.getExplainRun(db, id)!), rows: rows.length, scored };
+  return { run: runInfo(db, repo.getExplainRun(db, id)!), rows: rows.length, scored, warnings };
 }

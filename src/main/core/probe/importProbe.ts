@@ -68,6 +68,10 @@ export async function importProbe(state: BackendState, input: ImportInput, ctx: 
   // Everything that can reject the input runs before anything is written.
   ctx.progress({ done: 0, total: 0, message: 'Scanning the folder' });
   const walk = await walkFolder(root, ctx.signal);
+  if (walk.files.length === 0) {
+    const why = walk.skipped.length ? ` (${walk.skipped.length} entr${walk.skipped.length === 1 ? 'y was' : 'ies were'} skipped, e.g. ${walk.skipped[0].relPath}: ${walk.skipped[0].reason})` : '';
+    throw new AppError('bad_input', `Folder ${root} holds no files to import${why}. Choose the folder that holds the images (in subfolders per class).`, { path: root });
+  }
   const labelPaths = walk.files.map((f) => nfc(f.relPath));
   const csv = params.labelsCsv ? await readLabelsCsv(params.labelsCsv, new Set(labelPaths), folderKinds(labelPaths)) : null;
   // Importing a folder whose last import stopped continues that job rather than leaving it behind.

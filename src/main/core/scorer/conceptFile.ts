@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { CsvSyntaxError, parseCsv } from '../csv';
+import { fsError } from '../fsErrors';
+import { decodeUtf8Text } from '../textEncoding';
 
 // Concept lists from files (methods.md: CR, LF or CRLF line ends; blank lines are not concepts).
 // .txt: one concept per line. .csv: the column named "concept" (or "concepts", "text", "label"), else the
@@ -69,9 +71,10 @@ export async function readConceptFile(path: string): Promise<ConceptList> {
   try {
     buf = await readFile(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new AppError(code === 'ENOENT' ? 'not_found' : 'bad_input', `Cannot read concept list ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}.`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Cannot read concept list ${path}: no such file.`, { path });
+    const coded = fsError(e, path, 'read');
+    if (coded instanceof AppError) throw coded;
+    throw new AppError('bad_input', `Cannot read concept list ${path}: ${(e as Error).message}.`, { path });
   }
-  if (buf.includes(0)) throw new AppError('bad_input', `${path} is not a text file. Concept lists are UTF-8 text, one concept per line.`);
-  return parseConceptText(buf.toString('utf8'), ext === '.txt' ? 'txt' : 'csv', path);
+  return parseConceptText(decodeUtf8Text(buf, `Concept list ${path}`), ext === '.txt' ? 'txt' : 'csv', path);
 }

@@ -64,17 +64,19 @@ export function encoderInfo(db: Db, row: repo.EncoderRow): EncoderInfo {
 export async function addEncoder(db: Db, library: CalibrationLibrary, path: string, name?: string): Promise<repo.EncoderRow> {
   const folder = resolve(path);
   const inspection = await inspectEncoder(folder);
-  const existing = repo.findEncoderBySha(db, inspection.sha256, folder);
-  if (existing) return existing;
   const info = { ...inspection, stamp: stampOf(inspection.files as Record<string, string>) } as unknown as Record<string, unknown>;
+  // Check and insert under one write lock (IMMEDIATE), so parallel adds of one folder (other processes
+  // too) give one encoder row, not one each.
   return db.transaction(() => {
+    const existing = repo.findEncoderBySha(db, inspection.sha256, folder);
+    if (existing) return existing;
     const id = repo.insertEncoder(db, { name: name ?? (inspection.name || basename(folder)), path: folder, sha256: inspection.sha256, info });
     // Oldest first, so the newest library entry ends up the one in use.
     for (const e of [...library.entries(inspection.sha256)].reverse()) {
       repo.insertCalibration(db, { encoderId: id, a: e.a, b: e.b, source: 'library', label: e.label, bceBefore: e.bceBefore, bceAfter: e.bceAfter, createdAt: e.createdAt });
     }
     return repo.getEncoder(db, id)!;
-  })();
+  }).immediate();
 }
 
 export function requireEncoder(db: Db, id: number): repo.EncoderRow {

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import { conceptMatrix, loadLabelConcepts } from '../explanations/labelConcepts';
 import { requireRun } from '../explanations/runInfo';
-import { conceptNames, ensureConceptSet, getConceptSet, listConceptSets } from '../store/conceptRepo';
+import { conceptNames, ensureConceptSet, ensureNamedConceptSet, getConceptSet, listConceptSets } from '../store/conceptRepo';
 import * as repo from '../store/encoderRepo';
 import type { Db } from '../store/open';
 import { getProbeSet } from '../store/probeRepo';
@@ -74,14 +74,20 @@ export function createConceptHandlers(state: BackendState): Pick<Handlers<Contra
     'conceptSet.import': async ({ path, name }) => {
       const list = await readConceptFile(path);
       const base = name ?? path.split(/[\\/]/).pop()!.replace(/\.(txt|csv)$/i, '');
-      const set = setInfo(db(), ensureConceptSet(db(), { name: base, source: 'file', names: list.concepts }).id);
-      return { set, blank: list.blank, duplicates: list.duplicates };
+      const made = ensureNamedConceptSet(db(), { name: base, source: 'file', names: list.concepts, explicit: name !== undefined, from: path });
+      return { set: setInfo(db(), made.id), created: made.created, blank: list.blank, duplicates: list.duplicates };
     },
     'conceptSet.combine': ({ conceptSetIds, name }) => {
       const sets = conceptSetIds.map((id) => setInfo(db(), id));
       const merged = dedupe(sets.flatMap((s) => conceptNames(db(), s.id)));
-      const set = setInfo(db(), ensureConceptSet(db(), { name: name ?? sets.map((s) => s.name).join(' + '), source: 'combined', names: merged.concepts }).id);
-      return { set, duplicates: merged.duplicates };
+      const made = ensureNamedConceptSet(db(), {
+        name: name ?? sets.map((s) => s.name).join(' + '),
+        source: 'combined',
+        names: merged.concepts,
+        explicit: name !== undefined,
+        from: `the combination of sets ${conceptSetIds.join(', ')}`,
+      });
+      return { set: setInfo(db(), made.id), duplicates: merged.duplicates };
     },
     'conceptSet.filter': (input, ctx) => runFilter(state, input, ctx),
 

@@ -18,6 +18,7 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
   const [outPath, setOutPath] = useState(() => joinPath(base, `explanations_run${run.id}.csv`));
   const [inPath, setInPath] = useState('');
   const [layer, setLayer] = useState('');
+  const [allowLayerMismatch, setAllowLayerMismatch] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -44,10 +45,11 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
   function importRun(e: FormEvent) {
     e.preventDefault();
     void act(async () => {
-      const r = await api.call('explain.import', { activationSetId: run.activationSetId, path: inPath.trim(), ...(layer.trim() ? { layer: layer.trim() } : {}) });
+      const r = await api.call('explain.import', { activationSetId: run.activationSetId, path: inPath.trim(), allowLayerMismatch, ...(layer.trim() ? { layer: layer.trim() } : {}) });
       notify({ kind: 'success', title: 'Explanations imported', message: `${r.rows} rows as run #${r.run.id}${r.scored ? ', scored with the label simulator' : ' (not scored: some concepts are not labels)'}.` });
+      for (const w of r.warnings) notify({ kind: 'info', title: 'Imported with a warning', message: w });
       onImported(r.run.id);
-      return `Imported ${formatCount(r.rows)} rows as run #${r.run.id}.`;
+      return `Imported ${formatCount(r.rows)} rows as run #${r.run.id}.${r.warnings.map((w) => ` Warning: ${w}`).join('')}`;
     });
   }
   const pick = window.nwb?.pickPath;
@@ -88,6 +90,9 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
           </button>
         )}
         <input value={layer} onChange={(e) => setLayer(e.target.value)} placeholder="layer (if the file has several)" aria-label="Layer in the file" data-testid="import-layer" />
+        <label title="The file names its layer differently (e.g. the reference code's name) but explains this layer">
+          <input type="checkbox" checked={allowLayerMismatch} onChange={(e) => setAllowLayerMismatch(e.target.checked)} data-testid="import-allow-layer-mismatch" /> layer name differs
+        </label>
         <button type="submit" disabled={busy || !inPath.trim()} data-testid="import-submit">
           Import for this layer
         </button>
