@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { call, withProject } from '../helpers/backend';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
 import { tempDir } from '../helpers/tempDir';
@@ -55,6 +55,18 @@ describe('encodings, layer names, split size, concept set names', () => {
       message: expect.stringMatching(/latin1\.txt is not valid UTF-8 text: line 1 has the bytes e9 0a/),
     });
     expect(await call(backend, 'conceptSet.list', {})).toEqual([]);
+  });
+
+  // root reads every folder whatever its mode, so this runs only as a normal user.
+  it.skipIf(process.getuid?.() === 0)('refuses an unreadable probe folder as permission_denied naming it', async () => {
+    const dir = await tempDir('eacces');
+    const root = join(dir, 'locked');
+    await writeFashionMnistTree(root, { perClass: 1, split: 'test' });
+    const { backend } = await withProject(dir);
+    chmodSync(root, 0o000);
+    onTestFinished(() => chmodSync(root, 0o755));
+    await expect(call(backend, 'probe.import', { root })).rejects.toMatchObject({ code: 'permission_denied', message: expect.stringContaining(root) });
+    expect(await call(backend, 'probe.list', {})).toEqual([]);
   });
 
   it('keys concept sets by name: same name + same concepts is a no-op, a typed name in use for other concepts is refused', async () => {

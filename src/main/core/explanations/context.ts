@@ -118,9 +118,10 @@ export function ensureSplit(db: Db, probeSetId: number, seed: number, fractions:
 
 /**
  * Stored one byte per image in image-id order (the order of activation rows: extraction reads ORDER BY id),
- * but shuffled in rel_path order (the manifest's order). Why: the importer assigns ids in the order files
- * finish decoding, which varies between imports, so the same folder + seed must not depend on ids to give
- * the same split in another project.
+ * but shuffled in rel_path order (the manifest's order). Why: importers before #11 assigned ids in the order
+ * files finished decoding, which varies between imports, so the same folder + seed must not depend on ids to
+ * give the same split in another project (ids now follow sorted paths, but old projects and re-imports that
+ * added files keep other id orders).
  */
 function canonicalSplit(db: Db, probeSetId: number, seed: number, fractions: readonly number[]): Uint8Array {
   const byPath = db.prepare('SELECT id FROM images WHERE probe_set_id = ? ORDER BY rel_path').all(probeSetId) as { id: number }[];
