@@ -67,7 +67,8 @@ export const PreprocessingOptions = Preprocessing.extend({ scale: z.number().pos
 export const PreprocessPreset = z.enum(['imagenet', 'clip', 'siglip', 'unit', 'fashion-mnist']);
 export type PreprocessPreset = z.infer<typeof PreprocessPreset>;
 
-export const ModelStatus = z.enum(['ok', 'missing', 'changed']);
+/** invalid: the stored row cannot be used (saved by an older version without today's checks); `problem` says why. */
+export const ModelStatus = z.enum(['ok', 'missing', 'changed', 'invalid']);
 export type ModelStatus = z.infer<typeof ModelStatus>;
 export const ModelSummary = z.object({
   id: Id,
@@ -80,6 +81,8 @@ export const ModelSummary = z.object({
   preprocessing: Preprocessing,
   layers: z.number().int(),
   createdAt: z.string(),
+  /** Why the model cannot be used (status 'invalid'); absent otherwise. */
+  problem: z.string().optional(),
 });
 export type ModelSummary = z.infer<typeof ModelSummary>;
 
@@ -127,6 +130,13 @@ export const ActivationSetInfo = z.object({
   rowsDone: z.number().int(),
   complete: z.boolean(),
   provider: z.string().nullable(),
+  /**
+   * Neurons with NaN or +-Infinity values (stored as they are by an extraction with onNonFinite 'flag'; their
+   * stats use finite values only, explain.run skips them, ablation refuses the set). Empty for a clean set.
+   */
+  nonFiniteNeurons: z.array(z.number().int()),
+  /** How many stored logits are NaN or +-Infinity (0 for a clean set). */
+  nonFiniteLogits: z.number().int(),
   createdAt: z.string(),
 });
 export type ActivationSetInfo = z.infer<typeof ActivationSetInfo>;
@@ -139,10 +149,15 @@ export const NeuronStat = z.object({
   std: z.number(),
   zeroShare: z.number(),
   dead: z.boolean(),
+  /** How many of this neuron's values are NaN or +-Infinity; > 0 = flagged, and the stats above cover its finite values only. */
+  nonFinite: z.number().int(),
 });
 export type NeuronStat = z.infer<typeof NeuronStat>;
 export const Histogram = z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) });
 export type Histogram = z.infer<typeof Histogram>;
+
+export const OnNonFinite = z.enum(['stop', 'flag']);
+export type OnNonFinite = z.infer<typeof OnNonFinite>;
 
 export const ExtractInput = z.object({
   modelId: Id,
@@ -153,6 +168,12 @@ export const ExtractInput = z.object({
   batchSize: z.number().int().min(1).max(1024).optional(),
   provider: ProviderName.optional(),
   threads: z.number().int().min(1).max(256).optional(),
+  /**
+   * What to do when the model produces NaN or +-Infinity: 'stop' (default) stops before the batch is saved,
+   * naming the layer and the first image; 'flag' stores the values, flags the neurons and continues.
+   * Not part of the set's identity: the same call with 'flag' continues a set that 'stop' left incomplete.
+   */
+  onNonFinite: OnNonFinite.optional(),
 });
 export type ExtractInput = z.input<typeof ExtractInput>;
 export type ExtractParams = z.output<typeof ExtractInput>;
@@ -166,13 +187,13 @@ export const modelMethods = {
     z.object({ path: FilePath, name: z.string().max(200).optional(), provider: ProviderName.optional() }),
     ModelSummary,
   ),
-  'model.list': method('Models of the open project with file status ok | missing | changed.', z.object({}), z.array(ModelSummary)),
+  'model.list': method('Models of the open project with file status ok | missing | changed | invalid (a stored row that cannot be used, with the problem).', z.object({}), z.array(ModelSummary)),
   'model.info': method(
     'One model with its candidate layers (suggested ones flagged).',
     ModelRef,
     z.object({ model: ModelSummary, layers: z.array(LayerInfo) }),
   ),
-  'model.remove': method('Forget a model and everything extracted from it (the file is untouched).', ModelRef, z.object({ removed: z.boolean() })),
+  'model.remove': method('Forget a model and everything extracted from it (the file is untouched). Refused (busy) while a running job uses the model.', ModelRef, z.object({ removed: z.boolean() })),
   'model.setPreprocessing': method(
     'Set a model\'s preprocessing from a preset and/or explicit options (unset fields keep their values).',
     z.object({ modelId: Id, preset: PreprocessPreset.optional(), options: PreprocessingOptions.optional() }),

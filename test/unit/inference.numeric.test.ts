@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { friendlyNames } from '../../src/main/core/inference/layers';
 import { npyHeader } from '../../src/main/core/inference/exportMatrix';
 import { pixelTable, presetFor } from '../../src/main/core/inference/preprocess';
-import { statsAccumulator } from '../../src/main/core/inference/stats';
+import { findNonFinite, statsAccumulator } from '../../src/main/core/inference/stats';
 import { argmaxRows, channelAxis, planSummary, summarise } from '../../src/main/core/inference/summary';
 import type { ModelInfo } from '../../src/shared/contractModels';
 
@@ -62,6 +62,28 @@ describe('neuron stats', () => {
     expect(h0.edges).toEqual([0, 0.75, 1.5, 2.25, 3]);
     expect(h0.counts).toEqual([1, 1, 1, 1]);
     expect(h1.counts).toEqual([3, 0, 0, 1]);
+  });
+  it('NaN and +-Infinity are counted per neuron and left out of the stats and histograms', () => {
+    const acc = statsAccumulator(3, 4);
+    // neuron 0: 1, NaN, 3, -Inf (finite: 1, 3) ; neuron 1: 0, 2, 0, 2 (clean) ; neuron 2: NaN, Inf, NaN, -Inf (none finite)
+    const chunks = [Float32Array.from([1, 0, NaN, NaN, 2, Infinity]), Float32Array.from([3, 0, NaN, -Infinity, 2, -Infinity])];
+    chunks.forEach((c) => acc.add(c));
+    const [a, b, c] = acc.stats();
+    expect(a).toEqual({ neuron: 0, min: 1, max: 3, mean: 2, std: 1, zeroShare: 0, dead: false, nonFinite: 2 });
+    expect(b).toEqual({ neuron: 1, min: 0, max: 2, mean: 1, std: 1, zeroShare: 0.5, dead: false, nonFinite: 0 });
+    expect(c).toEqual({ neuron: 2, min: 0, max: 0, mean: 0, std: 0, zeroShare: 0, dead: false, nonFinite: 4 });
+    chunks.forEach((ch) => acc.addHistogram(ch));
+    const [h0, , h2] = acc.histograms();
+    expect(h0.counts).toEqual([1, 0, 0, 1]);
+    expect(h2).toEqual({ edges: [], counts: [0, 0, 0, 0] });
+  });
+  it('findNonFinite: counts, rows, columns and the first one in row order', () => {
+    const r = findNonFinite(Float32Array.from([1, 2, 3, 4, NaN, 6, -Infinity, Infinity, 9]), 3, 3);
+    expect(r).toEqual({ values: 3, rows: 2, cols: [0, 1], first: { row: 1, col: 1, value: NaN } });
+    expect(findNonFinite(Float32Array.from([1, 2]), 1, 2)).toEqual({ values: 0, rows: 0, cols: [], first: null });
+  });
+  it('argmax treats NaN as the smallest value', () => {
+    expect([...argmaxRows(Float32Array.from([NaN, 1, 2, NaN, NaN, -Infinity]), 2, 3)]).toEqual([2, 0]);
   });
 });
 

@@ -27,8 +27,29 @@ export interface Prepared {
   labels: Int32Array;
 }
 
-export async function prepare(db: Db, activationSetId: number, mapping?: ClassMapping): Promise<Prepared> {
+/**
+ * Ablation and Top Impact refuse a set with NaN / +-Infinity (flagged at extraction): the loss of ablating one
+ * neuron is computed from the whole layer (all neurons feed the head) and from the logits, so one non-finite
+ * value makes that image's loss undefined for every neuron. Skipping the flagged neurons would not help.
+ */
+export function refuseNonFinite(set: SetContext['set'], what: string): void {
+  if (!set.nonFiniteNeurons.length && !set.nonFiniteLogits) return;
+  const parts = [
+    ...(set.nonFiniteNeurons.length ? [`neurons ${set.nonFiniteNeurons.slice(0, 10).join(', ')}${set.nonFiniteNeurons.length > 10 ? ', ...' : ''} have NaN or +-Infinity activations`] : []),
+    ...(set.nonFiniteLogits ? [`${set.nonFiniteLogits} stored logits are NaN or +-Infinity`] : []),
+  ];
+  throw new AppError(
+    'non_finite',
+    `${what} cannot use activation set ${set.id} (layer '${set.tensorName}'): ${parts.join(', and ')} (flagged at extraction). ` +
+      'Ablating one neuron recomputes the loss from the whole layer, so these values would make every neuron\'s score undefined. ' +
+      'Fix the model (or pick a layer without non-finite values) and extract again.',
+    { activationSetId: set.id, nonFiniteNeurons: set.nonFiniteNeurons, nonFiniteLogits: set.nonFiniteLogits },
+  );
+}
+
+export async function prepare(db: Db, activationSetId: number, mapping?: ClassMapping, what = 'Ablation'): Promise<Prepared> {
   const src = resolveSet(db, activationSetId);
+  refuseNonFinite(src.set, what);
   const head = await discoverHead(db, src);
   let path: OraclePath = 'closed-form';
   if (!head.head) {

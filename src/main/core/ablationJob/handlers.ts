@@ -86,7 +86,7 @@ export function createAblationHandlers(state: BackendState): Pick<Handlers<Contr
     'ablation.head': async ({ activationSetId }) => (await discoverHead(db(), resolveSet(db(), activationSetId))).info,
     'ablation.mapping': ({ activationSetId, mapping }) => resolveMapping(db(), resolveSet(db(), activationSetId), mapping).info,
     'ablation.temperature': async ({ activationSetId, seed, mapping }) => {
-      const prep = await prepare(db(), activationSetId, mapping);
+      const prep = await prepare(db(), activationSetId, mapping, 'The temperature fit');
       return ensureTemperature(db(), prep.src, defaultSplit(db(), prep.src, seed), prep.mapping, prep.labels);
     },
     'ablation.run': (input, ctx) => runAblation(state, input, ctx),

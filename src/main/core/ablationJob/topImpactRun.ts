@@ -29,7 +29,7 @@ export interface TopImpactDetails {
 export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx: CallContext, resumeJobId?: number): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
   const project = state.requireProject();
   const { db } = project;
-  const prep = await prepare(db, p.activationSetId, p.mapping);
+  const prep = await prepare(db, p.activationSetId, p.mapping, 'Top Impact');
   const { src, labels } = prep;
   // Checks before the first write (the split, the temperature fit): a refused call leaves the project untouched.
   const all = Array.from({ length: src.set.nNeurons }, (_, k) => k);

@@ -7,6 +7,7 @@ import { isOwnerAlive } from '../jobs/owner';
 import { registerJobKind } from '../jobs/registry';
 import { runJob, type JobRun } from '../jobs/runner';
 import * as repo from '../store/explanationRepo';
+import { nonFiniteNeurons } from '../store/activationRepo';
 import { findUnfinishedJob, getJob } from '../store/jobRepo';
 import type { Db } from '../store/open';
 import { stmt } from '../store/statements';
@@ -37,6 +38,23 @@ function neuronList(p: ExplainParams, nNeurons: number): number[] {
   const bad = p.neurons.find((k) => k >= nNeurons);
   if (bad !== undefined) throw new AppError('bad_input', `Neuron ${bad} is out of range: the layer has ${nNeurons} neurons (0..${nNeurons - 1}).`);
   return [...new Set(p.neurons)].sort((a, b) => a - b);
+}
+
+/** What a skipped neuron's "done" row says (results.ts shows `reason`). */
+export function skippedDetails(count: number, nImages: number): Record<string, unknown> {
+  return { skipped: 'non_finite', nonFinite: count, reason: `skipped: ${count} of ${nImages} activations are NaN or +-Infinity (flagged at extraction)` };
+}
+
+/** A call whose neurons are all flagged would explain nothing: refuse it, naming them. */
+function refuseAllFlagged(neurons: readonly number[], flagged: ReadonlyMap<number, number>, setId: number, nImages: number): void {
+  if (!flagged.size || neurons.some((k) => !flagged.has(k))) return;
+  const list = neurons.slice(0, 10).map((k) => `${k} (${flagged.get(k)} of ${nImages})`).join(', ');
+  throw new AppError(
+    'non_finite',
+    `Every requested neuron of activation set ${setId} has NaN or +-Infinity activations (flagged at extraction): ${list}${neurons.length > 10 ? ', ...' : ''}. ` +
+      'A correlation over them is undefined, so explain.run skips flagged neurons; choose others (activations.list shows nonFiniteNeurons).',
+    { activationSetId: setId, neurons: [...neurons] },
+  );
 }
 
 /** Everything that changes results, canonical: the same key over the same activation set is the same run. */
@@ -75,6 +93,8 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   // Refuse bad input before a job row exists.
   const src = resolveSet(db, p.activationSetId);
   const neurons = neuronList(p, src.set.nNeurons);
+  const flagged = nonFiniteNeurons(db, src.set.id);
+  refuseAllFlagged(neurons, flagged, src.set.id, src.set.nImages);
   requireSplitFits(src.probe);
   const plan = planConcepts(db, p, src.probe.id, src.probe.name);
   const { split } = ensureSplit(db, src.probe.id, p.seed);
@@ -89,9 +109,14 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
 
   return runJob(project, { kind: EXPLAIN_KIND, title, params: { ...p, key }, jobId }, ctx, async (run) => {
     const concepts = await conceptsOf(db, plan, src.probe.id, run);
+    const skipped = neurons.filter((k) => flagged.has(k));
     const explainRunId = existing?.id ?? repo.createExplainRun(db, {
       activationSetId: p.activationSetId, method: plan.method, runId: run.runId, jobId: run.jobId, conceptSetId: concepts.conceptSetId, splitId: split.id, key, neurons,
-      params: { ...p, ...(plan.encoder ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } } : {}) },
+      params: {
+        ...p,
+        ...(plan.encoder ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } } : {}),
+        ...(skipped.length ? { skippedNonFinite: skipped } : {}),
+      },
     });
     if (existing) repo.setExplainRunJob(db, explainRunId, run.jobId, run.runId);
     run.recordProvenance({
@@ -99,7 +124,15 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
       seeds: { split: p.seed },
     });
     const done = repo.doneNeurons(db, explainRunId);
-    const todo = neurons.filter((k) => !done.has(k));
+    // Neurons flagged at extraction (NaN / +-Infinity stored): a correlation over them is undefined, so they
+    // are skipped, each with its reason recorded as its "done" row (results show it; means leave it out).
+    const skip = neurons.filter((k) => !done.has(k) && flagged.has(k));
+    if (skip.length) {
+      db.transaction(() => {
+        for (const k of skip) repo.putNeuronState(db, explainRunId, k, false, skippedDetails(flagged.get(k)!, src.set.nImages));
+      })();
+    }
+    const todo = neurons.filter((k) => !done.has(k) && !flagged.has(k));
     const total = neurons.length;
     let finished = total - todo.length;
     run.progress(finished, total, finished ? `resuming at neuron ${finished + 1} of ${total}` : `explaining ${total} neurons`);

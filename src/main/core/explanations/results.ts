@@ -46,7 +46,7 @@ export function resultRows(db: Db, run: ExplainRunRow): ResultRow[] {
     rows.push({
       neuron,
       dead: st.dead,
-      text: main ? explanationText(main.terms, main.bias) : st.dead ? 'dead neuron' : '(no explanation)',
+      text: main ? explanationText(main.terms, main.bias) : st.dead ? 'dead neuron' : typeof st.details.reason === 'string' ? st.details.reason : '(no explanation)',
       terms: main?.terms ?? [],
       bias: main?.bias ?? 0,
       length: main?.terms.length ?? 0,

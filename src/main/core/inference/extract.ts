@@ -1,16 +1,18 @@
 import { join } from 'node:path';
-import type { ActivationSetInfo, ExtractParams, ProviderReport } from '../../../shared/contractModels';
+import type { ActivationSetInfo, ExtractParams, OnNonFinite, ProviderReport } from '../../../shared/contractModels';
 import { AppError } from '../../../shared/errors';
 import * as acts from '../store/activationRepo';
 import * as models from '../store/modelRepo';
 import type { Db } from '../store/open';
 import { exposeOutputs } from './graph';
-import { loadForRun } from './modelService';
+import { MAX_INPUT_ELEMENTS } from './modelFile';
+import { loadForRun, rowProblem } from './modelService';
 import { encodeModel } from './onnxProto';
 import { runPipeline, type PipelinePlan } from './pipeline';
 import { decodePixels } from './preprocess';
 import { createSession, providerReport, sessionKey, type SessionCache } from './session';
-import { statsAccumulator } from './stats';
+import { nonFiniteError, refuseNonFinite, scanStored, type NonFiniteWhere } from './nonFinite';
+import { countNonFinite, statsAccumulator } from './stats';
 import { planSummary } from './summary';
 
 // activations.extract: resolve model, layer and probe set, then run the pipeline with each chunk committed
@@ -35,6 +37,8 @@ export interface ExtractResult {
 interface ProbeImages {
   manifestHash: string | null;
   paths: string[];
+  /** Paths relative to the probe set's root (how errors name an image). */
+  relPaths: string[];
 }
 
 function probeImages(db: Db, probeSetId: number): ProbeImages {
@@ -42,13 +46,32 @@ function probeImages(db: Db, probeSetId: number): ProbeImages {
   if (!ps) throw new AppError('not_found', `Probe set ${probeSetId} does not exist.`);
   const rows = db.prepare('SELECT rel_path FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as { rel_path: string }[];
   if (!rows.length) throw new AppError('bad_input', `Probe set ${probeSetId} has no images.`);
-  return { manifestHash: ps.manifest_hash, paths: rows.map((r) => join(ps.root_path, r.rel_path)) };
+  return { manifestHash: ps.manifest_hash, paths: rows.map((r) => join(ps.root_path, r.rel_path)), relPaths: rows.map((r) => r.rel_path) };
+}
+
+/**
+ * Images per committed chunk: 64 (or the batch asked for), a multiple of a fixed batch, and never more than
+ * MAX_INPUT_ELEMENTS input values at once (a 4096 x 4096 RGB preprocessing size gives 1 image per chunk).
+ */
+export function chunkRowsFor(model: models.ModelRow, batchSize: number | undefined): number {
+  const pre = model.preprocessing;
+  const perImage = pre.size[0] * pre.size[1] * pre.channels;
+  const maxRows = Math.max(1, Math.floor(MAX_INPUT_ELEMENTS / perImage));
+  const fixed = model.info.fixedBatch;
+  if (fixed) return fixed * Math.max(1, Math.min(Math.ceil(64 / fixed), Math.floor(maxRows / fixed)));
+  if (batchSize !== undefined && batchSize > maxRows) {
+    throw new AppError('bad_input', `--batchSize ${batchSize} is too large for ${pre.size[0]}x${pre.size[1]}x${pre.channels} inputs: at most ${maxRows} images (${MAX_INPUT_ELEMENTS / 2 ** 20} Mi input values) per batch.`);
+  }
+  return batchSize ?? Math.min(64, maxRows);
 }
 
 /** Everything that can reject the input, checked before a job row is written. */
 export function resolveExtraction(db: Db, p: ExtractParams) {
   const model = models.getModel(db, p.modelId);
   if (!model) throw new AppError('not_found', `Model ${p.modelId} does not exist.`);
+  const problem = rowProblem(model);
+  if (problem) throw new AppError('model_invalid', `Model ${model.id} ('${model.name}') cannot be used: ${problem}`, { modelId: model.id });
+  chunkRowsFor(model, p.batchSize);
   const layer = models.findLayer(db, p.modelId, p.layer);
   if (!layer) throw new AppError('bad_input', `Model '${model.name}' has no layer '${p.layer}'. Pick one listed by model.info.`);
   const logitsLayer = models.findLayer(db, p.modelId, model.info.logitsOutput);
@@ -62,7 +85,7 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
   const { db } = ctx;
   const { model, layer, nLogits, summary, probe } = resolveExtraction(db, p);
   const fixed = model.info.fixedBatch;
-  const chunkRows = fixed ? fixed * Math.ceil(64 / fixed) : (p.batchSize ?? 64);
+  const chunkRows = chunkRowsFor(model, p.batchSize);
   const paramsJson = JSON.stringify({ modelSha: model.sha256, preprocessing: model.preprocessing, chunkRows, manifest: probe.manifestHash, n: probe.paths.length });
   const key = { modelId: model.id, layerId: layer.id, probeSetId: p.probeSetId, summary: summary.summary, paramsJson };
 
@@ -91,6 +114,25 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
     nLogits,
   };
   const total = probe.paths.length;
+  const policy: OnNonFinite = p.onNonFinite ?? 'stop';
+  // onNonFinite 'stop': a batch with NaN / +-Infinity is refused before any of it is written (the layer first,
+  // then the logits); what was committed before stays, and the set can be resumed (also with 'flag').
+  const where = (kind: 'layer' | 'logits', chunk: number, rows: number) => ({
+    kind,
+    tensor: kind === 'layer' ? p.layer : model.info.logitsOutput,
+    cols: kind === 'layer' ? summary.k : nLogits,
+    firstRow: chunk * chunkRows,
+    blockRows: rows,
+    nImages: total,
+    relPaths: probe.relPaths,
+    activationSetId: setId,
+    savedImages: chunk * chunkRows,
+  });
+  const guard = (r: { chunk: number; rows: number; act: Float32Array; logits: Float32Array }) => {
+    if (policy !== 'stop') return;
+    refuseNonFinite(r.act, where('layer', r.chunk, r.rows));
+    if (nLogits && p.layer !== model.info.logitsOutput) refuseNonFinite(r.logits, where('logits', r.chunk, r.rows));
+  };
   const commitTx = db.transaction((r: { chunk: number; rows: number; act: Float32Array; logits: Float32Array; pred: Float32Array }) => {
     acts.putChunk(db, setId, 'act', r.chunk, r.rows, r.act);
     acts.putChunk(db, setId, 'logits', r.chunk, r.rows, r.logits);
@@ -108,20 +150,44 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
         throw new AppError('bad_input', `Cannot read image ${probe.paths[i]}: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
-    commit: (r) => commitTx(r),
+    commit: (r) => {
+      guard(r);
+      commitTx(r);
+    },
     progress: (done, n, eta) => ctx.progress?.({ done, total: n, etaSeconds: eta }),
   });
-  writeStats(db, setId, summary.k);
+  writeStats(db, setId, summary.k, {
+    policy,
+    nLogits,
+    where: (kind) => ({ ...where(kind, 0, total), stored: true, savedImages: total }),
+  });
   const seconds = (performance.now() - t0) / 1000;
   const rows = total - startChunk * chunkRows;
   return { activationSet: acts.getSetInfo(db, setId)!, provider: report, seconds, imagesPerSecond: seconds > 0 ? rows / seconds : 0 };
 }
 
-/** Per-neuron stats and histograms from the stored chunks (two streaming passes), then mark complete. */
-export function writeStats(db: Db, setId: number, k: number): void {
+export interface StatsPolicy {
+  policy: OnNonFinite;
+  nLogits: number;
+  /** How an error names the stored rows (only used under 'stop'). */
+  where(kind: 'layer' | 'logits'): NonFiniteWhere;
+}
+
+/**
+ * Per-neuron stats and histograms from the stored chunks (two streaming passes), then mark complete. Stats use
+ * finite values only and count the rest per neuron (flagged neurons). Under 'stop' a set whose stored rows hold
+ * NaN / +-Infinity (left by an interrupted 'flag' run, or an older version) is not completed: non_finite error.
+ */
+export function writeStats(db: Db, setId: number, k: number, opts: StatsPolicy): void {
   const acc = statsAccumulator(k);
   for (const c of acts.readChunks(db, setId)) acc.add(c.data);
   const stats = acc.stats();
+  let badLogits = 0;
+  if (opts.nLogits) for (const c of acts.readChunks(db, setId, 'logits')) badLogits += countNonFinite(c.data);
+  if (opts.policy === 'stop') {
+    if (stats.some((s) => s.nonFinite > 0)) throw nonFiniteError(opts.where('layer'), scanStored(db, setId, 'act', k));
+    if (badLogits) throw nonFiniteError(opts.where('logits'), scanStored(db, setId, 'logits', opts.nLogits));
+  }
   for (const c of acts.readChunks(db, setId)) acc.addHistogram(c.data);
-  acts.finishSet(db, setId, stats, acc.histograms());
+  acts.finishSet(db, setId, stats, acc.histograms(), badLogits);
 }

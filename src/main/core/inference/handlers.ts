@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Handlers } from '../../../shared/define';
 import type { Contract } from '../../../shared/contract';
-import type { ModelSummary } from '../../../shared/contractModels';
+import { ModelInfo, Preprocessing, type ModelSummary } from '../../../shared/contractModels';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import * as acts from '../store/activationRepo';
@@ -9,16 +9,28 @@ import * as models from '../store/modelRepo';
 import type { Db } from '../store/open';
 import { exportSet } from './exportMatrix';
 import { runExtractJob } from './extractJob';
-import { addModel, modelStatus } from './modelService';
-import { presetFor, previewImage } from './preprocess';
+import { addModel, modelStatus, rowProblem } from './modelService';
+import { refuseIfModelInUse } from './modelUse';
+import { presetFor, PRESETS, previewImage } from './preprocess';
 import { providerReport } from './session';
 
 type ModelMethods =
   | 'model.add' | 'model.list' | 'model.info' | 'model.remove' | 'model.setPreprocessing' | 'model.preview' | 'model.providers'
   | 'activations.extract' | 'activations.list' | 'activations.stats' | 'activations.neuron' | 'activations.export';
 
+/** A row that cannot be described (saved by an older version) must not break the listing: shown as 'invalid' with its problem. */
+const PLACEHOLDER_INFO: ModelInfo = {
+  inputs: [], outputs: [], irVersion: 0, opset: 0, producer: '', imageInput: '', layout: 'NCHW', channels: 3, height: null, width: null, fixedBatch: null, logitsOutput: '', nodes: 0,
+};
+
 async function summaryOf(db: Db, m: models.ModelRow): Promise<ModelSummary> {
-  return { ...m, status: await modelStatus(db, m), layers: models.countLayers(db, m.id) };
+  const problem = rowProblem(m);
+  const status = problem ? 'invalid' : await modelStatus(db, m);
+  const s: ModelSummary = { ...m, status, layers: models.countLayers(db, m.id), ...(problem ? { problem } : {}) };
+  if (!problem) return s;
+  const info = ModelInfo.safeParse(m.info).success ? m.info : PLACEHOLDER_INFO;
+  const pre = Preprocessing.safeParse(m.preprocessing).success ? m.preprocessing : { ...PRESETS.unit, channels: info.channels, layout: info.layout };
+  return { ...s, info, preprocessing: pre };
 }
 
 function requireModel(db: Db, id: number): models.ModelRow {
@@ -45,7 +57,14 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
       const m = requireModel(db(), modelId);
       return { model: await summaryOf(db(), m), layers: models.listLayers(db(), modelId, m.info.layout) };
     },
-    'model.remove': ({ modelId }) => ({ removed: models.deleteModel(db(), modelId) }),
+    'model.remove': ({ modelId }) => {
+      const d = db();
+      // Check and delete in one IMMEDIATE transaction: no job can claim the writer slot in between.
+      return d.transaction(() => {
+        refuseIfModelInUse(d, modelId);
+        return { removed: models.deleteModel(d, modelId) };
+      }).immediate();
+    },
     'model.setPreprocessing': ({ modelId, preset, options }) => {
       const m = requireModel(db(), modelId);
       const base = preset ? presetFor(preset, m.info) : m.preprocessing;

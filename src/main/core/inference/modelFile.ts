@@ -103,6 +103,40 @@ export function imageLayout(dims: Dim[]): ImageLayout | null {
   return null;
 }
 
+/**
+ * Largest image side a model may fix, in pixels. Why: it is the preprocessing contract's size limit (images are
+ * resized to the model's fixed size), and one 4096 x 4096 RGB image is already 201 MB of float32.
+ */
+export const MAX_INPUT_SIDE = 4096;
+/**
+ * Most float32 values one run of the model input may hold (batch fixed in the file x channels x H x W): 64 Mi
+ * values = 256 MB. Why: layer discovery and every extraction batch allocate it at once; a 3 x 50000 x 50000 input
+ * asked for 30 GB and died as "Invalid typed array length".
+ */
+export const MAX_INPUT_ELEMENTS = 64 * 1024 * 1024;
+/** Side assumed for a dynamic size when sizing a fixed batch (the default preprocessing size). */
+const DYNAMIC_SIDE = 224;
+
+const fmtCount = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} Gi` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} Mi` : String(n));
+
+/** Refuse an image input whose fixed sizes exceed the limits above, naming the input and the limit. */
+export function checkInputLimits(path: string, image: TensorSpec, lay: ImageLayout, fixedBatch: number | null): void {
+  const shape = `'${image.name}' [${image.dims.map((d) => d ?? '?').join(',')}]`;
+  for (const [what, side] of [['height', lay.height], ['width', lay.width]] as const) {
+    if (side !== null && side > MAX_INPUT_SIDE) {
+      throw invalid(path, `input ${shape} fixes an image ${what} of ${side} px; the most supported is ${MAX_INPUT_SIDE} px per side. Export the model with a smaller or a dynamic input size.`);
+    }
+  }
+  const perRun = (fixedBatch ?? 1) * lay.channels * (lay.height ?? DYNAMIC_SIDE) * (lay.width ?? DYNAMIC_SIDE);
+  if (perRun > MAX_INPUT_ELEMENTS) {
+    throw invalid(
+      path,
+      `input ${shape} needs ${fmtCount(perRun)} values per run (batch ${fixedBatch ?? 1} x ${lay.channels} x ${lay.height ?? DYNAMIC_SIDE} x ${lay.width ?? DYNAMIC_SIDE}); ` +
+        `the most supported is ${fmtCount(MAX_INPUT_ELEMENTS)} (${(MAX_INPUT_ELEMENTS * 4) / 2 ** 20} MB of float32). Export the model with a smaller or a dynamic batch.`,
+    );
+  }
+}
+
 /** Inputs, outputs and the image input's layout; refuses a model without exactly one image-like input. */
 export function describeModel(path: string, model: ModelProto): ModelInfo {
   const g = graphOf(model);
@@ -117,6 +151,7 @@ export function describeModel(path: string, model: ModelProto): ModelInfo {
   const others = inputs.filter((i) => i.name !== image.name);
   if (others.length) throw invalid(path, `needs inputs besides the image (${others.map((o) => o.name).join(', ')}); only single-image-input models are supported.`);
   const lay = imageLayout(image.dims)!;
+  checkInputLimits(path, image, lay, fixed(image.dims[0]));
   const logits = outputs.find((o) => /logit/i.test(o.name)) ?? outputs[0];
   const opset = model.opsetImport.find((o) => !o.domain || o.domain === 'ai.onnx');
   return {

@@ -3,13 +3,14 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ModelStatus, ProviderName } from '../../../shared/contractModels';
+import type { z } from 'zod';
+import { LayerInfo, ModelInfo, ModelSummary, Preprocessing, type ModelStatus, type ProviderName } from '../../../shared/contractModels';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../store/open';
 import * as repo from '../store/modelRepo';
 import { exposeOutputs } from './graph';
 import { buildCandidates, type LayerCandidate } from './layers';
-import { checkExternalData, describeModel, inlineExternalData, invalid, parseModelBytes } from './modelFile';
+import { checkExternalData, checkInputLimits, describeModel, inlineExternalData, invalid, parseModelBytes } from './modelFile';
 import { encodeModel, graphOf, type ModelProto } from './onnxProto';
 import { defaultPreprocessing } from './preprocess';
 import { createSession } from './session';
@@ -79,6 +80,36 @@ export async function discoverLayers(path: string, m: LoadedModel, provider?: Pr
   return { layers: buildCandidates(g, shapes, info), info };
 }
 
+const zodProblem = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+
+/**
+ * Why a stored model row cannot be described or used (null = fine): its info or preprocessing breaks the contract,
+ * or its input exceeds today's limits. Only rows saved by a version without these checks can have one.
+ */
+export function rowProblem(m: repo.ModelRow): string | null {
+  const info = ModelInfo.safeParse(m.info);
+  if (!info.success) return `its stored description is invalid (${zodProblem(info.error)}). Remove it and add the file again.`;
+  const pre = Preprocessing.safeParse(m.preprocessing);
+  if (!pre.success) return `its stored preprocessing is invalid (${zodProblem(pre.error)}). Remove it and add the file again.`;
+  const image = m.info.inputs.find((i) => i.name === m.info.imageInput);
+  try {
+    if (image) checkInputLimits(m.path, image, m.info, m.info.fixedBatch);
+  } catch (e) {
+    return `${e instanceof Error ? e.message : String(e)} Remove it (model.remove).`;
+  }
+  return null;
+}
+
+/** Everything model.add returns and model.info lists must pass the contract: checked before the row is written. */
+function checkDescribable(path: string, row: Omit<repo.ModelRow, 'id' | 'createdAt'>, layers: LayerCandidate[]): void {
+  const summary = ModelSummary.safeParse({ ...row, id: 1, status: 'ok', layers: layers.length, createdAt: new Date().toISOString() });
+  if (!summary.success) throw invalid(path, `it cannot be described (${zodProblem(summary.error)}).`);
+  for (const l of layers) {
+    const li = LayerInfo.safeParse({ id: 1, tensorName: l.tensorName, friendly: l.friendly, opType: l.opType, nodeName: l.nodeName, shape: l.shape, neurons: 1, suggested: l.suggested, reason: l.reason });
+    if (!li.success) throw invalid(path, `layer '${l.tensorName}' cannot be described (${zodProblem(li.error)}).`);
+  }
+}
+
 export async function addModel(db: Db, rawPath: string, name?: string, provider?: ProviderName): Promise<repo.ModelRow> {
   const path = resolve(rawPath);
   if (!existsSync(path)) throw new AppError('not_found', `${path} does not exist.`);
@@ -89,7 +120,7 @@ export async function addModel(db: Db, rawPath: string, name?: string, provider?
   if (existing) return existing;
   const m = await loadModel(path);
   const { layers, info } = await discoverLayers(path, m, provider);
-  const id = repo.insertModel(db, {
+  const row = {
     name: name ?? basename(path).replace(/\.onnx$/i, ''),
     path,
     sha256,
@@ -97,7 +128,10 @@ export async function addModel(db: Db, rawPath: string, name?: string, provider?
     mtimeMs: st.mtimeMs,
     info,
     preprocessing: defaultPreprocessing(info),
-  }, layers);
+  };
+  // Validate first, then the model and its layers in one transaction: a refused file leaves no row behind.
+  checkDescribable(path, row, layers);
+  const id = repo.insertModel(db, row, layers);
   return repo.getModel(db, id)!;
 }
 

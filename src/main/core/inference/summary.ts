@@ -98,12 +98,19 @@ export function summarise(data: Float32Array, dims: readonly number[], plan: Sum
   return out;
 }
 
-/** Index of the largest value in each row of an [N,C] matrix. */
+/** Index of the largest value in each row of an [N,C] matrix; NaN counts as the smallest (a row of NaN gives 0). */
 export function argmaxRows(data: Float32Array, n: number, c: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
-    for (let j = 1; j < c; j++) if (data[i * c + j] > data[i * c + best]) best = j;
+    let top = Number.isNaN(data[i * c]) ? -Infinity : data[i * c];
+    for (let j = 1; j < c; j++) {
+      const v = data[i * c + j];
+      if (v > top) {
+        best = j;
+        top = v;
+      }
+    }
     out[i] = best;
   }
   return out;

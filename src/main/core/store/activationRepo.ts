@@ -25,7 +25,8 @@ export interface SetRow extends NewSet {
 }
 
 const SELECT_INFO = `SELECT s.*, l.tensor_name,
-  (SELECT coalesce(sum(n_rows), 0) FROM activation_chunks c WHERE c.activation_set_id = s.id AND c.kind = 'act') AS rows_done
+  (SELECT coalesce(sum(n_rows), 0) FROM activation_chunks c WHERE c.activation_set_id = s.id AND c.kind = 'act') AS rows_done,
+  (SELECT json_group_array(neuron) FROM neuron_stats ns WHERE ns.activation_set_id = s.id AND ns.non_finite > 0) AS non_finite_neurons
   FROM activation_sets s JOIN layers l ON l.id = s.layer_id`;
 
 interface RawSet {
@@ -45,6 +46,8 @@ interface RawSet {
   created_at: string;
   tensor_name: string;
   rows_done: number;
+  non_finite_neurons: string;
+  non_finite_logits: number;
 }
 
 const toRow = (r: RawSet): SetRow => ({
@@ -76,6 +79,8 @@ const toInfo = (r: RawSet): ActivationSetInfo => ({
   rowsDone: r.rows_done,
   complete: r.complete === 1,
   provider: r.provider,
+  nonFiniteNeurons: (JSON.parse(r.non_finite_neurons) as number[]).sort((a, b) => a - b),
+  nonFiniteLogits: r.non_finite_logits,
   createdAt: r.created_at,
 });
 
@@ -144,12 +149,13 @@ export function readMatrix(db: Db, setId: number, kind: ChunkKind = 'act'): Floa
   return out;
 }
 
-export function finishSet(db: Db, setId: number, stats: NeuronStat[], hists: Histogram[]): void {
+/** Stats (finite values only; `nonFinite` counts the rest), histograms and the logits' non-finite count, then complete. */
+export function finishSet(db: Db, setId: number, stats: NeuronStat[], hists: Histogram[], nonFiniteLogits = 0): void {
   db.transaction(() => {
     db.prepare('DELETE FROM neuron_stats WHERE activation_set_id = ?').run(setId);
-    const put = db.prepare('INSERT INTO neuron_stats(activation_set_id, neuron, min, max, mean, std, zero_share, dead, histogram) VALUES (?,?,?,?,?,?,?,?,?)');
-    stats.forEach((s, j) => put.run(setId, s.neuron, s.min, s.max, s.mean, s.std, s.zeroShare, s.dead ? 1 : 0, JSON.stringify(hists[j])));
-    db.prepare('UPDATE activation_sets SET complete = 1 WHERE id = ?').run(setId);
+    const put = db.prepare('INSERT INTO neuron_stats(activation_set_id, neuron, min, max, mean, std, zero_share, dead, histogram, non_finite) VALUES (?,?,?,?,?,?,?,?,?,?)');
+    stats.forEach((s, j) => put.run(setId, s.neuron, s.min, s.max, s.mean, s.std, s.zeroShare, s.dead ? 1 : 0, JSON.stringify(hists[j]), s.nonFinite));
+    db.prepare('UPDATE activation_sets SET complete = 1, non_finite_logits = ? WHERE id = ?').run(nonFiniteLogits, setId);
   })();
 }
 
@@ -162,12 +168,21 @@ interface RawStat {
   zero_share: number;
   dead: number;
   histogram: string;
+  non_finite: number;
 }
 
-const toStat = (r: RawStat): NeuronStat => ({ neuron: r.neuron, min: r.min, max: r.max, mean: r.mean, std: r.std, zeroShare: r.zero_share, dead: r.dead === 1 });
+const toStat = (r: RawStat): NeuronStat => ({
+  neuron: r.neuron, min: r.min, max: r.max, mean: r.mean, std: r.std, zeroShare: r.zero_share, dead: r.dead === 1, nonFinite: r.non_finite,
+});
+
+/** Flagged neurons of a set (non-finite values stored) with how many values each, ascending. */
+export function nonFiniteNeurons(db: Db, setId: number): Map<number, number> {
+  const rows = db.prepare('SELECT neuron, non_finite FROM neuron_stats WHERE activation_set_id = ? AND non_finite > 0 ORDER BY neuron').all(setId) as { neuron: number; non_finite: number }[];
+  return new Map(rows.map((r) => [r.neuron, r.non_finite]));
+}
 
 export function getStats(db: Db, setId: number): NeuronStat[] {
-  return (db.prepare('SELECT neuron, min, max, mean, std, zero_share, dead, histogram FROM neuron_stats WHERE activation_set_id = ? ORDER BY neuron').all(setId) as RawStat[]).map(toStat);
+  return (db.prepare('SELECT neuron, min, max, mean, std, zero_share, dead, histogram, non_finite FROM neuron_stats WHERE activation_set_id = ? ORDER BY neuron').all(setId) as RawStat[]).map(toStat);
 }
 
 export function getNeuron(db: Db, setId: number, neuron: number): { stat: NeuronStat; histogram: Histogram } | null {

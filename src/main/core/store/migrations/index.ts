@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql as m001 } from './001_foundation';
 import { sql as m002 } from './002_explain_runs';
 import { sql as m003 } from './003_ablation';
+import { sql as m004 } from './004_non_finite';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,11 @@ function migration(version: number, name: string, sql: string): Migration {
 }
 
 /** Numbered, append-only. The last version is the schema version this build writes. */
-export const MIGRATIONS: readonly Migration[] = [migration(1, 'foundation', m001), migration(2, 'explain_runs', m002), migration(3, 'ablation', m003)];
+export const MIGRATIONS: readonly Migration[] = [
+  migration(1, 'foundation', m001),
+  migration(2, 'explain_runs', m002),
+  migration(3, 'ablation', m003),
+  migration(4, 'non_finite', m004),
+];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
