@@ -78,6 +78,7 @@ function NeuronsView({ set, layers }: { set: ActivationSetInfo; layers: LayerInf
     return <p className="warn-text">This set is incomplete ({formatCount(set.rowsDone)} of {formatCount(set.nImages)} images): extract again with the same settings to finish it.</p>;
   }
   const dead = stats?.filter((s) => s.dead).length ?? 0;
+  const flagged = set.nonFiniteNeurons.length;
   const layer = layers.find((l) => l.tensorName === set.tensorName);
   return (
     <div className="neurons" data-testid="neurons" data-set={set.id}>
@@ -92,6 +93,21 @@ function NeuronsView({ set, layers }: { set: ActivationSetInfo; layers: LayerInf
               {formatCount(dead)}
             </strong>{' '}
             dead <span className="hint">(max &lt; 0.01 on every image{stats.length ? `, ${((dead / stats.length) * 100).toFixed(0)}%` : ''})</span>
+            {flagged > 0 && (
+              <>
+                {' '}
+                ·{' '}
+                <strong data-testid="nonfinite-count" data-value={flagged}>
+                  {formatCount(flagged)}
+                </strong>{' '}
+                non-finite <span className="hint">(NaN or ±Infinity on some images: stats use the finite values; explanations skip them)</span>
+              </>
+            )}
+          </p>
+        )}
+        {set.nonFiniteLogits > 0 && (
+          <p className="warn-text" data-testid="nonfinite-logits">
+            {formatCount(set.nonFiniteLogits)} stored logits are NaN or ±Infinity: ablation and Top Impact refuse this set.
           </p>
         )}
       </div>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../shared/contractModels';
+import { OnNonFinite, Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../shared/contractModels';
 import { ProgressBar } from '../components/ProgressBar';
 import { useApp } from '../lib/appContext';
 import { formatCount } from '../lib/format';
@@ -14,6 +14,11 @@ const SUMMARY_HINT: Record<Summary, string> = {
   cls: 'the first (CLS) token of a token sequence',
   token_mean: 'average over all tokens of a sequence',
   identity: 'every value of the tensor is a neuron (can be very many)',
+};
+
+const NON_FINITE_HINT: Record<OnNonFinite, string> = {
+  stop: 'stop at the first batch with NaN or ±Infinity, naming the layer and the image (what came before is kept)',
+  flag: 'store them, flag those neurons (stats over their finite values; explanations skip them) and continue',
 };
 
 /** Which summaries make sense for a layer's measured shape (the backend refuses the others). */
@@ -47,12 +52,13 @@ export function ExtractPanel({
   const [probeSetId, setProbeSetId] = useState<number | null>(null);
   const [summary, setSummary] = useState<Summary>('auto');
   const [batch, setBatch] = useState('');
+  const [onNonFinite, setOnNonFinite] = useState<OnNonFinite>('stop');
   const chosenSet = probeSets.find((s) => s.id === probeSetId) ?? probeSets[0];
   const chosenLayer = layers.find((l) => l.tensorName === layer);
   const options = summariesFor(chosenLayer);
   const batchSize = batch.trim() ? Number(batch) : undefined;
   const batchOk = batchSize === undefined || (Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024);
-  const canStart = !!chosenLayer && !!chosenSet && batchOk && !running && model.status !== 'missing';
+  const canStart = !!chosenLayer && !!chosenSet && batchOk && !running && model.status !== 'missing' && model.status !== 'invalid';
   const sorted = [...layers].sort((a, b) => Number(b.suggested) - Number(a.suggested));
 
   function submit(e: FormEvent) {
@@ -68,6 +74,7 @@ export function ExtractPanel({
         summary: options.includes(summary) ? summary : 'auto',
         ...(batchSize !== undefined ? { batchSize } : {}),
         ...(provider ? { provider } : {}),
+        onNonFinite,
       })
       .then((r) => {
         if (r.status === 'done' && r.output) {
@@ -143,6 +150,16 @@ export function ExtractPanel({
               aria-invalid={!batchOk}
             />
           </div>
+          <div className="field">
+            <label htmlFor="extract-nonfinite">NaN / ±Infinity</label>
+            <select id="extract-nonfinite" value={onNonFinite} onChange={(e) => setOnNonFinite(OnNonFinite.parse(e.target.value))} data-testid="extract-nonfinite" aria-describedby="extract-nonfinite-hint">
+              <option value="stop">stop</option>
+              <option value="flag">flag and continue</option>
+            </select>
+            <span className="hint" id="extract-nonfinite-hint" data-testid="extract-nonfinite-hint">
+              {NON_FINITE_HINT[onNonFinite]}
+            </span>
+          </div>
         </div>
         <p className="hint">
           {SUMMARY_HINT[options.includes(summary) ? summary : 'auto']}.
@@ -156,6 +173,7 @@ export function ExtractPanel({
         </p>
         {!batchOk && <p className="warn-text">Batch size: a whole number from 1 to 1024, or empty for automatic.</p>}
         {model.status === 'missing' && <p className="warn-text">The model file is missing: it cannot run.</p>}
+        {model.status === 'invalid' && <p className="warn-text">This model cannot run: {model.problem}</p>}
         <div className="actions">
           <button type="submit" className="primary" disabled={!canStart} data-testid="extract-start">
             {running ? 'Extracting…' : 'Extract'}

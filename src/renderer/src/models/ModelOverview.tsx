@@ -37,7 +37,7 @@ export function ModelOverview({
       {model.status !== 'ok' && (
         <div className="banner banner-warn" role="alert" data-testid="model-status-hint">
           <span>
-            <strong>File {model.status}.</strong> {STATUS_HINT[model.status]}
+            <strong>{model.status === 'invalid' ? 'Model unusable.' : `File ${model.status}.`}</strong> {model.problem ?? STATUS_HINT[model.status]}
           </span>
         </div>
       )}

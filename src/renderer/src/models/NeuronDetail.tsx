@@ -60,6 +60,7 @@ export function NeuronDetail({ activationSetId, neuron, images }: { activationSe
       <h3 id="neuron-title">
         Neuron {neuron}
         {s?.dead && <span className="badge badge-dead">dead</span>}
+        {!!s?.nonFinite && <span className="badge badge-nonfinite">non-finite</span>}
       </h3>
       <ErrorBox error={error} />
       {s && (
@@ -73,6 +74,12 @@ export function NeuronDetail({ activationSetId, neuron, images }: { activationSe
           <p className="hint">
             min {formatValue(s.min)} · std {formatValue(s.std)} · zeros {formatShare(s.zeroShare)}
           </p>
+          {s.nonFinite > 0 && (
+            <p className="warn-text" data-testid="neuron-nonfinite" data-value={s.nonFinite}>
+              {s.nonFinite.toLocaleString('en-US')} of {images.toLocaleString('en-US')} values are NaN or ±Infinity: the stats and the histogram cover the other {(images - s.nonFinite).toLocaleString('en-US')}.
+              Explanations skip this neuron.
+            </p>
+          )}
           <div className="neuron-hist" data-testid="neuron-hist" role="img" aria-label={`Histogram of neuron ${neuron}'s activations`}>
             <ResponsiveContainer width="100%" height={240}>
               <BarChart data={chart} margin={{ top: 8, right: 16, bottom: 14, left: 4 }} barCategoryGap={1}>

@@ -13,7 +13,7 @@ const COLUMNS: Array<{ key: SortKey; label: string; title: string; num: boolean 
   { key: 'std', label: 'Std', title: 'Standard deviation over the probe set', num: true },
   { key: 'min', label: 'Min', title: 'Smallest activation over the probe set', num: true },
   { key: 'zeroShare', label: 'Zeros', title: 'Share of images where the activation is exactly 0', num: true },
-  { key: 'dead', label: 'Dead?', title: 'Dead: max below 0.01 on every probe image', num: false },
+  { key: 'dead', label: 'Dead?', title: 'Dead: max below 0.01 on every probe image. Non-finite: some values were NaN or ±Infinity (stats use the finite ones)', num: false },
 ];
 
 /**
@@ -67,6 +67,7 @@ export function NeuronStatsTable({ stats, selected, onSelect }: { stats: NeuronS
                 onClick={() => onSelect(s.neuron)}
                 data-testid={`neuron-stats-${s.neuron}`}
                 data-dead={s.dead}
+                data-nonfinite={s.nonFinite}
               >
                 <div role="cell" className="num mono">
                   {s.neuron}
@@ -86,7 +87,15 @@ export function NeuronStatsTable({ stats, selected, onSelect }: { stats: NeuronS
                 <div role="cell" className="num">
                   {formatShare(s.zeroShare)}
                 </div>
-                <div role="cell">{s.dead ? <span className="badge badge-dead">dead</span> : <span className="hint">—</span>}</div>
+                <div role="cell">
+                  {s.dead && <span className="badge badge-dead">dead</span>}
+                  {s.nonFinite > 0 && (
+                    <span className="badge badge-nonfinite" title={`${s.nonFinite} values were NaN or ±Infinity; the stats use the finite ones`} data-testid="nonfinite-badge">
+                      non-finite
+                    </span>
+                  )}
+                  {!s.dead && s.nonFinite === 0 && <span className="hint">—</span>}
+                </div>
               </div>
             );
           })}
