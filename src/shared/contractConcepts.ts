@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { job, method } from './define';
+import { FilePath } from './schemas';
 
 // Contract methods of the image-text concept scorer (methods.md "Concept activation matrix P", "Simulation and
 // scoring"): local SigLIP/CLIP encoders, concept sets, calibration of P = sigmoid(a*(cos+b)), the top-5 filter
@@ -7,7 +8,6 @@ import { job, method } from './define';
 // Big arrays (embeddings, P) stay in the backend worker; reads return summaries and pages.
 
 const Id = z.number().int().positive();
-const FilePath = z.string().min(1, 'a path is required').max(4096);
 const Name = z.string().trim().min(1).max(200);
 
 export const CalibrationInfo = z.object({

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { job, method } from './define';
 import { Histogram, NeuronStat } from './contractModels';
+import { FilePath, Overwrite } from './schemas';
 
 // Contract methods of the explanation capability: seeded splits, label concepts, Linear Explanations
 // (LE) with correlation scoring, results / neuron page reads, CSV+JSON interchange. Spread into contract.ts.
 // Big arrays stay in the store: reads return one page of rows or one neuron's (capped) arrays.
 
 const Id = z.number().int().positive();
-const FilePath = z.string().min(1, 'a path is required').max(4096);
 const Neuron = z.number().int().min(0);
 
 export const Fractions = z
@@ -256,7 +256,7 @@ export const explainMethods = {
   ),
   'explain.export': method(
     'Write a run to the LE results CSV (layer, unit, val correlation, weight0, concept0, ..., weight9, concept9, bias, sim correlation) or JSON.',
-    z.object({ runId: Id, format: z.enum(['csv', 'json']), path: FilePath }),
+    z.object({ runId: Id, format: z.enum(['csv', 'json']), path: FilePath, overwrite: Overwrite }),
     z.object({ path: z.string(), rows: z.number().int(), bytes: z.number().int() }),
   ),
   'explain.import': method(

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { job, method } from './define';
+import { FilePath, Overwrite } from './schemas';
 
 // Contract methods of the ONNX-model capability (models, layers, preprocessing, activation extraction).
 // Spread into the one contract in contract.ts.
 
 const Id = z.number().int().positive();
-const FilePath = z.string().min(1, 'a path is required').max(4096);
 
 /** A dimension: a number, a symbolic name ("batch"), or null when the file says nothing. */
 export const Dim = z.union([z.number().int(), z.string(), z.null()]);
@@ -231,7 +231,7 @@ export const modelMethods = {
   ),
   'activations.export': method(
     'Write an activation set (or its logits) to a CSV or NPY file.',
-    z.object({ activationSetId: Id, path: FilePath, format: z.enum(['csv', 'npy']), kind: z.enum(['act', 'logits']).default('act') }),
+    z.object({ activationSetId: Id, path: FilePath, format: z.enum(['csv', 'npy']), kind: z.enum(['act', 'logits']).default('act'), overwrite: Overwrite }),
     z.object({ path: z.string(), rows: z.number().int(), cols: z.number().int(), bytes: z.number().int() }),
   ),
 } as const;

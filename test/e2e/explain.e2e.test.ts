@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { addModelAndExtract, createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Explanations page end to end, browser mode: real renderer, real backend, the fmnist_cnn fixture and
@@ -43,14 +43,14 @@ function cancelExplainOnFirstProgress(page: Page): Promise<{ done: number; total
 }
 
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `/tmp/nwb-explain-${name}.png`, fullPage: true });
+  await page.screenshot({ path: shotPath(`explain-${name}`), fullPage: true });
 }
 
 /** The screen scrolls inside .screen, not the document: shoot one element of it. */
 async function shotOf(page: Page, selector: string, name: string): Promise<void> {
   const size = page.viewportSize();
   await page.setViewportSize({ width: 1440, height: 2400 }); // tall elements fit whole
-  await page.locator(selector).screenshot({ path: `/tmp/nwb-explain-${name}.png` });
+  await page.locator(selector).screenshot({ path: shotPath(`explain-${name}`) });
   if (size) await page.setViewportSize(size);
 }
 
@@ -243,6 +243,21 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     await page.click('[data-testid=export-submit]');
     await page.waitForSelector('[data-testid=export-import-done]');
     expect(existsSync(json)).toBe(true);
+
+    // The same path again: the app asks before replacing; over the project file itself it refuses.
+    const project = join(spec.dir, 'explain.nwb');
+    const projectBytes = readFileSync(project);
+    await page.click('[data-testid=export-submit]');
+    await page.waitForSelector('[data-testid=export-confirm-replace]');
+    await shotOf(page, '[data-testid=export-import]', 'export-confirm-replace');
+    await page.click('[data-testid=export-replace]');
+    await page.waitForSelector('[data-testid=export-import-done]');
+    expect(JSON.parse(readFileSync(json, 'utf8')).neurons).toHaveLength(64);
+    await page.fill('[data-testid=export-path]', project);
+    await page.click('[data-testid=export-submit]');
+    await page.waitForSelector('[data-testid=export-import-error]');
+    expect(await page.textContent('[data-testid=export-import-error]')).toContain('Refusing to write');
+    expect(readFileSync(project).equals(projectBytes)).toBe(true);
 
     // The imported run's neuron next to the LE run's: compare two runs side by side.
     await page.locator(`[data-testid=result-row][data-neuron="${n0}"]`).click();

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirSync } from '../helpers/tempDir';
 import type { Backend } from '../../src/main/core/backend';
 import { committedChunks, readMatrix } from '../../src/main/core/store/activationRepo';
 import { ctx, freshBackend, insertProbeSet, writeFmnistPngs } from './extract.helpers';
@@ -23,7 +23,7 @@ async function setup() {
 }
 
 beforeAll(async () => {
-  images = await writeFmnistPngs(N, join(mkdtempSync(join(tmpdir(), 'nwb-fm-')), 'imgs'));
+  images = await writeFmnistPngs(N, join(tempDirSync('nwb-fm'), 'imgs'));
 });
 afterAll(() => backends.forEach((b) => b.dispose()));
 
@@ -93,12 +93,12 @@ describe('extraction job', () => {
       expect(histogram.counts).toHaveLength(30);
       expect(histogram.counts.reduce((a, b) => a + b, 0)).toBe(N);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'nwb-export-'));
-    const npy = await h['activations.export']({ activationSetId: id, path: join(dir, 'a.npy'), format: 'npy', kind: 'act' }, ctx());
+    const dir = tempDirSync('nwb-export');
+    const npy = await h['activations.export']({ activationSetId: id, path: join(dir, 'a.npy'), format: 'npy', kind: 'act', overwrite: false }, ctx());
     const buf = readFileSync(npy.path);
     const headerLen = 10 + buf.readUInt16LE(8);
     expect(new Float32Array(buf.buffer.slice(buf.byteOffset + headerLen, buf.byteOffset + buf.length))).toEqual(m);
-    const csv = await h['activations.export']({ activationSetId: id, path: join(dir, 'l.csv'), format: 'csv', kind: 'logits' }, ctx());
+    const csv = await h['activations.export']({ activationSetId: id, path: join(dir, 'l.csv'), format: 'csv', kind: 'logits', overwrite: false }, ctx());
     const lines = readFileSync(csv.path, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(N + 1);
     expect(lines[1].split(',').map(Number)).toEqual(Array.from(readMatrix(s.db, id, 'logits').subarray(0, 10)));

@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../store/open';
+import { writeFileSafely, type WriteTarget } from '../safeWrite';
 import { resolveSet } from './context';
 import { csvLine } from '../csv';
 import { resultRows } from './results';
@@ -42,7 +41,7 @@ export const JSON_FORMAT = 'neuron-workbench.explanations';
 // String(x) is the shortest text that parses back to the same double: a CSV round trip is exact.
 const num = (x: number | null): string => (x === null || !Number.isFinite(x) ? '' : String(x));
 
-export async function exportRun(db: Db, runId: number, format: 'csv' | 'json', path: string): Promise<{ path: string; rows: number; bytes: number }> {
+export async function exportRun(db: Db, runId: number, format: 'csv' | 'json', target: WriteTarget): Promise<{ path: string; rows: number; bytes: number }> {
   const run = requireRun(db, runId);
   const { set } = resolveSet(db, run.activationSetId);
   const rows = resultRows(db, run);
@@ -79,11 +78,6 @@ export async function exportRun(db: Db, runId: number, format: 'csv' | 'json', p
     };
     text = `${JSON.stringify(doc, null, 1)}\n`;
   }
-  const full = resolve(path);
-  try {
-    await writeFile(full, text, 'utf8');
-  } catch (e) {
-    throw new AppError('bad_input', `Cannot write ${full}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return { path: full, rows: rows.length, bytes: Buffer.byteLength(text) };
+  const written = await writeFileSafely(target, (sink) => sink.write(text));
+  return { path: written.path, rows: rows.length, bytes: written.bytes };
 }

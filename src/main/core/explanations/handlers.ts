@@ -51,7 +51,7 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
         .flatMap((r) => r.terms.filter((x) => x.concept.toLowerCase().includes(t)).map((x) => ({ neuron: r.neuron, concept: x.concept, weight: x.weight, text: r.text, testCorrelation: r.testCorrelation })))
         .sort((a, b) => b.weight - a.weight || a.neuron - b.neuron);
     },
-    'explain.export': ({ runId, format, path }) => exportRun(db(), runId, format, path),
+    'explain.export': ({ runId, format, path, overwrite }) => exportRun(db(), runId, format, { path, overwrite, protectedProjects: state.openProjectPaths() }),
     'explain.import': (input) => importRun(db(), input),
     'explain.scoreText': ({ runId, neuron, text, simulator }) => {
       const run = requireRun(db(), runId);

@@ -1,9 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { once } from 'node:events';
 import { AppError } from '../../../shared/errors';
 import * as acts from '../store/activationRepo';
 import type { Db } from '../store/open';
+import { writeFileSafely, type WriteTarget } from '../safeWrite';
 
 // activations.export: stream an activation set (or its logits) to CSV or NPY without holding it in memory.
 
@@ -21,28 +19,24 @@ export function npyHeader(rows: number, cols: number): Buffer {
   return Buffer.concat([head, Buffer.from(text, 'latin1')]);
 }
 
-export async function exportSet(db: Db, setId: number, path: string, format: 'csv' | 'npy', kind: 'act' | 'logits'): Promise<{ path: string; rows: number; cols: number; bytes: number }> {
+export async function exportSet(db: Db, setId: number, target: WriteTarget, format: 'csv' | 'npy', kind: 'act' | 'logits'): Promise<{ path: string; rows: number; cols: number; bytes: number }> {
   const set = acts.getSetRow(db, setId);
   if (!set) throw new AppError('not_found', `Activation set ${setId} does not exist.`);
   if (!set.complete) throw new AppError('bad_input', `Activation set ${setId} is not complete yet; finish (resume) the extraction first.`);
   const cols = kind === 'act' ? set.nNeurons : set.nLogits;
   const rows = set.nImages;
-  const out = createWriteStream(path);
-  const write = async (b: Buffer | string) => {
-    if (!out.write(b)) await once(out, 'drain');
-  };
-  if (format === 'npy') await write(npyHeader(rows, cols));
-  else await write(Array.from({ length: cols }, (_, j) => `${kind === 'act' ? 'n' : 'logit'}${j}`).join(',') + '\n');
-  for (const c of acts.readChunks(db, setId, kind)) {
-    if (format === 'npy') {
-      await write(Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength));
-      continue;
+  const written = await writeFileSafely(target, async (out) => {
+    if (format === 'npy') await out.write(npyHeader(rows, cols));
+    else await out.write(Array.from({ length: cols }, (_, j) => `${kind === 'act' ? 'n' : 'logit'}${j}`).join(',') + '\n');
+    for (const c of acts.readChunks(db, setId, kind)) {
+      if (format === 'npy') {
+        await out.write(Buffer.from(c.data.buffer, c.data.byteOffset, c.data.byteLength));
+        continue;
+      }
+      const lines: string[] = [];
+      for (let i = 0; i < c.nRows; i++) lines.push(Array.from(c.data.subarray(i * cols, (i + 1) * cols), (v) => String(v)).join(','));
+      await out.write(lines.join('\n') + '\n');
     }
-    const lines: string[] = [];
-    for (let i = 0; i < c.nRows; i++) lines.push(Array.from(c.data.subarray(i * cols, (i + 1) * cols), (v) => String(v)).join(','));
-    await write(lines.join('\n') + '\n');
-  }
-  out.end();
-  await once(out, 'finish');
-  return { path, rows, cols, bytes: (await stat(path)).size };
+  });
+  return { path: written.path, rows, cols, bytes: written.bytes };
 }

@@ -88,11 +88,14 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
       return acts.getStats(db(), activationSetId);
     },
     'activations.neuron': ({ activationSetId, neuron }) => {
+      const set = acts.getSetRow(db(), activationSetId);
+      if (!set) throw new AppError('not_found', `Activation set ${activationSetId} does not exist.`);
+      if (neuron >= set.nNeurons) throw new AppError('bad_input', `Neuron ${neuron} is out of range: the layer has ${set.nNeurons} neurons (0..${set.nNeurons - 1}).`);
       const r = acts.getNeuron(db(), activationSetId, neuron);
       if (!r) throw new AppError('not_found', `No stats for neuron ${neuron} of activation set ${activationSetId} (is the extraction complete?).`);
       return r;
     },
-    'activations.export': ({ activationSetId, path, format, kind }) => exportSet(db(), activationSetId, path, format, kind),
+    'activations.export': ({ activationSetId, path, overwrite, format, kind }) => exportSet(db(), activationSetId, { path, overwrite, protectedProjects: state.openProjectPaths() }, format, kind),
   };
 }
 

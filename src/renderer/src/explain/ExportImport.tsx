@@ -22,6 +22,8 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  /** The path the backend said exists: the user confirms replacing it (exports never replace silently). */
+  const [confirmReplace, setConfirmReplace] = useState<string | null>(null);
 
   async function act(f: () => Promise<string>) {
     setBusy(true);
@@ -35,11 +37,18 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
       setBusy(false);
     }
   }
-  function exportRun(e: FormEvent) {
-    e.preventDefault();
+  function exportRun(e: FormEvent | null, overwrite = false) {
+    e?.preventDefault();
+    setConfirmReplace(null);
     void act(async () => {
-      const r = await api.call('explain.export', { runId: run.id, format, path: outPath.trim() });
-      return `Wrote ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) to ${r.path}.`;
+      try {
+        const r = await api.call('explain.export', { runId: run.id, format, path: outPath.trim(), overwrite });
+        return `Wrote ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) to ${r.path}.`;
+      } catch (err) {
+        if (toShownError(err).code !== 'file_exists') throw err;
+        setConfirmReplace(outPath.trim());
+        return '';
+      }
     });
   }
   function importRun(e: FormEvent) {
@@ -75,6 +84,17 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
           Export
         </button>
       </form>
+      {confirmReplace && (
+        <p className="inline-field wrap" role="alert" data-testid="export-confirm-replace">
+          {confirmReplace} already exists. Replace it?
+          <button type="button" onClick={() => exportRun(null, true)} data-testid="export-replace">
+            Replace
+          </button>
+          <button type="button" onClick={() => setConfirmReplace(null)}>
+            Keep it
+          </button>
+        </p>
+      )}
       <form onSubmit={importRun} className="inline-field wrap">
         <input
           className="path-input"
