@@ -4,12 +4,12 @@ import { modelMethods } from './contractModels';
 import { explainMethods } from './contractExplain';
 import { ablationMethods } from './contractAblation';
 import { conceptMethods } from './contractConcepts';
+import { FilePath } from './schemas';
 
 // The one declaration of every backend method. Main-side handler types, the renderer client, the CLI and
 // the preload all derive from this object; add a method here and the compiler lists what is missing.
 
 const Id = z.number().int().positive();
-const FilePath = z.string().min(1, 'a path is required').max(4096);
 
 export const AppInfo = z.object({
   name: z.string(),
@@ -27,6 +27,8 @@ export const ProjectInfo = z.object({
   createdAt: z.string(),
   probeSets: z.number().int(),
   interruptedJobs: z.number().int(),
+  /** Opened with readOnly: nothing can be written. */
+  readOnly: z.boolean(),
 });
 export type ProjectInfo = z.infer<typeof ProjectInfo>;
 
@@ -129,7 +131,11 @@ export const contract = {
   ),
   'project.open': method(
     'Open an existing project file. Never modifies a file that is not a project, is corrupt or is newer.',
-    z.object({ path: FilePath }),
+    z.object({
+      path: FilePath,
+      /** Browse without writing anything (a read-only file, or a project someone else is working on). */
+      readOnly: z.boolean().default(false),
+    }),
     ProjectInfo,
   ),
   'project.current': method('The open project, or null.', z.object({}), ProjectInfo.nullable()),

@@ -9,7 +9,7 @@ const pauseMs = Number(pause ?? 0);
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const backend = createBackend({ userDataDir, mode: 'test' });
 const signal = new AbortController().signal;
-await backend.handlers['project.open']({ path: projectPath }, { signal, progress: () => undefined });
+await backend.handlers['project.open']({ path: projectPath, readOnly: false }, { signal, progress: () => undefined });
 const result = await backend.handlers['probe.import']({ root }, {
   signal,
   progress: (p) => {

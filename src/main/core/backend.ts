@@ -15,6 +15,7 @@ import { createExplainHandlers } from './explanations/handlers';
 import { createAblationHandlers } from './ablationJob/handlers';
 import { createConceptHandlers } from './scorer/handlers';
 import { closeEncoderSessions } from './scorer/encoderService';
+import { withStoreErrors } from './storeErrors';
 
 export type RunMode = 'electron' | 'web' | 'cli' | 'test';
 
@@ -32,6 +33,8 @@ export interface ProjectHandle {
   path: string;
   /** Identifies this backend instance as the owner of the jobs it runs. */
   owner: string;
+  /** Opened for browsing only: every write is refused with read_only. */
+  readOnly: boolean;
 }
 
 export interface BackendState {
@@ -40,6 +43,8 @@ export interface BackendState {
   project: ProjectHandle | null;
   /** The open project, or a clear error telling the user to open one. */
   requireProject(): ProjectHandle;
+  /** Project files this backend has open: writers must never write over them (see safeWrite.ts). */
+  openProjectPaths(): string[];
 }
 
 export interface Backend {
@@ -58,6 +63,7 @@ export function createBackend(opts: BackendOptions): Backend {
       if (!state.project) throw new AppError('no_project', 'No project is open. Create or open a project first.');
       return state.project;
     },
+    openProjectPaths: () => (state.project ? [state.project.path] : []),
   };
   const storeOpts = { appVersion: APP_VERSION, nativeBinding: opts.nativeBinding };
 
@@ -68,10 +74,10 @@ export function createBackend(opts: BackendOptions): Backend {
     return true;
   }
 
-  async function adopt(db: Db, path: string): Promise<ProjectInfo> {
+  async function adopt(db: Db, path: string, readOnly = false): Promise<ProjectInfo> {
     closeProject();
-    state.project = { db, path, owner: state.owner };
-    markInterruptedJobs(db, state.owner);
+    state.project = { db, path, owner: state.owner, readOnly };
+    if (!readOnly) markInterruptedJobs(db, state.owner);
     await recent.touch(path);
     return projectInfo(state.project);
   }
@@ -83,10 +89,11 @@ export function createBackend(opts: BackendOptions): Backend {
       const full = resolve(path.endsWith('.nwb') ? path : `${path}.nwb`);
       return adopt(await createProject(full, storeOpts), full);
     },
-    'project.open': async ({ path }) => {
+    'project.open': async ({ path, readOnly }) => {
       const full = resolve(path);
-      if (state.project?.path === full) return projectInfo(state.project);
-      return adopt(openProject(full, storeOpts), full);
+      if (state.project?.path === full && state.project.readOnly === readOnly) return projectInfo(state.project);
+      if (state.project?.path === full) closeProject(); // reopen in the other mode
+      return adopt(openProject(full, { ...storeOpts, readOnly }), full, readOnly);
     },
     'project.current': () => (state.project ? projectInfo(state.project) : null),
     'project.close': () => ({ closed: closeProject() }),
@@ -103,7 +110,7 @@ export function createBackend(opts: BackendOptions): Backend {
   };
 
   return {
-    handlers,
+    handlers: withStoreErrors(handlers, state),
     state,
     dispose: () => {
       closeProject();
@@ -125,5 +132,6 @@ function projectInfo(p: ProjectHandle): ProjectInfo {
     createdAt: meta.created_at ?? '',
     probeSets: count('SELECT count(*) AS n FROM probe_sets'),
     interruptedJobs: count(`SELECT count(*) AS n FROM jobs WHERE status = 'interrupted'`),
+    readOnly: p.readOnly,
   };
 }

@@ -53,7 +53,7 @@ async function openInitialProject(b: Backend): Promise<Omit<Extract<FromWorker, 
   if (!init.openProject) return {};
   const ctx = { signal: new AbortController().signal, progress: () => {} };
   try {
-    return { project: await b.handlers['project.open']({ path: init.openProject }, ctx) };
+    return { project: await b.handlers['project.open']({ path: init.openProject, readOnly: false }, ctx) };
   } catch (e) {
     return { projectError: toErrorData(e) };
   }

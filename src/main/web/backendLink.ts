@@ -41,7 +41,7 @@ export async function startBackendLink(kind: 'thread' | 'inline', opts: LinkOpti
   };
   if (openProject) {
     try {
-      link.project = await backend.handlers['project.open']({ path: openProject }, { signal: new AbortController().signal, progress: () => {} });
+      link.project = await backend.handlers['project.open']({ path: openProject, readOnly: false }, { signal: new AbortController().signal, progress: () => {} });
     } catch (e) {
       link.projectError = toErrorData(e);
     }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AppError } from '../../../shared/errors';
@@ -53,9 +53,19 @@ export async function createProject(path: string, opts: OpenOptions): Promise<Db
 /**
  * Open an existing project. All checks run on a read-only connection first, so a file that is not a
  * project, is corrupt, or was written by a newer version is never modified (not even its journal mode).
+ * With `readOnly`, the project is opened for browsing only: nothing is migrated or written.
  */
-export function openProject(path: string, opts: OpenOptions): Db {
-  inspectProjectFile(path, opts);
+export function openProject(path: string, opts: OpenOptions & { readOnly?: boolean }): Db {
+  const version = inspectProjectFile(path, opts);
+  if (opts.readOnly) {
+    if (version < SCHEMA_VERSION) {
+      throw new AppError('read_only', `${path} uses an older schema (${version}; this version works on ${SCHEMA_VERSION}) and must be upgraded before use, which writes to it. Open it normally once, or open a copy.`, { path });
+    }
+    const ro = connect(path, opts, { readonly: true, fileMustExist: true });
+    ro.pragma('busy_timeout = 5000');
+    return ro;
+  }
+  requireWritable(path);
   const db = connect(path, opts, { fileMustExist: true });
   try {
     configure(db);
@@ -64,6 +74,33 @@ export function openProject(path: string, opts: OpenOptions): Db {
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/**
+ * A project is written in place and keeps its journal (-wal, -shm) beside it, so both the file and its
+ * folder must be writable. Checked before any connection, so the refusal names the real cause.
+ */
+function requireWritable(path: string): void {
+  const dir = dirname(path);
+  for (const [p, what] of [[path, 'file'], [dir, 'folder']] as const) {
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') {
+        throw new AppError('read_only', `${path} is on a read-only file system. Copy it to a writable folder and open the copy (the workbench keeps a journal beside the project file, so it must be able to write there).`, { path });
+      }
+      if (code === 'EACCES' || code === 'EPERM') {
+        throw new AppError(
+          'read_only',
+          what === 'file'
+            ? `${path} is read-only (you have no write permission on it). Open it read-only to browse it (project.open --readOnly, or "Open read-only" in the app), or copy it to a writable folder to work on it.`
+            : `${path} cannot be opened for writing: its folder ${dir} is read-only for you, and the project keeps its journal there. Copy the project to a writable folder and open the copy.`,
+          { path },
+        );
+      }
+    }
   }
 }
 
@@ -101,14 +138,62 @@ export function inspectProjectFile(path: string, opts: OpenOptions): number {
     const check = ro.pragma('quick_check', { simple: true }) as string;
     if (check !== 'ok') throw new AppError('corrupt_project', `${path} is damaged (${check}). Restore it from a backup; the file was not changed.`);
     if (version >= 1) verifyMigrationHashes(ro, path);
+    if (version >= 1) verifySchema(ro, path, version);
     return version;
   } catch (e) {
     if (e instanceof AppError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: string }).code;
+    // A healthy WAL-mode file on a read-only mount cannot even be read (SQLite must create the -shm beside it).
+    if (code === 'SQLITE_CANTOPEN' && isReadOnlyFs(path)) {
+      throw new AppError('read_only', `${path} is on a read-only file system, and a project needs to keep its journal beside the file even to be read. Copy it to a writable folder and open the copy; the file was not changed.`, { path });
+    }
     throw new AppError('corrupt_project', `${path} cannot be read as a project (${msg}). Restore it from a backup; the file was not changed.`);
   } finally {
     ro?.close();
   }
+}
+
+function isReadOnlyFs(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EROFS' || (e as NodeJS.ErrnoException).code === 'EACCES';
+  }
+}
+
+/** The tables and indexes a file at schema `version` must have, from applying the shipped migrations to an empty database. */
+const expectedObjects = new Map<number, { type: string; name: string }[]>();
+function schemaAt(version: number): { type: string; name: string }[] {
+  let objs = expectedObjects.get(version);
+  if (!objs) {
+    const mem = new Database(':memory:');
+    try {
+      migrate(mem, 'schema-check', MIGRATIONS.filter((m) => m.version <= version));
+      objs = mem.prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { type: string; name: string }[];
+    } finally {
+      mem.close();
+    }
+    expectedObjects.set(version, objs);
+  }
+  return objs;
+}
+
+/**
+ * A file whose recorded migrations run past its user_version (a lowered version), or that lacks a table or
+ * index its version must have (a dropped table), is damaged: refused before anything (journal mode included)
+ * is written, instead of failing half-way through a migration or a job.
+ */
+function verifySchema(db: Db, path: string, version: number): void {
+  const damaged = (why: string) => new AppError('corrupt_project', `${path} is damaged: ${why}. Restore it from a backup; the file was not changed.`, { path });
+  const hasLog = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
+  if (!hasLog) throw damaged(`its migration log (table schema_migrations) is missing`);
+  const recorded = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+  if (recorded !== version) throw damaged(`its schema version says ${version} but its migration log says ${recorded}`);
+  const present = new Set((db.prepare(`SELECT type || ':' || name AS k FROM sqlite_master`).all() as { k: string }[]).map((r) => r.k));
+  const missing = schemaAt(version).filter((o) => !present.has(`${o.type}:${o.name}`));
+  if (missing.length) throw damaged(`${missing.length === 1 ? 'the' : `${missing.length}`} ${missing.map((o) => `${o.type} ${o.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
 }
 
 /** A shipped migration must never change: a mismatch means the file and this build disagree on the schema. */
