@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run';
+import { watchParent } from './parentWatch';
 
 // The headless workbench's entry point: argv in, JSON on stdout, progress and messages on stderr, the exit
 // code out (0 ok, 2 a coded error, 70 internal). The commands themselves live in cli/run.ts.
@@ -10,6 +11,11 @@ const onSigint = (): void => {
   controller.abort();
 };
 process.once('SIGINT', onSigint);
+// Started by a launcher (tsx, npm) that was killed outright: cancel like Ctrl+C (the job stays resumable).
+watchParent(() => {
+  process.stderr.write('\nthe launching process exited: ');
+  onSigint();
+});
 
 void runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { watchParent } from './parentWatch';
 import { startWebServer } from './web/server';
 
 // `npm run web`: the real renderer in a plain browser against the real backend, on loopback only.
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  watchParent(() => stop('launcher exited'));
 }
 
 void main();

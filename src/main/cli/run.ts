@@ -28,7 +28,7 @@ export const EXIT_ERROR = 2;
 export const EXIT_INTERNAL = 70;
 
 /** Flags of the CLI itself, not of a command. */
-const GLOBAL_FLAGS = ['project', 'json', 'quiet', 'help'] as const;
+const GLOBAL_FLAGS = ['project', 'readOnly', 'json', 'quiet', 'help'] as const;
 
 const USAGE = `Neuron Workbench CLI ${APP_VERSION}
 
@@ -36,6 +36,7 @@ Usage: npm run cli -- <command> [--project FILE.nwb] [--flag value ...] [--json 
 
   --project FILE   open this project first (every command except project.create/app.info needs one)
   --json '{...}'   pass the whole input as JSON (flags override its fields)
+  --readOnly       open the project read-only: browse a file you may not (or should not) change
   --quiet          no progress on stderr
   --help           this list; '<command> --help' shows one command's flags
 
@@ -62,12 +63,12 @@ export function helpText(name?: MethodName): string {
 /** Reads argv the way the contract types it: the command's boolean flags take only a true/false word. */
 export function readArgv(argv: string[]): ParsedArgs {
   return parseArgv(argv, (command, flag) => {
-    if (flag === 'quiet' || flag === 'help') return true;
+    if (flag === 'quiet' || flag === 'help' || flag === 'readOnly') return true;
     return isCommand(command) && isBooleanSchema(inputShape(contract[command].input)[flag]);
   });
 }
 
-function globalSwitch(args: ParsedArgs, name: 'quiet' | 'help'): boolean {
+function globalSwitch(args: ParsedArgs, name: 'quiet' | 'help' | 'readOnly'): boolean {
   const v = args.flags.get(name);
   if (v === undefined || v === true) return v === true;
   if (!isBoolWord(v)) throw new AppError('bad_input', `--${name} is a switch: give it bare or as true/false (got ${showRaw(v)}).`);
@@ -120,7 +121,8 @@ export function buildInput(name: MethodName, args: ParsedArgs): Record<string, u
     Object.assign(input, parsed);
   }
   for (const [k, v] of args.flags) {
-    if ((GLOBAL_FLAGS as readonly string[]).includes(k)) continue;
+    // A CLI flag, unless the command has a field of that name (project.open --readOnly).
+    if ((GLOBAL_FLAGS as readonly string[]).includes(k) && !Object.prototype.hasOwnProperty.call(shape, k)) continue;
     if (!Object.prototype.hasOwnProperty.call(shape, k)) {
       throw new AppError('bad_input', `${name} has no flag --${cut(k)}. Its flags: ${flagList(name)}. Run '${name} --help' for their types.`);
     }
@@ -170,18 +172,21 @@ async function runCommand(argv: string[], io: CliIo): Promise<void> {
   }
   const input = buildInput(name, args);
   const quiet = globalSwitch(args, 'quiet');
+  const readOnly = globalSwitch(args, 'readOnly');
   const project = globalText(args, 'project', 'the project file (.nwb)');
   const env = io.env ?? process.env;
+  const pauseMs = Number(env.NWB_FAULT_PAUSE_MS ?? 0) || 0;
   const backend = createBackend({ userDataDir: env.NWB_DATA_DIR ?? join(homedir(), '.config', 'neuron-workbench'), mode: 'cli' });
   const { server, client } = createMemoryChannel();
   const stop = serve(contract, backend.handlers, server);
   const api = createClient<Contract>(contract, client);
   try {
-    if (project !== undefined && name !== 'project.create') await api.call('project.open', { path: project }, { signal: io.signal });
+    if (project !== undefined && name !== 'project.create') await api.call('project.open', { path: project, readOnly }, { signal: io.signal });
     let lastLine = 0;
     const output = await api.call(name, input as never, {
       signal: io.signal,
       onProgress: (p) => {
+        if (pauseMs > 0 && p.done > 0) Atomics.wait(sleeper, 0, 0, pauseMs);
         const now = Date.now();
         if (quiet || now - lastLine < 500) return;
         lastLine = now;
@@ -196,6 +201,13 @@ async function runCommand(argv: string[], io: CliIo): Promise<void> {
     backend.dispose();
   }
 }
+
+/**
+ * Fault injection for the kill -9 tests (test/integration/campaign.faults.test.ts): NWB_FAULT_PAUSE_MS blocks
+ * the process for that long after each progress report, i.e. after each committed batch, so a test can kill
+ * it mid-job at a known kind of point. Unset in normal use.
+ */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Run one CLI command; returns the exit code (0 ok, 2 a coded error, 70 internal). Never exits the process. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
