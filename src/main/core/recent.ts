@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { readJsonFile, writeJsonAtomic } from './jsonFile';
 
 // Recent projects live in the user's data folder (not in any project), as a small JSON list.
 
@@ -14,7 +14,7 @@ const MAX_RECENT = 12;
 
 export class RecentProjects {
   private readonly file: string;
-  constructor(private readonly userDataDir: string) {
+  constructor(userDataDir: string) {
     this.file = join(userDataDir, 'recent-projects.json');
   }
 
@@ -25,18 +25,12 @@ export class RecentProjects {
   async touch(path: string): Promise<void> {
     const entries = this.read().filter((e) => e.path !== path);
     entries.unshift({ path, name: basename(path).replace(/\.nwb$/i, ''), openedAt: new Date().toISOString() });
-    await mkdir(this.userDataDir, { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, JSON.stringify(entries.slice(0, MAX_RECENT), null, 2));
-    await rename(tmp, this.file); // atomic replace: a crash never leaves half a list
+    // The list is a convenience: failing to update it (read-only home, full disk) must never fail opening a project.
+    await writeJsonAtomic(this.file, entries.slice(0, MAX_RECENT)).catch(() => undefined);
   }
 
   private read(): RecentEntry[] {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
-      return Array.isArray(parsed) ? (parsed as RecentEntry[]).filter((e) => typeof e?.path === 'string') : [];
-    } catch {
-      return [];
-    }
+    const parsed = readJsonFile(this.file);
+    return Array.isArray(parsed) ? (parsed as RecentEntry[]).filter((e) => typeof e?.path === 'string') : [];
   }
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonFile, writeJsonAtomic } from '../jsonFile';
 
 // Calibrations outlive a project: fitting (a, b) is a property of the encoder's files, so every calibration
 // is also written to a small JSON library in the user's data folder, keyed by the encoder sha256. Adding the
@@ -22,7 +21,7 @@ const MAX_PER_ENCODER = 20;
 
 export class CalibrationLibrary {
   private readonly file: string;
-  constructor(private readonly userDataDir: string) {
+  constructor(userDataDir: string) {
     this.file = join(userDataDir, 'calibration-library.json');
   }
 
@@ -34,18 +33,11 @@ export class CalibrationLibrary {
     const lib = this.read();
     const list = (lib[encoderSha] ?? []).filter((x) => !(x.a === e.a && x.b === e.b && x.label === e.label));
     lib[encoderSha] = [e, ...list].slice(0, MAX_PER_ENCODER);
-    await mkdir(this.userDataDir, { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    await writeFile(tmp, JSON.stringify(lib, null, 2));
-    await rename(tmp, this.file);
+    await writeJsonAtomic(this.file, lib);
   }
 
   private read(): Library {
-    try {
-      const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
-      return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Library) : {};
-    } catch {
-      return {};
-    }
+    const parsed = readJsonFile(this.file);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Library) : {};
   }
 }
