@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../src/main/core/inference/ort';
 import sharp from 'sharp';
 import { openEncoder } from '../src/main/core/encoders';
 import { createSession } from '../src/main/core/inference/session';

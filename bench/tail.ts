@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../src/main/core/inference/ort';
 import { exposeOutputs, extractTail } from '../src/main/core/inference/graph';
 import { jvpModel } from '../src/main/core/inference/jvp';
 import { decodeModel, encodeModel } from '../src/main/core/inference/onnxProto';

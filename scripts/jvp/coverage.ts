@@ -25,7 +25,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/core/inference/ort';
 import { tailGradient } from '../../src/main/core/ablationJob/tailOracle';
 import { exposeOutputs, extractTail, tailSideInputs } from '../../src/main/core/inference/graph';
 import { jvpModel } from '../../src/main/core/inference/jvp';

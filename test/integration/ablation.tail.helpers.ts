@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/core/inference/ort';
 import { matrix } from '../../src/main/core/ablation';
 import { prepare } from '../../src/main/core/ablationJob/common';
 import { tailGraphOracle, type TailOracle } from '../../src/main/core/ablationJob/tailOracle';

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/main/core/inference/ort';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/main/core/explain/splits';
 import { jvpModel, NoDerivativeRule } from '../../src/main/core/inference/jvp';

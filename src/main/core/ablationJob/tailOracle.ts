@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../inference/ort';
 import { AppError } from '../../../shared/errors';
 import type { LinearHeadInfo } from '../../../shared/contractAblation';
 import type { Summary } from '../../../shared/contractModels';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../inference/ort';
 import type { ProviderName, ProviderReport } from '../../../shared/contractModels';
 import { AppError } from '../../../shared/errors';
 import { externalDataFiles, inlineExternalData } from '../inference/modelFile';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort';
 import type { z } from 'zod';
 import { LayerInfo, ModelInfo, ModelSummary, Preprocessing, type ModelStatus, type ProviderName } from '../../../shared/contractModels';
 import { AppError } from '../../../shared/errors';

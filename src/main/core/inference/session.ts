@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { ort } from './ort';
 import type { ProviderName, ProviderReport } from '../../../shared/contractModels';
 
 // Execution providers: the fastest one that can actually be created on this machine, with the reason each
