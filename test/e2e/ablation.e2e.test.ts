@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { CLASS_NAMES, writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { addModelAndExtract, createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Ablation page end to end, browser mode: real renderer, real backend, the fmnist_cnn fixture and 300
@@ -24,7 +24,7 @@ const haveChromium = existsSync(CHROMIUM);
 async function shotOf(page: Page, selector: string, name: string): Promise<void> {
   const size = page.viewportSize();
   await page.setViewportSize({ width: 1440, height: 3200 });
-  await page.locator(selector).screenshot({ path: `/tmp/nwb-ablation-${name}.png` });
+  await page.locator(selector).screenshot({ path: shotPath(`ablation-${name}`) });
   if (size) await page.setViewportSize(size);
 }
 
@@ -191,12 +191,12 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     await second.click();
     await page.waitForSelector(`[data-testid=ti-row][data-neuron="${n1}"].selected`);
     await clearToasts(page);
-    await page.screenshot({ path: '/tmp/nwb-ablation-screen.png' });
+    await page.screenshot({ path: shotPath('ablation-screen') });
     await shotOf(page, '[data-testid=abl-results]', 'results');
     await shotOf(page, '[data-testid=ti-panel]', 'topimpact');
 
     await page.selectOption('[data-testid=theme-select]', 'dark');
-    await page.screenshot({ path: '/tmp/nwb-ablation-screen-dark.png' });
+    await page.screenshot({ path: shotPath('ablation-screen-dark') });
     await shotOf(page, '[data-testid=abl-results]', 'results-dark');
     await shotOf(page, '[data-testid=ti-panel]', 'topimpact-dark');
     await page.click('[data-testid=abl-new]');

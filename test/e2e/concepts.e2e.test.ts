@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { addModelAndExtract, createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // Image-text concepts end to end, browser mode: the Concepts screen (add two fixture encoders, an invalid
@@ -25,7 +25,7 @@ const haveEncoders = existsSync(ENCODER_A) && existsSync(ENCODER_B);
 async function shotOf(page: Page, selector: string, name: string): Promise<void> {
   const size = page.viewportSize();
   await page.setViewportSize({ width: 1440, height: 2400 });
-  await page.locator(selector).first().screenshot({ path: `/tmp/nwb-concepts-${name}.png` });
+  await page.locator(selector).first().screenshot({ path: shotPath(`concepts-${name}`) });
   if (size) await page.setViewportSize(size);
 }
 

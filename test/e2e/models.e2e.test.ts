@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Models page end to end, browser mode: the real renderer against the real backend, a real ONNX
@@ -29,9 +29,9 @@ const PRE_RELU = '/layer3/conv1/Conv_output_0';
 
 const haveChromium = existsSync(CHROMIUM);
 
-/** Screenshots of this spec go to /tmp/nwb-models-<name>.png. */
+/** Screenshots of this spec go to test-results/screenshots/models-<name>.png. */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `/tmp/nwb-models-${name}.png` });
+  await page.screenshot({ path: shotPath(`models-${name}`) });
 }
 
 /** Close the toasts so screenshots show the page under them. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,9 +43,17 @@ export async function specDir(prefix: string): Promise<{ dir: string; cleanup: (
   return { dir, cleanup: () => (process.env.KEEP_TEST_DIRS ? Promise.resolve() : rm(dir, { recursive: true, force: true })) };
 }
 
-/** Screenshots go to /tmp/nwb-e2e-<name>.png so a person can look at them after a run. */
+/** Screenshots go to test-results/screenshots/ in the repository (ignored by git), so a person can look at them after a run. */
+export const SHOTS_DIR = join(REPO, 'test-results', 'screenshots');
+
+/** Where a screenshot named `name` goes. */
+export function shotPath(name: string): string {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  return join(SHOTS_DIR, `${name}.png`);
+}
+
 export async function shot(page: Page, name: string): Promise<string> {
-  const path = join(tmpdir(), `nwb-e2e-${name}.png`);
+  const path = shotPath(`e2e-${name}`);
   await page.screenshot({ path });
   return path;
 }

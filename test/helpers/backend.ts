@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { onTestFinished } from 'vitest';
 import { contract, type Contract, type MethodName } from '../../src/shared/contract';
 import type { CallContext, InputOf, OutputOf, Progress } from '../../src/shared/define';
 import { createBackend, type Backend } from '../../src/main/core/backend';
+import { cleanupLater } from './tempDir';
 
 // Drive the real backend in-process the way the protocol server does: the input is parsed by the contract
 // (defaults applied), the handler runs with a CallContext, and the output must match the contract.
@@ -18,10 +18,10 @@ export async function call<K extends MethodName>(backend: Backend, method: K, in
   return def.output.parse(output) as OutputOf<Contract, K>;
 }
 
-/** A backend with its own user-data folder under `dir`, disposed when the test ends. */
+/** A backend with its own user-data folder under `dir`, disposed when the test (or, outside a test, the file) ends. */
 export function testBackend(dir: string): Backend {
   const backend = createBackend({ userDataDir: join(dir, 'user-data'), mode: 'test' });
-  onTestFinished(() => backend.dispose());
+  cleanupLater(() => backend.dispose());
   return backend;
 }
 

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { createBackend, type Backend } from '../../src/main/core/backend';
 import type { CallContext, Progress } from '../../src/shared/define';
+import { tempDirSync } from '../helpers/tempDir';
 
 // Shared set-up for extraction tests: a backend with a fresh project, and probe sets inserted straight
 // into the store (the probe importer is another module; these tests only need its rows).
@@ -14,7 +14,7 @@ export function ctx(onProgress?: (p: Progress) => void, signal = new AbortContro
 }
 
 export async function freshBackend(): Promise<{ backend: Backend; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nwb-extract-'));
+  const dir = tempDirSync('nwb-extract');
   const backend = createBackend({ userDataDir: dir, mode: 'test' });
   await backend.handlers['project.create']({ path: join(dir, 'p.nwb') }, ctx());
   return { backend, dir };

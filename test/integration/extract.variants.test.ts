@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirSync } from '../helpers/tempDir';
 import type { Backend } from '../../src/main/core/backend';
 import { readMatrix } from '../../src/main/core/store/activationRepo';
 import { ctx, freshBackend, insertProbeSet, maxAbsDiff } from './extract.helpers';
@@ -98,7 +98,7 @@ describe('preprocessing preview', () => {
 
 describe('model file status', () => {
   it('reports ok, changed and missing, and refuses to run a changed file', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'nwb-status-'));
+    const d = tempDirSync('nwb-status');
     const p = join(d, 'm.onnx');
     copyFileSync(join(V, 'batch1.onnx'), p);
     const h = backend.handlers;

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDirSync } from '../helpers/tempDir';
 import { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { contract } from '../../src/shared/contract';
@@ -21,11 +21,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nwb-transport-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => tempDirSync('nwb-transport');
 
 async function thread(opts: { openProject?: string } = {}): Promise<{ t: BackendThread; dir: string }> {
   const dir = tempDir();

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirSync } from '../helpers/tempDir';
 import { WebSocket } from 'ws';
 import { contract } from '../../src/shared/contract';
 import { CONTENT_SECURITY_POLICY } from '../../src/shared/csp';
@@ -17,14 +18,7 @@ import { startWebServer, type WebServer, type WebServerOptions } from '../../src
 
 const SECRET = 'top-secret-outside-root';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nwb-web-'));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = () => tempDirSync('nwb-web');
 
 /** A small "built renderer" next to a secret file that must never be served. */
 function staticFixture(): string {

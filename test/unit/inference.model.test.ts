@@ -1,14 +1,14 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirSync } from '../helpers/tempDir';
 import { discoverLayers, loadModel } from '../../src/main/core/inference/modelService';
 import { decodeModel, encodeModel, graphOf } from '../../src/main/core/inference/onnxProto';
 import { precheck, providerReport } from '../../src/main/core/inference/session';
 import { AppError } from '../../src/shared/errors';
 
 const V = 'resources/fixtures/variants';
-const tmp = () => mkdtempSync(join(tmpdir(), 'nwb-model-'));
+const tmp = () => tempDirSync('nwb-model');
 
 async function refusal(path: string): Promise<AppError> {
   try {
