@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError } from '../../../shared/errors';
 import { fsError } from '../fsErrors';
-import { getStats } from '../store/activationRepo';
+import { getStats, nonFiniteNeurons } from '../store/activationRepo';
 import { decodeUtf8Text } from '../textEncoding';
 import { ensureConceptSet } from '../store/conceptRepo';
 import * as repo from '../store/explanationRepo';
@@ -13,6 +13,7 @@ import { APP_VERSION } from '../version';
 import { ensureSplit, readColumns, resolveSet } from './context';
 import { loadLabelConcepts } from './labelConcepts';
 import { parseResultsCsv, parseResultsJson, type ImportedRow } from './parseResults';
+import { skippedDetails } from './explainJob';
 import { runInfo } from './runInfo';
 import { labelWeights, scoreByLabels } from './scoring';
 import { sortTerms } from './text';
@@ -99,6 +100,10 @@ export async function importRun(db: Db, input: ImportInput) {
   const act = readColumns(db, src.set, rows.map((r) => r.unit));
   const dead = new Map(getStats(db, src.set.id).map((s) => [s.neuron, s.dead]));
   const names = [...new Set(rows.flatMap((r) => r.terms.map((t) => t.concept)))];
+  // Neurons flagged at extraction (NaN/Inf activations): the file's explanation is kept, but a correlation over
+  // them is undefined, so they are not scored here; their state says why, as in explain.run.
+  const flagged = nonFiniteNeurons(db, src.set.id);
+  const unscored = rows.filter((r) => flagged.has(r.unit)).map((r) => r.unit);
 
   const id = db.transaction(() => {
     const params = { path: file, layer: input.layer ?? null, seed: input.seed, scored, ...(warnings.length ? { fileLayer, layerMismatch: true } : {}) };
@@ -118,16 +123,20 @@ export async function importRun(db: Db, input: ImportInput) {
       score('reported', 'val', r.valCorrelation);
       score('reported', 'test', r.simCorrelation);
       const w = weights[i];
-      if (scored && w) {
+      if (scored && w && !flagged.has(r.unit)) {
         const column = Float32Array.from({ length: act.rows }, (_, n) => act.data[n * act.cols + i]);
         const s = scoreByLabels(lc, split.assignment, column, w, r.bias);
         score('label', 'val', s.valCorrelation);
         score('label', 'test', s.testCorrelation);
       }
-      repo.putNeuronState(db, er, r.unit, dead.get(r.unit) ?? false, { source: where(r) });
+      const skipped = flagged.has(r.unit) ? skippedDetails(flagged.get(r.unit) as number, act.rows) : {};
+      repo.putNeuronState(db, er, r.unit, dead.get(r.unit) ?? false, { source: where(r), ...skipped });
     });
     repo.completeExplainRun(db, er);
     return er;
   })();
+  if (unscored.length) {
+    warnings.push(`${unscored.length} neuron(s) of the file have NaN or +-Infinity activations (flagged at extraction) and were imported without a label-simulator score: ${unscored.slice(0, 10).join(', ')}${unscored.length > 10 ? ', ...' : ''}.`);
+  }
   return { run: runInfo(db, repo.getExplainRun(db, id)!), rows: rows.length, scored, warnings };
 }
