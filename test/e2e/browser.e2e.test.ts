@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -251,6 +251,19 @@ describe.skipIf(!haveChromium)('browser mode', () => {
     await page.click('[data-testid=open-submit]');
     await box.waitFor();
     await shot(page, 'project-errors');
+
+    // Open read-only: the project says so, and browsing it writes nothing.
+    await page.fill('[data-testid=open-path]', main);
+    await page.check('[data-testid=open-read-only]');
+    await page.click('[data-testid=open-submit]');
+    await page.waitForSelector('[data-testid=header-read-only]');
+    const before = await readFile(main);
+    expect(await page.textContent('[data-testid=current-project-read-only]')).toContain('nothing can be changed');
+    await shot(page, 'project-read-only');
+    await page.reload();
+    await waitReady(page);
+    await page.waitForSelector('[data-testid=header-read-only]');
+    expect((await readFile(main)).equals(before)).toBe(true);
     await page.close();
   });
 

@@ -320,6 +320,15 @@ describe.runIf(enabled)('fault campaign: processes', () => {
     const recent = JSON.parse(readFileSync(join(base.dir, 'shared-user-data', 'recent-projects.json'), 'utf8')) as { path: string }[];
     expect(recent.map((e) => e.path)).toEqual([base.project]);
     expect(readdirSync(join(base.dir, 'shared-user-data')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+    // Six processes add the same model file at once: one model, every call answers with its id.
+    const onnx = join(base.dir, 'same.onnx');
+    copyFileSync(CNN, onnx);
+    const adds = await Promise.all(Array.from({ length: 6 }, () => cliDone(['model.add', '--project', base.project, '--path', onnx], data)));
+    expect(adds.map((r) => r.code)).toEqual(adds.map(() => 0));
+    const ids = new Set(adds.map((r) => (r.json as { id: number }).id));
+    expect(ids.size).toBe(1);
+    expect(readOnlyDb(base.project, (db) => db.prepare('SELECT count(*) AS n FROM models WHERE path = ?').get(onnx))).toEqual({ n: 1 });
   }, 180_000);
 
   it('killing the tsx launcher ends the CLI process it started; the job is left resumable', async () => {

@@ -42,8 +42,11 @@ const toModel = (r: RawModel): ModelRow => ({
   createdAt: r.created_at,
 });
 
+/** Insert a model and its layers; the same (path, sha256) added meanwhile by another process is returned instead. */
 export function insertModel(db: Db, m: Omit<ModelRow, 'id' | 'createdAt'>, layers: LayerCandidate[]): number {
-  return db.transaction(() => {
+  const tx = db.transaction(() => {
+    const same = db.prepare('SELECT id FROM models WHERE path = ? AND sha256 = ?').get(m.path, m.sha256) as { id: number } | undefined;
+    if (same) return same.id;
     const id = Number(
       db.prepare('INSERT INTO models(name, path, sha256, bytes, mtime_ms, info_json, preprocessing_json, created_at) VALUES (?,?,?,?,?,?,?,?)')
         .run(m.name, m.path, m.sha256, m.bytes, m.mtimeMs, JSON.stringify(m.info), JSON.stringify(m.preprocessing), new Date().toISOString()).lastInsertRowid,
@@ -51,7 +54,8 @@ export function insertModel(db: Db, m: Omit<ModelRow, 'id' | 'createdAt'>, layer
     const put = db.prepare('INSERT INTO layers(model_id, tensor_name, position, friendly, op_type, node_name, shape_json, suggested, reason) VALUES (?,?,?,?,?,?,?,?,?)');
     for (const l of layers) put.run(id, l.tensorName, l.position, l.friendly, l.opType, l.nodeName, JSON.stringify(l.shape), l.suggested ? 1 : 0, l.reason);
     return id;
-  })();
+  });
+  return tx.immediate(); // check and insert under one write lock: parallel `model.add` of one file make one model
 }
 
 export function getModel(db: Db, id: number): ModelRow | null {

@@ -30,6 +30,12 @@ export function CurrentProject({ project }: { project: ProjectInfo }) {
         <dd className="mono" data-testid="current-project-path">
           {project.path}
         </dd>
+        {project.readOnly && (
+          <>
+            <dt>Mode</dt>
+            <dd data-testid="current-project-read-only">Read-only: browsing only, nothing can be changed. Close and open it again without “Open read-only” to work on it.</dd>
+          </>
+        )}
         <dt>Probe sets</dt>
         <dd data-testid="current-project-probesets">{project.probeSets}</dd>
         <dt>Interrupted jobs</dt>

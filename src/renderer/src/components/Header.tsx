@@ -25,6 +25,7 @@ export function Header({ theme, onTheme, onShortcuts }: { theme: ThemePref; onTh
         onClick={() => navigate('project')}
       >
         {project ? project.name : 'No project open'}
+        {project?.readOnly && <span className="badge" data-testid="header-read-only"> read-only</span>}
       </button>
       <div className="header-jobs" aria-live="polite">
         {running.map((r) => (

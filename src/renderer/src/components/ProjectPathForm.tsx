@@ -10,7 +10,6 @@ import { PathField } from './PathField';
 
 const MODES = {
   open: {
-    method: 'project.open',
     title: 'Open a project',
     label: 'Project file (.nwb)',
     pathKind: 'file',
@@ -21,7 +20,6 @@ const MODES = {
     verb: ['Open', 'Opening…'],
   },
   create: {
-    method: 'project.create',
     title: 'Create a project',
     label: 'New project file',
     pathKind: 'save',
@@ -39,6 +37,8 @@ export function ProjectPathForm({ mode }: { mode: keyof typeof MODES }) {
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
+  /** Open for browsing only (a read-only file, or one someone else works on): nothing is written. */
+  const [readOnly, setReadOnly] = useState(false);
   const inputRef = useFocusRequest<HTMLInputElement>(m.pickKind);
 
   async function submit(e: FormEvent) {
@@ -47,7 +47,7 @@ export function ProjectPathForm({ mode }: { mode: keyof typeof MODES }) {
     setBusy(true);
     setError(null);
     try {
-      const p = await api.call(m.method, { path: path.trim() });
+      const p = mode === 'open' ? await api.call('project.open', { path: path.trim(), readOnly }) : await api.call('project.create', { path: path.trim() });
       setProject(p);
       setPath('');
       notify({ kind: 'success', title: m.done, message: p.path });
@@ -75,6 +75,11 @@ export function ProjectPathForm({ mode }: { mode: keyof typeof MODES }) {
         required
       />
       {m.hint && <p className="hint">{m.hint}</p>}
+      {mode === 'open' && (
+        <label className="checkbox" title="Browse the project without changing it: for a read-only file, or one someone else is working on">
+          <input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} data-testid="open-read-only" /> Open read-only
+        </label>
+      )}
       <ErrorBox error={error} testId={`${mode}-error`} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy || !path.trim()} data-testid={`${mode}-submit`}>
