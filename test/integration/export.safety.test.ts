@@ -9,18 +9,13 @@ import { AppError } from '../../src/shared/errors';
 import { call, withProject } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
 import { CNN, CNN_POOLED, extract, probeProject } from './explain.helpers';
+import { refusal } from '../helpers/refusal';
 
 // No export may ever write over a project: the open one, its -wal/-shm, its cache folder, or another project
 // on disk. Exports are written to a temporary file and renamed into place, and an existing file is replaced
 // only when the caller says so. The project must stay byte-for-byte the same after each refusal.
 
 const sha = (p: string) => (existsSync(p) ? createHash('sha256').update(readFileSync(p)).digest('hex') : 'absent');
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(() => null, (x: unknown) => x);
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('exports never overwrite a project', () => {
   it('refuses the open project, its journal, its cache and any other project file; the project is untouched', async () => {

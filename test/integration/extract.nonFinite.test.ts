@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMatrix } from '../../src/main/core/store/activationRepo';
-import { AppError } from '../../src/shared/errors';
 import { call, withProject } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
 import { logModel, solidPng, writeModel } from '../helpers/tinyVision';
+import { refusal } from '../helpers/refusal';
 
 // Issue #11, item 3: a model that produces NaN / -Infinity in known neurons on known images (test/helpers/tinyVision
 // logModel: feat = [log(R - 0.5), log(G), log(B), R, G, B] of each solid-colour image, x = pixel / 255).
@@ -54,16 +54,6 @@ async function setUp() {
   const order = (db.prepare('SELECT rel_path FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as { rel_path: string }[]).map((r) => r.rel_path);
   const rows = order.map((rel) => feat(colour(names.indexOf(rel))));
   return { backend, db, probeSetId, modelId: m.id, order, rows };
-}
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('the call was accepted');
 }
 
 describe('non-finite activations from a real ONNX model', () => {

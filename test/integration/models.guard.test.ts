@@ -6,24 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { MAX_INPUT_ELEMENTS, MAX_INPUT_SIDE } from '../../src/main/core/inference/modelFile';
 import { insertModel } from '../../src/main/core/store/modelRepo';
 import type { Progress } from '../../src/shared/define';
-import { AppError } from '../../src/shared/errors';
 import { call, ctx, withProject } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
 import { fixedInputModel, logModel, solidPng, writeModel } from '../helpers/tinyVision';
+import { refusal } from '../helpers/refusal';
 
 // Issue #11, items 4 and 5: model.add validates everything before writing a row (huge fixed inputs refused with
 // the limit), a stored row that cannot be described does not break model.list / model.info, and model.remove
 // is refused while a running job (this process or another live one) uses the model.
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return e;
-    throw e;
-  }
-  throw new Error('the call was accepted');
-}
 
 const count = (db: { prepare(s: string): { get(): unknown } }, table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 

@@ -2,20 +2,11 @@ import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectEncoder, openEncoder } from '../../src/main/core/encoders';
-import { AppError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/tempDir';
 import { copyFixtureEncoder, textTower, visionTower, writeTinySeparate } from '../helpers/tinyEncoder';
+import { refusal } from '../helpers/refusal';
 
 // Every way an encoder folder can be refused: AppError('model_invalid') whose message names the file and the fix.
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 async function fixtureCopy(): Promise<string> {
   return copyFixtureEncoder('fmnist_siglip_a', join(await tempDir('nwb-enc'), 'enc'));
