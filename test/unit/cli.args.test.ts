@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contract, type MethodName } from '../../src/shared/contract';
-import { ExplainParamsSchema } from '../../src/shared/contractExplain';
+import { ExplainParamsSchema } from '../../src/shared/contract';
 import { createClient, createMemoryChannel, serve } from '../../src/shared/protocol';
 import { method } from '../../src/shared/define';
 import { AppError } from '../../src/shared/errors';

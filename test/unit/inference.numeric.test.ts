@@ -4,7 +4,7 @@ import { npyHeader } from '../../src/main/core/inference/exportMatrix';
 import { pixelTable, presetFor } from '../../src/main/core/inference/preprocess';
 import { findNonFinite, statsAccumulator } from '../../src/main/core/inference/stats';
 import { argmaxRows, channelAxis, planSummary, summarise } from '../../src/main/core/inference/summary';
-import type { ModelInfo } from '../../src/shared/contractModels';
+import type { ModelInfo } from '../../src/shared/contract';
 
 describe('summary functions', () => {
   // 2 images, 2 channels, 2x2 spatial, NCHW.

@@ -1,5 +1,5 @@
 import type { CallContext } from '../../../shared/define';
-import { AblationRunParams, type AblationRunInfo } from '../../../shared/contractAblation';
+import { AblationRunParams, type AblationRunInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import { matrix, scoreAblation, type NeuronAblation } from '../ablation';

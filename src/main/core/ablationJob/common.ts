@@ -1,4 +1,4 @@
-import type { AblationRunInfo, ClassMapping, TemperatureInfo } from '../../../shared/contractAblation';
+import type { AblationRunInfo, ClassMapping, TemperatureInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { fitTemperature, matrix, SPLIT_VAL, splitRows, type LossOracle, type Matrix } from '../ablation';
 import { resolveSet, ensureSplit, type SetContext } from '../explanations/context';

@@ -1,6 +1,6 @@
 import type { Handlers } from '../../../shared/define';
 import type { Contract } from '../../../shared/contract';
-import type { AblationNeuronRow, AblationResults, TopImpactResults } from '../../../shared/contractAblation';
+import type { AblationNeuronRow, AblationResults, TopImpactResults } from '../../../shared/contract';
 import type { BackendState } from '../backend';
 import { ablationSummary, meanWithStandardError, type MeanWithError, type QuadraticFit } from '../ablation';
 import { resolveSet } from '../explanations/context';

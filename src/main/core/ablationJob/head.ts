@@ -1,4 +1,4 @@
-import type { LinearHeadInfo } from '../../../shared/contractAblation';
+import type { LinearHeadInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { linearHead, type LinearHead } from '../ablation';
 import { slotRefusal } from '../ablation/replaceNeuron';

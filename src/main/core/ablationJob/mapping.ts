@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ClassMapping, MappingInfo } from '../../../shared/contractAblation';
+import type { ClassMapping, MappingInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import * as acts from '../store/activationRepo';
 import { loadLabels } from '../store/labelRepo';

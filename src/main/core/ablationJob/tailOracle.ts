@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { ort } from '../inference/ort';
 import { AppError } from '../../../shared/errors';
-import type { LinearHeadInfo } from '../../../shared/contractAblation';
-import type { Summary } from '../../../shared/contractModels';
+import type { LinearHeadInfo } from '../../../shared/contract';
+import type { Summary } from '../../../shared/contract';
 import { logSumExp, type FloatArray, type LossOracle, type Matrix, type OracleResult, type OracleWants } from '../ablation';
 import { neuronSlot, slotRefusal, type NeuronSlot, type NeuronSummary } from '../ablation/replaceNeuron';
 import type { SetContext } from '../explanations/context';

@@ -1,5 +1,5 @@
 import type { CallContext } from '../../../shared/define';
-import { TopImpactParams, type AblationRunInfo } from '../../../shared/contractAblation';
+import { TopImpactParams, type AblationRunInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import { TOP_IMPACT_BETAS, topImpactGrid, topImpactLayer } from '../ablation';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ort } from '../inference/ort';
-import type { ProviderName, ProviderReport } from '../../../shared/contractModels';
+import type { ProviderName, ProviderReport } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { externalDataFiles, inlineExternalData } from '../inference/modelFile';
 import { encodeModel } from '../inference/onnxProto';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { TensorSpec } from '../../../shared/contractModels';
+import type { TensorSpec } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { checkExternalData, feedInputs, parseModelBytes, tensorSpec } from '../inference/modelFile';
 import { graphOf, type ModelProto } from '../inference/onnxProto';

@@ -1,10 +1,10 @@
-import type { ExplainParams } from '../../../shared/contractExplain';
+import type { ExplainParams } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { dequantiseColumns } from '../concepts';
 import type { DenseMatrix } from '../explain';
 import type { JobRun } from '../jobs/runner';
 import { conceptNames, ensureConceptSet, getConceptSet } from '../store/conceptRepo';
-import type { CalibrationInfo } from '../../../shared/contractConcepts';
+import type { CalibrationInfo } from '../../../shared/contract';
 import { currentCalibration, type EncoderRow } from '../store/encoderRepo';
 import type { Db } from '../store/open';
 import { encoderConceptMatrix } from '../scorer/encoderConcepts';

@@ -1,6 +1,6 @@
 import type { ProbeSetInfo } from '../../../shared/contract';
-import type { ActivationSetInfo } from '../../../shared/contractModels';
-import type { SplitInfo } from '../../../shared/contractExplain';
+import type { ActivationSetInfo } from '../../../shared/contract';
+import type { SplitInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { makeSplit, minImagesForSplit, splitIndices, splitSizes, type DenseMatrix } from '../explain';
 import * as acts from '../store/activationRepo';

@@ -1,5 +1,5 @@
 import type { CallContext } from '../../../shared/define';
-import { ExplainParamsSchema, type ExplainParams, type ExplainRunInfo } from '../../../shared/contractExplain';
+import { ExplainParamsSchema, type ExplainParams, type ExplainRunInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import { explainLayer, type DenseMatrix } from '../explain';

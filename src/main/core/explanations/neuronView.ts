@@ -1,4 +1,4 @@
-import type { ExampleImage, ExplanationInfo, NeuronView, RangeView } from '../../../shared/contractExplain';
+import type { ExampleImage, ExplanationInfo, NeuronView, RangeView } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { mulberry32, splitIndices } from '../explain';
 import { getNeuron } from '../store/activationRepo';

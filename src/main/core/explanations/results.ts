@@ -1,4 +1,4 @@
-import type { ResultRow } from '../../../shared/contractExplain';
+import type { ResultRow } from '../../../shared/contract';
 import { neuronStates, runExplanations, type ExplainRunRow, type StoredExplanation } from '../store/explanationRepo';
 import { simulatorNames } from '../store/encoderRepo';
 import type { Db } from '../store/open';

@@ -1,4 +1,4 @@
-import type { ExplainRunInfo } from '../../../shared/contractExplain';
+import type { ExplainRunInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { getExplainRun, type ExplainRunRow } from '../store/explanationRepo';
 import { getJob } from '../store/jobRepo';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ActivationSetInfo, ExtractParams, OnNonFinite, ProviderReport } from '../../../shared/contractModels';
+import type { ActivationSetInfo, ExtractParams, OnNonFinite, ProviderReport } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import * as acts from '../store/activationRepo';
 import * as models from '../store/modelRepo';

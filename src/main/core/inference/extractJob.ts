@@ -1,6 +1,6 @@
 import type { CallContext } from '../../../shared/define';
-import type { ExtractParams } from '../../../shared/contractModels';
-import { ExtractInput } from '../../../shared/contractModels';
+import type { ExtractParams } from '../../../shared/contract';
+import { ExtractInput } from '../../../shared/contract';
 import type { BackendState } from '../backend';
 import { registerJobKind } from '../jobs/registry';
 import { runJob } from '../jobs/runner';

@@ -1,4 +1,4 @@
-import type { Dim } from '../../../shared/contractModels';
+import type { Dim } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { cloneModel, graphOf, onnx, type GraphProto, type ModelProto, type NodeProto } from './onnxProto';
 

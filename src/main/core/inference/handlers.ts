@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Handlers } from '../../../shared/define';
 import type { Contract } from '../../../shared/contract';
-import { ModelInfo, Preprocessing, type ModelSummary } from '../../../shared/contractModels';
+import { ModelInfo, Preprocessing, type ModelSummary } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';
 import * as acts from '../store/activationRepo';

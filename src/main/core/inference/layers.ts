@@ -1,4 +1,4 @@
-import type { ModelInfo } from '../../../shared/contractModels';
+import type { ModelInfo } from '../../../shared/contract';
 import type { GraphProto, NodeProto } from './onnxProto';
 
 // Candidate layers: every float tensor a node produces, with its concrete shape, a friendly module path,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import type { Dim, ModelInfo, TensorSpec } from '../../../shared/contractModels';
+import type { Dim, ModelInfo, TensorSpec } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { decodeModel, ELEM_TYPES, graphOf, toNum, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from './onnxProto';
 

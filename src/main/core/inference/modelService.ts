@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { ort } from './ort';
 import type { z } from 'zod';
-import { LayerInfo, ModelInfo, ModelSummary, Preprocessing, type ModelStatus, type ProviderName } from '../../../shared/contractModels';
+import { LayerInfo, ModelInfo, ModelSummary, Preprocessing, type ModelStatus, type ProviderName } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import type { Db } from '../store/open';
 import * as repo from '../store/modelRepo';

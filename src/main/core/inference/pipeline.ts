@@ -1,4 +1,4 @@
-import type { Preprocessing } from '../../../shared/contractModels';
+import type { Preprocessing } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { pixelsToTensor, pixelTable } from './preprocess';
 import { runBatch, type Session } from './session';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ModelInfo, Preprocessing, PreprocessPreset } from '../../../shared/contractModels';
+import type { ModelInfo, Preprocessing, PreprocessPreset } from '../../../shared/contract';
 
 // Image -> float32 tensor, the way PyTorch pipelines do it: decode, resize, scale, (x - mean) / std.
 // Arithmetic is done in float32 in the same order as numpy/torch ((p / 255 - mean) / std), via a

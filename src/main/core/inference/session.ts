@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ort } from './ort';
-import type { ProviderName, ProviderReport } from '../../../shared/contractModels';
+import type { ProviderName, ProviderReport } from '../../../shared/contract';
 
 // Execution providers: the fastest one that can actually be created on this machine, with the reason each
 // faster one was skipped recorded (shown to the user), and sessions cached per model + exposed outputs.

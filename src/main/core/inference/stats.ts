@@ -1,4 +1,4 @@
-import type { Histogram, NeuronStat } from '../../../shared/contractModels';
+import type { Histogram, NeuronStat } from '../../../shared/contract';
 
 // Per-neuron statistics over an N x K activation matrix that arrives in row chunks (never all in memory).
 // NaN and +-Infinity (stored by an extraction with onNonFinite 'flag') are counted per neuron and left out:

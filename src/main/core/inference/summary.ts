@@ -1,4 +1,4 @@
-import type { Layout, ResolvedSummary, Summary } from '../../../shared/contractModels';
+import type { Layout, ResolvedSummary, Summary } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 
 // Summary functions g (docs/methods.md, "Words"): one scalar per image and neuron.

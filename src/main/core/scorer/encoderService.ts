@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { EncoderInfo } from '../../../shared/contractConcepts';
+import type { EncoderInfo } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { inspectEncoder, openEncoder, type Encoder, type EncoderInspection } from '../encoders';
 import * as repo from '../store/encoderRepo';

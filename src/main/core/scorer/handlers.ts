@@ -17,7 +17,7 @@ import { addEncoder, encoderInfo, encoderSession, requireEncoder } from './encod
 import { CALIBRATION_PRESETS } from './presets';
 import { runSimulate, simulatorMeans } from './simulate';
 
-type ConceptMethods = keyof typeof import('../../../shared/contractConcepts').conceptMethods;
+type ConceptMethods = keyof typeof import('../../../shared/contract/concepts').conceptMethods;
 
 function setInfo(db: Db, id: number) {
   const s = getConceptSet(db, id);

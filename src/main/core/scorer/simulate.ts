@@ -1,4 +1,4 @@
-import type { SimulatorMeans } from '../../../shared/contractConcepts';
+import type { SimulatorMeans } from '../../../shared/contract';
 import type { CallContext } from '../../../shared/define';
 import { AppError } from '../../../shared/errors';
 import type { BackendState } from '../backend';

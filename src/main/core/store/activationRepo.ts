@@ -1,4 +1,4 @@
-import type { ActivationSetInfo, Histogram, NeuronStat, ResolvedSummary } from '../../../shared/contractModels';
+import type { ActivationSetInfo, Histogram, NeuronStat, ResolvedSummary } from '../../../shared/contract';
 import type { Db } from './open';
 
 // Tables `activation_sets`, `activation_chunks` (little-endian float32 row blocks) and `neuron_stats`.

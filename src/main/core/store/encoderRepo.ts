@@ -1,4 +1,4 @@
-import type { CalibrationInfo, CalibrationReport } from '../../../shared/contractConcepts';
+import type { CalibrationInfo, CalibrationReport } from '../../../shared/contract';
 import type { Db } from './open';
 import { nowIso, stmt } from './statements';
 

@@ -1,4 +1,4 @@
-import type { LayerInfo, ModelInfo, Preprocessing } from '../../../shared/contractModels';
+import type { LayerInfo, ModelInfo, Preprocessing } from '../../../shared/contract';
 import type { LayerCandidate } from '../inference/layers';
 import { defaultNeurons } from '../inference/layers';
 import { channelAxis } from '../inference/summary';

@@ -1,4 +1,4 @@
-import type { ActivationSetInfo, ModelSummary } from '../../../shared/contractModels';
+import type { ActivationSetInfo, ModelSummary } from '../../../shared/contract';
 import type { RunInfo } from '../explain/types';
 import type { Api } from '../api';
 import type { ProbeSetInfo } from '../lib/types';

@@ -1,4 +1,4 @@
-import type { ActivationSetInfo, ModelSummary } from '../../../shared/contractModels';
+import type { ActivationSetInfo, ModelSummary } from '../../../shared/contract';
 import { formatCount } from '../lib/format';
 import type { ProbeSetInfo } from '../lib/types';
 

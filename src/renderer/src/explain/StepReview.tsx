@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { ActivationSetInfo, ModelSummary } from '../../../shared/contractModels';
-import type { ConceptSource } from '../../../shared/contractExplain';
+import type { ActivationSetInfo, ModelSummary } from '../../../shared/contract';
+import type { ConceptSource } from '../../../shared/contract';
 import { JobStatus } from '../components/JobStatus';
 import { useApp } from '../lib/appContext';
 import { formatCount } from '../lib/format';

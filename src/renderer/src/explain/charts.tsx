@@ -14,7 +14,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { Histogram } from '../../../shared/contractModels';
+import type { Histogram } from '../../../shared/contract';
 import { formatValue } from '../models/format';
 import { seriesColor } from './colors';
 import type { NeuronView } from './types';

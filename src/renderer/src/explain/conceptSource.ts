@@ -1,4 +1,4 @@
-import type { ConceptSource } from '../../../shared/contractExplain';
+import type { ConceptSource } from '../../../shared/contract';
 
 /** The wizard's concept source as the user edits it; `toConceptSource` is null until it is complete. */
 export type SourceDraft = { kind: 'labels' } | { kind: 'encoder'; encoderId: number | null; conceptSetId: number | null; filter: boolean };

@@ -1,4 +1,4 @@
-import type { ActivationSetInfo, LayerInfo } from '../../../shared/contractModels';
+import type { ActivationSetInfo, LayerInfo } from '../../../shared/contract';
 import { formatCount, formatDate } from '../lib/format';
 import type { ProbeSetInfo } from '../lib/types';
 

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
-import type { ActivationSetInfo, LayerInfo, NeuronStat } from '../../../shared/contractModels';
+import type { ActivationSetInfo, LayerInfo, NeuronStat } from '../../../shared/contract';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';

@@ -3,7 +3,7 @@ import { PathField } from '../components/PathField';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';
-import type { ModelSummary } from '../../../shared/contractModels';
+import type { ModelSummary } from '../../../shared/contract';
 
 /** Reference a local .onnx file: the backend hashes it, validates it and discovers its layers. */
 export function AddModelForm({ onAdded }: { onAdded: (m: ModelSummary) => void }) {

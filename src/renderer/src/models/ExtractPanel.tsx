@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { OnNonFinite, Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../shared/contractModels';
+import { OnNonFinite, Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../shared/contract';
 import { ProgressBar } from '../components/ProgressBar';
 import { useApp } from '../lib/appContext';
 import { formatCount } from '../lib/format';

@@ -1,4 +1,4 @@
-import type { ModelInfo, TensorSpec } from '../../../shared/contractModels';
+import type { ModelInfo, TensorSpec } from '../../../shared/contract';
 import { formatDims } from './format';
 
 /** The model's inputs and outputs with element types and dims (symbolic dims by name, unknown as "?"). */

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { LayerInfo } from '../../../shared/contractModels';
+import type { LayerInfo } from '../../../shared/contract';
 import { formatCount } from '../lib/format';
 
 function matches(l: LayerInfo, q: string): boolean {

@@ -1,4 +1,4 @@
-import type { ModelStatus, ModelSummary } from '../../../shared/contractModels';
+import type { ModelStatus, ModelSummary } from '../../../shared/contract';
 import { formatBytes } from '../lib/format';
 
 export const STATUS_HINT: Record<ModelStatus, string> = {

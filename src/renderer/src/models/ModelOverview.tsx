@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ModelSummary, ProviderName } from '../../../shared/contractModels';
+import type { ModelSummary, ProviderName } from '../../../shared/contract';
 import { useApp } from '../lib/appContext';
 import { formatBytes, formatCount, formatDate } from '../lib/format';
 import { IoTable } from './IoTable';

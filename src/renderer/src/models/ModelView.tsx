@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { LayerInfo, ModelSummary, Preprocessing, ProviderName } from '../../../shared/contractModels';
+import type { LayerInfo, ModelSummary, Preprocessing, ProviderName } from '../../../shared/contract';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';

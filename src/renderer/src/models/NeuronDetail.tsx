@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Histogram, NeuronStat } from '../../../shared/contractModels';
+import type { Histogram, NeuronStat } from '../../../shared/contract';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';

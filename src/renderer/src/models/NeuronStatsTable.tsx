@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { NeuronStat } from '../../../shared/contractModels';
+import type { NeuronStat } from '../../../shared/contract';
 import { formatShare, formatValue } from './format';
 import { sortStats, type Sort, type SortKey } from './neuronSort';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ProviderName, ProviderReport } from '../../../shared/contractModels';
+import type { ProviderName, ProviderReport } from '../../../shared/contract';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';

@@ -1,4 +1,4 @@
-import type { Dim } from '../../../shared/contractModels';
+import type { Dim } from '../../../shared/contract';
 
 // Number and shape formatting for the model pages.
 

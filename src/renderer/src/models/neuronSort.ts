@@ -1,4 +1,4 @@
-import type { NeuronStat } from '../../../shared/contractModels';
+import type { NeuronStat } from '../../../shared/contract';
 
 export type SortKey = 'neuron' | 'max' | 'mean' | 'std' | 'min' | 'zeroShare' | 'dead';
 export interface Sort {

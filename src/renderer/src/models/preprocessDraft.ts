@@ -1,4 +1,4 @@
-import type { Layout, Preprocessing } from '../../../shared/contractModels';
+import type { Layout, Preprocessing } from '../../../shared/contract';
 import { parseNumberList } from './format';
 
 // The preprocessing form's state: text where a person types numbers, parsed back into Preprocessing.

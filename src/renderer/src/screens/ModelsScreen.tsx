@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { ModelSummary } from '../../../shared/contractModels';
+import type { ModelSummary } from '../../../shared/contract';
 import { useApp } from '../lib/appContext';
 import { AddModelForm } from '../models/AddModelForm';
 import { ModelList } from '../models/ModelList';

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { job, method } from './define';
-import { FilePath, Overwrite } from './schemas';
+import { job, method } from '../define';
+import { FilePath, Id, Overwrite } from './schemas';
 
 // Contract methods of the ONNX-model capability (models, layers, preprocessing, activation extraction).
-// Spread into the one contract in contract.ts.
-
-const Id = z.number().int().positive();
+// Spread into the one contract in contract/index.ts.
 
 /** A dimension: a number, a symbolic name ("batch"), or null when the file says nothing. */
 export const Dim = z.union([z.number().int(), z.string(), z.null()]);

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { job, method } from './define';
-import { Histogram, NeuronStat } from './contractModels';
-import { FilePath, Overwrite } from './schemas';
+import { job, method } from '../define';
+import { FilePath, Id, Neuron, Overwrite } from './schemas';
+import { Histogram, NeuronStat } from './models';
 
 // Contract methods of the explanation capability: seeded splits, label concepts, Linear Explanations
-// (LE) with correlation scoring, results / neuron page reads, CSV+JSON interchange. Spread into contract.ts.
+// (LE) with correlation scoring, results / neuron page reads, CSV+JSON interchange. Spread into contract/index.ts.
 // Big arrays stay in the store: reads return one page of rows or one neuron's (capped) arrays.
-
-const Id = z.number().int().positive();
-const Neuron = z.number().int().min(0);
 
 export const Fractions = z
   .tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)])

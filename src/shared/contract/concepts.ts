@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { job, method } from './define';
-import { FilePath } from './schemas';
+import { job, method } from '../define';
+import { FilePath, Id } from './schemas';
 
 // Contract methods of the image-text concept scorer (methods.md "Concept activation matrix P", "Simulation and
 // scoring"): local SigLIP/CLIP encoders, concept sets, calibration of P = sigmoid(a*(cos+b)), the top-5 filter
-// and simulation with a second encoder. Spread into contract.ts. Core: src/main/core/{encoders,concepts,scorer}.
+// and simulation with a second encoder. Spread into contract/index.ts. Core: src/main/core/{encoders,concepts,scorer}.
 // Big arrays (embeddings, P) stay in the backend worker; reads return summaries and pages.
 
-const Id = z.number().int().positive();
 const Name = z.string().trim().min(1).max(200);
 
 export const CalibrationInfo = z.object({

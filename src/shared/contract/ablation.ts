@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { job, method } from './define';
+import { job, method } from '../define';
+import { Id, Neuron } from './schemas';
 
 // Contract methods of ablation scoring (Optim / Norm) and Top Impact (methods.md "Simulation and scoring").
-// Spread into contract.ts. The numeric core is src/main/core/ablation; the store/job side src/main/core/ablationJob.
+// Spread into contract/index.ts. The numeric core is src/main/core/ablation; the store/job side src/main/core/ablationJob.
 // Two oracles: the closed form when the layer feeds a linear head (pooled features -> Gemm/MatMul(+Add) -> logits,
 // found and verified numerically against the stored logits by 'ablation.head'); else, for spatial maps summarised
 // by mean/max, the tail graph (extractTail layer -> logits, run with onnxruntime on maps recomputed from images).
-
-const Id = z.number().int().positive();
-const Neuron = z.number().int().min(0);
 
 /** {probe label name: model class index}; default: names from a models.json next to the model, else order. */
 export const ClassMapping = z.record(z.string().min(1).max(500), z.number().int().min(0));

@@ -1,0 +1,33 @@
+import { projectMethods } from './project';
+import { probeMethods } from './probes';
+import { jobMethods } from './jobs';
+import { modelMethods } from './models';
+import { explainMethods } from './explanations';
+import { ablationMethods } from './ablation';
+import { conceptMethods } from './concepts';
+
+// The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
+// renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
+// the compiler lists what is missing.
+
+export * from './schemas';
+export * from './project';
+export * from './probes';
+export * from './jobs';
+export * from './models';
+export * from './explanations';
+export * from './ablation';
+export * from './concepts';
+
+export const contract = {
+  ...projectMethods,
+  ...probeMethods,
+  ...jobMethods,
+  ...modelMethods,
+  ...explainMethods,
+  ...ablationMethods,
+  ...conceptMethods,
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract & string;
