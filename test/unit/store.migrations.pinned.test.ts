@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/main/core/store/migrations';
+
+// The shipped migrations, pinned. A project records the sha256 of every migration it ran and refuses to open when
+// the build's migration differs, so editing a shipped migration breaks every project that already ran it. The code
+// hashes its own SQL, so without this table such an edit would pass every other test.
+//
+// NEVER edit a shipped migration: add a new numbered one (src/main/core/store/migrations/NNN_name.ts, listed in
+// MIGRATIONS) and add its line here. The hash is sha256 of the migration's `sql` string (UTF-8), hex.
+const SHIPPED: readonly { version: number; name: string; sha256: string }[] = [
+  { version: 1, name: 'foundation', sha256: 'f5e26727379af368fbbc4705ab407e0d0ea2af63eba142db5b9f23710085b0ec' },
+  { version: 2, name: 'explain_runs', sha256: '74bd75efcc6e7d5b3f9104587c6fa67291482c2e2b0a6a23ca45c61c29d1b636' },
+  { version: 3, name: 'ablation', sha256: 'a159f36a7f7571fb177a868ab78cdffbf0bee5a44fedddef07dbd369b2576589' },
+  { version: 4, name: 'non_finite', sha256: '5ce8cb23b6f2d4c9435355b7cfd38584c66f2f9be8edf59225337d61eb8687ba' },
+];
+
+describe('shipped migrations are pinned', () => {
+  it('MIGRATIONS is exactly the pinned table (version, name, sha256), in order', () => {
+    expect(MIGRATIONS.map((m) => ({ version: m.version, name: m.name, sha256: m.sha256 }))).toEqual(SHIPPED);
+  });
+
+  it("each migration's SQL hashes to its pinned sha256", () => {
+    for (const m of MIGRATIONS) {
+      const pinned = SHIPPED.find((s) => s.version === m.version);
+      expect(createHash('sha256').update(m.sql).digest('hex'), `migration ${m.version} (${m.name})`).toBe(pinned?.sha256);
+    }
+  });
+});
