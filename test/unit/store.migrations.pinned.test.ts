@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../../src/main/core/store/migrations';
+import { MIGRATIONS } from '../../src/main/core/platform/store/migrations';
 
 // The shipped migrations, pinned. A project records the sha256 of every migration it ran and refuses to open when
 // the build's migration differs, so editing a shipped migration breaks every project that already ran it. The code
 // hashes its own SQL, so without this table such an edit would pass every other test.
 //
-// NEVER edit a shipped migration: add a new numbered one (src/main/core/store/migrations/NNN_name.ts, listed in
-// MIGRATIONS) and add its line here. The hash is sha256 of the migration's `sql` string (UTF-8), hex.
+// NEVER edit a shipped migration: add a new numbered one (src/main/core/platform/store/migrations/NNN_name.ts,
+// listed in MIGRATIONS) and add its line here. The hash is sha256 of the migration's `sql` string (UTF-8), hex.
 const SHIPPED: readonly { version: number; name: string; sha256: string }[] = [
   { version: 1, name: 'foundation', sha256: 'f5e26727379af368fbbc4705ab407e0d0ea2af63eba142db5b9f23710085b0ec' },
   { version: 2, name: 'explain_runs', sha256: '74bd75efcc6e7d5b3f9104587c6fa67291482c2e2b0a6a23ca45c61c29d1b636' },
@@ -23,7 +23,8 @@ describe('shipped migrations are pinned', () => {
   it("each migration's SQL hashes to its pinned sha256", () => {
     for (const m of MIGRATIONS) {
       const pinned = SHIPPED.find((s) => s.version === m.version);
-      expect(createHash('sha256').update(m.sql).digest('hex'), `migration ${m.version} (${m.name})`).toBe(pinned?.sha256);
+      const sha256 = createHash('sha256').update(m.sql).digest('hex');
+      expect(sha256, `migration ${m.version} (${m.name})`).toBe(pinned?.sha256);
     }
   });
 });
