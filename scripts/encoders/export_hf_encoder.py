@@ -12,7 +12,7 @@ Writes (the transformers.js layout):
 
 The embeddings are the model's own projected features (get_image_features / get_text_features), not
 normalised: the workbench L2-normalises them and applies its own calibration sigmoid(a * (cos + b)); the
-model's logit scale and bias are not used (methods.md). SigLIP's text tower was trained on texts padded to
+model's logit scale and bias are not used (docs/methods.md "Image-text concepts"). SigLIP's text tower was trained on texts padded to
 64 tokens, so its text model is exported with that FIXED length and the workbench pads to it; CLIP's takes
 any length with an attention mask. Needs only torch + transformers; runs offline once the model is cached.
 """

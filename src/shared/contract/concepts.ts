@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { job, method } from '../define';
 import { FilePath, Id } from './schemas';
 
-// Contract methods of the image-text concept scorer (methods.md "Concept activation matrix P", "Simulation and
+// Contract methods of the image-text concept scorer (docs/methods.md "Concept activation matrix P", "Simulation and
 // scoring"): local SigLIP/CLIP encoders, concept sets, calibration of P = sigmoid(a*(cos+b)), the top-5 filter
 // and simulation with a second encoder. Spread into contract/index.ts. Core: src/main/core/{encoders,concepts,scorer}.
 // Big arrays (embeddings, P) stay in the backend worker; reads return summaries and pages.
