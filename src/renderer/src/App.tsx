@@ -3,7 +3,7 @@ import type { Session } from './Root';
 import { ImportResult } from '../../shared/contract';
 import { AppContext, type AppContextValue, type FocusRequest, type FocusTarget, type ToastInput } from './lib/appContext';
 import { toShownError } from './lib/errors';
-import { JobRunnerProvider, type RunState } from './lib/jobRunner';
+import { JobRunnerProvider, type RunState } from './features/jobs';
 import type { ProjectInfo } from './lib/types';
 import { NAV_ITEMS, navItem } from './nav';
 import { Header } from './components/Header';

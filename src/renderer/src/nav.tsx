@@ -1,11 +1,11 @@
 import type { ComponentType } from 'react';
-import { ProjectScreen } from './screens/ProjectScreen';
-import { ProbeSetsScreen } from './screens/ProbeSetsScreen';
-import { JobsScreen } from './screens/JobsScreen';
-import { ModelsScreen } from './screens/ModelsScreen';
-import { ExplanationsScreen } from './screens/ExplanationsScreen';
-import { AblationScreen } from './screens/AblationScreen';
-import { ConceptsScreen } from './screens/ConceptsScreen';
+import { ProjectScreen } from './features/project';
+import { ProbeSetsScreen } from './features/probes';
+import { JobsScreen } from './features/jobs';
+import { ModelsScreen } from './features/models';
+import { ExplanationsScreen } from './features/explanations';
+import { AblationScreen } from './features/ablation';
+import { ConceptsScreen } from './features/concepts';
 
 // The left navigation is data: add a screen (Models, Neurons, ...) by adding an entry here.
 // Alt+1..9 jump to the entries in order; the shortcut sheet lists them from this table.

@@ -1,5 +1,5 @@
 import { useApp } from '../lib/appContext';
-import { useJobRunner } from '../lib/jobRunner';
+import { useJobRunner } from '../features/jobs';
 import type { ThemePref } from '../lib/theme';
 import { ProgressBar } from './ProgressBar';
 

@@ -32,3 +32,16 @@ export function joinPath(dir: string, name: string): string {
   const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
   return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
+
+/** A measured value: 4 significant digits, exponent form for very small / large magnitudes. */
+export function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(2);
+  return Number(v.toPrecision(4)).toString();
+}
+
+export function formatShare(v: number): string {
+  return `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
+}

@@ -1,0 +1,110 @@
+import { useCallback, useEffect, useState } from 'react';
+import { AblationResultsView } from './AblationResultsView';
+import { AblationWizard } from './AblationWizard';
+import { formatScore } from './format';
+import { loadInventory, runContext, runSeed, type Inventory } from './inventory';
+import { TopImpactPanel } from './TopImpactPanel';
+import type { AblationRun, Mapping } from './types';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useLoad } from '../../lib/useLoad';
+import { useApp } from '../../lib/appContext';
+import { formatCount } from '../../lib/format';
+import { RunningJobs } from '../jobs';
+import { RunSidebar } from '../../components/RunSidebar';
+
+type View = { kind: 'wizard' } | { kind: 'run'; id: number };
+
+function layerOf(inv: Inventory | null, setId: number): string {
+  const set = inv?.sets.find((s) => s.id === setId);
+  const model = inv?.models.find((m) => m.id === set?.modelId);
+  return set ? `${model?.name ?? 'model'} · ${set.tensorName}` : `activation set ${setId}`;
+}
+
+/** The explicit mapping an ablation run was given (its params keep the mapping rows), for Top Impact on the same labels. */
+function mappingOf(run: AblationRun): Mapping | null {
+  const rows = run.params.mapping;
+  if (run.params.mappingSource !== 'explicit' || !Array.isArray(rows)) return null;
+  const out: Mapping = {};
+  for (const r of rows as unknown[]) {
+    if (r && typeof r === 'object' && 'label' in r && 'modelClass' in r && typeof r.label === 'string' && typeof r.modelClass === 'number') out[r.label] = r.modelClass;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+function RunView({ run, inv, onRan }: { run: AblationRun; inv: Inventory | null; onRan: () => void }) {
+  const explain = run.explainRunId !== null && inv ? runContext(inv, run.explainRunId) : null;
+  const seed = explain ? runSeed(explain.run) : typeof run.params.seed === 'number' ? run.params.seed : 0;
+  const label = layerOf(inv, run.activationSetId);
+  return (
+    <div className="stack">
+      {run.kind === 'ablation' && <AblationResultsView run={run} title={label} />}
+      <TopImpactPanel activationSetId={run.activationSetId} seed={seed} mapping={mappingOf(run)} label={label} onRan={onRan} />
+    </div>
+  );
+}
+
+/** Ablation: score explanations by replacing neurons with their simulation (Optim/Norm), and Top Impact of a layer. */
+export function AblationScreen() {
+  const { api, reportError } = useApp();
+  const [runs, setRuns] = useState<AblationRun[] | null>(null);
+  const [view, setView] = useState<View | null>(null);
+  const [version, setVersion] = useState(0);
+  const inv = useLoad(() => loadInventory(api), [api, version]);
+
+  const reload = useCallback(async () => {
+    try {
+      const list = await api.call('ablation.runs', {});
+      setRuns(list);
+      setView((v) => v ?? (list.length ? { kind: 'run', id: list[0].id } : { kind: 'wizard' }));
+    } catch (e) {
+      reportError(e, 'Cannot list ablation runs');
+      setView((v) => v ?? { kind: 'wizard' });
+    }
+  }, [api, reportError]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload, version]);
+
+  const openRun = useCallback((id: number) => {
+    setView({ kind: 'run', id });
+    setVersion((n) => n + 1);
+  }, []);
+  const run = view?.kind === 'run' ? runs?.find((r) => r.id === view.id) : undefined;
+
+  return (
+    <div className="split ablation" data-testid="ablation-screen">
+      <RunSidebar
+        title="Ablation"
+        ariaLabel="Ablation runs"
+        newLabel="+ New ablation scoring"
+        newTestId="abl-new"
+        itemTestId="abl-run-item"
+        runs={runs}
+        wizardActive={view?.kind === 'wizard'}
+        selectedId={view?.kind === 'run' ? view.id : null}
+        onSelect={(id) => setView({ kind: 'run', id })}
+        onNew={() => setView({ kind: 'wizard' })}
+        itemData={(r) => ({ kind: r.kind })}
+      >
+        {(r) => (
+          <>
+            <span className="side-item-name">
+              #{r.id} {r.kind === 'ablation' ? `Ablation of run #${r.explainRunId ?? '?'}` : 'Top Impact'}
+            </span>
+            <span className="side-item-meta">
+              {r.status} · {formatCount(r.neuronsDone)}/{formatCount(r.neuronsTotal)} · T {formatScore(r.temperature, 2)}
+            </span>
+            <span className="side-item-meta">{layerOf(inv.data, r.activationSetId)}</span>
+          </>
+        )}
+      </RunSidebar>
+      <div className="split-main" data-testid="ablation-main">
+        {view?.kind !== 'wizard' && <RunningJobs methods={['ablation.run', 'topimpact.run']} testId="abl-running" />}
+        <ErrorBox error={inv.error} />
+        {view?.kind === 'wizard' && inv.data && <AblationWizard inv={inv.data} onDone={openRun} />}
+        {view?.kind === 'run' && run && <RunView run={run} inv={inv.data} onRan={() => void reload()} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+import { useEffect, useState } from 'react';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useLoad } from '../../lib/useLoad';
+import { useApp } from '../../lib/appContext';
+import { useJobRunner } from '../jobs';
+import { formatCount } from '../../lib/format';
+import { HeadStatus } from './HeadStatus';
+import { layerLabel, runContext, runMethods, runSeed, type Inventory } from './inventory';
+import { JobStatus } from '../jobs';
+import { AccuracyCheck, MappingEditor, mappingFromInfo } from './MappingEditor';
+import { StepRun } from './StepRun';
+import { StepScore } from './StepScore';
+import { temperatureValid } from './TemperatureField';
+import type { Mapping, Mode } from './types';
+import { EncoderSelect } from '../concepts';
+import type { SimulatorRef } from '../concepts';
+import { useEncoders } from '../concepts';
+
+const STEPS = ['Explanation run', 'Labels & head', 'Scoring & start'] as const;
+
+export function ablationKey(projectPath: string, explainRunId: number): string {
+  return `ablation:${projectPath}:${explainRunId}`;
+}
+
+function Steps({ step, maxReached, onGo }: { step: number; maxReached: number; onGo: (i: number) => void }) {
+  return (
+    <ol className="wizard-steps" aria-label="Steps">
+      {STEPS.map((s, i) => (
+        <li key={s} className={i === step ? 'current' : i < step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>
+          <button type="button" className="link" disabled={i > maxReached} onClick={() => onGo(i)} data-testid={`abl-step-${i}`}>
+            <span className="wizard-num">{i + 1}</span> {s}
+          </button>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** New ablation scoring: explain run -> label mapping, accuracy and head -> modes + temperature -> the job. */
+export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablationRunId: number) => void }) {
+  const { api, project, navigate } = useApp();
+  const runner = useJobRunner();
+  const [step, setStep] = useState(0);
+  const [maxReached, setMaxReached] = useState(0);
+  const [runId, setRunId] = useState<number | null>(null);
+  const [mapping, setMapping] = useState<Mapping | null>(null);
+  const [modes, setModes] = useState<Mode[]>(['optim', 'norm']);
+  const [excluded, setExcluded] = useState<string[]>([]);
+  const [tOverride, setTOverride] = useState('');
+  const [simulator, setSimulator] = useState<SimulatorRef>('label');
+  const encoders = useEncoders();
+
+  useEffect(() => {
+    if (runId === null) setRunId(inv.runs.find((r) => r.status === 'done')?.id ?? null);
+  }, [inv.runs, runId]);
+
+  const ctx = runId === null ? null : runContext(inv, runId);
+  const setId = ctx?.run.activationSetId ?? null;
+  const mapKey = mapping ? JSON.stringify(mapping) : '';
+  const mapInput = mapping ? { mapping } : {};
+  const mapInfo = useLoad(setId === null ? null : () => api.call('ablation.mapping', { activationSetId: setId, ...mapInput }), [api, setId, mapKey]);
+  const head = useLoad(setId === null || step < 1 ? null : () => api.call('ablation.head', { activationSetId: setId }), [api, setId, step >= 1]);
+  const mapped = mapInfo.data !== null && mapInfo.data.unmapped === 0;
+  const seed = ctx ? runSeed(ctx.run) : 0;
+  const fit = useLoad(
+    setId === null || step < 2 || !mapped ? null : () => api.call('ablation.temperature', { activationSetId: setId, seed, ...mapInput }),
+    [api, setId, step >= 2, mapped, seed, mapKey],
+  );
+
+  const key = ablationKey(project?.path ?? '', runId ?? 0);
+  const job = runner.get(key);
+  const running = job?.status === 'running';
+  const canNext = [ctx?.run.status === 'done', mapped, false][step];
+  const chosen = ctx ? runMethods(ctx.run).filter((m) => !excluded.includes(m)) : [];
+  const canStart = ctx !== null && mapped && modes.length > 0 && chosen.length > 0 && temperatureValid(tOverride) && !running;
+
+  function go(i: number) {
+    setStep(i);
+    setMaxReached((m) => Math.max(m, i));
+  }
+  function start() {
+    if (!ctx) return;
+    runner.dismiss(key);
+    const t = tOverride.trim() === '' ? {} : { temperature: Number(tOverride) };
+    const input = { explainRunId: ctx.run.id, modes, simulator, blockSize: 16, ...(excluded.length ? { methods: chosen } : {}), ...t, ...mapInput };
+    void runner.start(key, `Ablation scores of run #${ctx.run.id}`, 'ablation.run', input).then((out) => {
+      if (out) onDone(out.run.id);
+    });
+  }
+
+  return (
+    <section className="card wizard" aria-labelledby="abl-wizard-title" data-testid="abl-wizard" data-step={step}>
+      <h2 id="abl-wizard-title">New ablation scoring</h2>
+      <Steps step={step} maxReached={maxReached} onGo={go} />
+      {ctx && step > 0 && (
+        <p className="hint" data-testid="abl-context">
+          Run #{ctx.run.id} · {layerLabel(ctx)} · {ctx.probeSet?.name ?? 'probe set'} ({formatCount(ctx.set?.nImages ?? 0)} images)
+        </p>
+      )}
+      <h3>
+        {step + 1}. {STEPS[step]}
+      </h3>
+      {step === 0 && (
+        <StepRun
+          inv={inv}
+          runId={runId}
+          onRun={(id) => {
+            setRunId(id);
+            setMapping(null);
+          }}
+          onOpenExplanations={() => navigate('explanations')}
+        />
+      )}
+      {step === 1 && (
+        <div className="stack">
+          <ErrorBox error={mapInfo.error} />
+          {mapInfo.loading && !mapInfo.data && <p className="hint">Reading the label mapping…</p>}
+          {mapInfo.data && <AccuracyCheck info={mapInfo.data} />}
+          {mapInfo.data && (
+            <MappingEditor
+              info={mapInfo.data}
+              pending={mapping}
+              nLogits={ctx?.set?.nLogits ?? 0}
+              onChange={(label, j) => setMapping((m) => ({ ...(m ?? (mapInfo.data ? mappingFromInfo(mapInfo.data) : {})), [label]: j }))}
+            />
+          )}
+          {mapping && (
+            <p>
+              <button type="button" className="link" onClick={() => setMapping(null)} data-testid="abl-mapping-reset">
+                Reset to the automatic mapping
+              </button>
+            </p>
+          )}
+          <HeadStatus head={head} />
+        </div>
+      )}
+      {step === 2 && ctx && (
+        <div className="stack">
+          <StepScore
+            methods={runMethods(ctx.run)}
+            excluded={excluded}
+            onExcluded={setExcluded}
+            neurons={ctx.run.neuronsTotal}
+            modes={modes}
+            onModes={setModes}
+            fit={fit}
+            tOverride={tOverride}
+            onTOverride={setTOverride}
+          />
+          <div data-testid="abl-simulator">
+            <h4>Simulator</h4>
+            <EncoderSelect
+              encoders={encoders.data ?? []}
+              value={simulator}
+              onChange={(v) => setSimulator(v ?? 'label')}
+              allowLabel
+              label="Simulate the explanations with"
+              testId="abl-simulator-select"
+            />
+            {simulator !== 'label' && simulator === ctx.run.encoderId && (
+              <p className="warn-text" data-testid="abl-simulator-same">
+                This encoder produced the explanations: scores under it are optimistic.
+              </p>
+            )}
+          </div>
+          <div className="actions">
+            <button type="button" className="primary" disabled={!canStart} onClick={start} data-testid="abl-start">
+              {running ? 'Scoring…' : 'Start ablation scoring'}
+            </button>
+          </div>
+          <JobStatus runKey={key} testId="abl" />
+        </div>
+      )}
+      <div className="actions wizard-nav">
+        <button type="button" disabled={step === 0} onClick={() => go(step - 1)} data-testid="abl-back">
+          Back
+        </button>
+        {step < 2 && (
+          <button type="button" className="primary" disabled={!canNext} onClick={() => go(step + 1)} data-testid="abl-next">
+            Next
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+import { ErrorBox } from '../../components/ErrorBox';
+import type { Loaded } from '../../lib/useLoad';
+import type { TemperatureInfo } from './types';
+
+/** The temperature fitted on val (NLL at T and at 1), with an optional override. */
+export function TemperatureField({ fit, override, onOverride }: { fit: Loaded<TemperatureInfo>; override: string; onOverride: (v: string) => void }) {
+  const t = fit.data;
+  const n = Number(override);
+  const bad = override.trim() !== '' && !(Number.isFinite(n) && n > 0 && n <= 1000);
+  return (
+    <div className="stack abl-temperature" data-testid="abl-temperature" data-value={t?.temperature ?? ''}>
+      {fit.loading && !t && <p className="hint">Fitting the temperature on the val split…</p>}
+      <ErrorBox error={fit.error} />
+      {t && (
+        <p>
+          Fitted on val ({t.valImages} images): <strong data-testid="abl-temperature-value">T = {t.temperature.toFixed(3)}</strong>{' '}
+          <span className="hint">
+            (NLL {t.nll.toFixed(4)} at T vs {t.nllAtOne.toFixed(4)} at T = 1{t.atBound ? '; at the search bound' : ''})
+          </span>
+        </p>
+      )}
+      <div className="field-row">
+        <label className="inline-field" htmlFor="abl-t-override">
+          Override T
+        </label>
+        <input
+          id="abl-t-override"
+          className="param-input"
+          type="text"
+          inputMode="decimal"
+          placeholder={t ? t.temperature.toFixed(3) : 'fitted'}
+          value={override}
+          onChange={(e) => onOverride(e.target.value)}
+          aria-invalid={bad}
+          data-testid="abl-t-override"
+        />
+        <span className="hint">{bad ? 'a number > 0 and ≤ 1000' : 'empty: use the fitted value. Logits are divided by T before the loss.'}</span>
+      </div>
+    </div>
+  );
+}
+
+export function temperatureValid(override: string): boolean {
+  if (override.trim() === '') return true;
+  const n = Number(override);
+  return Number.isFinite(n) && n > 0 && n <= 1000;
+}

@@ -1,0 +1,108 @@
+import { useEffect, useState } from 'react';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useLoad } from '../../lib/useLoad';
+import { useApp } from '../../lib/appContext';
+import { useJobRunner } from '../jobs';
+import { formatCount } from '../../lib/format';
+import { formatBeta, formatPct } from './format';
+import { JobStatus } from '../jobs';
+import { TopImpactCurve } from './TopImpactCurve';
+import { TopImpactTable } from './TopImpactTable';
+import type { AblationRun, Mapping, TopImpactData } from './types';
+
+const REFERENCE = [0.00258, 0.0152, 0.102, 0.314, 0.775];
+
+export function topImpactKey(projectPath: string, setId: number): string {
+  return `topimpact:${projectPath}:${setId}`;
+}
+
+function WhyLowRange({ data }: { data: TopImpactData }) {
+  const i = data.betas.indexOf(0.02);
+  const at = i >= 0 ? data.meanAtBetas[i] : null;
+  return (
+    <p className="abl-why" data-testid="ti-why">
+      {at !== null && `The top 2% most activating images carry only ${formatPct(at, 1)} of this layer's impact on the loss: `}
+      most of what a neuron does to the model's predictions happens in its lower and middle activation range, so an explanation (and its ablation score)
+      has to describe the whole range, not only the top examples.
+    </p>
+  );
+}
+
+function TopImpactResultsView({ run }: { run: AblationRun }) {
+  const { api } = useApp();
+  const [neuron, setNeuron] = useState<number | null>(null);
+  const res = useLoad(() => api.call('topimpact.results', { topImpactRunId: run.id, ...(neuron === null ? {} : { neuron }) }), [api, run.id, run.neuronsDone, neuron]);
+  const data = res.data;
+  useEffect(() => {
+    if (neuron === null && data && data.neurons.length) setNeuron(data.neurons.find((n) => n.total > 0)?.neuron ?? data.neurons[0].neuron);
+  }, [data, neuron]);
+  return (
+    <div className="stack" data-testid="ti-results" data-loaded={data !== null} data-run={run.id}>
+      <ErrorBox error={res.error} />
+      {data && (
+        <>
+          <p className="hint">
+            Run #{run.id} · {formatCount(data.definedNeurons)} of {formatCount(data.neurons.length)} neurons with a non-zero impact · T = {run.temperature.toFixed(3)} (
+            {run.temperatureSource}){data.accTermUsed ? '' : ' · accuracy term unused (loss only)'} · reference (ResNet-50, all layers):{' '}
+            {data.betas.map((b, i) => `${formatBeta(b)} → ${formatPct(REFERENCE[i] ?? null, 2)}`).join(', ')}
+          </p>
+          <WhyLowRange data={data} />
+          <div className="abl-ti-grid">
+            <TopImpactCurve data={data} />
+            <TopImpactTable data={data} selected={neuron} onSelect={setNeuron} />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Top Impact of a layer: run (or rerun) the job, then TI(β) per neuron and the layer mean with the full curve. */
+export function TopImpactPanel({
+  activationSetId,
+  seed,
+  mapping,
+  label,
+  onRan,
+}: {
+  activationSetId: number;
+  seed: number;
+  mapping: Mapping | null;
+  label: string;
+  /** A run finished (the screen refreshes its run list). */
+  onRan?: () => void;
+}) {
+  const { api, project } = useApp();
+  const runner = useJobRunner();
+  const key = topImpactKey(project?.path ?? '', activationSetId);
+  const job = runner.get(key);
+  const [version, setVersion] = useState(0);
+  const runs = useLoad(() => api.call('ablation.runs', { activationSetId }), [api, activationSetId, version]);
+  const latest = runs.data?.find((r) => r.kind === 'topimpact' && r.status === 'done') ?? null;
+  function start() {
+    runner.dismiss(key);
+    const input = { activationSetId, seed, blockSize: 16, ...(mapping ? { mapping } : {}) };
+    void runner.start(key, `Top Impact of ${label}`, 'topimpact.run', input).then((out) => {
+      setVersion((v) => v + 1);
+      if (out) onRan?.();
+    });
+  }
+  return (
+    <section className="card" data-testid="ti-panel" data-set={activationSetId}>
+      <div className="card-head">
+        <h3>Top Impact · {label}</h3>
+        <button type="button" className={latest ? '' : 'primary'} disabled={job?.status === 'running'} onClick={start} data-testid="ti-start">
+          {latest ? 'Run Top Impact again' : 'Run Top Impact'}
+        </button>
+      </div>
+      <p className="hint">
+        Zero-ablate each neuron; per image the impact mixes the change in accuracy and in (temperature-scaled) loss. Images ordered by activation, TI(β) is the
+        share of the total |impact| from the top β fraction (it covers ⌈β·N⌉ of the N probe images, at least one: on a small probe set the smallest βs
+        can coincide).
+      </p>
+      <JobStatus runKey={key} testId="ti" />
+      <ErrorBox error={runs.error} />
+      {latest ? <TopImpactResultsView run={latest} /> : runs.data && <p className="hint">No Top Impact run for this layer yet.</p>}
+    </section>
+  );
+}

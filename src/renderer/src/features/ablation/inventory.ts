@@ -1,0 +1,56 @@
+import type { ActivationSetInfo, ModelSummary } from '../../../../shared/contract';
+import type { RunInfo } from '../explanations';
+import type { Api } from '../../api';
+import type { ProbeSetInfo } from '../../lib/types';
+
+/** Everything the screen needs to name a run: its layer, model and probe set. */
+export interface Inventory {
+  runs: RunInfo[];
+  sets: ActivationSetInfo[];
+  models: ModelSummary[];
+  probeSets: ProbeSetInfo[];
+}
+
+export async function loadInventory(api: Api): Promise<Inventory> {
+  const [runs, sets, models, probeSets] = await Promise.all([
+    api.call('explain.runs', {}),
+    api.call('activations.list', {}),
+    api.call('model.list', {}),
+    api.call('probe.list', {}),
+  ]);
+  return { runs, sets, models, probeSets };
+}
+
+export interface RunContext {
+  run: RunInfo;
+  set: ActivationSetInfo | undefined;
+  model: ModelSummary | undefined;
+  probeSet: ProbeSetInfo | undefined;
+}
+
+export function runContext(inv: Inventory, runId: number): RunContext | null {
+  const run = inv.runs.find((r) => r.id === runId);
+  if (!run) return null;
+  const set = inv.sets.find((s) => s.id === run.activationSetId);
+  return {
+    run,
+    set,
+    model: inv.models.find((m) => m.id === set?.modelId),
+    probeSet: inv.probeSets.find((p) => p.id === set?.probeSetId),
+  };
+}
+
+/** The split seed the explain run used (temperature is fitted on that split's val part). */
+export function runSeed(run: RunInfo): number {
+  const s = run.params.seed;
+  return typeof s === 'number' && Number.isInteger(s) && s >= 0 ? s : 0;
+}
+
+/** Explanation methods an explain run holds (LE runs carry both baselines). */
+export function runMethods(run: RunInfo): string[] {
+  return run.method === 'imported' ? ['imported'] : [run.method, 'best_concept', 'top5'];
+}
+
+export function layerLabel(c: RunContext): string {
+  return `${c.model?.name ?? `model ${c.set?.modelId ?? '?'}`} · ${c.set?.tensorName ?? `set ${c.run.activationSetId}`}`;
+}

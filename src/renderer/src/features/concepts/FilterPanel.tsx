@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import { JobStatus } from '../jobs';
+import { useApp } from '../../lib/appContext';
+import { formatCount } from '../../lib/format';
+import { useJobRunner } from '../jobs';
+import type { ProbeSetInfo } from '../../lib/types';
+import { EncoderSelect } from './EncoderSelect';
+import { formatAB, type ConceptSetInfo, type EncoderInfo, type FilterReport, type SimulatorRef } from './types';
+import { ProbeSetSelect } from '../probes';
+
+/** The top-5 filter of a concept set under an encoder's calibration on a probe set: kept count, dropped concepts. */
+export function FilterPanel({
+  set,
+  encoders,
+  probeSets,
+  onDone,
+}: {
+  set: ConceptSetInfo;
+  encoders: EncoderInfo[];
+  probeSets: ProbeSetInfo[];
+  onDone: (kept: ConceptSetInfo) => void;
+}) {
+  const { project } = useApp();
+  const runner = useJobRunner();
+  // Until the user picks: the first calibrated encoder and the first probe set (the lists may still be loading).
+  const [pickedEncoder, setEncoderId] = useState<SimulatorRef | null>(null);
+  const [pickedProbeSet, setProbeSetId] = useState<number | null>(null);
+  const encoderId = pickedEncoder ?? encoders.find((e) => e.calibration && e.status === 'ok')?.id ?? null;
+  const probeSetId = pickedProbeSet ?? probeSets[0]?.id ?? null;
+  const key = `filter:${project?.path ?? ''}:${set.id}`;
+  const job = runner.get(key);
+  const [report, setReport] = useState<FilterReport | null>(job?.status === 'done' ? (job.output as FilterReport) : null);
+
+  function start() {
+    if (typeof encoderId !== 'number' || probeSetId === null) return;
+    runner.dismiss(key);
+    setReport(null);
+    void runner.start(key, `Top-5 filter of ${set.name}`, 'conceptSet.filter', { conceptSetId: set.id, encoderId, probeSetId }).then((out) => {
+      if (!out) return;
+      setReport(out);
+      onDone(out.kept);
+    });
+  }
+
+  return (
+    <div className="stack" data-testid="filter-panel">
+      <p className="hint">Keeps a concept if the mean of its 5 highest P values on the probe set is at least 0.5 and its std at least 1e-5; the kept ones become a new set.</p>
+      <div className="inline-field wrap">
+        <EncoderSelect encoders={encoders} value={encoderId} onChange={setEncoderId} label="Encoder" testId="filter-encoder" />
+        <ProbeSetSelect probeSets={probeSets} value={probeSetId} onChange={setProbeSetId} testId="filter-probeset" />
+        <button type="button" className="primary" disabled={typeof encoderId !== 'number' || probeSetId === null || job?.status === 'running'} onClick={start} data-testid="filter-start">
+          Apply top-5 filter
+        </button>
+      </div>
+      {job?.status !== 'done' && <JobStatus runKey={key} testId="filter" />}
+      {report && (
+        <div className="stack" data-testid="filter-result" data-kept={report.kept.count} data-dropped={report.dropped.length}>
+          <p>
+            Kept <strong>{formatCount(report.kept.count)}</strong> of {formatCount(report.total)} concepts as “{report.kept.name}” (calibration {formatAB(report.calibration)};{' '}
+            {report.seconds.toFixed(1)} s).
+          </p>
+          {report.dropped.length > 0 && (
+            <div className="table-scroll auroc-scroll">
+              <table className="table" data-testid="filter-dropped">
+                <thead>
+                  <tr>
+                    <th>Dropped concept</th>
+                    <th className="num">Top-5 mean P</th>
+                    <th className="num">Std</th>
+                    <th>Reason</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.dropped.map((d) => (
+                    <tr key={d.concept}>
+                      <td>{d.concept}</td>
+                      <td className="num mono">{d.top5Mean.toFixed(3)}</td>
+                      <td className="num mono">{d.std.toExponential(2)}</td>
+                      <td>{d.reason === 'top5' ? 'top-5 mean < 0.5' : 'constant'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+import { useEffect, useState } from 'react';
+import type { ActivationSetInfo, ModelSummary } from '../../../../shared/contract';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { toShownError, type ShownError } from '../../lib/errors';
+import type { ProbeSetInfo } from '../../lib/types';
+import { useEncoders } from '../concepts';
+import { toConceptSource, type SourceDraft } from './conceptSource';
+import { StepConcepts } from './StepConcepts';
+import { StepLayer } from './StepLayer';
+import { StepParams } from './StepParams';
+import { StepReview } from './StepReview';
+import type { SplitResult } from './types';
+import { useLoad } from '../../lib/useLoad';
+import { DEFAULT_PARAMS, paramsValid, type ParamDraft } from './wizardParams';
+import { STEPS, WizardSteps } from './WizardSteps';
+
+interface Inventory {
+  models: ModelSummary[];
+  sets: ActivationSetInfo[];
+  probeSets: ProbeSetInfo[];
+}
+
+/** New explanation run: model -> layer -> concepts -> split + hyperparameters -> review and start the job. */
+export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
+  const { api, navigate } = useApp();
+  const [step, setStep] = useState(0);
+  const [maxReached, setMaxReached] = useState(0);
+  const [modelId, setModelId] = useState<number | null>(null);
+  const [setId, setSetId] = useState<number | null>(null);
+  const [seed, setSeed] = useState('0');
+  const [params, setParams] = useState<ParamDraft>(DEFAULT_PARAMS);
+  const [split, setSplit] = useState<SplitResult | null>(null);
+  const [splitError, setSplitError] = useState<ShownError | null>(null);
+  const [source, setSource] = useState<SourceDraft>({ kind: 'labels' });
+  // Loaded apart from the inventory: a project without encoders (or an older backend) still explains from labels.
+  const encoders = useEncoders();
+  const conceptSets = useLoad(() => api.call('conceptSet.list', {}), [api]);
+
+  const inv = useLoad<Inventory>(
+    async () => {
+      const [models, sets, probeSets] = await Promise.all([api.call('model.list', {}), api.call('activations.list', {}), api.call('probe.list', {})]);
+      return { models, sets, probeSets };
+    },
+    [api],
+  );
+  const models = inv.data?.models ?? [];
+  const sets = inv.data?.sets ?? [];
+  const chosenSet = sets.find((s) => s.id === setId);
+  const probeSet = inv.data?.probeSets.find((p) => p.id === chosenSet?.probeSetId);
+  const probeSetId = chosenSet?.probeSetId ?? null;
+
+  // Preselect: the first model with a complete set, and that set.
+  useEffect(() => {
+    if (!inv.data || modelId !== null) return;
+    const first = inv.data.sets.find((s) => s.complete);
+    const m = first?.modelId ?? inv.data.models[0]?.id ?? null;
+    setModelId(m);
+    if (first) setSetId(first.id);
+  }, [inv.data, modelId]);
+
+  const concepts = useLoad(probeSetId === null ? null : () => api.call('explain.concepts', { probeSetId, conceptSource: { kind: 'labels' } }), [api, probeSetId]);
+
+  const seedNum = Number(seed);
+  const seedOk = seed.trim() !== '' && Number.isInteger(seedNum) && seedNum >= 0 && seedNum <= 0xffffffff;
+  useEffect(() => {
+    if (step < 2 || probeSetId === null || !seedOk) return;
+    let live = true;
+    api.call('split.ensure', { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] }).then(
+      (s) => {
+        if (!live) return;
+        setSplit(s);
+        setSplitError(null);
+      },
+      (e: unknown) => live && setSplitError(toShownError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, step, probeSetId, seedNum, seedOk]);
+
+  const conceptSource = toConceptSource(source);
+  const chosenEncoder = source.kind === 'encoder' ? encoders.data?.find((e) => e.id === source.encoderId) : undefined;
+  const chosenConceptSet = source.kind === 'encoder' ? conceptSets.data?.find((s) => s.id === source.conceptSetId) : undefined;
+  const sourceOk = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) > 0 : conceptSource !== null && chosenEncoder?.calibration != null && (chosenConceptSet?.count ?? 0) > 0;
+  const nConcepts = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) : (chosenConceptSet?.count ?? 0);
+  const canNext = [chosenSet?.complete === true, sourceOk, seedOk && paramsValid(params) && split !== null, false][step];
+  function go(i: number) {
+    setStep(i);
+    setMaxReached((m) => Math.max(m, i));
+  }
+
+  return (
+    <section className="card wizard" aria-labelledby="wizard-title" data-testid="explain-wizard" data-step={step}>
+      <h2 id="wizard-title">New explanation run</h2>
+      <WizardSteps step={step} maxReached={maxReached} onGo={go} />
+      <ErrorBox error={inv.error} />
+      <h3>
+        {step + 1}. {STEPS[step]}
+      </h3>
+      {step === 0 && inv.data && (
+        <StepLayer
+          models={models}
+          sets={sets}
+          probeSets={inv.data.probeSets}
+          modelId={modelId}
+          setId={setId}
+          onModel={(id) => {
+            setModelId(id);
+            setSetId(sets.find((s) => s.modelId === id && s.complete)?.id ?? null);
+          }}
+          onSet={setSetId}
+          onOpenModels={() => navigate('models')}
+        />
+      )}
+      {step === 1 && (
+        <StepConcepts probeSet={probeSet} concepts={concepts} source={source} onSource={setSource} encoders={encoders.data ?? []} sets={conceptSets.data ?? []} />
+      )}
+      {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitError} params={params} onParams={setParams} />}
+      {step === 3 && chosenSet && conceptSource && sourceOk && split && (
+        <StepReview
+          set={chosenSet}
+          model={models.find((m) => m.id === chosenSet.modelId)}
+          concepts={nConcepts}
+          conceptSource={conceptSource}
+          sourceLabel={source.kind === 'labels' ? 'labels of the probe set' : `${chosenConceptSet?.name ?? 'concept set'} scored by ${chosenEncoder?.name ?? 'encoder'}${source.filter ? ', top-5 filtered first' : ''}`}
+          split={split}
+          params={params}
+          onRun={onRun}
+        />
+      )}
+      <div className="actions wizard-nav">
+        <button type="button" disabled={step === 0} onClick={() => go(step - 1)} data-testid="wizard-back">
+          Back
+        </button>
+        {step < 3 && (
+          <button type="button" className="primary" disabled={!canNext} onClick={() => go(step + 1)} data-testid="wizard-next">
+            Next
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useApp } from '../../lib/appContext';
+import { formatCorr, runMethodLabel } from './format';
+import { ExplainWizard } from './ExplainWizard';
+import { ExportImport } from './ExportImport';
+import { NeuronPage } from './NeuronPage';
+import { ResultsTable } from './ResultsTable';
+import { RunSummary } from './RunSummary';
+import { RunningJobs } from '../jobs';
+import { RunSidebar } from '../../components/RunSidebar';
+import { SimulatorPanel } from './SimulatorPanel';
+import type { RunInfo } from './types';
+
+type View = { kind: 'wizard' } | { kind: 'run'; id: number; neuron: number | null };
+
+/** Explanations: runs of Linear Explanations, the wizard for a new one, results, the neuron page, interchange. */
+export function ExplanationsScreen() {
+  const { api, reportError } = useApp();
+  const [runs, setRuns] = useState<RunInfo[] | null>(null);
+  const [view, setView] = useState<View | null>(null);
+  const [version, setVersion] = useState(0);
+
+  const reload = useCallback(async () => {
+    try {
+      const list = await api.call('explain.runs', {});
+      setRuns(list);
+      setView((v) => v ?? (list.length ? { kind: 'run', id: list[0].id, neuron: null } : { kind: 'wizard' }));
+      setVersion((n) => n + 1);
+    } catch (e) {
+      reportError(e, 'Cannot list explanation runs');
+      setView((v) => v ?? { kind: 'wizard' });
+    }
+  }, [api, reportError]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const openRun = useCallback(
+    (id: number) => {
+      setView({ kind: 'run', id, neuron: null });
+      void reload();
+    },
+    [reload],
+  );
+  const run = view?.kind === 'run' ? runs?.find((r) => r.id === view.id) : undefined;
+  const setNeuron = useCallback((neuron: number | null) => setView((v) => (v?.kind === 'run' ? { ...v, neuron } : v)), []);
+
+  return (
+    <div className="split explanations">
+      <RunSidebar
+        title="Explanations"
+        ariaLabel="Explanation runs"
+        newLabel="+ New explanation run"
+        newTestId="explain-new"
+        itemTestId="run-item"
+        runs={runs}
+        wizardActive={view?.kind === 'wizard'}
+        selectedId={view?.kind === 'run' ? view.id : null}
+        onSelect={(id) => setView({ kind: 'run', id, neuron: null })}
+        onNew={() => setView({ kind: 'wizard' })}
+      >
+        {(r) => (
+          <>
+            <span className="side-item-name">
+              #{r.id} {runMethodLabel(r)}
+            </span>
+            <span className="side-item-meta">
+              {r.status} · {r.neuronsDone}/{r.neuronsTotal} · test r {formatCorr(r.means.testCorrelation)}
+            </span>
+          </>
+        )}
+      </RunSidebar>
+      <div className="split-main" data-testid="explanations-main">
+        {view?.kind !== 'wizard' && <RunningJobs methods={['explain.run']} testId="explain-running" />}
+        {view?.kind === 'wizard' && <ExplainWizard onRun={openRun} />}
+        {view?.kind === 'run' && run && view.neuron === null && (
+          <div className="stack">
+            <RunSummary run={run} />
+            <ResultsTable runId={run.id} version={version} onOpen={(n) => setNeuron(n)} />
+            <SimulatorPanel key={run.id} run={run} onScored={() => void reload()} />
+            <ExportImport run={run} onImported={openRun} />
+          </div>
+        )}
+        {view?.kind === 'run' && run && view.neuron !== null && (
+          <NeuronPage run={run} runs={runs ?? []} neuron={view.neuron} onGo={(n) => setNeuron(n)} onBack={() => setNeuron(null)} />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,129 @@
+import { useState, type FormEvent } from 'react';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { toShownError, type ShownError } from '../../lib/errors';
+import { formatBytes, formatCount, joinPath } from '../../lib/format';
+import type { RunInfo } from './types';
+
+function dirOf(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i > 0 ? path.slice(0, i) : path;
+}
+
+/** Write a run to the LE results CSV (reference format) or JSON; read such a file back as an imported run. */
+export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (runId: number) => void }) {
+  const { api, project, notify } = useApp();
+  const base = dirOf(project?.path ?? '/tmp/x');
+  const [format, setFormat] = useState<'csv' | 'json'>('csv');
+  const [outPath, setOutPath] = useState(() => joinPath(base, `explanations_run${run.id}.csv`));
+  const [inPath, setInPath] = useState('');
+  const [layer, setLayer] = useState('');
+  const [allowLayerMismatch, setAllowLayerMismatch] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ShownError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  /** The path the backend said exists: the user confirms replacing it (exports never replace silently). */
+  const [confirmReplace, setConfirmReplace] = useState<string | null>(null);
+
+  async function act(f: () => Promise<string>) {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      setDone(await f());
+    } catch (e) {
+      setError(toShownError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  function exportRun(e: FormEvent | null, overwrite = false) {
+    e?.preventDefault();
+    setConfirmReplace(null);
+    void act(async () => {
+      try {
+        const r = await api.call('explain.export', { runId: run.id, format, path: outPath.trim(), overwrite });
+        return `Wrote ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) to ${r.path}.`;
+      } catch (err) {
+        if (toShownError(err).code !== 'file_exists') throw err;
+        setConfirmReplace(outPath.trim());
+        return '';
+      }
+    });
+  }
+  function importRun(e: FormEvent) {
+    e.preventDefault();
+    void act(async () => {
+      const r = await api.call('explain.import', { activationSetId: run.activationSetId, path: inPath.trim(), allowLayerMismatch, ...(layer.trim() ? { layer: layer.trim() } : {}) });
+      notify({ kind: 'success', title: 'Explanations imported', message: `${r.rows} rows as run #${r.run.id}${r.scored ? ', scored with the label simulator' : ' (not scored: some concepts are not labels)'}.` });
+      for (const w of r.warnings) notify({ kind: 'info', title: 'Imported with a warning', message: w });
+      onImported(r.run.id);
+      return `Imported ${formatCount(r.rows)} rows as run #${r.run.id}.${r.warnings.map((w) => ` Warning: ${w}`).join('')}`;
+    });
+  }
+  const pick = window.nwb?.pickPath;
+  return (
+    <section className="card export-import" data-testid="export-import">
+      <h4>Export / import</h4>
+      <form onSubmit={exportRun} className="inline-field wrap">
+        <select
+          value={format}
+          onChange={(e) => {
+            const f = e.target.value === 'json' ? 'json' : 'csv';
+            setFormat(f);
+            setOutPath((p) => p.replace(/\.(csv|json)$/i, `.${f}`));
+          }}
+          aria-label="Export format"
+          data-testid="export-format"
+        >
+          <option value="csv">CSV (LE reference format)</option>
+          <option value="json">JSON (with scores and provenance)</option>
+        </select>
+        <input className="path-input" value={outPath} onChange={(e) => setOutPath(e.target.value)} aria-label="Export to path" data-testid="export-path" />
+        <button type="submit" disabled={busy || !outPath.trim()} data-testid="export-submit">
+          Export
+        </button>
+      </form>
+      {confirmReplace && (
+        <p className="inline-field wrap" role="alert" data-testid="export-confirm-replace">
+          {confirmReplace} already exists. Replace it?
+          <button type="button" onClick={() => exportRun(null, true)} data-testid="export-replace">
+            Replace
+          </button>
+          <button type="button" onClick={() => setConfirmReplace(null)}>
+            Keep it
+          </button>
+        </p>
+      )}
+      <form onSubmit={importRun} className="inline-field wrap">
+        <input
+          className="path-input"
+          value={inPath}
+          onChange={(e) => setInPath(e.target.value)}
+          placeholder="path of an LE results .csv or .json"
+          aria-label="Import from path"
+          data-testid="import-path"
+        />
+        {pick && (
+          <button type="button" onClick={() => void pick('labels-csv').then((p) => p && setInPath(p))} title="Pick a CSV file (the shell has no save or JSON dialog for explanations yet)">
+            Browse…
+          </button>
+        )}
+        <input value={layer} onChange={(e) => setLayer(e.target.value)} placeholder="layer (if the file has several)" aria-label="Layer in the file" data-testid="import-layer" />
+        <label title="The file names its layer differently (e.g. the reference code's name) but explains this layer">
+          <input type="checkbox" checked={allowLayerMismatch} onChange={(e) => setAllowLayerMismatch(e.target.checked)} data-testid="import-allow-layer-mismatch" /> layer name differs
+        </label>
+        <button type="submit" disabled={busy || !inPath.trim()} data-testid="import-submit">
+          Import for this layer
+        </button>
+      </form>
+      <p className="hint">Browser mode has no file dialog: type a path on the machine running the backend.</p>
+      {done && (
+        <p className="ok-text" data-testid="export-import-done">
+          {done}
+        </p>
+      )}
+      <ErrorBox error={error} testId="export-import-error" />
+    </section>
+  );
+}

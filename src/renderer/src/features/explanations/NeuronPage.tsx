@@ -1,0 +1,93 @@
+import { useState } from 'react';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { HistogramPanel, RangeChart, ScatterPanel } from './charts';
+import { ExampleImages } from './ExampleImages';
+import { CompareRun } from './CompareRun';
+import { ExplanationCompare } from './ExplanationCompare';
+import { scoreOf } from './format';
+import { NeuronNav } from './NeuronNav';
+import { NeuronStats } from './NeuronStats';
+import { ScoreTextBox } from './ScoreTextBox';
+import type { NeuronView, RunInfo } from './types';
+import { useLoad } from '../../lib/useLoad';
+
+type RangeKind = 'class' | 'superclass' | 'csv' | 'concept';
+
+function RangeSection({ view }: { view: NeuronView }) {
+  const kinds = (['class', 'superclass', 'csv', 'concept'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));
+  const [kind, setKind] = useState<RangeKind>('class');
+  const shown = kinds.includes(kind) ? kind : (kinds[0] ?? 'class');
+  return (
+    <section className="card" data-testid="range-section">
+      <div className="card-head">
+        <h4>Activation ranges: what the neuron responds to across its whole range</h4>
+        <div className="tabs" role="tablist">
+          {kinds.map((k) => (
+            <button key={k} type="button" role="tab" aria-selected={shown === k} className={`tab${shown === k ? ' active' : ''}`} onClick={() => setKind(k)} data-testid={`range-kind-${k}`}>
+              {k === 'class' ? 'classes' : k === 'superclass' ? 'superclasses' : k === 'csv' ? 'CSV labels' : 'explanation concepts (mean P)'}
+            </button>
+          ))}
+        </div>
+      </div>
+      <RangeChart range={view.range} kind={shown} />
+    </section>
+  );
+}
+
+/** One neuron of a run: stats, explanations compared, simulated vs true, histogram, ranges, examples. */
+export function NeuronPage({
+  run,
+  runs,
+  neuron,
+  onGo,
+  onBack,
+}: {
+  run: RunInfo;
+  runs: RunInfo[];
+  neuron: number;
+  onGo: (n: number) => void;
+  onBack: () => void;
+}) {
+  const runId = run.id;
+  const count = run.neuronsTotal;
+  const { api } = useApp();
+  const view = useLoad(() => api.call('explain.neuron', { runId, neuron }), [api, runId, neuron]);
+  const v = view.data?.neuron === neuron ? view.data : null;
+  const primary = v?.explanations.find((e) => e.method === v.scatter?.method) ?? v?.explanations[0];
+  const concepts = v ? [...new Set(v.range.labels.map((l) => l.name))] : [];
+  return (
+    <div className="neuron-page stack" data-testid="neuron-page" data-neuron={neuron} data-loaded={!!v}>
+      <NeuronNav neuron={neuron} count={count} onGo={onGo} onBack={onBack} />
+      <ErrorBox error={view.error} />
+      {!v && !view.error && <p className="hint">Loading neuron {neuron}…</p>}
+      {v && (
+        <>
+          <section className="card">
+            <h3>
+              Neuron {neuron} {v.dead && <span className="badge badge-dead">dead</span>}
+            </h3>
+            <NeuronStats stat={v.stat} images={v.histogram.counts.reduce((a, b) => a + b, 0)} />
+            <ExplanationCompare explanations={v.explanations} />
+            <CompareRun runs={runs} current={run} neuron={neuron} />
+            <ScoreTextBox runId={runId} neuron={neuron} concepts={concepts} />
+          </section>
+          <div className="grid-2 chart-grid">
+            <section className="card">
+              {v.scatter ? (
+                <ScatterPanel scatter={v.scatter} correlation={primary ? scoreOf(primary, 'test') : null} />
+              ) : (
+                <p className="hint">No simulation: the neuron is dead or has no explanation.</p>
+              )}
+            </section>
+            <section className="card">
+              <HistogramPanel histogram={v.histogram} />
+            </section>
+          </div>
+          <RangeSection view={v} />
+          <ExampleImages examples={v.examples} />
+        </>
+      )}
+    </div>
+  );
+}

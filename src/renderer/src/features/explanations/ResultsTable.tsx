@@ -1,0 +1,186 @@
+import { useEffect, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { formatCount } from '../../lib/format';
+import { ConceptHits } from './ConceptHits';
+import { formatCorr } from './format';
+import { usePagedResults } from './usePagedResults';
+
+const ROW_H = 34;
+/** styles.css .results-row grid-template-columns; simulator columns are appended to it. */
+const BASE_GRID = '5rem minmax(0, 1fr) 3rem 4.5rem 4.5rem 8rem 5.5rem';
+type SortKey = 'neuron' | 'valCorrelation' | 'testCorrelation' | 'length' | 'bestConceptTest' | 'top5Test';
+interface Sort {
+  by: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+const COLUMNS: Array<{ key: SortKey | null; label: string; title: string; num: boolean }> = [
+  { key: 'neuron', label: 'Neuron', title: 'Unit index in the layer', num: true },
+  { key: null, label: 'Explanation (LE)', title: 'weight x concept terms and the bias', num: false },
+  { key: 'length', label: 'Len', title: 'Number of concepts', num: true },
+  { key: 'valCorrelation', label: 'Val r', title: 'Pearson correlation, simulated vs true, val split', num: true },
+  { key: 'testCorrelation', label: 'Test r', title: 'Pearson correlation, simulated vs true, test split (the score)', num: true },
+  { key: 'bestConceptTest', label: 'Best concept r', title: 'Baseline: the single best concept, test split', num: true },
+  { key: 'top5Test', label: 'Top-5 r', title: 'Baseline: top-5 concepts without search, test split', num: true },
+];
+
+function useDebounced(v: string, ms = 250): string {
+  const [d, setD] = useState(v);
+  useEffect(() => {
+    const t = window.setTimeout(() => setD(v), ms);
+    return () => window.clearTimeout(t);
+  }, [v, ms]);
+  return d;
+}
+
+/** A run's results: one row per neuron, sortable (server side), filter by concept, search, virtualised rows. */
+export function ResultsTable({ runId, version, onOpen }: { runId: number; version: number; onOpen: (neuron: number) => void }) {
+  const { api } = useApp();
+  const [sort, setSort] = useState<Sort>({ by: 'neuron', dir: 'asc' });
+  const [concept, setConcept] = useState('');
+  const [search, setSearch] = useState('');
+  const [hideDead, setHideDead] = useState(false);
+  const dConcept = useDebounced(concept.trim());
+  const dSearch = useDebounced(search.trim());
+  const query = `${sort.by}:${sort.dir}|${dConcept}|${dSearch}|${hideDead ? 'live' : 'all'}`;
+  const page = usePagedResults(
+    api,
+    { runId, sort, ...(dConcept ? { concept: dConcept } : {}), ...(dSearch ? { search: dSearch } : {}), includeDead: !hideDead },
+    `${runId}|${version}|${query}`,
+  );
+  const total = page.total ?? 0;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 8 });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  const { need } = page;
+  useEffect(() => {
+    if (total > 0) need(first, last);
+  }, [need, first, last, total]);
+
+  // One extra column per image-text simulator the run was scored with (names from a loaded row; dead ones have none).
+  const sims = items.map((v) => page.row(v.index)?.simulated).find((s) => s && s.length > 0) ?? [];
+  const gridStyle = sims.length ? { gridTemplateColumns: `${BASE_GRID} ${sims.map(() => '6.5rem').join(' ')}` } : undefined;
+
+  function toggle(key: SortKey) {
+    setSort((s) => (s.by === key ? { by: key, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: key, dir: key === 'neuron' ? 'asc' : 'desc' }));
+  }
+
+  return (
+    <section className="card results" data-testid="results" data-total={page.total ?? ''} data-loading={page.loading} data-query={page.shownKey.split('|').slice(2).join('|')}>
+      <div className="results-tools">
+        <input
+          type="search"
+          placeholder="Uses concept… e.g. footwear"
+          value={concept}
+          onChange={(e) => setConcept(e.target.value)}
+          aria-label="Filter by concept"
+          data-testid="results-concept"
+        />
+        <input
+          type="search"
+          placeholder="Search: neuron number or text"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          aria-label="Search results"
+          data-testid="results-search"
+        />
+        <label className="inline-field">
+          <input type="checkbox" checked={hideDead} onChange={(e) => setHideDead(e.target.checked)} data-testid="results-hide-dead" /> hide dead
+        </label>
+        <span className="hint" data-testid="results-count">
+          {page.total === null ? 'Loading…' : `${formatCount(page.total)} neuron${page.total === 1 ? '' : 's'}`}
+        </span>
+      </div>
+      {dConcept && <ConceptHits runId={runId} text={dConcept} onOpen={onOpen} />}
+      <ErrorBox error={page.error} />
+      <div className="results-table" role="table" aria-label="Explanation results" aria-rowcount={total + 1}>
+        <div className="results-row results-head" role="row" style={gridStyle}>
+          {COLUMNS.map((c) => (
+            <div key={c.label} role="columnheader" className={c.num ? 'num' : ''} aria-sort={c.key && sort.by === c.key ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}>
+              {c.key ? (
+                <button type="button" className="link sort-button" title={c.title} onClick={() => c.key && toggle(c.key)} data-testid={`rsort-${c.key}`}>
+                  {c.label}
+                  {sort.by === c.key ? (sort.dir === 'desc' ? ' ↓' : ' ↑') : ''}
+                </button>
+              ) : (
+                <span className="sort-button head-label" title={c.title}>
+                  {c.label}
+                </span>
+              )}
+            </div>
+          ))}
+          {sims.map((sm) => (
+            <div key={sm.simulator} role="columnheader" className="num">
+              <span className="sort-button head-label" title={`Test correlation of the explanation under the image-text simulator ${sm.name}`}>
+                {sm.name} r
+              </span>
+            </div>
+          ))}
+        </div>
+        <div className="results-scroll" ref={scrollRef} data-testid="results-scroll">
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {items.map((v) => {
+              const r = page.row(v.index);
+              if (!r)
+                return (
+                  <div key={`p${v.index}`} role="row" className="results-row placeholder" style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}>
+                    <div role="cell" className="num mono hint">
+                      …
+                    </div>
+                  </div>
+                );
+              return (
+                <div
+                  key={r.neuron}
+                  role="row"
+                  tabIndex={0}
+                  className={`results-row${r.dead ? ' dead' : ''}`}
+                  style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}
+                  onClick={() => onOpen(r.neuron)}
+                  onKeyDown={(e) => e.key === 'Enter' && onOpen(r.neuron)}
+                  data-testid="result-row"
+                  data-neuron={r.neuron}
+                  data-dead={r.dead}
+                >
+                  <div role="cell" className="num mono">
+                    {r.neuron}
+                  </div>
+                  <div role="cell" className="expl-text" title={r.text} data-testid="result-text">
+                    {r.dead ? <span className="badge badge-dead">dead</span> : r.text}
+                  </div>
+                  <div role="cell" className="num">
+                    {r.length}
+                  </div>
+                  <div role="cell" className="num">
+                    {formatCorr(r.valCorrelation)}
+                  </div>
+                  <div role="cell" className="num strong" data-testid="result-test" data-value={r.testCorrelation ?? ''}>
+                    {formatCorr(r.testCorrelation)}
+                  </div>
+                  <div role="cell" className="num" title={r.bestConcept?.text}>
+                    {formatCorr(r.bestConcept?.testCorrelation)}
+                  </div>
+                  <div role="cell" className="num" title={r.top5?.text}>
+                    {formatCorr(r.top5?.testCorrelation)}
+                  </div>
+                  {sims.map((sm) => {
+                    const v = r.simulated?.find((x) => x.simulator === sm.simulator)?.testCorrelation;
+                    return (
+                      <div key={sm.simulator} role="cell" className="num" data-testid="result-sim" data-simulator={sm.name} data-value={v ?? ''}>
+                        {formatCorr(v)}
+                      </div>
+                    );
+                  })}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,103 @@
+import { ErrorBox } from '../../components/ErrorBox';
+import { formatCount } from '../../lib/format';
+import type { ShownError } from '../../lib/errors';
+import type { SplitResult } from './types';
+import { DEFAULT_PARAMS, fieldError, NUM_FIELDS, type LambdaSelection, type Order, type ParamDraft } from './wizardParams';
+
+/** Step 3: the stored seeded 70/10/20 split, and the LE hyperparameters with defaults and meanings. */
+export function StepParams({
+  seed,
+  onSeed,
+  split,
+  splitError,
+  params,
+  onParams,
+}: {
+  seed: string;
+  onSeed: (s: string) => void;
+  split: SplitResult | null;
+  splitError: ShownError | null;
+  params: ParamDraft;
+  onParams: (p: ParamDraft) => void;
+}) {
+  const set = (patch: Partial<ParamDraft>) => onParams({ ...params, ...patch });
+  return (
+    <div className="stack">
+      <section>
+        <h4>Split 70 / 10 / 20</h4>
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor="wiz-seed">Seed</label>
+            <input id="wiz-seed" inputMode="numeric" value={seed} onChange={(e) => onSeed(e.target.value)} data-testid="wiz-seed" />
+          </div>
+          {split && (
+            <p className="split-counts" data-testid="wiz-split" data-created={split.created}>
+              train <strong>{formatCount(split.counts.train)}</strong> · val <strong>{formatCount(split.counts.val)}</strong> · test{' '}
+              <strong>{formatCount(split.counts.test)}</strong> images
+              <br />
+              <span className="hint">
+                {split.created ? 'Created now and stored' : 'Stored'} with the project (seed {split.seed}), reused by every run with this seed — scores stay
+                comparable across runs.
+              </span>
+            </p>
+          )}
+        </div>
+        <ErrorBox error={splitError} />
+        <p className="hint">train fits the explanation, val chooses concepts (and λ), test gives the reported score.</p>
+      </section>
+      <section>
+        <h4>Hyperparameters</h4>
+        <table className="table params-table" data-testid="wiz-params">
+          <tbody>
+            <tr>
+              <th scope="row">λ selection</th>
+              <td>
+                <select value={params.lambdaSelection} onChange={(e) => set({ lambdaSelection: e.target.value as LambdaSelection })} data-testid="wiz-lambda-sel">
+                  <option value="fixed">fixed λ (reference)</option>
+                  <option value="val">chosen on val per neuron</option>
+                </select>
+              </td>
+              <td className="hint">fixed: one λ for all neurons; val: a λ path, the best val correlation per neuron (slower)</td>
+            </tr>
+            {NUM_FIELDS.map((f) => {
+              const off = f.key === 'lambda' && params.lambdaSelection === 'val';
+              const err = off ? null : fieldError(f, params[f.key]);
+              return (
+                <tr key={f.key}>
+                  <th scope="row">{f.label}</th>
+                  <td>
+                    <input
+                      value={params[f.key]}
+                      disabled={off}
+                      onChange={(e) => set({ [f.key]: e.target.value })}
+                      aria-invalid={err !== null}
+                      className="param-input"
+                      data-testid={`wiz-param-${f.key}`}
+                    />
+                    {err && <span className="warn-text"> {err}</span>}
+                  </td>
+                  <td className="hint">
+                    {f.hint} (default {Number(DEFAULT_PARAMS[f.key]).toPrecision(3).replace(/\.?0+$/, '')})
+                  </td>
+                </tr>
+              );
+            })}
+            <tr>
+              <th scope="row">Concept order</th>
+              <td>
+                <select value={params.order} onChange={(e) => set({ order: e.target.value as Order })} data-testid="wiz-order">
+                  <option value="signed">signed weight (reference)</option>
+                  <option value="abs">|weight|</option>
+                </select>
+              </td>
+              <td className="hint">ranking before the search; |weight| also finds concepts with negative weights</td>
+            </tr>
+          </tbody>
+        </table>
+        <button type="button" className="link" onClick={() => onParams(DEFAULT_PARAMS)}>
+          Reset to defaults
+        </button>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import { ProgressBar } from '../../components/ProgressBar';
+import { useApp } from '../../lib/appContext';
+import { useJobRunner } from './jobRunner';
+
+/** A job started from this screen: n / N with ETA and Cancel while it runs; how it ended otherwise. */
+export function JobStatus({ runKey, testId }: { runKey: string; testId: string }) {
+  const runner = useJobRunner();
+  const { navigate } = useApp();
+  const run = runner.get(runKey);
+  if (!run) return null;
+  return (
+    <div className="extract-status" data-testid={`${testId}-status`} data-status={run.status}>
+      {run.status === 'running' && (
+        <div className="job-progress">
+          <ProgressBar done={run.progress?.done ?? 0} total={run.progress?.total ?? 0} etaSeconds={run.progress?.etaSeconds} message={run.progress?.message} testId={`${testId}-progress`} />
+          <button type="button" className="danger" onClick={() => runner.cancel(runKey)} data-testid={`${testId}-cancel`}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {run.status === 'cancelled' && (
+        <p className="warn-text">
+          Cancelled. Finished blocks are kept: start again with the same settings, or resume it from{' '}
+          <button type="button" className="link" onClick={() => navigate('jobs')}>
+            Jobs
+          </button>
+          .
+        </p>
+      )}
+      {run.status === 'failed' && run.error && (
+        <div className="error-box" role="alert">
+          <strong>{run.error.title}</strong>
+          <p>{run.error.message}</p>
+          <p className="hint">{run.error.hint}</p>
+        </div>
+      )}
+      {run.status === 'interrupted' && <p className="warn-text">Interrupted: restart the backend and resume it from the Jobs screen.</p>}
+    </div>
+  );
+}

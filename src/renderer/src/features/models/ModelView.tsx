@@ -1,0 +1,133 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { LayerInfo, ModelSummary, Preprocessing, ProviderName } from '../../../../shared/contract';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { toShownError, type ShownError } from '../../lib/errors';
+import type { ProbeSetInfo } from '../../lib/types';
+import { ActivationsSection } from './ActivationsSection';
+import { ExtractPanel } from './ExtractPanel';
+import { LayersTable } from './LayersTable';
+import { StatusBadge } from './ModelList';
+import { ModelOverview } from './ModelOverview';
+import { PreprocessEditor } from './PreprocessEditor';
+import { PreviewPanel } from './PreviewPanel';
+
+const TABS = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'layers', label: 'Layers' },
+  { id: 'preprocessing', label: 'Preprocessing' },
+  { id: 'activations', label: 'Extract & neurons' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+/** One model: overview, layers, preprocessing (+ preview) and extraction/neuron stats, as tabs. */
+export function ModelView({ modelId, onChanged, onRemoved }: { modelId: number; onChanged: () => void; onRemoved: () => void }) {
+  const { api } = useApp();
+  const [model, setModel] = useState<ModelSummary | null>(null);
+  const [layers, setLayers] = useState<LayerInfo[]>([]);
+  const [probeSets, setProbeSets] = useState<ProbeSetInfo[]>([]);
+  const [error, setError] = useState<ShownError | null>(null);
+  const [tab, setTab] = useState<TabId>('overview');
+  const [layer, setLayer] = useState<string | null>(null);
+  const [provider, setProvider] = useState<ProviderName | null>(null);
+  const [draft, setDraft] = useState<Preprocessing | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    Promise.all([api.call('model.info', { modelId }), api.call('probe.list', {})]).then(
+      ([info, sets]) => {
+        if (!live) return;
+        setModel(info.model);
+        setLayers(info.layers);
+        setProbeSets(sets);
+        setLayer((l) => l ?? info.layers.find((x) => x.suggested)?.tensorName ?? null);
+      },
+      (e: unknown) => live && setError(toShownError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, modelId]);
+
+  const onSaved = useCallback(
+    (p: Preprocessing) => {
+      setModel((m) => (m ? { ...m, preprocessing: p } : m));
+      onChanged();
+    },
+    [onChanged],
+  );
+
+  if (error) return <ErrorBox error={error} testId="model-error" />;
+  if (!model) return <p className="hint">Loading the model…</p>;
+  return (
+    <div className="model-view" data-testid="model-view" data-name={model.name} data-status={model.status}>
+      <header className="probe-head">
+        <div>
+          <h2>
+            {model.name} <StatusBadge status={model.status} />
+          </h2>
+          <p className="mono hint" title="The file this model refers to">
+            {model.path}
+          </p>
+        </div>
+        <dl className="stat-row">
+          <div className="stat">
+            <dt>input</dt>
+            <dd>
+              {model.info.channels}×{model.info.height ?? '?'}×{model.info.width ?? '?'}
+            </dd>
+          </div>
+          <div className="stat">
+            <dt>layers</dt>
+            <dd data-testid="model-layers">{layers.length}</dd>
+          </div>
+          <div className="stat">
+            <dt>opset</dt>
+            <dd>{model.info.opset}</dd>
+          </div>
+        </dl>
+      </header>
+      <div className="tabs" role="tablist" aria-label="Model sections">
+        {TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            className={`tab${tab === t.id ? ' active' : ''}`}
+            onClick={() => setTab(t.id)}
+            data-testid={`model-tab-${t.id}`}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" className="tab-panel" data-testid={`model-panel-${tab}`}>
+        {tab === 'overview' && <ModelOverview model={model} provider={provider} onProvider={setProvider} onRemoved={onRemoved} />}
+        {tab === 'layers' && (
+          <LayersTable
+            layers={layers}
+            selected={layer}
+            onSelect={setLayer}
+            onExtract={(t) => {
+              setLayer(t);
+              setTab('activations');
+            }}
+          />
+        )}
+        {tab === 'preprocessing' && (
+          <div className="pre-layout">
+            <PreprocessEditor model={model} onSaved={onSaved} onDraft={setDraft} />
+            <PreviewPanel modelId={model.id} probeSets={probeSets} options={draft} />
+          </div>
+        )}
+        {tab === 'activations' && (
+          <div className="stack wide">
+            <ExtractPanel model={model} layers={layers} layer={layer} onLayer={setLayer} probeSets={probeSets} provider={provider} />
+            <ActivationsSection modelId={model.id} layers={layers} probeSets={probeSets} />
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

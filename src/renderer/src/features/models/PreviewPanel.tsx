@@ -1,0 +1,139 @@
+import { useEffect, useState } from 'react';
+import type { Preprocessing } from '../../../../shared/contract';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { toShownError, type ShownError } from '../../lib/errors';
+import type { ImageRow, Out, ProbeSetInfo } from '../../lib/types';
+import { formatValue } from '../../lib/format';
+
+type Preview = Out<'model.preview'>;
+const DEBOUNCE_MS = 250;
+
+/** One probe image after preprocessing (de-normalised back to pixels) with the input tensor's stats. */
+export function PreviewPanel({ modelId, probeSets, options }: { modelId: number; probeSets: ProbeSetInfo[]; options: Preprocessing | null }) {
+  const { api } = useApp();
+  const [setId, setSetId] = useState<number | null>(probeSets[0]?.id ?? null);
+  const [index, setIndex] = useState(0);
+  const [image, setImage] = useState<ImageRow | null>(null);
+  const [total, setTotal] = useState(0);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
+  const optionsKey = options ? JSON.stringify(options) : null;
+  const activeSet = setId ?? probeSets[0]?.id ?? null;
+
+  // The index-th image of the chosen probe set.
+  useEffect(() => {
+    if (activeSet === null) return;
+    let live = true;
+    api.call('probe.images', { probeSetId: activeSet, offset: index, limit: 1 }).then(
+      (r) => {
+        if (!live) return;
+        setTotal(r.total);
+        setImage(r.rows[0] ?? null);
+      },
+      (e: unknown) => live && setError(toShownError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, activeSet, index]);
+
+  // Its preview under the current (possibly unsaved) values, once typing pauses.
+  useEffect(() => {
+    if (!image || !optionsKey) return;
+    let live = true;
+    const t = window.setTimeout(() => {
+      api
+        .call('model.preview', { modelId, imageId: image.id, options: JSON.parse(optionsKey) as Preprocessing })
+        .then(
+          (p) => {
+            if (!live) return;
+            setPreview(p);
+            setError(null);
+          },
+          (e: unknown) => live && setError(toShownError(e)),
+        );
+    }, DEBOUNCE_MS);
+    return () => {
+      live = false;
+      window.clearTimeout(t);
+    };
+  }, [api, modelId, image, optionsKey]);
+
+  if (probeSets.length === 0) {
+    return (
+      <section className="card" aria-label="Preview">
+        <h3>Preview</h3>
+        <p className="hint">Import a probe set to preview how its images reach the model.</p>
+      </section>
+    );
+  }
+  const step = (d: number) => setIndex((i) => (total ? (i + d + total) % total : 0));
+  return (
+    <section className="card preview-card" aria-labelledby="preview-title" data-testid="preview">
+      <div className="card-head">
+        <h3 id="preview-title">Preview</h3>
+        <select
+          value={activeSet ?? ''}
+          onChange={(e) => {
+            setSetId(Number(e.target.value));
+            setIndex(0);
+          }}
+          aria-label="Probe set"
+          data-testid="preview-probeset"
+        >
+          {probeSets.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="preview-body">
+        <div className="preview-frame">
+          {preview ? <img src={preview.dataUrl} alt={`Preprocessed ${image?.relPath ?? 'image'}`} data-testid="preview-img" /> : <span className="hint">…</span>}
+        </div>
+        <div className="preview-side">
+          <div className="preview-nav">
+            <button type="button" onClick={() => step(-1)} aria-label="Previous image" disabled={total < 2}>
+              ‹
+            </button>
+            <span className="hint" data-testid="preview-index">
+              {total ? `${index + 1} / ${total}` : '—'}
+            </span>
+            <button type="button" onClick={() => step(1)} aria-label="Next image" disabled={total < 2} data-testid="preview-next">
+              ›
+            </button>
+            <button type="button" onClick={() => setIndex(Math.floor(Math.random() * total))} disabled={total < 2}>
+              Random
+            </button>
+          </div>
+          {image && (
+            <p className="mono hint preview-path" title={image.relPath}>
+              {image.relPath}
+              {image.className ? ` · ${image.className}` : ''} · {image.width}×{image.height}
+            </p>
+          )}
+          {preview && (
+            <dl className="facts" data-testid="preview-stats">
+              <dt>Tensor</dt>
+              <dd className="mono" data-testid="preview-shape">
+                [{preview.shape.join(', ')}]
+              </dd>
+              <dt>Min / max</dt>
+              <dd className="mono">
+                {formatValue(preview.stats.min)} / {formatValue(preview.stats.max)}
+              </dd>
+              <dt>Mean ± std</dt>
+              <dd className="mono">
+                {formatValue(preview.stats.mean)} ± {formatValue(preview.stats.std)}
+              </dd>
+            </dl>
+          )}
+          {!options && <p className="hint">Fix the values on the left to update the preview.</p>}
+        </div>
+      </div>
+      <ErrorBox error={error} testId="preview-error" />
+    </section>
+  );
+}

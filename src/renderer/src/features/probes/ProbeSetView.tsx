@@ -1,0 +1,92 @@
+import { useEffect, useState } from 'react';
+import { useApp } from '../../lib/appContext';
+import { toShownError, type ShownError } from '../../lib/errors';
+import { formatCount, formatDate } from '../../lib/format';
+import type { LabelCount, ProbeSetInfo, ProbeSummary } from '../../lib/types';
+import { ErrorBox } from '../../components/ErrorBox';
+import { LabelTable } from './LabelTable';
+import { SkippedList } from './SkippedList';
+import { ThumbnailGrid } from './ThumbnailGrid';
+import { ThumbnailCache } from './thumbnailCache';
+
+/** One probe set: facts, counts per label (click to filter), skipped files, and the image grid. */
+export function ProbeSetView({ set }: { set: ProbeSetInfo }) {
+  const { api } = useApp();
+  const [summary, setSummary] = useState<ProbeSummary | null>(null);
+  const [error, setError] = useState<ShownError | null>(null);
+  const [filter, setFilter] = useState<LabelCount | null>(null);
+  // One thumbnail cache per probe set view: switching the label filter reuses what was fetched.
+  const [thumbs] = useState(() => new ThumbnailCache(api, 96));
+  useEffect(() => () => thumbs.cancelAll(), [thumbs]);
+
+  useEffect(() => {
+    let live = true;
+    api.call('probe.summary', { probeSetId: set.id }).then(
+      (s) => live && setSummary(s),
+      (e: unknown) => live && setError(toShownError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, set.id]);
+
+  return (
+    <div className="probe-view" data-testid="probeset-view" data-name={set.name}>
+      <header className="probe-head">
+        <div>
+          <h2>{set.name}</h2>
+          <p className="mono hint" title="Folder the images were imported from">
+            {set.rootPath}
+          </p>
+        </div>
+        <dl className="stat-row">
+          <div className="stat">
+            <dt>images</dt>
+            <dd data-testid="probeset-images">{formatCount(set.images)}</dd>
+          </div>
+          <div className="stat">
+            <dt>classes</dt>
+            <dd>{set.classes}</dd>
+          </div>
+          <div className={`stat${set.skipped ? ' warn' : ''}`}>
+            <dt>skipped</dt>
+            <dd data-testid="probeset-skipped">{formatCount(set.skipped)}</dd>
+          </div>
+          <div className="stat">
+            <dt>status</dt>
+            <dd>{set.complete ? 'complete' : 'incomplete'}</dd>
+          </div>
+        </dl>
+      </header>
+      <p className="hint">
+        Imported {formatDate(set.createdAt)}
+        {set.labelsCsvPath ? ` · labels from ${set.labelsCsvPath}` : ''}
+        {set.manifestHash ? ` · manifest ${set.manifestHash.slice(0, 12)}` : ''}
+        {!set.complete ? ' · the import did not finish: resume it on the Jobs screen' : ''}
+      </p>
+      <ErrorBox error={error} />
+      <div className="probe-body">
+        <div className="probe-side">
+          {summary && <LabelTable summary={summary} selectedId={filter?.id ?? null} onSelect={setFilter} />}
+          {set.skipped > 0 && <SkippedList probeSetId={set.id} count={set.skipped} />}
+        </div>
+        <section className="probe-grid card" aria-label="Images">
+          <div className="card-head">
+            <h3>
+              Images{' '}
+              {filter && (
+                <span className="chip" data-testid="grid-filter">
+                  {filter.kind === 'superclass' ? 'superclass' : 'class'}: {filter.name}
+                  <button type="button" aria-label="Show all images" onClick={() => setFilter(null)}>
+                    ×
+                  </button>
+                </span>
+              )}
+            </h3>
+          </div>
+          <ThumbnailGrid key={filter?.id ?? 'all'} probeSetId={set.id} labelId={filter?.id ?? null} thumbs={thumbs} />
+        </section>
+      </div>
+    </div>
+  );
+}
