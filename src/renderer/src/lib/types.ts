@@ -1,9 +1,7 @@
-import type { Contract } from '../../../shared/contract';
-import type { InputOf, OutputOf } from '../../../shared/define';
+import type { Out } from './contract';
 
-// Contract-derived types the screens use; one place so screens never restate a backend shape.
-export type Out<K extends keyof Contract> = OutputOf<Contract, K>;
-export type In<K extends keyof Contract> = InputOf<Contract, K>;
+// Contract-derived types several features use; one place so screens never restate a backend shape.
+export type { In, Out } from './contract';
 
 export type AppInfo = Out<'app.info'>;
 export type ProjectInfo = NonNullable<Out<'project.current'>>;

@@ -1,4 +1,4 @@
-import type { Out } from '../../lib/types';
+import type { In, Out } from '../../lib/contract';
 
 // Contract-derived shapes of the Ablation screen.
 export type AblationRun = Out<'ablation.runs'>[number];
@@ -9,5 +9,6 @@ export type AblationResultsData = Out<'ablation.results'>;
 export type MethodSummary = AblationResultsData['methods'][number];
 export type AblationRow = AblationResultsData['rows'][number];
 export type TopImpactData = Out<'topimpact.results'>;
-export type Mode = 'optim' | 'norm';
+/** Optim / Norm scaling of the simulated activation. */
+export type Mode = NonNullable<In<'ablation.run'>['modes']>[number];
 export type Mapping = Record<string, number>;

@@ -8,8 +8,8 @@ export type ReliabilityBin = CalibrationReport['reliabilityBefore'][number];
 export type ConceptSetInfo = Out<'conceptSet.list'>[number];
 export type FilterReport = Out<'conceptSet.filter'>;
 export type SimulatorMeans = Out<'simulate.means'>[number];
-/** 'label' = the probe set's label simulator; a number = an encoder id. */
-export type SimulatorRef = 'label' | number;
+/** 'label' = the probe set's label simulator; a number = an encoder id (the contract's SimulatorRef). */
+export type { SimulatorRef } from '../../../../shared/contract';
 
 /** a, b of a calibration as researchers quote them: a=60 b=-0.09. */
 export function formatAB(c: { a: number; b: number }): string {

@@ -9,10 +9,9 @@ import { scoreOf } from './format';
 import { NeuronNav } from './NeuronNav';
 import { NeuronStats } from './NeuronStats';
 import { ScoreTextBox } from './ScoreTextBox';
-import type { NeuronView, RunInfo } from './types';
+import type { NeuronView, RangeKind, RunInfo } from './types';
 import { useLoad } from '../../lib/useLoad';
 
-type RangeKind = 'class' | 'superclass' | 'csv' | 'concept';
 
 function RangeSection({ view }: { view: NeuronView }) {
   const kinds = (['class', 'superclass', 'csv', 'concept'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));

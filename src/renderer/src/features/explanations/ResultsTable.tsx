@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
+import type { In } from '../../lib/contract';
 import { ConceptHits } from './ConceptHits';
 import { formatCorr } from './format';
 import { usePagedResults } from './usePagedResults';
@@ -10,7 +11,7 @@ import { usePagedResults } from './usePagedResults';
 const ROW_H = 34;
 /** styles.css .results-row grid-template-columns; simulator columns are appended to it. */
 const BASE_GRID = '5rem minmax(0, 1fr) 3rem 4.5rem 4.5rem 8rem 5.5rem';
-type SortKey = 'neuron' | 'valCorrelation' | 'testCorrelation' | 'length' | 'bestConceptTest' | 'top5Test';
+type SortKey = NonNullable<In<'explain.results'>['sort']>['by'];
 interface Sort {
   by: SortKey;
   dir: 'asc' | 'desc';

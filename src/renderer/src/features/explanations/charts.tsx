@@ -17,7 +17,7 @@ import {
 import type { Histogram } from '../../../../shared/contract';
 import { formatValue } from '../../lib/format';
 import { seriesColor } from '../../lib/colors';
-import type { NeuronView } from './types';
+import type { NeuronView, RangeKind } from './types';
 
 function tick(v: number): string {
   return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
@@ -69,7 +69,7 @@ export function HistogramPanel({ histogram }: { histogram: Histogram }) {
  * The activation-range view: 8 buckets from 0 to the max, share of each class (or superclass) per bucket,
  * stacked; explanation concepts (LE(SigLIP)) are mean probabilities, not shares of a whole: drawn unstacked.
  */
-export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: 'class' | 'superclass' | 'csv' | 'concept' }) {
+export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: RangeKind }) {
   const stacked = kind !== 'concept';
   const series = range.labels.map((l, i) => ({ ...l, i })).filter((l) => l.kind === kind);
   const data = range.buckets.map((b) => {

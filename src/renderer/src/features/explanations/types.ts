@@ -8,3 +8,5 @@ export type Explanation = NeuronView['explanations'][number];
 export type Example = NeuronView['examples']['top'][number];
 export type ConceptList = Out<'explain.concepts'>;
 export type SplitResult = Out<'split.ensure'>;
+/** What a series of the activation-range view is: class, superclass, CSV label or explanation concept. */
+export type RangeKind = NeuronView['range']['labels'][number]['kind'];

@@ -1,7 +1,9 @@
+import type { ExplainParams } from '../../../../shared/contract';
+
 // The wizard's hyperparameters as text fields (what the user types), their defaults and one-line meanings.
 
-export type Order = 'signed' | 'abs';
-export type LambdaSelection = 'fixed' | 'val';
+export type Order = ExplainParams['order'];
+export type LambdaSelection = ExplainParams['lambdaSelection'];
 
 export interface ParamDraft {
   eta: string;

@@ -2,26 +2,16 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { Progress } from '../../../../shared/define';
 import type { Api } from '../../api';
 import { isCancelled, toShownError, type ShownError } from '../../lib/errors';
-import type { In, Out } from '../../lib/types';
+import type { In, JobMethod, Out } from '../../lib/contract';
+import type { JobInfo } from '../../lib/types';
 
 // Long-running contract jobs started from the UI. They live above the screens, so navigating away from
 // the Probe sets screen never loses an import's progress or its Cancel button. Progress messages can
 // arrive hundreds of times a second; state is flushed at most once per animation frame.
 
-/** The contract's job methods (declared with job() in src/shared/contract*.ts). */
-export type JobMethod =
-  | 'probe.import'
-  | 'jobs.resume'
-  | 'activations.extract'
-  | 'explain.run'
-  | 'ablation.run'
-  | 'topimpact.run'
-  | 'encoder.embed'
-  | 'calibration.run'
-  | 'conceptSet.filter'
-  | 'simulate.run';
-/** 'interrupted': the connection to the backend closed while the job ran (resumable after a restart). */
-export type RunStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+export type { JobMethod };
+/** The contract's job statuses; 'interrupted': the connection to the backend closed while the job ran (resumable after a restart). */
+export type RunStatus = JobInfo['status'];
 
 export interface RunState {
   key: string;
