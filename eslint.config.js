@@ -2,8 +2,22 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const ELECTRON = { name: 'electron', message: 'Keep electron out of core, shared, CLI, web and renderer code.' };
-// onnxruntime-node must load after its telemetry is switched off (src/main/core/inference/ortOffline.ts).
-const ORT = { name: 'onnxruntime-node', message: "Import { ort } from src/main/core/inference/ort: it switches onnxruntime's telemetry off before the native library loads." };
+// onnxruntime-node must load after its telemetry is switched off (src/main/core/onnx/ortOffline.ts).
+const ORT = { name: 'onnxruntime-node', message: "Import { ort } from src/main/core/onnx/ort: it switches onnxruntime's telemetry off before the native library loads." };
+
+// The layers of src/main/core (docs/architecture.md): numeric -> numeric, onnx; onnx -> onnx; platform -> platform;
+// features -> platform, onnx, numeric and another feature's public index.ts only; nothing -> app (the composition
+// root) but the hosts. Relative imports are checked by what they reach.
+const layer = (forbidden, why) => ({ regex: `^(\\.\\./)+(${forbidden})(/|$)`, message: why });
+const CORE_LAYERS = {
+  numeric: [layer('platform|features|app', 'numeric/ is pure functions over typed arrays: it imports only numeric/ and onnx/.')],
+  onnx: [layer('platform|features|app|numeric', 'onnx/ (model files, graphs, sessions, GEMM) imports only onnx/.')],
+  platform: [layer('features|app|numeric|onnx', 'platform/ (store, jobs, files) is the bottom layer: it imports only platform/.')],
+  features: [
+    layer('app', 'Features never import the composition root: take the state from platform/context.ts.'),
+    { regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: "Features never import another feature's internals: import from '../<feature>' (its index.ts), or move the shared code to platform/, onnx/ or numeric/." },
+  ],
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'resources/**', '**/*.mjs'] },
@@ -14,6 +28,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { paths: [ORT] }],
+      'no-restricted-syntax': ['error', { selector: "ImportExpression[source.value='onnxruntime-node']", message: ORT.message }],
     },
   },
   {
@@ -32,5 +47,9 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['src/main/core/inference/ort.ts'], rules: { 'no-restricted-imports': 'off' } },
+  ...Object.entries(CORE_LAYERS).map(([dir, patterns]) => ({
+    files: [`src/main/core/${dir}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { paths: [ELECTRON, ORT], patterns }] },
+  })),
+  { files: ['src/main/core/onnx/ort.ts'], rules: { 'no-restricted-imports': 'off' } },
 );

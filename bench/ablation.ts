@@ -6,7 +6,7 @@
  *            --trust R (cumulant trust radius, default 1.5 = the library default)
  * Synthetic but realistic: features ReLU(N(0.2, 1)), W ~ N(0, s^2) with s set so logits have std ~3, labels
  * sampled from softmax(z / 1.1), one simulated explanation per neuron (the activation + N(0, 0.6^2) noise).
- * The fast path is the cumulant expansion (src/main/core/ablation/cumulant.ts) with exact fallback outside its
+ * The fast path is the cumulant expansion (src/main/core/numeric/ablation/cumulant.ts) with exact fallback outside its
  * trust radius; its error is measured against the exact rank-one path on E neurons (full Optim, Norm, Top Impact).
  * Prints ONE JSON object on stdout (progress on stderr).
  */
@@ -24,9 +24,9 @@ import {
   splitRows,
   topImpactLayer,
   type NeuronAblation,
-} from '../src/main/core/ablation';
-import { mulberry32 } from '../src/main/core/explain/splits';
-import { pearson } from '../src/main/core/explain/pearson';
+} from '../src/main/core/numeric/ablation';
+import { mulberry32 } from '../src/main/core/numeric/le/splits';
+import { pearson } from '../src/main/core/numeric/le/pearson';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

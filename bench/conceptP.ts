@@ -8,7 +8,7 @@
  * has (so cos has an offset like real models). L2-normalised, in memory before timing starts.
  * Cases, each in its own process so peak RSS is its own:
  *   quantized  (b) calibrate (a, b) on C label concepts x N images, then (a) build uint16 P for all M
- *              concepts with the top-5 filter statistics (src/main/core/concepts).
+ *              concepts with the top-5 filter statistics (src/main/core/numeric/conceptP).
  *   dense      the same P build into a float32 N x M matrix (the naive form), same matmul, sigmoid in JS.
  *   torch      /usr/bin/python3 + torch (bench/python/torch_concept_p.py) on the same threads: matmul +
  *              sigmoid into a dense float32 P with top-5/std, and the reference grid BCE (timed on a sample
@@ -19,9 +19,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildP, buildPDense, calibrate, cosineBlocks, l2normalise, REFERENCE_A_GRID, REFERENCE_B_GRID } from '../src/main/core/concepts';
-import { denseMatrix, type DenseMatrix } from '../src/main/core/explain/types';
-import { mulberry32 } from '../src/main/core/explain/splits';
+import { buildP, buildPDense, calibrate, cosineBlocks, l2normalise, REFERENCE_A_GRID, REFERENCE_B_GRID } from '../src/main/core/numeric/conceptP';
+import { denseMatrix, type DenseMatrix } from '../src/main/core/numeric/le/types';
+import { mulberry32 } from '../src/main/core/numeric/le/splits';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

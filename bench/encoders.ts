@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ort } from '../src/main/core/inference/ort';
+import { ort } from '../src/main/core/onnx/ort';
 import sharp from 'sharp';
-import { openEncoder } from '../src/main/core/encoders';
-import { createSession } from '../src/main/core/inference/session';
+import { openEncoder } from '../src/main/core/onnx/encoders';
+import { createSession } from '../src/main/core/onnx/session';
 import { runCases, type Cases } from './cases';
 
 // Image-text encoder benchmark; prints one JSON object on stdout (progress on stderr).

@@ -1,5 +1,5 @@
 /**
- * LE benchmark: the whole LE(Label-style) pipeline of src/main/core/explain on a synthetic layer.
+ * LE benchmark: the whole LE(Label-style) pipeline of src/main/core/numeric/le on a synthetic layer.
  *   npx tsx bench/explain.ts            paper scale: N = 50,000 (35k/5k/10k), M = 8,438 concepts, K = 2,048 neurons
  *   npx tsx bench/explain.ts --quick    small: N = 5,000, M = 1,000, K = 64
  *   options: --n N --m M --k K --sklearn-neurons S (default 8 quick / 4 full; 0 = skip) --threads T (onnxruntime)
@@ -12,7 +12,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { columnStats, DEFAULT_ETA, DEFAULT_LAMBDA, explainLayer, inverseStd, splitIndices, type LayerExplanation } from '../src/main/core/explain';
+import { columnStats, DEFAULT_ETA, DEFAULT_LAMBDA, explainLayer, inverseStd, splitIndices, type LayerExplanation } from '../src/main/core/numeric/le';
 import { syntheticLayer, type SyntheticLayer } from './explainData';
 
 function arg(name: string, fallback: number): number {

@@ -1,4 +1,4 @@
-import { makeSplit, mulberry32, product, type DenseMatrix } from '../src/main/core/explain';
+import { makeSplit, mulberry32, product, type DenseMatrix } from '../src/main/core/numeric/le';
 
 /**
  * Synthetic but realistic layer for the LE benchmark.

@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createBackend } from '../src/main/core/backend';
+import { createBackend } from '../src/main/core/app/backend';
 
 const [mode, dir] = process.argv.slice(2);
 

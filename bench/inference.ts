@@ -4,10 +4,10 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { createBackend } from '../src/main/core/backend';
-import { exposeOutputs } from '../src/main/core/inference/graph';
-import { decodeModel, encodeModel } from '../src/main/core/inference/onnxProto';
-import { createSession, runBatch } from '../src/main/core/inference/session';
+import { createBackend } from '../src/main/core/app/backend';
+import { exposeOutputs } from '../src/main/core/onnx/graph';
+import { decodeModel, encodeModel } from '../src/main/core/onnx/onnxProto';
+import { createSession, runBatch } from '../src/main/core/onnx/session';
 import { runCases, type Cases } from './cases';
 
 // Inference benchmark; prints one JSON object on stdout (progress on stderr).

@@ -10,12 +10,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ort } from '../src/main/core/inference/ort';
-import { exposeOutputs, extractTail } from '../src/main/core/inference/graph';
-import { jvpModel } from '../src/main/core/inference/jvp';
-import { decodeModel, encodeModel } from '../src/main/core/inference/onnxProto';
-import { createSession, runBatch } from '../src/main/core/inference/session';
-import { replaceChannel } from '../src/main/core/ablation';
+import { ort } from '../src/main/core/onnx/ort';
+import { exposeOutputs, extractTail } from '../src/main/core/onnx/graph';
+import { jvpModel } from '../src/main/core/onnx/jvp';
+import { decodeModel, encodeModel } from '../src/main/core/onnx/onnxProto';
+import { createSession, runBatch } from '../src/main/core/onnx/session';
+import { replaceChannel } from '../src/main/core/numeric/ablation';
 import { loadFashionMnist } from '../test/helpers/fashionMnist';
 
 const quick = process.argv.includes('--quick');

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createBackend } from '../src/main/core/backend';
+import { createBackend } from '../src/main/core/app/backend';
 import { contract } from '../src/shared/contract';
 import { createClient, createMemoryChannel, serve } from '../src/shared/protocol';
 import { AppError } from '../src/shared/errors';

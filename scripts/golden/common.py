@@ -6,7 +6,7 @@ M32 = 0xFFFFFFFF
 
 
 def mulberry32(seed):
-    """Same generator as src/main/core/explain/splits.ts (uint32 arithmetic)."""
+    """Same generator as src/main/core/numeric/le/splits.ts (uint32 arithmetic)."""
     a = seed & M32
 
     def rand():

@@ -1,4 +1,4 @@
-"""Golden numbers for the ablation core (src/main/core/ablation), checked by test/unit/ablationGolden.test.ts.
+"""Golden numbers for the ablation core (src/main/core/numeric/ablation), checked by test/unit/ablationGolden.test.ts.
 
 Run with Debian's Python (numpy + torch):  /usr/bin/python3 scripts/golden/make_ablation_golden.py
 Writes resources/golden/ablation_golden.json.

@@ -1,4 +1,4 @@
-"""Golden numbers for the concepts core (src/main/core/concepts), checked by test/unit/concepts*.test.ts.
+"""Golden numbers for the concepts core (src/main/core/numeric/conceptP), checked by test/unit/concepts*.test.ts.
 
 Run with Debian's Python (numpy + scikit-learn):  /usr/bin/python3 scripts/golden/make_concepts_golden.py
 Writes resources/golden/concepts_golden.json:

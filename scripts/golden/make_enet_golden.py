@@ -1,4 +1,4 @@
-"""Golden numbers for the explain core (src/main/core/explain), checked by test/unit/explain*.test.ts.
+"""Golden numbers for the explain core (src/main/core/numeric/le), checked by test/unit/explain*.test.ts.
 
 Run with Debian's Python (numpy + scikit-learn):  /usr/bin/python3 scripts/golden/make_enet_golden.py
 Writes resources/golden/enet_golden.json and resources/golden/ls_pearson_golden.json.

@@ -1,4 +1,4 @@
-// How well the forward-mode derivative rules (src/main/core/inference/jvp.ts) cover real vision architectures.
+// How well the forward-mode derivative rules (src/main/core/onnx/jvp.ts) cover real vision architectures.
 //
 //   npx tsx scripts/jvp/coverage.ts /tmp/jvp-models [--only=resnet18] [--no-numeric] [--no-reference] [--max-cuts=40]
 //
@@ -25,12 +25,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ort } from '../../src/main/core/inference/ort';
-import { tailGradient } from '../../src/main/core/ablationJob/tailOracle';
-import { exposeOutputs, extractTail, tailSideInputs } from '../../src/main/core/inference/graph';
-import { jvpModel } from '../../src/main/core/inference/jvp';
-import { mulberry32 } from '../../src/main/core/explain/splits';
-import { decodeModel, encodeModel, graphOf, type ModelProto } from '../../src/main/core/inference/onnxProto';
+import { ort } from '../../src/main/core/onnx/ort';
+import { tailGradient } from '../../src/main/core/features/ablation/tailOracle';
+import { exposeOutputs, extractTail, tailSideInputs } from '../../src/main/core/onnx/graph';
+import { jvpModel } from '../../src/main/core/onnx/jvp';
+import { mulberry32 } from '../../src/main/core/numeric/le/splits';
+import { decodeModel, encodeModel, graphOf, type ModelProto } from '../../src/main/core/onnx/onnxProto';
 
 const CUT_OPS = new Set([
   'Relu', 'Add', 'Mul', 'Clip', 'HardSwish', 'HardSigmoid', 'Sigmoid', 'Concat', 'LayerNormalization', 'Gelu', 'Erf',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { contract, type Contract, type MethodName } from '../../src/shared/contract';
 import type { CallContext, InputOf, OutputOf, Progress } from '../../src/shared/define';
-import { createBackend, type Backend } from '../../src/main/core/backend';
+import { createBackend, type Backend } from '../../src/main/core/app/backend';
 import { cleanupLater } from './tempDir';
 
 // Drive the real backend in-process the way the protocol server does: the input is parsed by the contract

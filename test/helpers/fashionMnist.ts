@@ -3,7 +3,7 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { crc32, deflateSync, gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import type { SkipCode } from '../../src/main/core/probe/skipReasons';
+import type { SkipCode } from '../../src/main/core/features/probes/skipReasons';
 
 // Real image data for tests, e2e runs and benchmarks: Fashion-MNIST from Debian's dataset-fashion-mnist
 // package (gzipped IDX files), written out as a probe folder tree of greyscale 28x28 PNGs:

@@ -2,7 +2,7 @@
 //   node --import tsx test/helpers/importChild.ts <userDataDir> <projectPath> <root> [pauseMsPerBatch]
 // (not the tsx binary, which runs the script in a grandchild process that a kill of the child would miss)
 // pauseMsPerBatch blocks the process after each committed batch, so a test can kill it mid-import reliably.
-import { createBackend } from '../../src/main/core/backend';
+import { createBackend } from '../../src/main/core/app/backend';
 
 const [userDataDir, projectPath, root, pause] = process.argv.slice(2);
 const pauseMs = Number(pause ?? 0);

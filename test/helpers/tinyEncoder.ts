@@ -1,6 +1,6 @@
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeModel, onnx } from '../../src/main/core/inference/onnxProto';
+import { encodeModel, onnx } from '../../src/main/core/onnx/onnxProto';
 
 // Tiny hand-built ONNX towers for encoder tests that need a file the fixtures do not have (other embedding
 // sizes, other input names, an unknown operator). Weights are deterministic; the numbers mean nothing.

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { encodeModel, onnx } from '../../src/main/core/inference/onnxProto';
+import { encodeModel, onnx } from '../../src/main/core/onnx/onnxProto';
 
 // Tiny hand-built ONNX vision models for tests that need a property no fixture has: NaN / +-Infinity in known
 // neurons, or a huge fixed input size. Built with onnx-proto like test/helpers/tinyEncoder.ts.

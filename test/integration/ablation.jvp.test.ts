@@ -1,10 +1,10 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lossChanges } from '../../src/main/core/ablation';
+import { lossChanges } from '../../src/main/core/numeric/ablation';
 import { call, withProject } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
-import { decodeModel, encodeModel, graphOf, onnx } from '../../src/main/core/inference/onnxProto';
+import { decodeModel, encodeModel, graphOf, onnx } from '../../src/main/core/onnx/onnxProto';
 import { CNN, probeProject, type ExplainFixture } from './explain.helpers';
 import { addModel, extractSet, FIX, tailFixture, VIT } from './ablation.tail.helpers';
 

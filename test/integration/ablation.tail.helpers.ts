@@ -1,16 +1,16 @@
 import { join } from 'node:path';
-import { ort } from '../../src/main/core/inference/ort';
-import { matrix } from '../../src/main/core/ablation';
-import { prepare } from '../../src/main/core/ablationJob/common';
-import { tailGraphOracle, type TailOracle } from '../../src/main/core/ablationJob/tailOracle';
-import { loadForRun } from '../../src/main/core/inference/modelService';
-import { cloneModel, encodeModel, graphOf, onnx, type ModelProto } from '../../src/main/core/inference/onnxProto';
-import { decodePixels, pixelsToTensor, pixelTable } from '../../src/main/core/inference/preprocess';
-import { createSession } from '../../src/main/core/inference/session';
-import { planSummary, summarise } from '../../src/main/core/inference/summary';
-import { readMatrix } from '../../src/main/core/store/activationRepo';
-import { getModel } from '../../src/main/core/store/modelRepo';
-import type { Db } from '../../src/main/core/store/open';
+import { ort } from '../../src/main/core/onnx/ort';
+import { matrix } from '../../src/main/core/numeric/ablation';
+import { prepare } from '../../src/main/core/features/ablation/common';
+import { tailGraphOracle, type TailOracle } from '../../src/main/core/features/ablation/tailOracle';
+import { loadForRun } from '../../src/main/core/features/models/modelService';
+import { cloneModel, encodeModel, graphOf, onnx, type ModelProto } from '../../src/main/core/onnx/onnxProto';
+import { decodePixels, pixelsToTensor, pixelTable } from '../../src/main/core/onnx/preprocess';
+import { createSession } from '../../src/main/core/onnx/session';
+import { planSummary, summarise } from '../../src/main/core/numeric/stats/summary';
+import { readMatrix } from '../../src/main/core/platform/store/activationRepo';
+import { getModel } from '../../src/main/core/platform/store/modelRepo';
+import type { Db } from '../../src/main/core/platform/store/open';
 import { call } from '../helpers/backend';
 import type { ExplainFixture } from './explain.helpers';
 

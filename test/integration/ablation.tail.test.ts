@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linearHeadOracle, matrix } from '../../src/main/core/ablation';
-import { prepare } from '../../src/main/core/ablationJob/common';
-import { decodeModel, encodeModel, graphOf, onnx } from '../../src/main/core/inference/onnxProto';
-import { readMatrix } from '../../src/main/core/store/activationRepo';
+import { linearHeadOracle, matrix } from '../../src/main/core/numeric/ablation';
+import { prepare } from '../../src/main/core/features/ablation/common';
+import { decodeModel, encodeModel, graphOf, onnx } from '../../src/main/core/onnx/onnxProto';
+import { readMatrix } from '../../src/main/core/platform/store/activationRepo';
 import { call } from '../helpers/backend';
 import { CNN, CNN_POOLED, probeProject, type ExplainFixture } from './explain.helpers';
 import { addModel, checkLayout, extractSet, tailFixture, VARIANTS, VIT, VIT_MLP, type TailFixture } from './ablation.tail.helpers';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lossChanges, linearHeadOracle, matrix, scoreAblation, type LossOracle } from '../../src/main/core/ablation';
-import { activations, defaultSplit, prepare } from '../../src/main/core/ablationJob/common';
+import { lossChanges, linearHeadOracle, matrix, scoreAblation, type LossOracle } from '../../src/main/core/numeric/ablation';
+import { activations, defaultSplit, prepare } from '../../src/main/core/features/ablation/common';
 import { call } from '../helpers/backend';
 import { CNN, CNN_POOLED, probeProject } from './explain.helpers';
 import { addModel, extractSet, tailFixture, VIT, VIT_MLP } from './ablation.tail.helpers';

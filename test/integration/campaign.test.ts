@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contract } from '../../src/shared/contract';
-import { createBackend, type Backend } from '../../src/main/core/backend';
+import { createBackend, type Backend } from '../../src/main/core/app/backend';
 import { call } from '../helpers/backend';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
 import { tempDirSync } from '../helpers/tempDir';

@@ -1,9 +1,10 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embedProbeImages, embedTextsCached, openEncoder } from '../../src/main/core/encoders';
-import { countEmbeddings, getEmbeddings, putEmbeddings } from '../../src/main/core/store/embeddingRepo';
-import { createProject, type Db } from '../../src/main/core/store/open';
+import { openEncoder } from '../../src/main/core/onnx/encoders';
+import { embedProbeImages, embedTextsCached } from '../../src/main/core/features/concepts/embedCache';
+import { countEmbeddings, getEmbeddings, putEmbeddings } from '../../src/main/core/platform/store/embeddingRepo';
+import { createProject, type Db } from '../../src/main/core/platform/store/open';
 import { AppError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/tempDir';
 import { FIXTURE_ENCODERS } from '../helpers/tinyEncoder';

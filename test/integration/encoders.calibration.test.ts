@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { calibrate, cosineBlocks } from '../../src/main/core/concepts';
-import { openEncoder } from '../../src/main/core/encoders';
+import { calibrate, cosineBlocks } from '../../src/main/core/numeric/conceptP';
+import { openEncoder } from '../../src/main/core/onnx/encoders';
 import { CLASS_NAMES, SUPERCLASS_OF, fashionMnistPng, loadFashionMnist } from '../helpers/fashionMnist';
 
 // Calibration of the fixture encoders against PyTorch: scripts/fixtures/train_dual_encoders.py ran the
-// reference grid (methods.md) on the first 2,000 Fashion-MNIST test images x 10 class + 2 superclass texts and
+// reference grid (docs/methods.md "Calibration") on the first 2,000 Fashion-MNIST test images x 10 class + 2 superclass texts and
 // stored the best grid point in golden.json. The workbench's path (PNG -> sharp -> preprocessing ->
 // onnxruntime embeddings -> cos blocks -> histogram grid) must land on the same grid point, with the same BCE.
 

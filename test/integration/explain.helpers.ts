@@ -1,7 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { readMatrix } from '../../src/main/core/store/activationRepo';
-import type { Backend } from '../../src/main/core/backend';
+import { readMatrix } from '../../src/main/core/platform/store/activationRepo';
+import type { Backend } from '../../src/main/core/app/backend';
 import { call, withProject } from '../helpers/backend';
 import { CLASS_NAMES, writeFashionMnistTree, type Split } from '../helpers/fashionMnist';
 import { tempDir } from '../helpers/tempDir';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pearson } from '../../src/main/core/explain';
+import { pearson } from '../../src/main/core/numeric/le';
 import { call } from '../helpers/backend';
 import { PLANTED, extract, probeProject } from './explain.helpers';
 

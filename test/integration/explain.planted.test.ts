@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/main/core/backend';
+import type { Backend } from '../../src/main/core/app/backend';
 import { call } from '../helpers/backend';
 import { CNN, CNN_POOLED, FIX, PLANTED, addProbe, confidentSubset, extract, probeProject, type Truth } from './explain.helpers';
 

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/main/core/backend';
-import { readMatrix } from '../../src/main/core/store/activationRepo';
+import type { Backend } from '../../src/main/core/app/backend';
+import { readMatrix } from '../../src/main/core/platform/store/activationRepo';
 import { ctx, freshBackend, insertProbeSet, maxAbsDiff } from './extract.helpers';
 
 // The app's extraction (PNG -> sharp -> preprocessing -> onnxruntime -> summary) against PyTorch golden

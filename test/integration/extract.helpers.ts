@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import sharp from 'sharp';
-import { createBackend, type Backend } from '../../src/main/core/backend';
+import { createBackend, type Backend } from '../../src/main/core/app/backend';
 import type { CallContext, Progress } from '../../src/shared/define';
 import { tempDirSync } from '../helpers/tempDir';
 

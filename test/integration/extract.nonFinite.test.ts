@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readMatrix } from '../../src/main/core/store/activationRepo';
+import { readMatrix } from '../../src/main/core/platform/store/activationRepo';
 import { call, withProject } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
 import { logModel, solidPng, writeModel } from '../helpers/tinyVision';

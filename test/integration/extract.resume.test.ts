@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirSync } from '../helpers/tempDir';
-import type { Backend } from '../../src/main/core/backend';
-import { committedChunks, readMatrix } from '../../src/main/core/store/activationRepo';
+import type { Backend } from '../../src/main/core/app/backend';
+import { committedChunks, readMatrix } from '../../src/main/core/platform/store/activationRepo';
 import { ctx, freshBackend, insertProbeSet, writeFmnistPngs } from './extract.helpers';
 
 // Cancel + resume gives the same matrix as one uninterrupted run; stats and exports agree with the matrix.

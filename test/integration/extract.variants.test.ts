@@ -2,8 +2,8 @@ import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirSync } from '../helpers/tempDir';
-import type { Backend } from '../../src/main/core/backend';
-import { readMatrix } from '../../src/main/core/store/activationRepo';
+import type { Backend } from '../../src/main/core/app/backend';
+import { readMatrix } from '../../src/main/core/platform/store/activationRepo';
 import { ctx, freshBackend, insertProbeSet, maxAbsDiff } from './extract.helpers';
 
 // Every model shape the extractor must handle, checked against PyTorch outputs (variants/golden.json).

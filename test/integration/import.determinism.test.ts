@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { skipCodeOf } from '../../src/main/core/probe/skipReasons';
+import { skipCodeOf } from '../../src/main/core/features/probes/skipReasons';
 import { call, withProject } from '../helpers/backend';
 import { fashionMnistPng, writeFashionMnistTree } from '../helpers/fashionMnist';
 import { tempDir } from '../helpers/tempDir';

@@ -3,7 +3,7 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { thumbPath } from '../../src/main/core/probe/thumbnails';
+import { thumbPath } from '../../src/main/core/features/probes/thumbnails';
 import { call, withProject } from '../helpers/backend';
 import { fashionMnistPng, writeFashionMnistTree } from '../helpers/fashionMnist';
 import { tempDir } from '../helpers/tempDir';

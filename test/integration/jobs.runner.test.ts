@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EtaEstimator } from '../../src/main/core/jobs/eta';
-import { markInterruptedJobs } from '../../src/main/core/jobs/handlers';
-import { registerJobKind } from '../../src/main/core/jobs/registry';
-import { runJob } from '../../src/main/core/jobs/runner';
-import { getJob, insertJob } from '../../src/main/core/store/jobRepo';
-import { getRun } from '../../src/main/core/store/runRepo';
-import { APP_VERSION } from '../../src/main/core/version';
+import { EtaEstimator } from '../../src/main/core/platform/jobs/eta';
+import { markInterruptedJobs } from '../../src/main/core/features/jobs/handlers';
+import { registerJobKinds } from '../../src/main/core/platform/jobs/registry';
+import { runJob } from '../../src/main/core/platform/jobs/runner';
+import { getJob, insertJob } from '../../src/main/core/platform/store/jobRepo';
+import { getRun } from '../../src/main/core/platform/store/runRepo';
+import { APP_VERSION } from '../../src/main/core/platform/version';
 import type { Progress } from '../../src/shared/define';
 import { AppError } from '../../src/shared/errors';
 import { call, ctx, withProject } from '../helpers/backend';
@@ -17,8 +17,10 @@ import { tempDir } from '../helpers/tempDir';
 
 // The generic job runner: statuses, provenance, ETA, the single-writer rule and owner liveness.
 
-registerJobKind({ kind: 'test.light', writeHeavy: false });
-registerJobKind({ kind: 'test.writer', writeHeavy: true });
+registerJobKinds([
+  { kind: 'test.light', writeHeavy: false },
+  { kind: 'test.writer', writeHeavy: true },
+]);
 
 const owner = (pid: number, host = hostname()) => `someone@${host}#${pid}`;
 

@@ -10,7 +10,7 @@ import {
   SPLIT_VAL,
   splitRows,
   argmax,
-} from '../../src/main/core/ablation';
+} from '../../src/main/core/numeric/ablation';
 import { randomLayer, relErr, rng } from './ablationFixtures';
 
 describe('closed form (rank-one) vs brute force', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { linearHead, matrix, type LinearHead, type Matrix } from '../../src/main/core/ablation';
+import { linearHead, matrix, type LinearHead, type Matrix } from '../../src/main/core/numeric/ablation';
 
 /** Seeded uniform [0, 1) (mulberry32) and standard normal (Box-Muller) for test data. */
 export function rng(seed: number): { uniform: () => number; normal: () => number } {

@@ -11,7 +11,7 @@ import {
   replaceChannel,
   channelSummary,
   scoreAblation,
-} from '../../src/main/core/ablation';
+} from '../../src/main/core/numeric/ablation';
 
 /*
  * Hand-computed ablation score. 2 classes, 2 neurons, 6 images, T = 1, all labels 0.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linearHead, linearHeadOracle, matrix, scoreAblation } from '../../src/main/core/ablation';
+import { linearHead, linearHeadOracle, matrix, scoreAblation } from '../../src/main/core/numeric/ablation';
 import { rng, sampleSoftmax } from './ablationFixtures';
 
 /*

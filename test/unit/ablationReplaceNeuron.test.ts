@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { neuronSlot, slotRefusal } from '../../src/main/core/ablation/replaceNeuron';
-import { replaceChannel } from '../../src/main/core/ablation/replaceChannel';
+import { neuronSlot, slotRefusal } from '../../src/main/core/numeric/ablation/replaceNeuron';
+import { replaceChannel } from '../../src/main/core/numeric/ablation/replaceChannel';
 
 // The one replacement rule per summary (replaceNeuron.ts), on hand-computed tensors of one image.
 

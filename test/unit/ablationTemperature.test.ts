@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitTemperature, matrix, REFERENCE_TEMPERATURE_RESNET50 } from '../../src/main/core/ablation';
+import { fitTemperature, matrix, REFERENCE_TEMPERATURE_RESNET50 } from '../../src/main/core/numeric/ablation';
 import { rng, sampleSoftmax } from './ablationFixtures';
 
 describe('temperature fit', () => {

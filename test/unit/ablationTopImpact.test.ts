@@ -9,7 +9,7 @@ import {
   topImpactGrid,
   topImpactLayer,
   TOP_IMPACT_BETAS,
-} from '../../src/main/core/ablation';
+} from '../../src/main/core/numeric/ablation';
 import { randomLayer, rng } from './ablationFixtures';
 
 /*

@@ -10,8 +10,8 @@ import {
   REFERENCE_A_GRID,
   REFERENCE_B_GRID,
   softplus,
-} from '../../src/main/core/concepts';
-import { mulberry32 } from '../../src/main/core/explain/splits';
+} from '../../src/main/core/numeric/conceptP';
+import { mulberry32 } from '../../src/main/core/numeric/le/splits';
 import { conceptsGolden, normals } from './conceptsFixtures';
 
 /** Synthetic labelled pairs: cos ~ mixture, labels ~ Bernoulli(sigmoid(a (cos + b))). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mulberry32 } from '../../src/main/core/explain/splits';
+import { mulberry32 } from '../../src/main/core/numeric/le/splits';
 
 /** Seeded standard normals (Box-Muller on mulberry32). */
 export function normals(seed: number): () => number {

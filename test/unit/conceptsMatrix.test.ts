@@ -11,9 +11,9 @@ import {
   quantiseDense,
   quantizedColumn,
   quantizedColumn64,
-} from '../../src/main/core/concepts';
-import { denseMatrix } from '../../src/main/core/explain/types';
-import { mulberry32 } from '../../src/main/core/explain/splits';
+} from '../../src/main/core/numeric/conceptP';
+import { denseMatrix } from '../../src/main/core/numeric/le/types';
+import { mulberry32 } from '../../src/main/core/numeric/le/splits';
 import { randomRows } from './conceptsFixtures';
 
 describe('l2normalise', () => {

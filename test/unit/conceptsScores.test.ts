@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auroc, aurocColumns, reliabilityDiagram, reliabilityFromCos, sigmoid } from '../../src/main/core/concepts';
+import { auroc, aurocColumns, reliabilityDiagram, reliabilityFromCos, sigmoid } from '../../src/main/core/numeric/conceptP';
 import { conceptsGolden } from './conceptsFixtures';
 
 describe('auroc', () => {

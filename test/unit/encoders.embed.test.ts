@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodeImage, imageSpec, imageTable, openEncoder, shortestEdgeSize } from '../../src/main/core/encoders';
+import { decodeImage, imageSpec, imageTable, openEncoder, shortestEdgeSize } from '../../src/main/core/onnx/encoders';
 import { tempDir } from '../helpers/tempDir';
 import { textTower, visionTower, writeTinySeparate } from '../helpers/tinyEncoder';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectEncoder, openEncoder, type Encoder } from '../../src/main/core/encoders';
+import { inspectEncoder, openEncoder, type Encoder } from '../../src/main/core/onnx/encoders';
 import { FIXTURE_ENCODERS } from '../helpers/tinyEncoder';
 
 // The fixture encoders against goldens computed in PyTorch (scripts/fixtures/train_dual_encoders.py):

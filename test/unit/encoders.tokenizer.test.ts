@@ -1,6 +1,6 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { describe, expect, it } from 'vitest';
-import { TextTokenizer } from '../../src/main/core/encoders';
+import { TextTokenizer } from '../../src/main/core/onnx/encoders';
 
 // Truncation and padding with a post-processor that appends an end token (how SigLIP's and CLIP's
 // tokenizer.json files end every text): a text longer than the model takes is cut in its content, and the

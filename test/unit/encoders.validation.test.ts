@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inspectEncoder, openEncoder } from '../../src/main/core/encoders';
+import { inspectEncoder, openEncoder } from '../../src/main/core/onnx/encoders';
 import { tempDir } from '../helpers/tempDir';
 import { copyFixtureEncoder, textTower, visionTower, writeTinySeparate } from '../helpers/tinyEncoder';
 import { refusal } from '../helpers/refusal';

@@ -11,7 +11,7 @@ import {
   standardiseRows,
   trainCrossProducts,
   type MatmulEngine,
-} from '../../src/main/core/explain';
+} from '../../src/main/core/numeric/le';
 import { enetGolden, maxAbsDiff } from './explainGolden';
 
 const g = enetGolden();

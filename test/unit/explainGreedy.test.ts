@@ -15,7 +15,7 @@ import {
   trainCrossProducts,
   type DenseMatrix,
   type RankOrder,
-} from '../../src/main/core/explain';
+} from '../../src/main/core/numeric/le';
 import { enetGolden, maxAbsDiff } from './explainGolden';
 
 /** Gaussian noise from the same documented PRNG (Box-Muller). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlationScore, explainLayer, mulberry32, rankConcepts, rankConceptsReference, simulate, simulateBatch, splitIndices } from '../../src/main/core/explain';
+import { correlationScore, explainLayer, mulberry32, rankConcepts, rankConceptsReference, simulate, simulateBatch, splitIndices } from '../../src/main/core/numeric/le';
 import { enetGolden } from './explainGolden';
 
 const g = enetGolden();
@@ -65,7 +65,7 @@ describe('explainLayer', () => {
   it('explains every live neuron, flags the dead one, reports progress per block', async () => {
     const q = withDeadNeuron();
     const progress: [number, number][] = [];
-    // |weight| order: the planted negative terms (neurons 1 and 3) become candidates (methods.md weakness).
+    // |weight| order: the planted negative terms (neurons 1 and 3) become candidates (docs/methods.md "Concept order").
     const res = await explainLayer({ concepts: p, activations: q, split }, { engine: 'js', blockSize: 3, greedy: { order: 'abs' }, onProgress: (d, t) => progress.push([d, t]) });
     expect(progress).toEqual([[3, 7], [6, 7], [7, 7]]);
     expect(res.neurons.map((r) => r.dead)).toEqual([false, false, false, false, false, false, true]);

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exposeOutputs, extractTail } from '../../src/main/core/inference/graph';
-import { decodeModel, encodeModel, graphOf } from '../../src/main/core/inference/onnxProto';
-import { createSession, runBatch } from '../../src/main/core/inference/session';
+import { exposeOutputs, extractTail } from '../../src/main/core/onnx/graph';
+import { decodeModel, encodeModel, graphOf } from '../../src/main/core/onnx/onnxProto';
+import { createSession, runBatch } from '../../src/main/core/onnx/session';
 
 // Graph edits must not change a single bit: the exposed intermediate is exactly what the tail consumes,
 // and the tail run on it gives exactly the original logits.

@@ -2,9 +2,9 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirSync } from '../helpers/tempDir';
-import { discoverLayers, loadModel } from '../../src/main/core/inference/modelService';
-import { decodeModel, encodeModel, graphOf } from '../../src/main/core/inference/onnxProto';
-import { precheck, providerReport } from '../../src/main/core/inference/session';
+import { discoverLayers, loadModel } from '../../src/main/core/features/models/modelService';
+import { decodeModel, encodeModel, graphOf } from '../../src/main/core/onnx/onnxProto';
+import { precheck, providerReport } from '../../src/main/core/onnx/session';
 import { AppError } from '../../src/shared/errors';
 
 const V = 'resources/fixtures/variants';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { friendlyNames } from '../../src/main/core/inference/layers';
-import { npyHeader } from '../../src/main/core/inference/exportMatrix';
-import { pixelTable, presetFor } from '../../src/main/core/inference/preprocess';
-import { findNonFinite, statsAccumulator } from '../../src/main/core/inference/stats';
-import { argmaxRows, channelAxis, planSummary, summarise } from '../../src/main/core/inference/summary';
+import { friendlyNames } from '../../src/main/core/onnx/layers';
+import { npyHeader } from '../../src/main/core/features/models/exportMatrix';
+import { pixelTable, presetFor } from '../../src/main/core/onnx/preprocess';
+import { findNonFinite, statsAccumulator } from '../../src/main/core/numeric/stats/stats';
+import { argmaxRows, channelAxis, planSummary, summarise } from '../../src/main/core/numeric/stats/summary';
 import type { ModelInfo } from '../../src/shared/contract';
 
 describe('summary functions', () => {

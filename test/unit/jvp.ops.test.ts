@@ -1,8 +1,8 @@
-import { ort } from '../../src/main/core/inference/ort';
+import { ort } from '../../src/main/core/onnx/ort';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/main/core/explain/splits';
-import { jvpModel, NoDerivativeRule } from '../../src/main/core/inference/jvp';
-import { decodeModel, encodeModel, onnx, type AttributeProto, type TensorProto } from '../../src/main/core/inference/onnxProto';
+import { mulberry32 } from '../../src/main/core/numeric/le/splits';
+import { jvpModel, NoDerivativeRule } from '../../src/main/core/onnx/jvp';
+import { decodeModel, encodeModel, onnx, type AttributeProto, type TensorProto } from '../../src/main/core/onnx/onnxProto';
 
 // Every derivative rule of inference/jvp.ts against an independent reference: central finite differences of the
 // ORIGINAL graph, both run by onnxruntime. Each case is a tiny graph from input x; its JVP graph gives y and

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ancestorsOf, classMatcher, folderKinds, folderLabelsOf } from '../../src/main/core/probe/labelRules';
-import { readLabelsCsv } from '../../src/main/core/probe/labelsCsv';
-import { parseCsv } from '../../src/main/core/csv';
+import { ancestorsOf, classMatcher, folderKinds, folderLabelsOf } from '../../src/main/core/features/probes/labelRules';
+import { readLabelsCsv } from '../../src/main/core/features/probes/labelsCsv';
+import { parseCsv } from '../../src/main/core/platform/files/csv';
 import { AppError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/tempDir';
 

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { checkImage } from '../../src/main/core/probe/checkImage';
-import { fastVerifyPng, readPngHeader } from '../../src/main/core/probe/pngCheck';
+import { checkImage } from '../../src/main/core/features/probes/checkImage';
+import { fastVerifyPng, readPngHeader } from '../../src/main/core/features/probes/pngCheck';
 import { fashionMnistPng, pngClaiming } from '../helpers/fashionMnist';
 
 // The PNG fast path must agree with the reference (sharp alone, which decodes every pixel): it may only

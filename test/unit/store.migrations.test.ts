@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_ID, createProject, migrate, openProject } from '../../src/main/core/store/open';
-import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../src/main/core/store/migrations';
+import { APPLICATION_ID, createProject, migrate, openProject } from '../../src/main/core/platform/store/open';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from '../../src/main/core/platform/store/migrations';
 import { AppError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/tempDir';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUtf8Text } from '../../src/main/core/textEncoding';
+import { decodeUtf8Text } from '../../src/main/core/platform/files/textEncoding';
 import { AppError } from '../../src/shared/errors';
 
 // Text files we read must be UTF-8; everything else is named for what it is.

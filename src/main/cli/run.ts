@@ -4,8 +4,8 @@ import { contract, type Contract, type MethodName } from '../../shared/contract'
 import { createClient, createMemoryChannel, serve } from '../../shared/protocol';
 import { AppError, toErrorData } from '../../shared/errors';
 import { cut, exampleText, formatIssues, pathText, showRaw, showValue } from '../../shared/inputErrors';
-import { createBackend } from '../core/backend';
-import { APP_VERSION } from '../core/version';
+import { createBackend } from '../core/app/backend';
+import { APP_VERSION } from '../core/platform/version';
 import { findUnknownKey, flagHelp, inputShape, isBoolWord, isBooleanSchema, jsonProblem, parseArgv, parseFlag, type ParsedArgs } from './args';
 
 // The headless workbench: every contract method is a command, over the same backend and protocol the app

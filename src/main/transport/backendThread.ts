@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ProjectInfo } from '../../shared/contract';
 import { AppError, type ErrorData } from '../../shared/errors';
-import type { BackendOptions } from '../core/backend';
+import type { BackendOptions } from '../core/app/backend';
 import type { FromWorker, ToWorker, WorkerInit } from './messages';
 
 // Starts the backend in a worker thread and hands out channels to it. Two ways to start the worker:

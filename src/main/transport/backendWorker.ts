@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { contract } from '../../shared/contract';
 import { toErrorData } from '../../shared/errors';
 import { serve } from '../../shared/protocol';
-import { createBackend, type Backend } from '../core/backend';
+import { createBackend, type Backend } from '../core/app/backend';
 import type { FromWorker, ToWorker, WorkerInit } from './messages';
 import { nodeServerPort } from './nodePort';
 

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ErrorData } from '../../shared/errors';
 import type { ProjectInfo } from '../../shared/contract';
-import type { BackendOptions } from '../core/backend';
+import type { BackendOptions } from '../core/app/backend';
 
 // Control messages between the thread that owns the backend worker and the worker itself (not the contract:
 // contract traffic runs on the MessagePorts handed over with 'connect').

@@ -1,7 +1,7 @@
 import { contract, type ProjectInfo } from '../../shared/contract';
 import { toErrorData, type ErrorData } from '../../shared/errors';
 import { createMemoryChannel, serve, type ClientMessage, type ServerMessage } from '../../shared/protocol';
-import { createBackend, type BackendOptions } from '../core/backend';
+import { createBackend, type BackendOptions } from '../core/app/backend';
 import { startBackendThread } from '../transport/backendThread';
 import { nodeClientPort, type ClosablePort } from '../transport/nodePort';
 

@@ -1,0 +1,4 @@
+// The public surface of features/models: What other features use of the models feature: loading a stored model for a run.
+// Other features import only from here (lint forbids reaching into this folder's other files).
+
+export { loadForRun } from './modelService';

@@ -1,4 +1,0 @@
-import pkg from '../../../package.json';
-
-export const APP_NAME = 'Neuron Workbench';
-export const APP_VERSION: string = pkg.version;
