@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { job, method } from '../define';
 import { Id, Neuron } from './schemas';
 
-// Contract methods of ablation scoring (Optim / Norm) and Top Impact (methods.md "Simulation and scoring").
-// Spread into contract/index.ts. The numeric core is src/main/core/ablation; the store/job side src/main/core/ablationJob.
+// Contract methods of ablation scoring (Optim / Norm) and Top Impact (docs/methods.md "Ablation score", "Top Impact").
+// Spread into contract/index.ts. The numeric core is src/main/core/numeric/ablation; the store/job side src/main/core/features/ablation.
 // Two oracles: the closed form when the layer feeds a linear head (pooled features -> Gemm/MatMul(+Add) -> logits,
 // found and verified numerically against the stored logits by 'ablation.head'); else, for spatial maps summarised
 // by mean/max, the tail graph (extractTail layer -> logits, run with onnxruntime on maps recomputed from images).
