@@ -1,9 +1,9 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Session } from './Root';
 import { ImportResult } from '../../shared/contract';
 import { AppContext, type AppContextValue, type FocusRequest, type FocusTarget, type ToastInput } from './lib/appContext';
 import { toShownError } from './lib/errors';
-import { JobRunnerProvider, type RunState } from './features/jobs';
+import { JobStore, JobStoreContext, type RunState, type StartOptions } from './features/jobs';
 import type { ProjectInfo } from './lib/types';
 import { NAV_ITEMS, navItem } from './nav';
 import { Header } from './components/Header';
@@ -24,6 +24,21 @@ function describeOutput(output: unknown): string {
   if (!nested.success) return 'Done.';
   const r = nested.data;
   return `${r.images.toLocaleString('en-US')} images: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.removed} removed, ${r.skipped} skipped (${r.seconds.toFixed(1)} s).`;
+}
+
+/** The generic toast when a job ends. */
+function settledToast(run: RunState): ToastInput | null {
+  if (run.status === 'failed' && run.error) return { kind: 'error', title: `${run.title} failed`, message: run.error.message, hint: run.error.hint };
+  if (run.status === 'cancelled') return { kind: 'info', title: `${run.title} cancelled`, message: 'Resume it from the Jobs screen.' };
+  if (run.status === 'interrupted')
+    return {
+      kind: 'error',
+      title: `${run.title} interrupted`,
+      message: 'The connection to the backend closed while it ran.',
+      hint: 'Restart the backend, open the project and resume the job from the Jobs screen.',
+    };
+  if (run.status === 'done') return { kind: 'success', title: `${run.title} finished`, message: describeOutput(run.output) };
+  return null;
 }
 
 export function App({ session, lostReason }: { session: Session; lostReason: string | null }) {
@@ -115,21 +130,16 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
     [project, notify, requestFocus],
   );
 
-  const onSettled = useCallback(
-    (run: RunState) => {
-      if (run.status === 'failed' && run.error) notify({ kind: 'error', title: `${run.title} failed`, message: run.error.message, hint: run.error.hint });
-      else if (run.status === 'cancelled') notify({ kind: 'info', title: `${run.title} cancelled`, message: 'Resume it from the Jobs screen.' });
-      else if (run.status === 'interrupted')
-        notify({
-          kind: 'error',
-          title: `${run.title} interrupted`,
-          message: 'The connection to the backend closed while it ran.',
-          hint: 'Restart the backend, open the project and resume the job from the Jobs screen.',
-        });
-      else if (run.status === 'done') notify({ kind: 'success', title: `${run.title} finished`, message: describeOutput(run.output) });
-      void refreshProject();
-    },
-    [notify, refreshProject],
+  // The one job store: a run's end shows a toast (the run's own, or the generic one) and re-reads the project.
+  const [jobs] = useState(() => new JobStore(api));
+  useEffect(
+    () =>
+      jobs.onSettled((run: RunState, options: StartOptions) => {
+        const toast = options.toast ? options.toast(run) : settledToast(run);
+        if (toast) notify(toast);
+        void refreshProject();
+      }),
+    [jobs, notify, refreshProject],
   );
 
   // Desktop menu: native dialogs when the shell offers them, otherwise the same forms as Ctrl+O.
@@ -171,7 +181,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
   const { Screen } = current;
   return (
     <AppContext.Provider value={ctx}>
-      <JobRunnerProvider api={api} onSettled={onSettled}>
+      <JobStoreContext.Provider value={jobs}>
         <div className="app">
           <Header theme={theme} onTheme={setTheme} onShortcuts={() => setSheetOpen(true)} />
           {lostReason && (
@@ -191,7 +201,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
           {sheetOpen && <ShortcutSheet items={NAV_ITEMS} onClose={() => setSheetOpen(false)} />}
           <DropOverlay onDrop={onFolderDropped} />
         </div>
-      </JobRunnerProvider>
+      </JobStoreContext.Provider>
     </AppContext.Provider>
   );
 }

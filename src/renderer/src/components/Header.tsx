@@ -1,12 +1,12 @@
 import { useApp } from '../lib/appContext';
-import { useJobRunner } from '../features/jobs';
+import { useJobs } from '../features/jobs';
 import type { ThemePref } from '../lib/theme';
 import { ProgressBar } from './ProgressBar';
 
 /** Top bar: app and project name, a compact view of running jobs, theme override, shortcut sheet. */
 export function Header({ theme, onTheme, onShortcuts }: { theme: ThemePref; onTheme: (t: ThemePref) => void; onShortcuts: () => void }) {
   const { info, project, navigate } = useApp();
-  const runner = useJobRunner();
+  const runner = useJobs();
   const running = runner.runs.filter((r) => r.status === 'running');
   return (
     <header className="header">

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useLoad } from '../../lib/useLoad';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import { formatCount } from '../../lib/format';
 import { HeadStatus } from './HeadStatus';
 import { layerLabel, runContext, runMethods, runSeed, type Inventory } from './inventory';
@@ -17,10 +17,6 @@ import type { SimulatorRef } from '../concepts';
 import { useEncoders } from '../concepts';
 
 const STEPS = ['Explanation run', 'Labels & head', 'Scoring & start'] as const;
-
-export function ablationKey(projectPath: string, explainRunId: number): string {
-  return `ablation:${projectPath}:${explainRunId}`;
-}
 
 function Steps({ step, maxReached, onGo }: { step: number; maxReached: number; onGo: (i: number) => void }) {
   return (
@@ -39,7 +35,7 @@ function Steps({ step, maxReached, onGo }: { step: number; maxReached: number; o
 /** New ablation scoring: explain run -> label mapping, accuracy and head -> modes + temperature -> the job. */
 export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablationRunId: number) => void }) {
   const { api, project, navigate } = useApp();
-  const runner = useJobRunner();
+  const store = useJobStore();
   const [step, setStep] = useState(0);
   const [maxReached, setMaxReached] = useState(0);
   const [runId, setRunId] = useState<number | null>(null);
@@ -67,8 +63,8 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
     [api, setId, step >= 2, mapped, seed, mapKey],
   );
 
-  const key = ablationKey(project?.path ?? '', runId ?? 0);
-  const job = runner.get(key);
+  const key = jobKey('ablation.run', project?.path, runId ?? 0);
+  const job = useJob(key);
   const running = job?.status === 'running';
   const canNext = [ctx?.run.status === 'done', mapped, false][step];
   const chosen = ctx ? runMethods(ctx.run).filter((m) => !excluded.includes(m)) : [];
@@ -80,10 +76,10 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   }
   function start() {
     if (!ctx) return;
-    runner.dismiss(key);
+    store.dismiss(key);
     const t = tOverride.trim() === '' ? {} : { temperature: Number(tOverride) };
     const input = { explainRunId: ctx.run.id, modes, simulator, blockSize: 16, ...(excluded.length ? { methods: chosen } : {}), ...t, ...mapInput };
-    void runner.start(key, `Ablation scores of run #${ctx.run.id}`, 'ablation.run', input).then((out) => {
+    void store.start(key, `Ablation scores of run #${ctx.run.id}`, 'ablation.run', input).then((out) => {
       if (out) onDone(out.run.id);
     });
   }

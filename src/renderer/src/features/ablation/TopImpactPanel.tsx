@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useLoad } from '../../lib/useLoad';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import { formatCount } from '../../lib/format';
 import { formatBeta, formatPct } from './format';
 import { JobStatus } from '../jobs';
@@ -11,10 +11,6 @@ import { TopImpactTable } from './TopImpactTable';
 import type { AblationRun, Mapping, TopImpactData } from './types';
 
 const REFERENCE = [0.00258, 0.0152, 0.102, 0.314, 0.775];
-
-export function topImpactKey(projectPath: string, setId: number): string {
-  return `topimpact:${projectPath}:${setId}`;
-}
 
 function WhyLowRange({ data }: { data: TopImpactData }) {
   const i = data.betas.indexOf(0.02);
@@ -73,16 +69,16 @@ export function TopImpactPanel({
   onRan?: () => void;
 }) {
   const { api, project } = useApp();
-  const runner = useJobRunner();
-  const key = topImpactKey(project?.path ?? '', activationSetId);
-  const job = runner.get(key);
+  const store = useJobStore();
+  const key = jobKey('topimpact.run', project?.path, activationSetId);
+  const job = useJob(key);
   const [version, setVersion] = useState(0);
   const runs = useLoad(() => api.call('ablation.runs', { activationSetId }), [api, activationSetId, version]);
   const latest = runs.data?.find((r) => r.kind === 'topimpact' && r.status === 'done') ?? null;
   function start() {
-    runner.dismiss(key);
+    store.dismiss(key);
     const input = { activationSetId, seed, blockSize: 16, ...(mapping ? { mapping } : {}) };
-    void runner.start(key, `Top Impact of ${label}`, 'topimpact.run', input).then((out) => {
+    void store.start(key, `Top Impact of ${label}`, 'topimpact.run', input).then((out) => {
       setVersion((v) => v + 1);
       if (out) onRan?.();
     });

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { JobStatus } from '../jobs';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import type { ProbeSetInfo } from '../../lib/types';
 import { CalibrationReportView } from './CalibrationReportView';
 import type { CalibrationReport, EncoderInfo } from './types';
@@ -9,19 +9,15 @@ import { ProbeSetSelect } from '../probes';
 
 const STEPS = ['Probe set', 'Fit', 'Results'] as const;
 
-export function calibrationKey(projectPath: string, encoderId: number): string {
-  return `calibration:${projectPath}:${encoderId}`;
-}
-
 /** Fit (a, b) of an encoder on a labelled probe set: pick the set -> run the job -> BCE, reliability, AUROC. */
 export function CalibrationWizard({ encoder, probeSets, onDone }: { encoder: EncoderInfo; probeSets: ProbeSetInfo[]; onDone: () => void }) {
   const { project } = useApp();
-  const runner = useJobRunner();
+  const store = useJobStore();
   const usable = probeSets.filter((p) => p.complete && p.images > 0);
   const [probeSetId, setProbeSetId] = useState<number | null>(usable[0]?.id ?? null);
   const [share, setShare] = useState('0.5');
-  const key = calibrationKey(project?.path ?? '', encoder.id);
-  const job = runner.get(key);
+  const key = jobKey('calibration.run', project?.path, encoder.id);
+  const job = useJob(key);
   // Coming back to the screen: a running job shows its progress, a finished one its report.
   const [report, setReport] = useState<CalibrationReport | null>(job?.status === 'done' ? (job.output as CalibrationReport) : null);
   const [step, setStep] = useState(job?.status === 'running' ? 1 : report ? 2 : 0);
@@ -30,10 +26,10 @@ export function CalibrationWizard({ encoder, probeSets, onDone }: { encoder: Enc
 
   function start() {
     if (probeSetId === null) return;
-    runner.dismiss(key);
+    store.dismiss(key);
     setReport(null);
     setStep(1);
-    void runner.start(key, `Calibrate ${encoder.name}`, 'calibration.run', { encoderId: encoder.id, probeSetId, maxSuperclassShare: shareNum }).then((out) => {
+    void store.start(key, `Calibrate ${encoder.name}`, 'calibration.run', { encoderId: encoder.id, probeSetId, maxSuperclassShare: shareNum }).then((out) => {
       if (!out) return;
       setReport(out);
       setStep(2);

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { JobStatus } from '../jobs';
 import { useApp } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import type { ProbeSetInfo } from '../../lib/types';
 import { EncoderSelect } from './EncoderSelect';
 import { formatAB, type ConceptSetInfo, type EncoderInfo, type FilterReport, type SimulatorRef } from './types';
@@ -21,21 +21,21 @@ export function FilterPanel({
   onDone: (kept: ConceptSetInfo) => void;
 }) {
   const { project } = useApp();
-  const runner = useJobRunner();
+  const store = useJobStore();
   // Until the user picks: the first calibrated encoder and the first probe set (the lists may still be loading).
   const [pickedEncoder, setEncoderId] = useState<SimulatorRef | null>(null);
   const [pickedProbeSet, setProbeSetId] = useState<number | null>(null);
   const encoderId = pickedEncoder ?? encoders.find((e) => e.calibration && e.status === 'ok')?.id ?? null;
   const probeSetId = pickedProbeSet ?? probeSets[0]?.id ?? null;
-  const key = `filter:${project?.path ?? ''}:${set.id}`;
-  const job = runner.get(key);
+  const key = jobKey('conceptSet.filter', project?.path, set.id);
+  const job = useJob(key);
   const [report, setReport] = useState<FilterReport | null>(job?.status === 'done' ? (job.output as FilterReport) : null);
 
   function start() {
     if (typeof encoderId !== 'number' || probeSetId === null) return;
-    runner.dismiss(key);
+    store.dismiss(key);
     setReport(null);
-    void runner.start(key, `Top-5 filter of ${set.name}`, 'conceptSet.filter', { conceptSetId: set.id, encoderId, probeSetId }).then((out) => {
+    void store.start(key, `Top-5 filter of ${set.name}`, 'conceptSet.filter', { conceptSetId: set.id, encoderId, probeSetId }).then((out) => {
       if (!out) return;
       setReport(out);
       onDone(out.kept);

@@ -5,7 +5,7 @@ import { EncoderSelect } from '../concepts';
 import type { SimulatorRef } from '../concepts';
 import { useEncoders } from '../concepts';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import { SimulatorMeansTable } from './SimulatorMeansTable';
 import type { RunInfo } from './types';
 import { useLoad } from '../../lib/useLoad';
@@ -13,7 +13,7 @@ import { useLoad } from '../../lib/useLoad';
 /** Score a run's explanations with an image-text simulator and compare the means with the label simulator's. */
 export function SimulatorPanel({ run, onScored }: { run: RunInfo; onScored: () => void }) {
   const { api, project } = useApp();
-  const runner = useJobRunner();
+  const store = useJobStore();
   const encoders = useEncoders();
   const [choice, setChoice] = useState<SimulatorRef | null>(null);
   const [version, setVersion] = useState(0);
@@ -21,17 +21,17 @@ export function SimulatorPanel({ run, onScored }: { run: RunInfo; onScored: () =
   const list = encoders.data ?? [];
   const fallback = list.find((e) => e.calibration && e.status === 'ok' && e.id !== run.encoderId) ?? list.find((e) => e.calibration && e.status === 'ok');
   const encoderId = typeof choice === 'number' ? choice : (fallback?.id ?? null);
-  const key = `simulate:${project?.path ?? ''}:${run.id}`;
-  const job = runner.get(key);
+  const key = jobKey('simulate.run', project?.path, run.id);
+  const job = useJob(key);
   const running = job?.status === 'running';
   const same = encoderId !== null && encoderId === run.encoderId;
   const lastWarning = job?.status === 'done' ? (job.output as { warning?: string | null } | null)?.warning : null;
 
   function start() {
     if (encoderId === null) return;
-    runner.dismiss(key);
+    store.dismiss(key);
     const name = list.find((e) => e.id === encoderId)?.name ?? `encoder ${encoderId}`;
-    void runner.start(key, `Simulate run #${run.id} with ${name}`, 'simulate.run', { explainRunId: run.id, encoderId }).then((out) => {
+    void store.start(key, `Simulate run #${run.id} with ${name}`, 'simulate.run', { explainRunId: run.id, encoderId }).then((out) => {
       if (!out) return;
       setVersion((v) => v + 1);
       onScored();

@@ -4,13 +4,9 @@ import type { ConceptSource } from '../../../../shared/contract';
 import { JobStatus } from '../jobs';
 import { useApp } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import type { SplitResult } from './types';
 import { expensiveThreshold, formatDuration, UNITS_PER_SECOND, workUnits, type ParamDraft } from './wizardParams';
-
-export function explainKey(projectPath: string, setId: number): string {
-  return `explain:${projectPath}:${setId}`;
-}
 
 /** Step 4: what will run, a warning when it is expensive, then the job with progress and Cancel. */
 export function StepReview({
@@ -33,16 +29,16 @@ export function StepReview({
   onRun: (runId: number) => void;
 }) {
   const { project } = useApp();
-  const runner = useJobRunner();
-  const key = explainKey(project?.path ?? '', set.id);
-  const run = runner.get(key);
+  const store = useJobStore();
+  const key = jobKey('explain.run', project?.path, set.id);
+  const run = useJob(key);
   const running = run?.status === 'running';
   const units = workUnits(set.nNeurons, set.nImages, concepts, params);
   const expensive = units > expensiveThreshold();
   const [confirmed, setConfirmed] = useState(false);
 
   function start() {
-    runner.dismiss(key);
+    store.dismiss(key);
     const input = {
       activationSetId: set.id,
       conceptSource,
@@ -56,7 +52,7 @@ export function StepReview({
       ...(params.lambdaSelection === 'fixed' ? { lambda: Number(params.lambda) } : {}),
     };
     const title = conceptSource.kind === 'encoder' ? `Explain ${set.tensorName} (LE(SigLIP))` : `Explain ${set.tensorName}`;
-    void runner.start(key, title, 'explain.run', input).then((out) => {
+    void store.start(key, title, 'explain.run', input).then((out) => {
       if (out) onRun(out.run.id);
     });
   }

@@ -1,23 +1,22 @@
 import { formatCount, formatDate } from '../../lib/format';
-import { useJobRunner } from './jobRunner';
+import { useApp } from '../../lib/appContext';
+import { jobKey } from './jobStore';
+import { useJob, useJobStore } from './useJobs';
 import type { JobInfo } from '../../lib/types';
 import { ProgressBar } from '../../components/ProgressBar';
 
-export function resumeKey(jobId: number): string {
-  return `jobs.resume:${jobId}`;
-}
-
 /** One job; a Resume button for interrupted or cancelled resumable jobs, progress + Cancel while resuming. */
 export function JobRow({ job }: { job: JobInfo }) {
-  const runner = useJobRunner();
-  const key = resumeKey(job.id);
-  const run = runner.get(key);
+  const { project } = useApp();
+  const store = useJobStore();
+  const key = jobKey('jobs.resume', project?.path, job.id);
+  const run = useJob(key);
   const resuming = run?.status === 'running';
   const canResume = job.resumable && (job.status === 'interrupted' || job.status === 'cancelled') && !resuming;
 
   function resume() {
-    // Outcome toasts come from the runner (App's onSettled); the row shows progress meanwhile.
-    void runner.start(key, `Resume: ${job.title}`, 'jobs.resume', { jobId: job.id });
+    // Outcome toasts come from the app shell's settled listener; the row shows progress meanwhile.
+    void store.start(key, `Resume: ${job.title}`, 'jobs.resume', { jobId: job.id });
   }
 
   const status = resuming ? 'running' : job.status;
@@ -56,7 +55,7 @@ export function JobRow({ job }: { job: JobInfo }) {
           </button>
         )}
         {resuming && (
-          <button type="button" className="danger" onClick={() => runner.cancel(key)} data-testid={`job-cancel-${job.id}`}>
+          <button type="button" className="danger" onClick={() => store.cancel(key)} data-testid={`job-cancel-${job.id}`}>
             Cancel
           </button>
         )}

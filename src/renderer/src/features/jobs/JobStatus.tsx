@@ -1,19 +1,19 @@
 import { ProgressBar } from '../../components/ProgressBar';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from './jobRunner';
+import { useJob, useJobStore } from './useJobs';
 
 /** A job started from this screen: n / N with ETA and Cancel while it runs; how it ended otherwise. */
 export function JobStatus({ runKey, testId }: { runKey: string; testId: string }) {
-  const runner = useJobRunner();
+  const store = useJobStore();
   const { navigate } = useApp();
-  const run = runner.get(runKey);
+  const run = useJob(runKey);
   if (!run) return null;
   return (
     <div className="extract-status" data-testid={`${testId}-status`} data-status={run.status}>
       {run.status === 'running' && (
         <div className="job-progress">
           <ProgressBar done={run.progress?.done ?? 0} total={run.progress?.total ?? 0} etaSeconds={run.progress?.etaSeconds} message={run.progress?.message} testId={`${testId}-progress`} />
-          <button type="button" className="danger" onClick={() => runner.cancel(runKey)} data-testid={`${testId}-cancel`}>
+          <button type="button" className="danger" onClick={() => store.cancel(runKey)} data-testid={`${testId}-cancel`}>
             Cancel
           </button>
         </div>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { JobRow } from './JobRow';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
-import { useJobRunner } from './jobRunner';
+import { useJobs } from './useJobs';
 import type { JobInfo } from '../../lib/types';
 import { ErrorBox } from '../../components/ErrorBox';
 
@@ -12,7 +12,7 @@ const POLL_IDLE_MS = 5000;
 /** jobs.list, newest first; polled faster while anything runs. Interrupted/cancelled jobs can resume. */
 export function JobsScreen() {
   const { api } = useApp();
-  const runner = useJobRunner();
+  const runner = useJobs();
   const [jobs, setJobs] = useState<JobInfo[] | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
   const settledCount = runner.runs.filter((r) => r.status !== 'running').length;

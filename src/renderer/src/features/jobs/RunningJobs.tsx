@@ -1,10 +1,10 @@
-import type { JobMethod } from './jobRunner';
-import { useJobRunner } from './jobRunner';
+import type { JobMethod } from './jobStore';
+import { useJobs } from './useJobs';
 import { ProgressBar } from '../../components/ProgressBar';
 
 /** Jobs of a screen still running (started there, possibly before navigating away and back): progress + Cancel. */
 export function RunningJobs({ methods, testId }: { methods: readonly JobMethod[]; testId: string }) {
-  const runner = useJobRunner();
+  const runner = useJobs();
   const running = runner.runs.filter((r) => methods.includes(r.method) && r.status === 'running');
   if (running.length === 0) return null;
   return (

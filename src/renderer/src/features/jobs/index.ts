@@ -2,5 +2,5 @@
 export { JobsScreen } from './JobsScreen';
 export { JobStatus } from './JobStatus';
 export { RunningJobs } from './RunningJobs';
-export * from './jobRunner';
-export * from './extractRuns';
+export { JobStore, jobKey, type JobKey, type JobMethod, type RunState, type RunStatus, type StartOptions } from './jobStore';
+export { JobStoreContext, useJob, useJobs, useJobStore } from './useJobs';

@@ -6,7 +6,7 @@ import { toShownError, type ShownError } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import type { ProbeSetInfo } from '../../lib/types';
 import { ActivationSetList } from './ActivationSetList';
-import { extractKey, useExtractRun } from '../jobs';
+import { jobKey, useJob } from '../jobs';
 import { NeuronStatsTable } from './NeuronStatsTable';
 
 // recharts is large: load the histogram only when a neuron is opened.
@@ -15,7 +15,7 @@ const NeuronDetail = lazy(() => import('./NeuronDetail').then((m) => ({ default:
 /** Activation sets of a model; for the chosen one, every neuron's stats and one neuron's histogram. */
 export function ActivationsSection({ modelId, layers, probeSets }: { modelId: number; layers: LayerInfo[]; probeSets: ProbeSetInfo[] }) {
   const { api, project } = useApp();
-  const run = useExtractRun(extractKey(project?.path ?? '', modelId));
+  const run = useJob(jobKey('activations.extract', project?.path, modelId));
   const [sets, setSets] = useState<ActivationSetInfo[] | null>(null);
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [error, setError] = useState<ShownError | null>(null);

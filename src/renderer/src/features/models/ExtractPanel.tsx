@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { OnNonFinite, Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../../shared/contract';
 import { ProgressBar } from '../../components/ProgressBar';
-import { useApp } from '../../lib/appContext';
+import { useApp, type ToastInput } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
 import type { ProbeSetInfo } from '../../lib/types';
-import { extractKey, extractRuns, useExtractRun, type ExtractRun } from '../jobs';
+import { jobKey, useJob, useJobStore, type RunState } from '../jobs';
 import { PROVIDER_LABEL } from './ProviderPanel';
 
 const SUMMARY_HINT: Record<Summary, string> = {
@@ -20,6 +20,21 @@ const NON_FINITE_HINT: Record<OnNonFinite, string> = {
   stop: 'stop at the first batch with NaN or ±Infinity, naming the layer and the image (what came before is kept)',
   flag: 'store them, flag those neurons (stats over their finite values; explanations skip them) and continue',
 };
+
+/** The toast when an extraction ends: its throughput when done; how to continue when cancelled (no toast when interrupted). */
+function extractToast(r: RunState<'activations.extract'>): ToastInput | null {
+  if (r.status === 'done' && r.output) {
+    const o = r.output;
+    return {
+      kind: 'success',
+      title: `${r.title} finished`,
+      message: `${formatCount(o.activationSet.nImages)} images × ${formatCount(o.activationSet.nNeurons)} neurons in ${o.seconds.toFixed(1)} s (${o.imagesPerSecond.toFixed(0)} img/s on ${o.provider.used}).`,
+    };
+  }
+  if (r.status === 'failed' && r.error) return { kind: 'error', title: `${r.title} failed`, message: r.error.message, hint: r.error.hint };
+  if (r.status === 'cancelled') return { kind: 'info', title: `${r.title} cancelled`, message: 'Start it again with the same settings to continue where it stopped.' };
+  return null;
+}
 
 /** Which summaries make sense for a layer's measured shape (the backend refuses the others). */
 function summariesFor(layer: LayerInfo | undefined): Summary[] {
@@ -45,9 +60,10 @@ export function ExtractPanel({
   probeSets: ProbeSetInfo[];
   provider: ProviderName | null;
 }) {
-  const { api, notify, navigate, project } = useApp();
-  const key = extractKey(project?.path ?? '', model.id);
-  const run = useExtractRun(key);
+  const { navigate, project } = useApp();
+  const store = useJobStore();
+  const key = jobKey('activations.extract', project?.path, model.id);
+  const run = useJob(key);
   const running = run?.status === 'running';
   const [probeSetId, setProbeSetId] = useState<number | null>(null);
   const [summary, setSummary] = useState<Summary>('auto');
@@ -64,29 +80,18 @@ export function ExtractPanel({
   function submit(e: FormEvent) {
     e.preventDefault();
     if (!canStart || !chosenLayer || !chosenSet) return;
-    extractRuns.dismiss(key);
+    store.dismiss(key);
     const title = `Extract ${chosenLayer.friendly || chosenLayer.tensorName} on ${chosenSet.name}`;
-    void extractRuns
-      .start(api, key, title, {
-        modelId: model.id,
-        layer: chosenLayer.tensorName,
-        probeSetId: chosenSet.id,
-        summary: options.includes(summary) ? summary : 'auto',
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(provider ? { provider } : {}),
-        onNonFinite,
-      })
-      .then((r) => {
-        if (r.status === 'done' && r.output) {
-          const o = r.output;
-          notify({
-            kind: 'success',
-            title: `${r.title} finished`,
-            message: `${formatCount(o.activationSet.nImages)} images × ${formatCount(o.activationSet.nNeurons)} neurons in ${o.seconds.toFixed(1)} s (${o.imagesPerSecond.toFixed(0)} img/s on ${o.provider.used}).`,
-          });
-        } else if (r.status === 'failed' && r.error) notify({ kind: 'error', title: `${r.title} failed`, message: r.error.message, hint: r.error.hint });
-        else if (r.status === 'cancelled') notify({ kind: 'info', title: `${r.title} cancelled`, message: 'Start it again with the same settings to continue where it stopped.' });
-      });
+    const input = {
+      modelId: model.id,
+      layer: chosenLayer.tensorName,
+      probeSetId: chosenSet.id,
+      summary: options.includes(summary) ? summary : 'auto',
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(provider ? { provider } : {}),
+      onNonFinite,
+    };
+    void store.start(key, title, 'activations.extract', input, { toast: extractToast });
   }
 
   if (probeSets.length === 0) {
@@ -180,12 +185,12 @@ export function ExtractPanel({
           </button>
         </div>
       </form>
-      {run && <ExtractStatus run={run} onCancel={() => extractRuns.cancel(key)} />}
+      {run && <ExtractStatus run={run} onCancel={() => store.cancel(key)} />}
     </section>
   );
 }
 
-function ExtractStatus({ run, onCancel }: { run: ExtractRun; onCancel: () => void }) {
+function ExtractStatus({ run, onCancel }: { run: RunState<'activations.extract'>; onCancel: () => void }) {
   const p = run.progress;
   return (
     <div className="extract-status" data-testid="extract-status" data-status={run.status}>

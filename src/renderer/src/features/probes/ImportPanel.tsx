@@ -1,19 +1,18 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { isElectron } from '../../api';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from '../jobs';
+import { jobKey, useJob, useJobStore } from '../jobs';
 import { useFocusRequest } from '../../lib/useFocusRequest';
 import { ImportProgress } from './ImportProgress';
 import { ImportSummary } from './ImportSummary';
 import { PathField } from '../../components/PathField';
 
-export const IMPORT_KEY = 'probe.import';
-
 /** Add a probe set: folder (drop / type / browse), optional name and labels CSV, then the import job. */
 export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }) {
-  const { droppedRoot, consumeDroppedRoot } = useApp();
-  const runner = useJobRunner();
-  const run = runner.get(IMPORT_KEY);
+  const { project, droppedRoot, consumeDroppedRoot } = useApp();
+  const store = useJobStore();
+  const key = jobKey('probe.import', project?.path);
+  const run = useJob(key);
   const running = run?.status === 'running';
   const [root, setRoot] = useState('');
   const [name, setName] = useState('');
@@ -30,9 +29,9 @@ export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }
   function submit(e: FormEvent) {
     e.preventDefault();
     if (!root.trim() || running) return;
-    runner.dismiss(IMPORT_KEY);
+    store.dismiss(key);
     const title = `Import ${name.trim() || root.trim().split(/[\\/]/).filter(Boolean).pop() || root.trim()}`;
-    void runner.start(IMPORT_KEY, title, 'probe.import', {
+    void store.start(key, title, 'probe.import', {
       root: root.trim(),
       ...(name.trim() ? { name: name.trim() } : {}),
       ...(labelsCsv.trim() ? { labelsCsv: labelsCsv.trim() } : {}),
@@ -72,7 +71,7 @@ export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }
       {run && (
         <section className="card" aria-label="Import progress" data-testid="import-status" data-status={run.status}>
           <h2>{run.title}</h2>
-          {run.status === 'running' && <ImportProgress run={run} onCancel={() => runner.cancel(IMPORT_KEY)} />}
+          {run.status === 'running' && <ImportProgress run={run} onCancel={() => store.cancel(key)} />}
           {run.status === 'done' && <ImportSummary output={run.output} onShow={onShow} />}
           {(run.status === 'cancelled' || run.status === 'interrupted') && <ImportStopped interrupted={run.status === 'interrupted'} />}
           {run.status === 'failed' && run.error && (

@@ -3,7 +3,7 @@ import { ImportPanel } from './ImportPanel';
 import { ProbeSetList } from './ProbeSetList';
 import { ProbeSetView } from './ProbeSetView';
 import { useApp } from '../../lib/appContext';
-import { useJobRunner } from '../jobs';
+import { useJobs } from '../jobs';
 import type { ProbeSetInfo } from '../../lib/types';
 
 type Selection = { kind: 'add' } | { kind: 'set'; id: number };
@@ -11,7 +11,7 @@ type Selection = { kind: 'add' } | { kind: 'set'; id: number };
 /** Probe sets: the project's image folders (list), adding one (import job), and one set's contents. */
 export function ProbeSetsScreen() {
   const { api, reportError, droppedRoot, focusRequest } = useApp();
-  const runner = useJobRunner();
+  const runner = useJobs();
   const [sets, setSets] = useState<ProbeSetInfo[] | null>(null);
   const [selection, setSelection] = useState<Selection | null>(null);
   // Any job that ends (an import, or a resumed one) may have changed the probe sets.
