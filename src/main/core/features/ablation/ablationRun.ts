@@ -7,15 +7,12 @@ import { requireRun } from '../explanations';
 import { loadLabelConcepts } from '../explanations';
 import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../concepts';
 import { requireCalibration, requireEncoder } from '../concepts';
-import { isOwnerAlive } from '../../platform/jobs/owner';
 import type { JobKind } from '../../platform/jobs/registry';
-import { runJob } from '../../platform/jobs/runner';
+import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import * as repo from '../../platform/store/ablationRepo';
 import { runExplanations, type StoredExplanation } from '../../platform/store/explanationRepo';
-import { findUnfinishedJob, getJob } from '../../platform/store/jobRepo';
 import { getSplit } from '../../platform/store/splitRepo';
-import { stmt } from '../../platform/store/statements';
-import { ablationRunInfo, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
+import { ablationRunInfo, ablationRunStore, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
 
 // ablation.run: Optim / Norm ablation scores of every explanation of an explain run (le_label, best_concept,
 // top5, imported) under a simulator s = weights . P_sim + bias (the label simulator, or a calibrated image-text
@@ -65,30 +62,24 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
   const temperature = p.temperature ?? fitted!.temperature;
   const key = JSON.stringify({ simulator: simKey, explainRunId: er.id, splitId: split.id, modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all', methods: p.methods ? [...p.methods].sort() : 'all' });
-  const existing = repo.findAblationRun(db, 'ablation', src.set.id, key);
-  if (existing?.complete && resumeJobId === undefined) return { run: ablationRunInfo(db, existing), seconds: 0, reused: true };
-  if (resumeJobId === undefined) refuseIfRunning(ABLATION_KIND, key);
-  const prior = existing?.jobId == null ? undefined : getJob(db, existing.jobId);
-  const jobId = resumeJobId ?? (prior && prior.status !== 'done' ? prior.id : findUnfinishedJob(db, ABLATION_KIND, 'key', key)?.id);
   const title = `Ablation scores ${src.set.tensorName} (run ${er.id}, ${neurons.length} neurons)`;
-  const t0 = performance.now();
+  const params = { ...p, simulatorKey: simEncoder?.sha256 ?? 'label', simulatorName: simEncoder?.name ?? 'label simulator', modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, splitId: split.id, mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path };
 
-  function refuseIfRunning(kind: string, k: string): void {
-    const rows = stmt(db, `SELECT id, owner FROM jobs WHERE kind = ? AND status = 'running' AND json_extract(params_json, '$.key') = ?`).all(kind, k) as { id: number; owner: string | null }[];
-    const live = rows.find((r) => isOwnerAlive(r.owner));
-    if (live) throw new AppError('busy', `The same ablation run is already running (job ${live.id}).`, { jobId: live.id });
-  }
-
-  return runJob(project, { kind: ABLATION_KIND, title, params: { ...p, key }, jobId }, ctx, async (run) => {
-    const params = { ...p, simulatorKey: simEncoder?.sha256 ?? 'label', simulatorName: simEncoder?.name ?? 'label simulator', modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, splitId: split.id, mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path };
-    const id = existing?.id ?? repo.createAblationRun(db, { kind: 'ablation', activationSetId: src.set.id, explainRunId: er.id, runId: run.runId, jobId: run.jobId, key, params, neurons });
-    if (existing) repo.setAblationRunJob(db, id, run.jobId);
-    run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id), explainRun: String(er.id) }, seeds: { split: split.seed } });
-    const done = repo.doneAblationNeurons(db, id);
-    const todo = neurons.filter((k) => !done.has(k));
-    let finished = neurons.length - todo.length;
-    run.progress(finished, neurons.length, finished ? `resuming at neuron ${finished + 1} of ${neurons.length}` : `scoring ${neurons.length} neurons`);
-    if (todo.length) {
+  return runNeuronJob(
+    project,
+    {
+      kind: ABLATION_KIND,
+      title,
+      key,
+      params: p,
+      what: 'ablation run',
+      neurons,
+      resumeJobId,
+      store: ablationRunStore(db, 'ablation', src.set.id, key, neurons, () => ({ explainRunId: er.id, params })),
+      result: (id, seconds, reused) => ({ run: ablationRunInfo(db, repo.getAblationRun(db, id)!), seconds, reused }),
+    },
+    ctx,
+    async ({ run, id, todo, neuronsDone }) => {
       const A = activations(db, src);
       const { oracle, gradient, release } = await makeOracle(db, prep, A, temperature, run.signal, modes.includes('optim'));
       // The head info stored at the start says how Optim would differentiate; record what the oracle really does.
@@ -151,17 +142,18 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
             }
           }
           for (const [k, d] of details) repo.putAblationNeuron(db, id, k, d);
-          finished += block.length;
-          run.progress(finished, neurons.length, `${finished} of ${neurons.length} neurons`);
+          neuronsDone(block.length);
         })();
       }
       } finally {
         await release();
       }
-    }
-    repo.completeAblationRun(db, id);
-    return { run: ablationRunInfo(db, repo.getAblationRun(db, id)!), seconds: (performance.now() - t0) / 1000, reused: false };
-  });
+    },
+    {
+      startMessage: 'scoring',
+      start: (run) => run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id), explainRun: String(er.id) }, seeds: { split: split.seed } }),
+    },
+  );
 }
 
 export const ablationJobKind: JobKind = {

@@ -7,6 +7,8 @@ import * as repo from '../../platform/store/ablationRepo';
 import { getJob } from '../../platform/store/jobRepo';
 import { findLayer } from '../../platform/store/modelRepo';
 import type { Db } from '../../platform/store/open';
+import type { NeuronRunStore } from '../../platform/jobs/neuronRun';
+import type { JobRun } from '../../platform/jobs/runner';
 import type { SplitRow } from '../../platform/store/splitRepo';
 import { linearHeadOracle } from '../../numeric/ablation';
 import { discoverHead, type FoundHead } from './head';
@@ -156,4 +158,22 @@ export function requireAblationRun(db: Db, id: number, kind: repo.AblationKind):
   const r = repo.getAblationRun(db, id);
   if (!r || r.kind !== kind) throw new AppError('not_found', `${kind === 'ablation' ? 'Ablation' : 'Top Impact'} run ${id} does not exist in this project.`);
   return r;
+}
+
+/** The ablation_runs rows of one keyed run (ablation or Top Impact) for the shared neuron-run routine. */
+export function ablationRunStore(
+  db: Db,
+  kind: repo.AblationKind,
+  activationSetId: number,
+  key: string,
+  neurons: readonly number[],
+  row: (run: JobRun) => { explainRunId: number | null; params: Record<string, unknown> },
+): NeuronRunStore {
+  return {
+    find: () => repo.findAblationRun(db, kind, activationSetId, key),
+    create: (run) => repo.createAblationRun(db, { kind, activationSetId, key, neurons: [...neurons], runId: run.runId, jobId: run.jobId, ...row(run) }),
+    attach: (id, run) => repo.setAblationRunJob(db, id, run.jobId),
+    doneNeurons: (id) => repo.doneAblationNeurons(db, id),
+    complete: (id) => repo.completeAblationRun(db, id),
+  };
 }

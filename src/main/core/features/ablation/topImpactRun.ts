@@ -1,16 +1,12 @@
 import type { CallContext } from '../../../../shared/define';
 import { TopImpactParams, type AblationRunInfo } from '../../../../shared/contract';
-import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import { TOP_IMPACT_BETAS, topImpactGrid, topImpactLayer } from '../../numeric/ablation';
-import { isOwnerAlive } from '../../platform/jobs/owner';
 import type { JobKind } from '../../platform/jobs/registry';
-import { runJob } from '../../platform/jobs/runner';
+import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import * as repo from '../../platform/store/ablationRepo';
 import { getStats } from '../../platform/store/activationRepo';
-import { findUnfinishedJob, getJob } from '../../platform/store/jobRepo';
-import { stmt } from '../../platform/store/statements';
-import { ablationRunInfo, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
+import { ablationRunInfo, ablationRunStore, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
 
 // topimpact.run: zero-ablate each neuron through the verified linear head (closed form), per-image impact
 // I_k from accuracy and temperature-scaled loss changes over the whole probe set, TI_k(beta) at the five
@@ -38,32 +34,28 @@ export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx:
   const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
   const temperature = p.temperature ?? fitted!.temperature;
   const key = JSON.stringify({ temperature, temperatureSource: fitted ? 'fitted' : 'given', splitId: fitted ? split.id : null, mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all' });
-  const existing = repo.findAblationRun(db, 'topimpact', src.set.id, key);
-  if (existing?.complete && resumeJobId === undefined) return { run: ablationRunInfo(db, existing), seconds: 0, reused: true };
-  if (resumeJobId === undefined) {
-    const rows = stmt(db, `SELECT id, owner FROM jobs WHERE kind = ? AND status = 'running' AND json_extract(params_json, '$.key') = ?`).all(TOPIMPACT_KIND, key) as { id: number; owner: string | null }[];
-    const live = rows.find((r) => isOwnerAlive(r.owner));
-    if (live) throw new AppError('busy', `The same Top Impact run is already running (job ${live.id}).`, { jobId: live.id });
-  }
-  const prior = existing?.jobId == null ? undefined : getJob(db, existing.jobId);
-  const jobId = resumeJobId ?? (prior && prior.status !== 'done' ? prior.id : findUnfinishedJob(db, TOPIMPACT_KIND, 'key', key)?.id);
   const title = `Top Impact ${src.set.tensorName} (${neurons.length} neurons)`;
-  const t0 = performance.now();
   const curveBetas = topImpactGrid();
+  const params = {
+    ...p, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, betas: [...TOP_IMPACT_BETAS], curveBetas: Array.from(curveBetas),
+    mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path,
+  };
 
-  return runJob(project, { kind: TOPIMPACT_KIND, title, params: { ...p, key }, jobId }, ctx, async (run) => {
-    const params = {
-      ...p, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, betas: [...TOP_IMPACT_BETAS], curveBetas: Array.from(curveBetas),
-      mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path,
-    };
-    const id = existing?.id ?? repo.createAblationRun(db, { kind: 'topimpact', activationSetId: src.set.id, explainRunId: null, runId: run.runId, jobId: run.jobId, key, params, neurons });
-    if (existing) repo.setAblationRunJob(db, id, run.jobId);
-    run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id) }, seeds: { split: split.seed } });
-    const done = repo.doneAblationNeurons(db, id);
-    const todo = neurons.filter((k) => !done.has(k));
-    let finished = neurons.length - todo.length;
-    run.progress(finished, neurons.length, finished ? `resuming at neuron ${finished + 1} of ${neurons.length}` : `zero-ablating ${neurons.length} neurons`);
-    if (todo.length) {
+  return runNeuronJob(
+    project,
+    {
+      kind: TOPIMPACT_KIND,
+      title,
+      key,
+      params: p,
+      what: 'Top Impact run',
+      neurons,
+      resumeJobId,
+      store: ablationRunStore(db, 'topimpact', src.set.id, key, neurons, () => ({ explainRunId: null, params })),
+      result: (id, seconds, reused) => ({ run: ablationRunInfo(db, repo.getAblationRun(db, id)!), seconds, reused }),
+    },
+    ctx,
+    async ({ run, id, todo, neuronsDone }) => {
       const A = activations(db, src);
       const { oracle, release } = await makeOracle(db, prep, A, temperature, run.signal, false);
       try {
@@ -81,17 +73,18 @@ export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx:
             };
             repo.putAblationNeuron(db, id, block[j], d);
           });
-          finished += block.length;
-          run.progress(finished, neurons.length, `${finished} of ${neurons.length} neurons`);
+          neuronsDone(block.length);
         })();
       }
       } finally {
         await release();
       }
-    }
-    repo.completeAblationRun(db, id);
-    return { run: ablationRunInfo(db, repo.getAblationRun(db, id)!), seconds: (performance.now() - t0) / 1000, reused: false };
-  });
+    },
+    {
+      startMessage: 'zero-ablating',
+      start: (run) => run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id) }, seeds: { split: split.seed } }),
+    },
+  );
 }
 
 export const topImpactJobKind: JobKind = {

@@ -3,14 +3,11 @@ import { ExplainParamsSchema, type ExplainParams, type ExplainRunInfo } from '..
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import { explainLayer, type DenseMatrix } from '../../numeric/le';
-import { isOwnerAlive } from '../../platform/jobs/owner';
 import type { JobKind } from '../../platform/jobs/registry';
-import { runJob, type JobRun } from '../../platform/jobs/runner';
+import { runNeuronJob } from '../../platform/jobs/neuronRun';
+import type { JobRun } from '../../platform/jobs/runner';
 import * as repo from '../../platform/store/explanationRepo';
 import { nonFiniteNeurons } from '../../platform/store/activationRepo';
-import { findUnfinishedJob, getJob } from '../../platform/store/jobRepo';
-import type { Db } from '../../platform/store/open';
-import { stmt } from '../../platform/store/statements';
 import { ensureSplit, readColumns, requireSplitFits, resolveSet } from './context';
 import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
@@ -77,13 +74,6 @@ function runKey(p: ExplainParams, source: ConceptPlan, splitId: number): string 
   });
 }
 
-function refuseIfRunning(db: Db, key: string, activationSetId: number): void {
-  const rows = stmt(db, `SELECT id, owner, title FROM jobs WHERE kind = ? AND status = 'running' AND json_extract(params_json, '$.key') = ? AND json_extract(params_json, '$.activationSetId') = ?`)
-    .all(EXPLAIN_KIND, key, activationSetId) as { id: number; owner: string | null; title: string }[];
-  const live = rows.find((r) => isOwnerAlive(r.owner));
-  if (live) throw new AppError('busy', `The same explanation run is already running (job ${live.id}, "${live.title}").`, { jobId: live.id });
-}
-
 /** Small problems are exact and fast in float64 JS; big ones need onnxruntime's MatMul. */
 const engineFor = (nTrain: number, m: number, kb: number): 'js' | 'onnx' => (nTrain * m * (m + kb) <= 1e8 ? 'js' : 'onnx');
 
@@ -99,56 +89,65 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   const plan = planConcepts(db, p, src.probe.id, src.probe.name);
   const { split } = ensureSplit(db, src.probe.id, p.seed);
   const key = runKey(p, plan, split.id);
-  const existing = repo.findExplainRun(db, p.activationSetId, key);
-  if (existing?.complete && resumeJobId === undefined) return { run: runInfo(db, existing), seconds: 0, reused: true };
-  if (resumeJobId === undefined) refuseIfRunning(db, key, p.activationSetId);
-  const prior = existing?.jobId == null ? undefined : getJob(db, existing.jobId);
-  const jobId = resumeJobId ?? (prior && prior.status !== 'done' ? prior.id : findUnfinishedJob(db, EXPLAIN_KIND, 'key', key)?.id);
   const title = `Explain ${src.set.tensorName} (${plan.method === 'le_label' ? 'LE, labels' : `LE, ${plan.encoder!.row.name}`}, ${neurons.length} neurons)`;
-  const t0 = performance.now();
+  let concepts!: Awaited<ReturnType<typeof conceptsOf>>;
+  const skipped = neurons.filter((k) => flagged.has(k));
 
-  return runJob(project, { kind: EXPLAIN_KIND, title, params: { ...p, key }, jobId }, ctx, async (run) => {
-    const concepts = await conceptsOf(db, plan, src.probe.id, run);
-    const skipped = neurons.filter((k) => flagged.has(k));
-    const explainRunId = existing?.id ?? repo.createExplainRun(db, {
-      activationSetId: p.activationSetId, method: plan.method, runId: run.runId, jobId: run.jobId, conceptSetId: concepts.conceptSetId, splitId: split.id, key, neurons,
-      params: {
-        ...p,
-        ...(plan.encoder ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } } : {}),
-        ...(skipped.length ? { skippedNonFinite: skipped } : {}),
+  return runNeuronJob(
+    project,
+    {
+      kind: EXPLAIN_KIND,
+      title,
+      key,
+      params: p,
+      scope: { activationSetId: p.activationSetId },
+      what: 'explanation run',
+      neurons,
+      resumeJobId,
+      store: {
+        find: () => repo.findExplainRun(db, p.activationSetId, key),
+        create: (run) =>
+          repo.createExplainRun(db, {
+            activationSetId: p.activationSetId, method: plan.method, runId: run.runId, jobId: run.jobId, conceptSetId: concepts.conceptSetId, splitId: split.id, key, neurons,
+            params: {
+              ...p,
+              ...(plan.encoder ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } } : {}),
+              ...(skipped.length ? { skippedNonFinite: skipped } : {}),
+            },
+          }),
+        attach: (id, run) => repo.setExplainRunJob(db, id, run.jobId, run.runId),
+        doneNeurons: (id) => repo.doneNeurons(db, id),
+        complete: (id) => repo.completeExplainRun(db, id),
       },
-    });
-    if (existing) repo.setExplainRunJob(db, explainRunId, run.jobId, run.runId);
-    run.recordProvenance({
-      hashes: { model: src.modelSha, manifest: src.manifestHash, conceptSet: plan.conceptSha, activationSet: String(src.set.id), ...(plan.encoder ? { encoder: plan.encoder.row.sha256 } : {}) },
-      seeds: { split: p.seed },
-    });
-    const done = repo.doneNeurons(db, explainRunId);
-    // Neurons flagged at extraction (NaN / +-Infinity stored): a correlation over them is undefined, so they
-    // are skipped, each with its reason recorded as its "done" row (results show it; means leave it out).
-    const skip = neurons.filter((k) => !done.has(k) && flagged.has(k));
-    if (skip.length) {
-      db.transaction(() => {
-        for (const k of skip) repo.putNeuronState(db, explainRunId, k, false, skippedDetails(flagged.get(k)!, src.set.nImages));
-      })();
-    }
-    const todo = neurons.filter((k) => !done.has(k) && !flagged.has(k));
-    const total = neurons.length;
-    let finished = total - todo.length;
-    run.progress(finished, total, finished ? `resuming at neuron ${finished + 1} of ${total}` : `explaining ${total} neurons`);
-    if (todo.length) {
+      result: (id, seconds, reused) => ({ run: runInfo(db, repo.getExplainRun(db, id)!), seconds, reused }),
+    },
+    ctx,
+    async ({ run, id, todo, neuronsDone, status }) => {
       const q = readColumns(db, src.set, todo);
-      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator, labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined }, {
-        neuronsDone: (n) => {
-          finished += n;
-          run.progress(finished, total, `${finished} of ${total} neurons`);
-        },
-        status: (message) => run.progress(finished, total, message),
-      });
-    }
-    repo.completeExplainRun(db, explainRunId);
-    return { run: runInfo(db, repo.getExplainRun(db, explainRunId)!), seconds: (performance.now() - t0) / 1000, reused: false };
-  });
+      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId: id, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator, labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined }, { neuronsDone, status });
+    },
+    {
+      startMessage: 'explaining',
+      prepare: async (run) => {
+        concepts = await conceptsOf(db, plan, src.probe.id, run);
+      },
+      start: (run, id) => {
+        run.recordProvenance({
+          hashes: { model: src.modelSha, manifest: src.manifestHash, conceptSet: plan.conceptSha, activationSet: String(src.set.id), ...(plan.encoder ? { encoder: plan.encoder.row.sha256 } : {}) },
+          seeds: { split: p.seed },
+        });
+        // Neurons flagged at extraction (NaN / +-Infinity stored): a correlation over them is undefined, so they
+        // are skipped, each with its reason recorded as its "done" row (results show it; means leave it out).
+        const done = repo.doneNeurons(db, id);
+        const skip = skipped.filter((k) => !done.has(k));
+        if (skip.length) {
+          db.transaction(() => {
+            for (const k of skip) repo.putNeuronState(db, id, k, false, skippedDetails(flagged.get(k)!, src.set.nImages));
+          })();
+        }
+      },
+    },
+  );
 }
 
 interface BlockInput {

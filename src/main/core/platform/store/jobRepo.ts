@@ -89,3 +89,14 @@ export function findUnfinishedJob(db: Db, kind: string, key: string, value: stri
        AND json_extract(params_json, '$.' || ?) = ? ORDER BY id DESC LIMIT 1`,
   ).get(kind, key, value) as JobRow | undefined;
 }
+
+/** Running jobs of `kind` whose params hold this run key (and, per `scope`, these numeric params). */
+export function findRunningJobsByKey(db: Db, kind: string, key: string, scope: Record<string, number>): { id: number; owner: string | null; title: string }[] {
+  const names = Object.keys(scope).sort();
+  const extra = names.map(() => ` AND json_extract(params_json, '$.' || ?) = ?`).join('');
+  return stmt(db, `SELECT id, owner, title FROM jobs WHERE kind = ? AND status = 'running' AND json_extract(params_json, '$.key') = ?${extra}`).all(
+    kind,
+    key,
+    ...names.flatMap((n) => [n, scope[n]]),
+  ) as { id: number; owner: string | null; title: string }[];
+}
