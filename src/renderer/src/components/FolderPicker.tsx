@@ -59,7 +59,12 @@ export function FolderPicker({
     [api],
   );
 
+  // The starting folder is listed once per opening: a re-render (a toast, a new context value) must not list it
+  // again and replace the folder the user has typed or browsed to meanwhile.
+  const started = useRef(false);
   useEffect(() => {
+    if (started.current) return;
+    started.current = true;
     void load(initialPath || undefined, true);
     dialogRef.current?.focus();
   }, [load, initialPath]);
