@@ -132,7 +132,7 @@ export function sortedNeurons(list: readonly number[] | undefined, all: readonly
 }
 
 export function ablationRunInfo(db: Db, r: repo.AblationRunRow): AblationRunInfo {
-  const done = (db.prepare('SELECT count(*) AS n FROM ablation_neurons WHERE ablation_run_id = ?').get(r.id) as { n: number }).n;
+  const done = repo.countAblationNeurons(db, r.id);
   let status: AblationRunInfo['status'] = 'done';
   if (!r.complete) {
     const job = r.jobId === null ? undefined : getJob(db, r.jobId);

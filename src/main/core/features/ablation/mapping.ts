@@ -5,6 +5,7 @@ import { AppError } from '../../../../shared/errors';
 import * as acts from '../../platform/store/activationRepo';
 import { loadLabels } from '../../platform/store/labelRepo';
 import { getModel, type ModelRow } from '../../platform/store/modelRepo';
+import { probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
 import type { SetContext } from '../explanations';
 
@@ -68,7 +69,7 @@ export function resolveMapping(db: Db, src: SetContext, explicit?: ClassMapping)
     source = 'order';
     classes.forEach((c, j) => j < k && index.set(c.id, j));
   }
-  const images = db.prepare('SELECT class_id AS classId FROM images WHERE probe_set_id = ? ORDER BY id').all(probe.id) as { classId: number | null }[];
+  const images = probeImages(db, probe.id);
   const labels = Int32Array.from(images, (r) => (r.classId === null ? -1 : (index.get(r.classId) ?? -1)));
   const perClass = new Map<number, number>();
   for (const r of images) if (r.classId !== null) perClass.set(r.classId, (perClass.get(r.classId) ?? 0) + 1);

@@ -14,6 +14,7 @@ import { decodePixels, pixelsToTensor, pixelTable } from '../../onnx/preprocess'
 import { createSession, type Session } from '../../onnx/session';
 import { planSummary } from '../../numeric/stats/summary';
 import { findLayer, getModel } from '../../platform/store/modelRepo';
+import { probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
 
 // The tail-graph LossOracle for layers that do not feed a linear head: 4-D maps (NCHW or NHWC) summarised by
@@ -119,8 +120,7 @@ export async function tailGraphOracle(
   const inDims = (b: number): number[] => (rank === 3 ? [b, ph, pw] : pre.layout === 'NHWC' ? [b, ph, pw, pre.channels] : [b, pre.channels, ph, pw]);
 
   // 1. The layer tensor (and the side inputs) of every image (image-id order = activation rows).
-  const probeRoot = (db.prepare('SELECT root_path AS r FROM probe_sets WHERE id = ?').get(src.probe.id) as { r: string }).r;
-  const paths = (db.prepare('SELECT rel_path AS p FROM images WHERE probe_set_id = ? ORDER BY id').all(src.probe.id) as { p: string }[]).map((r) => join(probeRoot, r.p));
+  const paths = probeImages(db, src.probe.id).map((r) => join(src.probe.rootPath, r.relPath));
   const names = [set.tensorName, ...sides];
   let slot: NeuronSlot | null = null;
   let sideDims: number[][] = [];

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import { getEmbeddings, putEmbeddings } from '../../platform/store/embeddingRepo';
+import { probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
+import { getProbeSet } from '../../platform/store/probeRepo';
 import type { Encoder } from '../../onnx/encoders/encoder';
 
 // Embeddings through the project's cache: look every key up first, compute only the missing ones, and commit
@@ -27,22 +29,17 @@ export interface EmbedProbeOptions {
   batch?: number;
 }
 
-interface ImageRow {
-  rel_path: string;
-  sha256: string;
-}
-
 export async function embedProbeImages(db: Db, encoder: Encoder, probeSetId: number, opts: EmbedProbeOptions = {}): Promise<CachedEmbeddings> {
-  const ps = db.prepare('SELECT root_path FROM probe_sets WHERE id = ?').get(probeSetId) as { root_path: string } | undefined;
+  const ps = getProbeSet(db, probeSetId);
   if (!ps) throw new AppError('not_found', `Probe set ${probeSetId} does not exist.`);
-  const images = db.prepare('SELECT rel_path, sha256 FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as ImageRow[];
+  const images = probeImages(db, probeSetId);
   if (!images.length) throw new AppError('bad_input', `Probe set ${probeSetId} has no images.`);
   const sha = encoder.info.sha256;
   const D = encoder.dim;
   const have = getEmbeddings(db, sha, 'image', images.map((i) => i.sha256));
   // One file per missing content hash (identical files are embedded once).
   const missing = new Map<string, string>();
-  for (const im of images) if (!have.has(im.sha256) && !missing.has(im.sha256)) missing.set(im.sha256, join(ps.root_path, im.rel_path));
+  for (const im of images) if (!have.has(im.sha256) && !missing.has(im.sha256)) missing.set(im.sha256, join(ps.rootPath, im.relPath));
   const keys = [...missing.keys()];
   const total = images.length;
   const cachedKeys = new Set(images.filter((i) => have.has(i.sha256)).map((i) => i.sha256)).size;

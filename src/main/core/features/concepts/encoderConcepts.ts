@@ -4,6 +4,7 @@ import { embedProbeImages, embedTextsCached } from './embedCache';
 import { loadLabelConcepts } from '../explanations';
 import type { EncoderRow } from '../../platform/store/encoderRepo';
 import type { Db } from '../../platform/store/open';
+import { getProbeSet } from '../../platform/store/probeRepo';
 import { encoderSession } from './encoderService';
 
 // The encoder side of concept scoring: cached image/text embeddings of a probe set and a concept list, the
@@ -29,16 +30,16 @@ export interface Embedded {
 let lastImages: { key: string; value: Embedded } | null = null;
 
 export async function probeImageEmbeddings(db: Db, row: EncoderRow, probeSetId: number, phase: Phase = {}): Promise<Embedded> {
-  const probe = db.prepare('SELECT manifest_hash AS m, (SELECT count(*) FROM images WHERE probe_set_id = ?) AS n FROM probe_sets WHERE id = ?').get(probeSetId, probeSetId) as { m: string | null; n: number } | undefined;
-  const key = `${db.name}\n${row.sha256}\n${probeSetId}\n${probe?.m}\n${probe?.n}`;
-  if (probe?.m && lastImages?.key === key) {
+  const probe = getProbeSet(db, probeSetId);
+  const key = `${db.name}\n${row.sha256}\n${probeSetId}\n${probe?.manifestHash}\n${probe?.images}`;
+  if (probe?.manifestHash && lastImages?.key === key) {
     phase.onProgress?.(lastImages.value.rows, lastImages.value.rows);
     return { ...lastImages.value, computed: 0, cached: lastImages.value.rows };
   }
   const enc = await encoderSession(row);
   const r = await embedProbeImages(db, enc, probeSetId, { signal: phase.signal, onProgress: phase.onProgress });
   const value = { vectors: r.vectors, rows: r.vectors.length / enc.dim, dim: enc.dim, computed: r.computed, cached: r.cached };
-  lastImages = probe?.m ? { key, value } : null;
+  lastImages = probe?.manifestHash ? { key, value } : null;
   return value;
 }
 

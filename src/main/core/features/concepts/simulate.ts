@@ -9,10 +9,9 @@ import { at } from '../explanations';
 import type { JobKind } from '../../platform/jobs/registry';
 import { runJob } from '../../platform/jobs/runner';
 import { simulatorNames } from '../../platform/store/encoderRepo';
-import { insertScore, runExplanations, type ExplainRunRow } from '../../platform/store/explanationRepo';
+import { deleteCorrelationScores, insertScore, runExplanations, testCorrelationMeans, type ExplainRunRow } from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
 import { getSplit } from '../../platform/store/splitRepo';
-import { stmt } from '../../platform/store/statements';
 import { encoderSimulator } from './simulators';
 import { requireCalibration, requireEncoder } from './encoderService';
 
@@ -66,7 +65,7 @@ export async function runSimulate(state: BackendState, p: { explainRunId: number
     job.throwIfCancelled();
     db.transaction(() => {
       // A re-run with the same simulator replaces its earlier scores.
-      stmt(db, `DELETE FROM scores WHERE simulator = ? AND metric = 'correlation' AND explanation_id IN (SELECT id FROM explanations WHERE explain_run_id = ?)`).run(enc.sha256, run.id);
+      deleteCorrelationScores(db, run.id, enc.sha256);
       for (const e of explanations) {
         const a = column(e.neuron);
         for (const [name, rows] of [['val', val], ['test', test]] as const) {
@@ -89,8 +88,7 @@ export async function runSimulate(state: BackendState, p: { explainRunId: number
 
 /** Mean test correlation per simulator (label first, then encoders, then numbers imported files carried) and method. */
 export function simulatorMeans(db: Db, run: ExplainRunRow): SimulatorMeans[] {
-  const rows = stmt(db, `SELECT s.simulator AS simulator, e.method AS method, avg(s.value) AS mean, count(*) AS n FROM scores s JOIN explanations e ON e.id = s.explanation_id
-    WHERE e.explain_run_id = ? AND s.metric = 'correlation' AND s.split = 'test' AND s.value = s.value GROUP BY s.simulator, e.method`).all(run.id) as { simulator: string; method: string; mean: number | null; n: number }[];
+  const rows = testCorrelationMeans(db, run.id);
   const names = simulatorNames(db);
   const bySim = new Map<string, SimulatorMeans>();
   for (const r of rows) {

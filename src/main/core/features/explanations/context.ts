@@ -5,6 +5,7 @@ import { AppError } from '../../../../shared/errors';
 import { makeSplit, minImagesForSplit, splitIndices, splitSizes, type DenseMatrix } from '../../numeric/le';
 import * as acts from '../../platform/store/activationRepo';
 import { getModel } from '../../platform/store/modelRepo';
+import { imageIdsByPath, probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
 import { getProbeSet } from '../../platform/store/probeRepo';
 import { findSplit, insertSplit, type SplitRow } from '../../platform/store/splitRepo';
@@ -124,9 +125,9 @@ export function ensureSplit(db: Db, probeSetId: number, seed: number, fractions:
  * added files keep other id orders).
  */
 function canonicalSplit(db: Db, probeSetId: number, seed: number, fractions: readonly number[]): Uint8Array {
-  const byPath = db.prepare('SELECT id FROM images WHERE probe_set_id = ? ORDER BY rel_path').all(probeSetId) as { id: number }[];
-  const byId = db.prepare('SELECT id FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as { id: number }[];
+  const byPath = imageIdsByPath(db, probeSetId);
+  const byId = probeImages(db, probeSetId);
   const canonical = makeSplit(byPath.length, { seed, train: fractions[0], val: fractions[1] });
-  const code = new Map(byPath.map((r, i) => [r.id, canonical[i]]));
+  const code = new Map(byPath.map((id, i) => [id, canonical[i]]));
   return Uint8Array.from(byId, (r) => code.get(r.id)!);
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../../../shared/errors';
+import { ablationTestScores } from '../../platform/store/ablationRepo';
 import type { Db } from '../../platform/store/open';
 import { writeFileSafely, type WriteTarget } from '../../platform/files/safeWrite';
 import { resolveSet } from './context';
@@ -23,8 +24,7 @@ export const ABLATION_COLUMNS = ['sim ablation(optim)', 'sim ablation(norm)'];
 
 /** Per neuron the latest test-split ablation scores of the run's primary explanations, or null when none. */
 function ablationColumns(db: Db, runId: number, method: string): Map<number, { optim?: number; norm?: number }> | null {
-  const rows = db.prepare(`SELECT e.neuron, s.metric, s.value FROM scores s JOIN explanations e ON e.id = s.explanation_id
-    WHERE e.explain_run_id = ? AND e.method = ? AND s.split = 'test' AND s.metric IN ('ablation_optim', 'ablation_norm') ORDER BY s.id`).all(runId, method) as { neuron: number; metric: string; value: number }[];
+  const rows = ablationTestScores(db, runId, method);
   if (!rows.length) return null;
   const out = new Map<number, { optim?: number; norm?: number }>();
   for (const r of rows) {

@@ -1,5 +1,6 @@
 import type { DenseMatrix } from '../../numeric/le';
 import { loadImageLabels, loadLabels, type LabelKind } from '../../platform/store/labelRepo';
+import { probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
 
 // The label concept matrix of a probe set (docs/methods.md "Label concepts"): one column per
@@ -31,7 +32,7 @@ export interface LabelConcepts {
 const KIND_ORDER: Record<LabelKind, number> = { class: 0, superclass: 1, csv: 2 };
 
 export function loadLabelConcepts(db: Db, probeSetId: number): LabelConcepts {
-  const images = db.prepare('SELECT id FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as { id: number }[];
+  const images = probeImages(db, probeSetId);
   const row = new Map(images.map((r, i) => [r.id, i]));
   const labels = loadLabels(db, probeSetId).sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Names are what a user reads and types; when two labels share one (a CSV label named like a class, or

@@ -3,8 +3,8 @@ import { AppError } from '../../../../shared/errors';
 import { mulberry32, splitIndices } from '../../numeric/le';
 import { getNeuron } from '../../platform/store/activationRepo';
 import { neuronStates, runExplanations } from '../../platform/store/explanationRepo';
+import { imageWithClass } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
-import { stmt } from '../../platform/store/statements';
 import { getSplit } from '../../platform/store/splitRepo';
 import { checkNeuron, ensureSplit, readColumns, resolveSet } from './context';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
@@ -61,9 +61,8 @@ function rangeView(lc: LabelConcepts, act: Float32Array): { view: RangeView; buc
 }
 
 function exampleImages(db: Db, lc: LabelConcepts, act: Float32Array, rows: number[]): ExampleImage[] {
-  const q = stmt(db, 'SELECT i.rel_path AS relPath, c.name AS className FROM images i LEFT JOIN labels c ON c.id = i.class_id WHERE i.id = ?');
   return rows.map((i) => {
-    const r = q.get(lc.imageIds[i]) as { relPath: string; className: string | null } | undefined;
+    const r = imageWithClass(db, lc.imageIds[i]);
     return { imageId: lc.imageIds[i], relPath: r?.relPath ?? '', activation: act[i], className: r?.className ?? null };
   });
 }

@@ -1,10 +1,10 @@
 import type { ExplainRunInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
-import { getExplainRun, type ExplainRunRow } from '../../platform/store/explanationRepo';
+import { countConcepts } from '../../platform/store/conceptRepo';
+import { explainNeuronCounts, getExplainRun, meanCorrelation, meanTermCount, type ExplainRunRow } from '../../platform/store/explanationRepo';
 import { getJob } from '../../platform/store/jobRepo';
 import type { Db } from '../../platform/store/open';
 import { getRun } from '../../platform/store/runRepo';
-import { stmt } from '../../platform/store/statements';
 
 // ExplainRunInfo: a run row plus what the UI shows next to it (status from its job, progress, means).
 
@@ -18,13 +18,6 @@ function status(db: Db, r: ExplainRunRow): ExplainRunInfo['status'] {
   if (r.complete) return 'done';
   const job = r.jobId === null ? undefined : getJob(db, r.jobId);
   return job && job.status !== 'done' ? job.status : 'interrupted';
-}
-
-/** Mean label-simulator correlation of one method's explanations in a run, per split. */
-function meanScore(db: Db, runId: number, method: string, split: 'val' | 'test', simulator = 'label'): number | null {
-  const r = stmt(db, `SELECT avg(s.value) AS v FROM scores s JOIN explanations e ON e.id = s.explanation_id
-    WHERE e.explain_run_id = ? AND e.method = ? AND s.simulator = ? AND s.metric = 'correlation' AND s.split = ?`).get(runId, method, simulator, split) as { v: number | null };
-  return r.v;
 }
 
 /** The encoder that produced a run's concepts (LE(SigLIP)), or null. */
@@ -43,12 +36,11 @@ export function primarySimulator(r: ExplainRunRow): string {
 
 export function runInfo(db: Db, r: ExplainRunRow): ExplainRunInfo {
   const sim = primarySimulator(r);
-  const counts = stmt(db, 'SELECT count(*) AS n, coalesce(sum(dead), 0) AS dead FROM explain_neurons WHERE explain_run_id = ?').get(r.id) as { n: number; dead: number };
+  const counts = explainNeuronCounts(db, r.id);
   const primary = r.method;
-  const len = stmt(db, `SELECT avg(json_array_length(terms_json)) AS v FROM explanations e
-    WHERE e.explain_run_id = ? AND e.method = ? AND NOT EXISTS (SELECT 1 FROM explain_neurons x WHERE x.explain_run_id = e.explain_run_id AND x.neuron = e.neuron AND x.dead = 1)`).get(r.id, primary) as { v: number | null };
+  const len = meanTermCount(db, r.id, primary);
   const prov = r.runId === null ? undefined : getRun(db, r.runId);
-  const concepts = r.conceptSetId === null ? 0 : (stmt(db, 'SELECT count(*) AS n FROM concepts WHERE concept_set_id = ?').get(r.conceptSetId) as { n: number }).n;
+  const concepts = r.conceptSetId === null ? 0 : countConcepts(db, r.conceptSetId);
   return {
     id: r.id,
     activationSetId: r.activationSetId,
@@ -67,11 +59,11 @@ export function runInfo(db: Db, r: ExplainRunRow): ExplainRunInfo {
       ? { appVersion: prov.app_version, hashes: JSON.parse(prov.hashes_json) as Record<string, string>, seeds: JSON.parse(prov.seeds_json) as Record<string, number> }
       : null,
     means: {
-      length: len.v ?? 0,
-      valCorrelation: meanScore(db, r.id, primary, 'val', sim) ?? meanScore(db, r.id, primary, 'val', 'reported'),
-      testCorrelation: meanScore(db, r.id, primary, 'test', sim) ?? meanScore(db, r.id, primary, 'test', 'reported'),
-      bestConceptTest: meanScore(db, r.id, 'best_concept', 'test', sim),
-      top5Test: meanScore(db, r.id, 'top5', 'test', sim),
+      length: len ?? 0,
+      valCorrelation: meanCorrelation(db, r.id, primary, 'val', sim) ?? meanCorrelation(db, r.id, primary, 'val', 'reported'),
+      testCorrelation: meanCorrelation(db, r.id, primary, 'test', sim) ?? meanCorrelation(db, r.id, primary, 'test', 'reported'),
+      bestConceptTest: meanCorrelation(db, r.id, 'best_concept', 'test', sim),
+      top5Test: meanCorrelation(db, r.id, 'top5', 'test', sim),
     },
     createdAt: r.createdAt,
   };

@@ -3,7 +3,9 @@ import type { ActivationSetInfo, ExtractParams, OnNonFinite, ProviderReport } fr
 import { AppError } from '../../../../shared/errors';
 import * as acts from '../../platform/store/activationRepo';
 import * as models from '../../platform/store/modelRepo';
+import { probeImages as storedImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
+import { getProbeSet } from '../../platform/store/probeRepo';
 import { exposeOutputs } from '../../onnx/graph';
 import { MAX_INPUT_ELEMENTS } from '../../onnx/modelFile';
 import { loadForRun, rowProblem } from './modelService';
@@ -42,11 +44,11 @@ interface ProbeImages {
 }
 
 function probeImages(db: Db, probeSetId: number): ProbeImages {
-  const ps = db.prepare('SELECT root_path, manifest_hash FROM probe_sets WHERE id = ?').get(probeSetId) as { root_path: string; manifest_hash: string | null } | undefined;
+  const ps = getProbeSet(db, probeSetId);
   if (!ps) throw new AppError('not_found', `Probe set ${probeSetId} does not exist.`);
-  const rows = db.prepare('SELECT rel_path FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as { rel_path: string }[];
+  const rows = storedImages(db, probeSetId);
   if (!rows.length) throw new AppError('bad_input', `Probe set ${probeSetId} has no images.`);
-  return { manifestHash: ps.manifest_hash, paths: rows.map((r) => join(ps.root_path, r.rel_path)), relPaths: rows.map((r) => r.rel_path) };
+  return { manifestHash: ps.manifestHash, paths: rows.map((r) => join(ps.rootPath, r.relPath)), relPaths: rows.map((r) => r.relPath) };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { BackendState } from '../../platform/context';
 import * as acts from '../../platform/store/activationRepo';
 import * as models from '../../platform/store/modelRepo';
 import type { Db } from '../../platform/store/open';
+import { imageSources } from '../../platform/store/probeRepo';
 import { exportSet } from './exportMatrix';
 import { runExtractJob } from './extractJob';
 import { addModel, modelStatus, rowProblem } from './modelService';
@@ -42,11 +43,9 @@ function requireModel(db: Db, id: number): models.ModelRow {
 }
 
 function imagePath(db: Db, imageId: number): string {
-  const r = db.prepare('SELECT p.root_path, i.rel_path FROM images i JOIN probe_sets p ON p.id = i.probe_set_id WHERE i.id = ?').get(imageId) as
-    | { root_path: string; rel_path: string }
-    | undefined;
+  const [r] = imageSources(db, [imageId]);
   if (!r) throw new AppError('not_found', `Image ${imageId} does not exist.`);
-  return join(r.root_path, r.rel_path);
+  return join(r.rootPath, r.relPath);
 }
 
 /** Handlers of the model capability (models, layers, preprocessing, activation extraction). */

@@ -1,5 +1,7 @@
 import { AppError } from '../../../../shared/errors';
 import { isOwnerAlive, parseOwner } from '../../platform/jobs/owner';
+import { activationSetModelId } from '../../platform/store/activationRepo';
+import { explainRunModelId } from '../../platform/store/explanationRepo';
 import { runningJobs, type JobRow } from '../../platform/store/jobRepo';
 import type { Db } from '../../platform/store/open';
 
@@ -17,14 +19,8 @@ function modelOfJob(db: Db, row: JobRow): number | null {
     return null;
   }
   if (typeof p.modelId === 'number') return p.modelId;
-  if (typeof p.activationSetId === 'number') {
-    const r = db.prepare('SELECT model_id AS m FROM activation_sets WHERE id = ?').get(p.activationSetId) as { m: number } | undefined;
-    return r?.m ?? null;
-  }
-  if (typeof p.explainRunId === 'number') {
-    const r = db.prepare('SELECT s.model_id AS m FROM explain_runs r JOIN activation_sets s ON s.id = r.activation_set_id WHERE r.id = ?').get(p.explainRunId) as { m: number } | undefined;
-    return r?.m ?? null;
-  }
+  if (typeof p.activationSetId === 'number') return activationSetModelId(db, p.activationSetId);
+  if (typeof p.explainRunId === 'number') return explainRunModelId(db, p.explainRunId);
   return null;
 }
 

@@ -4,7 +4,7 @@ import type { Contract, ProjectInfo } from '../../../../shared/contract';
 import type { BackendState, ProjectHandle } from '../../platform/context';
 import { createProject, openProject, type Db } from '../../platform/store/open';
 import { SCHEMA_VERSION } from '../../platform/store/migrations';
-import { projectCounts, projectMeta } from '../../platform/store/projectRepo';
+import { projectCounts, projectMeta, schemaVersion } from '../../platform/store/projectRepo';
 import { APP_NAME, APP_VERSION } from '../../platform/version';
 import { markInterruptedJobs } from '../jobs';
 import { listDirectory } from './fsList';
@@ -62,7 +62,7 @@ function projectInfo(p: ProjectHandle): ProjectInfo {
   return {
     path: p.path,
     name: basename(p.path).replace(/\.nwb$/i, ''),
-    schemaVersion: p.db.pragma('user_version', { simple: true }) as number,
+    schemaVersion: schemaVersion(p.db),
     createdWith: meta.created_with ?? 'unknown',
     createdAt: meta.created_at ?? '',
     probeSets: counts.probeSets,

@@ -145,3 +145,14 @@ export function getTemperature(db: Db, activationSetId: number, splitId: number,
     ? { id: r.id, activationSetId: r.activation_set_id, splitId: r.split_id, mappingKey: r.mapping_key, temperature: r.temperature, nll: r.nll, nllAtOne: r.nll_at_one, valImages: r.val_images, atBound: r.at_bound === 1 }
     : null;
 }
+
+/** Neurons an ablation run has finished (its ablation_neurons rows). */
+export function countAblationNeurons(db: Db, id: number): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM ablation_neurons WHERE ablation_run_id = ?').get(id) as { n: number }).n;
+}
+
+/** Test-split ablation_optim / ablation_norm scores of one method's explanations in a run, oldest first (the last per neuron is the latest). */
+export function ablationTestScores(db: Db, explainRunId: number, method: string): { neuron: number; metric: string; value: number }[] {
+  return stmt(db, `SELECT e.neuron, s.metric, s.value FROM scores s JOIN explanations e ON e.id = s.explanation_id
+    WHERE e.explain_run_id = ? AND e.method = ? AND s.split = 'test' AND s.metric IN ('ablation_optim', 'ablation_norm') ORDER BY s.id`).all(explainRunId, method) as { neuron: number; metric: string; value: number }[];
+}

@@ -1,5 +1,6 @@
 import type { ActivationSetInfo, Histogram, NeuronStat, ResolvedSummary } from '../../../../shared/contract';
 import type { Db } from './open';
+import { stmt } from './statements';
 
 // Tables `activation_sets`, `activation_chunks` (little-endian float32 row blocks) and `neuron_stats`.
 
@@ -188,4 +189,10 @@ export function getStats(db: Db, setId: number): NeuronStat[] {
 export function getNeuron(db: Db, setId: number, neuron: number): { stat: NeuronStat; histogram: Histogram } | null {
   const r = db.prepare('SELECT * FROM neuron_stats WHERE activation_set_id = ? AND neuron = ?').get(setId, neuron) as RawStat | undefined;
   return r ? { stat: toStat(r), histogram: JSON.parse(r.histogram) as Histogram } : null;
+}
+
+/** The model of an activation set, or null when the set does not exist. */
+export function activationSetModelId(db: Db, setId: number): number | null {
+  const r = stmt(db, 'SELECT model_id AS m FROM activation_sets WHERE id = ?').get(setId) as { m: number } | undefined;
+  return r?.m ?? null;
 }

@@ -54,7 +54,7 @@ export function ensureNamedConceptSet(
     let finalName = name;
     if (clash) {
       if (s.explicit) {
-        const n = (stmt(db, 'SELECT count(*) AS n FROM concepts WHERE concept_set_id = ?').get(clash.id) as { n: number }).n;
+        const n = countConcepts(db, clash.id);
         throw new AppError(
           'bad_input',
           `A concept set named "${name}" already exists (set ${clash.id}, ${n} concepts) with other concepts than ${s.from} (${s.names.length}). ` +
@@ -67,6 +67,10 @@ export function ensureNamedConceptSet(
     }
     return { id: insertSet(db, { ...s, name: finalName }, sha256), sha256, created: true, name: finalName };
   }).immediate();
+}
+
+export function countConcepts(db: Db, conceptSetId: number): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM concepts WHERE concept_set_id = ?').get(conceptSetId) as { n: number }).n;
 }
 
 export function conceptNames(db: Db, conceptSetId: number): string[] {

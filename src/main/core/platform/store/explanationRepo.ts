@@ -165,3 +165,37 @@ export function runExplanations(db: Db, explainRunId: number, neuron?: number): 
   }
   return rows.map((r) => ({ id: r.id, neuron: r.neuron, method: r.method, terms: JSON.parse(r.terms_json) as StoredTerm[], bias: r.bias, scores: byId.get(r.id) ?? [] }));
 }
+
+/** The model whose activations an explain run explains, or null when the run does not exist. */
+export function explainRunModelId(db: Db, explainRunId: number): number | null {
+  const r = stmt(db, 'SELECT s.model_id AS m FROM explain_runs r JOIN activation_sets s ON s.id = r.activation_set_id WHERE r.id = ?').get(explainRunId) as { m: number } | undefined;
+  return r?.m ?? null;
+}
+
+/** Explained neurons of a run (explain_neurons rows) and how many of them are dead. */
+export function explainNeuronCounts(db: Db, explainRunId: number): { n: number; dead: number } {
+  return stmt(db, 'SELECT count(*) AS n, coalesce(sum(dead), 0) AS dead FROM explain_neurons WHERE explain_run_id = ?').get(explainRunId) as { n: number; dead: number };
+}
+
+/** Mean number of terms of one method's explanations in a run, dead neurons left out; null when there are none. */
+export function meanTermCount(db: Db, explainRunId: number, method: string): number | null {
+  return (stmt(db, `SELECT avg(json_array_length(terms_json)) AS v FROM explanations e
+    WHERE e.explain_run_id = ? AND e.method = ? AND NOT EXISTS (SELECT 1 FROM explain_neurons x WHERE x.explain_run_id = e.explain_run_id AND x.neuron = e.neuron AND x.dead = 1)`).get(explainRunId, method) as { v: number | null }).v;
+}
+
+/** Mean correlation score of one method's explanations in a run under one simulator, on one split; null when none. */
+export function meanCorrelation(db: Db, explainRunId: number, method: string, split: 'val' | 'test', simulator: string): number | null {
+  return (stmt(db, `SELECT avg(s.value) AS v FROM scores s JOIN explanations e ON e.id = s.explanation_id
+    WHERE e.explain_run_id = ? AND e.method = ? AND s.simulator = ? AND s.metric = 'correlation' AND s.split = ?`).get(explainRunId, method, simulator, split) as { v: number | null }).v;
+}
+
+/** Per (simulator, method) the mean and count of a run's test correlations; NaN scores are left out. */
+export function testCorrelationMeans(db: Db, explainRunId: number): { simulator: string; method: string; mean: number | null; n: number }[] {
+  return stmt(db, `SELECT s.simulator AS simulator, e.method AS method, avg(s.value) AS mean, count(*) AS n FROM scores s JOIN explanations e ON e.id = s.explanation_id
+    WHERE e.explain_run_id = ? AND s.metric = 'correlation' AND s.split = 'test' AND s.value = s.value GROUP BY s.simulator, e.method`).all(explainRunId) as { simulator: string; method: string; mean: number | null; n: number }[];
+}
+
+/** Remove one simulator's correlation scores of a run's explanations (a re-run replaces them). */
+export function deleteCorrelationScores(db: Db, explainRunId: number, simulator: string): void {
+  stmt(db, `DELETE FROM scores WHERE simulator = ? AND metric = 'correlation' AND explanation_id IN (SELECT id FROM explanations WHERE explain_run_id = ?)`).run(simulator, explainRunId);
+}

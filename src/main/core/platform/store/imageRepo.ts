@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Db } from './open';
 import { stmt } from './statements';
 
-// Import-side writes to images and skipped_files. Callers wrap them in one transaction per batch.
+// images and skipped_files: the writes of an import (callers wrap them in one transaction per batch) and the
+// image reads jobs need (the images of a probe set in activation-row order, one image's file and class).
 
 export interface StoredImage {
   id: number;
@@ -87,4 +88,31 @@ export function countImages(db: Db, probeSetId: number): number {
 
 export function countSkipped(db: Db, probeSetId: number): number {
   return (stmt(db, 'SELECT count(*) AS n FROM skipped_files WHERE probe_set_id = ?').get(probeSetId) as { n: number }).n;
+}
+
+export interface ProbeImage {
+  id: number;
+  relPath: string;
+  sha256: string;
+  classId: number | null;
+}
+
+/**
+ * The images of a probe set in id order: the order of activation rows (extraction reads the images so), of
+ * embedding rows and of every per-image vector (labels, splits) that lines up with them.
+ */
+export function probeImages(db: Db, probeSetId: number): ProbeImage[] {
+  return stmt(db, 'SELECT id, rel_path AS relPath, sha256, class_id AS classId FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as ProbeImage[];
+}
+
+/** Image ids of a probe set sorted by rel_path (SQLite byte order: the manifest's order, not JS string order). */
+export function imageIdsByPath(db: Db, probeSetId: number): number[] {
+  return (stmt(db, 'SELECT id FROM images WHERE probe_set_id = ? ORDER BY rel_path').all(probeSetId) as { id: number }[]).map((r) => r.id);
+}
+
+/** One image's rel_path and class label name (null: no class), or undefined when the image does not exist. */
+export function imageWithClass(db: Db, imageId: number): { relPath: string; className: string | null } | undefined {
+  return stmt(db, 'SELECT i.rel_path AS relPath, c.name AS className FROM images i LEFT JOIN labels c ON c.id = i.class_id WHERE i.id = ?').get(imageId) as
+    | { relPath: string; className: string | null }
+    | undefined;
 }

@@ -13,3 +13,8 @@ export function projectCounts(db: Db): { probeSets: number; interruptedJobs: num
     interruptedJobs: count(`SELECT count(*) AS n FROM jobs WHERE status = 'interrupted'`),
   };
 }
+
+/** The schema version the file is migrated to (SQLite's user_version). */
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
