@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
 import type { Session } from './Root';
+import { createQueryClient, invalidateFeatures, JOB_CHANGES } from './lib/query';
 import { ImportResult } from '../../shared/contract';
 import { AppContext, type AppContextValue, type FocusRequest, type FocusTarget, type ToastInput } from './lib/appContext';
 import { toShownError } from './lib/errors';
@@ -132,15 +134,27 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
 
   // The one job store: a run's end shows a toast (the run's own, or the generic one) and re-reads the project.
   const [jobs] = useState(() => new JobStore(api));
-  useEffect(
-    () =>
-      jobs.onSettled((run: RunState, options: StartOptions) => {
-        const toast = options.toast ? options.toast(run) : settledToast(run);
-        if (toast) notify(toast);
-        void refreshProject();
-      }),
-    [jobs, notify, refreshProject],
-  );
+  // One query cache per open project: ids restart in every project, so nothing cached survives a switch.
+  const queryClient = useMemo(() => createQueryClient(), [project?.path]);
+  const queries = useRef(queryClient);
+  useEffect(() => {
+    queries.current = queryClient;
+  }, [queryClient]);
+  // When a job ends: its toast, the project's counts, and the queries of what it changed (jobs.list always).
+  useEffect(() => {
+    const offStarted = jobs.onStarted(() => void invalidateFeatures(queries.current, ['jobs']));
+    const offSettled = jobs.onSettled((run: RunState, options: StartOptions) => {
+      const toast = options.toast ? options.toast(run) : settledToast(run);
+      if (toast) notify(toast);
+      void refreshProject();
+      const changes = JOB_CHANGES[run.method];
+      void invalidateFeatures(queries.current, changes === 'all' ? 'all' : [...changes, 'jobs']);
+    });
+    return () => {
+      offStarted();
+      offSettled();
+    };
+  }, [jobs, notify, refreshProject]);
 
   // Desktop menu: native dialogs when the shell offers them, otherwise the same forms as Ctrl+O.
   const viaDialog = useCallback(
@@ -180,28 +194,30 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
   const current = navItem(screen);
   const { Screen } = current;
   return (
-    <AppContext.Provider value={ctx}>
-      <JobStoreContext.Provider value={jobs}>
-        <div className="app">
-          <Header theme={theme} onTheme={setTheme} onShortcuts={() => setSheetOpen(true)} />
-          {lostReason && (
-            <div className="banner banner-error" role="alert" data-testid="connection-lost">
-              <span>
-                <strong>Disconnected from the backend.</strong> {lostReason} Restart it (<code>npm run web</code>) and open the new link it prints.
-              </span>
+    <QueryClientProvider client={queryClient}>
+      <AppContext.Provider value={ctx}>
+        <JobStoreContext.Provider value={jobs}>
+          <div className="app">
+            <Header theme={theme} onTheme={setTheme} onShortcuts={() => setSheetOpen(true)} />
+            {lostReason && (
+              <div className="banner banner-error" role="alert" data-testid="connection-lost">
+                <span>
+                  <strong>Disconnected from the backend.</strong> {lostReason} Restart it (<code>npm run web</code>) and open the new link it prints.
+                </span>
+              </div>
+            )}
+            <div className="app-body">
+              <Nav items={NAV_ITEMS} current={current.id} hasProject={project !== null} onSelect={setScreen} />
+              <main className="screen" data-testid={`screen-${current.id}`} aria-label={current.label}>
+                {current.needsProject && !project ? <NeedsProject screen={current.label} /> : <Screen key={project?.path ?? 'none'} />}
+              </main>
             </div>
-          )}
-          <div className="app-body">
-            <Nav items={NAV_ITEMS} current={current.id} hasProject={project !== null} onSelect={setScreen} />
-            <main className="screen" data-testid={`screen-${current.id}`} aria-label={current.label}>
-              {current.needsProject && !project ? <NeedsProject screen={current.label} /> : <Screen key={project?.path ?? 'none'} />}
-            </main>
+            <Toasts toasts={toasts} onDismiss={dismissToast} />
+            {sheetOpen && <ShortcutSheet items={NAV_ITEMS} onClose={() => setSheetOpen(false)} />}
+            <DropOverlay onDrop={onFolderDropped} />
           </div>
-          <Toasts toasts={toasts} onDismiss={dismissToast} />
-          {sheetOpen && <ShortcutSheet items={NAV_ITEMS} onClose={() => setSheetOpen(false)} />}
-          <DropOverlay onDrop={onFolderDropped} />
-        </div>
-      </JobStoreContext.Provider>
-    </AppContext.Provider>
+        </JobStoreContext.Provider>
+      </AppContext.Provider>
+    </QueryClientProvider>
   );
 }

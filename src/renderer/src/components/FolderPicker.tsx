@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { useApp } from '../lib/appContext';
-import { toShownError, type ShownError } from '../lib/errors';
+import { useContractQuery } from '../lib/query';
 import type { DirListing } from '../lib/types';
 import { ErrorBox } from './ErrorBox';
 
@@ -26,48 +25,45 @@ export function FolderPicker({
   onChoose: (path: string) => void;
   onClose: () => void;
 }) {
-  const { api } = useApp();
+  // The folder shown: the starting one once per opening (a missing or file path falls back to the home folder),
+  // then wherever the user goes. Typing in the path field changes nothing until Enter / Go.
+  const [dir, setDir] = useState<{ path: string | undefined; fallback: boolean }>(() => ({ path: initialPath || undefined, fallback: true }));
+  const query = useContractQuery('fs.list', dir.path ? { path: dir.path } : {});
+  const loading = query.loading;
+  // The last folder listed stays shown when the next one cannot be listed (its error shows above it).
   const [listing, setListing] = useState<DirListing | null>(null);
   const [typed, setTyped] = useState(initialPath ?? '');
-  const [error, setError] = useState<ShownError | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
   const dialogRef = useRef<HTMLDivElement>(null);
-  const latest = useRef(0);
+  const error = dir.fallback ? null : query.error;
 
+  const { refetch } = query;
+  // Set while the user edits the path field: a listing that lands meanwhile (a slow start) must not replace the text.
+  const editing = useRef(false);
   const load = useCallback(
-    async (path: string | undefined, fallback = false) => {
-      // Only the newest request may update the view (a slow first listing must not replace a typed path).
-      const seq = ++latest.current;
-      setLoading(true);
-      try {
-        const l = await api.call('fs.list', path ? { path } : {});
-        if (seq !== latest.current) return;
-        setListing(l);
-        setTyped(l.path);
-        setSelected(null);
-        setError(null);
-      } catch (e) {
-        if (seq !== latest.current) return;
-        // A starting path that is a file or missing: show the home folder instead.
-        if (fallback) await load(undefined);
-        else setError(toShownError(e));
-      } finally {
-        if (seq === latest.current) setLoading(false);
-      }
+    (path: string | undefined) => {
+      editing.current = false;
+      if (path !== undefined && path === dir.path) refetch();
+      else setDir({ path, fallback: false });
     },
-    [api],
+    [dir.path, refetch],
   );
 
-  // The starting folder is listed once per opening: a re-render (a toast, a new context value) must not list it
-  // again and replace the folder the user has typed or browsed to meanwhile.
-  const started = useRef(false);
+  // A starting path that is a file or missing: show the home folder instead.
   useEffect(() => {
-    if (started.current) return;
-    started.current = true;
-    void load(initialPath || undefined, true);
-    dialogRef.current?.focus();
-  }, [load, initialPath]);
+    if (dir.fallback && query.error) setDir({ path: undefined, fallback: false });
+  }, [dir.fallback, query.error]);
+
+  // A new listing (not the previous one kept on screen while it loads) shows its path and clears the selection.
+  const fresh = query.stale ? null : query.data;
+  useEffect(() => {
+    if (!fresh) return;
+    setListing(fresh);
+    if (!editing.current) setTyped(fresh.path);
+    setSelected(null);
+  }, [fresh]);
+
+  useEffect(() => dialogRef.current?.focus(), []);
 
   const matches = (name: string) => extensions.length === 0 || extensions.some((x) => name.toLowerCase().endsWith(x.toLowerCase()));
   const entries = (listing?.entries ?? []).filter((e) => e.isDir || mode === 'file');
@@ -93,23 +89,26 @@ export function FolderPicker({
         <h2 id="picker-title">{title}</h2>
         <p className="hint">Folders on the machine running the workbench backend.</p>
         <div className="picker-path">
-          <button type="button" disabled={!listing?.parent} onClick={() => listing?.parent && void load(listing.parent)} data-testid="picker-up" title="Parent folder">
+          <button type="button" disabled={!listing?.parent} onClick={() => listing?.parent && load(listing.parent)} data-testid="picker-up" title="Parent folder">
             ↑ Up
           </button>
           <input
             value={typed}
-            onChange={(e) => setTyped(e.target.value)}
+            onChange={(e) => {
+              editing.current = true;
+              setTyped(e.target.value);
+            }}
             onKeyDown={(e) => {
               if (e.key === 'Enter') {
                 e.preventDefault();
-                void load(typed);
+                load(typed);
               }
             }}
             aria-label="Folder path"
             data-testid="picker-path"
             spellCheck={false}
           />
-          <button type="button" onClick={() => void load(typed)}>
+          <button type="button" onClick={() => load(typed)}>
             Go
           </button>
         </div>
@@ -127,10 +126,10 @@ export function FolderPicker({
                   data-testid={`picker-entry-${e.name}`}
                   title={e.isDir ? 'Click to select, double-click to open' : e.path}
                   onClick={() => setSelected(e.path)}
-                  onDoubleClick={() => (e.isDir ? void load(e.path) : onChoose(e.path))}
+                  onDoubleClick={() => (e.isDir ? load(e.path) : onChoose(e.path))}
                   onKeyDown={(k) => {
-                    if (k.key === 'ArrowRight' && e.isDir) void load(e.path);
-                    if (k.key === 'ArrowLeft' && listing?.parent) void load(listing.parent);
+                    if (k.key === 'ArrowRight' && e.isDir) load(e.path);
+                    if (k.key === 'ArrowLeft' && listing?.parent) load(listing.parent);
                   }}
                 >
                   <span className={`icon ${e.isDir ? 'icon-folder' : 'icon-file'}`} aria-hidden="true" />
@@ -148,7 +147,7 @@ export function FolderPicker({
             Cancel
           </button>
           {mode === 'folder' && selected && (
-            <button type="button" onClick={() => void load(selected)}>
+            <button type="button" onClick={() => load(selected)}>
               Open folder
             </button>
           )}

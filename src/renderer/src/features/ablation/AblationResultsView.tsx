@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
-import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { formatCount } from '../../lib/format';
 import { AblationScatter } from './AblationScatter';
 import { methodColor, MODE_LABEL } from './format';
@@ -25,8 +24,8 @@ function MethodToggles({ methods, hidden, onToggle }: { methods: string[]; hidde
 
 /** An ablation run: per-method means ± SE, the correlation-vs-ablation scatter with fits, the per-neuron table. */
 export function AblationResultsView({ run, title }: { run: AblationRun; title: string }) {
-  const { api } = useApp();
-  const res = useLoad(() => api.call('ablation.results', { ablationRunId: run.id, offset: 0, limit: 5000 }), [api, run.id, run.status, run.neuronsDone]);
+  // Re-read when the run changes (the ablation feature is invalidated when its job ends).
+  const res = useContractQuery('ablation.results', { ablationRunId: run.id, offset: 0, limit: 5000 });
   const given: unknown[] = Array.isArray(run.params.modes) ? run.params.modes : ['optim', 'norm'];
   const modes = (['optim', 'norm'] as const).filter((m) => given.includes(m));
   const [mode, setMode] = useState<Mode>(modes[0] ?? 'optim');

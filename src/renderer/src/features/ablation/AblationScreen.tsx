@@ -2,12 +2,11 @@ import { useCallback, useEffect, useState } from 'react';
 import { AblationResultsView } from './AblationResultsView';
 import { AblationWizard } from './AblationWizard';
 import { formatScore } from './format';
-import { loadInventory, runContext, runSeed, type Inventory } from './inventory';
+import { runContext, runSeed, useInventory, type Inventory } from './inventory';
 import { TopImpactPanel } from './TopImpactPanel';
 import type { AblationRun, Mapping } from './types';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
-import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { formatCount } from '../../lib/format';
 import { RunningJobs } from '../jobs';
 import { RunSidebar } from '../../components/RunSidebar';
@@ -31,45 +30,33 @@ function mappingOf(run: AblationRun): Mapping | null {
   return Object.keys(out).length ? out : null;
 }
 
-function RunView({ run, inv, onRan }: { run: AblationRun; inv: Inventory | null; onRan: () => void }) {
+function RunView({ run, inv }: { run: AblationRun; inv: Inventory | null }) {
   const explain = run.explainRunId !== null && inv ? runContext(inv, run.explainRunId) : null;
   const seed = explain ? runSeed(explain.run) : typeof run.params.seed === 'number' ? run.params.seed : 0;
   const label = layerOf(inv, run.activationSetId);
   return (
     <div className="stack">
       {run.kind === 'ablation' && <AblationResultsView run={run} title={label} />}
-      <TopImpactPanel activationSetId={run.activationSetId} seed={seed} mapping={mappingOf(run)} label={label} onRan={onRan} />
+      <TopImpactPanel activationSetId={run.activationSetId} seed={seed} mapping={mappingOf(run)} label={label} />
     </div>
   );
 }
 
 /** Ablation: score explanations by replacing neurons with their simulation (Optim/Norm), and Top Impact of a layer. */
 export function AblationScreen() {
-  const { api, reportError } = useApp();
-  const [runs, setRuns] = useState<AblationRun[] | null>(null);
+  const inv = useInventory();
+  // Re-read when an ablation or Top Impact run ends (the job store invalidates the ablation feature).
+  const list = useContractQuery('ablation.runs', {});
+  const runs = list.data;
   const [view, setView] = useState<View | null>(null);
-  const [version, setVersion] = useState(0);
-  const inv = useLoad(() => loadInventory(api), [api, version]);
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await api.call('ablation.runs', {});
-      setRuns(list);
-      setView((v) => v ?? (list.length ? { kind: 'run', id: list[0].id } : { kind: 'wizard' }));
-    } catch (e) {
-      reportError(e, 'Cannot list ablation runs');
-      setView((v) => v ?? { kind: 'wizard' });
-    }
-  }, [api, reportError]);
-
+  // Until the user chooses: the newest run, or the wizard when there is none (or the list fails).
   useEffect(() => {
-    void reload();
-  }, [reload, version]);
+    if (list.error) setView((v) => v ?? { kind: 'wizard' });
+    else if (runs && !list.loading) setView((v) => v ?? (runs.length ? { kind: 'run', id: runs[0].id } : { kind: 'wizard' }));
+  }, [runs, list.error, list.loading]);
 
-  const openRun = useCallback((id: number) => {
-    setView({ kind: 'run', id });
-    setVersion((n) => n + 1);
-  }, []);
+  const openRun = useCallback((id: number) => setView({ kind: 'run', id }), []);
   const run = view?.kind === 'run' ? runs?.find((r) => r.id === view.id) : undefined;
 
   return (
@@ -101,9 +88,9 @@ export function AblationScreen() {
       </RunSidebar>
       <div className="split-main" data-testid="ablation-main">
         {view?.kind !== 'wizard' && <RunningJobs methods={['ablation.run', 'topimpact.run']} testId="abl-running" />}
-        <ErrorBox error={inv.error} />
+        <ErrorBox error={inv.error ?? list.error} />
         {view?.kind === 'wizard' && inv.data && <AblationWizard inv={inv.data} onDone={openRun} />}
-        {view?.kind === 'run' && run && <RunView run={run} inv={inv.data} onRan={() => void reload()} />}
+        {view?.kind === 'run' && run && <RunView run={run} inv={inv.data} />}
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 import { useApp } from '../../lib/appContext';
 import { jobKey, useJob, useJobStore } from '../jobs';
 import { formatCount } from '../../lib/format';
@@ -34,7 +34,7 @@ function Steps({ step, maxReached, onGo }: { step: number; maxReached: number; o
 
 /** New ablation scoring: explain run -> label mapping, accuracy and head -> modes + temperature -> the job. */
 export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablationRunId: number) => void }) {
-  const { api, project, navigate } = useApp();
+  const { project, navigate } = useApp();
   const store = useJobStore();
   const [step, setStep] = useState(0);
   const [maxReached, setMaxReached] = useState(0);
@@ -52,16 +52,13 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
 
   const ctx = runId === null ? null : runContext(inv, runId);
   const setId = ctx?.run.activationSetId ?? null;
-  const mapKey = mapping ? JSON.stringify(mapping) : '';
   const mapInput = mapping ? { mapping } : {};
-  const mapInfo = useLoad(setId === null ? null : () => api.call('ablation.mapping', { activationSetId: setId, ...mapInput }), [api, setId, mapKey]);
-  const head = useLoad(setId === null || step < 1 ? null : () => api.call('ablation.head', { activationSetId: setId }), [api, setId, step >= 1]);
+  // The mapping as the backend checks it; the previous answer stays shown while an edited mapping is re-checked.
+  const mapInfo = useContractQuery('ablation.mapping', setId === null ? null : { activationSetId: setId, ...mapInput });
+  const head = useContractQuery('ablation.head', setId === null || step < 1 ? null : { activationSetId: setId });
   const mapped = mapInfo.data !== null && mapInfo.data.unmapped === 0;
   const seed = ctx ? runSeed(ctx.run) : 0;
-  const fit = useLoad(
-    setId === null || step < 2 || !mapped ? null : () => api.call('ablation.temperature', { activationSetId: setId, seed, ...mapInput }),
-    [api, setId, step >= 2, mapped, seed, mapKey],
-  );
+  const fit = useContractQuery('ablation.temperature', setId === null || step < 2 || !mapped ? null : { activationSetId: setId, seed, ...mapInput });
 
   const key = jobKey('ablation.run', project?.path, runId ?? 0);
   const job = useJob(key);

@@ -1,5 +1,5 @@
 import { ErrorBox } from '../../components/ErrorBox';
-import type { Loaded } from '../../lib/useLoad';
+import type { Loaded } from '../../lib/query';
 import type { HeadInfo } from './types';
 
 const GRADIENT_TEXT: Record<HeadInfo['gradient']['method'], string> = {

@@ -1,4 +1,4 @@
-import type { Loaded } from '../../lib/useLoad';
+import type { Loaded } from '../../lib/query';
 import { formatCount } from '../../lib/format';
 import { MODE_LABEL } from './format';
 import { methodLabel } from '../explanations';

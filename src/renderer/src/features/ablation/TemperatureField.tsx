@@ -1,5 +1,5 @@
 import { ErrorBox } from '../../components/ErrorBox';
-import type { Loaded } from '../../lib/useLoad';
+import type { Loaded } from '../../lib/query';
 import type { TemperatureInfo } from './types';
 
 /** The temperature fitted on val (NLL at T and at 1), with an optional override. */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 import { useApp } from '../../lib/appContext';
 import { jobKey, useJob, useJobStore } from '../jobs';
 import { formatCount } from '../../lib/format';
@@ -25,9 +25,8 @@ function WhyLowRange({ data }: { data: TopImpactData }) {
 }
 
 function TopImpactResultsView({ run }: { run: AblationRun }) {
-  const { api } = useApp();
   const [neuron, setNeuron] = useState<number | null>(null);
-  const res = useLoad(() => api.call('topimpact.results', { topImpactRunId: run.id, ...(neuron === null ? {} : { neuron }) }), [api, run.id, run.neuronsDone, neuron]);
+  const res = useContractQuery('topimpact.results', { topImpactRunId: run.id, ...(neuron === null ? {} : { neuron }) });
   const data = res.data;
   useEffect(() => {
     if (neuron === null && data && data.neurons.length) setNeuron(data.neurons.find((n) => n.total > 0)?.neuron ?? data.neurons[0].neuron);
@@ -59,29 +58,23 @@ export function TopImpactPanel({
   seed,
   mapping,
   label,
-  onRan,
 }: {
   activationSetId: number;
   seed: number;
   mapping: Mapping | null;
   label: string;
-  /** A run finished (the screen refreshes its run list). */
-  onRan?: () => void;
 }) {
-  const { api, project } = useApp();
+  const { project } = useApp();
   const store = useJobStore();
   const key = jobKey('topimpact.run', project?.path, activationSetId);
   const job = useJob(key);
-  const [version, setVersion] = useState(0);
-  const runs = useLoad(() => api.call('ablation.runs', { activationSetId }), [api, activationSetId, version]);
+  // Re-read when a Top Impact run ends (the ablation feature is invalidated).
+  const runs = useContractQuery('ablation.runs', { activationSetId });
   const latest = runs.data?.find((r) => r.kind === 'topimpact' && r.status === 'done') ?? null;
   function start() {
     store.dismiss(key);
     const input = { activationSetId, seed, blockSize: 16, ...(mapping ? { mapping } : {}) };
-    void store.start(key, `Top Impact of ${label}`, 'topimpact.run', input).then((out) => {
-      setVersion((v) => v + 1);
-      if (out) onRan?.();
-    });
+    void store.start(key, `Top Impact of ${label}`, 'topimpact.run', input);
   }
   return (
     <section className="card" data-testid="ti-panel" data-set={activationSetId}>

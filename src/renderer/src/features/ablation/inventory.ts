@@ -1,6 +1,8 @@
 import type { ActivationSetInfo, ModelSummary } from '../../../../shared/contract';
 import type { RunInfo } from '../explanations';
-import type { Api } from '../../api';
+import { useMemo } from 'react';
+import type { ShownError } from '../../lib/errors';
+import { useContractQuery } from '../../lib/query';
 import type { ProbeSetInfo } from '../../lib/types';
 
 /** Everything the screen needs to name a run: its layer, model and probe set. */
@@ -11,14 +13,17 @@ export interface Inventory {
   probeSets: ProbeSetInfo[];
 }
 
-export async function loadInventory(api: Api): Promise<Inventory> {
-  const [runs, sets, models, probeSets] = await Promise.all([
-    api.call('explain.runs', {}),
-    api.call('activations.list', {}),
-    api.call('model.list', {}),
-    api.call('probe.list', {}),
-  ]);
-  return { runs, sets, models, probeSets };
+/** The four lists, each a query of its own feature (so each is re-read when that feature changes). */
+export function useInventory(): { data: Inventory | null; error: ShownError | null } {
+  const runs = useContractQuery('explain.runs', {});
+  const sets = useContractQuery('activations.list', {});
+  const models = useContractQuery('model.list', {});
+  const probeSets = useContractQuery('probe.list', {});
+  const data = useMemo(
+    () => (runs.data && sets.data && models.data && probeSets.data ? { runs: runs.data, sets: sets.data, models: models.data, probeSets: probeSets.data } : null),
+    [runs.data, sets.data, models.data, probeSets.data],
+  );
+  return { data, error: runs.error ?? sets.error ?? models.error ?? probeSets.error };
 }
 
 export interface RunContext {

@@ -1,32 +1,29 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { PathField } from '../../components/PathField';
-import { useApp } from '../../lib/appContext';
+import { useContractMutation } from '../../lib/query';
 import { toShownError, type ShownError } from '../../lib/errors';
 import type { EncoderInfo } from './types';
 
 /** Add a local SigLIP/CLIP ONNX export folder; the backend validates it and says what is wrong verbatim. */
 export function AddEncoderForm({ onAdded }: { onAdded: (e: EncoderInfo) => void }) {
-  const { api } = useApp();
+  const addEncoder = useContractMutation('encoder.add', { changes: ['concepts'] });
+  const busy = addEncoder.busy;
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
 
   async function submit(ev: FormEvent) {
     ev.preventDefault();
     if (!path.trim()) return;
-    setBusy(true);
     setError(null);
     try {
-      const e = await api.call('encoder.add', { path: path.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
+      const e = await addEncoder.run({ path: path.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
       setPath('');
       setName('');
       onAdded(e);
     } catch (err) {
       setError(toShownError(err));
-    } finally {
-      setBusy(false);
     }
   }
 

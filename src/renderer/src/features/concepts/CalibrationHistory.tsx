@@ -1,16 +1,15 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 import { CalibrationReportView } from './CalibrationReportView';
 import { formatLoss } from './types';
 
 /** Past calibrations of an encoder, newest (in use) first; a fitted one opens its stored report. */
-export function CalibrationHistory({ encoderId, version }: { encoderId: number; version: unknown }) {
-  const { api } = useApp();
-  const list = useLoad(() => api.call('calibration.list', { encoderId }), [api, encoderId, version]);
+export function CalibrationHistory({ encoderId }: { encoderId: number }) {
+  // Re-read when a calibration is fitted or set (the concepts feature is invalidated).
+  const list = useContractQuery('calibration.list', { encoderId });
   const [open, setOpen] = useState<number | null>(null);
-  const report = useLoad(open === null ? null : () => api.call('calibration.report', { calibrationId: open }), [api, open]);
+  const report = useContractQuery('calibration.report', open === null ? null : { calibrationId: open });
   if (list.error) return <ErrorBox error={list.error} />;
   if (!list.data) return <p className="hint">Loading calibrations…</p>;
   if (list.data.length === 0) return <p className="hint">No calibrations yet.</p>;

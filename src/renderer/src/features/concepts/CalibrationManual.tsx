@@ -1,34 +1,29 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
-import { useLoad } from '../../lib/useLoad';
+import { useContractMutation, useContractQuery } from '../../lib/query';
 import { formatAB } from './types';
 
 /** Use known constants instead of fitting: a preset of a named public model, or a and b typed in. */
-export function CalibrationManual({ encoderId, onSet }: { encoderId: number; onSet: () => void }) {
-  const { api } = useApp();
-  const presets = useLoad(() => api.call('calibration.presets', {}), [api]);
+export function CalibrationManual({ encoderId }: { encoderId: number }) {
+  const presets = useContractQuery('calibration.presets', {});
+  const setCalibration = useContractMutation('calibration.set', { changes: ['concepts'] });
   const [preset, setPreset] = useState('');
   const [a, setA] = useState('');
   const [b, setB] = useState('');
   const [error, setError] = useState<ShownError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const busy = setCalibration.busy;
   const aNum = Number(a);
   const bNum = Number(b);
   const manualOk = a.trim() !== '' && b.trim() !== '' && aNum > 0 && aNum <= 1000 && bNum >= -2 && bNum <= 2;
   const chosen = presets.data?.find((p) => p.name === preset);
 
   async function use(input: { a: number; b: number; source: 'preset' | 'manual'; label: string }) {
-    setBusy(true);
     setError(null);
     try {
-      await api.call('calibration.set', { encoderId, ...input });
-      onSet();
+      await setCalibration.run({ encoderId, ...input });
     } catch (e) {
       setError(toShownError(e));
-    } finally {
-      setBusy(false);
     }
   }
 

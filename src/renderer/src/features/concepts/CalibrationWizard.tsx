@@ -10,7 +10,7 @@ import { ProbeSetSelect } from '../probes';
 const STEPS = ['Probe set', 'Fit', 'Results'] as const;
 
 /** Fit (a, b) of an encoder on a labelled probe set: pick the set -> run the job -> BCE, reliability, AUROC. */
-export function CalibrationWizard({ encoder, probeSets, onDone }: { encoder: EncoderInfo; probeSets: ProbeSetInfo[]; onDone: () => void }) {
+export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo; probeSets: ProbeSetInfo[] }) {
   const { project } = useApp();
   const store = useJobStore();
   const usable = probeSets.filter((p) => p.complete && p.images > 0);
@@ -33,7 +33,6 @@ export function CalibrationWizard({ encoder, probeSets, onDone }: { encoder: Enc
       if (!out) return;
       setReport(out);
       setStep(2);
-      onDone();
     });
   }
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { PathField } from '../../components/PathField';
-import { useApp } from '../../lib/appContext';
+import { useContractMutation } from '../../lib/query';
 import { toShownError, type ShownError } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import type { ProbeSetInfo } from '../../lib/types';
@@ -10,7 +10,11 @@ import { ProbeSetSelect } from '../probes';
 
 /** Ways to make a concept set: a probe set's labels, the built-in nouns, a .txt/.csv file, or combining ticked sets. */
 export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: ProbeSetInfo[]; ticked: number[]; onMade: (s: ConceptSetInfo) => void }) {
-  const { api } = useApp();
+  // Each makes a concept set: the list (and the explain wizard's choices) re-read through the concepts feature.
+  const fromLabels = useContractMutation('conceptSet.fromLabels', { changes: ['concepts'] });
+  const builtin = useContractMutation('conceptSet.builtin', { changes: ['concepts'] });
+  const importSet = useContractMutation('conceptSet.import', { changes: ['concepts'] });
+  const combine = useContractMutation('conceptSet.combine', { changes: ['concepts'] });
   const [picked, setProbeSetId] = useState<number | null>(null);
   const probeSetId = picked ?? probeSets[0]?.id ?? null;
   const [file, setFile] = useState('');
@@ -42,12 +46,12 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
         <button
           type="button"
           disabled={busy || probeSetId === null}
-          onClick={() => probeSetId !== null && void act(async () => ({ set: await api.call('conceptSet.fromLabels', { probeSetId }), note: '' }))}
+          onClick={() => probeSetId !== null && void act(async () => ({ set: await fromLabels.run({ probeSetId }), note: '' }))}
           data-testid="cs-from-labels"
         >
           Create from labels
         </button>
-        <button type="button" disabled={busy} onClick={() => void act(async () => ({ set: await api.call('conceptSet.builtin', { name: 'common-nouns' }), note: '' }))} data-testid="cs-builtin">
+        <button type="button" disabled={busy} onClick={() => void act(async () => ({ set: await builtin.run({ name: 'common-nouns' }), note: '' }))} data-testid="cs-builtin">
           Add built-in common nouns
         </button>
       </div>
@@ -61,7 +65,7 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
               disabled={busy || !file.trim()}
               onClick={() =>
                 void act(async () => {
-                  const r = await api.call('conceptSet.import', { path: file.trim(), ...(fileName.trim() ? { name: fileName.trim() } : {}) });
+                  const r = await importSet.run({ path: file.trim(), ...(fileName.trim() ? { name: fileName.trim() } : {}) });
                   return { set: r.set, note: ` (${formatCount(r.blank)} blank lines and ${formatCount(r.duplicates)} duplicates skipped)` };
                 })
               }
@@ -80,7 +84,7 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
               disabled={busy || ticked.length < 2}
               onClick={() =>
                 void act(async () => {
-                  const r = await api.call('conceptSet.combine', { conceptSetIds: ticked, ...(combinedName.trim() ? { name: combinedName.trim() } : {}) });
+                  const r = await combine.run({ conceptSetIds: ticked, ...(combinedName.trim() ? { name: combinedName.trim() } : {}) });
                   return { set: r.set, note: ` (${formatCount(r.duplicates)} duplicates dropped)` };
                 })
               }

@@ -1,14 +1,12 @@
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
-import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { formatCount } from '../../lib/format';
 
 const PAGE = 200;
 
 /** One concept set's concepts, a page at a time, with a substring search. */
 export function ConceptSetView({ conceptSetId }: { conceptSetId: number }) {
-  const { api } = useApp();
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [offset, setOffset] = useState(0);
@@ -19,7 +17,7 @@ export function ConceptSetView({ conceptSetId }: { conceptSetId: number }) {
     }, 250);
     return () => window.clearTimeout(t);
   }, [search]);
-  const page = useLoad(() => api.call('conceptSet.get', { conceptSetId, offset, limit: PAGE, ...(query ? { search: query } : {}) }), [api, conceptSetId, offset, query]);
+  const page = useContractQuery('conceptSet.get', { conceptSetId, offset, limit: PAGE, ...(query ? { search: query } : {}) });
   const total = page.data?.total ?? 0;
   return (
     <div className="stack" data-testid="conceptset-view" data-id={conceptSetId} data-total={page.data?.total ?? ''}>

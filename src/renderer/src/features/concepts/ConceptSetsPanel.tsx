@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
-import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { ConceptSetActions } from './ConceptSetActions';
 import { ConceptSetTable } from './ConceptSetTable';
 import { ConceptSetView } from './ConceptSetView';
@@ -10,18 +9,13 @@ import { useEncoders } from './useEncoders';
 
 /** Concept sets tab: the list, ways to make one, one set's concepts and its top-5 filter. */
 export function ConceptSetsPanel() {
-  const { api } = useApp();
-  const [version, setVersion] = useState(0);
-  const sets = useLoad(() => api.call('conceptSet.list', {}), [api, version]);
-  const probeSets = useLoad(() => api.call('probe.list', {}), [api]);
+  // Re-read when a set is made or filtered (the concepts feature is invalidated).
+  const sets = useContractQuery('conceptSet.list', {});
+  const probeSets = useContractQuery('probe.list', {});
   const encoders = useEncoders();
   const [openId, setOpenId] = useState<number | null>(null);
   const [ticked, setTicked] = useState<number[]>([]);
   const open = sets.data?.find((s) => s.id === openId);
-  const made = (id: number) => {
-    setOpenId(id);
-    setVersion((v) => v + 1);
-  };
 
   return (
     <div className="stack" data-testid="conceptsets-panel">
@@ -32,13 +26,13 @@ export function ConceptSetsPanel() {
       </section>
       <section className="card">
         <h3>New concept set</h3>
-        <ConceptSetActions probeSets={probeSets.data ?? []} ticked={ticked} onMade={(s) => made(s.id)} />
+        <ConceptSetActions probeSets={probeSets.data ?? []} ticked={ticked} onMade={(s) => setOpenId(s.id)} />
       </section>
       {open && (
         <section className="card" key={open.id}>
           <ConceptSetView conceptSetId={open.id} />
           <h4>Top-5 filter</h4>
-          <FilterPanel set={open} encoders={encoders.data ?? []} probeSets={probeSets.data ?? []} onDone={() => setVersion((v) => v + 1)} />
+          <FilterPanel set={open} encoders={encoders.data ?? []} probeSets={probeSets.data ?? []} />
         </section>
       )}
     </div>

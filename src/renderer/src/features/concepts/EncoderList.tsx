@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useApp } from '../../lib/appContext';
+import { useContractMutation } from '../../lib/query';
 import { formatAB, type EncoderInfo } from './types';
 
 /** The project's encoders: layout, dimension, file status and the calibration in use; select or remove one. */
@@ -7,22 +8,20 @@ export function EncoderList({
   encoders,
   selectedId,
   onSelect,
-  onChanged,
 }: {
   encoders: EncoderInfo[];
   selectedId: number | null;
   onSelect: (id: number) => void;
-  onChanged: () => void;
 }) {
-  const { api, reportError } = useApp();
+  const { reportError } = useApp();
+  const removeEncoder = useContractMutation('encoder.remove', { changes: ['concepts'] });
   const [busy, setBusy] = useState<number | null>(null);
 
   async function remove(e: EncoderInfo) {
     if (!window.confirm(`Remove the encoder “${e.name}” and its calibrations from this project? The files on disk stay.`)) return;
     setBusy(e.id);
     try {
-      await api.call('encoder.remove', { encoderId: e.id });
-      onChanged();
+      await removeEncoder.run({ encoderId: e.id });
     } catch (err) {
       reportError(err, 'Cannot remove the encoder');
     } finally {

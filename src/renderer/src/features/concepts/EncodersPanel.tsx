@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useLoad } from '../../lib/useLoad';
-import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { AddEncoderForm } from './AddEncoderForm';
 import { CalibrationHistory } from './CalibrationHistory';
 import { CalibrationManual } from './CalibrationManual';
@@ -13,14 +12,11 @@ import { useEncoders } from './useEncoders';
 
 /** Encoders tab: the list, adding a folder, and the selected encoder's tokenizer probe and calibrations. */
 export function EncodersPanel() {
-  const { api } = useApp();
-  const [version, setVersion] = useState(0);
-  const encoders = useEncoders(version);
-  const probeSets = useLoad(() => api.call('probe.list', {}), [api]);
+  const encoders = useEncoders();
+  const probeSets = useContractQuery('probe.list', {});
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const list = encoders.data ?? [];
   const selected = list.find((e) => e.id === selectedId) ?? list[0];
-  const reload = () => setVersion((v) => v + 1);
 
   useEffect(() => {
     if (selectedId !== null && encoders.data && !encoders.data.some((e) => e.id === selectedId)) setSelectedId(null);
@@ -31,16 +27,11 @@ export function EncodersPanel() {
       <section className="card">
         <h3>Image-text encoders</h3>
         <ErrorBox error={encoders.error} />
-        {encoders.data && <EncoderList encoders={list} selectedId={selected?.id ?? null} onSelect={setSelectedId} onChanged={reload} />}
+        {encoders.data && <EncoderList encoders={list} selectedId={selected?.id ?? null} onSelect={setSelectedId} />}
       </section>
       <section className="card">
         <h3>Add encoder folder</h3>
-        <AddEncoderForm
-          onAdded={(e) => {
-            setSelectedId(e.id);
-            reload();
-          }}
-        />
+        <AddEncoderForm onAdded={(e) => setSelectedId(e.id)} />
       </section>
       {selected && (
         <div className="stack" data-testid="encoder-detail" data-id={selected.id} data-name={selected.name}>
@@ -68,14 +59,14 @@ export function EncodersPanel() {
             <h4>Tokenizer</h4>
             <TokenizeProbe encoderId={selected.id} />
           </section>
-          {probeSets.data && <CalibrationWizard key={selected.id} encoder={selected} probeSets={probeSets.data} onDone={reload} />}
+          {probeSets.data && <CalibrationWizard key={selected.id} encoder={selected} probeSets={probeSets.data} />}
           <section className="card">
             <h3>Known constants</h3>
-            <CalibrationManual encoderId={selected.id} onSet={reload} />
+            <CalibrationManual encoderId={selected.id} />
           </section>
           <section className="card">
             <h3>Calibrations of {selected.name}</h3>
-            <CalibrationHistory encoderId={selected.id} version={version} />
+            <CalibrationHistory encoderId={selected.id} />
           </section>
         </div>
       )}

@@ -13,12 +13,10 @@ export function FilterPanel({
   set,
   encoders,
   probeSets,
-  onDone,
 }: {
   set: ConceptSetInfo;
   encoders: EncoderInfo[];
   probeSets: ProbeSetInfo[];
-  onDone: (kept: ConceptSetInfo) => void;
 }) {
   const { project } = useApp();
   const store = useJobStore();
@@ -36,9 +34,7 @@ export function FilterPanel({
     store.dismiss(key);
     setReport(null);
     void store.start(key, `Top-5 filter of ${set.name}`, 'conceptSet.filter', { conceptSetId: set.id, encoderId, probeSetId }).then((out) => {
-      if (!out) return;
-      setReport(out);
-      onDone(out.kept);
+      if (out) setReport(out);
     });
   }
 

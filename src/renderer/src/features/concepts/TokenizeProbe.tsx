@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
+import { useContractMutation } from '../../lib/query';
 import { toShownError, type ShownError } from '../../lib/errors';
 import type { Out } from '../../lib/types';
 
@@ -8,7 +8,7 @@ type Tokenized = Out<'encoder.tokenize'>[number];
 
 /** Type a text and see the token ids and tokens the encoder sees; unknown tokens are highlighted. */
 export function TokenizeProbe({ encoderId }: { encoderId: number }) {
-  const { api } = useApp();
+  const tokenize = useContractMutation('encoder.tokenize', { changes: 'nothing' });
   const [text, setText] = useState('');
   const [result, setResult] = useState<Tokenized | null>(null);
   const [error, setError] = useState<ShownError | null>(null);
@@ -18,7 +18,7 @@ export function TokenizeProbe({ encoderId }: { encoderId: number }) {
     if (!text.trim()) return;
     setError(null);
     try {
-      const [r] = await api.call('encoder.tokenize', { encoderId, texts: [text] });
+      const [r] = await tokenize.run({ encoderId, texts: [text] });
       setResult(r ?? null);
     } catch (err) {
       setResult(null);

@@ -1,9 +1,7 @@
-import { useApp } from '../../lib/appContext';
-import { useLoad, type Loaded } from '../../lib/useLoad';
+import { useContractQuery, type Loaded } from '../../lib/query';
 import type { EncoderInfo } from './types';
 
-/** The project's encoders (with their calibration in use); `version` reloads them. */
-export function useEncoders(version: unknown = 0): Loaded<EncoderInfo[]> {
-  const { api } = useApp();
-  return useLoad(() => api.call('encoder.list', {}), [api, version]);
+/** The project's encoders (with their calibration in use); re-read whenever the concepts feature changes. */
+export function useEncoders(): Loaded<EncoderInfo[]> {
+  return useContractQuery('encoder.list', {});
 }

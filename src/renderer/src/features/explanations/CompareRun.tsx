@@ -1,18 +1,16 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
 import { ExplanationCompare } from './ExplanationCompare';
 import { runMethodLabel } from './format';
 import type { RunInfo } from './types';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 
 /** The same neuron's explanations from another run of the same activation set (e.g. an imported file), side by side. */
 export function CompareRun({ runs, current, neuron }: { runs: RunInfo[]; current: RunInfo; neuron: number }) {
-  const { api } = useApp();
   const others = runs.filter((r) => r.id !== current.id && r.activationSetId === current.activationSetId);
   const [otherId, setOtherId] = useState<number | null>(null);
   const other = others.find((r) => r.id === otherId);
-  const view = useLoad(other ? () => api.call('explain.neuron', { runId: other.id, neuron, topK: 0, perBand: 0, randomK: 0, scatterMax: 10 }) : null, [api, other?.id, neuron]);
+  const view = useContractQuery('explain.neuron', other ? { runId: other.id, neuron, topK: 0, perBand: 0, randomK: 0, scatterMax: 10 } : null);
   if (others.length === 0) return null;
   return (
     <div className="compare-run" data-testid="compare-run">

@@ -1,11 +1,9 @@
-import { useApp } from '../../lib/appContext';
 import { formatValue } from '../../lib/format';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 
 /** "Which neurons use 'footwear'?": the matching terms with their weights (explain.searchConcept), strongest first. */
 export function ConceptHits({ runId, text, onOpen }: { runId: number; text: string; onOpen: (neuron: number) => void }) {
-  const { api } = useApp();
-  const hits = useLoad(() => api.call('explain.searchConcept', { runId, text }), [api, runId, text]);
+  const hits = useContractQuery('explain.searchConcept', { runId, text });
   if (!hits.data) return null;
   const pos = hits.data.filter((h) => h.weight > 0).length;
   return (

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ActivationSetInfo, ModelSummary } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
 import type { ProbeSetInfo } from '../../lib/types';
 import { useEncoders } from '../concepts';
 import { toConceptSource, type SourceDraft } from './conceptSource';
@@ -11,7 +10,7 @@ import { StepLayer } from './StepLayer';
 import { StepParams } from './StepParams';
 import { StepReview } from './StepReview';
 import type { SplitResult } from './types';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 import { DEFAULT_PARAMS, paramsValid, type ParamDraft } from './wizardParams';
 import { STEPS, WizardSteps } from './WizardSteps';
 
@@ -23,61 +22,48 @@ interface Inventory {
 
 /** New explanation run: model -> layer -> concepts -> split + hyperparameters -> review and start the job. */
 export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
-  const { api, navigate } = useApp();
+  const { navigate } = useApp();
   const [step, setStep] = useState(0);
   const [maxReached, setMaxReached] = useState(0);
   const [modelId, setModelId] = useState<number | null>(null);
   const [setId, setSetId] = useState<number | null>(null);
   const [seed, setSeed] = useState('0');
   const [params, setParams] = useState<ParamDraft>(DEFAULT_PARAMS);
-  const [split, setSplit] = useState<SplitResult | null>(null);
-  const [splitError, setSplitError] = useState<ShownError | null>(null);
   const [source, setSource] = useState<SourceDraft>({ kind: 'labels' });
   // Loaded apart from the inventory: a project without encoders (or an older backend) still explains from labels.
   const encoders = useEncoders();
-  const conceptSets = useLoad(() => api.call('conceptSet.list', {}), [api]);
+  const conceptSets = useContractQuery('conceptSet.list', {});
 
-  const inv = useLoad<Inventory>(
-    async () => {
-      const [models, sets, probeSets] = await Promise.all([api.call('model.list', {}), api.call('activations.list', {}), api.call('probe.list', {})]);
-      return { models, sets, probeSets };
-    },
-    [api],
+  const modelList = useContractQuery('model.list', {});
+  const setList = useContractQuery('activations.list', {});
+  const probeList = useContractQuery('probe.list', {});
+  const inv = useMemo<Inventory | null>(
+    () => (modelList.data && setList.data && probeList.data ? { models: modelList.data, sets: setList.data, probeSets: probeList.data } : null),
+    [modelList.data, setList.data, probeList.data],
   );
-  const models = inv.data?.models ?? [];
-  const sets = inv.data?.sets ?? [];
+  const invError = modelList.error ?? setList.error ?? probeList.error;
+  const models = inv?.models ?? [];
+  const sets = inv?.sets ?? [];
   const chosenSet = sets.find((s) => s.id === setId);
-  const probeSet = inv.data?.probeSets.find((p) => p.id === chosenSet?.probeSetId);
+  const probeSet = inv?.probeSets.find((p) => p.id === chosenSet?.probeSetId);
   const probeSetId = chosenSet?.probeSetId ?? null;
 
   // Preselect: the first model with a complete set, and that set.
   useEffect(() => {
-    if (!inv.data || modelId !== null) return;
-    const first = inv.data.sets.find((s) => s.complete);
-    const m = first?.modelId ?? inv.data.models[0]?.id ?? null;
+    if (!inv || modelId !== null) return;
+    const first = inv.sets.find((s) => s.complete);
+    const m = first?.modelId ?? inv.models[0]?.id ?? null;
     setModelId(m);
     if (first) setSetId(first.id);
-  }, [inv.data, modelId]);
+  }, [inv, modelId]);
 
-  const concepts = useLoad(probeSetId === null ? null : () => api.call('explain.concepts', { probeSetId, conceptSource: { kind: 'labels' } }), [api, probeSetId]);
+  const concepts = useContractQuery('explain.concepts', probeSetId === null ? null : { probeSetId, conceptSource: { kind: 'labels' } });
 
   const seedNum = Number(seed);
   const seedOk = seed.trim() !== '' && Number.isInteger(seedNum) && seedNum >= 0 && seedNum <= 0xffffffff;
-  useEffect(() => {
-    if (step < 2 || probeSetId === null || !seedOk) return;
-    let live = true;
-    api.call('split.ensure', { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] }).then(
-      (s) => {
-        if (!live) return;
-        setSplit(s);
-        setSplitError(null);
-      },
-      (e: unknown) => live && setSplitError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, step, probeSetId, seedNum, seedOk]);
+  // The stored split for this seed (made on first use), read once the split step is reached.
+  const splitQuery = useContractQuery('split.ensure', step >= 2 && probeSetId !== null && seedOk ? { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] } : null);
+  const split: SplitResult | null = splitQuery.stale ? null : splitQuery.data;
 
   const conceptSource = toConceptSource(source);
   const chosenEncoder = source.kind === 'encoder' ? encoders.data?.find((e) => e.id === source.encoderId) : undefined;
@@ -94,15 +80,15 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
     <section className="card wizard" aria-labelledby="wizard-title" data-testid="explain-wizard" data-step={step}>
       <h2 id="wizard-title">New explanation run</h2>
       <WizardSteps step={step} maxReached={maxReached} onGo={go} />
-      <ErrorBox error={inv.error} />
+      <ErrorBox error={invError} />
       <h3>
         {step + 1}. {STEPS[step]}
       </h3>
-      {step === 0 && inv.data && (
+      {step === 0 && inv && (
         <StepLayer
           models={models}
           sets={sets}
-          probeSets={inv.data.probeSets}
+          probeSets={inv.probeSets}
           modelId={modelId}
           setId={setId}
           onModel={(id) => {
@@ -116,7 +102,7 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
       {step === 1 && (
         <StepConcepts probeSet={probeSet} concepts={concepts} source={source} onSource={setSource} encoders={encoders.data ?? []} sets={conceptSets.data ?? []} />
       )}
-      {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitError} params={params} onParams={setParams} />}
+      {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitQuery.error} params={params} onParams={setParams} />}
       {step === 3 && chosenSet && conceptSource && sourceOk && split && (
         <StepReview
           set={chosenSet}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useApp } from '../../lib/appContext';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useContractQuery } from '../../lib/query';
 import { formatCorr, runMethodLabel } from './format';
 import { ExplainWizard } from './ExplainWizard';
 import { ExportImport } from './ExportImport';
@@ -9,40 +10,23 @@ import { RunSummary } from './RunSummary';
 import { RunningJobs } from '../jobs';
 import { RunSidebar } from '../../components/RunSidebar';
 import { SimulatorPanel } from './SimulatorPanel';
-import type { RunInfo } from './types';
 
 type View = { kind: 'wizard' } | { kind: 'run'; id: number; neuron: number | null };
 
 /** Explanations: runs of Linear Explanations, the wizard for a new one, results, the neuron page, interchange. */
 export function ExplanationsScreen() {
-  const { api, reportError } = useApp();
-  const [runs, setRuns] = useState<RunInfo[] | null>(null);
+  // Re-read when a run ends, is scored by a simulator or is imported (invalidated with the explanations feature).
+  const list = useContractQuery('explain.runs', {});
+  const runs = list.data;
   const [view, setView] = useState<View | null>(null);
-  const [version, setVersion] = useState(0);
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await api.call('explain.runs', {});
-      setRuns(list);
-      setView((v) => v ?? (list.length ? { kind: 'run', id: list[0].id, neuron: null } : { kind: 'wizard' }));
-      setVersion((n) => n + 1);
-    } catch (e) {
-      reportError(e, 'Cannot list explanation runs');
-      setView((v) => v ?? { kind: 'wizard' });
-    }
-  }, [api, reportError]);
-
+  // Until the user chooses: the newest run, or the wizard when there is none (or the list fails).
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    if (list.error) setView((v) => v ?? { kind: 'wizard' });
+    else if (runs && !list.loading) setView((v) => v ?? (runs.length ? { kind: 'run', id: runs[0].id, neuron: null } : { kind: 'wizard' }));
+  }, [runs, list.error, list.loading]);
 
-  const openRun = useCallback(
-    (id: number) => {
-      setView({ kind: 'run', id, neuron: null });
-      void reload();
-    },
-    [reload],
-  );
+  const openRun = useCallback((id: number) => setView({ kind: 'run', id, neuron: null }), []);
   const run = view?.kind === 'run' ? runs?.find((r) => r.id === view.id) : undefined;
   const setNeuron = useCallback((neuron: number | null) => setView((v) => (v?.kind === 'run' ? { ...v, neuron } : v)), []);
 
@@ -73,12 +57,13 @@ export function ExplanationsScreen() {
       </RunSidebar>
       <div className="split-main" data-testid="explanations-main">
         {view?.kind !== 'wizard' && <RunningJobs methods={['explain.run']} testId="explain-running" />}
+        <ErrorBox error={list.error} />
         {view?.kind === 'wizard' && <ExplainWizard onRun={openRun} />}
         {view?.kind === 'run' && run && view.neuron === null && (
           <div className="stack">
             <RunSummary run={run} />
-            <ResultsTable runId={run.id} version={version} onOpen={(n) => setNeuron(n)} />
-            <SimulatorPanel key={run.id} run={run} onScored={() => void reload()} />
+            <ResultsTable runId={run.id} onOpen={(n) => setNeuron(n)} />
+            <SimulatorPanel key={run.id} run={run} />
             <ExportImport run={run} onImported={openRun} />
           </div>
         )}

@@ -3,6 +3,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
 import { formatBytes, formatCount, joinPath } from '../../lib/format';
+import { useContractMutation } from '../../lib/query';
 import type { RunInfo } from './types';
 
 function dirOf(path: string): string {
@@ -12,7 +13,9 @@ function dirOf(path: string): string {
 
 /** Write a run to the LE results CSV (reference format) or JSON; read such a file back as an imported run. */
 export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (runId: number) => void }) {
-  const { api, project, notify } = useApp();
+  const { project, notify } = useApp();
+  const exportRunCall = useContractMutation('explain.export', { changes: 'nothing' });
+  const importRunCall = useContractMutation('explain.import', { changes: ['explanations'] });
   const base = dirOf(project?.path ?? '/tmp/x');
   const [format, setFormat] = useState<'csv' | 'json'>('csv');
   const [outPath, setOutPath] = useState(() => joinPath(base, `explanations_run${run.id}.csv`));
@@ -42,7 +45,7 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
     setConfirmReplace(null);
     void act(async () => {
       try {
-        const r = await api.call('explain.export', { runId: run.id, format, path: outPath.trim(), overwrite });
+        const r = await exportRunCall.run({ runId: run.id, format, path: outPath.trim(), overwrite });
         return `Wrote ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) to ${r.path}.`;
       } catch (err) {
         if (toShownError(err).code !== 'file_exists') throw err;
@@ -54,7 +57,7 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
   function importRun(e: FormEvent) {
     e.preventDefault();
     void act(async () => {
-      const r = await api.call('explain.import', { activationSetId: run.activationSetId, path: inPath.trim(), allowLayerMismatch, ...(layer.trim() ? { layer: layer.trim() } : {}) });
+      const r = await importRunCall.run({ activationSetId: run.activationSetId, path: inPath.trim(), allowLayerMismatch, ...(layer.trim() ? { layer: layer.trim() } : {}) });
       notify({ kind: 'success', title: 'Explanations imported', message: `${r.rows} rows as run #${r.run.id}${r.scored ? ', scored with the label simulator' : ' (not scored: some concepts are not labels)'}.` });
       for (const w of r.warnings) notify({ kind: 'info', title: 'Imported with a warning', message: w });
       onImported(r.run.id);

@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
 import { HistogramPanel, RangeChart, ScatterPanel } from './charts';
 import { ExampleImages } from './ExampleImages';
 import { CompareRun } from './CompareRun';
@@ -10,7 +9,7 @@ import { NeuronNav } from './NeuronNav';
 import { NeuronStats } from './NeuronStats';
 import { ScoreTextBox } from './ScoreTextBox';
 import type { NeuronView, RangeKind, RunInfo } from './types';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 
 
 function RangeSection({ view }: { view: NeuronView }) {
@@ -50,8 +49,7 @@ export function NeuronPage({
 }) {
   const runId = run.id;
   const count = run.neuronsTotal;
-  const { api } = useApp();
-  const view = useLoad(() => api.call('explain.neuron', { runId, neuron }), [api, runId, neuron]);
+  const view = useContractQuery('explain.neuron', { runId, neuron });
   const v = view.data?.neuron === neuron ? view.data : null;
   const primary = v?.explanations.find((e) => e.method === v.scatter?.method) ?? v?.explanations[0];
   const concepts = v ? [...new Set(v.range.labels.map((l) => l.name))] : [];

@@ -1,17 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
-import { formatCount } from '../../lib/format';
 import type { In } from '../../lib/contract';
+import { formatCount } from '../../lib/format';
+import { usePagedQuery } from '../../lib/pagedQuery';
+import { useDebounced } from '../../lib/useDebounced';
 import { ConceptHits } from './ConceptHits';
 import { formatCorr } from './format';
-import { usePagedResults } from './usePagedResults';
 
 const ROW_H = 34;
+/** Rows per explain.results request. */
+const PAGE_SIZE = 500;
 /** styles.css .results-row grid-template-columns; simulator columns are appended to it. */
 const BASE_GRID = '5rem minmax(0, 1fr) 3rem 4.5rem 4.5rem 8rem 5.5rem';
-type SortKey = NonNullable<In<'explain.results'>['sort']>['by'];
+type Query = Omit<In<'explain.results'>, 'offset' | 'limit'>;
+type SortKey = NonNullable<Query['sort']>['by'];
 interface Sort {
   by: SortKey;
   dir: 'asc' | 'desc';
@@ -27,29 +30,26 @@ const COLUMNS: Array<{ key: SortKey | null; label: string; title: string; num: b
   { key: 'top5Test', label: 'Top-5 r', title: 'Baseline: top-5 concepts without search, test split', num: true },
 ];
 
-function useDebounced(v: string, ms = 250): string {
-  const [d, setD] = useState(v);
-  useEffect(() => {
-    const t = window.setTimeout(() => setD(v), ms);
-    return () => window.clearTimeout(t);
-  }, [v, ms]);
-  return d;
+/** A run's results: one row per neuron, sortable (server side), filter by concept, search, virtualised rows. */
+/** A query as the table's data-query attribute shows it (tests wait for it): "sort:dir|concept|search|all or live". */
+function queryTag(json: string): string {
+  if (!json) return '';
+  const q = JSON.parse(json) as Query;
+  return `${q.sort?.by}:${q.sort?.dir}|${q.concept ?? ''}|${q.search ?? ''}|${q.includeDead === false ? 'live' : 'all'}`;
 }
 
-/** A run's results: one row per neuron, sortable (server side), filter by concept, search, virtualised rows. */
-export function ResultsTable({ runId, version, onOpen }: { runId: number; version: number; onOpen: (neuron: number) => void }) {
-  const { api } = useApp();
+export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron: number) => void }) {
   const [sort, setSort] = useState<Sort>({ by: 'neuron', dir: 'asc' });
   const [concept, setConcept] = useState('');
   const [search, setSearch] = useState('');
   const [hideDead, setHideDead] = useState(false);
   const dConcept = useDebounced(concept.trim());
   const dSearch = useDebounced(search.trim());
-  const query = `${sort.by}:${sort.dir}|${dConcept}|${dSearch}|${hideDead ? 'live' : 'all'}`;
-  const page = usePagedResults(
-    api,
+  // Pages of 500 rows as the virtual table scrolls; re-read when the run's results change (a finished block, a simulator).
+  const page = usePagedQuery(
+    'explain.results',
     { runId, sort, ...(dConcept ? { concept: dConcept } : {}), ...(dSearch ? { search: dSearch } : {}), includeDead: !hideDead },
-    `${runId}|${version}|${query}`,
+    PAGE_SIZE,
   );
   const total = page.total ?? 0;
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -71,7 +71,7 @@ export function ResultsTable({ runId, version, onOpen }: { runId: number; versio
   }
 
   return (
-    <section className="card results" data-testid="results" data-total={page.total ?? ''} data-loading={page.loading} data-query={page.shownKey.split('|').slice(2).join('|')}>
+    <section className="card results" data-testid="results" data-total={page.total ?? ''} data-loading={page.loading} data-query={queryTag(page.shownKey)}>
       <div className="results-tools">
         <input
           type="search"

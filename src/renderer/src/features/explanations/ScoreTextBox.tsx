@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { EncoderSelect } from '../concepts';
 import type { SimulatorRef } from '../concepts';
 import { useEncoders } from '../concepts';
-import { useApp } from '../../lib/appContext';
+import { useContractMutation } from '../../lib/query';
 import { toShownError, type ShownError } from '../../lib/errors';
 import { formatCorr } from './format';
 
@@ -20,7 +20,7 @@ const HISTORY = 8;
  * concept) or an image-text simulator (any text). The last few texts and their scores stay listed.
  */
 export function ScoreTextBox({ runId, neuron, concepts }: { runId: number; neuron: number; concepts: string[] }) {
-  const { api } = useApp();
+  const scoreText = useContractMutation('explain.scoreText', { changes: 'nothing' });
   const encoders = useEncoders();
   const [simulator, setSimulator] = useState<SimulatorRef>('label');
   const [text, setText] = useState('');
@@ -39,7 +39,7 @@ export function ScoreTextBox({ runId, neuron, concepts }: { runId: number; neuro
     setError(null);
     setResult(null);
     try {
-      const r = await api.call('explain.scoreText', { runId, neuron, text: t, simulator });
+      const r = await scoreText.run({ runId, neuron, text: t, simulator });
       const scored = { ...r, simulatorName: simulator === 'label' ? 'labels' : (list.find((x) => x.id === simulator)?.name ?? r.simulator) };
       setResult(scored);
       setHistory((h) => [scored, ...h.filter((x) => !(x.concept === scored.concept && x.simulatorName === scored.simulatorName))].slice(0, HISTORY));

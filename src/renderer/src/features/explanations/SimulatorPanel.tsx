@@ -8,16 +8,16 @@ import { useApp } from '../../lib/appContext';
 import { jobKey, useJob, useJobStore } from '../jobs';
 import { SimulatorMeansTable } from './SimulatorMeansTable';
 import type { RunInfo } from './types';
-import { useLoad } from '../../lib/useLoad';
+import { useContractQuery } from '../../lib/query';
 
 /** Score a run's explanations with an image-text simulator and compare the means with the label simulator's. */
-export function SimulatorPanel({ run, onScored }: { run: RunInfo; onScored: () => void }) {
-  const { api, project } = useApp();
+export function SimulatorPanel({ run }: { run: RunInfo }) {
+  const { project } = useApp();
   const store = useJobStore();
   const encoders = useEncoders();
   const [choice, setChoice] = useState<SimulatorRef | null>(null);
-  const [version, setVersion] = useState(0);
-  const means = useLoad(() => api.call('simulate.means', { explainRunId: run.id }), [api, run.id, version]);
+  // Re-read when a simulation ends: the job store invalidates the concepts and explanations features.
+  const means = useContractQuery('simulate.means', { explainRunId: run.id });
   const list = encoders.data ?? [];
   const fallback = list.find((e) => e.calibration && e.status === 'ok' && e.id !== run.encoderId) ?? list.find((e) => e.calibration && e.status === 'ok');
   const encoderId = typeof choice === 'number' ? choice : (fallback?.id ?? null);
@@ -25,17 +25,13 @@ export function SimulatorPanel({ run, onScored }: { run: RunInfo; onScored: () =
   const job = useJob(key);
   const running = job?.status === 'running';
   const same = encoderId !== null && encoderId === run.encoderId;
-  const lastWarning = job?.status === 'done' ? (job.output as { warning?: string | null } | null)?.warning : null;
+  const lastWarning = job?.status === 'done' ? job.output?.warning : null;
 
   function start() {
     if (encoderId === null) return;
     store.dismiss(key);
     const name = list.find((e) => e.id === encoderId)?.name ?? `encoder ${encoderId}`;
-    void store.start(key, `Simulate run #${run.id} with ${name}`, 'simulate.run', { explainRunId: run.id, encoderId }).then((out) => {
-      if (!out) return;
-      setVersion((v) => v + 1);
-      onScored();
-    });
+    void store.start(key, `Simulate run #${run.id} with ${name}`, 'simulate.run', { explainRunId: run.id, encoderId });
   }
 
   return (

@@ -5,7 +5,7 @@ import type { ConceptSetInfo, EncoderInfo } from '../concepts';
 import type { SourceDraft } from './conceptSource';
 import { EncoderSourceFields } from './EncoderSourceFields';
 import type { ConceptList } from './types';
-import type { Loaded } from '../../lib/useLoad';
+import type { Loaded } from '../../lib/query';
 
 /** Step 2: the probe set the activations were computed on, and where the concepts come from (labels or an encoder). */
 export function StepConcepts({

@@ -1,51 +1,32 @@
-import { useCallback, useEffect, useState } from 'react';
-import { JobRow } from './JobRow';
-import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
-import { useJobs } from './useJobs';
-import type { JobInfo } from '../../lib/types';
 import { ErrorBox } from '../../components/ErrorBox';
+import { useContractQuery } from '../../lib/query';
+import { JobRow } from './JobRow';
+import { useJobs } from './useJobs';
 
 const POLL_RUNNING_MS = 1000;
 const POLL_IDLE_MS = 5000;
 
-/** jobs.list, newest first; polled faster while anything runs. Interrupted/cancelled jobs can resume. */
+/**
+ * jobs.list, newest first; polled faster while anything runs, and re-read whenever a job of this app starts or
+ * ends (the job store invalidates it). Interrupted/cancelled jobs can resume.
+ */
 export function JobsScreen() {
-  const { api } = useApp();
-  const runner = useJobs();
-  const [jobs, setJobs] = useState<JobInfo[] | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-  const settledCount = runner.runs.filter((r) => r.status !== 'running').length;
-  const activeCount = runner.runs.length - settledCount;
-
-  const load = useCallback(async () => {
-    try {
-      setJobs(await api.call('jobs.list', {}));
-      setError(null);
-    } catch (e) {
-      setError(toShownError(e));
-    }
-  }, [api]);
-
-  useEffect(() => {
-    void load();
-  }, [load, settledCount, activeCount]);
-
-  const anyRunning = activeCount > 0 || (jobs ?? []).some((j) => j.status === 'running');
-  useEffect(() => {
-    const t = window.setInterval(() => void load(), anyRunning ? POLL_RUNNING_MS : POLL_IDLE_MS);
-    return () => window.clearInterval(t);
-  }, [load, anyRunning]);
+  const { runs } = useJobs();
+  const ours = runs.some((r) => r.status === 'running');
+  const list = useContractQuery('jobs.list', {}, {
+    refetchInterval: (jobs) => (ours || (jobs ?? []).some((j) => j.status === 'running') ? POLL_RUNNING_MS : POLL_IDLE_MS),
+  });
+  const jobs = list.data;
 
   return (
     <div className="stack">
       <div className="card-head">
         <h1>Jobs</h1>
-        <button type="button" onClick={() => void load()} data-testid="jobs-refresh">
+        <button type="button" onClick={list.refetch} data-testid="jobs-refresh">
           Refresh
         </button>
       </div>
-      <ErrorBox error={error} />
+      <ErrorBox error={list.error} />
       {jobs?.length === 0 && <p className="hint">No jobs yet. Importing a probe set starts one.</p>}
       {jobs && jobs.length > 0 && (
         <div className="card table-card">

@@ -1,9 +1,9 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
-import type { ActivationSetInfo, LayerInfo, NeuronStat } from '../../../../shared/contract';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { ActivationSetInfo, LayerInfo } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
+import { useContractQuery } from '../../lib/query';
 import type { ProbeSetInfo } from '../../lib/types';
 import { ActivationSetList } from './ActivationSetList';
 import { jobKey, useJob } from '../jobs';
@@ -14,42 +14,38 @@ const NeuronDetail = lazy(() => import('./NeuronDetail').then((m) => ({ default:
 
 /** Activation sets of a model; for the chosen one, every neuron's stats and one neuron's histogram. */
 export function ActivationsSection({ modelId, layers, probeSets }: { modelId: number; layers: LayerInfo[]; probeSets: ProbeSetInfo[] }) {
-  const { api, project } = useApp();
+  const { project } = useApp();
   const run = useJob(jobKey('activations.extract', project?.path, modelId));
-  const [sets, setSets] = useState<ActivationSetInfo[] | null>(null);
+  // Re-read when an extraction ends (the job store invalidates the models feature).
+  const list = useContractQuery('activations.list', { modelId });
+  const sets = list.data;
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
   const finishedSet = run?.status === 'done' ? (run.output?.activationSet.id ?? null) : null;
   const endedAt = run?.endedAt ?? null;
+  // The set an extraction just produced is shown once the list has it.
+  const [reveal, setReveal] = useState<number | null>(finishedSet);
+  useEffect(() => setReveal(finishedSet), [endedAt, finishedSet]);
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await api.call('activations.list', { modelId });
-      setSets(list);
-      setSelectedId((id) => (id !== null && list.some((s) => s.id === id) ? id : (list.find((s) => s.complete)?.id ?? null)));
-      setError(null);
-    } catch (e) {
-      setError(toShownError(e));
-    }
-  }, [api, modelId]);
-
-  // Reload when an extraction of this model ends; show the set it produced.
   useEffect(() => {
-    void reload().then(() => {
-      if (finishedSet !== null) setSelectedId(finishedSet);
-    });
-  }, [reload, endedAt, finishedSet]);
+    if (!sets) return;
+    if (reveal !== null && !list.loading && sets.some((s) => s.id === reveal)) {
+      setSelectedId(reveal);
+      setReveal(null);
+      return;
+    }
+    setSelectedId((id) => (id !== null && sets.some((s) => s.id === id) ? id : (sets.find((s) => s.complete)?.id ?? null)));
+  }, [sets, reveal, list.loading]);
 
   const selected = sets?.find((s) => s.id === selectedId) ?? null;
   return (
     <section className="card" aria-labelledby="actsets-title" data-testid="actsets">
       <div className="card-head">
         <h3 id="actsets-title">Activation sets</h3>
-        <button type="button" onClick={() => void reload()} data-testid="actsets-refresh">
+        <button type="button" onClick={list.refetch} data-testid="actsets-refresh">
           Refresh
         </button>
       </div>
-      <ErrorBox error={error} />
+      <ErrorBox error={list.error} />
       {sets && <ActivationSetList sets={sets} layers={layers} probeSets={probeSets} selectedId={selectedId} onSelect={setSelectedId} />}
       {selected && <NeuronsView key={selected.id} set={selected} layers={layers} />}
     </section>
@@ -57,22 +53,8 @@ export function ActivationsSection({ modelId, layers, probeSets }: { modelId: nu
 }
 
 function NeuronsView({ set, layers }: { set: ActivationSetInfo; layers: LayerInfo[] }) {
-  const { api } = useApp();
-  const [stats, setStats] = useState<NeuronStat[] | null>(null);
+  const { data: stats, error } = useContractQuery('activations.stats', set.complete ? { activationSetId: set.id } : null);
   const [neuron, setNeuron] = useState<number | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-
-  useEffect(() => {
-    if (!set.complete) return;
-    let live = true;
-    api.call('activations.stats', { activationSetId: set.id }).then(
-      (s) => live && setStats(s),
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, set.id, set.complete]);
 
   if (!set.complete) {
     return <p className="warn-text">This set is incomplete ({formatCount(set.rowsDone)} of {formatCount(set.nImages)} images): extract again with the same settings to finish it.</p>;

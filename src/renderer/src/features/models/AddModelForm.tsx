@@ -3,31 +3,30 @@ import { PathField } from '../../components/PathField';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
+import { useContractMutation } from '../../lib/query';
 import type { ModelSummary } from '../../../../shared/contract';
 
 /** Reference a local .onnx file: the backend hashes it, validates it and discovers its layers. */
 export function AddModelForm({ onAdded }: { onAdded: (m: ModelSummary) => void }) {
-  const { api, notify } = useApp();
+  const { notify } = useApp();
+  const addModel = useContractMutation('model.add', { changes: ['models'] });
+  const busy = addModel.busy;
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!path.trim() || busy) return;
-    setBusy(true);
     setError(null);
     try {
-      const m = await api.call('model.add', { path: path.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
+      const m = await addModel.run({ path: path.trim(), ...(name.trim() ? { name: name.trim() } : {}) });
       notify({ kind: 'success', title: 'Model added', message: `${m.name}: ${m.layers} layers, ${m.info.inputs.length} input(s).` });
       setPath('');
       setName('');
       onAdded(m);
     } catch (err) {
       setError(toShownError(err));
-    } finally {
-      setBusy(false);
     }
   }
 

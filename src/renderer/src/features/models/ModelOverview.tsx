@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ModelSummary, ProviderName } from '../../../../shared/contract';
 import { useApp } from '../../lib/appContext';
 import { formatBytes, formatCount, formatDate } from '../../lib/format';
+import { useContractMutation } from '../../lib/query';
 import { IoTable } from './IoTable';
 import { STATUS_HINT, StatusBadge } from './ModelList';
 import { ProviderPanel } from './ProviderPanel';
@@ -18,13 +19,14 @@ export function ModelOverview({
   onProvider: (p: ProviderName | null) => void;
   onRemoved: () => void;
 }) {
-  const { api, reportError, notify } = useApp();
+  const { reportError, notify } = useApp();
+  const removeModel = useContractMutation('model.remove', { changes: ['models'] });
   const [confirming, setConfirming] = useState(false);
   const { info } = model;
 
   async function remove() {
     try {
-      await api.call('model.remove', { modelId: model.id });
+      await removeModel.run({ modelId: model.id });
       notify({ kind: 'info', title: 'Model removed', message: `${model.name} and its activation sets were removed. The file was not touched.` });
       onRemoved();
     } catch (e) {

@@ -1,9 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { LayerInfo, ModelSummary, Preprocessing, ProviderName } from '../../../../shared/contract';
+import type { Preprocessing, ProviderName } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
-import type { ProbeSetInfo } from '../../lib/types';
+import { useContractQuery, useSetQueryData } from '../../lib/query';
 import { ActivationsSection } from './ActivationsSection';
 import { ExtractPanel } from './ExtractPanel';
 import { LayersTable } from './LayersTable';
@@ -11,6 +9,8 @@ import { StatusBadge } from './ModelList';
 import { ModelOverview } from './ModelOverview';
 import { PreprocessEditor } from './PreprocessEditor';
 import { PreviewPanel } from './PreviewPanel';
+
+const NO_LAYERS: never[] = [];
 
 const TABS = [
   { id: 'overview', label: 'Overview' },
@@ -21,43 +21,31 @@ const TABS = [
 type TabId = (typeof TABS)[number]['id'];
 
 /** One model: overview, layers, preprocessing (+ preview) and extraction/neuron stats, as tabs. */
-export function ModelView({ modelId, onChanged, onRemoved }: { modelId: number; onChanged: () => void; onRemoved: () => void }) {
-  const { api } = useApp();
-  const [model, setModel] = useState<ModelSummary | null>(null);
-  const [layers, setLayers] = useState<LayerInfo[]>([]);
-  const [probeSets, setProbeSets] = useState<ProbeSetInfo[]>([]);
-  const [error, setError] = useState<ShownError | null>(null);
+export function ModelView({ modelId, onRemoved }: { modelId: number; onRemoved: () => void }) {
+  const info = useContractQuery('model.info', { modelId });
+  const sets = useContractQuery('probe.list', {});
+  const setQueryData = useSetQueryData();
   const [tab, setTab] = useState<TabId>('overview');
   const [layer, setLayer] = useState<string | null>(null);
   const [provider, setProvider] = useState<ProviderName | null>(null);
   const [draft, setDraft] = useState<Preprocessing | null>(null);
+  const model = info.data?.model ?? null;
+  const layers = info.data?.layers ?? NO_LAYERS;
+  const probeSets = sets.data ?? [];
+  const error = info.error ?? sets.error;
 
+  // The suggested layer is preselected for extraction.
   useEffect(() => {
-    let live = true;
-    Promise.all([api.call('model.info', { modelId }), api.call('probe.list', {})]).then(
-      ([info, sets]) => {
-        if (!live) return;
-        setModel(info.model);
-        setLayers(info.layers);
-        setProbeSets(sets);
-        setLayer((l) => l ?? info.layers.find((x) => x.suggested)?.tensorName ?? null);
-      },
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, modelId]);
+    if (info.data) setLayer((l) => l ?? info.data?.layers.find((x) => x.suggested)?.tensorName ?? null);
+  }, [info.data]);
 
+  // The saved values show at once; the models feature's invalidation re-reads the rest.
   const onSaved = useCallback(
-    (p: Preprocessing) => {
-      setModel((m) => (m ? { ...m, preprocessing: p } : m));
-      onChanged();
-    },
-    [onChanged],
+    (p: Preprocessing) => setQueryData('model.info', { modelId }, (old) => (old ? { ...old, model: { ...old.model, preprocessing: p } } : old)),
+    [setQueryData, modelId],
   );
 
-  if (error) return <ErrorBox error={error} testId="model-error" />;
+  if (error && !model) return <ErrorBox error={error} testId="model-error" />;
   if (!model) return <p className="hint">Loading the model…</p>;
   return (
     <div className="model-view" data-testid="model-view" data-name={model.name} data-status={model.status}>

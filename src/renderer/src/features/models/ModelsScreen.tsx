@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { ModelSummary } from '../../../../shared/contract';
-import { useApp } from '../../lib/appContext';
+import { useEffect, useState } from 'react';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useContractQuery } from '../../lib/query';
 import { AddModelForm } from './AddModelForm';
 import { ModelList } from './ModelList';
 import { ModelView } from './ModelView';
@@ -9,28 +9,21 @@ type Selection = { kind: 'add' } | { kind: 'model'; id: number };
 
 /** Models: the project's ONNX files (list with file status), adding one, and one model's pages. */
 export function ModelsScreen() {
-  const { api, reportError } = useApp();
-  const [models, setModels] = useState<ModelSummary[] | null>(null);
+  // Re-read on every visit (a moved or changed file shows at once) and after adding, changing or removing a model.
+  const list = useContractQuery('model.list', {});
+  const models = list.data;
   const [selection, setSelection] = useState<Selection | null>(null);
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await api.call('model.list', {});
-      setModels(list);
-      setSelection((sel) => {
-        if (sel?.kind === 'model' && list.some((m) => m.id === sel.id)) return sel;
-        if (sel?.kind === 'add') return sel;
-        return list.length ? { kind: 'model', id: list[0].id } : { kind: 'add' };
-      });
-    } catch (e) {
-      reportError(e, 'Cannot list models');
-      setSelection((sel) => sel ?? { kind: 'add' });
-    }
-  }, [api, reportError]);
-
+  // Until the user chooses (or after a removal): the first model, or the add form when there is none.
   useEffect(() => {
-    void reload();
-  }, [reload]);
+    if (list.error) setSelection((sel) => sel ?? { kind: 'add' });
+    if (!models || list.loading) return;
+    setSelection((sel) => {
+      if (sel?.kind === 'model' && models.some((m) => m.id === sel.id)) return sel;
+      if (sel?.kind === 'add') return sel;
+      return models.length ? { kind: 'model', id: models[0].id } : { kind: 'add' };
+    });
+  }, [models, list.loading, list.error]);
 
   return (
     <div className="split">
@@ -42,25 +35,9 @@ export function ModelsScreen() {
         onAdd={() => setSelection({ kind: 'add' })}
       />
       <div className="split-main">
-        {selection?.kind === 'add' && (
-          <AddModelForm
-            onAdded={(m) => {
-              setSelection({ kind: 'model', id: m.id });
-              void reload();
-            }}
-          />
-        )}
-        {selection?.kind === 'model' && (
-          <ModelView
-            key={selection.id}
-            modelId={selection.id}
-            onChanged={() => void reload()}
-            onRemoved={() => {
-              setSelection(null);
-              void reload();
-            }}
-          />
-        )}
+        <ErrorBox error={list.error} />
+        {selection?.kind === 'add' && <AddModelForm onAdded={(m) => setSelection({ kind: 'model', id: m.id })} />}
+        {selection?.kind === 'model' && <ModelView key={selection.id} modelId={selection.id} onRemoved={() => setSelection(null)} />}
       </div>
     </div>
   );

@@ -1,9 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Histogram, NeuronStat } from '../../../../shared/contract';
+import type { Histogram } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
+import { useContractQuery } from '../../lib/query';
 import { formatShare, formatValue } from '../../lib/format';
 
 interface Bin {
@@ -34,24 +33,7 @@ function Stat({ label, value, definition, testId, warn }: { label: string; value
 
 /** One neuron: header stats with definitions and its activation histogram over the probe set. */
 export function NeuronDetail({ activationSetId, neuron, images }: { activationSetId: number; neuron: number; images: number }) {
-  const { api } = useApp();
-  const [data, setData] = useState<{ stat: NeuronStat; histogram: Histogram } | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.call('activations.neuron', { activationSetId, neuron }).then(
-      (d) => {
-        if (!live) return;
-        setData(d);
-        setError(null);
-      },
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, activationSetId, neuron]);
+  const { data, error } = useContractQuery('activations.neuron', { activationSetId, neuron });
 
   const chart = useMemo(() => (data ? bins(data.histogram) : []), [data]);
   const s = data?.stat;

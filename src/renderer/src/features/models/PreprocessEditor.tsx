@@ -3,6 +3,7 @@ import { PreprocessPreset, type ModelSummary, type Preprocessing } from '../../.
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
+import { useContractMutation } from '../../lib/query';
 import { fromDraft, samePreprocessing, toDraft, type Draft } from './preprocessDraft';
 
 const PRESET_HINT: Record<PreprocessPreset, string> = {
@@ -26,11 +27,12 @@ export function PreprocessEditor({
   onSaved: (p: Preprocessing) => void;
   onDraft: (p: Preprocessing | null) => void;
 }) {
-  const { api, notify } = useApp();
+  const { notify } = useApp();
+  const setPreprocessing = useContractMutation('model.setPreprocessing', { changes: ['models'] });
+  const busy = setPreprocessing.busy;
   const saved = model.preprocessing;
   const [draft, setDraft] = useState<Draft>(() => toDraft(saved));
   const [preset, setPreset] = useState<PreprocessPreset>(model.info.channels === 1 ? 'fashion-mnist' : 'imagenet');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
   const parsed = fromDraft(draft);
   const dirty = !parsed.ok || !samePreprocessing(parsed.value, saved);
@@ -44,17 +46,14 @@ export function PreprocessEditor({
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
   async function save(input: { preset?: PreprocessPreset; options?: Preprocessing }) {
-    setBusy(true);
     setError(null);
     try {
-      const p = await api.call('model.setPreprocessing', { modelId: model.id, ...input });
+      const p = await setPreprocessing.run({ modelId: model.id, ...input });
       setDraft(toDraft(p));
       onSaved(p);
       notify({ kind: 'success', title: 'Preprocessing saved', message: input.preset ? `Preset “${input.preset}” applied to ${model.name}.` : `${model.name} uses the new values.` });
     } catch (e) {
       setError(toShownError(e));
-    } finally {
-      setBusy(false);
     }
   }
 

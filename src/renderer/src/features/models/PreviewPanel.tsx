@@ -1,64 +1,28 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Preprocessing } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
-import type { ImageRow, Out, ProbeSetInfo } from '../../lib/types';
 import { formatValue } from '../../lib/format';
-
-type Preview = Out<'model.preview'>;
+import { useContractQuery } from '../../lib/query';
+import type { ProbeSetInfo } from '../../lib/types';
+import { useDebounced } from '../../lib/useDebounced';
 const DEBOUNCE_MS = 250;
 
 /** One probe image after preprocessing (de-normalised back to pixels) with the input tensor's stats. */
 export function PreviewPanel({ modelId, probeSets, options }: { modelId: number; probeSets: ProbeSetInfo[]; options: Preprocessing | null }) {
-  const { api } = useApp();
   const [setId, setSetId] = useState<number | null>(probeSets[0]?.id ?? null);
   const [index, setIndex] = useState(0);
-  const [image, setImage] = useState<ImageRow | null>(null);
-  const [total, setTotal] = useState(0);
-  const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-  const optionsKey = options ? JSON.stringify(options) : null;
   const activeSet = setId ?? probeSets[0]?.id ?? null;
-
   // The index-th image of the chosen probe set.
-  useEffect(() => {
-    if (activeSet === null) return;
-    let live = true;
-    api.call('probe.images', { probeSetId: activeSet, offset: index, limit: 1 }).then(
-      (r) => {
-        if (!live) return;
-        setTotal(r.total);
-        setImage(r.rows[0] ?? null);
-      },
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, activeSet, index]);
-
+  const page = useContractQuery('probe.images', activeSet === null ? null : { probeSetId: activeSet, offset: index, limit: 1 });
+  const image = page.data?.rows[0] ?? null;
+  const total = page.data?.total ?? 0;
   // Its preview under the current (possibly unsaved) values, once typing pauses.
-  useEffect(() => {
-    if (!image || !optionsKey) return;
-    let live = true;
-    const t = window.setTimeout(() => {
-      api
-        .call('model.preview', { modelId, imageId: image.id, options: JSON.parse(optionsKey) as Preprocessing })
-        .then(
-          (p) => {
-            if (!live) return;
-            setPreview(p);
-            setError(null);
-          },
-          (e: unknown) => live && setError(toShownError(e)),
-        );
-    }, DEBOUNCE_MS);
-    return () => {
-      live = false;
-      window.clearTimeout(t);
-    };
-  }, [api, modelId, image, optionsKey]);
+  const optionsKey = useDebounced(options ? JSON.stringify(options) : null, DEBOUNCE_MS);
+  const preview = useContractQuery(
+    'model.preview',
+    image && optionsKey ? { modelId, imageId: image.id, options: JSON.parse(optionsKey) as Preprocessing } : null,
+  );
+  const error = preview.error ?? page.error;
 
   if (probeSets.length === 0) {
     return (
@@ -91,7 +55,7 @@ export function PreviewPanel({ modelId, probeSets, options }: { modelId: number;
       </div>
       <div className="preview-body">
         <div className="preview-frame">
-          {preview ? <img src={preview.dataUrl} alt={`Preprocessed ${image?.relPath ?? 'image'}`} data-testid="preview-img" /> : <span className="hint">…</span>}
+          {preview.data ? <img src={preview.data.dataUrl} alt={`Preprocessed ${image?.relPath ?? 'image'}`} data-testid="preview-img" /> : <span className="hint">…</span>}
         </div>
         <div className="preview-side">
           <div className="preview-nav">
@@ -114,19 +78,19 @@ export function PreviewPanel({ modelId, probeSets, options }: { modelId: number;
               {image.className ? ` · ${image.className}` : ''} · {image.width}×{image.height}
             </p>
           )}
-          {preview && (
+          {preview.data && (
             <dl className="facts" data-testid="preview-stats">
               <dt>Tensor</dt>
               <dd className="mono" data-testid="preview-shape">
-                [{preview.shape.join(', ')}]
+                [{preview.data.shape.join(', ')}]
               </dd>
               <dt>Min / max</dt>
               <dd className="mono">
-                {formatValue(preview.stats.min)} / {formatValue(preview.stats.max)}
+                {formatValue(preview.data.stats.min)} / {formatValue(preview.data.stats.max)}
               </dd>
               <dt>Mean ± std</dt>
               <dd className="mono">
-                {formatValue(preview.stats.mean)} ± {formatValue(preview.stats.std)}
+                {formatValue(preview.data.stats.mean)} ± {formatValue(preview.data.stats.std)}
               </dd>
             </dl>
           )}

@@ -1,8 +1,6 @@
-import { useEffect, useState } from 'react';
-import type { ProviderName, ProviderReport } from '../../../../shared/contract';
+import type { ProviderName } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
-import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
+import { useContractQuery } from '../../lib/query';
 
 export const PROVIDER_LABEL: Record<ProviderName, string> = { cuda: 'CUDA (NVIDIA GPU)', dml: 'DirectML (Windows GPU)', coreml: 'Core ML (Apple)', cpu: 'CPU' };
 const PROVIDERS: ProviderName[] = ['cuda', 'dml', 'coreml', 'cpu'];
@@ -12,24 +10,7 @@ const PROVIDERS: ProviderName[] = ['cuda', 'dml', 'coreml', 'cpu'];
  * picker: "automatic" tries the platform's order; a named one is tried first, CPU stays the fallback.
  */
 export function ProviderPanel({ provider, onProvider }: { provider: ProviderName | null; onProvider: (p: ProviderName | null) => void }) {
-  const { api } = useApp();
-  const [report, setReport] = useState<ProviderReport | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.call('model.providers', provider ? { provider } : {}).then(
-      (r) => {
-        if (!live) return;
-        setReport(r);
-        setError(null);
-      },
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, provider]);
+  const { data: report, error } = useContractQuery('model.providers', provider ? { provider } : {});
 
   return (
     <section className="card" aria-labelledby="providers-title" data-testid="provider-report">

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
+import { useContractQuery } from '../../lib/query';
 import { formatCount, formatDate } from '../../lib/format';
-import type { LabelCount, ProbeSetInfo, ProbeSummary } from '../../lib/types';
+import type { LabelCount, ProbeSetInfo } from '../../lib/types';
 import { ErrorBox } from '../../components/ErrorBox';
 import { LabelTable } from './LabelTable';
 import { SkippedList } from './SkippedList';
@@ -12,23 +12,11 @@ import { ThumbnailCache } from './thumbnailCache';
 /** One probe set: facts, counts per label (click to filter), skipped files, and the image grid. */
 export function ProbeSetView({ set }: { set: ProbeSetInfo }) {
   const { api } = useApp();
-  const [summary, setSummary] = useState<ProbeSummary | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
+  const { data: summary, error } = useContractQuery('probe.summary', { probeSetId: set.id });
   const [filter, setFilter] = useState<LabelCount | null>(null);
   // One thumbnail cache per probe set view: switching the label filter reuses what was fetched.
   const [thumbs] = useState(() => new ThumbnailCache(api, 96));
   useEffect(() => () => thumbs.cancelAll(), [thumbs]);
-
-  useEffect(() => {
-    let live = true;
-    api.call('probe.summary', { probeSetId: set.id }).then(
-      (s) => live && setSummary(s),
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, set.id]);
 
   return (
     <div className="probe-view" data-testid="probeset-view" data-name={set.name}>

@@ -1,36 +1,26 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { ImportPanel } from './ImportPanel';
 import { ProbeSetList } from './ProbeSetList';
 import { ProbeSetView } from './ProbeSetView';
-import { useApp } from '../../lib/appContext';
-import { useJobs } from '../jobs';
-import type { ProbeSetInfo } from '../../lib/types';
 
 type Selection = { kind: 'add' } | { kind: 'set'; id: number };
 
 /** Probe sets: the project's image folders (list), adding one (import job), and one set's contents. */
 export function ProbeSetsScreen() {
-  const { api, reportError, droppedRoot, focusRequest } = useApp();
-  const runner = useJobs();
-  const [sets, setSets] = useState<ProbeSetInfo[] | null>(null);
+  const { droppedRoot, focusRequest } = useApp();
+  // Refetched when an import (or a resumed job) ends: the job store invalidates the probes feature.
+  const list = useContractQuery('probe.list', {});
+  const sets = list.data;
   const [selection, setSelection] = useState<Selection | null>(null);
-  // Any job that ends (an import, or a resumed one) may have changed the probe sets.
-  const lastEnded = Math.max(0, ...runner.runs.map((r) => r.endedAt ?? 0));
 
-  const reload = useCallback(async () => {
-    try {
-      const list = await api.call('probe.list', {});
-      setSets(list);
-      setSelection((sel) => sel ?? (list.length ? { kind: 'set', id: list[0].id } : { kind: 'add' }));
-    } catch (e) {
-      reportError(e, 'Cannot list probe sets');
-      setSelection((sel) => sel ?? { kind: 'add' });
-    }
-  }, [api, reportError]);
-
+  // Until the user chooses: the first probe set, or the import form when there is none (or the list fails).
   useEffect(() => {
-    void reload();
-  }, [reload, lastEnded]);
+    if (list.error) setSelection((sel) => sel ?? { kind: 'add' });
+    else if (sets && !list.loading) setSelection((sel) => sel ?? (sets.length ? { kind: 'set', id: sets[0].id } : { kind: 'add' }));
+  }, [sets, list.error, list.loading]);
 
   // A folder dropped on the window (Electron) lands in the import form.
   useEffect(() => {
@@ -51,6 +41,7 @@ export function ProbeSetsScreen() {
         onAdd={() => setSelection({ kind: 'add' })}
       />
       <div className="split-main">
+        <ErrorBox error={list.error} />
         {selection?.kind === 'add' && <ImportPanel onShow={(id) => setSelection({ kind: 'set', id })} />}
         {selected && <ProbeSetView key={`${selected.id}:${selected.images}:${selected.manifestHash ?? ''}`} set={selected} />}
       </div>

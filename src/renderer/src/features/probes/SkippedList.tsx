@@ -1,34 +1,24 @@
-import { useEffect, useState } from 'react';
-import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
+import { useState } from 'react';
 import { formatBytes, formatCount } from '../../lib/format';
-import type { SkippedFile } from '../../lib/types';
+import { useContractQuery } from '../../lib/query';
 import { ErrorBox } from '../../components/ErrorBox';
 
 const SHOWN = 500;
 
 /** Files the import skipped and why (unreadable, not an image, gigantic, ...), fetched when opened. */
 export function SkippedList({ probeSetId, count }: { probeSetId: number; count: number }) {
-  const { api } = useApp();
   const [open, setOpen] = useState(count <= 50);
-  const [files, setFiles] = useState<SkippedFile[] | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
-
-  useEffect(() => {
-    if (!open || files) return;
-    let live = true;
-    api.call('probe.skipped', { probeSetId }).then(
-      (f) => live && setFiles(f),
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, probeSetId, open, files]);
+  // Fetched once opened; kept (cached) when closed and opened again.
+  const [opened, setOpened] = useState(open);
+  const { data: files, error } = useContractQuery('probe.skipped', opened ? { probeSetId } : null);
 
   return (
     <section className="card skipped">
-      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <details open={open} onToggle={(e) => {
+          const o = e.currentTarget.open;
+          setOpen(o);
+          if (o) setOpened(true);
+        }}>
         <summary>
           <h3>Skipped files ({formatCount(count)})</h3>
         </summary>

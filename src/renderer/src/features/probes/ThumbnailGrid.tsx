@@ -1,7 +1,6 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useApp } from '../../lib/appContext';
-import { ImagePages } from './imagePages';
+import { usePagedQuery } from '../../lib/pagedQuery';
 import type { ThumbnailCache } from './thumbnailCache';
 import { formatCount } from '../../lib/format';
 import { ErrorBox } from '../../components/ErrorBox';
@@ -14,26 +13,21 @@ const SETTLE_MS = 90;
 /** Moving at most this many rows past the last fetched range counts as reading, not flinging. */
 const SLOW_ROWS = 2;
 
+/** Rows of a probe set per page request (probe.images). */
+const PAGE_SIZE = 300;
+
 /**
  * Virtualised image grid: rows of N columns (N from the width), only visible rows in the DOM, pages of
- * rows fetched for the visible range, thumbnails fetched for visible ids only (ThumbnailCache).
+ * rows fetched for the visible range (pages scrolled far away are cancelled), thumbnails fetched for visible
+ * ids only (ThumbnailCache).
  */
 export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: number; labelId: number | null; thumbs: ThumbnailCache }) {
-  const { api } = useApp();
-  const [pages] = useState(() => new ImagePages(api, probeSetId, labelId));
+  const pages = usePagedQuery('probe.images', { probeSetId, ...(labelId !== null ? { labelId } : {}) }, PAGE_SIZE);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
 
-  useEffect(() => {
-    const un1 = pages.subscribe(rerender);
-    const un2 = thumbs.subscribe(rerender);
-    return () => {
-      un1();
-      un2();
-      pages.cancelAll();
-    };
-  }, [pages, thumbs]);
+  useEffect(() => thumbs.subscribe(rerender), [thumbs]);
 
   useEffect(() => {
     const el = scrollRef.current;
@@ -62,9 +56,10 @@ export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: num
   const end = items.length ? Math.min(total, (items[items.length - 1].index + 1) * columns) : 0;
 
   // Rows for the visible range (page 0 first: it tells the total).
+  const { need, row: rowAt } = pages;
   useEffect(() => {
-    pages.ensure(first, Math.max(end, first + 1));
-  }, [pages, first, end]);
+    need(first, Math.max(end, first + 1) - 1);
+  }, [need, first, end]);
 
   // Thumbnails for the visible ids only, once their rows are known. A slow scroll (at most SLOW_ROWS rows
   // past the last range fetched) loads as it goes; in a fling the range jumps many rows per frame, so
@@ -75,7 +70,7 @@ export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: num
   useEffect(() => {
     const ids: number[] = [];
     for (let i = first; i < end; i++) {
-      const r = pages.row(i);
+      const r = rowAt(i);
       if (r) ids.push(r.id);
     }
     const request = () => {
@@ -90,7 +85,7 @@ export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: num
     thumbs.want(ids, { fetch: false });
     const t = window.setTimeout(request, SETTLE_MS);
     return () => window.clearTimeout(t);
-  }, [pages, thumbs, first, end, version, scrolling, columns]);
+  }, [rowAt, thumbs, first, end, version, scrolling, columns]);
 
   useEffect(() => {
     virtualizer.measure();

@@ -1,12 +1,14 @@
 import { useApp } from '../../lib/appContext';
 import { formatDate } from '../../lib/format';
+import { useContractMutation } from '../../lib/query';
 import type { ProjectInfo } from '../../lib/types';
 
 export function CurrentProject({ project }: { project: ProjectInfo }) {
-  const { api, setProject, reportError, navigate } = useApp();
+  const { setProject, reportError, navigate } = useApp();
+  const closeProject = useContractMutation('project.close', { changes: 'all' });
   async function close() {
     try {
-      await api.call('project.close', {});
+      await closeProject.run({});
       setProject(null);
     } catch (e) {
       reportError(e, 'Cannot close the project');

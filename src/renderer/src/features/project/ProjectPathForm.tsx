@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useFocusRequest } from '../../lib/useFocusRequest';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
+import { useContractMutation } from '../../lib/query';
 import { ErrorBox } from '../../components/ErrorBox';
 import { PathField } from '../../components/PathField';
 
@@ -33,9 +34,11 @@ const MODES = {
 
 export function ProjectPathForm({ mode }: { mode: keyof typeof MODES }) {
   const m = MODES[mode];
-  const { api, setProject, notify } = useApp();
+  const { setProject, notify } = useApp();
+  const openProject = useContractMutation('project.open', { changes: 'all' });
+  const createProject = useContractMutation('project.create', { changes: 'all' });
+  const busy = openProject.busy || createProject.busy;
   const [path, setPath] = useState('');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ShownError | null>(null);
   /** Open for browsing only (a read-only file, or one someone else works on): nothing is written. */
   const [readOnly, setReadOnly] = useState(false);
@@ -44,17 +47,14 @@ export function ProjectPathForm({ mode }: { mode: keyof typeof MODES }) {
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (!path.trim()) return;
-    setBusy(true);
     setError(null);
     try {
-      const p = mode === 'open' ? await api.call('project.open', { path: path.trim(), readOnly }) : await api.call('project.create', { path: path.trim() });
+      const p = mode === 'open' ? await openProject.run({ path: path.trim(), readOnly }) : await createProject.run({ path: path.trim() });
       setProject(p);
       setPath('');
       notify({ kind: 'success', title: m.done, message: p.path });
     } catch (err) {
       setError(toShownError(err));
-    } finally {
-      setBusy(false);
     }
   }
 

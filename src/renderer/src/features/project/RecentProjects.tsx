@@ -1,32 +1,21 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
-import type { RecentProject } from '../../lib/types';
+import { useContractMutation, useContractQuery } from '../../lib/query';
 import { ErrorBox } from '../../components/ErrorBox';
 
 /** project.recent, newest first; entries whose file is gone are greyed out and cannot be opened. */
 export function RecentProjects() {
-  const { api, project, setProject, reportError } = useApp();
-  const [recent, setRecent] = useState<RecentProject[] | null>(null);
-  const [error, setError] = useState<ShownError | null>(null);
+  const { project, setProject, reportError } = useApp();
+  // Re-read with every project switch: the app shell gives each open project a fresh query cache.
+  const { data: recent, error } = useContractQuery('project.recent', {});
+  const openProject = useContractMutation('project.open', { changes: 'all' });
   const [opening, setOpening] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.call('project.recent', {}).then(
-      (r) => live && setRecent(r),
-      (e: unknown) => live && setError(toShownError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, project?.path]);
 
   async function open(path: string) {
     setOpening(path);
     try {
-      setProject(await api.call('project.open', { path }));
+      setProject(await openProject.run({ path }));
     } catch (e) {
       reportError(e);
     } finally {
