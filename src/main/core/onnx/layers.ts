@@ -1,19 +1,11 @@
-import type { ModelInfo } from '../../../shared/contract';
+import type { LayerInfo, ModelInfo } from '../../../shared/contract';
 import type { GraphProto, NodeProto } from './onnxProto';
 
 // Candidate layers: every float tensor a node produces, with its concrete shape, a friendly module path,
 // and suggestions for the layers people usually explain.
 
-export interface LayerCandidate {
-  tensorName: string;
-  position: number;
-  friendly: string;
-  opType: string;
-  nodeName: string;
-  shape: number[];
-  suggested: boolean;
-  reason: string | null;
-}
+/** A layer as found in the graph (and stored): LayerInfo before it has a row id and a neuron count, plus its graph position. */
+export type LayerCandidate = Omit<LayerInfo, 'id' | 'neurons'> & { position: number };
 
 /** `/blocks.3/mlp/act/Mul_1_output_0` -> { scopes: ['blocks.3','mlp','act'], op: 'Mul_1' }; `logits` -> no scopes. */
 export function modulePath(tensorName: string): { scopes: string[]; op: string } {

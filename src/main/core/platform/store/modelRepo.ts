@@ -40,17 +40,8 @@ const toModel = (r: RawModel): ModelRow => ({
 });
 
 /** Insert a model and its layers; the same (path, sha256) added meanwhile by another process is returned instead. */
-/** A layer as stored: one float tensor a node produces (onnx/layers.ts finds them). */
-export interface LayerRow {
-  tensorName: string;
-  position: number;
-  friendly: string;
-  opType: string;
-  nodeName: string;
-  shape: number[];
-  suggested: boolean;
-  reason: string | null;
-}
+/** A layer as stored: one float tensor a node produces (onnx/layers.ts finds them), in graph order. */
+export type LayerRow = Omit<LayerInfo, 'id' | 'neurons'> & { position: number };
 
 export function insertModel(db: Db, m: Omit<ModelRow, 'id' | 'createdAt'>, layers: readonly LayerRow[]): number {
   const tx = db.transaction(() => {
