@@ -124,6 +124,45 @@ describe.skipIf(!haveChromium)('browser mode', () => {
     await page.close();
   });
 
+  it('keeps a deep link across a reload, and Back / Forward step through views', async () => {
+    const { page, errors } = await openApp('light');
+    await createProject(page, join(dir, 'deep-link.nwb'));
+    await startImport(page, small);
+    await waitImportDone(page);
+    await page.click('[data-testid=import-show]');
+    await page.click('[data-testid="label-row-Sandal"]');
+    await expect.poll(() => page.textContent('[data-testid=grid-total]')).toBe('20 images');
+
+    // The view is the address: the probe set and its label filter, without the access token.
+    const hash = String(await page.evaluate('window.location.hash'));
+    expect(hash).toMatch(/^#\/probes\/\d+\/label\/\d+$/);
+    await page.reload();
+    await waitReady(page);
+    expect(await page.evaluate('window.location.hash')).toBe(hash);
+    await page.waitForSelector('[data-testid=probeset-view][data-name=probes-small]');
+    await expect.poll(() => page.textContent('[data-testid=grid-total]')).toBe('20 images');
+    expect(await page.textContent('[data-testid=grid-filter]')).toContain('Sandal');
+
+    // Back: the unfiltered set; Forward: the filter again; Back from another screen returns to it.
+    await page.goBack();
+    await expect.poll(() => page.textContent('[data-testid=grid-total]')).toBe('200 images');
+    expect(await page.locator('[data-testid=grid-filter]').count()).toBe(0);
+    await page.goForward();
+    await expect.poll(() => page.textContent('[data-testid=grid-total]')).toBe('20 images');
+    await page.click('[data-testid=nav-jobs]');
+    await page.waitForSelector('[data-testid=screen-jobs]');
+    await page.goBack();
+    await page.waitForSelector('[data-testid=probeset-view][data-name=probes-small]');
+    await expect.poll(() => page.textContent('[data-testid=grid-total]')).toBe('20 images');
+    // The navigation entry opens a screen where it was left.
+    await page.click('[data-testid=nav-project]');
+    await page.click('[data-testid=nav-probes]');
+    await expect.poll(() => page.evaluate('window.location.hash')).toBe(hash);
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('cancels an import mid-way and resumes it to the full count from the Jobs screen', async () => {
     const { page, errors } = await openApp('dark');
     await createProject(page, join(dir, 'cancel-resume.nwb'));

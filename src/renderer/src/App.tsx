@@ -8,6 +8,7 @@ import { toShownError } from './lib/errors';
 import { JobStore, JobStoreContext, type RunState, type StartOptions } from './features/jobs';
 import type { ProjectInfo } from './lib/types';
 import { NAV_ITEMS, navItem } from './nav';
+import { homeOf, rememberedRoute, router, useRoute, type NavigateOptions, type Route, type ScreenId } from './routes';
 import { Header } from './components/Header';
 import { Nav } from './components/Nav';
 import { Toasts, type Toast } from './components/Toasts';
@@ -46,7 +47,7 @@ function settledToast(run: RunState): ToastInput | null {
 export function App({ session, lostReason }: { session: Session; lostReason: string | null }) {
   const { api, info } = session;
   const [project, setProject] = useState<ProjectInfo | null>(session.project);
-  const [screen, setScreen] = useState<string>(NAV_ITEMS[0].id);
+  const route = useRoute();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [sheetOpen, setSheetOpen] = useState(false);
   const [focusRequest, setFocusRequest] = useState<FocusRequest | null>(null);
@@ -78,8 +79,28 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
     }
   }, [api, reportError]);
 
+  // Navigation: the address is the state (routes.ts). Each screen's last route is remembered, so its navigation
+  // entry opens it where the user left it; a wizard is remembered as its screen's default view.
+  const navigate = useCallback((r: Route, options?: NavigateOptions) => router.navigate(r, options), []);
+  const remembered = useRef(new Map<ScreenId, Route>());
+  useEffect(() => {
+    remembered.current.set(route.screen, rememberedRoute(route));
+  }, [route]);
+  const openScreen = useCallback((s: ScreenId) => router.navigate(remembered.current.get(s) ?? homeOf(s)), []);
+
+  // Another project: its ids mean other things, so no remembered view survives, and the screen shown goes to its
+  // default view (a reload keeps the address: the backend still has the same project open).
+  const shownPath = useRef(project?.path);
+  useEffect(() => {
+    if (shownPath.current === project?.path) return;
+    shownPath.current = project?.path;
+    remembered.current.clear();
+    const now = router.current();
+    router.navigate(homeOf(now.screen), { replace: true });
+  }, [project?.path]);
+
   const requestFocus = useCallback((target: FocusTarget) => {
-    setScreen(target === 'import-root' ? 'probes' : 'project');
+    router.navigate(target === 'import-root' ? { screen: 'probes', view: 'add' } : homeOf('project'));
     setFocusRequest((r) => ({ target, seq: (r?.seq ?? 0) + 1 }));
   }, []);
 
@@ -90,7 +111,8 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
       project,
       setProject,
       refreshProject,
-      navigate: setScreen,
+      navigate,
+      openScreen,
       notify,
       reportError,
       focusRequest,
@@ -98,7 +120,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
       droppedRoot,
       consumeDroppedRoot: () => setDroppedRoot(null),
     }),
-    [api, info, project, refreshProject, notify, reportError, focusRequest, requestFocus, droppedRoot],
+    [api, info, project, refreshProject, navigate, openScreen, notify, reportError, focusRequest, requestFocus, droppedRoot],
   );
 
   useShortcuts({
@@ -106,7 +128,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
     toggleSheet: () => setSheetOpen((o) => !o),
     closeOverlays: () => setSheetOpen(false),
     goTo: (i) => {
-      if (NAV_ITEMS[i]) setScreen(NAV_ITEMS[i].id);
+      if (NAV_ITEMS[i]) openScreen(NAV_ITEMS[i].id);
     },
   });
 
@@ -116,8 +138,8 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
         notify({ kind: 'error', title: 'No project open', message: `Cannot import “${name}” yet.`, hint: 'Create or open a project first.' });
         return;
       }
-      setScreen('probes');
       if (path) {
+        router.navigate({ screen: 'probes', view: 'add' });
         setDroppedRoot(path);
         return;
       }
@@ -171,16 +193,16 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
     'open-project': () =>
       viaDialog('open-project', 'open-project', async (path) => {
         setProject(await api.call('project.open', { path }));
-        setScreen('project');
+        router.navigate(homeOf('project'));
       }),
     'new-project': () =>
       viaDialog('new-project', 'new-project', async (path) => {
         setProject(await api.call('project.create', { path }));
-        setScreen('project');
+        router.navigate(homeOf('project'));
       }),
     'add-probe-folder': () =>
       viaDialog('probe-folder', 'import-root', (path) => {
-        setScreen('probes');
+        router.navigate({ screen: 'probes', view: 'add' });
         setDroppedRoot(path);
       }),
     'close-project': () => {
@@ -191,7 +213,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
     },
   });
 
-  const current = navItem(screen);
+  const current = navItem(route.screen);
   const { Screen } = current;
   return (
     <QueryClientProvider client={queryClient}>
@@ -207,7 +229,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
               </div>
             )}
             <div className="app-body">
-              <Nav items={NAV_ITEMS} current={current.id} hasProject={project !== null} onSelect={setScreen} />
+              <Nav items={NAV_ITEMS} current={current.id} hasProject={project !== null} onSelect={openScreen} />
               <main className="screen" data-testid={`screen-${current.id}`} aria-label={current.label}>
                 {current.needsProject && !project ? <NeedsProject screen={current.label} /> : <Screen key={project?.path ?? 'none'} />}
               </main>

@@ -7,6 +7,8 @@ import { createClient, type Client, type ClientMessage, type ClientPort, type Se
 //   but `window.nwb` (mode + the real path of a dropped file).
 // - Browser mode: a WebSocket to the same loopback origin at /rpc, with the per-launch token the server put
 //   in the page URL's fragment (#token=...). Fragments are never sent in HTTP requests or Referer headers.
+//   At start-up the token moves from the fragment to this tab's sessionStorage, and the fragment is left to the
+//   router (#/explanations/run/3): a reload, Back / Forward and deep links keep working with the same token.
 
 export interface ElectronBridge {
   mode: 'electron';
@@ -67,9 +69,32 @@ function waitForElectronPort(): Promise<MessagePort> {
   });
 }
 
+const TOKEN_KEY = 'nwb.token';
+
+/**
+ * The access token: taken from the fragment when the link carries one (a new launch's link wins over a stored
+ * token), which also removes it from the address; otherwise the one stored for this tab.
+ */
 export function tokenFromLocation(): string | null {
-  const m = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
-  return m ? decodeURIComponent(m[1]) : null;
+  const hash = window.location.hash;
+  const m = /(?:^#|&)token=([^&]*)/.exec(hash);
+  if (m) {
+    const token = decodeURIComponent(m[1]);
+    try {
+      window.sessionStorage.setItem(TOKEN_KEY, token);
+      // Whatever else the fragment holds (a route) stays; without a place to keep the token, it stays too.
+      const rest = hash.replace(/^#/, '').split('&').filter((part) => !part.startsWith('token=')).join('&');
+      window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}${rest ? `#${rest}` : ''}`);
+    } catch {
+      // storage unavailable: keep the token in the address
+    }
+    return token || null;
+  }
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
 }
 
 export interface ConnectOptions {

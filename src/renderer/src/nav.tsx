@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import type { ScreenId } from './routes';
 import { ProjectScreen } from './features/project';
 import { ProbeSetsScreen } from './features/probes';
 import { JobsScreen } from './features/jobs';
@@ -7,11 +8,12 @@ import { ExplanationsScreen } from './features/explanations';
 import { AblationScreen } from './features/ablation';
 import { ConceptsScreen } from './features/concepts';
 
-// The left navigation is data: add a screen (Models, Neurons, ...) by adding an entry here.
-// Alt+1..9 jump to the entries in order; the shortcut sheet lists them from this table.
+// The left navigation is data: add a screen by adding its route (routes.ts) and an entry here. An entry opens its
+// screen where the user left it (the remembered route). Alt+1..9 jump to the entries in order; the shortcut
+// sheet lists them from this table.
 
 export interface NavItem {
-  id: string;
+  id: ScreenId;
   label: string;
   /** Shown when hovering the entry and on the shortcut sheet. */
   description: string;
@@ -30,6 +32,6 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { id: 'jobs', label: 'Jobs', description: 'Long-running work: status, resume', needsProject: true, Screen: JobsScreen },
 ];
 
-export function navItem(id: string): NavItem {
+export function navItem(id: ScreenId): NavItem {
   return NAV_ITEMS.find((n) => n.id === id) ?? NAV_ITEMS[0];
 }

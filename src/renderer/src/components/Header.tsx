@@ -5,7 +5,7 @@ import { ProgressBar } from './ProgressBar';
 
 /** Top bar: app and project name, a compact view of running jobs, theme override, shortcut sheet. */
 export function Header({ theme, onTheme, onShortcuts }: { theme: ThemePref; onTheme: (t: ThemePref) => void; onShortcuts: () => void }) {
-  const { info, project, navigate } = useApp();
+  const { info, project, openScreen } = useApp();
   const runner = useJobs();
   const running = runner.runs.filter((r) => r.status === 'running');
   return (
@@ -22,7 +22,7 @@ export function Header({ theme, onTheme, onShortcuts }: { theme: ThemePref; onTh
         className="header-project link"
         data-testid="header-project"
         title={project?.path ?? 'No project open'}
-        onClick={() => navigate('project')}
+        onClick={() => openScreen('project')}
       >
         {project ? project.name : 'No project open'}
         {project?.readOnly && <span className="badge" data-testid="header-read-only"> read-only</span>}

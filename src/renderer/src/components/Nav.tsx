@@ -1,3 +1,4 @@
+import type { ScreenId } from '../routes';
 import type { NavItem } from '../nav';
 
 export function Nav({
@@ -7,9 +8,9 @@ export function Nav({
   onSelect,
 }: {
   items: readonly NavItem[];
-  current: string;
+  current: ScreenId;
   hasProject: boolean;
-  onSelect: (id: string) => void;
+  onSelect: (id: ScreenId) => void;
 }) {
   return (
     <nav className="nav" aria-label="Main">

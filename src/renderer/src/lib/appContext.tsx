@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { Api } from '../api';
+import type { NavigateOptions, Route, ScreenId } from '../routes';
 import type { AppInfo, ProjectInfo } from './types';
 
 // What every screen needs: the one backend client, the open project, navigation and notifications.
@@ -25,7 +26,10 @@ export interface AppContextValue {
   /** Re-read project.current (after imports, resumes, opening). */
   refreshProject(): Promise<void>;
   setProject(p: ProjectInfo | null): void;
-  navigate(screen: string): void;
+  /** Show `route` (a new history entry unless `replace`). */
+  navigate(route: Route, options?: NavigateOptions): void;
+  /** Open a screen where the user left it (its navigation entry). */
+  openScreen(screen: ScreenId): void;
   notify(t: ToastInput): void;
   /** Show any thrown value as an error toast: the backend's message plus what to do. */
   reportError(e: unknown, title?: string): void;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import { AblationResultsView } from './AblationResultsView';
 import { AblationWizard } from './AblationWizard';
 import { formatScore } from './format';
@@ -6,12 +6,12 @@ import { runContext, runSeed, useInventory, type Inventory } from './inventory';
 import { TopImpactPanel } from './TopImpactPanel';
 import type { AblationRun, Mapping } from './types';
 import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
 import { useContractQuery } from '../../lib/query';
+import { useScreenRoute } from '../../routes';
 import { formatCount } from '../../lib/format';
 import { RunningJobs } from '../jobs';
 import { RunSidebar } from '../../components/RunSidebar';
-
-type View = { kind: 'wizard' } | { kind: 'run'; id: number };
 
 function layerOf(inv: Inventory | null, setId: number): string {
   const set = inv?.sets.find((s) => s.id === setId);
@@ -48,16 +48,18 @@ export function AblationScreen() {
   // Re-read when an ablation or Top Impact run ends (the job store invalidates the ablation feature).
   const list = useContractQuery('ablation.runs', {});
   const runs = list.data;
-  const [view, setView] = useState<View | null>(null);
+  const { navigate } = useApp();
+  const route = useScreenRoute('ablation');
 
-  // Until the user chooses: the newest run, or the wizard when there is none (or the list fails).
+  // The default view (#/ablation) becomes the newest run, or the wizard when there is none (or the list fails).
   useEffect(() => {
-    if (list.error) setView((v) => v ?? { kind: 'wizard' });
-    else if (runs && !list.loading) setView((v) => v ?? (runs.length ? { kind: 'run', id: runs[0].id } : { kind: 'wizard' }));
-  }, [runs, list.error, list.loading]);
+    if (route.view !== 'default') return;
+    if (list.error) navigate({ screen: 'ablation', view: 'new' }, { replace: true });
+    else if (runs && !list.loading) navigate(runs.length ? { screen: 'ablation', view: 'run', runId: runs[0].id } : { screen: 'ablation', view: 'new' }, { replace: true });
+  }, [route.view, runs, list.error, list.loading, navigate]);
 
-  const openRun = useCallback((id: number) => setView({ kind: 'run', id }), []);
-  const run = view?.kind === 'run' ? runs?.find((r) => r.id === view.id) : undefined;
+  const openRun = useCallback((runId: number) => navigate({ screen: 'ablation', view: 'run', runId }), [navigate]);
+  const run = route.view === 'run' ? runs?.find((r) => r.id === route.runId) : undefined;
 
   return (
     <div className="split ablation" data-testid="ablation-screen">
@@ -68,10 +70,10 @@ export function AblationScreen() {
         newTestId="abl-new"
         itemTestId="abl-run-item"
         runs={runs}
-        wizardActive={view?.kind === 'wizard'}
-        selectedId={view?.kind === 'run' ? view.id : null}
-        onSelect={(id) => setView({ kind: 'run', id })}
-        onNew={() => setView({ kind: 'wizard' })}
+        wizardActive={route.view === 'new'}
+        selectedId={route.view === 'run' ? route.runId : null}
+        onSelect={openRun}
+        onNew={() => navigate({ screen: 'ablation', view: 'new' })}
         itemData={(r) => ({ kind: r.kind })}
       >
         {(r) => (
@@ -87,10 +89,11 @@ export function AblationScreen() {
         )}
       </RunSidebar>
       <div className="split-main" data-testid="ablation-main">
-        {view?.kind !== 'wizard' && <RunningJobs methods={['ablation.run', 'topimpact.run']} testId="abl-running" />}
+        {route.view !== 'new' && <RunningJobs methods={['ablation.run', 'topimpact.run']} testId="abl-running" />}
         <ErrorBox error={inv.error ?? list.error} />
-        {view?.kind === 'wizard' && inv.data && <AblationWizard inv={inv.data} onDone={openRun} />}
-        {view?.kind === 'run' && run && <RunView run={run} inv={inv.data} />}
+        {route.view === 'new' && inv.data && <AblationWizard inv={inv.data} onDone={openRun} />}
+        {route.view === 'run' && runs && !run && !list.loading && <p className="hint" data-testid="abl-run-missing">Run #{route.runId} is not in this project.</p>}
+        {run && <RunView run={run} inv={inv.data} />}
       </div>
     </div>
   );

@@ -34,7 +34,7 @@ function Steps({ step, maxReached, onGo }: { step: number; maxReached: number; o
 
 /** New ablation scoring: explain run -> label mapping, accuracy and head -> modes + temperature -> the job. */
 export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablationRunId: number) => void }) {
-  const { project, navigate } = useApp();
+  const { project, openScreen } = useApp();
   const store = useJobStore();
   const [step, setStep] = useState(0);
   const [maxReached, setMaxReached] = useState(0);
@@ -101,7 +101,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
             setRunId(id);
             setMapping(null);
           }}
-          onOpenExplanations={() => navigate('explanations')}
+          onOpenExplanations={() => openScreen('explanations')}
         />
       )}
       {step === 1 && (

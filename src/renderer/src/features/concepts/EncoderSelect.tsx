@@ -20,7 +20,7 @@ export function EncoderSelect({
   label: string;
   testId: string;
 }) {
-  const { navigate } = useApp();
+  const { openScreen } = useApp();
   const uncalibrated = encoders.filter((e) => !isCalibrated(e));
   return (
     <div className="encoder-select">
@@ -44,7 +44,7 @@ export function EncoderSelect({
       {uncalibrated.length > 0 && (
         <p className="hint" data-testid={`${testId}-hint`}>
           {uncalibrated.map((e) => e.name).join(', ')}: calibrate {uncalibrated.length === 1 ? 'it' : 'them'} first on the{' '}
-          <button type="button" className="link" onClick={() => navigate('concepts')}>
+          <button type="button" className="link" onClick={() => openScreen('concepts')}>
             Concepts
           </button>{' '}
           screen (P = sigmoid(a·(cos + b)) needs a and b).
@@ -53,7 +53,7 @@ export function EncoderSelect({
       {encoders.length === 0 && !allowLabel && (
         <p className="hint" data-testid={`${testId}-none`}>
           No image-text encoders yet: add a SigLIP/CLIP folder on the{' '}
-          <button type="button" className="link" onClick={() => navigate('concepts')}>
+          <button type="button" className="link" onClick={() => openScreen('concepts')}>
             Concepts
           </button>{' '}
           screen.

@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useContractQuery } from '../../lib/query';
 import { AddEncoderForm } from './AddEncoderForm';
@@ -11,27 +10,23 @@ import { formatAB } from './types';
 import { useEncoders } from './useEncoders';
 
 /** Encoders tab: the list, adding a folder, and the selected encoder's tokenizer probe and calibrations. */
-export function EncodersPanel() {
+export function EncodersPanel({ encoderId, onSelect }: { encoderId: number | null; onSelect: (encoderId: number) => void }) {
   const encoders = useEncoders();
   const probeSets = useContractQuery('probe.list', {});
-  const [selectedId, setSelectedId] = useState<number | null>(null);
   const list = encoders.data ?? [];
-  const selected = list.find((e) => e.id === selectedId) ?? list[0];
-
-  useEffect(() => {
-    if (selectedId !== null && encoders.data && !encoders.data.some((e) => e.id === selectedId)) setSelectedId(null);
-  }, [encoders.data, selectedId]);
+  // The encoder the address names (#/concepts/encoders/2) while the list has it, else the first.
+  const selected = list.find((e) => e.id === encoderId) ?? list[0];
 
   return (
     <div className="stack" data-testid="encoders-panel">
       <section className="card">
         <h3>Image-text encoders</h3>
         <ErrorBox error={encoders.error} />
-        {encoders.data && <EncoderList encoders={list} selectedId={selected?.id ?? null} onSelect={setSelectedId} />}
+        {encoders.data && <EncoderList encoders={list} selectedId={selected?.id ?? null} onSelect={onSelect} />}
       </section>
       <section className="card">
         <h3>Add encoder folder</h3>
-        <AddEncoderForm onAdded={(e) => setSelectedId(e.id)} />
+        <AddEncoderForm onAdded={(e) => onSelect(e.id)} />
       </section>
       {selected && (
         <div className="stack" data-testid="encoder-detail" data-id={selected.id} data-name={selected.name}>

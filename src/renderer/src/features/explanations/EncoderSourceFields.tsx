@@ -18,7 +18,7 @@ export function EncoderSourceFields({
   encoders: EncoderInfo[];
   sets: ConceptSetInfo[];
 }) {
-  const { navigate } = useApp();
+  const { openScreen } = useApp();
   return (
     <div className="stack source-encoder" data-testid="wiz-encoder-source">
       <EncoderSelect encoders={encoders} value={draft.encoderId} onChange={(v) => onDraft({ ...draft, encoderId: typeof v === 'number' ? v : null })} label="Encoder" testId="wiz-encoder" />
@@ -36,7 +36,7 @@ export function EncoderSourceFields({
       {sets.length === 0 && (
         <p className="hint">
           No concept sets yet: make one on the{' '}
-          <button type="button" className="link" onClick={() => navigate('concepts')}>
+          <button type="button" className="link" onClick={() => openScreen('concepts')}>
             Concepts
           </button>{' '}
           screen (from the labels, the common nouns, or a file).

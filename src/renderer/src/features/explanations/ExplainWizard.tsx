@@ -22,7 +22,7 @@ interface Inventory {
 
 /** New explanation run: model -> layer -> concepts -> split + hyperparameters -> review and start the job. */
 export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
-  const { navigate } = useApp();
+  const { openScreen } = useApp();
   const [step, setStep] = useState(0);
   const [maxReached, setMaxReached] = useState(0);
   const [modelId, setModelId] = useState<number | null>(null);
@@ -96,7 +96,7 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
             setSetId(sets.find((s) => s.modelId === id && s.complete)?.id ?? null);
           }}
           onSet={setSetId}
-          onOpenModels={() => navigate('models')}
+          onOpenModels={() => openScreen('models')}
         />
       )}
       {step === 1 && (

@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
 import { useContractQuery } from '../../lib/query';
+import { useScreenRoute } from '../../routes';
 import { formatCorr, runMethodLabel } from './format';
 import { ExplainWizard } from './ExplainWizard';
 import { ExportImport } from './ExportImport';
@@ -11,24 +13,24 @@ import { RunningJobs } from '../jobs';
 import { RunSidebar } from '../../components/RunSidebar';
 import { SimulatorPanel } from './SimulatorPanel';
 
-type View = { kind: 'wizard' } | { kind: 'run'; id: number; neuron: number | null };
-
 /** Explanations: runs of Linear Explanations, the wizard for a new one, results, the neuron page, interchange. */
 export function ExplanationsScreen() {
+  const { navigate } = useApp();
+  const route = useScreenRoute('explanations');
   // Re-read when a run ends, is scored by a simulator or is imported (invalidated with the explanations feature).
   const list = useContractQuery('explain.runs', {});
   const runs = list.data;
-  const [view, setView] = useState<View | null>(null);
 
-  // Until the user chooses: the newest run, or the wizard when there is none (or the list fails).
+  // The default view (#/explanations) becomes the newest run, or the wizard when there is none (or the list fails).
   useEffect(() => {
-    if (list.error) setView((v) => v ?? { kind: 'wizard' });
-    else if (runs && !list.loading) setView((v) => v ?? (runs.length ? { kind: 'run', id: runs[0].id, neuron: null } : { kind: 'wizard' }));
-  }, [runs, list.error, list.loading]);
+    if (route.view !== 'default') return;
+    if (list.error) navigate({ screen: 'explanations', view: 'new' }, { replace: true });
+    else if (runs && !list.loading) navigate(runs.length ? { screen: 'explanations', view: 'run', runId: runs[0].id } : { screen: 'explanations', view: 'new' }, { replace: true });
+  }, [route.view, runs, list.error, list.loading, navigate]);
 
-  const openRun = useCallback((id: number) => setView({ kind: 'run', id, neuron: null }), []);
-  const run = view?.kind === 'run' ? runs?.find((r) => r.id === view.id) : undefined;
-  const setNeuron = useCallback((neuron: number | null) => setView((v) => (v?.kind === 'run' ? { ...v, neuron } : v)), []);
+  const openRun = useCallback((runId: number, neuron?: number) => navigate({ screen: 'explanations', view: 'run', runId, ...(neuron !== undefined ? { neuron } : {}) }), [navigate]);
+  const run = route.view === 'run' ? runs?.find((r) => r.id === route.runId) : undefined;
+  const neuron = route.view === 'run' ? (route.neuron ?? null) : null;
 
   return (
     <div className="split explanations">
@@ -39,10 +41,10 @@ export function ExplanationsScreen() {
         newTestId="explain-new"
         itemTestId="run-item"
         runs={runs}
-        wizardActive={view?.kind === 'wizard'}
-        selectedId={view?.kind === 'run' ? view.id : null}
-        onSelect={(id) => setView({ kind: 'run', id, neuron: null })}
-        onNew={() => setView({ kind: 'wizard' })}
+        wizardActive={route.view === 'new'}
+        selectedId={route.view === 'run' ? route.runId : null}
+        onSelect={(id) => openRun(id)}
+        onNew={() => navigate({ screen: 'explanations', view: 'new' })}
       >
         {(r) => (
           <>
@@ -56,20 +58,19 @@ export function ExplanationsScreen() {
         )}
       </RunSidebar>
       <div className="split-main" data-testid="explanations-main">
-        {view?.kind !== 'wizard' && <RunningJobs methods={['explain.run']} testId="explain-running" />}
+        {route.view !== 'new' && <RunningJobs methods={['explain.run']} testId="explain-running" />}
         <ErrorBox error={list.error} />
-        {view?.kind === 'wizard' && <ExplainWizard onRun={openRun} />}
-        {view?.kind === 'run' && run && view.neuron === null && (
+        {route.view === 'new' && <ExplainWizard onRun={openRun} />}
+        {route.view === 'run' && runs && !run && !list.loading && <p className="hint" data-testid="run-missing">Run #{route.runId} is not in this project.</p>}
+        {run && neuron === null && (
           <div className="stack">
             <RunSummary run={run} />
-            <ResultsTable runId={run.id} onOpen={(n) => setNeuron(n)} />
+            <ResultsTable runId={run.id} onOpen={(n) => openRun(run.id, n)} />
             <SimulatorPanel key={run.id} run={run} />
             <ExportImport run={run} onImported={openRun} />
           </div>
         )}
-        {view?.kind === 'run' && run && view.neuron !== null && (
-          <NeuronPage run={run} runs={runs ?? []} neuron={view.neuron} onGo={(n) => setNeuron(n)} onBack={() => setNeuron(null)} />
-        )}
+        {run && neuron !== null && <NeuronPage run={run} runs={runs ?? []} neuron={neuron} onGo={(n) => openRun(run.id, n)} onBack={() => openRun(run.id)} />}
       </div>
     </div>
   );

@@ -5,7 +5,7 @@ import { useJob, useJobStore } from './useJobs';
 /** A job started from this screen: n / N with ETA and Cancel while it runs; how it ended otherwise. */
 export function JobStatus({ runKey, testId }: { runKey: string; testId: string }) {
   const store = useJobStore();
-  const { navigate } = useApp();
+  const { openScreen } = useApp();
   const run = useJob(runKey);
   if (!run) return null;
   return (
@@ -21,7 +21,7 @@ export function JobStatus({ runKey, testId }: { runKey: string; testId: string }
       {run.status === 'cancelled' && (
         <p className="warn-text">
           Cancelled. Finished blocks are kept: start again with the same settings, or resume it from{' '}
-          <button type="button" className="link" onClick={() => navigate('jobs')}>
+          <button type="button" className="link" onClick={() => openScreen('jobs')}>
             Jobs
           </button>
           .

@@ -7,35 +7,54 @@ import { useContractQuery } from '../../lib/query';
 import type { ProbeSetInfo } from '../../lib/types';
 import { ActivationSetList } from './ActivationSetList';
 import { jobKey, useJob } from '../jobs';
+import type { GoModel } from './ModelView';
 import { NeuronStatsTable } from './NeuronStatsTable';
 
 // recharts is large: load the histogram only when a neuron is opened.
 const NeuronDetail = lazy(() => import('./NeuronDetail').then((m) => ({ default: m.NeuronDetail })));
 
 /** Activation sets of a model; for the chosen one, every neuron's stats and one neuron's histogram. */
-export function ActivationsSection({ modelId, layers, probeSets }: { modelId: number; layers: LayerInfo[]; probeSets: ProbeSetInfo[] }) {
+export function ActivationsSection({
+  modelId,
+  layers,
+  probeSets,
+  setId,
+  neuron,
+  go,
+}: {
+  modelId: number;
+  layers: LayerInfo[];
+  probeSets: ProbeSetInfo[];
+  /** The activation set the address names (#/models/2/set/5), and its neuron (…/neuron/7). */
+  setId: number | null;
+  neuron: number | null;
+  go: GoModel;
+}) {
   const { project } = useApp();
   const run = useJob(jobKey('activations.extract', project?.path, modelId));
   // Re-read when an extraction ends (the job store invalidates the models feature).
   const list = useContractQuery('activations.list', { modelId });
   const sets = list.data;
-  const [selectedId, setSelectedId] = useState<number | null>(null);
   const finishedSet = run?.status === 'done' ? (run.output?.activationSet.id ?? null) : null;
   const endedAt = run?.endedAt ?? null;
   // The set an extraction just produced is shown once the list has it.
   const [reveal, setReveal] = useState<number | null>(finishedSet);
   useEffect(() => setReveal(finishedSet), [endedAt, finishedSet]);
 
+  // Which set is shown: a just-produced one; else the one in the address while the list has it; else the first complete one.
   useEffect(() => {
-    if (!sets) return;
-    if (reveal !== null && !list.loading && sets.some((s) => s.id === reveal)) {
-      setSelectedId(reveal);
+    if (!sets || list.loading) return;
+    if (reveal !== null && sets.some((s) => s.id === reveal)) {
       setReveal(null);
+      if (reveal !== setId) go({ tab: 'activations', setId: reveal }, { replace: true });
       return;
     }
-    setSelectedId((id) => (id !== null && sets.some((s) => s.id === id) ? id : (sets.find((s) => s.complete)?.id ?? null)));
-  }, [sets, reveal, list.loading]);
+    if (setId !== null && sets.some((s) => s.id === setId)) return;
+    const first = sets.find((s) => s.complete)?.id;
+    if (first !== undefined) go({ tab: 'activations', setId: first }, { replace: true });
+  }, [sets, list.loading, reveal, setId, go]);
 
+  const selectedId = setId;
   const selected = sets?.find((s) => s.id === selectedId) ?? null;
   return (
     <section className="card" aria-labelledby="actsets-title" data-testid="actsets">
@@ -46,15 +65,16 @@ export function ActivationsSection({ modelId, layers, probeSets }: { modelId: nu
         </button>
       </div>
       <ErrorBox error={list.error} />
-      {sets && <ActivationSetList sets={sets} layers={layers} probeSets={probeSets} selectedId={selectedId} onSelect={setSelectedId} />}
-      {selected && <NeuronsView key={selected.id} set={selected} layers={layers} />}
+      {sets && <ActivationSetList sets={sets} layers={layers} probeSets={probeSets} selectedId={selectedId} onSelect={(id) => go({ tab: 'activations', setId: id })} />}
+      {selected && (
+        <NeuronsView key={selected.id} set={selected} layers={layers} neuron={neuron} onNeuron={(n) => go({ tab: 'activations', setId: selected.id, neuron: n })} />
+      )}
     </section>
   );
 }
 
-function NeuronsView({ set, layers }: { set: ActivationSetInfo; layers: LayerInfo[] }) {
+function NeuronsView({ set, layers, neuron, onNeuron }: { set: ActivationSetInfo; layers: LayerInfo[]; neuron: number | null; onNeuron: (n: number) => void }) {
   const { data: stats, error } = useContractQuery('activations.stats', set.complete ? { activationSetId: set.id } : null);
-  const [neuron, setNeuron] = useState<number | null>(null);
 
   if (!set.complete) {
     return <p className="warn-text">This set is incomplete ({formatCount(set.rowsDone)} of {formatCount(set.nImages)} images): extract again with the same settings to finish it.</p>;
@@ -96,7 +116,7 @@ function NeuronsView({ set, layers }: { set: ActivationSetInfo; layers: LayerInf
       <ErrorBox error={error} />
       {stats && (
         <div className="neurons-body">
-          <NeuronStatsTable stats={stats} selected={neuron} onSelect={setNeuron} />
+          <NeuronStatsTable stats={stats} selected={neuron} onSelect={onNeuron} />
           {neuron !== null ? (
             <Suspense fallback={<div className="card neuron-detail empty-detail hint">Loading the chart…</div>}>
               <NeuronDetail activationSetId={set.id} neuron={neuron} images={set.nImages} />

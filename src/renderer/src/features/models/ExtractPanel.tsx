@@ -60,7 +60,7 @@ export function ExtractPanel({
   probeSets: ProbeSetInfo[];
   provider: ProviderName | null;
 }) {
-  const { navigate, project } = useApp();
+  const { openScreen, project } = useApp();
   const store = useJobStore();
   const key = jobKey('activations.extract', project?.path, model.id);
   const run = useJob(key);
@@ -99,7 +99,7 @@ export function ExtractPanel({
       <section className="card">
         <h3>Extract activations</h3>
         <p className="hint">Import a probe set first: extraction runs the model over its images.</p>
-        <button type="button" onClick={() => navigate('probes')}>
+        <button type="button" onClick={() => openScreen('probes')}>
           Open Probe sets
         </button>
       </section>

@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Preprocessing, ProviderName } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
 import { useContractQuery, useSetQueryData } from '../../lib/query';
+import type { NavigateOptions } from '../../routes';
+import type { ModelsRoute, ModelTab } from './route';
 import { ActivationsSection } from './ActivationsSection';
 import { ExtractPanel } from './ExtractPanel';
 import { LayersTable } from './LayersTable';
@@ -12,20 +15,25 @@ import { PreviewPanel } from './PreviewPanel';
 
 const NO_LAYERS: never[] = [];
 
-const TABS = [
+const TABS: ReadonlyArray<{ id: ModelTab; label: string }> = [
   { id: 'overview', label: 'Overview' },
   { id: 'layers', label: 'Layers' },
   { id: 'preprocessing', label: 'Preprocessing' },
   { id: 'activations', label: 'Extract & neurons' },
-] as const;
-type TabId = (typeof TABS)[number]['id'];
+];
+
+export type ModelRoute = Extract<ModelsRoute, { view: 'model' }>;
+/** Go to another part of this model's page (the tab, the activation set, the neuron). */
+export type GoModel = (to: Omit<ModelRoute, 'screen' | 'view' | 'modelId'>, options?: NavigateOptions) => void;
 
 /** One model: overview, layers, preprocessing (+ preview) and extraction/neuron stats, as tabs. */
-export function ModelView({ modelId, onRemoved }: { modelId: number; onRemoved: () => void }) {
+export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: () => void }) {
+  const { navigate } = useApp();
+  const { modelId, tab } = route;
+  const go = useCallback<GoModel>((to, options) => navigate({ screen: 'models', view: 'model', modelId, ...to }, options), [navigate, modelId]);
   const info = useContractQuery('model.info', { modelId });
   const sets = useContractQuery('probe.list', {});
   const setQueryData = useSetQueryData();
-  const [tab, setTab] = useState<TabId>('overview');
   const [layer, setLayer] = useState<string | null>(null);
   const [provider, setProvider] = useState<ProviderName | null>(null);
   const [draft, setDraft] = useState<Preprocessing | null>(null);
@@ -83,7 +91,7 @@ export function ModelView({ modelId, onRemoved }: { modelId: number; onRemoved: 
             role="tab"
             aria-selected={tab === t.id}
             className={`tab${tab === t.id ? ' active' : ''}`}
-            onClick={() => setTab(t.id)}
+            onClick={() => go({ tab: t.id })}
             data-testid={`model-tab-${t.id}`}
           >
             {t.label}
@@ -99,7 +107,7 @@ export function ModelView({ modelId, onRemoved }: { modelId: number; onRemoved: 
             onSelect={setLayer}
             onExtract={(t) => {
               setLayer(t);
-              setTab('activations');
+              go({ tab: 'activations' });
             }}
           />
         )}
@@ -112,7 +120,7 @@ export function ModelView({ modelId, onRemoved }: { modelId: number; onRemoved: 
         {tab === 'activations' && (
           <div className="stack wide">
             <ExtractPanel model={model} layers={layers} layer={layer} onLayer={setLayer} probeSets={probeSets} provider={provider} />
-            <ActivationsSection modelId={model.id} layers={layers} probeSets={probeSets} />
+            <ActivationsSection modelId={model.id} layers={layers} probeSets={probeSets} setId={route.setId ?? null} neuron={route.neuron ?? null} go={go} />
           </div>
         )}
       </div>

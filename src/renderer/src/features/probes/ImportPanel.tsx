@@ -88,14 +88,14 @@ export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }
 }
 
 function ImportStopped({ interrupted }: { interrupted: boolean }) {
-  const { navigate } = useApp();
+  const { openScreen } = useApp();
   return (
     <div className="banner banner-warn" data-testid={interrupted ? 'import-interrupted' : 'import-cancelled'}>
       <span>
         {interrupted ? 'Import interrupted: the connection to the backend closed.' : 'Import cancelled.'} What was imported so far is kept; resume
         to finish it.
       </span>
-      <button type="button" onClick={() => navigate('jobs')}>
+      <button type="button" onClick={() => openScreen('jobs')}>
         Open Jobs
       </button>
     </div>

@@ -10,10 +10,11 @@ import { ThumbnailGrid } from './ThumbnailGrid';
 import { ThumbnailCache } from './thumbnailCache';
 
 /** One probe set: facts, counts per label (click to filter), skipped files, and the image grid. */
-export function ProbeSetView({ set }: { set: ProbeSetInfo }) {
+export function ProbeSetView({ set, labelId, onFilter }: { set: ProbeSetInfo; labelId: number | null; onFilter: (labelId: number | null) => void }) {
   const { api } = useApp();
   const { data: summary, error } = useContractQuery('probe.summary', { probeSetId: set.id });
-  const [filter, setFilter] = useState<LabelCount | null>(null);
+  // The label filter is part of the address (#/probes/3/label/7); its name shows once the counts are read.
+  const filter: LabelCount | null = labelId === null ? null : (summary?.labels.find((l) => l.id === labelId) ?? null);
   // One thumbnail cache per probe set view: switching the label filter reuses what was fetched.
   const [thumbs] = useState(() => new ThumbnailCache(api, 96));
   useEffect(() => () => thumbs.cancelAll(), [thumbs]);
@@ -55,7 +56,7 @@ export function ProbeSetView({ set }: { set: ProbeSetInfo }) {
       <ErrorBox error={error} />
       <div className="probe-body">
         <div className="probe-side">
-          {summary && <LabelTable summary={summary} selectedId={filter?.id ?? null} onSelect={setFilter} />}
+          {summary && <LabelTable summary={summary} selectedId={labelId} onSelect={(l) => onFilter(l?.id ?? null)} />}
           {set.skipped > 0 && <SkippedList probeSetId={set.id} count={set.skipped} />}
         </div>
         <section className="probe-grid card" aria-label="Images">
@@ -65,14 +66,14 @@ export function ProbeSetView({ set }: { set: ProbeSetInfo }) {
               {filter && (
                 <span className="chip" data-testid="grid-filter">
                   {filter.kind === 'superclass' ? 'superclass' : 'class'}: {filter.name}
-                  <button type="button" aria-label="Show all images" onClick={() => setFilter(null)}>
+                  <button type="button" aria-label="Show all images" onClick={() => onFilter(null)}>
                     ×
                   </button>
                 </span>
               )}
             </h3>
           </div>
-          <ThumbnailGrid key={filter?.id ?? 'all'} probeSetId={set.id} labelId={filter?.id ?? null} thumbs={thumbs} />
+          <ThumbnailGrid key={labelId ?? 'all'} probeSetId={set.id} labelId={labelId} thumbs={thumbs} />
         </section>
       </div>
     </div>

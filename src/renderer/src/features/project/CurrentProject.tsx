@@ -4,7 +4,7 @@ import { useContractMutation } from '../../lib/query';
 import type { ProjectInfo } from '../../lib/types';
 
 export function CurrentProject({ project }: { project: ProjectInfo }) {
-  const { setProject, reportError, navigate } = useApp();
+  const { setProject, reportError, openScreen } = useApp();
   const closeProject = useContractMutation('project.close', { changes: 'all' });
   async function close() {
     try {
@@ -19,7 +19,7 @@ export function CurrentProject({ project }: { project: ProjectInfo }) {
       <div className="card-head">
         <h2 id="current-project-title">{project.name}</h2>
         <div className="actions">
-          <button type="button" className="primary" onClick={() => navigate('probes')}>
+          <button type="button" className="primary" onClick={() => openScreen('probes')}>
             Probe sets
           </button>
           <button type="button" onClick={() => void close()} data-testid="project-close">

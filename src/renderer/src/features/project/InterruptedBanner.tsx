@@ -1,7 +1,7 @@
 import { useApp } from '../../lib/appContext';
 
 export function InterruptedBanner({ count }: { count: number }) {
-  const { navigate } = useApp();
+  const { openScreen } = useApp();
   return (
     <div className="banner banner-warn" role="status" data-testid="interrupted-banner">
       <span>
@@ -10,7 +10,7 @@ export function InterruptedBanner({ count }: { count: number }) {
         </strong>{' '}
         stopped when the app or the backend quit. Resume {count === 1 ? 'it' : 'them'} to finish from where {count === 1 ? 'it' : 'they'} stopped.
       </span>
-      <button type="button" className="primary" onClick={() => navigate('jobs')}>
+      <button type="button" className="primary" onClick={() => openScreen('jobs')}>
         Open Jobs
       </button>
     </div>
