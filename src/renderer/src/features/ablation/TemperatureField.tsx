@@ -1,12 +1,16 @@
+import { contract } from '../../../../shared/contract';
+import { optionalNumber, shapeOf } from '../../lib/forms';
 import { ErrorBox } from '../../components/ErrorBox';
 import type { Loaded } from '../../lib/query';
 import type { TemperatureInfo } from './types';
 
+const TEMPERATURE = shapeOf(contract['ablation.run'].input).temperature;
+
 /** The temperature fitted on val (NLL at T and at 1), with an optional override. */
 export function TemperatureField({ fit, override, onOverride }: { fit: Loaded<TemperatureInfo>; override: string; onOverride: (v: string) => void }) {
   const t = fit.data;
-  const n = Number(override);
-  const bad = override.trim() !== '' && !(Number.isFinite(n) && n > 0 && n <= 1000);
+  const { error } = optionalNumber(TEMPERATURE, override);
+  const bad = error !== null;
   return (
     <div className="stack abl-temperature" data-testid="abl-temperature" data-value={t?.temperature ?? ''}>
       {fit.loading && !t && <p className="hint">Fitting the temperature on the val split…</p>}
@@ -34,14 +38,13 @@ export function TemperatureField({ fit, override, onOverride }: { fit: Loaded<Te
           aria-invalid={bad}
           data-testid="abl-t-override"
         />
-        <span className="hint">{bad ? 'a number > 0 and ≤ 1000' : 'empty: use the fitted value. Logits are divided by T before the loss.'}</span>
+        <span className="hint">{bad ? `T ${error}` : 'empty: use the fitted value. Logits are divided by T before the loss.'}</span>
       </div>
     </div>
   );
 }
 
+/** An override of T as ablation.run's schema takes it: empty (the fitted value) or a valid temperature. */
 export function temperatureValid(override: string): boolean {
-  if (override.trim() === '') return true;
-  const n = Number(override);
-  return Number.isFinite(n) && n > 0 && n <= 1000;
+  return optionalNumber(TEMPERATURE, override).error === null;
 }

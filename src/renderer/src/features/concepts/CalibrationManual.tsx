@@ -1,8 +1,12 @@
+import { contract } from '../../../../shared/contract';
+import { fieldError, numberFromText, shapeOf } from '../../lib/forms';
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { toShownError, type ShownError } from '../../lib/errors';
 import { useContractMutation, useContractQuery } from '../../lib/query';
 import { formatAB } from './types';
+
+const SET_FIELDS = shapeOf(contract['calibration.set'].input);
 
 /** Use known constants instead of fitting: a preset of a named public model, or a and b typed in. */
 export function CalibrationManual({ encoderId }: { encoderId: number }) {
@@ -13,9 +17,12 @@ export function CalibrationManual({ encoderId }: { encoderId: number }) {
   const [b, setB] = useState('');
   const [error, setError] = useState<ShownError | null>(null);
   const busy = setCalibration.busy;
-  const aNum = Number(a);
-  const bNum = Number(b);
-  const manualOk = a.trim() !== '' && b.trim() !== '' && aNum > 0 && aNum <= 1000 && bNum >= -2 && bNum <= 2;
+  // Checked with calibration.set's schema.
+  const aNum = numberFromText(a);
+  const bNum = numberFromText(b);
+  const aError = fieldError(SET_FIELDS.a, aNum);
+  const bError = fieldError(SET_FIELDS.b, bNum);
+  const manualOk = aError === null && bError === null;
   const chosen = presets.data?.find((p) => p.name === preset);
 
   async function use(input: { a: number; b: number; source: 'preset' | 'manual'; label: string }) {
@@ -63,7 +70,11 @@ export function CalibrationManual({ encoderId }: { encoderId: number }) {
             Use these
           </button>
         </div>
-        {(a || b) && !manualOk && <p className="warn-text">a in (0, 1000], b in [−2, 2].</p>}
+        {(a || b) && !manualOk && (
+          <p className="warn-text">
+            {[aError && `a ${aError}`, bError && `b ${bError}`].filter(Boolean).join('; ')}.
+          </p>
+        )}
       </div>
       <ErrorBox error={error} />
     </div>

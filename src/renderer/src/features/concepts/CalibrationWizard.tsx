@@ -1,3 +1,5 @@
+import { contract } from '../../../../shared/contract';
+import { defaultText, fieldError, numberFromText, shapeOf } from '../../lib/forms';
 import { useState } from 'react';
 import { JobStatus } from '../jobs';
 import { useApp } from '../../lib/appContext';
@@ -8,6 +10,7 @@ import type { CalibrationReport, EncoderInfo } from './types';
 import { ProbeSetSelect } from '../probes';
 
 const STEPS = ['Probe set', 'Fit', 'Results'] as const;
+const SHARE = shapeOf(contract['calibration.run'].input).maxSuperclassShare;
 
 /** Fit (a, b) of an encoder on a labelled probe set: pick the set -> run the job -> BCE, reliability, AUROC. */
 export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo; probeSets: ProbeSetInfo[] }) {
@@ -15,14 +18,16 @@ export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo
   const store = useJobStore();
   const usable = probeSets.filter((p) => p.complete && p.images > 0);
   const [probeSetId, setProbeSetId] = useState<number | null>(usable[0]?.id ?? null);
-  const [share, setShare] = useState('0.5');
+  const [share, setShare] = useState(() => defaultText(SHARE));
   const key = jobKey('calibration.run', project?.path, encoder.id);
   const job = useJob(key);
   // Coming back to the screen: a running job shows its progress, a finished one its report.
   const [report, setReport] = useState<CalibrationReport | null>(job?.status === 'done' ? (job.output as CalibrationReport) : null);
   const [step, setStep] = useState(job?.status === 'running' ? 1 : report ? 2 : 0);
-  const shareNum = Number(share);
-  const shareOk = share.trim() !== '' && shareNum > 0 && shareNum <= 1;
+  // Checked with calibration.run's schema.
+  const shareNum = numberFromText(share);
+  const shareError = fieldError(SHARE, shareNum);
+  const shareOk = shareError === null;
 
   function start() {
     if (probeSetId === null) return;
@@ -61,7 +66,7 @@ export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo
             <input className="param-input" value={share} onChange={(e) => setShare(e.target.value)} inputMode="decimal" aria-label="Max superclass share" data-testid="cal-share" />
             of the classes
           </label>
-          {!shareOk && <p className="warn-text">A share above 0 and at most 1.</p>}
+          {!shareOk && <p className="warn-text">The share {shareError}.</p>}
           <div className="actions">
             <button type="button" className="primary" disabled={probeSetId === null || !shareOk || job?.status === 'running'} onClick={start} data-testid="cal-start">
               Calibrate

@@ -11,7 +11,7 @@ import { StepParams } from './StepParams';
 import { StepReview } from './StepReview';
 import type { SplitResult } from './types';
 import { useContractQuery } from '../../lib/query';
-import { DEFAULT_PARAMS, paramsValid, type ParamDraft } from './wizardParams';
+import { checkParams, DEFAULT_PARAMS, DEFAULT_SEED, type ParamDraft } from './wizardParams';
 import { STEPS, WizardSteps } from './WizardSteps';
 
 interface Inventory {
@@ -27,7 +27,7 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
   const [maxReached, setMaxReached] = useState(0);
   const [modelId, setModelId] = useState<number | null>(null);
   const [setId, setSetId] = useState<number | null>(null);
-  const [seed, setSeed] = useState('0');
+  const [seed, setSeed] = useState(DEFAULT_SEED);
   const [params, setParams] = useState<ParamDraft>(DEFAULT_PARAMS);
   const [source, setSource] = useState<SourceDraft>({ kind: 'labels' });
   // Loaded apart from the inventory: a project without encoders (or an older backend) still explains from labels.
@@ -59,8 +59,10 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
 
   const concepts = useContractQuery('explain.concepts', probeSetId === null ? null : { probeSetId, conceptSource: { kind: 'labels' } });
 
+  // The seed and the hyperparameters as explain.run's schema checks them.
+  const checked = checkParams(seed, params);
   const seedNum = Number(seed);
-  const seedOk = seed.trim() !== '' && Number.isInteger(seedNum) && seedNum >= 0 && seedNum <= 0xffffffff;
+  const seedOk = checked.errors.seed === undefined;
   // The stored split for this seed (made on first use), read once the split step is reached.
   const splitQuery = useContractQuery('split.ensure', step >= 2 && probeSetId !== null && seedOk ? { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] } : null);
   const split: SplitResult | null = splitQuery.stale ? null : splitQuery.data;
@@ -70,7 +72,7 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
   const chosenConceptSet = source.kind === 'encoder' ? conceptSets.data?.find((s) => s.id === source.conceptSetId) : undefined;
   const sourceOk = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) > 0 : conceptSource !== null && chosenEncoder?.calibration != null && (chosenConceptSet?.count ?? 0) > 0;
   const nConcepts = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) : (chosenConceptSet?.count ?? 0);
-  const canNext = [chosenSet?.complete === true, sourceOk, seedOk && paramsValid(params) && split !== null, false][step];
+  const canNext = [chosenSet?.complete === true, sourceOk, checked.ok && split !== null, false][step];
   function go(i: number) {
     setStep(i);
     setMaxReached((m) => Math.max(m, i));
@@ -102,8 +104,8 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
       {step === 1 && (
         <StepConcepts probeSet={probeSet} concepts={concepts} source={source} onSource={setSource} encoders={encoders.data ?? []} sets={conceptSets.data ?? []} />
       )}
-      {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitQuery.error} params={params} onParams={setParams} />}
-      {step === 3 && chosenSet && conceptSource && sourceOk && split && (
+      {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitQuery.error} params={params} errors={checked.errors} onParams={setParams} />}
+      {step === 3 && chosenSet && conceptSource && sourceOk && split && checked.ok && (
         <StepReview
           set={chosenSet}
           model={models.find((m) => m.id === chosenSet.modelId)}
@@ -112,6 +114,7 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
           sourceLabel={source.kind === 'labels' ? 'labels of the probe set' : `${chosenConceptSet?.name ?? 'concept set'} scored by ${chosenEncoder?.name ?? 'encoder'}${source.filter ? ', top-5 filtered first' : ''}`}
           split={split}
           params={params}
+          values={checked.value}
           onRun={onRun}
         />
       )}

@@ -2,7 +2,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { formatCount } from '../../lib/format';
 import type { ShownError } from '../../lib/errors';
 import type { SplitResult } from './types';
-import { DEFAULT_PARAMS, fieldError, NUM_FIELDS, type LambdaSelection, type Order, type ParamDraft } from './wizardParams';
+import { DEFAULT_PARAMS, NUM_FIELDS, type LambdaSelection, type Order, type ParamDraft } from './wizardParams';
 
 /** Step 3: the stored seeded 70/10/20 split, and the LE hyperparameters with defaults and meanings. */
 export function StepParams({
@@ -11,6 +11,7 @@ export function StepParams({
   split,
   splitError,
   params,
+  errors,
   onParams,
 }: {
   seed: string;
@@ -18,6 +19,8 @@ export function StepParams({
   split: SplitResult | null;
   splitError: ShownError | null;
   params: ParamDraft;
+  /** Why a field is refused, by name (explain.run's schema, the shared formatter's words). */
+  errors: Partial<Record<string, string>>;
   onParams: (p: ParamDraft) => void;
 }) {
   const set = (patch: Partial<ParamDraft>) => onParams({ ...params, ...patch });
@@ -28,7 +31,8 @@ export function StepParams({
         <div className="field-row">
           <div className="field">
             <label htmlFor="wiz-seed">Seed</label>
-            <input id="wiz-seed" inputMode="numeric" value={seed} onChange={(e) => onSeed(e.target.value)} data-testid="wiz-seed" />
+            <input id="wiz-seed" inputMode="numeric" value={seed} onChange={(e) => onSeed(e.target.value)} aria-invalid={errors.seed !== undefined} data-testid="wiz-seed" />
+            {errors.seed && <span className="warn-text"> seed {errors.seed}</span>}
           </div>
           {split && (
             <p className="split-counts" data-testid="wiz-split" data-created={split.created}>
@@ -61,7 +65,7 @@ export function StepParams({
             </tr>
             {NUM_FIELDS.map((f) => {
               const off = f.key === 'lambda' && params.lambdaSelection === 'val';
-              const err = off ? null : fieldError(f, params[f.key]);
+              const err = off ? null : (errors[f.key] ?? null);
               return (
                 <tr key={f.key}>
                   <th scope="row">{f.label}</th>

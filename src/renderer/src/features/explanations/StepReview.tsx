@@ -6,7 +6,7 @@ import { useApp } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
 import { jobKey, useJob, useJobStore } from '../jobs';
 import type { SplitResult } from './types';
-import { expensiveThreshold, formatDuration, UNITS_PER_SECOND, workUnits, type ParamDraft } from './wizardParams';
+import { expensiveThreshold, formatDuration, UNITS_PER_SECOND, workUnits, type ParamDraft, type ParamValues } from './wizardParams';
 
 /** Step 4: what will run, a warning when it is expensive, then the job with progress and Cancel. */
 export function StepReview({
@@ -17,6 +17,7 @@ export function StepReview({
   sourceLabel,
   split,
   params,
+  values,
   onRun,
 }: {
   set: ActivationSetInfo;
@@ -26,6 +27,8 @@ export function StepReview({
   sourceLabel: string;
   split: SplitResult;
   params: ParamDraft;
+  /** The draft as explain.run's schema parsed it. */
+  values: ParamValues;
   onRun: (runId: number) => void;
 }) {
   const { project } = useApp();
@@ -43,13 +46,13 @@ export function StepReview({
       activationSetId: set.id,
       conceptSource,
       seed: split.seed,
-      eta: Number(params.eta),
-      lambdaSelection: params.lambdaSelection,
-      maxConcepts: Number(params.maxConcepts),
-      width: Number(params.width),
-      eps: Number(params.eps),
-      order: params.order,
-      ...(params.lambdaSelection === 'fixed' ? { lambda: Number(params.lambda) } : {}),
+      eta: values.eta,
+      lambdaSelection: values.lambdaSelection,
+      maxConcepts: values.maxConcepts,
+      width: values.width,
+      eps: values.eps,
+      order: values.order,
+      ...(values.lambdaSelection === 'fixed' ? { lambda: values.lambda } : {}),
     };
     const title = conceptSource.kind === 'encoder' ? `Explain ${set.tensorName} (LE(SigLIP))` : `Explain ${set.tensorName}`;
     void store.start(key, title, 'explain.run', input).then((out) => {

@@ -1,9 +1,16 @@
-import type { ExplainParams } from '../../../../shared/contract';
+import { contract, type ExplainParams } from '../../../../shared/contract';
+import { checkInput, defaultText, numberFromText, shapeOf, type InputCheck } from '../../lib/forms';
 
-// The wizard's hyperparameters as text fields (what the user types), their defaults and one-line meanings.
+// The wizard's hyperparameters as text fields (what the user types) and their one-line meanings. Defaults, bounds
+// and the checks come from explain.run's input schema (src/shared/contract/explanations.ts), never copied here.
 
 export type Order = ExplainParams['order'];
 export type LambdaSelection = ExplainParams['lambdaSelection'];
+
+const INPUT = contract['explain.run'].input;
+const FIELDS = shapeOf(INPUT);
+/** The parameters the wizard edits, checked as a part of explain.run's input. */
+const PARAMS = INPUT.pick({ seed: true, eta: true, lambda: true, lambdaSelection: true, maxConcepts: true, width: true, eps: true, order: true });
 
 export interface ParamDraft {
   eta: string;
@@ -16,45 +23,49 @@ export interface ParamDraft {
 }
 
 export const DEFAULT_PARAMS: ParamDraft = {
-  eta: '0.99',
-  lambda: String(0.05 / 0.99),
-  lambdaSelection: 'fixed',
-  maxConcepts: '10',
-  width: '10',
-  eps: '0.02',
-  order: 'signed',
+  eta: defaultText(FIELDS.eta),
+  lambda: defaultText(FIELDS.lambda),
+  lambdaSelection: PARAMS.shape.lambdaSelection.parse(undefined),
+  maxConcepts: defaultText(FIELDS.maxConcepts),
+  width: defaultText(FIELDS.width),
+  eps: defaultText(FIELDS.eps),
+  order: PARAMS.shape.order.parse(undefined),
 };
+
+/** The split seed's default (explain.run and split.ensure share it). */
+export const DEFAULT_SEED = defaultText(FIELDS.seed);
 
 export interface NumField {
   key: 'eta' | 'lambda' | 'maxConcepts' | 'width' | 'eps';
   label: string;
   hint: string;
-  min: number;
-  max: number;
-  int: boolean;
-  /** min is exclusive */
-  open?: boolean;
 }
 
 export const NUM_FIELDS: NumField[] = [
-  { key: 'eta', label: 'η (eta)', hint: 'elastic-net mix: share of L1 (sparsity) in the penalty; 0.99 = almost pure lasso', min: 0, max: 1, int: false, open: true },
-  { key: 'lambda', label: 'λ (lambda)', hint: 'penalty strength of the concept ranking; reference 0.05 / 0.99 ≈ 0.0505', min: 0, max: 100, int: false, open: true },
-  { key: 'maxConcepts', label: 'v', hint: 'most concepts in one explanation (10 = the slots of the LE results CSV)', min: 1, max: 10, int: true },
-  { key: 'width', label: 'r', hint: 'candidates tried per greedy round, taken in ranking order', min: 1, max: 1000, int: true },
-  { key: 'eps', label: 'ε (eps)', hint: 'a candidate improving val correlation by less than this is banned for good', min: 0, max: 1, int: false },
+  { key: 'eta', label: 'η (eta)', hint: 'elastic-net mix: share of L1 (sparsity) in the penalty; 0.99 = almost pure lasso' },
+  { key: 'lambda', label: 'λ (lambda)', hint: 'penalty strength of the concept ranking; reference 0.05 / 0.99 ≈ 0.0505' },
+  { key: 'maxConcepts', label: 'v', hint: 'most concepts in one explanation (10 = the slots of the LE results CSV)' },
+  { key: 'width', label: 'r', hint: 'candidates tried per greedy round, taken in ranking order' },
+  { key: 'eps', label: 'ε (eps)', hint: 'a candidate improving val correlation by less than this is banned for good' },
 ];
 
-export function fieldError(f: NumField, text: string): string | null {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) return 'a number';
-  if (f.int && !Number.isInteger(v)) return 'a whole number';
-  if (f.open ? v <= f.min : v < f.min) return `${f.open ? 'above' : 'at least'} ${f.min}`;
-  if (v > f.max) return `at most ${f.max}`;
-  return null;
-}
+export type ParamValues = Pick<ExplainParams, 'seed' | 'eta' | 'lambda' | 'lambdaSelection' | 'maxConcepts' | 'width' | 'eps' | 'order'>;
 
-export function paramsValid(d: ParamDraft): boolean {
-  return NUM_FIELDS.every((f) => (f.key === 'lambda' && d.lambdaSelection === 'val') || fieldError(f, d[f.key]) === null);
+/**
+ * The seed and the draft as explain.run would parse them: the values to send, or one message per field (λ is not
+ * checked, nor sent, when it is chosen on val).
+ */
+export function checkParams(seed: string, d: ParamDraft): InputCheck<ParamValues> {
+  return checkInput(PARAMS, {
+    seed: numberFromText(seed),
+    eta: numberFromText(d.eta),
+    ...(d.lambdaSelection === 'fixed' ? { lambda: numberFromText(d.lambda) } : {}),
+    lambdaSelection: d.lambdaSelection,
+    maxConcepts: numberFromText(d.maxConcepts),
+    width: numberFromText(d.width),
+    eps: numberFromText(d.eps),
+    order: d.order,
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { OnNonFinite, Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../../shared/contract';
+import { contract, OnNonFinite, Summary, type LayerInfo, type ModelSummary, type ProviderName } from '../../../../shared/contract';
+import { optionalNumber, shapeOf } from '../../lib/forms';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useApp, type ToastInput } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
@@ -20,6 +21,8 @@ const NON_FINITE_HINT: Record<OnNonFinite, string> = {
   stop: 'stop at the first batch with NaN or ±Infinity, naming the layer and the image (what came before is kept)',
   flag: 'store them, flag those neurons (stats over their finite values; explanations skip them) and continue',
 };
+
+const BATCH_SIZE = shapeOf(contract['activations.extract'].input).batchSize;
 
 /** The toast when an extraction ends: its throughput when done; how to continue when cancelled (no toast when interrupted). */
 function extractToast(r: RunState<'activations.extract'>): ToastInput | null {
@@ -72,8 +75,9 @@ export function ExtractPanel({
   const chosenSet = probeSets.find((s) => s.id === probeSetId) ?? probeSets[0];
   const chosenLayer = layers.find((l) => l.tensorName === layer);
   const options = summariesFor(chosenLayer);
-  const batchSize = batch.trim() ? Number(batch) : undefined;
-  const batchOk = batchSize === undefined || (Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1024);
+  // Checked with activations.extract's schema: empty = automatic.
+  const { value: batchSize, error: batchError } = optionalNumber(BATCH_SIZE, batch);
+  const batchOk = batchError === null;
   const canStart = !!chosenLayer && !!chosenSet && batchOk && !running && model.status !== 'missing' && model.status !== 'invalid';
   const sorted = [...layers].sort((a, b) => Number(b.suggested) - Number(a.suggested));
 
@@ -176,7 +180,7 @@ export function ExtractPanel({
             </>
           )}
         </p>
-        {!batchOk && <p className="warn-text">Batch size: a whole number from 1 to 1024, or empty for automatic.</p>}
+        {!batchOk && <p className="warn-text">Batch size {batchError}, or empty for automatic.</p>}
         {model.status === 'missing' && <p className="warn-text">The model file is missing: it cannot run.</p>}
         {model.status === 'invalid' && <p className="warn-text">This model cannot run: {model.problem}</p>}
         <div className="actions">
