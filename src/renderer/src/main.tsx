@@ -1,9 +1,10 @@
+// The shared styles first: each feature's stylesheet (imported by its screen) comes after them.
+import './base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connect } from './api';
 import { Root, type Session } from './Root';
 import { applyTheme, readThemePref } from './lib/theme';
-import './styles.css';
 
 // Start-up: apply the stored theme before the first paint, connect once (outside React, so StrictMode's
 // double effects never open two sockets), then hand the session to the UI.

@@ -1,3 +1,4 @@
+import './ablation.css';
 import { useCallback, useEffect } from 'react';
 import { AblationResultsView } from './AblationResultsView';
 import { AblationWizard } from './AblationWizard';

@@ -1,3 +1,4 @@
+import './concepts.css';
 import { useApp } from '../../lib/appContext';
 import { useScreenRoute } from '../../routes';
 import { ConceptSetsPanel } from './ConceptSetsPanel';

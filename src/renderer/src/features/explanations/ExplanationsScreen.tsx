@@ -1,3 +1,4 @@
+import './explanations.css';
 import { useCallback, useEffect } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';

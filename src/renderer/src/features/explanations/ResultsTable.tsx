@@ -11,7 +11,7 @@ import { formatCorr } from './format';
 const ROW_H = 34;
 /** Rows per explain.results request. */
 const PAGE_SIZE = 500;
-/** styles.css .results-row grid-template-columns; simulator columns are appended to it. */
+/** explanations.css .results-row grid-template-columns; simulator columns are appended to it. */
 const BASE_GRID = '5rem minmax(0, 1fr) 3rem 4.5rem 4.5rem 8rem 5.5rem';
 type Query = Omit<In<'explain.results'>, 'offset' | 'limit'>;
 type SortKey = NonNullable<Query['sort']>['by'];

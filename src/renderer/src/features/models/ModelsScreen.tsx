@@ -1,3 +1,4 @@
+import './models.css';
 import { useEffect } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';

@@ -3,7 +3,7 @@ import { formatCount } from '../../lib/format';
 
 const FIELDS = ['added', 'updated', 'unchanged', 'removed', 'skipped'] as const;
 
-/** The finished import's counts. `output` comes from the job runner, so it is checked against the contract. */
+/** The finished import's counts. `output` comes from the job store (any job's output), so it is checked against the contract. */
 export function ImportSummary({ output, onShow }: { output: unknown; onShow?: (probeSetId: number) => void }) {
   const parsed = ImportResult.safeParse(output);
   if (!parsed.success) return <p className="hint">Finished.</p>;

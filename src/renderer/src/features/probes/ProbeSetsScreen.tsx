@@ -1,3 +1,4 @@
+import './probes.css';
 import { useEffect } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';

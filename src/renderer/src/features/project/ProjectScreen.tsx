@@ -1,3 +1,4 @@
+import './project.css';
 import { CurrentProject } from './CurrentProject';
 import { ProjectPathForm } from './ProjectPathForm';
 import { RecentProjects } from './RecentProjects';
