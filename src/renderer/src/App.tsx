@@ -5,7 +5,7 @@ import { createQueryClient, invalidateFeatures, JOB_CHANGES } from './lib/query'
 import { ImportResult } from '../../shared/contract';
 import { AppContext, type AppContextValue, type FocusRequest, type FocusTarget, type ToastInput } from './lib/appContext';
 import { toShownError } from './lib/errors';
-import { JobStore, JobStoreContext, type RunState, type StartOptions } from './features/jobs';
+import { HeaderJobs, JobStore, JobStoreContext, type RunState, type StartOptions } from './features/jobs';
 import type { ProjectInfo } from './lib/types';
 import { NAV_ITEMS, navItem } from './nav';
 import { homeOf, rememberedRoute, router, useRoute, type NavigateOptions, type Route, type ScreenId } from './routes';
@@ -220,7 +220,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
       <AppContext.Provider value={ctx}>
         <JobStoreContext.Provider value={jobs}>
           <div className="app">
-            <Header theme={theme} onTheme={setTheme} onShortcuts={() => setSheetOpen(true)} />
+            <Header theme={theme} onTheme={setTheme} onShortcuts={() => setSheetOpen(true)} jobs={<HeaderJobs />} />
             {lostReason && (
               <div className="banner banner-error" role="alert" data-testid="connection-lost">
                 <span>

@@ -1,13 +1,10 @@
+import type { ReactNode } from 'react';
 import { useApp } from '../lib/appContext';
-import { useJobs } from '../features/jobs';
 import type { ThemePref } from '../lib/theme';
-import { ProgressBar } from './ProgressBar';
 
-/** Top bar: app and project name, a compact view of running jobs, theme override, shortcut sheet. */
-export function Header({ theme, onTheme, onShortcuts }: { theme: ThemePref; onTheme: (t: ThemePref) => void; onShortcuts: () => void }) {
+/** Top bar: app and project name, a compact view of running jobs (`jobs`, from the app shell), theme override, shortcut sheet. */
+export function Header({ theme, onTheme, onShortcuts, jobs }: { theme: ThemePref; onTheme: (t: ThemePref) => void; onShortcuts: () => void; jobs?: ReactNode }) {
   const { info, project, openScreen } = useApp();
-  const runner = useJobs();
-  const running = runner.runs.filter((r) => r.status === 'running');
   return (
     <header className="header">
       <div className="brand">
@@ -28,12 +25,7 @@ export function Header({ theme, onTheme, onShortcuts }: { theme: ThemePref; onTh
         {project?.readOnly && <span className="badge" data-testid="header-read-only"> read-only</span>}
       </button>
       <div className="header-jobs" aria-live="polite">
-        {running.map((r) => (
-          <div key={r.key} className="header-job" title={r.progress?.message ?? r.title}>
-            <span className="header-job-title">{r.title}</span>
-            <ProgressBar done={r.progress?.done ?? 0} total={r.progress?.total ?? 0} compact />
-          </div>
-        ))}
+        {jobs}
       </div>
       <label className="theme-select">
         <span className="sr-only">Theme</span>

@@ -1,4 +1,5 @@
 // The jobs feature's public surface: other features and the app shell import only from here.
+export { HeaderJobs } from './HeaderJobs';
 export { JobsScreen } from './JobsScreen';
 export { JobStatus } from './JobStatus';
 export { RunningJobs } from './RunningJobs';

@@ -69,10 +69,6 @@ export class JobStore {
     return this.runs.get(key) as RunState<K> | undefined;
   }
 
-  isRunning(key: string): boolean {
-    return this.controllers.has(key);
-  }
-
   onStarted(listener: StartedListener): () => void {
     this.startedListeners.add(listener);
     return () => this.startedListeners.delete(listener);
