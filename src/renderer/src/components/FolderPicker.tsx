@@ -38,7 +38,8 @@ export function FolderPicker({
   const error = dir.fallback ? null : query.error;
 
   const { refetch } = query;
-  // Set while the user edits the path field: a listing that lands meanwhile (a slow start) must not replace the text.
+  // Set once the user is in the path field (focused or typing): a listing that lands meanwhile (a slow start) must not
+  // replace the text under them; a typing tool that selects the text and then inserts would otherwise append to it.
   const editing = useRef(false);
   const load = useCallback(
     (path: string | undefined) => {
@@ -94,6 +95,7 @@ export function FolderPicker({
           </button>
           <input
             value={typed}
+            onFocus={() => (editing.current = true)}
             onChange={(e) => {
               editing.current = true;
               setTyped(e.target.value);
