@@ -51,7 +51,6 @@ const cpuSecs = (c0: NodeJS.CpuUsage): number => {
   return +((d.user + d.system) / 1e6).toFixed(2);
 };
 
-
 async function main(): Promise<void> {
   const u = mulberry32(2026);
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -113,7 +112,10 @@ async function main(): Promise<void> {
 
   t0 = performance.now();
   c0 = process.cpuUsage();
-  const ti = await topImpactLayer(fast, acts, { neurons: scored, onProgress: (d, t) => d % 512 === 0 && log(`top impact ${d}/${t} ${secs(t0)}s`) });
+  const ti = await topImpactLayer(fast, acts, {
+    neurons: scored,
+    onProgress: (d, t) => d % 512 === 0 && log(`top impact ${d}/${t} ${secs(t0)}s`),
+  });
   const topImpactSeconds = secs(t0);
   const topImpactCpu = cpuSecs(c0);
   log(`top impact: ${topImpactSeconds}s`);
@@ -146,10 +148,17 @@ async function main(): Promise<void> {
       worst.denominatorRel = Math.max(worst.denominatorRel, Math.abs(f.denominator - e.denominator) / e.denominator);
       const fi = ti.perNeuron[k];
       const ei = exTi.perNeuron[t];
-      for (let j = 0; j < fi.atBetas.length; j++) worst.topImpactAtBetas = Math.max(worst.topImpactAtBetas, Math.abs(fi.atBetas[j] - ei.atBetas[j]));
+      for (let j = 0; j < fi.atBetas.length; j++)
+        worst.topImpactAtBetas = Math.max(worst.topImpactAtBetas, Math.abs(fi.atBetas[j] - ei.atBetas[j]));
       for (let j = 0; j < fi.curve.length; j++) worst.topImpactCurve = Math.max(worst.topImpactCurve, Math.abs(fi.curve[j] - ei.curve[j]));
     });
-    error = { neurons: Array.from(pick), exactSeconds: secs(t0), maxAbsDiff: worst, exactOptimScores: ex.map((e) => e.optim!.score), exactNormScores: ex.map((e) => e.norm!.score) };
+    error = {
+      neurons: Array.from(pick),
+      exactSeconds: secs(t0),
+      maxAbsDiff: worst,
+      exactOptimScores: ex.map((e) => e.optim!.score),
+      exactNormScores: ex.map((e) => e.norm!.score),
+    };
     log(`exact check on ${pick.length} neurons: ${JSON.stringify(worst)}`);
   }
 

@@ -15,7 +15,9 @@ export async function runCases(benchmark: string, file: string, cases: Cases, ex
   const results: Record<string, unknown> = {};
   for (const name of Object.keys(cases)) {
     const r = spawnSync(process.execPath, [...process.execArgv, file, '--case', name, ...(quick ? ['--quick'] : [])], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 << 20,
     });
     try {
       results[name] = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');

@@ -19,7 +19,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildP, buildPDense, calibrate, cosineBlocks, l2normalise, REFERENCE_A_GRID, REFERENCE_B_GRID } from '../src/main/core/numeric/conceptP';
+import {
+  buildP,
+  buildPDense,
+  calibrate,
+  cosineBlocks,
+  l2normalise,
+  REFERENCE_A_GRID,
+  REFERENCE_B_GRID,
+} from '../src/main/core/numeric/conceptP';
 import { denseMatrix, type DenseMatrix } from '../src/main/core/numeric/le/types';
 import { mulberry32 } from '../src/main/core/numeric/le/splits';
 
@@ -88,7 +96,9 @@ async function caseQuantized(data: Data): Promise<Record<string, unknown>> {
   const calibrateSeconds = secs(t0);
   const calibrateCpu = cpuSecs(c0);
   const calibrateRss = rssMB();
-  log(`calibrate: a = ${fit.a.toFixed(3)}, b = ${fit.b.toFixed(4)}, bce ${fit.bce.toFixed(5)} (grid ${fit.grid.a}, ${fit.grid.b}: ${fit.grid.bce.toFixed(5)}), ${calibrateSeconds}s`);
+  log(
+    `calibrate: a = ${fit.a.toFixed(3)}, b = ${fit.b.toFixed(4)}, bce ${fit.bce.toFixed(5)} (grid ${fit.grid.a}, ${fit.grid.b}: ${fit.grid.bce.toFixed(5)}), ${calibrateSeconds}s`,
+  );
   // (a) quantized P for all M concepts + top-5 filter stats.
   t0 = performance.now();
   c0 = process.cpuUsage();
@@ -110,7 +120,13 @@ async function caseQuantized(data: Data): Promise<Record<string, unknown>> {
       cpuSeconds: calibrateCpu,
       peakRssMBAfter: calibrateRss,
     },
-    buildP: { seconds: buildSeconds, cpuSeconds: buildCpu, bytesP: built.p.data.byteLength, kept: built.filter.kept.length, dropped: built.filter.dropped.length },
+    buildP: {
+      seconds: buildSeconds,
+      cpuSeconds: buildCpu,
+      bytesP: built.p.data.byteLength,
+      kept: built.filter.kept.length,
+      dropped: built.filter.dropped.length,
+    },
     totalSeconds: +(calibrateSeconds + buildSeconds).toFixed(2),
     dataRssMB: dataRss,
     peakRssMB: rssMB(),
@@ -124,22 +140,46 @@ async function caseDense(data: Data, a: number, b: number): Promise<Record<strin
   const built = await buildPDense(data.images, data.texts, { a, b, threads });
   const seconds = secs(t0);
   log(`dense float32 P: ${seconds}s, kept ${built.filter.kept.length}/${M}`);
-  return { buildP: { seconds, cpuSeconds: cpuSecs(c0), bytesP: built.p.data.byteLength, kept: built.filter.kept.length }, dataRssMB: dataRss, peakRssMB: rssMB() };
+  return {
+    buildP: { seconds, cpuSeconds: cpuSecs(c0), bytesP: built.p.data.byteLength, kept: built.filter.kept.length },
+    dataRssMB: dataRss,
+    peakRssMB: rssMB(),
+  };
 }
 
 function caseTorch(data: Data, a: number, b: number): Record<string, unknown> {
   if (process.argv.includes('--no-torch')) return { skipped: '--no-torch' };
-  if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return { skipped: 'no torch in /usr/bin/python3' };
+  if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0)
+    return { skipped: 'no torch in /usr/bin/python3' };
   const dir = mkdtempSync(join(tmpdir(), 'conceptP-'));
   try {
     writeFileSync(join(dir, 'images.f32'), data.images.data);
     writeFileSync(join(dir, 'texts.f32'), data.texts.data);
     writeFileSync(join(dir, 'classes.i32'), data.classOf);
-    const torchThreads = threads > 0 ? threads : (process.env.OMP_NUM_THREADS ?? String((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2));
-    const r = spawnSync(PY, [join(import.meta.dirname, 'python', 'torch_concept_p.py'), dir, String(N), String(M), String(D), String(C), String(a), String(b), String(torchThreads), String(REFERENCE_A_GRID.length * REFERENCE_B_GRID.length)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const torchThreads =
+      threads > 0
+        ? threads
+        : (process.env.OMP_NUM_THREADS ??
+          String((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2));
+    const r = spawnSync(
+      PY,
+      [
+        join(import.meta.dirname, 'python', 'torch_concept_p.py'),
+        dir,
+        String(N),
+        String(M),
+        String(D),
+        String(C),
+        String(a),
+        String(b),
+        String(torchThreads),
+        String(REFERENCE_A_GRID.length * REFERENCE_B_GRID.length),
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     return lastJson(r.stdout) ?? { error: `torch script printed no JSON (exit ${r.status})` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

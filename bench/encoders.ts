@@ -33,10 +33,15 @@ async function fmnistPngs(n: number): Promise<string[]> {
     const raw = gunzipSync(readFileSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'));
     for (let i = 0; i < n; i++) {
       const px = raw.subarray(16 + i * 784, 16 + (i + 1) * 784);
-      await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(dir, `${String(i).padStart(5, '0')}.png`));
+      await sharp(px, { raw: { width: 28, height: 28, channels: 1 } })
+        .png()
+        .toFile(join(dir, `${String(i).padStart(5, '0')}.png`));
     }
   }
-  return readdirSync(dir).sort().slice(0, n).map((f) => join(dir, f));
+  return readdirSync(dir)
+    .sort()
+    .slice(0, n)
+    .map((f) => join(dir, f));
 }
 
 /** Distinct short phrases from the fixture vocabulary (1-4 words), like a concept list. */
@@ -57,7 +62,9 @@ async function fixtureCase(name: string): Promise<object> {
   const nTexts = quick ? 500 : 2000;
   const files = await fmnistPngs(nImages);
   const enc = await openEncoder(folder, { threads });
-  const vocab = Object.keys((JSON.parse(readFileSync(join(folder, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab);
+  const vocab = Object.keys(
+    (JSON.parse(readFileSync(join(folder, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab,
+  );
   const texts = phrases(vocab, nTexts);
   await enc.embedImages(files.slice(0, 64)); // warm-up
   await enc.embedTexts(texts.slice(0, 64));
@@ -69,9 +76,19 @@ async function fixtureCase(name: string): Promise<object> {
   await enc.embedTexts(texts, { batch: 256 });
   const textSeconds = (performance.now() - t0) / 1000;
   const r = {
-    encoder: name, layout: enc.info.layout, dim: enc.dim, provider: enc.provider.used, threads,
-    images: nImages, imageBatch: 64, imageSeconds, imagesPerSecond: nImages / imageSeconds,
-    texts: nTexts, textBatch: 256, textSeconds, textsPerSecond: nTexts / textSeconds,
+    encoder: name,
+    layout: enc.info.layout,
+    dim: enc.dim,
+    provider: enc.provider.used,
+    threads,
+    images: nImages,
+    imageBatch: 64,
+    imageSeconds,
+    imagesPerSecond: nImages / imageSeconds,
+    texts: nTexts,
+    textBatch: 256,
+    textSeconds,
+    textsPerSecond: nTexts / textSeconds,
     path: 'PNG files -> sharp -> preprocessor_config -> onnxruntime -> L2 norm; tokenizer.json -> pad -> onnxruntime -> L2 norm',
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     loadAvg1m: loadavg()[0],
@@ -90,7 +107,8 @@ async function vitAtBatch(session: ort.InferenceSession, script: string, batch: 
   const output = session.outputNames.includes('image_embeds') ? 'image_embeds' : session.outputNames[0];
   const x = new Float32Array(batch * 3 * 224 * 224);
   for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.0137);
-  const run = (b: number) => session.run({ [input]: new ort.Tensor('float32', x.subarray(0, b * 3 * 224 * 224), [b, 3, 224, 224]) }, [output]);
+  const run = (b: number) =>
+    session.run({ [input]: new ort.Tensor('float32', x.subarray(0, b * 3 * 224 * 224), [b, 3, 224, 224]) }, [output]);
   await run(batch); // warm-up with a full batch (as the PyTorch side does)
   log(`vit-b16 onnxruntime: ${n} images, batch ${batch}, ${threads} threads`);
   const t0 = performance.now();
@@ -98,7 +116,9 @@ async function vitAtBatch(session: ort.InferenceSession, script: string, batch: 
   const ortIps = n / ((performance.now() - t0) / 1000);
   log(`vit-b16 pytorch eager: batch ${batch}`);
   const py = spawnSync(PY, [script, '--time', '--threads', String(threads), '--batch', String(batch), '--images', String(n)], {
-    encoding: 'utf8', cwd: join(ROOT, 'bench/python'), stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    cwd: join(ROOT, 'bench/python'),
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   let torch: { images_per_s?: number } & Record<string, unknown> = {};
   try {
@@ -120,7 +140,8 @@ async function vitCase(): Promise<object> {
   const script = join(ROOT, 'bench/python/vit_b16.py');
   const n = quick ? 8 : 64;
   if (!existsSync(script)) return { skipped: `${script} not found` };
-  if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) return { skipped: `${PY} with torch not found` };
+  if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0)
+    return { skipped: `${PY} with torch not found` };
   const onnxPath = join(CACHE, 'vit_b16.onnx');
   mkdirSync(CACHE, { recursive: true });
   if (!existsSync(onnxPath)) {

@@ -12,7 +12,15 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } fr
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { columnStats, DEFAULT_ETA, DEFAULT_LAMBDA, explainLayer, inverseStd, splitIndices, type LayerExplanation } from '../src/main/core/numeric/le';
+import {
+  columnStats,
+  DEFAULT_ETA,
+  DEFAULT_LAMBDA,
+  explainLayer,
+  inverseStd,
+  splitIndices,
+  type LayerExplanation,
+} from '../src/main/core/numeric/le';
 import { syntheticLayer, type SyntheticLayer } from './explainData';
 
 function arg(name: string, fallback: number): number {
@@ -72,7 +80,15 @@ function recovery(data: SyntheticLayer, res: LayerExplanation) {
     planted += truth.concepts.length;
     if (h === truth.concepts.length && got.size === h) exact++;
   }
-  return { precision: hit / found, recall: hit / planted, recallPositiveTerms: hitPos / plantedPos, recallStrongTerms: strongHit / strong, strongTermShare: strong / planted, exactRecoveryShare: exact / live, liveNeurons: live };
+  return {
+    precision: hit / found,
+    recall: hit / planted,
+    recallPositiveTerms: hitPos / plantedPos,
+    recallStrongTerms: strongHit / strong,
+    strongTermShare: strong / planted,
+    exactRecoveryShare: exact / live,
+    liveNeurons: live,
+  };
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -83,7 +99,10 @@ function runSklearn(data: SyntheticLayer, res: LayerExplanation, count: number) 
   if (probe.status !== 0) return { skipped: 'no scikit-learn in /usr/bin/python3' };
   const { p, q } = data;
   const { train } = splitIndices(data.split);
-  const neurons = res.neurons.filter((r) => !r.dead).slice(0, count).map((r) => r.neuron);
+  const neurons = res.neurons
+    .filter((r) => !r.dead)
+    .slice(0, count)
+    .map((r) => r.neuron);
   const pStats = columnStats(p, train);
   const qStats = columnStats(q, train);
   const pInv = inverseStd(pStats);
@@ -102,11 +121,19 @@ function runSklearn(data: SyntheticLayer, res: LayerExplanation, count: number) 
     }
     closeSync(fx);
     const y = new Float32Array(train.length * neurons.length);
-    train.forEach((img, r) => neurons.forEach((kk, i) => (y[r * neurons.length + i] = (q.data[img * q.cols + kk] - qStats.mean[kk]) / qStats.std[kk])));
+    train.forEach((img, r) =>
+      neurons.forEach((kk, i) => (y[r * neurons.length + i] = (q.data[img * q.cols + kk] - qStats.mean[kk]) / qStats.std[kk])),
+    );
     writeFileSync(join(dir, 'y.f32'), new Uint8Array(y.buffer));
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ n: train.length, m, k: neurons.length, lambda: DEFAULT_LAMBDA, eta: DEFAULT_ETA, tol: TOL }));
+    writeFileSync(
+      join(dir, 'meta.json'),
+      JSON.stringify({ n: train.length, m, k: neurons.length, lambda: DEFAULT_LAMBDA, eta: DEFAULT_ETA, tol: TOL }),
+    );
     log(`sklearn on ${neurons.length} neurons ...`);
-    const out = spawnSync('/usr/bin/python3', [join(dirname(fileURLToPath(import.meta.url)), 'python', 'sklearn_enet.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const out = spawnSync('/usr/bin/python3', [join(dirname(fileURLToPath(import.meta.url)), 'python', 'sklearn_enet.py'), dir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
     if (out.status !== 0) return { skipped: `sklearn_enet.py failed: ${out.stderr.slice(-500)}` };
     const sk = JSON.parse(out.stdout) as { secondsPerNeuron: number; peakRssMB: number; coef: number[][] };
     let maxDiff = 0;
@@ -124,7 +151,14 @@ function runSklearn(data: SyntheticLayer, res: LayerExplanation, count: number) 
         }
       }
     });
-    return { neurons: neurons.length, secondsPerNeuron: sk.secondsPerNeuron, peakRssMB: sk.peakRssMB, maxAbsWeightDiff: maxDiff, supportJaccard: supportAgree / supportTotal, tol: TOL };
+    return {
+      neurons: neurons.length,
+      secondsPerNeuron: sk.secondsPerNeuron,
+      peakRssMB: sk.peakRssMB,
+      maxAbsWeightDiff: maxDiff,
+      supportJaccard: supportAgree / supportTotal,
+      tol: TOL,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -164,7 +198,16 @@ async function main(): Promise<void> {
   const result = {
     bench: 'explain',
     quick,
-    config: { n, m, k, split: splitIndices(data.split).train.length + '/' + splitIndices(data.split).val.length + '/' + splitIndices(data.split).test.length, lambda: DEFAULT_LAMBDA, eta: DEFAULT_ETA, tol: TOL, engine: 'onnx' },
+    config: {
+      n,
+      m,
+      k,
+      split: splitIndices(data.split).train.length + '/' + splitIndices(data.split).val.length + '/' + splitIndices(data.split).test.length,
+      lambda: DEFAULT_LAMBDA,
+      eta: DEFAULT_ETA,
+      tol: TOL,
+      engine: 'onnx',
+    },
     seconds: {
       generateData: tGen,
       explainLayerTotal: tLe,

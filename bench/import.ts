@@ -28,7 +28,7 @@ async function ensureJpegs(dir: string, count: number): Promise<void> {
   const w = 1024;
   const h = 768;
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < count; i++) {
     const cls = `class_${i % 10}`;
     await mkdir(join(dir, cls), { recursive: true });
@@ -44,14 +44,19 @@ async function ensureJpegs(dir: string, count: number): Promise<void> {
         px[o + 2] = ((x ^ y) & 0xff) * 0.3 + rand() * 30;
       }
     }
-    await sharp(px, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toFile(join(dir, cls, `img_${String(i).padStart(5, '0')}.jpg`));
+    await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 85 })
+      .toFile(join(dir, cls, `img_${String(i).padStart(5, '0')}.jpg`));
   }
   await writeFile(join(dir, '.complete'), '');
 }
 
 function measure(mode: 'workbench' | 'sharp-loop', dir: string): Record<string, number> {
   const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
-  const r = spawnSync(tsx, [join(import.meta.dirname, 'importChild.ts'), mode, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(tsx, [join(import.meta.dirname, 'importChild.ts'), mode, dir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.status !== 0) throw new Error(`${mode} on ${dir} failed (exit ${r.status})`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>;
 }

@@ -38,4 +38,11 @@ const t0 = performance.now();
 const images = mode === 'workbench' ? await workbench() : await sharpLoop();
 const seconds = (performance.now() - t0) / 1000;
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
-console.log(JSON.stringify({ images, seconds: Number(seconds.toFixed(2)), imagesPerSecond: Math.round(images / seconds), peakRssMb: Math.round(peakRssMb) }));
+console.log(
+  JSON.stringify({
+    images,
+    seconds: Number(seconds.toFixed(2)),
+    imagesPerSecond: Math.round(images / seconds),
+    peakRssMb: Math.round(peakRssMb),
+  }),
+);

@@ -33,7 +33,9 @@ async function fmnistPngs(n: number): Promise<string> {
   const raw = gunzipSync(readFileSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz'));
   for (let i = 0; i < n; i++) {
     const px = raw.subarray(16 + i * 784, 16 + (i + 1) * 784);
-    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(dir, `${String(i).padStart(5, '0')}.png`));
+    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(join(dir, `${String(i).padStart(5, '0')}.png`));
   }
   return dir;
 }
@@ -47,20 +49,44 @@ async function fmnistCase(model: string, summary: 'mean' | 'cls'): Promise<objec
   await backend.handlers['project.create']({ path: join(dir, 'bench.nwb') }, c);
   const db = backend.state.requireProject().db;
   const now = new Date().toISOString();
-  const ps = Number(db.prepare('INSERT INTO probe_sets(name, root_path, complete, created_at, updated_at) VALUES (?,?,1,?,?)').run('fmnist', images, now, now).lastInsertRowid);
-  const put = db.prepare('INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?,?,0,0,?,28,28,?)');
-  db.transaction(() => readdirSync(images).sort().slice(0, n).forEach((f) => put.run(ps, f, f, 'png')))();
+  const ps = Number(
+    db
+      .prepare('INSERT INTO probe_sets(name, root_path, complete, created_at, updated_at) VALUES (?,?,1,?,?)')
+      .run('fmnist', images, now, now).lastInsertRowid,
+  );
+  const put = db.prepare(
+    'INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?,?,0,0,?,28,28,?)',
+  );
+  db.transaction(() =>
+    readdirSync(images)
+      .sort()
+      .slice(0, n)
+      .forEach((f) => put.run(ps, f, f, 'png')),
+  )();
   const m = await backend.handlers['model.add']({ path: join(ROOT, 'resources/fixtures/models', `${model}.onnx`) }, c);
   const { layers } = await backend.handlers['model.info']({ modelId: m.id }, c);
-  const layer = layers.filter((l) => l.suggested && l.shape.length === (summary === 'cls' ? 3 : 4)).pop() ?? layers.filter((l) => l.suggested)[0];
+  const layer =
+    layers.filter((l) => l.suggested && l.shape.length === (summary === 'cls' ? 3 : 4)).pop() ?? layers.filter((l) => l.suggested)[0];
   log(`${model}: ${n} images, layer ${layer.friendly} [${layer.shape}] ${summary}`);
   const t0 = performance.now();
-  const r = await backend.handlers['activations.extract']({ modelId: m.id, layer: layer.tensorName, probeSetId: ps, summary, batchSize: 64 }, c);
+  const r = await backend.handlers['activations.extract'](
+    { modelId: m.id, layer: layer.tensorName, probeSetId: ps, summary, batchSize: 64 },
+    c,
+  );
   const seconds = (performance.now() - t0) / 1000;
   backend.dispose();
   return {
-    model, images: n, layer: layer.friendly, tensor: layer.tensorName, summary, batch: 64, threads, provider: r.provider.used,
-    seconds, imagesPerSecond: n / seconds, neurons: r.activationSet.nNeurons,
+    model,
+    images: n,
+    layer: layer.friendly,
+    tensor: layer.tensorName,
+    summary,
+    batch: 64,
+    threads,
+    provider: r.provider.used,
+    seconds,
+    imagesPerSecond: n / seconds,
+    neurons: r.activationSet.nNeurons,
     path: 'PNG files -> sharp -> preprocess -> onnxruntime -> summary -> SQLite (+ stats)',
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     loadAvg1m: loadavg()[0],
@@ -94,14 +120,27 @@ async function resnetCase(): Promise<object> {
   await session.release();
   log('resnet50 pytorch eager');
   const py = spawnSync(PY, [join(ROOT, 'bench/python/torch_resnet50.py'), String(n), String(batch), String(threads)], {
-    encoding: 'utf8', cwd: join(ROOT, 'bench/python'), stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    cwd: join(ROOT, 'bench/python'),
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const torch = JSON.parse(py.stdout.trim().split('\n').pop() ?? '{}') as { imagesPerSecond?: number };
-  const ort = { engine: 'onnxruntime-node', provider: report.used, images: n, batch, threads, seconds: ortSeconds, imagesPerSecond: n / ortSeconds };
+  const ort = {
+    engine: 'onnxruntime-node',
+    provider: report.used,
+    images: n,
+    batch,
+    threads,
+    seconds: ortSeconds,
+    imagesPerSecond: n / ortSeconds,
+  };
   return {
-    layer: 'layer4 pooled (avgpool)', inputs: 'preprocessed 224x224 tensors in memory (no decode), same for both',
-    onnxruntime: ort, pytorch: torch,
-    ratio: torch.imagesPerSecond ? ort.imagesPerSecond / torch.imagesPerSecond : null, goal: 1.5,
+    layer: 'layer4 pooled (avgpool)',
+    inputs: 'preprocessed 224x224 tensors in memory (no decode), same for both',
+    onnxruntime: ort,
+    pytorch: torch,
+    ratio: torch.imagesPerSecond ? ort.imagesPerSecond / torch.imagesPerSecond : null,
+    goal: 1.5,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     // Other processes on the machine skew both engines; a load average above the core count means the numbers are noisy.
     loadAvg1m: loadavg()[0],

@@ -75,8 +75,14 @@ async function measure(cut: (typeof CUTS)[number]) {
   const jvpSeconds = await timeIt(async () => {
     for (let s = 0; s < N; s += BATCH) {
       const n = Math.min(BATCH, N - s);
-      const feeds = { [cut.tensor]: maps.subarray(s * C * plane, (s + n) * C * plane), [jvp.tangentInput]: direction.subarray(0, n * C * plane) };
-      await derivative.session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v, [n, C, H, W])])), ['logits', jvp.tangentOutputs[0]]);
+      const feeds = {
+        [cut.tensor]: maps.subarray(s * C * plane, (s + n) * C * plane),
+        [jvp.tangentInput]: direction.subarray(0, n * C * plane),
+      };
+      await derivative.session.run(
+        Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v, [n, C, H, W])])),
+        ['logits', jvp.tangentOutputs[0]],
+      );
     }
   });
   const tailIps = N / tailSeconds;
@@ -92,7 +98,10 @@ async function measure(cut: (typeof CUTS)[number]) {
     forwardModeImagesPerSecond: Math.round(jvpIps),
     reference_finiteDifferenceImagesPerSecond: Math.round(tailIps / 3),
     forwardModeVsFiniteDifference: Number((jvpIps / (tailIps / 3)).toFixed(2)),
-    optimSecondsPerNeuron: { forwardMode: Number(((OPTIM_STEPS * VAL_IMAGES) / jvpIps).toFixed(2)), reference_finiteDifference: Number(((3 * OPTIM_STEPS * VAL_IMAGES) / tailIps).toFixed(2)) },
+    optimSecondsPerNeuron: {
+      forwardMode: Number(((OPTIM_STEPS * VAL_IMAGES) / jvpIps).toFixed(2)),
+      reference_finiteDifference: Number(((3 * OPTIM_STEPS * VAL_IMAGES) / tailIps).toFixed(2)),
+    },
   };
 }
 

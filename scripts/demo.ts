@@ -69,7 +69,9 @@ async function buildDemoProject(): Promise<void> {
     const { run } = await api.call('explain.run', { activationSetId: a.id }, progress('explain'));
     const m = run.means;
     const fmt = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
-    step(`mean test correlation: LE ${fmt(m.testCorrelation)}, single best concept ${fmt(m.bestConceptTest)}, mean length ${m.length.toFixed(2)}`);
+    step(
+      `mean test correlation: LE ${fmt(m.testCorrelation)}, single best concept ${fmt(m.bestConceptTest)}, mean length ${m.length.toFixed(2)}`,
+    );
     const top = await api.call('explain.results', { runId: run.id, sort: { by: 'testCorrelation', dir: 'desc' }, limit: 3 });
     for (const r of top.rows) step(`  neuron ${r.neuron}: ${r.text}  (test r = ${fmt(r.testCorrelation)})`);
 
@@ -79,29 +81,42 @@ async function buildDemoProject(): Promise<void> {
     const explainer = await addEncoder(explainerPath);
     const simulator = await addEncoder(simulatorPath);
     for (const e of [explainer, simulator]) {
-      const c = e.calibration ?? (await api.call('calibration.run', { encoderId: e.id, probeSetId: probe.probeSetId }, progress(`calibrate ${e.name}`))).calibration;
+      const c =
+        e.calibration ??
+        (await api.call('calibration.run', { encoderId: e.id, probeSetId: probe.probeSetId }, progress(`calibrate ${e.name}`))).calibration;
       step(`  ${e.name}: a = ${c.a.toFixed(2)}, b = ${c.b.toFixed(3)}, BCE ${fmt(c.bceBefore)} -> ${fmt(c.bceAfter)}`);
     }
     const labels = await api.call('conceptSet.fromLabels', { probeSetId: probe.probeSetId });
     const words = await api.call('conceptSet.import', { path: conceptsPath, name: 'clothing words' });
     const concepts = await api.call('conceptSet.combine', { conceptSetIds: [labels.id, words.set.id], name: 'labels + clothing words' });
     step(`explaining every neuron with ${concepts.set.count} concepts scored by ${explainer.name} (LE(SigLIP))`);
-    const sig = await api.call('explain.run', { activationSetId: a.id, conceptSource: { kind: 'encoder', encoderId: explainer.id, conceptSetId: concepts.set.id } }, progress('explain'));
+    const sig = await api.call(
+      'explain.run',
+      { activationSetId: a.id, conceptSource: { kind: 'encoder', encoderId: explainer.id, conceptSetId: concepts.set.id } },
+      progress('explain'),
+    );
     const simSig = await api.call('simulate.run', { explainRunId: sig.run.id, encoderId: simulator.id }, progress('simulate'));
     const simLabel = await api.call('simulate.run', { explainRunId: run.id, encoderId: simulator.id }, progress('simulate'));
-    step(`mean test correlation under simulator ${simulator.name}: LE(SigLIP) ${fmt(simSig.means.methods.le_siglip?.mean ?? null)}, LE(Label) ${fmt(simLabel.means.methods.le_label?.mean ?? null)}`);
+    step(
+      `mean test correlation under simulator ${simulator.name}: LE(SigLIP) ${fmt(simSig.means.methods.le_siglip?.mean ?? null)}, LE(Label) ${fmt(simLabel.means.methods.le_label?.mean ?? null)}`,
+    );
     const best = await api.call('explain.results', { runId: sig.run.id, sort: { by: 'testCorrelation', dir: 'desc' }, limit: 2 });
-    for (const r of best.rows) step(`  neuron ${r.neuron}: ${r.text}  (${simulator.name}: r = ${fmt(r.simulated[0]?.testCorrelation ?? null)})`);
+    for (const r of best.rows)
+      step(`  neuron ${r.neuron}: ${r.text}  (${simulator.name}: r = ${fmt(r.simulated[0]?.testCorrelation ?? null)})`);
 
     step('ablation: replacing each neuron by its LE(Label) simulation (Optim + Norm) and Top Impact');
     const ab = await api.call('ablation.run', { explainRunId: run.id }, progress('ablation'));
     const abl = await api.call('ablation.results', { ablationRunId: ab.run.id, limit: 1 });
     const score = (m: string, k: 'optim' | 'norm') => fmt(abl.methods.find((x) => x.method === m)?.[k].mean ?? null);
-    step(`  mean ablation score (Optim / Norm): LE ${score('le_label', 'optim')} / ${score('le_label', 'norm')}, single best concept ${score('best_concept', 'optim')} / ${score('best_concept', 'norm')}`);
+    step(
+      `  mean ablation score (Optim / Norm): LE ${score('le_label', 'optim')} / ${score('le_label', 'norm')}, single best concept ${score('best_concept', 'optim')} / ${score('best_concept', 'norm')}`,
+    );
     const ti = await api.call('topimpact.run', { activationSetId: a.id }, progress('top impact'));
     const tir = await api.call('topimpact.results', { topImpactRunId: ti.run.id });
     const at = (beta: number) => `${((tir.meanAtBetas[tir.betas.indexOf(beta)] ?? NaN) * 100).toFixed(1)}%`;
-    step(`  Top Impact: the top 2% / 10% / 50% of images by activation carry ${at(0.02)} / ${at(0.1)} / ${at(0.5)} of a neuron's effect (layer mean)`);
+    step(
+      `  Top Impact: the top 2% / 10% / 50% of images by activation carry ${at(0.02)} / ${at(0.1)} / ${at(0.5)} of a neuron's effect (layer mean)`,
+    );
   } finally {
     backend.dispose();
   }
@@ -113,15 +128,23 @@ function launch(): number {
   const electron = spawnSync(process.execPath, [join(repo, 'scripts', 'start-electron.mjs'), ...extra], { cwd: repo, stdio: 'inherit' });
   if (electron.status !== 3) return electron.status ?? 1;
   step('Electron cannot start here: opening browser mode instead');
-  const build = spawnSync(process.execPath, [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn'], {
-    cwd: repo,
-    stdio: 'inherit',
-  });
+  const build = spawnSync(
+    process.execPath,
+    [join(repo, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.web.config.ts', '--logLevel', 'warn'],
+    {
+      cwd: repo,
+      stdio: 'inherit',
+    },
+  );
   if (build.status !== 0) return build.status ?? 1;
-  const web = spawnSync(join(repo, 'node_modules', '.bin', 'tsx'), [join(repo, 'src', 'main', 'web.ts'), ...extra, '--data-dir', join(demoDir, 'user-data')], {
-    cwd: repo,
-    stdio: 'inherit',
-  });
+  const web = spawnSync(
+    join(repo, 'node_modules', '.bin', 'tsx'),
+    [join(repo, 'src', 'main', 'web.ts'), ...extra, '--data-dir', join(demoDir, 'user-data')],
+    {
+      cwd: repo,
+      stdio: 'inherit',
+    },
+  );
   return web.status ?? 0;
 }
 

@@ -23,7 +23,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(repo, 'package.json'));
 
-export const cacheDir = (platform = process.platform, arch = process.arch) => join(repo, '.cache', 'electron-native', `${platform}-${arch}`);
+export const cacheDir = (platform = process.platform, arch = process.arch) =>
+  join(repo, '.cache', 'electron-native', `${platform}-${arch}`);
 
 function versions() {
   const electron = require('electron/package.json').version;
@@ -42,10 +43,14 @@ function viaPrebuild(work, v) {
   mkdirSync(pkgDir, { recursive: true });
   copyFileSync(require.resolve('better-sqlite3/package.json'), join(pkgDir, 'package.json'));
   const bin = require.resolve('prebuild-install/bin.js');
-  const r = spawnSync(process.execPath, [bin, '--runtime', 'electron', '--target', v.electron, '--arch', process.arch, '--platform', process.platform, '--verbose'], {
-    cwd: pkgDir,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [bin, '--runtime', 'electron', '--target', v.electron, '--arch', process.arch, '--platform', process.platform, '--verbose'],
+    {
+      cwd: pkgDir,
+      encoding: 'utf8',
+    },
+  );
   const out = join(pkgDir, 'build', 'Release', 'better_sqlite3.node');
   if (r.status === 0 && existsSync(out)) return { file: out };
   return { error: lastLine(`${r.stderr}\n${r.stdout}`) || `prebuild-install exited with ${r.status}` };
@@ -56,11 +61,17 @@ function viaRebuild(work, v) {
   const pkgDir = join(project, 'node_modules', 'better-sqlite3');
   const buildDir = join('better-sqlite3', 'build');
   cpSync(dirname(require.resolve('better-sqlite3/package.json')), pkgDir, { recursive: true, filter: (s) => !s.includes(buildDir) });
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'nwb-native', version: '0.0.0', dependencies: { 'better-sqlite3': v.betterSqlite3 } }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'nwb-native', version: '0.0.0', dependencies: { 'better-sqlite3': v.betterSqlite3 } }),
+  );
   // npm's nodedir would make node-gyp use Node's headers whatever target it is given.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.toLowerCase() !== 'npm_config_nodedir'));
   // In a child process with captured output: node-gyp prints long stacks we summarise instead.
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rebuild-child', project, v.electron], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rebuild-child', project, v.electron], {
+    env,
+    encoding: 'utf8',
+  });
   const out = join(pkgDir, 'build', 'Release', 'better_sqlite3.node');
   if (r.status === 0 && existsSync(out)) return { file: out };
   return { error: lastLine(`${r.stdout}\n${r.stderr}`) || `@electron/rebuild exited with ${r.status}` };
@@ -68,7 +79,14 @@ function viaRebuild(work, v) {
 
 async function rebuildChild(project, electronVersion) {
   const { rebuild } = await import(pathToFileURL(require.resolve('@electron/rebuild')).href);
-  await rebuild({ buildPath: project, electronVersion, arch: process.arch, onlyModules: ['better-sqlite3'], force: true, buildFromSource: true });
+  await rebuild({
+    buildPath: project,
+    electronVersion,
+    arch: process.arch,
+    onlyModules: ['better-sqlite3'],
+    force: true,
+    buildFromSource: true,
+  });
 }
 
 /** One line a person can act on, from a tool's noisy output. */
@@ -77,7 +95,10 @@ function lastLine(text) {
   const dns = /getaddrinfo (ENOTFOUND|EAI_AGAIN) (\S+)/.exec(t);
   if (dns) return `cannot reach ${dns[2]} (no network: ${dns[1]})`;
   if (/network connectivity/i.test(t)) return 'cannot download the Electron headers (no network)';
-  const lines = t.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = t
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.find((l) => l.startsWith('Error:')) ?? lines.at(-1) ?? '').slice(0, 300);
 }
 
@@ -95,7 +116,10 @@ export async function ensureElectronNative({ force = false, log = console.log } 
   const work = mkdtempSync(join(tmpdir(), 'nwb-native-'));
   const problems = [];
   try {
-    for (const [name, attempt] of [['prebuilt download', viaPrebuild], ['build from source', viaRebuild]]) {
+    for (const [name, attempt] of [
+      ['prebuilt download', viaPrebuild],
+      ['build from source', viaRebuild],
+    ]) {
       const r = await attempt(work, v);
       if (r.file && builtForAbi(r.file, v.abi)) {
         mkdirSync(dir, { recursive: true });

@@ -33,7 +33,7 @@ function electronBinary() {
 function ensureElectron() {
   const found = electronBinary();
   if (found) return found;
-  console.log('The Electron binary is not installed yet; running electron\'s installer…');
+  console.log("The Electron binary is not installed yet; running electron's installer…");
   const env = { ...process.env };
   delete env.ELECTRON_SKIP_BINARY_DOWNLOAD; // installing it is the point here
   const r = spawnSync(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir, env, encoding: 'utf8' });
@@ -41,7 +41,12 @@ function ensureElectron() {
   if (r.status === 0 && bin) return bin;
   const out = `${r.stderr ?? ''}\n${r.stdout ?? ''}`;
   const dns = /getaddrinfo (ENOTFOUND|EAI_AGAIN) (\S+)/.exec(out);
-  const why = dns ? `cannot reach ${dns[2]} (no network)` : out.split('\n').find((l) => l.trim())?.trim() ?? `installer exited with ${r.status}`;
+  const why = dns
+    ? `cannot reach ${dns[2]} (no network)`
+    : (out
+        .split('\n')
+        .find((l) => l.trim())
+        ?.trim() ?? `installer exited with ${r.status}`);
   stop('Electron could not be installed, so the desktop app cannot start here.', `Electron's installer: ${why}.`);
 }
 

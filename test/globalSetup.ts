@@ -13,7 +13,10 @@ export default function setup(): () => void {
   return () => {
     // tsx keeps its compile cache (tsx-<uid>) in the temp folder of the processes tests spawn: a cache, not a leak.
     const left = readdirSync(root).filter((n) => !/^tsx-\d+$/.test(n));
-    if (left.length) console.log(`test temp folder: ${left.length} entr${left.length === 1 ? 'y was' : 'ies were'} left behind by tests: ${left.slice(0, 10).join(', ')}`);
+    if (left.length)
+      console.log(
+        `test temp folder: ${left.length} entr${left.length === 1 ? 'y was' : 'ies were'} left behind by tests: ${left.slice(0, 10).join(', ')}`,
+      );
     rmSync(root, { recursive: true, force: true });
   };
 }

@@ -33,8 +33,22 @@ import { mulberry32 } from '../../src/main/core/numeric/le/splits';
 import { decodeModel, encodeModel, graphOf, type ModelProto } from '../../src/main/core/onnx/onnxProto';
 
 const CUT_OPS = new Set([
-  'Relu', 'Add', 'Mul', 'Clip', 'HardSwish', 'HardSigmoid', 'Sigmoid', 'Concat', 'LayerNormalization', 'Gelu', 'Erf',
-  'MaxPool', 'Flatten', 'GlobalAveragePool', 'Transpose', 'Reshape',
+  'Relu',
+  'Add',
+  'Mul',
+  'Clip',
+  'HardSwish',
+  'HardSigmoid',
+  'Sigmoid',
+  'Concat',
+  'LayerNormalization',
+  'Gelu',
+  'Erf',
+  'MaxPool',
+  'Flatten',
+  'GlobalAveragePool',
+  'Transpose',
+  'Reshape',
 ]);
 const LOGITS = 'logits';
 const IMAGE = 'image';
@@ -139,7 +153,14 @@ function inputShape(m: ModelProto, batch = 1): number[] {
 /** Types and shapes of `names` from one run of the whole model on random images (in chunks: Swin has many). */
 async function probeTypes(m: ModelProto, names: string[]): Promise<Map<string, { type: string; dims: number[] }>> {
   const shape = inputShape(m, PROBE_BATCH);
-  const x = new ort.Tensor('float32', normals(shape.reduce((a, b) => a * b, 1), 7), shape);
+  const x = new ort.Tensor(
+    'float32',
+    normals(
+      shape.reduce((a, b) => a * b, 1),
+      7,
+    ),
+    shape,
+  );
   const out = new Map<string, { type: string; dims: number[] }>();
   const CHUNK = 200;
   for (let s = 0; s < names.length; s += CHUNK) {
@@ -159,7 +180,14 @@ async function numericCheck(m: ModelProto, cut: Cut, depth: string, batch: numbe
   const sides = tailSideInputs(m, cut.tensor, [LOGITS]);
   const shape = inputShape(m);
   shape[0] = batch;
-  const image = new ort.Tensor('float32', normals(shape.reduce((a, b) => a * b, 1), seed), shape);
+  const image = new ort.Tensor(
+    'float32',
+    normals(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
   const names = [cut.tensor, ...sides];
   const full = await session(exposeOutputs(m, names));
   const vals: Record<string, ort.Tensor> = {};
@@ -188,7 +216,10 @@ async function numericCheck(m: ModelProto, cut: Cut, depth: string, batch: numbe
   const js = await session(jvp.model);
   let dy: Float32Array;
   try {
-    const r = await js.run({ ...sideFeeds, [cut.tensor]: x, [jvp.tangentInput]: new ort.Tensor('float32', dx, xDims) }, [LOGITS, jvp.tangentOutputs[0]]);
+    const r = await js.run({ ...sideFeeds, [cut.tensor]: x, [jvp.tangentInput]: new ort.Tensor('float32', dx, xDims) }, [
+      LOGITS,
+      jvp.tangentOutputs[0],
+    ]);
     dy = r[jvp.tangentOutputs[0]].data as Float32Array;
   } finally {
     await js.release();
@@ -221,14 +252,32 @@ async function numericCheck(m: ModelProto, cut: Cut, depth: string, batch: numbe
   } finally {
     await ts.release();
   }
-  const check: Check = { tensor: cut.tensor, op: cut.op, depth, sides: sides.length, intSides: intSides.length, batch, h: best.h, error: best.error, errors, maxFd: best.maxFd };
+  const check: Check = {
+    tensor: cut.tensor,
+    op: cut.op,
+    depth,
+    sides: sides.length,
+    intSides: intSides.length,
+    batch,
+    h: best.h,
+    error: best.error,
+    errors,
+    maxFd: best.maxFd,
+  };
   if (best.maxFd === 0) check.note = 'degenerate: the logits do not move (zero derivative)';
   if (reference) Object.assign(check, torchReference(tail, cut.tensor, vals, dx, dy, `${tag}_${depth}`));
   return check;
 }
 
 /** The float64 PyTorch reference (torch_reference.py) for the JVP of `tail` at vals, direction dx; dy from onnxruntime. */
-function torchReference(tail: ModelProto, wrt: string, vals: Record<string, ort.Tensor>, dx: Float32Array, dy: Float32Array, tag: string): Partial<Check> {
+function torchReference(
+  tail: ModelProto,
+  wrt: string,
+  vals: Record<string, ort.Tensor>,
+  dx: Float32Array,
+  dy: Float32Array,
+  tag: string,
+): Partial<Check> {
   mkdirSync(REF_DIR, { recursive: true });
   const base = join(REF_DIR, tag.replace(/[^A-Za-z0-9_.-]/g, '_'));
   const raw = (a: Float32Array | BigInt64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -271,7 +320,10 @@ async function runModel(file: string): Promise<ModelResult> {
     seen.add(t);
     candidates.push({ tensor: t, op: n.opType ?? '', nodeIndex: i });
   });
-  const types = await probeTypes(m, candidates.map((c) => c.tensor));
+  const types = await probeTypes(
+    m,
+    candidates.map((c) => c.tensor),
+  );
   for (const c of candidates) Object.assign(c, types.get(c.tensor));
   const floats = candidates.filter((c) => c.type === 'float32');
   const shapeTensors = candidates.length - floats.length;
@@ -282,7 +334,8 @@ async function runModel(file: string): Promise<ModelResult> {
       const r = tailGradient(m, c.tensor, LOGITS);
       c.reason = r.reason;
       // tailGradient reports a refused cut as finite-difference too; a missing rule reads 'the tail graph has ...'.
-      c.status = r.method === 'forward-mode' ? 'forward-mode' : r.reason?.startsWith('the tail graph has') ? 'finite-difference' : 'not-cuttable';
+      c.status =
+        r.method === 'forward-mode' ? 'forward-mode' : r.reason?.startsWith('the tail graph has') ? 'finite-difference' : 'not-cuttable';
     } catch (err) {
       c.status = 'error';
       c.reason = err instanceof Error ? err.message : String(err);
@@ -294,18 +347,25 @@ async function runModel(file: string): Promise<ModelResult> {
   const sideInfo = await probeTypes(m, [...new Set(cuts.flatMap((c) => c.sides ?? []))]);
   for (const c of cuts) {
     if (c.status !== 'forward-mode') continue;
-    const bad = [c.tensor, ...(c.sides ?? [])].map((t) => ({ t, info: t === c.tensor ? { type: c.type!, dims: c.dims! } : sideInfo.get(t)! })).find(({ info }) => info.type !== 'float32' || info.dims[0] !== PROBE_BATCH);
-    c.unfeedable = bad ? `${bad.t === c.tensor ? 'the cut' : 'side input'} '${bad.t}' is ${bad.info.type} [${bad.info.dims.join(', ')}] at batch ${PROBE_BATCH}` : null;
+    const bad = [c.tensor, ...(c.sides ?? [])]
+      .map((t) => ({ t, info: t === c.tensor ? { type: c.type!, dims: c.dims! } : sideInfo.get(t)! }))
+      .find(({ info }) => info.type !== 'float32' || info.dims[0] !== PROBE_BATCH);
+    c.unfeedable = bad
+      ? `${bad.t === c.tensor ? 'the cut' : 'side input'} '${bad.t}' is ${bad.info.type} [${bad.info.dims.join(', ')}] at batch ${PROBE_BATCH}`
+      : null;
   }
   const checks: Check[] = [];
   if (numeric) {
     const ok = cuts.filter((c) => c.status === 'forward-mode' && (c.dims?.length ?? 0) > 1);
-    const big = (g.node.length > 1000);
+    const big = g.node.length > 1000;
     // early = the first cut (its tail is nearly the whole model), middle, late; plus, where there is one, the first
     // cut tailGraphOracle could not feed ('inner': e.g. inside attention, with int64 shape tensors as side inputs).
     const inner = ok.find((c) => c.unfeedable);
     const picks: [string, Cut | undefined][] = [
-      ['early', ok[0]], ['middle', ok[Math.floor(0.5 * ok.length)]], ['late', ok[Math.floor(0.9 * ok.length)]], ['inner', inner],
+      ['early', ok[0]],
+      ['middle', ok[Math.floor(0.5 * ok.length)]],
+      ['late', ok[Math.floor(0.9 * ok.length)]],
+      ['inner', inner],
     ];
     const chosen = new Set<Cut>();
     for (const [depth, first] of picks) {
@@ -320,7 +380,18 @@ async function runModel(file: string): Promise<ModelResult> {
         try {
           k = await numericCheck(m, c, depth, big ? 1 : 2, 1000 + checks.length, name);
         } catch (err) {
-          k = { tensor: c.tensor, op: c.op, depth, sides: -1, batch: 0, h: 0, error: NaN, errors: {}, maxFd: 0, note: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+          k = {
+            tensor: c.tensor,
+            op: c.op,
+            depth,
+            sides: -1,
+            batch: 0,
+            h: 0,
+            error: NaN,
+            errors: {},
+            maxFd: 0,
+            note: err instanceof Error ? (err.stack ?? err.message) : String(err),
+          };
         }
         const degenerate = k.maxFd === 0 && !k.note?.startsWith('reference failed') && k.sides >= 0;
         if (!degenerate || tries === 2 || !ok[ok.indexOf(c) + 1]) {
@@ -331,15 +402,34 @@ async function runModel(file: string): Promise<ModelResult> {
       }
     }
   }
-  return { file, model, opset: opsetOf(m), nodes: g.node.length, candidates: candidates.length, shapeTensors, cuts, checks, seconds: (Date.now() - t0) / 1000 };
+  return {
+    file,
+    model,
+    opset: opsetOf(m),
+    nodes: g.node.length,
+    candidates: candidates.length,
+    shapeTensors,
+    cuts,
+    checks,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 function summarize(r: ModelResult): string {
   const count = (s: Cut['status']) => r.cuts.filter((c) => c.status === s).length;
-  const missing = [...new Set(r.cuts.filter((c) => c.status === 'finite-difference').map((c) => /op '([^']+)'/.exec(c.reason ?? '')?.[1] ?? c.reason))];
-  const refusals = [...new Set(r.cuts.filter((c) => c.status === 'not-cuttable' || c.status === 'error').map((c) => (c.reason ?? '').replace(/'[^']*'/g, "'…'")))];
+  const missing = [
+    ...new Set(r.cuts.filter((c) => c.status === 'finite-difference').map((c) => /op '([^']+)'/.exec(c.reason ?? '')?.[1] ?? c.reason)),
+  ];
+  const refusals = [
+    ...new Set(
+      r.cuts.filter((c) => c.status === 'not-cuttable' || c.status === 'error').map((c) => (c.reason ?? '').replace(/'[^']*'/g, "'…'")),
+    ),
+  ];
   return [
-    r.model.padEnd(20), String(r.opset).padStart(5), String(r.cuts.length).padStart(5), String(count('forward-mode')).padStart(8),
+    r.model.padEnd(20),
+    String(r.opset).padStart(5),
+    String(r.cuts.length).padStart(5),
+    String(count('forward-mode')).padStart(8),
     `${count('finite-difference')}${missing.length ? ` (${missing.join(', ')})` : ''}`.padEnd(22),
     `${count('not-cuttable') + count('error')}${refusals.length ? ` (${refusals.join('; ')})` : ''}`.padEnd(12),
     `${r.shapeTensors}/${r.candidates}`.padStart(9),
@@ -349,22 +439,33 @@ function summarize(r: ModelResult): string {
 
 async function main(): Promise<void> {
   ort.env.logLevel = 'error';
-  const files = readdirSync(dir).filter((f) => f.endsWith('.onnx') && (!only || f.startsWith(only))).sort().map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.onnx') && (!only || f.startsWith(only)))
+    .sort()
+    .map((f) => join(dir, f));
   const results: ModelResult[] = [];
   for (const f of files) {
     process.stderr.write(`${basename(f)} ...\n`);
     const r = await runModel(f);
     results.push(r);
-    for (const c of r.cuts.filter((x) => x.status !== 'forward-mode')) process.stderr.write(`  ${c.status}: ${c.tensor} (${c.op}) ${c.reason}\n`);
-    for (const c of r.cuts.filter((x) => x.unfeedable)) process.stderr.write(`  forward-mode, not feedable: ${c.tensor}: ${c.unfeedable}\n`);
+    for (const c of r.cuts.filter((x) => x.status !== 'forward-mode'))
+      process.stderr.write(`  ${c.status}: ${c.tensor} (${c.op}) ${c.reason}\n`);
+    for (const c of r.cuts.filter((x) => x.unfeedable))
+      process.stderr.write(`  forward-mode, not feedable: ${c.tensor}: ${c.unfeedable}\n`);
     for (const k of r.checks) {
-      process.stderr.write(`  check ${k.depth} ${k.tensor} (${k.op}, ${k.sides} side inputs): error ${k.error.toExponential(2)} at h=${k.h} ${JSON.stringify(k.errors)} ref ${k.refError} fd64 ${k.refFdError}${k.note ? ` ${k.note}` : ''}\n`);
+      process.stderr.write(
+        `  check ${k.depth} ${k.tensor} (${k.op}, ${k.sides} side inputs): error ${k.error.toExponential(2)} at h=${k.h} ${JSON.stringify(k.errors)} ref ${k.refError} fd64 ${k.refFdError}${k.note ? ` ${k.note}` : ''}\n`,
+      );
     }
     process.stderr.write(`  ${r.seconds.toFixed(1)} s\n`);
     writeFileSync('/tmp/jvp-coverage.json', JSON.stringify(results, null, 1));
   }
   console.log('\nCoverage (cuts tried = float cut tensors after subsampling; shape tensors = non-float candidates skipped / candidates)');
-  console.log(['model'.padEnd(20), 'opset', ' cuts', 'fwd-mode', 'finite-diff (missing)'.padEnd(22), 'not cuttable', 'shape/cand', 'feedable'].join(' | '));
+  console.log(
+    ['model'.padEnd(20), 'opset', ' cuts', 'fwd-mode', 'finite-diff (missing)'.padEnd(22), 'not cuttable', 'shape/cand', 'feedable'].join(
+      ' | ',
+    ),
+  );
   for (const r of results) console.log(summarize(r));
   if (numeric) {
     console.log('\nNumeric check: max |dy - fd| / max |fd| (better of h = 1e-2, 1e-3 relative to rms(x))');
@@ -375,7 +476,9 @@ async function main(): Promise<void> {
         const flag = !(k.error <= SUSPICIOUS) ? (refOk ? '  (fd > 1e-2: kink/rounding noise, reference agrees)' : '  SUSPICIOUS') : '';
         const ref = k.refError === undefined ? '' : ` ref=${k.refError.toExponential(2)} (fd64 ${k.refFdError!.toExponential(1)})`;
         const refFlag = k.refError !== undefined && !(k.refError <= 1e-3) ? '  REF-MISMATCH' : '';
-        console.log(`${r.model.padEnd(20)} ${String(r.opset).padStart(2)} ${k.depth.padEnd(6)} ${k.op.padEnd(18)} sides=${k.sides}${k.intSides ? `(${k.intSides} int)` : ''} B=${k.batch} fd-err=${k.error.toExponential(2)} (h=${k.h})${ref} ${k.tensor}${k.note ? ` ${k.note.split('\n')[0]}` : ''}${flag}${refFlag}`);
+        console.log(
+          `${r.model.padEnd(20)} ${String(r.opset).padStart(2)} ${k.depth.padEnd(6)} ${k.op.padEnd(18)} sides=${k.sides}${k.intSides ? `(${k.intSides} int)` : ''} B=${k.batch} fd-err=${k.error.toExponential(2)} (h=${k.h})${ref} ${k.tensor}${k.note ? ` ${k.note.split('\n')[0]}` : ''}${flag}${refFlag}`,
+        );
       }
     }
   }

@@ -34,7 +34,10 @@ if (!app.requestSingleInstanceLock()) {
     if (win?.isMinimized()) win.restore();
     win?.focus();
   });
-  app.whenReady().then(start).catch((e: unknown) => fatal(e));
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => fatal(e));
 }
 
 async function start(): Promise<void> {
@@ -42,7 +45,11 @@ async function start(): Promise<void> {
   serveRenderer(join(outMain, '../renderer'));
   const native = electronNativeBinding({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath });
   if (!native.exists) {
-    return fatal(new Error(`better-sqlite3 for Electron ${process.versions.electron} is missing at ${native.path}.\nRun \`node scripts/electron-native.mjs\` (npm start does), or use \`npm run web\`.`));
+    return fatal(
+      new Error(
+        `better-sqlite3 for Electron ${process.versions.electron} is missing at ${native.path}.\nRun \`node scripts/electron-native.mjs\` (npm start does), or use \`npm run web\`.`,
+      ),
+    );
   }
   backend = await startBackendThread({
     userDataDir: app.getPath('userData'),

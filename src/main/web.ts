@@ -26,9 +26,11 @@ async function main(): Promise<void> {
   });
   const portText = values.port ?? process.env.NWB_PORT ?? '0';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port/NWB_PORT must be a port number (0 picks a free one), not "${portText}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--port/NWB_PORT must be a port number (0 picks a free one), not "${portText}".`);
   const staticDir = resolve(process.env.NWB_STATIC_DIR ?? 'out/web');
-  if (!existsSync(join(staticDir, 'index.html'))) fail(`${staticDir}/index.html is missing: build the renderer first (\`npm run web\` does).`);
+  if (!existsSync(join(staticDir, 'index.html')))
+    fail(`${staticDir}/index.html is missing: build the renderer first (\`npm run web\` does).`);
   const userDataDir = resolve(values['data-dir'] ?? process.env.NWB_DATA_DIR ?? join(homedir(), '.config', 'neuron-workbench'));
 
   const server = await startWebServer({
@@ -39,7 +41,14 @@ async function main(): Promise<void> {
     openProject: values.project ? resolve(values.project) : undefined,
   }).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
 
-  const lines = ['Neuron Workbench (browser mode) is running.', '', 'Open this link (it carries this launch\'s access token):', server.url, '', `Data folder: ${userDataDir}`];
+  const lines = [
+    'Neuron Workbench (browser mode) is running.',
+    '',
+    "Open this link (it carries this launch's access token):",
+    server.url,
+    '',
+    `Data folder: ${userDataDir}`,
+  ];
   if (server.project) lines.push(`Project: ${server.project.path}`);
   if (server.projectError) lines.push(`Could not open the project: ${server.projectError.message}`);
   lines.push('', 'Press Ctrl+C to stop.');

@@ -23,7 +23,9 @@ export function job<I extends z.ZodType, O extends z.ZodType>(summary: string, i
 export type ContractShape = Record<string, MethodDef>;
 
 /** The names of a contract's methods of one kind, read from the literal `kind` that method() / job() give each entry. */
-export type MethodsOfKind<C extends ContractShape, K extends MethodKind> = { [M in keyof C & string]: C[M]['kind'] extends K ? M : never }[keyof C & string];
+export type MethodsOfKind<C extends ContractShape, K extends MethodKind> = {
+  [M in keyof C & string]: C[M]['kind'] extends K ? M : never;
+}[keyof C & string];
 
 export type InputOf<C extends ContractShape, K extends keyof C> = z.input<C[K]['input']>;
 export type ParsedInputOf<C extends ContractShape, K extends keyof C> = z.output<C[K]['input']>;

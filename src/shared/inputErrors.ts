@@ -138,7 +138,14 @@ function rangeText(r: NumberRange): string {
 
 const isScalar = (s: AnySchema): boolean => {
   const b = unwrap(s).base;
-  return b instanceof z.ZodNumber || b instanceof z.ZodString || b instanceof z.ZodBoolean || b instanceof z.ZodEnum || b instanceof z.ZodLiteral || b instanceof z.ZodNull;
+  return (
+    b instanceof z.ZodNumber ||
+    b instanceof z.ZodString ||
+    b instanceof z.ZodBoolean ||
+    b instanceof z.ZodEnum ||
+    b instanceof z.ZodLiteral ||
+    b instanceof z.ZodNull
+  );
 };
 
 const literalText = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
@@ -150,7 +157,9 @@ export function describeForm(schema: AnySchema): Form {
     const r = numberRange(s);
     const cond = [rangeText(r), r.multipleOf !== undefined ? `(a multiple of ${r.multipleOf})` : ''].filter(Boolean).join(' ');
     const tail = cond ? ` ${cond}` : '';
-    return r.int ? form(`an integer${tail}`, `integers${tail}`, `integer${tail}`) : form(`a number${tail}`, `numbers${tail}`, `number${tail}`);
+    return r.int
+      ? form(`an integer${tail}`, `integers${tail}`, `integer${tail}`)
+      : form(`a number${tail}`, `numbers${tail}`, `number${tail}`);
   }
   if (s instanceof z.ZodString) {
     const { min, max } = stringLengths(s);
@@ -179,7 +188,8 @@ export function describeForm(schema: AnySchema): Form {
   if (s instanceof z.ZodTuple) {
     const items = s._zod.def.items as AnySchema[];
     const forms = items.map(describeForm);
-    if (forms.some((f) => f.json)) return form(`a JSON list like ${exampleText(s)}`, 'JSON lists', `JSON list, e.g. ${exampleText(s)}`, true);
+    if (forms.some((f) => f.json))
+      return form(`a JSON list like ${exampleText(s)}`, 'JSON lists', `JSON list, e.g. ${exampleText(s)}`, true);
     const same = forms.every((f) => f.many === forms[0].many);
     const what = same ? `${items.length} ${forms[0].many}` : forms.map((f) => f.one).join(', ');
     return form(`${what}, comma-separated`, `lists of ${what}`, `${what}, e.g. ${listExample(schema)}`);

@@ -6,9 +6,7 @@ import { formatIssues, pathText } from './inputErrors';
 // One transport-free request/response protocol with progress and cancel messages. Ports adapt it to an
 // in-memory channel (tests), Electron MessagePorts and a loopback WebSocket; messages are plain JSON values.
 
-export type ClientMessage =
-  | { type: 'call'; id: number; method: string; input: unknown }
-  | { type: 'cancel'; id: number };
+export type ClientMessage = { type: 'call'; id: number; method: string; input: unknown } | { type: 'cancel'; id: number };
 
 export type ServerMessage =
   | { type: 'result'; id: number; output: unknown }

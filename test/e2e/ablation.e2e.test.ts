@@ -104,7 +104,8 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     expect(autoAcc).toBeGreaterThan(0.6);
     expect(await page.locator('[data-testid=abl-accuracy-warn]').count()).toBe(0);
     expect(await page.locator('[data-testid=abl-mapping-row]').count()).toBe(10);
-    for (const [i, name] of CLASS_NAMES.entries()) expect(await page.getAttribute(`[data-testid=abl-mapping-row][data-label="${name}"]`, 'data-class')).toBe(String(i));
+    for (const [i, name] of CLASS_NAMES.entries())
+      expect(await page.getAttribute(`[data-testid=abl-mapping-row][data-label="${name}"]`, 'data-class')).toBe(String(i));
     await page.waitForSelector('[data-testid=abl-head][data-linear=true]', { timeout: LONG });
     expect(await page.textContent('[data-testid=abl-head]')).toContain('closed-form linear head');
     expect(await page.getAttribute('[data-testid=abl-gradient]', 'data-method')).toBe('closed-form');
@@ -160,19 +161,27 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     const leOptim = await numAttr(page, le, 'data-optim');
     expect(leOptim).toBeGreaterThan(-1);
     expect(leOptim).toBeLessThanOrEqual(1);
-    await expect.poll(() => page.locator('[data-testid=abl-scatter] .abl-scatter-points .recharts-scatter-symbol').count(), { timeout: 10_000 }).toBeGreaterThan(30);
+    await expect
+      .poll(() => page.locator('[data-testid=abl-scatter] .abl-scatter-points .recharts-scatter-symbol').count(), { timeout: 10_000 })
+      .toBeGreaterThan(30);
     expect(await numAttr(page, '[data-testid=abl-scatter]', 'data-points')).toBeGreaterThan(30);
     expect(await page.locator('[data-testid=abl-scatter] .abl-fit-line .recharts-scatter-line').count()).toBeGreaterThan(0);
     expect(await numAttr(page, '[data-testid=abl-neuron-table]', 'data-rows')).toBe(64 * 3);
     await page.click('[data-testid=abl-sort-optim]');
     await page.waitForSelector('[data-testid=abl-neuron-table][data-sort="optim:desc"]');
-    const optims = await page
-      .locator('[data-testid=abl-neuron-row]')
-      .evaluateAll((els) => els.slice(0, 20).map((e) => e.getAttribute('data-optim')).filter((v) => v !== '').map(Number));
+    const optims = await page.locator('[data-testid=abl-neuron-row]').evaluateAll((els) =>
+      els
+        .slice(0, 20)
+        .map((e) => e.getAttribute('data-optim'))
+        .filter((v) => v !== '')
+        .map(Number),
+    );
     expect(optims.length).toBeGreaterThan(5);
     expect(optims.slice(1).every((v, i) => v <= optims[i])).toBe(true);
     await page.click('[data-testid=abl-scatter-mode-norm]');
-    await expect.poll(() => page.locator('[data-testid=abl-scatter] .abl-scatter-points .recharts-scatter-symbol').count()).toBeGreaterThan(30);
+    await expect
+      .poll(() => page.locator('[data-testid=abl-scatter] .abl-scatter-points .recharts-scatter-symbol').count())
+      .toBeGreaterThan(30);
     await clearToasts(page);
 
     // Top Impact of the layer: five TI values (layer mean) and the curve.
@@ -184,7 +193,9 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     expect(tiNums.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)).toBe(true);
     expect(tiNums.slice(1).every((v, i) => v >= tiNums[i] - 1e-9)).toBe(true); // cumulative
     expect(await page.locator('[data-testid=ti-row]').count()).toBe(64);
-    await expect.poll(() => page.locator('[data-testid=ti-curve] .recharts-line-curve').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => page.locator('[data-testid=ti-curve] .recharts-line-curve').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
     expect(await page.textContent('[data-testid=ti-why]')).toContain('lower and middle activation range');
     const second = page.locator('[data-testid=ti-row]').nth(1);
     const n1 = await second.getAttribute('data-neuron');

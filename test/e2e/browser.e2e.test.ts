@@ -26,7 +26,8 @@ const SMALL_PER_CLASS = 20; // 10 classes -> 200 images
 const BIG_COUNT = 5000; // enough that Cancel lands mid-import
 
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[e2e] skipping browser specs: no Chromium at ${CHROMIUM} (apt-get install chromium, or set NWB_CHROMIUM).`);
+if (!haveChromium)
+  console.warn(`[e2e] skipping browser specs: no Chromium at ${CHROMIUM} (apt-get install chromium, or set NWB_CHROMIUM).`);
 
 describe.skipIf(!haveChromium)('browser mode', () => {
   let server: WebServer;

@@ -25,7 +25,10 @@ const haveEncoders = existsSync(ENCODER_A) && existsSync(ENCODER_B);
 async function shotOf(page: Page, selector: string, name: string): Promise<void> {
   const size = page.viewportSize();
   await page.setViewportSize({ width: 1440, height: 2400 });
-  await page.locator(selector).first().screenshot({ path: shotPath(`concepts-${name}`) });
+  await page
+    .locator(selector)
+    .first()
+    .screenshot({ path: shotPath(`concepts-${name}`) });
   if (size) await page.setViewportSize(size);
 }
 
@@ -159,9 +162,13 @@ describe.skipIf(!haveChromium || !haveEncoders)('concepts: encoders, calibration
     // An LE(SigLIP) run is scored by its explainer (marked) and now by clip_b, side by side.
     await page.waitForSelector('[data-testid=sim-means-row][data-simulator=encoder][data-name=clip_b]', { timeout: LONG });
     expect(await page.getAttribute('[data-testid=sim-means-row][data-name=siglip_a]', 'data-explainer')).toBe('true');
-    const encMean = Number(await page.getAttribute('[data-testid=sim-means-row][data-name=clip_b] td[data-method=le_siglip]', 'data-value'));
+    const encMean = Number(
+      await page.getAttribute('[data-testid=sim-means-row][data-name=clip_b] td[data-method=le_siglip]', 'data-value'),
+    );
     expect(Number.isFinite(encMean)).toBe(true);
-    await page.waitForSelector('[data-testid=result-row][data-dead=false] [data-testid=result-sim][data-simulator=clip_b]', { timeout: LONG });
+    await page.waitForSelector('[data-testid=result-row][data-dead=false] [data-testid=result-sim][data-simulator=clip_b]', {
+      timeout: LONG,
+    });
     await clearToasts(page);
     await shotOf(page, '[data-testid=explanations-main]', 'results');
 
@@ -200,10 +207,16 @@ describe.skipIf(!haveChromium || !haveEncoders)('concepts: encoders, calibration
     await page.click('[data-testid=sim-start]');
     await page.waitForSelector('[data-testid=sim-means-row][data-simulator=encoder][data-name=clip_b]', { timeout: LONG });
     expect(await page.locator('[data-testid=sim-means-row]').first().getAttribute('data-simulator')).toBe('label');
-    const labelMean = Number(await page.getAttribute('[data-testid=sim-means-row][data-simulator=label] td[data-method=le_label]', 'data-value'));
-    const clipMean = Number(await page.getAttribute('[data-testid=sim-means-row][data-name=clip_b] td[data-method=le_label]', 'data-value'));
+    const labelMean = Number(
+      await page.getAttribute('[data-testid=sim-means-row][data-simulator=label] td[data-method=le_label]', 'data-value'),
+    );
+    const clipMean = Number(
+      await page.getAttribute('[data-testid=sim-means-row][data-name=clip_b] td[data-method=le_label]', 'data-value'),
+    );
     expect(Number.isFinite(labelMean) && Number.isFinite(clipMean)).toBe(true);
-    await page.waitForSelector('[data-testid=result-row][data-dead=false] [data-testid=result-sim][data-simulator=clip_b]', { timeout: LONG });
+    await page.waitForSelector('[data-testid=result-row][data-dead=false] [data-testid=result-sim][data-simulator=clip_b]', {
+      timeout: LONG,
+    });
     await clearToasts(page);
     await shotOf(page, '[data-testid=simulator-panel]', 'means-label-run');
 

@@ -4,18 +4,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { addBrokenFiles, writeFashionMnistTree } from '../helpers/fashionMnist';
 import { REPO, shot, specDir, watchErrors } from './support';
-import { cancelOnFirstProgress, classCount, createProject, jobWithStatus, renderedThumbnails, startImport, waitImportDone, waitReady } from './scenario';
+import {
+  cancelOnFirstProgress,
+  classCount,
+  createProject,
+  jobWithStatus,
+  renderedThumbnails,
+  startImport,
+  waitImportDone,
+  waitReady,
+} from './scenario';
 
 // Electron mode: the same renderer and the same UI steps as the browser spec, in the real desktop shell
 // (contract over a MessagePort, native better-sqlite3 built for Electron's ABI). Runs where the Electron
 // binary exists; elsewhere it is skipped and says why.
 
-const ELECTRON_BIN = join(REPO, 'node_modules/electron/dist', process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron');
+const ELECTRON_BIN = join(
+  REPO,
+  'node_modules/electron/dist',
+  process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app/Contents/MacOS/Electron' : 'electron',
+);
 const MAIN_JS = join(REPO, 'out/main/index.js');
 const NATIVE = join(REPO, '.cache/electron-native', `${process.platform}-${process.arch}`, 'better_sqlite3.node');
 
 function skipReason(): string | null {
-  if (!existsSync(ELECTRON_BIN)) return `no Electron binary at ${ELECTRON_BIN} (node node_modules/electron/install.js, or npm start, downloads it)`;
+  if (!existsSync(ELECTRON_BIN))
+    return `no Electron binary at ${ELECTRON_BIN} (node node_modules/electron/install.js, or npm start, downloads it)`;
   if (!existsSync(MAIN_JS)) return `the desktop app is not built (${MAIN_JS} missing): run npm run build`;
   if (!existsSync(NATIVE)) return `better-sqlite3 for Electron is missing (${NATIVE}): run node scripts/electron-native.mjs`;
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display: run under xvfb-run -a';

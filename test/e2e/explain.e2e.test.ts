@@ -61,8 +61,9 @@ async function clearToasts(page: Page): Promise<void> {
 
 type Img = { src: string; naturalWidth: number };
 function renderedExamples(page: Page): Promise<number> {
-  return page.$$eval('img[data-testid=example-img]', (imgs) =>
-    imgs.filter((i) => (i as unknown as Img).src.startsWith('data:image/') && (i as unknown as Img).naturalWidth > 0).length,
+  return page.$$eval(
+    'img[data-testid=example-img]',
+    (imgs) => imgs.filter((i) => (i as unknown as Img).src.startsWith('data:image/') && (i as unknown as Img).naturalWidth > 0).length,
   );
 }
 
@@ -129,9 +130,9 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     const texts = await page.locator('[data-testid=result-row][data-dead=false] [data-testid=result-text]').allTextContents();
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.some((t) => t.includes(' x '))).toBe(true);
-    const tests = await page.locator('[data-testid=result-row][data-dead=false] [data-testid=result-test]').evaluateAll((els) =>
-      els.map((e) => Number((e as unknown as { dataset: { value: string } }).dataset.value)),
-    );
+    const tests = await page
+      .locator('[data-testid=result-row][data-dead=false] [data-testid=result-test]')
+      .evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { value: string } }).dataset.value)));
     expect(tests.every((v) => Number.isFinite(v) && v >= -1 && v <= 1)).toBe(true);
     expect(Number(await page.textContent('[data-testid=mean-le]'))).toBeGreaterThan(0);
     expect(Number.isFinite(Number(await page.textContent('[data-testid=mean-best]')))).toBe(true);
@@ -144,9 +145,9 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     await page.waitForSelector('[data-testid=results][data-loading=false]');
     // (only the rows in view are in the DOM: the first sorted one is at least every neuron seen before)
     await page.waitForSelector('[data-testid=results][data-query="testCorrelation:desc|||all"]');
-    const sorted = await page.locator('[data-testid=result-row] [data-testid=result-test]').evaluateAll((els) =>
-      els.map((e) => Number((e as unknown as { dataset: { value: string } }).dataset.value)),
-    );
+    const sorted = await page
+      .locator('[data-testid=result-row] [data-testid=result-test]')
+      .evaluateAll((els) => els.map((e) => Number((e as unknown as { dataset: { value: string } }).dataset.value)));
     expect(sorted[0]).toBeGreaterThanOrEqual(Math.max(...tests));
     expect(sorted.slice(1).every((v, i) => v <= sorted[i])).toBe(true);
 
@@ -266,7 +267,9 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     await page.selectOption('[data-testid=compare-run-select]', '1');
     await page.waitForSelector('[data-testid=compare-run-explanations][data-run="1"] [data-testid=explanation][data-method=le_label]');
     const importedText = await page.textContent('[data-testid=explanation][data-method=imported] [data-testid=explanation-text]');
-    const leText = await page.textContent('[data-testid=compare-run-explanations] [data-testid=explanation][data-method=le_label] [data-testid=explanation-text]');
+    const leText = await page.textContent(
+      '[data-testid=compare-run-explanations] [data-testid=explanation][data-method=le_label] [data-testid=explanation-text]',
+    );
     expect(importedText?.split(',')[0]).toBe(leText?.split(',')[0]); // same terms after a CSV round trip
     await clearToasts(page);
     await shot(page, 'compare-dark');

@@ -23,7 +23,8 @@ interface FixtureLayer {
 const fixtures = JSON.parse(readFileSync(join(REPO, 'resources/fixtures/models.json'), 'utf8')) as {
   models: Array<{ id: string; interesting_layers: FixtureLayer[] }>;
 };
-const POOLED = fixtures.models.find((m) => m.id === 'fmnist_cnn')?.interesting_layers.find((l) => l.name === 'pooled')?.tensor ?? '/Flatten_output_0';
+const POOLED =
+  fixtures.models.find((m) => m.id === 'fmnist_cnn')?.interesting_layers.find((l) => l.name === 'pooled')?.tensor ?? '/Flatten_output_0';
 
 const PRE_RELU = '/layer3/conv1/Conv_output_0';
 
@@ -157,14 +158,18 @@ describe.skipIf(!haveChromium)('models page (browser mode)', () => {
     await row0.click();
     await page.waitForSelector('[data-testid=neuron-detail][data-neuron="0"] [data-testid=neuron-max]');
     expect(num(await page.textContent('[data-testid=neuron-max]'))).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('[data-testid=neuron-hist] .recharts-bar-rectangle').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('[data-testid=neuron-hist] .recharts-bar-rectangle').count(), { timeout: 10_000 })
+      .toBeGreaterThan(0);
     await page.$eval('[data-testid=actsets]', (el) => el.scrollIntoView({ block: 'start' }));
     await clearToasts(page);
     await shot(page, 'neurons');
 
     // Sorting by max puts the strongest neuron first.
     await page.click('[data-testid=sort-max]');
-    const firstMax = Number(await page.locator('[data-testid=neuron-scroll] [role=row]').first().locator('[data-testid=stat-max]').getAttribute('data-value'));
+    const firstMax = Number(
+      await page.locator('[data-testid=neuron-scroll] [role=row]').first().locator('[data-testid=stat-max]').getAttribute('data-value'),
+    );
     expect(firstMax).toBeGreaterThanOrEqual(max0);
 
     await page.selectOption('[data-testid=theme-select]', 'dark');

@@ -15,7 +15,12 @@ export async function createProject(page: Page, path: string): Promise<void> {
   await page.fill('[data-testid=create-path]', path);
   await page.click('[data-testid=create-submit]');
   await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(path);
-  expect(await page.textContent('[data-testid=header-project]')).toBe(path.split('/').pop()?.replace(/\.nwb$/, ''));
+  expect(await page.textContent('[data-testid=header-project]')).toBe(
+    path
+      .split('/')
+      .pop()
+      ?.replace(/\.nwb$/, ''),
+  );
 }
 
 /** Fill the import form and start the job (does not wait for it to finish). */
@@ -51,8 +56,9 @@ export async function classCount(page: Page, name: string): Promise<number> {
 export async function renderedThumbnails(page: Page): Promise<number> {
   // Typed structurally: the test tsconfig has no DOM lib.
   type Img = { src: string; naturalWidth: number };
-  return page.$$eval('img[data-testid=thumb]', (imgs) =>
-    imgs.filter((i) => (i as unknown as Img).src.startsWith('data:image/') && (i as unknown as Img).naturalWidth > 0).length,
+  return page.$$eval(
+    'img[data-testid=thumb]',
+    (imgs) => imgs.filter((i) => (i as unknown as Img).src.startsWith('data:image/') && (i as unknown as Img).naturalWidth > 0).length,
   );
 }
 
@@ -93,7 +99,13 @@ export async function cancelOnFirstProgress(page: Page): Promise<number> {
  * Models page: add the ONNX file by path, open its activations tab and extract `layer` (optionally with a
  * given summary), waiting until the extraction is done.
  */
-export async function addModelAndExtract(page: Page, modelPath: string, modelName: string, layer: string, opts: { summary?: string; timeout?: number } = {}): Promise<void> {
+export async function addModelAndExtract(
+  page: Page,
+  modelPath: string,
+  modelName: string,
+  layer: string,
+  opts: { summary?: string; timeout?: number } = {},
+): Promise<void> {
   const timeout = opts.timeout ?? 120_000;
   await page.click('[data-testid=nav-models]');
   await page.fill('[data-testid=model-path]', modelPath);

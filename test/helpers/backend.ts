@@ -11,7 +11,12 @@ export function ctx(opts: { signal?: AbortSignal; onProgress?: (p: Progress) => 
   return { signal: opts.signal ?? new AbortController().signal, progress: opts.onProgress ?? (() => undefined) };
 }
 
-export async function call<K extends MethodName>(backend: Backend, method: K, input: InputOf<Contract, K>, c: CallContext = ctx()): Promise<OutputOf<Contract, K>> {
+export async function call<K extends MethodName>(
+  backend: Backend,
+  method: K,
+  input: InputOf<Contract, K>,
+  c: CallContext = ctx(),
+): Promise<OutputOf<Contract, K>> {
   const def = contract[method];
   const handler = backend.handlers[method] as (input: unknown, c: CallContext) => unknown;
   const output = await handler(def.input.parse(input), c);

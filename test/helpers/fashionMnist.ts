@@ -12,7 +12,18 @@ import type { SkipCode } from '../../src/main/core/features/probes/skipReasons';
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Class names in label order (label i is CLASS_NAMES[i]). */
-export const CLASS_NAMES = ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot'] as const;
+export const CLASS_NAMES = [
+  'T-shirt_top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle_boot',
+] as const;
 export const SUPERCLASS_OF: Readonly<Record<string, string | null>> = {
   'T-shirt_top': 'upper_body',
   Pullover: 'upper_body',
@@ -74,7 +85,10 @@ export function loadFashionMnist(split: Split): FashionMnist {
 export function fashionMnistPng(split: Split, index: number): Promise<Buffer> {
   const d = loadFashionMnist(split);
   const px = d.pixels.subarray(index * 784, (index + 1) * 784);
-  return sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  return sharp(px, { raw: { width: 28, height: 28, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }
 
 export interface TreeOptions {
@@ -132,9 +146,12 @@ export async function writeFashionMnistTree(dir: string, opts: TreeOptions = {})
     }
   };
   await Promise.all(Array.from({ length: 16 }, writer));
-  const classes = CLASS_NAMES.map((name, label) => ({ name, path: classPath(name), superclass: SUPERCLASS_OF[name], count: taken[label] })).filter(
-    (c) => c.count > 0,
-  );
+  const classes = CLASS_NAMES.map((name, label) => ({
+    name,
+    path: classPath(name),
+    superclass: SUPERCLASS_OF[name],
+    count: taken[label],
+  })).filter((c) => c.count > 0);
   return { files, classes };
 }
 

@@ -10,11 +10,14 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const backend = createBackend({ userDataDir, mode: 'test' });
 const signal = new AbortController().signal;
 await backend.handlers['project.open']({ path: projectPath, readOnly: false }, { signal, progress: () => undefined });
-const result = await backend.handlers['probe.import']({ root }, {
-  signal,
-  progress: (p) => {
-    if (pauseMs > 0 && p.done > 0) Atomics.wait(sleeper, 0, 0, pauseMs);
+const result = await backend.handlers['probe.import'](
+  { root },
+  {
+    signal,
+    progress: (p) => {
+      if (pauseMs > 0 && p.done > 0) Atomics.wait(sleeper, 0, 0, pauseMs);
+    },
   },
-});
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 backend.dispose();

@@ -10,7 +10,10 @@ const FLOAT = 1;
 const INT64 = 7;
 
 function value(name: string, elemType: number, dims: Dim[]) {
-  return { name, type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
+  return {
+    name,
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
 }
 
 function weights(name: string, rows: number, cols: number) {
@@ -33,7 +36,15 @@ export function visionTower(dim: number, opts: { input?: string; size?: number; 
   const s = opts.size ?? 28;
   return model(
     [
-      { opType: opts.op ?? 'ReduceMean', input: [input], output: ['pooled'], attribute: [{ name: 'axes', type: 7, ints: [2, 3] }, { name: 'keepdims', type: 2, i: 0 }] },
+      {
+        opType: opts.op ?? 'ReduceMean',
+        input: [input],
+        output: ['pooled'],
+        attribute: [
+          { name: 'axes', type: 7, ints: [2, 3] },
+          { name: 'keepdims', type: 2, i: 0 },
+        ],
+      },
       { opType: 'MatMul', input: ['pooled', 'W'], output: ['image_embeds'] },
     ],
     [value(input, FLOAT, ['N', 3, s, s])],
@@ -49,7 +60,15 @@ export function textTower(dim: number, length: number | null, opts: { mask?: boo
     return model(
       [
         { opType: 'Cast', input: ['input_ids'], output: ['f'], attribute: [{ name: 'to', type: 2, i: FLOAT }] },
-        { opType: 'ReduceSumSquare', input: ['f'], output: ['s'], attribute: [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 1 }] },
+        {
+          opType: 'ReduceSumSquare',
+          input: ['f'],
+          output: ['s'],
+          attribute: [
+            { name: 'axes', type: 7, ints: [1] },
+            { name: 'keepdims', type: 2, i: 1 },
+          ],
+        },
         { opType: 'MatMul', input: ['s', 'W'], output: ['text_embeds'] },
       ],
       [value('input_ids', INT64, ['N', 'L'])],
@@ -73,7 +92,15 @@ export function textTower(dim: number, length: number | null, opts: { mask?: boo
       { opType: 'Cast', input: ['input_ids'], output: ['f'], attribute: [{ name: 'to', type: 2, i: FLOAT }] },
       { opType: 'Cast', input: ['attention_mask'], output: ['m'], attribute: [{ name: 'to', type: 2, i: FLOAT }] },
       { opType: 'Mul', input: ['f', 'm'], output: ['fm'] },
-      { opType: 'ReduceSumSquare', input: ['fm'], output: ['s'], attribute: [{ name: 'axes', type: 7, ints: [1] }, { name: 'keepdims', type: 2, i: 1 }] },
+      {
+        opType: 'ReduceSumSquare',
+        input: ['fm'],
+        output: ['s'],
+        attribute: [
+          { name: 'axes', type: 7, ints: [1] },
+          { name: 'keepdims', type: 2, i: 1 },
+        ],
+      },
       { opType: 'MatMul', input: ['s', 'W'], output: ['text_embeds'] },
     ],
     [value('input_ids', INT64, ['N', 'L']), value('attention_mask', INT64, ['N', 'L'])],
@@ -94,7 +121,8 @@ export function copyFixtureEncoder(name: string, to: string): string {
 /** Write the two towers into dir/onnx (separate layout) next to copies of a fixture's JSON files. */
 export function writeTinySeparate(dir: string, vision: Uint8Array, text: Uint8Array, jsonFrom = 'fmnist_siglip_a'): string {
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'config.json']) cpSync(join(FIXTURE_ENCODERS, jsonFrom, f), join(dir, f));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'config.json'])
+    cpSync(join(FIXTURE_ENCODERS, jsonFrom, f), join(dir, f));
   writeFileSync(join(dir, 'onnx', 'vision_model.onnx'), vision);
   writeFileSync(join(dir, 'onnx', 'text_model.onnx'), text);
   return dir;

@@ -12,7 +12,10 @@ const ATTR_INT = 2;
 const ATTR_INTS = 7;
 
 function value(name: string, dims: Dim[]) {
-  return { name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } } };
+  return {
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } },
+  };
 }
 
 function model(nodes: object[], input: object, outputs: object[], inits: object[]): Uint8Array {
@@ -31,7 +34,10 @@ const meanHW = (input: string, output: string) => ({
   opType: 'ReduceMean',
   input: [input],
   output: [output],
-  attribute: [{ name: 'axes', type: ATTR_INTS, ints: [2, 3] }, { name: 'keepdims', type: ATTR_INT, i: 0 }],
+  attribute: [
+    { name: 'axes', type: ATTR_INTS, ints: [2, 3] },
+    { name: 'keepdims', type: ATTR_INT, i: 0 },
+  ],
 });
 
 /**
@@ -79,5 +85,7 @@ export function writeModel(dir: string, name: string, bytes: Uint8Array): string
 export async function solidPng(path: string, rgb: [number, number, number]): Promise<void> {
   const px = Buffer.alloc(4 * 4 * 3);
   for (let i = 0; i < 16; i++) px.set(rgb, i * 3);
-  await sharp(px, { raw: { width: 4, height: 4, channels: 3 } }).png().toFile(path);
+  await sharp(px, { raw: { width: 4, height: 4, channels: 3 } })
+    .png()
+    .toFile(path);
 }

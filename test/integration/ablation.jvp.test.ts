@@ -18,7 +18,12 @@ interface Golden {
   temperature: number;
   images: string[];
   labels: number[];
-  cases: { model: string; tensor: string; summary: 'mean' | 'max' | 'cls' | 'token_mean'; neurons: { index: number; values: number[]; loss: number[]; grad: number[] }[] }[];
+  cases: {
+    model: string;
+    tensor: string;
+    summary: 'mean' | 'max' | 'cls' | 'token_mean';
+    neurons: { index: number; values: number[]; loss: number[]; grad: number[] }[];
+  }[];
 }
 
 const MODELS: Record<string, string> = { fmnist_cnn: CNN, fmnist_vit: VIT };
@@ -41,7 +46,11 @@ describe('exact tail gradients (forward mode) vs PyTorch autograd', () => {
     const g = JSON.parse(await readFile(join(FIX, 'golden/tail_gradients.json'), 'utf8')) as Golden;
     const f = await goldenProbe(g);
     const db = f.backend.state.requireProject().db;
-    const rowOf = new Map((db.prepare('SELECT rel_path AS p FROM images WHERE probe_set_id = ? ORDER BY id').all(f.probeSetId) as { p: string }[]).map((r, i) => [basename(r.p), i]));
+    const rowOf = new Map(
+      (db.prepare('SELECT rel_path AS p FROM images WHERE probe_set_id = ? ORDER BY id').all(f.probeSetId) as { p: string }[]).map(
+        (r, i) => [basename(r.p), i],
+      ),
+    );
     const idx = Int32Array.from(g.images, (name) => rowOf.get(name)!);
     const models = new Map<string, number>();
     const lines: string[] = [];
@@ -58,7 +67,16 @@ describe('exact tail gradients (forward mode) vs PyTorch autograd', () => {
       for (const nrn of c.neurons) {
         const values = Float64Array.from(nrn.values);
         const res = await t.oracle.evaluate(nrn.index, values, idx, { grads: true });
-        const fd = (await lossChanges({ numImages: t.n, losses: (k, v, ii) => t.oracle.losses(k, v, ii) }, nrn.index, values, idx, async () => new Float64Array(idx.length), { grads: true })).grads!;
+        const fd = (
+          await lossChanges(
+            { numImages: t.n, losses: (k, v, ii) => t.oracle.losses(k, v, ii) },
+            nrn.index,
+            values,
+            idx,
+            async () => new Float64Array(idx.length),
+            { grads: true },
+          )
+        ).grads!;
         for (let r = 0; r < idx.length; r++) {
           scale = Math.max(scale, Math.abs(nrn.grad[r]));
           gradErr = Math.max(gradErr, Math.abs(res.grads![r] - nrn.grad[r]));
@@ -66,7 +84,9 @@ describe('exact tail gradients (forward mode) vs PyTorch autograd', () => {
           lossErr = Math.max(lossErr, Math.abs(res.losses[r] - nrn.loss[r]) / Math.max(1, Math.abs(nrn.loss[r])));
         }
       }
-      lines.push(`${c.model} ${c.tensor} ${c.summary}: max |dL/dv| ${scale.toFixed(4)}, forward mode err ${gradErr.toExponential(2)} (rel ${(gradErr / scale).toExponential(2)}), finite differences err ${fdErr.toExponential(2)} (rel ${(fdErr / scale).toExponential(2)}), loss rel err ${lossErr.toExponential(2)}`);
+      lines.push(
+        `${c.model} ${c.tensor} ${c.summary}: max |dL/dv| ${scale.toFixed(4)}, forward mode err ${gradErr.toExponential(2)} (rel ${(gradErr / scale).toExponential(2)}), finite differences err ${fdErr.toExponential(2)} (rel ${(fdErr / scale).toExponential(2)}), loss rel err ${lossErr.toExponential(2)}`,
+      );
       // float32 network vs float64 reference: agreement to float32 round-off, well below the finite-difference error.
       expect(scale).toBeGreaterThan(1e-2);
       expect(gradErr / scale).toBeLessThanOrEqual(1e-5);
@@ -86,7 +106,17 @@ describe('an op without a derivative rule on the tail', () => {
     const g = graphOf(m);
     for (const n of g.node) n.input = n.input.map((i) => (i === L3 ? 'lrn_out' : i));
     const at = g.node.findIndex((n) => n.output.includes(L3));
-    g.node.splice(at + 1, 0, onnx.NodeProto.create({ name: 'test_lrn', opType: 'LRN', input: [L3], output: ['lrn_out'], attribute: [{ name: 'size', type: onnx.AttributeProto.AttributeType.INT, i: 3 }] }));
+    g.node.splice(
+      at + 1,
+      0,
+      onnx.NodeProto.create({
+        name: 'test_lrn',
+        opType: 'LRN',
+        input: [L3],
+        output: ['lrn_out'],
+        attribute: [{ name: 'size', type: onnx.AttributeProto.AttributeType.INT, i: 3 }],
+      }),
+    );
     const path = join(f.dir, 'cnn_lrn.onnx');
     await writeFile(path, encodeModel(m));
     const setId = await extractSet(f, await addModel(f, path), '/layer2/relu_1/Relu_output_0', 'mean');

@@ -30,7 +30,12 @@ export async function addModel(f: ExplainFixture, path: string): Promise<number>
   return m.id;
 }
 
-export async function extractSet(f: ExplainFixture, modelId: number, layer: string, summary: 'mean' | 'max' | 'cls' | 'token_mean' | 'identity'): Promise<number> {
+export async function extractSet(
+  f: ExplainFixture,
+  modelId: number,
+  layer: string,
+  summary: 'mean' | 'max' | 'cls' | 'token_mean' | 'identity',
+): Promise<number> {
   return (await call(f.backend, 'activations.extract', { modelId, layer, probeSetId: f.probeSetId, summary })).activationSet.id;
 }
 
@@ -43,10 +48,14 @@ export function withDelta(proto: ModelProto, tensor: string, perImageDims: reado
   if (at < 0) throw new Error(`no producer of ${tensor}`);
   g.node[at].output = g.node[at].output.map((o) => (o === tensor ? orig : o));
   g.node.splice(at + 1, 0, onnx.NodeProto.create({ name: 'test_delta_add', opType: 'Add', input: [orig, 'test_delta'], output: [tensor] }));
-  g.input.push(onnx.ValueInfoProto.create({
-    name: 'test_delta',
-    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [1, ...perImageDims].map((d) => ({ dimValue: d })) } } },
-  }));
+  g.input.push(
+    onnx.ValueInfoProto.create({
+      name: 'test_delta',
+      type: {
+        tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [1, ...perImageDims].map((d) => ({ dimValue: d })) } },
+      },
+    }),
+  );
   g.valueInfo = g.valueInfo.filter((v) => v.name !== tensor);
   return encodeModel(m);
 }
@@ -77,12 +86,23 @@ export async function tailFixture(f: ExplainFixture, setId: number, temperature 
   const { session } = await createSession(withDelta(proto, set.tensorName, oracle.slot.dims), { threads: 1 });
   const pre = model.preprocessing;
   const table = pixelTable(pre);
-  const images = db.prepare(`SELECT p.root_path || '/' || i.rel_path AS path FROM images i JOIN probe_sets p ON p.id = i.probe_set_id WHERE i.probe_set_id = ? ORDER BY i.id`).all(prep.src.probe.id) as { path: string }[];
+  const images = db
+    .prepare(
+      `SELECT p.root_path || '/' || i.rel_path AS path FROM images i JOIN probe_sets p ON p.id = i.probe_set_id WHERE i.probe_set_id = ? ORDER BY i.id`,
+    )
+    .all(prep.src.probe.id) as { path: string }[];
   const perIn = pre.size[0] * pre.size[1] * pre.channels;
   const rank = model.info.inputs.find((i) => i.name === model.info.imageInput)!.dims.length;
   const inDims = rank === 3 ? [1, ...pre.size] : pre.layout === 'NHWC' ? [1, ...pre.size, pre.channels] : [1, pre.channels, ...pre.size];
   return {
-    db, setId, oracle, labels: prep.labels, acts, n: set.nImages, k: set.nNeurons, layout: model.info.layout,
+    db,
+    setId,
+    oracle,
+    labels: prep.labels,
+    acts,
+    n: set.nImages,
+    k: set.nNeurons,
+    layout: model.info.layout,
     async wholeModel(i, k, v) {
       const x0 = oracle.layerTensor(i);
       const x1 = x0.slice();
@@ -90,7 +110,13 @@ export async function tailFixture(f: ExplainFixture, setId: number, temperature 
       const delta = Float32Array.from(x1, (y, j) => y - x0[j]);
       const img = new Float32Array(perIn);
       pixelsToTensor(await decodePixels(images[i].path, pre), pre, table, img, 0);
-      const res = await session.run({ [model.info.imageInput]: new ort.Tensor('float32', img, inDims), test_delta: new ort.Tensor('float32', delta, [1, ...oracle.slot.dims]) }, [model.info.logitsOutput]);
+      const res = await session.run(
+        {
+          [model.info.imageInput]: new ort.Tensor('float32', img, inDims),
+          test_delta: new ort.Tensor('float32', delta, [1, ...oracle.slot.dims]),
+        },
+        [model.info.logitsOutput],
+      );
       return Float32Array.from(res[model.info.logitsOutput].data as Float32Array);
     },
     async release() {
@@ -113,7 +139,11 @@ const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>, ao = 0, bo = 0, len 
  * the slot's read) on each replaced tensor: neuron k gives the value, every other neuron its stored value.
  * Returns the max differences, and the max |logit change| the replacements caused (so the checks are not vacuous).
  */
-export async function checkLayout(t: TailFixture, neurons: readonly number[], images: number): Promise<{ unchanged: number; whole: number; summary: number; others: number; effect: number }> {
+export async function checkLayout(
+  t: TailFixture,
+  neurons: readonly number[],
+  images: number,
+): Promise<{ unchanged: number; whole: number; summary: number; others: number; effect: number }> {
   const { oracle, db, setId, n, k: K, acts } = t;
   const stored = readMatrix(db, setId, 'logits');
   const all = Int32Array.from({ length: n }, (_, i) => i);

@@ -23,7 +23,9 @@ async function check(name: string, t: TailFixture, neurons: number[], images = 6
     errors[`${name}.unchanged`] = e.unchanged;
     errors[`${name}.wholeModel`] = e.whole;
     errors[`${name}.summary`] = Math.max(e.summary, e.others);
-    console.log(`${name}: max |logit diff| unchanged vs stored ${e.unchanged.toExponential(2)}, tail vs whole model + delta ${e.whole.toExponential(2)} (logit change caused ${e.effect.toFixed(3)}); summarise(replaced): |g_k - v| ${e.summary.toExponential(2)}, other neurons ${e.others.toExponential(2)}; recomputed vs stored ${t.oracle.summaryError.toExponential(2)}`);
+    console.log(
+      `${name}: max |logit diff| unchanged vs stored ${e.unchanged.toExponential(2)}, tail vs whole model + delta ${e.whole.toExponential(2)} (logit change caused ${e.effect.toFixed(3)}); summarise(replaced): |g_k - v| ${e.summary.toExponential(2)}, other neurons ${e.others.toExponential(2)}; recomputed vs stored ${t.oracle.summaryError.toExponential(2)}`,
+    );
     expect(e.unchanged).toBeLessThanOrEqual(TOL);
     expect(e.whole).toBeLessThanOrEqual(TOL);
     expect(e.summary).toBeLessThanOrEqual(1e-4);
@@ -47,7 +49,7 @@ async function closedVsTail(f: ExplainFixture, setId: number, neurons: number[])
   let maxDiff = 0;
   try {
     for (const k of neurons) {
-      const values = Float64Array.from(idx, (i) => ((i % 3) - 0.5) * (k + 1) / 10);
+      const values = Float64Array.from(idx, (i) => (((i % 3) - 0.5) * (k + 1)) / 10);
       const a = await closed.evaluate(k, values, idx, {});
       const b = await t.oracle.evaluate(k, values, idx, {});
       for (let i = 0; i < idx.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.losses[i] - b.losses[i]));
@@ -94,7 +96,9 @@ describe('tail-graph ablation oracle on every layout', () => {
 
     const flat = await extractSet(f, id, '/layer3/relu_1/Relu_output_0', 'identity');
     const db = f.backend.state.requireProject().db;
-    await expect(prepare(db, flat)).rejects.toThrow(/'identity' on a 4-D layer .*extract the layer with 'mean' or 'max'.*cls or token_mean for token tensors/);
+    await expect(prepare(db, flat)).rejects.toThrow(
+      /'identity' on a 4-D layer .*extract the layer with 'mean' or 'max'.*cls or token_mean for token tensors/,
+    );
     const er = await call(f.backend, 'explain.run', { activationSetId: flat, neurons: [0] });
     await expect(call(f.backend, 'ablation.run', { explainRunId: er.run.id })).rejects.toThrow(/flattened tensor a neuron/);
   }, 60_000);
@@ -108,9 +112,24 @@ describe('tail-graph ablation oracle on every layout', () => {
     const g = graphOf(m);
     for (const n of g.node) n.input = n.input.map((i) => (i === L ? 'nchw_back' : i));
     const at = g.node.findIndex((n) => n.output.includes(L));
-    g.node.splice(at + 1, 0,
-      onnx.NodeProto.create({ name: 'to_nhwc', opType: 'Transpose', input: [L], output: ['nhwc_view'], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 3, 1] }] }),
-      onnx.NodeProto.create({ name: 'to_nchw', opType: 'Transpose', input: ['nhwc_view'], output: ['nchw_back'], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 3, 1, 2] }] }));
+    g.node.splice(
+      at + 1,
+      0,
+      onnx.NodeProto.create({
+        name: 'to_nhwc',
+        opType: 'Transpose',
+        input: [L],
+        output: ['nhwc_view'],
+        attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 3, 1] }],
+      }),
+      onnx.NodeProto.create({
+        name: 'to_nchw',
+        opType: 'Transpose',
+        input: ['nhwc_view'],
+        output: ['nchw_back'],
+        attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 3, 1, 2] }],
+      }),
+    );
     const path = join(f.dir, 'cnn_nhwc_view.onnx');
     await writeFile(path, encodeModel(m));
     const id = await addModel(f, path);

@@ -11,7 +11,11 @@ import { addModel, extractSet, tailFixture, VIT, VIT_MLP } from './ablation.tail
 // themselves against PyTorch autograd.
 
 /** The oracle without its gradients: lossChanges falls back to central finite differences. */
-const lossesOnly = (o: LossOracle): LossOracle => ({ numImages: o.numImages, losses: (k, v, idx) => o.losses(k, v, idx), baseline: o.baseline && ((idx) => o.baseline!(idx)) });
+const lossesOnly = (o: LossOracle): LossOracle => ({
+  numImages: o.numImages,
+  losses: (k, v, idx) => o.losses(k, v, idx),
+  baseline: o.baseline && ((idx) => o.baseline!(idx)),
+});
 
 describe('tail-graph ablation end to end', () => {
   it('ablation.run on the ViT MLP layer (cls) gives finite Norm and Optim scores for LE(Label)', async () => {
@@ -33,7 +37,9 @@ describe('tail-graph ablation end to end', () => {
       expect(Number.isFinite(r.optim?.score)).toBe(true);
       expect(r.norm!.score!).toBeLessThanOrEqual(1 + 1e-12);
     }
-    console.log(`ViT MLP cls, LE(Label): ${le.map((r) => `n${r.neuron} optim ${r.optim!.score!.toFixed(4)} norm ${r.norm!.score!.toFixed(4)}`).join('; ')}`);
+    console.log(
+      `ViT MLP cls, LE(Label): ${le.map((r) => `n${r.neuron} optim ${r.optim!.score!.toFixed(4)} norm ${r.norm!.score!.toFixed(4)}`).join('; ')}`,
+    );
 
     // Top Impact on the same token layer (zero-ablation of the CLS feature through the tail graph).
     const ti = await call(f.backend, 'topimpact.run', { activationSetId: setId, neurons });
@@ -59,7 +65,8 @@ describe('tail-graph ablation end to end', () => {
 
     /** Central differences of the oracle's losses at relative step h (the oracle's own gradients hidden). */
     const fd = async (o: LossOracle, k: number, v: Float64Array, idx: Int32Array, h: number) =>
-      (await lossChanges(lossesOnly(o), k, v, idx, async () => new Float64Array(idx.length), { grads: true }, { finiteDifferenceStep: h })).grads!;
+      (await lossChanges(lossesOnly(o), k, v, idx, async () => new Float64Array(idx.length), { grads: true }, { finiteDifferenceStep: h }))
+        .grads!;
     const stats = (g: Float64Array, ref: Float64Array) => {
       let abs = 0;
       let scale = 0;
@@ -81,7 +88,8 @@ describe('tail-graph ablation end to end', () => {
     const t = await tailFixture(f, pooled);
     const idx = Int32Array.from({ length: A.rows }, (_, i) => i);
     const worst = { fd: { abs: 0, rel: 0 }, big: { abs: 0, rel: 0 }, small: { abs: 0, rel: 0 }, rich: { abs: 0, rel: 0 } };
-    const upd = (w: { abs: number; rel: number }, s: { abs: number; rel: number }) => Object.assign(w, { abs: Math.max(w.abs, s.abs), rel: Math.max(w.rel, s.rel) });
+    const upd = (w: { abs: number; rel: number }, s: { abs: number; rel: number }) =>
+      Object.assign(w, { abs: Math.max(w.abs, s.abs), rel: Math.max(w.rel, s.rel) });
     for (const k of [0, 17, 63]) {
       const v = Float64Array.from(idx, (i) => A.data[i * A.cols + k] + ((i % 3) - 1) * 0.5);
       const exact = Float64Array.from((await closed.evaluate(k, v, idx, { grads: true })).grads!);
@@ -90,7 +98,9 @@ describe('tail-graph ablation end to end', () => {
       upd(worst.small, stats(await fd(t.oracle, k, v, idx, 1e-5), exact));
       upd(worst.rich, stats(richardson(await fd(t.oracle, k, v, idx, 1e-2), await fd(t.oracle, k, v, idx, 5e-3)), exact));
     }
-    console.log(`FD vs exact gradient (CNN pooled via tail): h=1e-3 ${fmt(worst.fd)}; h=1e-2 ${fmt(worst.big)}; h=1e-5 ${fmt(worst.small)}; Richardson(1e-2, 5e-3) ${fmt(worst.rich)}`);
+    console.log(
+      `FD vs exact gradient (CNN pooled via tail): h=1e-3 ${fmt(worst.fd)}; h=1e-2 ${fmt(worst.big)}; h=1e-5 ${fmt(worst.small)}; Richardson(1e-2, 5e-3) ${fmt(worst.rich)}`,
+    );
     expect(worst.fd.rel).toBeLessThanOrEqual(1e-2);
     // The tail's forward-mode gradient on the same inputs.
     const fm = { abs: 0, rel: 0 };
@@ -104,7 +114,11 @@ describe('tail-graph ablation end to end', () => {
 
     // Optim scores: closed form (analytic gradient) vs the tail (forward mode) vs the tail with finite differences.
     const split = defaultSplit(db, prep.src, 0).assignment;
-    const sims = matrix(Float64Array.from(A.data, (a, j) => a + Math.sin(j) * 0.3), A.rows, A.cols);
+    const sims = matrix(
+      Float64Array.from(A.data, (a, j) => a + Math.sin(j) * 0.3),
+      A.rows,
+      A.cols,
+    );
     const opts = { neurons: Int32Array.of(0, 17), methods: ['optim', 'norm'] as const };
     const a = await scoreAblation(closed, A, sims, split, opts);
     const b = await scoreAblation(t.oracle, A, sims, split, opts);
@@ -119,7 +133,9 @@ describe('tail-graph ablation end to end', () => {
       dOptimFd = Math.max(dOptimFd, Math.abs(a[j].optim!.score - c[j].optim!.score));
       dNorm = Math.max(dNorm, Math.abs(a[j].norm!.score - b[j].norm!.score));
     }
-    console.log(`Optim score vs closed form: tail forward mode max |diff| ${dOptim.toExponential(2)}, tail FD ${dOptimFd.toExponential(2)}; Norm ${dNorm.toExponential(2)}`);
+    console.log(
+      `Optim score vs closed form: tail forward mode max |diff| ${dOptim.toExponential(2)}, tail FD ${dOptimFd.toExponential(2)}; Norm ${dNorm.toExponential(2)}`,
+    );
     expect(dOptim).toBeLessThanOrEqual(1e-5);
     expect(dOptimFd).toBeLessThanOrEqual(1e-3);
     await t.release();
@@ -143,14 +159,20 @@ describe('tail-graph ablation end to end', () => {
     const vprep = await prepare(db, vset);
     const VA = activations(db, vprep.src);
     const vsplit = defaultSplit(db, vprep.src, 0).assignment;
-    const vsims = matrix(Float64Array.from(VA.data, (x, j) => x + Math.sin(j) * 0.3), VA.rows, VA.cols);
+    const vsims = matrix(
+      Float64Array.from(VA.data, (x, j) => x + Math.sin(j) * 0.3),
+      VA.rows,
+      VA.cols,
+    );
     const vopts = { neurons: Int32Array.of(0, 1, 2, 3), methods: ['optim'] as const };
     const s3 = await scoreAblation(lossesOnly(tv.oracle), VA, vsims, vsplit, { ...vopts, finiteDifferenceStep: 1e-3 });
     const s2 = await scoreAblation(lossesOnly(tv.oracle), VA, vsims, vsplit, { ...vopts, finiteDifferenceStep: 1e-2 });
     const dv = Math.max(...s3.map((r, j) => Math.abs(r.optim!.score - s2[j].optim!.score)));
     const sx = await scoreAblation(tv.oracle, VA, vsims, vsplit, vopts);
     const dx = Math.max(...sx.map((r, j) => Math.abs(r.optim!.score - s2[j].optim!.score)));
-    console.log(`ViT Optim scores, FD step 1e-3 vs 1e-2: max |diff| ${dv.toExponential(2)}; forward mode vs FD 1e-2: ${dx.toExponential(2)} (forward mode: ${sx.map((r) => r.optim!.score.toFixed(4)).join(', ')})`);
+    console.log(
+      `ViT Optim scores, FD step 1e-3 vs 1e-2: max |diff| ${dv.toExponential(2)}; forward mode vs FD 1e-2: ${dx.toExponential(2)} (forward mode: ${sx.map((r) => r.optim!.score.toFixed(4)).join(', ')})`,
+    );
     expect(dv).toBeLessThanOrEqual(2e-2);
     sx.forEach((r) => expect(r.optim!.gradientSource).toBe('analytic'));
     await tv.release();

@@ -90,16 +90,29 @@ describe('ablation on the fixture CNN pooled layer', () => {
     }
     const by = Object.fromEntries(res.methods.map((m) => [m.method, m]));
     expect(Object.keys(by).sort()).toEqual(['best_concept', 'le_label', 'top5']);
-    const fmt = (m: { mean: number | null; standardError: number | null; n: number }) => `${m.mean?.toFixed(4)} +- ${m.standardError?.toFixed(4)} (n=${m.n})`;
-    console.log(`model accuracy on probe set: ${mapping.accuracy}; fitted T = ${temp.temperature} (NLL ${temp.nll.toFixed(4)} vs ${temp.nllAtOne.toFixed(4)} at T=1)`);
-    for (const m of res.methods) console.log(`ablation ${m.method}: corr ${fmt(m.correlation)}, optim ${fmt(m.optim)}, norm ${fmt(m.norm)}, flagged ${m.flagged}`);
+    const fmt = (m: { mean: number | null; standardError: number | null; n: number }) =>
+      `${m.mean?.toFixed(4)} +- ${m.standardError?.toFixed(4)} (n=${m.n})`;
+    console.log(
+      `model accuracy on probe set: ${mapping.accuracy}; fitted T = ${temp.temperature} (NLL ${temp.nll.toFixed(4)} vs ${temp.nllAtOne.toFixed(4)} at T=1)`,
+    );
+    for (const m of res.methods)
+      console.log(`ablation ${m.method}: corr ${fmt(m.correlation)}, optim ${fmt(m.optim)}, norm ${fmt(m.norm)}, flagged ${m.flagged}`);
     expect(by.le_label.norm.mean!).toBeGreaterThan(by.best_concept.norm.mean!);
     expect(res.scatter.find((s) => s.method === 'le_label')!.correlation).toHaveLength(by.le_label.optim.n + by.le_label.flagged);
     // Stored as scores rows linked to the explanations, with c, d, denominator.
-    const rows = db.prepare(`SELECT s.metric, s.split, s.details_json FROM scores s WHERE s.metric LIKE 'ablation_%'`).all() as { metric: string; split: string; details_json: string }[];
+    const rows = db.prepare(`SELECT s.metric, s.split, s.details_json FROM scores s WHERE s.metric LIKE 'ablation_%'`).all() as {
+      metric: string;
+      split: string;
+      details_json: string;
+    }[];
     expect(rows.length).toBe(res.methods.reduce((a, m) => a + m.optim.n + m.norm.n, 0));
     expect(rows.every((r) => r.split === 'test')).toBe(true);
-    expect(JSON.parse(rows[0].details_json)).toMatchObject({ ablationRunId: ab.run.id, c: expect.any(Number), d: expect.any(Number), denominator: expect.any(Number) });
+    expect(JSON.parse(rows[0].details_json)).toMatchObject({
+      ablationRunId: ab.run.id,
+      c: expect.any(Number),
+      d: expect.any(Number),
+      denominator: expect.any(Number),
+    });
     // Same call again: reused.
     expect((await call(f.backend, 'ablation.run', { explainRunId: er.run.id })).reused).toBe(true);
 
@@ -108,7 +121,9 @@ describe('ablation on the fixture CNN pooled layer', () => {
     const onlyRes = await call(f.backend, 'ablation.results', { ablationRunId: onlyLe.run.id, limit: 5000 });
     expect(onlyRes.methods.map((m) => m.method)).toEqual(['le_label']);
     expect(onlyRes.methods[0].norm.mean).toBeCloseTo(by.le_label.norm.mean!, 12);
-    await expect(call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['clip_dissect'] })).rejects.toThrow(/no explanations of method clip_dissect/);
+    await expect(call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['clip_dissect'] })).rejects.toThrow(
+      /no explanations of method clip_dissect/,
+    );
 
     // CSV export carries the reference columns.
     const out = join(f.dir, 'le.csv');
@@ -129,7 +144,9 @@ describe('ablation on the fixture CNN pooled layer', () => {
     expect(ti05).toBeLessThanOrEqual(1);
     for (let b = 1; b < tr.meanCurve.length; b++) expect(tr.meanCurve[b]!).toBeGreaterThanOrEqual(tr.meanCurve[b - 1]! - 1e-12);
     for (let b = 1; b < tr.curve!.values.length; b++) expect(tr.curve!.values[b]!).toBeGreaterThanOrEqual(tr.curve!.values[b - 1]! - 1e-12);
-    console.log(`Top Impact (pooled, ${tr.definedNeurons} neurons, T=${temp.temperature.toFixed(4)}): ${tr.betas.map((b, i) => `${b} -> ${(100 * tr.meanAtBetas[i]!).toFixed(2)}%`).join(', ')}`);
+    console.log(
+      `Top Impact (pooled, ${tr.definedNeurons} neurons, T=${temp.temperature.toFixed(4)}): ${tr.betas.map((b, i) => `${b} -> ${(100 * tr.meanAtBetas[i]!).toFixed(2)}%`).join(', ')}`,
+    );
   }, 300_000);
 
   it('cancel + resume give identical results (ablation.run, topimpact.run); a spatial layer runs on the tail graph', async () => {
@@ -137,7 +154,12 @@ describe('ablation on the fixture CNN pooled layer', () => {
     const er = await call(f.backend, 'explain.run', { activationSetId: setId, neurons: [0, 1, 2, 3, 4, 5, 6, 7] });
     const cancelAt = async (method: 'ablation.run' | 'topimpact.run', input: object, at: number) => {
       const abort = new AbortController();
-      const err = await call(f.backend, method, input as never, ctx({ signal: abort.signal, onProgress: (p) => p.done >= at && abort.abort() })).catch((e: unknown) => e);
+      const err = await call(
+        f.backend,
+        method,
+        input as never,
+        ctx({ signal: abort.signal, onProgress: (p) => p.done >= at && abort.abort() }),
+      ).catch((e: unknown) => e);
       expect((err as AppError).code).toBe('cancelled');
     };
     // Ablation: blocks of 2, cancel after the first, resume with jobs.resume.
@@ -169,7 +191,14 @@ describe('ablation on the fixture CNN pooled layer', () => {
 
     // A spatial layer (layer2 -> layer3 -> pool -> fc) is not linear in the layer: the tail-graph path runs.
     const [model] = await call(f.backend, 'model.list', {});
-    const l2 = (await call(f.backend, 'activations.extract', { modelId: model.id, layer: '/layer2/relu_1/Relu_output_0', probeSetId: f.probeSetId, summary: 'mean' })).activationSet.id;
+    const l2 = (
+      await call(f.backend, 'activations.extract', {
+        modelId: model.id,
+        layer: '/layer2/relu_1/Relu_output_0',
+        probeSetId: f.probeSetId,
+        summary: 'mean',
+      })
+    ).activationSet.id;
     const h2 = await call(f.backend, 'ablation.head', { activationSetId: l2 });
     expect(h2.linear).toBe(false);
     expect(h2.reason).toBeTruthy();
@@ -179,7 +208,9 @@ describe('ablation on the fixture CNN pooled layer', () => {
     const r2 = await call(f.backend, 'ablation.results', { ablationRunId: ab2.run.id });
     expect(r2.rows.length).toBeGreaterThan(0);
     for (const r of r2.rows) for (const sc of [r.optim, r.norm]) if (sc?.score != null) expect(sc.score).toBeLessThanOrEqual(1 + 1e-12);
-    console.log(`tail-graph (layer2, neurons 0-1): ${r2.methods.map((m) => `${m.method} optim ${m.optim.mean?.toFixed(4)} norm ${m.norm.mean?.toFixed(4)}`).join('; ')}`);
+    console.log(
+      `tail-graph (layer2, neurons 0-1): ${r2.methods.map((m) => `${m.method} optim ${m.optim.mean?.toFixed(4)} norm ${m.norm.mean?.toFixed(4)}`).join('; ')}`,
+    );
     const ti2 = await call(f.backend, 'topimpact.run', { activationSetId: l2, neurons: [0, 1, 2, 3] });
     const t2 = await call(f.backend, 'topimpact.results', { topImpactRunId: ti2.run.id });
     expect(t2.meanAtBetas[4]!).toBeGreaterThan(0);
@@ -190,7 +221,14 @@ describe('ablation on the fixture CNN pooled layer', () => {
     const { f } = await setUp();
     const db = f.backend.state.requireProject().db;
     const [model] = await call(f.backend, 'model.list', {});
-    const l3 = (await call(f.backend, 'activations.extract', { modelId: model.id, layer: '/layer3/relu_1/Relu_output_0', probeSetId: f.probeSetId, summary: 'mean' })).activationSet.id;
+    const l3 = (
+      await call(f.backend, 'activations.extract', {
+        modelId: model.id,
+        layer: '/layer3/relu_1/Relu_output_0',
+        probeSetId: f.probeSetId,
+        summary: 'mean',
+      })
+    ).activationSet.id;
     const head = await call(f.backend, 'ablation.head', { activationSetId: l3 });
     expect(head.linear).toBe(true);
     expect(head.path).toContain('GlobalAveragePool');
@@ -204,7 +242,7 @@ describe('ablation on the fixture CNN pooled layer', () => {
     let maxDiff = 0;
     let flips = 0;
     for (const k of [0, 31, 63]) {
-      const values = Float64Array.from(idx, (i) => (i % 3) * 0.5 * (k + 1) / 10);
+      const values = Float64Array.from(idx, (i) => ((i % 3) * 0.5 * (k + 1)) / 10);
       const a = await closed.evaluate(k, values, idx, { correct: true });
       const b = await tail.evaluate(k, values, idx, { correct: true });
       for (let i = 0; i < idx.length; i++) {

@@ -15,7 +15,8 @@ import { CNN, CNN_POOLED, FIX } from './explain.helpers';
 
 const repo = process.cwd();
 const enabled = Boolean(process.env.CI || process.env.NWB_FAULT_TESTS);
-if (!enabled) console.log('campaign.faults: skipped (set NWB_FAULT_TESTS=1, or CI=true, to run the kill -9 / disk-full / permission tests)');
+if (!enabled)
+  console.log('campaign.faults: skipped (set NWB_FAULT_TESTS=1, or CI=true, to run the kill -9 / disk-full / permission tests)');
 const isRoot = process.getuid?.() === 0;
 
 interface CliRun {
@@ -35,11 +36,17 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}, opts: { withoutPermiss
   const out = { stdout: '', stderr: '' };
   proc.stdout?.on('data', (d: Buffer) => (out.stdout += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { proc, exited, out };
 }
 
-async function cliDone(args: string[], env: NodeJS.ProcessEnv = {}, opts: { withoutPermissionBypass?: boolean } = {}): Promise<{ code: number | null; json: unknown; stderr: string }> {
+async function cliDone(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { withoutPermissionBypass?: boolean } = {},
+): Promise<{ code: number | null; json: unknown; stderr: string }> {
   const r = cli(args, env, opts);
   const { code } = await r.exited;
   const last = r.out.stdout.trim();
@@ -61,7 +68,13 @@ function readOnlyDb<T>(path: string, f: (db: Database.Database) => T): T {
   }
 }
 
-const latestJob = (path: string) => readOnlyDb(path, (db) => db.prepare('SELECT id, kind, status, done, total FROM jobs ORDER BY id DESC LIMIT 1').get() as { id: number; kind: string; status: string; done: number; total: number } | undefined);
+const latestJob = (path: string) =>
+  readOnlyDb(
+    path,
+    (db) =>
+      db.prepare('SELECT id, kind, status, done, total FROM jobs ORDER BY id DESC LIMIT 1').get() as
+        { id: number; kind: string; status: string; done: number; total: number } | undefined,
+  );
 
 /** The project's newest job is of `kind`, running, and has committed part of its work. */
 function running(path: string, kind: string): boolean {
@@ -80,7 +93,8 @@ async function killWhen(run: CliRun, ready: () => boolean, what: string): Promis
       ok = false; // the file is mid-creation
     }
     if (ok) break;
-    if (run.proc.exitCode !== null) throw new Error(`${what}: the process ended before it could be killed (${run.proc.exitCode}): ${run.out.stderr.slice(-2000)}`);
+    if (run.proc.exitCode !== null)
+      throw new Error(`${what}: the process ended before it could be killed (${run.proc.exitCode}): ${run.out.stderr.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${what}: never reached the kill point`);
     await new Promise((r) => setTimeout(r, 15));
   }
@@ -106,7 +120,8 @@ async function baseProject(): Promise<Base> {
   const probe = (await call(b, 'probe.import', { root })).probeSetId;
   const model = (await call(b, 'model.add', { path: CNN })).id;
   await call(b, 'model.setPreprocessing', { modelId: model, preset: 'fashion-mnist' });
-  const set = (await call(b, 'activations.extract', { modelId: model, layer: CNN_POOLED, probeSetId: probe, summary: 'identity' })).activationSet.id;
+  const set = (await call(b, 'activations.extract', { modelId: model, layer: CNN_POOLED, probeSetId: probe, summary: 'identity' }))
+    .activationSet.id;
   b.dispose();
   return { dir, project, root, ids: { probe, model, set } };
 }
@@ -139,15 +154,39 @@ describe.runIf(enabled)('fault campaign: kill -9 mid-job, then resume to the sam
     const layer = '/layer2/relu_1/Relu_output_0';
     const killed = copyProject(base, 'extract-killed');
     const whole = copyProject(base, 'extract-whole');
-    const args = (p: string) => ['activations.extract', '--project', p, '--modelId', String(base.ids.model), '--probeSetId', String(base.ids.probe), '--layer', layer, '--summary', 'mean', '--batchSize', '16'];
+    const args = (p: string) => [
+      'activations.extract',
+      '--project',
+      p,
+      '--modelId',
+      String(base.ids.model),
+      '--probeSetId',
+      String(base.ids.probe),
+      '--layer',
+      layer,
+      '--summary',
+      'mean',
+      '--batchSize',
+      '16',
+    ];
     const ex = cli(args(killed), { ...data, ...PAUSE });
     await killWhen(ex, () => running(killed, 'activations.extract'), 'extract');
     const job2 = latestJob(killed);
     expect(job2?.done).toBeLessThan(job2?.total ?? 0);
     expect((await cliDone(['jobs.resume', '--project', killed, '--jobId', String(job2?.id)], data)).code).toBe(0);
     expect((await cliDone(args(whole), data)).code).toBe(0);
-    for (const [p, out] of [[killed, 'a.npy'], [whole, 'b.npy']] as const) {
-      expect((await cliDone(['activations.export', '--project', p, '--activationSetId', '2', '--format', 'npy', '--path', join(base.dir, out)], data)).code).toBe(0);
+    for (const [p, out] of [
+      [killed, 'a.npy'],
+      [whole, 'b.npy'],
+    ] as const) {
+      expect(
+        (
+          await cliDone(
+            ['activations.export', '--project', p, '--activationSetId', '2', '--format', 'npy', '--path', join(base.dir, out)],
+            data,
+          )
+        ).code,
+      ).toBe(0);
     }
     expect(readFileSync(join(base.dir, 'a.npy')).equals(readFileSync(join(base.dir, 'b.npy')))).toBe(true);
 
@@ -161,18 +200,25 @@ describe.runIf(enabled)('fault campaign: kill -9 mid-job, then resume to the sam
     expect(job3?.done).toBeLessThan(job3?.total ?? 0);
     expect((await cliDone(['jobs.resume', '--project', ek, '--jobId', String(job3?.id)], data)).code).toBe(0);
     expect((await cliDone(eargs(ew), data)).code).toBe(0);
-    for (const [p, out] of [[ek, 'a.csv'], [ew, 'b.csv']] as const) {
-      expect((await cliDone(['explain.export', '--project', p, '--runId', '1', '--format', 'csv', '--path', join(base.dir, out)], data)).code).toBe(0);
+    for (const [p, out] of [
+      [ek, 'a.csv'],
+      [ew, 'b.csv'],
+    ] as const) {
+      expect(
+        (await cliDone(['explain.export', '--project', p, '--runId', '1', '--format', 'csv', '--path', join(base.dir, out)], data)).code,
+      ).toBe(0);
     }
     expect(readFileSync(join(base.dir, 'a.csv'), 'utf8')).toBe(readFileSync(join(base.dir, 'b.csv'), 'utf8'));
 
     // Embedding: killed mid-way; the next call computes only the rest, and the cache equals one whole run.
     const mk = copyProject(base, 'embed-killed');
     const mw = copyProject(base, 'embed-whole');
-    for (const p of [mk, mw]) expect((await cliDone(['encoder.add', '--project', p, '--path', join(FIX, 'encoders/fmnist_siglip_a')], data)).code).toBe(0);
+    for (const p of [mk, mw])
+      expect((await cliDone(['encoder.add', '--project', p, '--path', join(FIX, 'encoders/fmnist_siglip_a')], data)).code).toBe(0);
     const margs = (p: string) => ['encoder.embed', '--project', p, '--encoderId', '1', '--probeSetId', String(base.ids.probe)];
     const em = cli(margs(mk), { ...data, ...PAUSE });
-    const cached = (p: string) => readOnlyDb(p, (db) => (db.prepare(`SELECT count(*) AS n FROM embeddings WHERE key_kind = 'image'`).get() as { n: number }).n);
+    const cached = (p: string) =>
+      readOnlyDb(p, (db) => (db.prepare(`SELECT count(*) AS n FROM embeddings WHERE key_kind = 'image'`).get() as { n: number }).n);
     await killWhen(em, () => cached(mk) > 0, 'embed');
     const before = cached(mk);
     expect(before).toBeLessThan(600);
@@ -180,7 +226,8 @@ describe.runIf(enabled)('fault campaign: kill -9 mid-job, then resume to the sam
     expect(rest.code).toBe(0);
     expect(rest.json).toMatchObject({ cached: before, computed: 600 - before });
     expect((await cliDone(margs(mw), data)).code).toBe(0);
-    const vectors = (p: string) => readOnlyDb(p, (db) => db.prepare(`SELECT key, hex(vector) AS v FROM embeddings WHERE key_kind = 'image' ORDER BY key`).all());
+    const vectors = (p: string) =>
+      readOnlyDb(p, (db) => db.prepare(`SELECT key, hex(vector) AS v FROM embeddings WHERE key_kind = 'image' ORDER BY key`).all());
     expect(vectors(mk)).toEqual(vectors(mw));
     for (const p of [fresh, killed, ek, mk]) expect(readOnlyDb(p, (db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
   }, 300_000);
@@ -209,7 +256,21 @@ describe.runIf(enabled)('fault campaign: full disk, read-only, permissions', () 
     const p = join(disk, 'full.nwb');
     copyFileSync(base.project, p);
     const whole = copyProject(base, 'full-whole');
-    const args = (q: string) => ['activations.extract', '--project', q, '--modelId', String(base.ids.model), '--probeSetId', String(base.ids.probe), '--layer', '/layer1/relu_1/Relu_output_0', '--summary', 'identity', '--batchSize', '16'];
+    const args = (q: string) => [
+      'activations.extract',
+      '--project',
+      q,
+      '--modelId',
+      String(base.ids.model),
+      '--probeSetId',
+      String(base.ids.probe),
+      '--layer',
+      '/layer1/relu_1/Relu_output_0',
+      '--summary',
+      'identity',
+      '--batchSize',
+      '16',
+    ];
     const r = await cliDone(args(p), data);
     expect(r.code).toBe(2);
     const err = (r.json as { error: { code: string; message: string } }).error;
@@ -218,7 +279,10 @@ describe.runIf(enabled)('fault campaign: full disk, read-only, permissions', () 
     expect(err.message).toMatch(/full \(\d+(\.\d)? (B|KB|MB) free\)/);
     expect(readOnlyDb(p, (db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
     // An export to the full disk fails the same way and leaves no half file.
-    const ex = await cliDone(['explain.export', '--project', base.project, '--runId', '1', '--format', 'csv', '--path', join(disk, 'x.csv')], data);
+    const ex = await cliDone(
+      ['explain.export', '--project', base.project, '--runId', '1', '--format', 'csv', '--path', join(disk, 'x.csv')],
+      data,
+    );
     expect(ex.code).toBe(2);
     expect(readdirSync(disk).filter((n) => n.startsWith('.x.csv') || n === 'x.csv')).toEqual([]);
 
@@ -227,7 +291,15 @@ describe.runIf(enabled)('fault campaign: full disk, read-only, permissions', () 
     expect(job?.status).toMatch(/interrupted|failed|cancelled/);
     expect((await cliDone(['jobs.resume', '--project', p, '--jobId', String(job?.id)], data)).code).toBe(0);
     expect((await cliDone(args(whole), data)).code).toBe(0);
-    const exp = async (q: string, out: string) => expect((await cliDone(['activations.export', '--project', q, '--activationSetId', '2', '--format', 'npy', '--path', join(base.dir, out)], data)).code).toBe(0);
+    const exp = async (q: string, out: string) =>
+      expect(
+        (
+          await cliDone(
+            ['activations.export', '--project', q, '--activationSetId', '2', '--format', 'npy', '--path', join(base.dir, out)],
+            data,
+          )
+        ).code,
+      ).toBe(0);
     await exp(p, 'full-a.npy');
     await exp(whole, 'full-b.npy');
     expect(readFileSync(join(base.dir, 'full-a.npy')).equals(readFileSync(join(base.dir, 'full-b.npy')))).toBe(true);
@@ -303,7 +375,11 @@ describe.runIf(enabled)('fault campaign: full disk, read-only, permissions', () 
     const shut = join(base.dir, 'shut');
     mkdirSync(shut);
     chmodSync(shut, 0o555);
-    const ex = await cliDone(['activations.export', '--project', q, '--activationSetId', String(base.ids.set), '--format', 'csv', '--path', join(shut, 'a.csv')], env, as);
+    const ex = await cliDone(
+      ['activations.export', '--project', q, '--activationSetId', String(base.ids.set), '--format', 'csv', '--path', join(shut, 'a.csv')],
+      env,
+      as,
+    );
     const e3 = (ex.json as { error: { code: string; message: string } }).error;
     expect(e3.code).toBe('permission_denied');
     expect(e3.message).toContain(join(shut, 'a.csv'));
@@ -324,7 +400,9 @@ describe.runIf(enabled)('fault campaign: processes', () => {
     // Six processes add the same model file at once: one model, every call answers with its id.
     const onnx = join(base.dir, 'same.onnx');
     copyFileSync(CNN, onnx);
-    const adds = await Promise.all(Array.from({ length: 6 }, () => cliDone(['model.add', '--project', base.project, '--path', onnx], data)));
+    const adds = await Promise.all(
+      Array.from({ length: 6 }, () => cliDone(['model.add', '--project', base.project, '--path', onnx], data)),
+    );
     expect(adds.map((r) => r.code)).toEqual(adds.map(() => 0));
     const ids = new Set(adds.map((r) => (r.json as { id: number }).id));
     expect(ids.size).toBe(1);
@@ -335,11 +413,15 @@ describe.runIf(enabled)('fault campaign: processes', () => {
     const base = await baseProject();
     const p = copyProject(base, 'orphan');
     const data = { NWB_DATA_DIR: join(base.dir, 'user-data') };
-    const tsx = spawn(join(repo, 'node_modules/.bin/tsx'), ['src/main/cli.ts', 'explain.run', '--project', p, '--activationSetId', String(base.ids.set), '--blockSize', '2'], {
-      cwd: repo,
-      env: { ...process.env, ...data, ...PAUSE },
-      stdio: 'ignore',
-    });
+    const tsx = spawn(
+      join(repo, 'node_modules/.bin/tsx'),
+      ['src/main/cli.ts', 'explain.run', '--project', p, '--activationSetId', String(base.ids.set), '--blockSize', '2'],
+      {
+        cwd: repo,
+        env: { ...process.env, ...data, ...PAUSE },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise((resolve) => tsx.on('exit', resolve));
     let child: number | undefined;
     const deadline = Date.now() + 60_000;
@@ -384,11 +466,17 @@ describe('the app leaves nothing in the temp folder', () => {
       const probe = (await call(b, 'probe.import', { root })).probeSetId;
       const model = (await call(b, 'model.add', { path: CNN })).id;
       await call(b, 'model.setPreprocessing', { modelId: model, preset: 'fashion-mnist' });
-      const set = (await call(b, 'activations.extract', { modelId: model, layer: CNN_POOLED, probeSetId: probe, summary: 'identity' })).activationSet.id;
+      const set = (await call(b, 'activations.extract', { modelId: model, layer: CNN_POOLED, probeSetId: probe, summary: 'identity' }))
+        .activationSet.id;
       const run = await call(b, 'explain.run', { activationSetId: set, neurons: [0, 1] });
       await call(b, 'explain.export', { runId: run.run.id, format: 'csv', path: join(dir, 'r.csv') });
       const ac = new AbortController();
-      await call(b, 'activations.extract', { modelId: model, layer: '/layer2/relu_1/Relu_output_0', probeSetId: probe, summary: 'mean', batchSize: 8 }, { signal: ac.signal, progress: () => ac.abort() }).catch(() => undefined);
+      await call(
+        b,
+        'activations.extract',
+        { modelId: model, layer: '/layer2/relu_1/Relu_output_0', probeSetId: probe, summary: 'mean', batchSize: 8 },
+        { signal: ac.signal, progress: () => ac.abort() },
+      ).catch(() => undefined);
       await call(b, 'explain.export', { runId: run.run.id, format: 'csv', path: join(dir, 'no-such', 'r.csv') }).catch(() => undefined);
       await call(b, 'activations.extract', { modelId: model, layer: '/nope', probeSetId: probe }).catch(() => undefined);
       b.dispose();

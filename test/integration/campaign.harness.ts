@@ -82,7 +82,8 @@ export async function runCase(f: Fixture, c: Case, tally: Tally): Promise<string
     env: { ...process.env, NWB_DATA_DIR: join(D, 'user-data') },
   });
   const label = `[${c.cat}] ${c.name}`;
-  const error = code === 0 ? null : (JSON.parse(out.stdout.trim().split('\n').pop() as string) as { error: { code: string; message: string } }).error;
+  const error =
+    code === 0 ? null : (JSON.parse(out.stdout.trim().split('\n').pop() as string) as { error: { code: string; message: string } }).error;
   const problems: string[] = [];
   tally.cases++;
   if (code === 70) tally.internal++;

@@ -33,30 +33,79 @@ beforeAll(async () => {
   const dir = tempDirSync('nwb-campaign');
   copyFileSync(project, join(dir, 'base.nwb'));
   writeFileSync(join(dir, 'concepts.txt'), 'stripes\nleather\nheel\n');
-  f = { project: join(dir, 'base.nwb'), dir, ids: { set: setId, run: run.run.id, probe: fx.probeSetId, labels: labels.id, model: model.id, images: 30 } };
+  f = {
+    project: join(dir, 'base.nwb'),
+    dir,
+    ids: { set: setId, run: run.run.id, probe: fx.probeSetId, labels: labels.id, model: model.id, images: 30 },
+  };
 }, 120_000);
 
 afterAll(() => {
   // The totals the closing note of #11 reports.
-  console.log(`campaign: ${tally.cases} cases, ${tally.clear} clear errors, ${tally.unclear} unclear, ${tally.internal} internal, ${tally.lost} lost, ${tally.succeeded} succeeded as intended`);
+  console.log(
+    `campaign: ${tally.cases} cases, ${tally.clear} clear errors, ${tally.unclear} unclear, ${tally.internal} internal, ${tally.lost} lost, ${tally.succeeded} succeeded as intended`,
+  );
 });
 
 const id = (k: string) => (c: { ids: Record<string, number | string> }) => String(c.ids[k]);
 const same = 'same' as const;
 
 /** A bad value for a numeric flag: the message names the flag and says the real rule. */
-function numeric(cat: string, cmd: string, base: (c: { ids: Record<string, number | string> }) => string[], flag: string, value: string, says: RegExp): Case {
-  return { cat, name: `${cmd} --${flag} ${value}`, argv: (c) => [cmd, ...base(c), `--${flag}`, value], exit: 2, code: 'bad_input', says: [new RegExp(`--${flag}`), says], project: same };
+function numeric(
+  cat: string,
+  cmd: string,
+  base: (c: { ids: Record<string, number | string> }) => string[],
+  flag: string,
+  value: string,
+  says: RegExp,
+): Case {
+  return {
+    cat,
+    name: `${cmd} --${flag} ${value}`,
+    argv: (c) => [cmd, ...base(c), `--${flag}`, value],
+    exit: 2,
+    code: 'bad_input',
+    says: [new RegExp(`--${flag}`), says],
+    project: same,
+  };
 }
 
 const explainBase = (c: { ids: Record<string, number | string> }) => ['--activationSetId', id('set')(c)];
 const resultsBase = (c: { ids: Record<string, number | string> }) => ['--runId', id('run')(c)];
 
 const NUMBERS: Case[] = [
-  numeric('flags: numbers', 'activations.extract', (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)], 'batchSize', '0', />= 1|at least 1|between 1/),
-  numeric('flags: numbers', 'activations.extract', (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)], 'batchSize', 'abc', /integer|number/),
-  numeric('flags: numbers', 'activations.extract', (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)], 'batchSize', '2.5', /integer|whole/),
-  numeric('flags: numbers', 'activations.extract', (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)], 'threads', '-2', />= 1|at least 1|between/),
+  numeric(
+    'flags: numbers',
+    'activations.extract',
+    (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)],
+    'batchSize',
+    '0',
+    />= 1|at least 1|between 1/,
+  ),
+  numeric(
+    'flags: numbers',
+    'activations.extract',
+    (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)],
+    'batchSize',
+    'abc',
+    /integer|number/,
+  ),
+  numeric(
+    'flags: numbers',
+    'activations.extract',
+    (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)],
+    'batchSize',
+    '2.5',
+    /integer|whole/,
+  ),
+  numeric(
+    'flags: numbers',
+    'activations.extract',
+    (c) => ['--modelId', id('model')(c), '--layer', CNN_POOLED, '--probeSetId', id('probe')(c)],
+    'threads',
+    '-2',
+    />= 1|at least 1|between/,
+  ),
   numeric('flags: numbers', 'activations.neuron', explainBase, 'neuron', '-1', />= 0|at least 0|between 0/),
   numeric('flags: numbers', 'activations.neuron', explainBase, 'neuron', 'NaN', /integer|number/),
   numeric('flags: numbers', 'explain.results', resultsBase, 'limit', '0', />= 1|at least 1|between/),
@@ -74,17 +123,56 @@ const NUMBERS: Case[] = [
   numeric('flags: numbers', 'topimpact.run', explainBase, 'temperature', '', /number|value/),
   numeric('flags: numbers', 'explain.neuron', resultsBase, 'neuron', '1.5', /integer|whole/),
   numeric('flags: numbers', 'explain.neuron', resultsBase, 'topK', '-1', />= 0|at least|between/),
-  numeric('flags: numbers', 'probe.images', (c) => ['--probeSetId', id('probe')(c)], 'limit', '5000', /<= 2000|at most 2000|between 1 and 2000/),
+  numeric(
+    'flags: numbers',
+    'probe.images',
+    (c) => ['--probeSetId', id('probe')(c)],
+    'limit',
+    '5000',
+    /<= 2000|at most 2000|between 1 and 2000/,
+  ),
   numeric('flags: numbers', 'probe.thumbnails', () => ['--imageIds', '1'], 'size', 'big', /integer|number/),
   numeric('flags: numbers', 'calibration.set', () => ['--encoderId', '1', '--b', '0'], 'a', 'Infinity', /number|finite/),
   numeric('flags: numbers', 'ablation.results', () => ['--ablationRunId', '1'], 'offset', '-1', />= 0|at least 0|between 0/),
 ];
 
 const LISTS_AND_JSON: Case[] = [
-  { cat: 'flags: lists', name: 'a list with an empty item', argv: (c) => ['explain.run', ...explainBase(c), '--neurons', '1,,3'], exit: 2, code: 'bad_input', says: [/--neurons/], project: same },
-  { cat: 'flags: lists', name: 'a list with a word', argv: (c) => ['explain.run', ...explainBase(c), '--neurons', '1,a'], exit: 2, code: 'bad_input', says: [/--neurons/, /"?a"?/], project: same },
-  { cat: 'flags: lists', name: 'a negative neuron in a list', argv: (c) => ['topimpact.run', ...explainBase(c), '--neurons', '1,-2'], exit: 2, code: 'bad_input', says: [/--neurons/, />= 0|at least 0|between 0/], project: same },
-  { cat: 'flags: lists', name: 'neurons out of range', argv: (c) => ['explain.run', ...explainBase(c), '--neurons', '1,640'], exit: 2, code: 'bad_input', says: [/640/, /out of range/], project: same },
+  {
+    cat: 'flags: lists',
+    name: 'a list with an empty item',
+    argv: (c) => ['explain.run', ...explainBase(c), '--neurons', '1,,3'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--neurons/],
+    project: same,
+  },
+  {
+    cat: 'flags: lists',
+    name: 'a list with a word',
+    argv: (c) => ['explain.run', ...explainBase(c), '--neurons', '1,a'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--neurons/, /"?a"?/],
+    project: same,
+  },
+  {
+    cat: 'flags: lists',
+    name: 'a negative neuron in a list',
+    argv: (c) => ['topimpact.run', ...explainBase(c), '--neurons', '1,-2'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--neurons/, />= 0|at least 0|between 0/],
+    project: same,
+  },
+  {
+    cat: 'flags: lists',
+    name: 'neurons out of range',
+    argv: (c) => ['explain.run', ...explainBase(c), '--neurons', '1,640'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/640/, /out of range/],
+    project: same,
+  },
   {
     cat: 'flags: lists',
     name: '--neurons 4,5,6 explains exactly those neurons',
@@ -95,7 +183,9 @@ const LISTS_AND_JSON: Case[] = [
       const r = JSON.parse(out.stdout) as { run: { id: number; params: { neurons: number[] | null } }; neurons: number };
       expect(r.run.params.neurons).toEqual([4, 5, 6]);
       const db = new Database(c.P, { readonly: true });
-      const rows = db.prepare('SELECT DISTINCT neuron FROM explanations WHERE explain_run_id = ? ORDER BY neuron').all(r.run.id) as { neuron: number }[];
+      const rows = db.prepare('SELECT DISTINCT neuron FROM explanations WHERE explain_run_id = ? ORDER BY neuron').all(r.run.id) as {
+        neuron: number;
+      }[];
       db.close();
       expect(rows.map((x) => x.neuron)).toEqual([4, 5, 6]);
     },
@@ -110,22 +200,150 @@ const LISTS_AND_JSON: Case[] = [
       expect(JSON.stringify(JSON.parse(out.stdout))).toMatch(/"neurons":\[1,2\]/);
     },
   },
-  { cat: 'flags: JSON', name: 'a truncated conceptSource', argv: (c) => ['explain.run', ...explainBase(c), '--conceptSource', '{"kind":'], exit: 2, code: 'bad_input', says: [/--conceptSource/, /JSON/], project: same },
-  { cat: 'flags: JSON', name: 'an unknown conceptSource kind', argv: (c) => ['explain.run', ...explainBase(c), '--conceptSource', '{"kind":"magic"}'], exit: 2, code: 'bad_input', says: [/--conceptSource/, /labels|encoder/], project: same },
-  { cat: 'flags: JSON', name: 'std of 0 in preprocessing', argv: (c) => ['model.setPreprocessing', '--modelId', id('model')(c), '--options', '{"std":[0]}'], exit: 2, code: 'bad_input', says: [/std must not be 0/], project: same },
-  { cat: 'flags: JSON', name: 'a negative resize', argv: (c) => ['model.setPreprocessing', '--modelId', id('model')(c), '--options', '{"resize":-28}'], exit: 2, code: 'bad_input', says: [/--options/], project: same },
-  { cat: 'flags: JSON', name: 'malformed --json', argv: (c) => ['explain.results', '--json', `{"runId": ${id('run')(c)},`], exit: 2, code: 'bad_input', says: [/--json/, /JSON/], project: same },
-  { cat: 'flags: JSON', name: '--json that is an array', argv: () => ['explain.results', '--json', '[1,2]'], exit: 2, code: 'bad_input', says: [/--json must be a JSON object/], project: same },
-  { cat: 'flags: JSON', name: '--json with an unknown key', argv: (c) => ['explain.results', '--json', `{"runId": ${id('run')(c)}, "colour": 1}`], exit: 2, code: 'bad_input', says: [/colour/], project: same },
-  { cat: 'flags: JSON', name: 'a sort object with a bad key', argv: (c) => ['explain.results', ...resultsBase(c), '--sort', '{"by":"nonsense"}'], exit: 2, code: 'bad_input', says: [/--sort/], project: same },
-  { cat: 'flags: unknown', name: 'an unknown flag', argv: (c) => ['explain.results', ...resultsBase(c), '--colour', 'red'], exit: 2, code: 'bad_input', says: [/--colour/, /--runId/], project: same },
-  { cat: 'flags: unknown', name: 'a misspelt flag', argv: (c) => ['explain.run', ...explainBase(c), '--neuron', '3'], exit: 2, code: 'bad_input', says: [/--neuron\b/], project: same },
-  { cat: 'flags: unknown', name: 'an unknown command', argv: () => ['explain.rnu'], exit: 2, code: 'bad_input', says: [/Unknown command/, /--help/], project: same },
-  { cat: 'flags: unknown', name: 'a value without its flag', argv: (c) => ['explain.results', ...resultsBase(c), 'extra'], exit: 2, code: 'bad_input', says: [/Unexpected argument/], project: same },
-  { cat: 'flags: missing', name: 'a flag without a value', argv: (c) => ['explain.results', ...resultsBase(c), '--limit'], exit: 2, code: 'bad_input', says: [/--limit/], project: same },
-  { cat: 'flags: missing', name: 'a required flag left out', argv: () => ['explain.results'], exit: 2, code: 'bad_input', says: [/--runId/], project: same },
-  { cat: 'flags: missing', name: 'an enum value not in the list', argv: (c) => ['activations.export', ...explainBase(c), '--path', 'x.csv', '--format', 'xlsx'], exit: 2, code: 'bad_input', says: [/--format/, /csv/, /npy/], project: same },
-  { cat: 'flags: missing', name: 'a switch given a word', argv: (c) => ['explain.results', ...resultsBase(c), '--includeDead', 'maybe'], exit: 2, code: 'bad_input', says: [/--includeDead/], project: same },
+  {
+    cat: 'flags: JSON',
+    name: 'a truncated conceptSource',
+    argv: (c) => ['explain.run', ...explainBase(c), '--conceptSource', '{"kind":'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--conceptSource/, /JSON/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: 'an unknown conceptSource kind',
+    argv: (c) => ['explain.run', ...explainBase(c), '--conceptSource', '{"kind":"magic"}'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--conceptSource/, /labels|encoder/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: 'std of 0 in preprocessing',
+    argv: (c) => ['model.setPreprocessing', '--modelId', id('model')(c), '--options', '{"std":[0]}'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/std must not be 0/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: 'a negative resize',
+    argv: (c) => ['model.setPreprocessing', '--modelId', id('model')(c), '--options', '{"resize":-28}'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--options/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: 'malformed --json',
+    argv: (c) => ['explain.results', '--json', `{"runId": ${id('run')(c)},`],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--json/, /JSON/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: '--json that is an array',
+    argv: () => ['explain.results', '--json', '[1,2]'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--json must be a JSON object/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: '--json with an unknown key',
+    argv: (c) => ['explain.results', '--json', `{"runId": ${id('run')(c)}, "colour": 1}`],
+    exit: 2,
+    code: 'bad_input',
+    says: [/colour/],
+    project: same,
+  },
+  {
+    cat: 'flags: JSON',
+    name: 'a sort object with a bad key',
+    argv: (c) => ['explain.results', ...resultsBase(c), '--sort', '{"by":"nonsense"}'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--sort/],
+    project: same,
+  },
+  {
+    cat: 'flags: unknown',
+    name: 'an unknown flag',
+    argv: (c) => ['explain.results', ...resultsBase(c), '--colour', 'red'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--colour/, /--runId/],
+    project: same,
+  },
+  {
+    cat: 'flags: unknown',
+    name: 'a misspelt flag',
+    argv: (c) => ['explain.run', ...explainBase(c), '--neuron', '3'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--neuron\b/],
+    project: same,
+  },
+  {
+    cat: 'flags: unknown',
+    name: 'an unknown command',
+    argv: () => ['explain.rnu'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/Unknown command/, /--help/],
+    project: same,
+  },
+  {
+    cat: 'flags: unknown',
+    name: 'a value without its flag',
+    argv: (c) => ['explain.results', ...resultsBase(c), 'extra'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/Unexpected argument/],
+    project: same,
+  },
+  {
+    cat: 'flags: missing',
+    name: 'a flag without a value',
+    argv: (c) => ['explain.results', ...resultsBase(c), '--limit'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--limit/],
+    project: same,
+  },
+  {
+    cat: 'flags: missing',
+    name: 'a required flag left out',
+    argv: () => ['explain.results'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--runId/],
+    project: same,
+  },
+  {
+    cat: 'flags: missing',
+    name: 'an enum value not in the list',
+    argv: (c) => ['activations.export', ...explainBase(c), '--path', 'x.csv', '--format', 'xlsx'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--format/, /csv/, /npy/],
+    project: same,
+  },
+  {
+    cat: 'flags: missing',
+    name: 'a switch given a word',
+    argv: (c) => ['explain.results', ...resultsBase(c), '--includeDead', 'maybe'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--includeDead/],
+    project: same,
+  },
   {
     cat: 'flags: long values',
     name: 'a 100 KB --text is not echoed whole',
@@ -135,19 +353,72 @@ const LISTS_AND_JSON: Case[] = [
     says: [/--text/, /102400 characters/],
     project: same,
   },
-  { cat: 'flags: long values', name: 'a 100 KB unknown flag name', argv: (c) => ['explain.results', ...resultsBase(c), `--${'y'.repeat(100_000)}`, '1'], exit: 2, code: 'bad_input', says: [/has no flag/], project: same },
+  {
+    cat: 'flags: long values',
+    name: 'a 100 KB unknown flag name',
+    argv: (c) => ['explain.results', ...resultsBase(c), `--${'y'.repeat(100_000)}`, '1'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/has no flag/],
+    project: same,
+  },
 ];
 
-const exportTarget = (kind: 'explain' | 'acts', path: (c: { P: string; D: string }) => string, more: string[] = []) => (c: { P: string; D: string; ids: Record<string, number | string> }) =>
-  kind === 'explain' ? ['explain.export', ...resultsBase(c), '--format', 'csv', '--path', path(c), ...more] : ['activations.export', ...explainBase(c), '--format', 'npy', '--path', path(c), ...more];
+const exportTarget =
+  (kind: 'explain' | 'acts', path: (c: { P: string; D: string }) => string, more: string[] = []) =>
+  (c: { P: string; D: string; ids: Record<string, number | string> }) =>
+    kind === 'explain'
+      ? ['explain.export', ...resultsBase(c), '--format', 'csv', '--path', path(c), ...more]
+      : ['activations.export', ...explainBase(c), '--format', 'npy', '--path', path(c), ...more];
 
 const EXPORTS: Case[] = [
   ...(['explain', 'acts'] as const).flatMap((k): Case[] => [
-    { cat: 'exports', name: `${k} export over the open project`, argv: exportTarget(k, (c) => c.P), exit: 2, code: 'protected_path', says: [/Refusing to write/, /project/], project: same },
-    { cat: 'exports', name: `${k} export over the open project with --overwrite`, argv: exportTarget(k, (c) => c.P, ['--overwrite']), exit: 2, code: 'protected_path', says: [/Refusing to write/], project: same },
-    { cat: 'exports', name: `${k} export over its -wal`, argv: exportTarget(k, (c) => `${c.P}-wal`, ['--overwrite']), exit: 2, code: 'protected_path', says: [/Refusing to write/], project: same },
-    { cat: 'exports', name: `${k} export over its -shm`, argv: exportTarget(k, (c) => `${c.P}-shm`), exit: 2, code: 'protected_path', says: [/Refusing to write/], project: same },
-    { cat: 'exports', name: `${k} export into its cache folder`, argv: exportTarget(k, (c) => join(c.D, 'p.cache', 'x.csv')), setup: (c) => mkdirSync(join(c.D, 'p.cache')), exit: 2, code: 'protected_path', says: [/Refusing to write/], project: same },
+    {
+      cat: 'exports',
+      name: `${k} export over the open project`,
+      argv: exportTarget(k, (c) => c.P),
+      exit: 2,
+      code: 'protected_path',
+      says: [/Refusing to write/, /project/],
+      project: same,
+    },
+    {
+      cat: 'exports',
+      name: `${k} export over the open project with --overwrite`,
+      argv: exportTarget(k, (c) => c.P, ['--overwrite']),
+      exit: 2,
+      code: 'protected_path',
+      says: [/Refusing to write/],
+      project: same,
+    },
+    {
+      cat: 'exports',
+      name: `${k} export over its -wal`,
+      argv: exportTarget(k, (c) => `${c.P}-wal`, ['--overwrite']),
+      exit: 2,
+      code: 'protected_path',
+      says: [/Refusing to write/],
+      project: same,
+    },
+    {
+      cat: 'exports',
+      name: `${k} export over its -shm`,
+      argv: exportTarget(k, (c) => `${c.P}-shm`),
+      exit: 2,
+      code: 'protected_path',
+      says: [/Refusing to write/],
+      project: same,
+    },
+    {
+      cat: 'exports',
+      name: `${k} export into its cache folder`,
+      argv: exportTarget(k, (c) => join(c.D, 'p.cache', 'x.csv')),
+      setup: (c) => mkdirSync(join(c.D, 'p.cache')),
+      exit: 2,
+      code: 'protected_path',
+      says: [/Refusing to write/],
+      project: same,
+    },
     {
       cat: 'exports',
       name: `${k} export over another project`,
@@ -179,8 +450,24 @@ const EXPORTS: Case[] = [
       project: same,
       after: (c) => expect(readFileSync(join(c.D, 'keep.csv'), 'utf8')).not.toBe('keep me'),
     },
-    { cat: 'exports', name: `${k} export into a missing folder`, argv: exportTarget(k, (c) => join(c.D, 'nope', 'x.csv')), exit: 2, code: 'not_found', says: [/does not exist/, /nope/], project: same },
-    { cat: 'exports', name: `${k} export to a folder`, argv: exportTarget(k, (c) => c.D), exit: 2, code: 'bad_input', says: [/is a folder/], project: same },
+    {
+      cat: 'exports',
+      name: `${k} export into a missing folder`,
+      argv: exportTarget(k, (c) => join(c.D, 'nope', 'x.csv')),
+      exit: 2,
+      code: 'not_found',
+      says: [/does not exist/, /nope/],
+      project: same,
+    },
+    {
+      cat: 'exports',
+      name: `${k} export to a folder`,
+      argv: exportTarget(k, (c) => c.D),
+      exit: 2,
+      code: 'bad_input',
+      says: [/is a folder/],
+      project: same,
+    },
   ]),
   {
     cat: 'exports',
@@ -226,7 +513,16 @@ const PROJECTS: Case[] = [
     project: same,
     after: (c) => expect(walFlag(c.P)).toBe('0101'),
   },
-  { cat: 'projects', name: 'a missing project', argv: (c) => ['model.list', '--project', join(c.D, 'none.nwb')], noProject: true, exit: 2, code: 'not_found', says: [/none\.nwb/], project: same },
+  {
+    cat: 'projects',
+    name: 'a missing project',
+    argv: (c) => ['model.list', '--project', join(c.D, 'none.nwb')],
+    noProject: true,
+    exit: 2,
+    code: 'not_found',
+    says: [/none\.nwb/],
+    project: same,
+  },
   {
     cat: 'projects',
     name: 'a CSV is not a project',
@@ -237,8 +533,26 @@ const PROJECTS: Case[] = [
     code: 'not_a_project',
     project: same,
   },
-  { cat: 'projects', name: 'no project open', argv: () => ['model.list'], noProject: true, exit: 2, code: 'no_project', says: [/No project is open/], project: same },
-  { cat: 'projects', name: 'create over an existing project', argv: (c) => ['project.create', '--path', c.P], noProject: true, exit: 2, code: 'bad_input', says: [/already exists/], project: same },
+  {
+    cat: 'projects',
+    name: 'no project open',
+    argv: () => ['model.list'],
+    noProject: true,
+    exit: 2,
+    code: 'no_project',
+    says: [/No project is open/],
+    project: same,
+  },
+  {
+    cat: 'projects',
+    name: 'create over an existing project',
+    argv: (c) => ['project.create', '--path', c.P],
+    noProject: true,
+    exit: 2,
+    code: 'bad_input',
+    says: [/already exists/],
+    project: same,
+  },
   {
     cat: 'projects',
     name: 'a read-only open refuses writes with read_only',
@@ -256,7 +570,8 @@ const FILES: Case[] = [
     cat: 'files: encodings',
     name: 'a UTF-16 concept list',
     argv: (c) => ['conceptSet.import', '--path', join(c.D, 'c16.txt')],
-    setup: (c) => writeFileSync(join(c.D, 'c16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('stripes\nheel\n', 'utf16le')])),
+    setup: (c) =>
+      writeFileSync(join(c.D, 'c16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('stripes\nheel\n', 'utf16le')])),
     exit: 2,
     code: 'bad_encoding',
     says: [/c16\.txt/, /UTF-16/, /UTF-8/],
@@ -266,7 +581,8 @@ const FILES: Case[] = [
     cat: 'files: encodings',
     name: 'a binary file (a PNG) named as a concept list',
     argv: (c) => ['conceptSet.import', '--path', join(c.D, 'c.txt')],
-    setup: (c) => writeFileSync(join(c.D, 'c.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52])),
+    setup: (c) =>
+      writeFileSync(join(c.D, 'c.txt'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52])),
     exit: 2,
     code: 'bad_encoding',
     says: [/c\.txt/, /binary|not text/],
@@ -301,9 +617,33 @@ const FILES: Case[] = [
     says: [/"name": "bom/],
     project: 'changed',
   },
-  { cat: 'files: missing', name: 'a missing concept file', argv: (c) => ['conceptSet.import', '--path', join(c.D, 'none.txt')], exit: 2, code: 'not_found', says: [/none\.txt/], project: same },
-  { cat: 'files: missing', name: 'a missing probe folder', argv: (c) => ['probe.import', '--root', join(c.D, 'none')], exit: 2, code: 'not_found', says: [/none/], project: same },
-  { cat: 'files: missing', name: 'a missing model file', argv: (c) => ['model.add', '--path', join(c.D, 'none.onnx')], exit: 2, code: 'not_found', says: [/none\.onnx/], project: same },
+  {
+    cat: 'files: missing',
+    name: 'a missing concept file',
+    argv: (c) => ['conceptSet.import', '--path', join(c.D, 'none.txt')],
+    exit: 2,
+    code: 'not_found',
+    says: [/none\.txt/],
+    project: same,
+  },
+  {
+    cat: 'files: missing',
+    name: 'a missing probe folder',
+    argv: (c) => ['probe.import', '--root', join(c.D, 'none')],
+    exit: 2,
+    code: 'not_found',
+    says: [/none/],
+    project: same,
+  },
+  {
+    cat: 'files: missing',
+    name: 'a missing model file',
+    argv: (c) => ['model.add', '--path', join(c.D, 'none.onnx')],
+    exit: 2,
+    code: 'not_found',
+    says: [/none\.onnx/],
+    project: same,
+  },
   {
     cat: 'files: models',
     name: 'a text file as a model',
@@ -314,12 +654,20 @@ const FILES: Case[] = [
     says: [/m\.onnx/],
     project: same,
   },
-  { cat: 'files: models', name: 'a folder as a model', argv: (c) => ['model.add', '--path', c.D], exit: 2, code: 'model_invalid', project: same },
+  {
+    cat: 'files: models',
+    name: 'a folder as a model',
+    argv: (c) => ['model.add', '--path', c.D],
+    exit: 2,
+    code: 'model_invalid',
+    project: same,
+  },
   {
     cat: 'files: LE CSV',
     name: 'an LE CSV of another layer is refused',
     argv: (c) => ['explain.import', ...explainBase(c), '--path', join(c.D, 'le.csv')],
-    setup: (c) => writeFileSync(join(c.D, 'le.csv'), 'layer,unit,val correlation,weight0,concept0,bias,sim correlation\nlayer4,0,0.5,1,Sandal,0,0.4\n'),
+    setup: (c) =>
+      writeFileSync(join(c.D, 'le.csv'), 'layer,unit,val correlation,weight0,concept0,bias,sim correlation\nlayer4,0,0.5,1,Sandal,0,0.4\n'),
     exit: 2,
     code: 'bad_input',
     says: [/layer4/, new RegExp(CNN_POOLED.replace(/\//g, '\\/'))],
@@ -338,14 +686,78 @@ const FILES: Case[] = [
 ];
 
 const IDS: Case[] = [
-  { cat: 'ids', name: 'an unknown activation set', argv: () => ['explain.run', '--activationSetId', '999'], exit: 2, code: 'not_found', says: [/999/], project: same },
-  { cat: 'ids', name: 'an unknown run', argv: () => ['explain.results', '--runId', '999'], exit: 2, code: 'not_found', says: [/999/], project: same },
-  { cat: 'ids', name: 'an unknown model', argv: () => ['model.info', '--modelId', '999'], exit: 2, code: 'not_found', says: [/999/], project: same },
-  { cat: 'ids', name: 'an unknown probe set', argv: () => ['probe.summary', '--probeSetId', '999'], exit: 2, code: 'not_found', says: [/999/], project: same },
-  { cat: 'ids', name: 'a neuron out of range', argv: (c) => ['activations.neuron', ...explainBase(c), '--neuron', '640'], exit: 2, code: 'bad_input', says: [/640/], project: same },
-  { cat: 'ids', name: 'an id of 0', argv: () => ['model.info', '--modelId', '0'], exit: 2, code: 'bad_input', says: [/--modelId/], project: same },
-  { cat: 'ids', name: 'an unknown job', argv: () => ['jobs.resume', '--jobId', '999'], exit: 2, code: 'not_found', says: [/999/], project: same },
-  { cat: 'ids', name: 'an unknown layer', argv: (c) => ['activations.extract', '--modelId', id('model')(c), '--probeSetId', id('probe')(c), '--layer', '/nope'], exit: 2, code: 'bad_input', says: [/\/nope/], project: same },
+  {
+    cat: 'ids',
+    name: 'an unknown activation set',
+    argv: () => ['explain.run', '--activationSetId', '999'],
+    exit: 2,
+    code: 'not_found',
+    says: [/999/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'an unknown run',
+    argv: () => ['explain.results', '--runId', '999'],
+    exit: 2,
+    code: 'not_found',
+    says: [/999/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'an unknown model',
+    argv: () => ['model.info', '--modelId', '999'],
+    exit: 2,
+    code: 'not_found',
+    says: [/999/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'an unknown probe set',
+    argv: () => ['probe.summary', '--probeSetId', '999'],
+    exit: 2,
+    code: 'not_found',
+    says: [/999/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'a neuron out of range',
+    argv: (c) => ['activations.neuron', ...explainBase(c), '--neuron', '640'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/640/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'an id of 0',
+    argv: () => ['model.info', '--modelId', '0'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--modelId/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'an unknown job',
+    argv: () => ['jobs.resume', '--jobId', '999'],
+    exit: 2,
+    code: 'not_found',
+    says: [/999/],
+    project: same,
+  },
+  {
+    cat: 'ids',
+    name: 'an unknown layer',
+    argv: (c) => ['activations.extract', '--modelId', id('model')(c), '--probeSetId', id('probe')(c), '--layer', '/nope'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/\/nope/],
+    project: same,
+  },
 ];
 
 /** Prepare a case's project in-process (add a model, import a folder), then close it before the CLI runs. */
@@ -374,7 +786,17 @@ async function logModelProject(c: { P: string; D: string; ids: Record<string, nu
   });
 }
 
-const extractLog = (c: { ids: Record<string, number | string> }) => ['activations.extract', '--modelId', id('logModel')(c), '--probeSetId', id('colours')(c), '--layer', 'feat', '--summary', 'identity'];
+const extractLog = (c: { ids: Record<string, number | string> }) => [
+  'activations.extract',
+  '--modelId',
+  id('logModel')(c),
+  '--probeSetId',
+  id('colours')(c),
+  '--layer',
+  'feat',
+  '--summary',
+  'identity',
+];
 
 const MODELS: Case[] = [
   {
@@ -409,8 +831,19 @@ const MODELS: Case[] = [
     name: 'an LE file covering a flagged neuron imports it unscored, with a warning',
     setup: async (c) => {
       await logModelProject(c);
-      await onCopy(c, (b) => call(b, 'activations.extract', { modelId: Number(c.ids.logModel), probeSetId: Number(c.ids.colours), layer: 'feat', summary: 'identity', onNonFinite: 'flag' }));
-      writeFileSync(join(c.D, 'le.csv'), 'layer,unit,val correlation,weight0,concept0,bias,sim correlation\nfeat,0,0.5,1,a,0,0.4\nfeat,3,0.5,1,a,0,0.4\n');
+      await onCopy(c, (b) =>
+        call(b, 'activations.extract', {
+          modelId: Number(c.ids.logModel),
+          probeSetId: Number(c.ids.colours),
+          layer: 'feat',
+          summary: 'identity',
+          onNonFinite: 'flag',
+        }),
+      );
+      writeFileSync(
+        join(c.D, 'le.csv'),
+        'layer,unit,val correlation,weight0,concept0,bias,sim correlation\nfeat,0,0.5,1,a,0,0.4\nfeat,3,0.5,1,a,0,0.4\n',
+      );
     },
     argv: (c) => ['explain.import', '--activationSetId', '2', '--path', join(c.D, 'le.csv')],
     exit: 0,
@@ -418,7 +851,11 @@ const MODELS: Case[] = [
     project: 'changed',
     after: (c) => {
       const db = new Database(c.P, { readonly: true });
-      const scored = db.prepare(`SELECT e.neuron FROM scores s JOIN explanations e ON e.id = s.explanation_id WHERE s.simulator = 'label' AND e.activation_set_id = 2 ORDER BY e.neuron`).all() as { neuron: number }[];
+      const scored = db
+        .prepare(
+          `SELECT e.neuron FROM scores s JOIN explanations e ON e.id = s.explanation_id WHERE s.simulator = 'label' AND e.activation_set_id = 2 ORDER BY e.neuron`,
+        )
+        .all() as { neuron: number }[];
       db.close();
       expect([...new Set(scored.map((r) => r.neuron))]).toEqual([3]);
     },
@@ -443,7 +880,14 @@ const MODELS: Case[] = [
     says: [/huge\.onnx/, /50000/],
     project: same,
   },
-  { cat: 'models: input size', name: 'model.list still works afterwards', argv: () => ['model.list'], exit: 0, says: [/fmnist_cnn/], project: same },
+  {
+    cat: 'models: input size',
+    name: 'model.list still works afterwards',
+    argv: () => ['model.list'],
+    exit: 0,
+    says: [/fmnist_cnn/],
+    project: same,
+  },
 ];
 
 const PROBES: Case[] = [
@@ -493,7 +937,9 @@ const PROBES: Case[] = [
       await writeFashionMnistTree(root, { count: 10, split: 'test' });
       await onCopy(c, async (b) => {
         const probeSetId = (await call(b, 'probe.import', { root })).probeSetId;
-        c.ids.tinySet = (await call(b, 'activations.extract', { modelId: Number(c.ids.model), probeSetId, layer: CNN_POOLED, summary: 'identity' })).activationSet.id;
+        c.ids.tinySet = (
+          await call(b, 'activations.extract', { modelId: Number(c.ids.model), probeSetId, layer: CNN_POOLED, summary: 'identity' })
+        ).activationSet.id;
       });
     },
     argv: (c) => ['explain.run', '--activationSetId', id('tinySet')(c)],
@@ -511,10 +957,19 @@ function numericSweep(): Case[] {
     const shape = def.input instanceof z.ZodObject ? (def.input.shape as Record<string, z.ZodType>) : {};
     for (const [flag, schema] of Object.entries(shape)) {
       let base: z.ZodType = schema;
-      while (base instanceof z.ZodOptional || base instanceof z.ZodDefault || base instanceof z.ZodNullable) base = base.unwrap() as z.ZodType;
+      while (base instanceof z.ZodOptional || base instanceof z.ZodDefault || base instanceof z.ZodNullable)
+        base = base.unwrap() as z.ZodType;
       if (!(base instanceof z.ZodNumber)) continue;
       for (const value of ['abc', '1e999']) {
-        out.push({ cat: 'flags: every numeric flag', name: `${method} --${flag} ${value}`, argv: () => [method, `--${flag}`, value], exit: 2, code: 'bad_input', says: [new RegExp(`--${flag}\\b`), /number|integer/], project: same });
+        out.push({
+          cat: 'flags: every numeric flag',
+          name: `${method} --${flag} ${value}`,
+          argv: () => [method, `--${flag}`, value],
+          exit: 2,
+          code: 'bad_input',
+          says: [new RegExp(`--${flag}\\b`), /number|integer/],
+          project: same,
+        });
       }
     }
   }

@@ -29,7 +29,10 @@ describe('runCli on a real project', () => {
     const dataDir = join(f.dir, 'cli-data');
     const base = ['explain.run', '--project', project, '--activationSetId', String(setId), '--quiet'];
 
-    const r = await cli([...base, '--neurons', '1,2,3', '--seed', '7', '--conceptSource', '{"kind":"labels"}', '--maxConcepts', '3'], dataDir);
+    const r = await cli(
+      [...base, '--neurons', '1,2,3', '--seed', '7', '--conceptSource', '{"kind":"labels"}', '--maxConcepts', '3'],
+      dataDir,
+    );
     expect(r.code).toBe(0);
     const run = (r.out as RunOut).run;
     expect(run.params).toMatchObject({ neurons: [1, 2, 3], seed: 7, maxConcepts: 3, conceptSource: { kind: 'labels' } });
@@ -39,7 +42,10 @@ describe('runCli on a real project', () => {
     expect(existsSync(dataDir)).toBe(true);
 
     // The same call again in the same process returns the finished run.
-    const again = await cli([...base, '--neurons', '1,2,3', '--seed', '7', '--conceptSource', '{"kind":"labels"}', '--maxConcepts', '3'], dataDir);
+    const again = await cli(
+      [...base, '--neurons', '1,2,3', '--seed', '7', '--conceptSource', '{"kind":"labels"}', '--maxConcepts', '3'],
+      dataDir,
+    );
     expect(again.code).toBe(0);
     expect(again.out).toMatchObject({ reused: true, run: { id: run.id } });
 
@@ -59,7 +65,10 @@ describe('runCli on a real project', () => {
     const range = await cli([...base, '--neurons', '100000'], dataDir);
     expect(range.code).toBe(2);
     expect(range.out).toMatchObject({ error: { code: 'bad_input' } });
-    const ti = await cli(['topimpact.run', '--project', project, '--activationSetId', String(pooledId), '--quiet', '--neurons', '1,2', '--temperature', '1'], dataDir);
+    const ti = await cli(
+      ['topimpact.run', '--project', project, '--activationSetId', String(pooledId), '--quiet', '--neurons', '1,2', '--temperature', '1'],
+      dataDir,
+    );
     expect(ti.stderr).toBe('');
     expect(ti.code).toBe(0);
     expect(ti.out).toMatchObject({ run: { neuronsTotal: 2, params: { neurons: [1, 2], temperature: 1 } } });

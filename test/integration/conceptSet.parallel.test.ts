@@ -36,7 +36,9 @@ describe('parallel conceptSet.import (separate processes)', () => {
     const N = 50_000;
     await writeFile(list, Array.from({ length: N }, (_, i) => `concept ${i}`).join('\n'));
 
-    const runs = await Promise.all(Array.from({ length: 6 }, () => runCli(['conceptSet.import', '--project', projectPath, '--path', list, '--name', 'Footwear'])));
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => runCli(['conceptSet.import', '--project', projectPath, '--path', list, '--name', 'Footwear'])),
+    );
     for (const r of runs) expect(r, r.stderr).toMatchObject({ code: 0 });
     const results = runs.map((r) => JSON.parse(r.stdout) as { set: { id: number; name: string; count: number }; created: boolean });
     expect(new Set(results.map((r) => r.set.id)).size).toBe(1);
@@ -45,7 +47,9 @@ describe('parallel conceptSet.import (separate processes)', () => {
 
     const db = new Database(projectPath, { readonly: true });
     try {
-      expect(db.prepare('SELECT name, (SELECT count(*) FROM concepts c WHERE c.concept_set_id = s.id) AS n FROM concept_sets s').all()).toEqual([{ name: 'Footwear', n: N }]);
+      expect(
+        db.prepare('SELECT name, (SELECT count(*) FROM concepts c WHERE c.concept_set_id = s.id) AS n FROM concept_sets s').all(),
+      ).toEqual([{ name: 'Footwear', n: N }]);
     } finally {
       db.close();
     }

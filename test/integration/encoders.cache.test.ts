@@ -14,10 +14,18 @@ import { writeFmnistPngs } from './extract.helpers';
 
 function insertProbeSet(db: Db, root: string): number {
   const now = new Date().toISOString();
-  const id = Number(db.prepare('INSERT INTO probe_sets(name, root_path, complete, created_at, updated_at) VALUES (?,?,1,?,?)').run('p', root, now, now).lastInsertRowid);
-  const put = db.prepare('INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?,?,0,0,?,28,28,?)');
+  const id = Number(
+    db.prepare('INSERT INTO probe_sets(name, root_path, complete, created_at, updated_at) VALUES (?,?,1,?,?)').run('p', root, now, now)
+      .lastInsertRowid,
+  );
+  const put = db.prepare(
+    'INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?,?,0,0,?,28,28,?)',
+  );
   // The file name stands in for the content hash (the importer computes real ones).
-  for (const f of readdirSync(root).filter((x) => x.endsWith('.png')).sort()) put.run(id, f, `sha-${f}`, 'png');
+  for (const f of readdirSync(root)
+    .filter((x) => x.endsWith('.png'))
+    .sort())
+    put.run(id, f, `sha-${f}`, 'png');
   return id;
 }
 
@@ -26,7 +34,16 @@ async function setup(n: number) {
   const db = await createProject(join(dir, 'p.nwb'), { appVersion: 'test' });
   const root = await writeFmnistPngs(n, join(dir, 'images'));
   const enc = await openEncoder(join(FIXTURE_ENCODERS, 'fmnist_siglip_a'), { provider: 'cpu', threads: 1 });
-  return { dir, db, root, enc, close: async () => { await enc.close(); db.close(); } };
+  return {
+    dir,
+    db,
+    root,
+    enc,
+    close: async () => {
+      await enc.close();
+      db.close();
+    },
+  };
 }
 
 describe('embedding cache', () => {
@@ -38,7 +55,9 @@ describe('embedding cache', () => {
       const first = await embedProbeImages(db, enc, ps, { batch: 8, onProgress: (d) => progress.push(d) });
       expect([first.computed, first.cached, first.rows, first.dim]).toEqual([20, 0, 20, 64]);
       expect(progress.at(-1)).toBe(20);
-      const files = readdirSync(root).sort().map((f) => join(root, f));
+      const files = readdirSync(root)
+        .sort()
+        .map((f) => join(root, f));
       const direct = await enc.embedImages(files, { batch: 5 });
       for (let i = 0; i < direct.length; i++) expect(Math.abs(first.vectors[i] - direct[i])).toBeLessThan(1e-6);
       for (let r = 0; r < 20; r++) {
@@ -53,7 +72,9 @@ describe('embedding cache', () => {
 
       await writeFmnistPngs(21, root); // adds 00020.png
       const now = new Date().toISOString();
-      db.prepare("INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?, '00020.png', 0, 0, 'sha-00020.png', 28, 28, 'png')").run(ps);
+      db.prepare(
+        "INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?, '00020.png', 0, 0, 'sha-00020.png', 28, 28, 'png')",
+      ).run(ps);
       db.prepare('UPDATE probe_sets SET updated_at = ? WHERE id = ?').run(now, ps);
       const third = await embedProbeImages(db, enc, ps);
       expect([third.computed, third.cached, third.rows]).toEqual([1, 20, 21]);
@@ -68,7 +89,9 @@ describe('embedding cache', () => {
     try {
       const ps = insertProbeSet(db, root);
       const ac = new AbortController();
-      const err = await embedProbeImages(db, enc, ps, { batch: 8, signal: ac.signal, onProgress: (d) => d >= 8 && ac.abort() }).catch((e: unknown) => e);
+      const err = await embedProbeImages(db, enc, ps, { batch: 8, signal: ac.signal, onProgress: (d) => d >= 8 && ac.abort() }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('cancelled');
       expect(countEmbeddings(db, enc.info.sha256, 'image')).toBe(8);
@@ -85,7 +108,9 @@ describe('embedding cache', () => {
       mkdirSync(join(root, 'dup'));
       copyFileSync(join(root, '00000.png'), join(root, 'dup', 'a.png'));
       const ps = insertProbeSet(db, root);
-      db.prepare("INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?, 'dup/a.png', 0, 0, 'sha-00000.png', 28, 28, 'png')").run(ps);
+      db.prepare(
+        "INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?, 'dup/a.png', 0, 0, 'sha-00000.png', 28, 28, 'png')",
+      ).run(ps);
       const r = await embedProbeImages(db, enc, ps);
       expect([r.computed, r.cached, r.rows]).toEqual([3, 0, 4]);
       expect(Array.from(r.vectors.subarray(3 * 64))).toEqual(Array.from(r.vectors.subarray(0, 64)));
@@ -114,7 +139,10 @@ describe('embedding cache', () => {
     const db = await createProject(join(dir, 'p.nwb'), { appVersion: 'test' });
     try {
       const D = 16;
-      const entries = Array.from({ length: 50_000 }, (_, i) => ({ key: `k${i}`, vector: Float32Array.from({ length: D }, (_, j) => Math.fround(Math.sin(i * D + j))) }));
+      const entries = Array.from({ length: 50_000 }, (_, i) => ({
+        key: `k${i}`,
+        vector: Float32Array.from({ length: D }, (_, j) => Math.fround(Math.sin(i * D + j))),
+      }));
       let t0 = performance.now();
       putEmbeddings(db, 'enc', 'image', entries);
       const putMs = performance.now() - t0;

@@ -28,7 +28,9 @@ describe.each(['fmnist_siglip_a', 'fmnist_clip_b'])('calibration of %s vs the Py
       const texts = await enc.embedTexts(ref.concepts);
       const L = ref.concepts.length;
       const cos = new Float32Array(N * L);
-      await cosineBlocks({ data: images, rows: N, cols: enc.dim }, { data: texts, rows: L, cols: enc.dim }, (block, r0) => cos.set(block, r0 * L));
+      await cosineBlocks({ data: images, rows: N, cols: enc.dim }, { data: texts, rows: L, cols: enc.dim }, (block, r0) =>
+        cos.set(block, r0 * L),
+      );
       // Binary labels: the image's class, and the superclass containing it.
       const labels = new Uint8Array(N * L);
       for (let i = 0; i < N; i++) {

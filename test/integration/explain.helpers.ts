@@ -49,11 +49,21 @@ export interface Truth {
  * class), copied from the probe set of `f` using the logits of activation set `setId`. On such images the
  * class probabilities are ~one-hot, so a neuron planted on probabilities is (almost) a function of labels.
  */
-export async function confidentSubset(f: ExplainFixture, probeSetId: number, setId: number, minProb: number, perClass: number): Promise<{ root: string; counts: Record<string, number> }> {
+export async function confidentSubset(
+  f: ExplainFixture,
+  probeSetId: number,
+  setId: number,
+  minProb: number,
+  perClass: number,
+): Promise<{ root: string; counts: Record<string, number> }> {
   const db = f.backend.state.requireProject().db;
   const logits = readMatrix(db, setId, 'logits');
-  const images = db.prepare(`SELECT i.rel_path AS relPath, p.root_path AS root, c.name AS cls FROM images i JOIN probe_sets p ON p.id = i.probe_set_id
-    LEFT JOIN labels c ON c.id = i.class_id WHERE i.probe_set_id = ? ORDER BY i.id`).all(probeSetId) as { relPath: string; root: string; cls: string }[];
+  const images = db
+    .prepare(
+      `SELECT i.rel_path AS relPath, p.root_path AS root, c.name AS cls FROM images i JOIN probe_sets p ON p.id = i.probe_set_id
+    LEFT JOIN labels c ON c.id = i.class_id WHERE i.probe_set_id = ? ORDER BY i.id`,
+    )
+    .all(probeSetId) as { relPath: string; root: string; cls: string }[];
   const k = logits.length / images.length;
   const out = join(f.dir, `confident_${minProb}`);
   const counts: Record<string, number> = {};

@@ -8,7 +8,14 @@ import { PLANTED, extract, probeProject } from './explain.helpers';
 // (3) Export -> import round trip in the LE results CSV (and JSON); bad files are refused naming the line.
 // Also the read side the UI uses: results filters, the neuron page, concept search, typed-text scoring.
 
-const HEADER = ['layer', 'unit', 'val correlation', ...Array.from({ length: 10 }, (_, i) => [`weight${i}`, `concept${i}`]).flat(), 'bias', 'sim correlation'];
+const HEADER = [
+  'layer',
+  'unit',
+  'val correlation',
+  ...Array.from({ length: 10 }, (_, i) => [`weight${i}`, `concept${i}`]).flat(),
+  'bias',
+  'sim correlation',
+];
 
 describe('explanation interchange and reads', () => {
   it('round-trips CSV and JSON, refuses bad files, serves the neuron page', async () => {
@@ -28,14 +35,26 @@ describe('explanation interchange and reads', () => {
     expect(first.slice(0, 2)).toEqual(['planted', '0']);
     expect(first.slice(5, 7)).toEqual(['0', '0']); // neuron 0 has one concept: the second slot is empty
 
-    for (const [format, path] of [['csv', csvPath], ['json', join(f.dir, 'le.json')]] as const) {
+    for (const [format, path] of [
+      ['csv', csvPath],
+      ['json', join(f.dir, 'le.json')],
+    ] as const) {
       if (format === 'json') await call(f.backend, 'explain.export', { runId: run.id, format, path });
       const imp = await call(f.backend, 'explain.import', { activationSetId: setId, path });
-      expect(imp).toMatchObject({ rows: 6, scored: true, run: { method: 'imported', status: 'done', neuronsDone: 6, splitId: run.splitId } });
+      expect(imp).toMatchObject({
+        rows: 6,
+        scored: true,
+        run: { method: 'imported', status: 'done', neuronsDone: 6, splitId: run.splitId },
+      });
       const back = await call(f.backend, 'explain.results', { runId: imp.run.id });
       back.rows.forEach((r, i) => {
         const o = original.rows[i];
-        expect({ neuron: r.neuron, terms: r.terms, bias: r.bias, text: r.text }).toEqual({ neuron: o.neuron, terms: o.terms, bias: o.bias, text: o.text });
+        expect({ neuron: r.neuron, terms: r.terms, bias: r.bias, text: r.text }).toEqual({
+          neuron: o.neuron,
+          terms: o.terms,
+          bias: o.bias,
+          text: o.text,
+        });
         // Re-scored here under the label simulator on the same split: the same correlations.
         expect(r.testCorrelation).toBeCloseTo(o.testCorrelation!, 7);
         expect(r.valCorrelation).toBeCloseTo(o.valCorrelation!, 7); // LE scored val in float32 standardised space
@@ -52,10 +71,22 @@ describe('explanation interchange and reads', () => {
       code: 'bad_input',
       message: expect.stringMatching(/weight\.csv, line 4: column "weight0" must be a number, found "abc"/),
     });
-    await expect(bad('fields.csv', (ls) => ((ls[2] = `${ls[2]},extra`), ls))).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/fields\.csv, line 3: expected 25 fields like the header, found 26/) });
-    await expect(bad('unit.csv', (ls) => ((ls[5] = ls[5].replace(/^planted,4,/, 'planted,99,')), ls))).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/unit\.csv, line 6: unit 99 is out of range/) });
-    await expect(bad('dup.csv', (ls) => ((ls[6] = ls[6].replace(/^planted,5,/, 'planted,1,')), ls))).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/dup\.csv, line 7: unit 1 appears again \(first at line 3\)/) });
-    await expect(bad('header.csv', (ls) => ((ls[0] = ls[0].replace('bias', 'offset')), ls))).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/header\.csv, line 1: the header has no "bias" column/) });
+    await expect(bad('fields.csv', (ls) => ((ls[2] = `${ls[2]},extra`), ls))).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/fields\.csv, line 3: expected 25 fields like the header, found 26/),
+    });
+    await expect(bad('unit.csv', (ls) => ((ls[5] = ls[5].replace(/^planted,4,/, 'planted,99,')), ls))).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/unit\.csv, line 6: unit 99 is out of range/),
+    });
+    await expect(bad('dup.csv', (ls) => ((ls[6] = ls[6].replace(/^planted,5,/, 'planted,1,')), ls))).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/dup\.csv, line 7: unit 1 appears again \(first at line 3\)/),
+    });
+    await expect(bad('header.csv', (ls) => ((ls[0] = ls[0].replace('bias', 'offset')), ls))).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/header\.csv, line 1: the header has no "bias" column/),
+    });
 
     // Results table reads.
     const sneaker = await call(f.backend, 'explain.results', { runId: run.id, concept: 'sneak' });
@@ -71,7 +102,9 @@ describe('explanation interchange and reads', () => {
     const page = await call(f.backend, 'explain.neuron', { runId: run.id, neuron: 2 });
     expect(page.explanations.map((e) => e.method)).toEqual(['le_label', 'best_concept', 'top5']);
     const le = page.explanations[0];
-    expect(le.scores).toEqual(expect.arrayContaining([expect.objectContaining({ simulator: 'label', metric: 'correlation', split: 'test' })]));
+    expect(le.scores).toEqual(
+      expect.arrayContaining([expect.objectContaining({ simulator: 'label', metric: 'correlation', split: 'test' })]),
+    );
     expect(page.scatter!.testImages).toBe(100);
     expect(page.scatter!.simulated).toHaveLength(100);
     expect(pearson(page.scatter!.simulated, page.scatter!.actual)).toBeCloseTo(original.rows[2].testCorrelation!, 6);
@@ -94,6 +127,9 @@ describe('explanation interchange and reads', () => {
     const t = await call(f.backend, 'explain.scoreText', { runId: run.id, neuron: 0, text: 'trouser' });
     expect(t.concept).toBe('Trouser');
     expect(t.testCorrelation).toBeGreaterThan(0.95);
-    await expect(call(f.backend, 'explain.scoreText', { runId: run.id, neuron: 0, text: 'stripes' })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/not a label/) });
+    await expect(call(f.backend, 'explain.scoreText', { runId: run.id, neuron: 0, text: 'stripes' })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/not a label/),
+    });
   }, 120_000);
 });

@@ -35,8 +35,15 @@ async function recovery(backend: Backend, activationSetId: number, order: 'signe
       weightErr.push(Math.abs(got.weight - term.weight) / Math.abs(term.weight));
     }
   }
-  const r = { precision: hit / found, recall: hit / planted, maxWeightErr: Math.max(...weightErr), meanWeightErr: weightErr.reduce((a, b) => a + b, 0) / weightErr.length };
-  console.log(`planted [${label}] order=${order}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)} rel weight error max ${r.maxWeightErr.toFixed(3)} mean ${r.meanWeightErr.toFixed(3)}; mean test r ${run.means.testCorrelation?.toFixed(4)}\n  ${lines.join('\n  ')}`);
+  const r = {
+    precision: hit / found,
+    recall: hit / planted,
+    maxWeightErr: Math.max(...weightErr),
+    meanWeightErr: weightErr.reduce((a, b) => a + b, 0) / weightErr.length,
+  };
+  console.log(
+    `planted [${label}] order=${order}: precision ${r.precision.toFixed(3)} recall ${r.recall.toFixed(3)} rel weight error max ${r.maxWeightErr.toFixed(3)} mean ${r.meanWeightErr.toFixed(3)}; mean test r ${run.means.testCorrelation?.toFixed(4)}\n  ${lines.join('\n  ')}`,
+  );
   return r;
 }
 
@@ -74,25 +81,47 @@ describe('explain.run on real extractions', () => {
     const le = mean(rows.map((r) => r.testCorrelation!));
     const best = mean(rows.map((r) => r.bestConcept!.testCorrelation!));
     const top5 = mean(rows.map((r) => r.top5!.testCorrelation!));
-    console.log(`CNN pooled (${rows.length} live of ${run.neuronsTotal}, ${run.dead} dead): mean test r LE ${le.toFixed(4)} | best concept ${best.toFixed(4)} | top5 ${top5.toFixed(4)}; mean length ${mean(lengths).toFixed(2)} (min ${Math.min(...lengths)}, max ${Math.max(...lengths)}); mean val r LE ${run.means.valCorrelation?.toFixed(4)}`);
+    console.log(
+      `CNN pooled (${rows.length} live of ${run.neuronsTotal}, ${run.dead} dead): mean test r LE ${le.toFixed(4)} | best concept ${best.toFixed(4)} | top5 ${top5.toFixed(4)}; mean length ${mean(lengths).toFixed(2)} (min ${Math.min(...lengths)}, max ${Math.max(...lengths)}); mean val r LE ${run.means.valCorrelation?.toFixed(4)}`,
+    );
     expect(le).toBeGreaterThan(best);
     expect(best).toBeGreaterThan(0);
     expect(Math.min(...lengths)).toBeGreaterThanOrEqual(1);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(10);
     expect(run.means.testCorrelation).toBeCloseTo(le, 10);
-    expect(run.provenance?.hashes).toMatchObject({ model: expect.stringMatching(/^[0-9a-f]{64}$/), manifest: expect.stringMatching(/^[0-9a-f]{64}$/), conceptSet: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(run.params).toMatchObject({ seed: 0, eta: 0.99, maxConcepts: 10, width: 10, eps: 0.02, order: 'signed', lambdaSelection: 'fixed' });
+    expect(run.provenance?.hashes).toMatchObject({
+      model: expect.stringMatching(/^[0-9a-f]{64}$/),
+      manifest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      conceptSet: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(run.params).toMatchObject({
+      seed: 0,
+      eta: 0.99,
+      maxConcepts: 10,
+      width: 10,
+      eps: 0.02,
+      order: 'signed',
+      lambdaSelection: 'fixed',
+    });
 
     // The same call again returns the stored run without computing.
     const again = await call(f.backend, 'explain.run', { activationSetId: pooled });
     expect(again).toMatchObject({ reused: true, run: { id: run.id } });
 
     // (5) Split reuse: every run on the first probe set used one stored split; same seed -> same id.
-    const runs = (await call(f.backend, 'explain.runs', {})).filter((r) => r.activationSetId === plantedAll || r.activationSetId === pooled);
+    const runs = (await call(f.backend, 'explain.runs', {})).filter(
+      (r) => r.activationSetId === plantedAll || r.activationSetId === pooled,
+    );
     expect(runs).toHaveLength(3);
     expect(new Set(runs.map((r) => r.splitId)).size).toBe(1);
     const s0 = await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 0 });
-    expect(s0).toMatchObject({ id: runs[0].splitId, created: false, seed: 0, fractions: [0.7, 0.1, 0.2], counts: { train: 2100, val: 300, test: 600 } });
+    expect(s0).toMatchObject({
+      id: runs[0].splitId,
+      created: false,
+      seed: 0,
+      fractions: [0.7, 0.1, 0.2],
+      counts: { train: 2100, val: 300, test: 600 },
+    });
     expect((await call(f.backend, 'split.get', { probeSetId: f.probeSetId, seed: 0 }))?.id).toBe(s0.id);
     expect(await call(f.backend, 'split.get', { probeSetId: f.probeSetId, seed: 1 })).toBeNull();
     const s1 = await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 1 });
@@ -106,6 +135,9 @@ describe('explain.run on real extractions', () => {
     expect(s2).toMatchObject({ created: true, manifestHash: 'changed' });
     expect(s2.id).not.toBe(s0.id);
     // ... and an activation set extracted before the change is refused, saying what to do.
-    await expect(call(f.backend, 'explain.run', { activationSetId: pooled, order: 'abs' })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/Extract the layer again/) });
+    await expect(call(f.backend, 'explain.run', { activationSetId: pooled, order: 'abs' })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/Extract the layer again/),
+    });
   }, 300_000);
 });

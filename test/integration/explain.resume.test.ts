@@ -13,7 +13,12 @@ describe('explain.run cancel + resume', () => {
     const input = { activationSetId: setId, blockSize: 2 };
     const cancelAt = async (n: number) => {
       const abort = new AbortController();
-      const err = await call(f.backend, 'explain.run', input, ctx({ signal: abort.signal, onProgress: (p) => p.done >= n && abort.abort() })).catch((e: unknown) => e);
+      const err = await call(
+        f.backend,
+        'explain.run',
+        input,
+        ctx({ signal: abort.signal, onProgress: (p) => p.done >= n && abort.abort() }),
+      ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).code).toBe('cancelled');
     };
@@ -30,7 +35,12 @@ describe('explain.run cancel + resume', () => {
     expect(run).toMatchObject({ status: 'cancelled', neuronsDone: 4, jobId: job.id });
 
     const messages: string[] = [];
-    const resumed = await call(f.backend, 'jobs.resume', { jobId: job.id }, ctx({ onProgress: (p) => p.message && messages.push(p.message) }));
+    const resumed = await call(
+      f.backend,
+      'jobs.resume',
+      { jobId: job.id },
+      ctx({ onProgress: (p) => p.message && messages.push(p.message) }),
+    );
     expect(resumed).toMatchObject({ jobId: job.id, kind: 'explain.run' });
     expect(messages[0]).toMatch(/resuming at neuron 5 of 6/);
     const runs = await call(f.backend, 'explain.runs', { activationSetId: setId });

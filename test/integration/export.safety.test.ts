@@ -55,7 +55,9 @@ describe('exports never overwrite a project', () => {
         const b = await refusal(call(f.backend, 'activations.export', { activationSetId: setId, format: 'npy', path, overwrite }));
         expect(b.code, `${what} (activations.export)`).toBe('protected_path');
       }
-      expect([sha(project.path), sha(`${project.path}-wal`), sha(other.projectPath), sha(join(cache, 'thumbs', 'x.jpg'))], what).toEqual(before);
+      expect([sha(project.path), sha(`${project.path}-wal`), sha(other.projectPath), sha(join(cache, 'thumbs', 'x.jpg'))], what).toEqual(
+        before,
+      );
     }
     expect(project.db.pragma('integrity_check', { simple: true })).toBe('ok');
     const ro = new Database(other.projectPath, { readonly: true });
@@ -97,7 +99,10 @@ describe('exports never overwrite a project', () => {
     const e = await writeFileSafely({ path: target }, async (sink) => {
       await sink.write(Buffer.alloc(1 << 20, 7));
       throw new AppError('cancelled', 'stopped mid-write');
-    }).then(() => null, (x: unknown) => x);
+    }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect((e as AppError).code).toBe('cancelled');
     expect(readdirSync(dir)).toEqual([]);
     writeFileSync(target, 'old');

@@ -45,7 +45,12 @@ const errors: Record<string, number> = {};
 beforeAll(async () => {
   ({ backend } = await freshBackend());
   const g = load('fmnist_cnn') ?? load('fmnist_vit');
-  if (g) probeSetId = insertProbeSet(backend, join(FIX, 'golden'), g.images.map((i) => i.file));
+  if (g)
+    probeSetId = insertProbeSet(
+      backend,
+      join(FIX, 'golden'),
+      g.images.map((i) => i.file),
+    );
 });
 afterAll(() => {
   console.log(`golden max abs error: ${JSON.stringify(errors)}`);
@@ -57,7 +62,10 @@ async function modelId(id: string, g: Golden): Promise<number> {
     const m = await backend.handlers['model.add']({ path: join(FIX, 'models', `${id}.onnx`) }, ctx());
     const p = g.preprocessing;
     await backend.handlers['model.setPreprocessing'](
-      { modelId: m.id, options: { scale: p.scale, mean: p.mean, std: p.std, size: [p.size, p.size], channels: p.channels, layout: p.layout } },
+      {
+        modelId: m.id,
+        options: { scale: p.scale, mean: p.mean, std: p.std, size: [p.size, p.size], channels: p.channels, layout: p.layout },
+      },
       ctx(),
     );
     modelIds.set(id, m.id);
@@ -70,7 +78,10 @@ describe('extraction equals PyTorch golden activations', () => {
     const g = load(id);
     it.skipIf(!g)(`${id} ${layer} ${summary}`, async () => {
       const ref = g!.layers[layer];
-      const r = await backend.handlers['activations.extract']({ modelId: await modelId(id, g!), layer: ref.tensor, probeSetId, summary }, ctx());
+      const r = await backend.handlers['activations.extract'](
+        { modelId: await modelId(id, g!), layer: ref.tensor, probeSetId, summary },
+        ctx(),
+      );
       const db = backend.state.requireProject().db;
       const err = maxAbsDiff(readMatrix(db, r.activationSet.id), ref.summaries[goldenSummary].values.flat());
       errors[`${id}.${layer}.${summary}`] = err;

@@ -21,11 +21,22 @@ export async function freshBackend(): Promise<{ backend: Backend; dir: string }>
 }
 
 /** A probe set over the image files of `root` (sorted names, image ids in that order). */
-export function insertProbeSet(backend: Backend, root: string, files = readdirSync(root).filter((f) => f.endsWith('.png')).sort()): number {
+export function insertProbeSet(
+  backend: Backend,
+  root: string,
+  files = readdirSync(root)
+    .filter((f) => f.endsWith('.png'))
+    .sort(),
+): number {
   const db = backend.state.requireProject().db;
   const now = new Date().toISOString();
-  const id = Number(db.prepare('INSERT INTO probe_sets(name, root_path, complete, created_at, updated_at) VALUES (?,?,1,?,?)').run(root, root, now, now).lastInsertRowid);
-  const put = db.prepare('INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?,?,0,0,?,28,28,?)');
+  const id = Number(
+    db.prepare('INSERT INTO probe_sets(name, root_path, complete, created_at, updated_at) VALUES (?,?,1,?,?)').run(root, root, now, now)
+      .lastInsertRowid,
+  );
+  const put = db.prepare(
+    'INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?,?,0,0,?,28,28,?)',
+  );
   for (const f of files) put.run(id, f, f, 'png');
   return id;
 }
@@ -36,7 +47,9 @@ export async function writeFmnistPngs(n: number, dir: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < n; i++) {
     const px = raw.subarray(16 + i * 784, 16 + (i + 1) * 784);
-    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(dir, `${String(i).padStart(5, '0')}.png`));
+    await sharp(px, { raw: { width: 28, height: 28, channels: 1 } })
+      .png()
+      .toFile(join(dir, `${String(i).padStart(5, '0')}.png`));
   }
   return dir;
 }

@@ -30,17 +30,23 @@ afterAll(() => backends.forEach((b) => b.dispose()));
 describe('extraction job', () => {
   it('cancel + resume equals an uninterrupted run', async () => {
     const a = await setup();
-    const whole = await a.backend.handlers['activations.extract']({ modelId: a.modelId, layer: LAYER, probeSetId: a.probeSetId, summary: 'mean', batchSize: 16 }, ctx());
+    const whole = await a.backend.handlers['activations.extract'](
+      { modelId: a.modelId, layer: LAYER, probeSetId: a.probeSetId, summary: 'mean', batchSize: 16 },
+      ctx(),
+    );
     expect(whole.activationSet).toMatchObject({ nImages: N, nNeurons: 64, nLogits: 10, rowsDone: N, complete: true });
 
     const b = await setup();
     const input = { modelId: b.modelId, layer: LAYER, probeSetId: b.probeSetId, summary: 'mean' as const, batchSize: 16 };
     const ac = new AbortController();
     const seen: number[] = [];
-    const first = b.backend.handlers['activations.extract'](input, ctx((p) => {
-      seen.push(p.done);
-      if (p.done >= 48) ac.abort();
-    }, ac.signal));
+    const first = b.backend.handlers['activations.extract'](
+      input,
+      ctx((p) => {
+        seen.push(p.done);
+        if (p.done >= 48) ac.abort();
+      }, ac.signal),
+    );
     await expect(first).rejects.toMatchObject({ code: 'cancelled' });
     const setId = (await b.backend.handlers['activations.list']({}, ctx()))[0].id;
     const kept = committedChunks(b.db, setId);
@@ -50,7 +56,10 @@ describe('extraction job', () => {
     const [job] = await b.backend.handlers['jobs.list']({}, ctx());
     expect(job).toMatchObject({ kind: 'activations.extract', status: 'cancelled', resumable: true, done: kept * 16, total: N });
     const resumed: string[] = [];
-    const second = await b.backend.handlers['jobs.resume']({ jobId: job.id }, ctx((p) => p.message && resumed.push(p.message)));
+    const second = await b.backend.handlers['jobs.resume'](
+      { jobId: job.id },
+      ctx((p) => p.message && resumed.push(p.message)),
+    );
     expect((second.result as { activationSet: { id: number } }).activationSet.id).toBe(setId);
     expect(resumed[0]).toMatch(/resuming at image/);
     expect((await b.backend.handlers['jobs.list']({}, ctx()))[0]).toMatchObject({ id: job.id, status: 'done', done: N });
@@ -67,8 +76,12 @@ describe('extraction job', () => {
 
   it('refuses bad input before writing a job row', async () => {
     const s = await setup();
-    await expect(s.backend.handlers['activations.extract']({ modelId: s.modelId, layer: 'nope', probeSetId: s.probeSetId, summary: 'auto' }, ctx())).rejects.toMatchObject({ code: 'bad_input' });
-    await expect(s.backend.handlers['activations.extract']({ modelId: s.modelId, layer: LAYER, probeSetId: s.probeSetId, summary: 'cls' }, ctx())).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(
+      s.backend.handlers['activations.extract']({ modelId: s.modelId, layer: 'nope', probeSetId: s.probeSetId, summary: 'auto' }, ctx()),
+    ).rejects.toMatchObject({ code: 'bad_input' });
+    await expect(
+      s.backend.handlers['activations.extract']({ modelId: s.modelId, layer: LAYER, probeSetId: s.probeSetId, summary: 'cls' }, ctx()),
+    ).rejects.toMatchObject({ code: 'bad_input' });
     expect(await s.backend.handlers['jobs.list']({}, ctx())).toEqual([]);
   });
 
@@ -94,11 +107,17 @@ describe('extraction job', () => {
       expect(histogram.counts.reduce((a, b) => a + b, 0)).toBe(N);
     }
     const dir = tempDirSync('nwb-export');
-    const npy = await h['activations.export']({ activationSetId: id, path: join(dir, 'a.npy'), format: 'npy', kind: 'act', overwrite: false }, ctx());
+    const npy = await h['activations.export'](
+      { activationSetId: id, path: join(dir, 'a.npy'), format: 'npy', kind: 'act', overwrite: false },
+      ctx(),
+    );
     const buf = readFileSync(npy.path);
     const headerLen = 10 + buf.readUInt16LE(8);
     expect(new Float32Array(buf.buffer.slice(buf.byteOffset + headerLen, buf.byteOffset + buf.length))).toEqual(m);
-    const csv = await h['activations.export']({ activationSetId: id, path: join(dir, 'l.csv'), format: 'csv', kind: 'logits', overwrite: false }, ctx());
+    const csv = await h['activations.export'](
+      { activationSetId: id, path: join(dir, 'l.csv'), format: 'csv', kind: 'logits', overwrite: false },
+      ctx(),
+    );
     const lines = readFileSync(csv.path, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(N + 1);
     expect(lines[1].split(',').map(Number)).toEqual(Array.from(readMatrix(s.db, id, 'logits').subarray(0, 10)));

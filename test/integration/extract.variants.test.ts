@@ -32,7 +32,12 @@ afterAll(() => {
 async function extract(modelId: number, layer: string, summary: 'mean' | 'max' | 'identity' | 'auto', batchSize?: number) {
   const r = await backend.handlers['activations.extract']({ modelId, layer, probeSetId, summary, batchSize }, ctx());
   const db = backend.state.requireProject().db;
-  return { r, act: readMatrix(db, r.activationSet.id, 'act'), logits: readMatrix(db, r.activationSet.id, 'logits'), pred: readMatrix(db, r.activationSet.id, 'pred') };
+  return {
+    r,
+    act: readMatrix(db, r.activationSet.id, 'act'),
+    logits: readMatrix(db, r.activationSet.id, 'logits'),
+    pred: readMatrix(db, r.activationSet.id, 'pred'),
+  };
 }
 
 const cases: { name: string; prefix: string; rgb?: boolean; size28?: boolean }[] = [
@@ -87,11 +92,18 @@ describe('preprocessing preview', () => {
     expect(v.dataUrl).toMatch(/^data:image\/png;base64,/);
     // De-normalising gives back the original pixels exactly.
     const sharp = (await import('sharp')).default;
-    const back = await sharp(Buffer.from(v.dataUrl.split(',')[1], 'base64')).raw().toBuffer();
-    const orig = await sharp(join(V, 'images', '00.png')).raw().toBuffer();
+    const back = await sharp(Buffer.from(v.dataUrl.split(',')[1], 'base64'))
+      .raw()
+      .toBuffer();
+    const orig = await sharp(join(V, 'images', '00.png'))
+      .raw()
+      .toBuffer();
     expect(back.equals(orig)).toBe(true);
     expect(v.stats.min).toBeCloseTo((0 - 0.286) / 0.353, 5);
-    const squashed = await backend.handlers['model.preview']({ modelId: m.id, imageId, options: { size: [14, 20], channels: 3, mean: [0.5], std: [0.5] } }, ctx());
+    const squashed = await backend.handlers['model.preview'](
+      { modelId: m.id, imageId, options: { size: [14, 20], channels: 3, mean: [0.5], std: [0.5] } },
+      ctx(),
+    );
     expect(squashed.shape).toEqual([1, 14, 20, 3]);
   });
 });
@@ -109,7 +121,9 @@ describe('model file status', () => {
     bytes[bytes.length - 5] ^= 0xff;
     writeFileSync(p, bytes);
     expect((await h['model.info']({ modelId: m.id }, ctx())).model.status).toBe('changed');
-    await expect(h['activations.extract']({ modelId: m.id, layer: 'logits', probeSetId, summary: 'auto' }, ctx())).rejects.toMatchObject({ code: 'model_invalid' });
+    await expect(h['activations.extract']({ modelId: m.id, layer: 'logits', probeSetId, summary: 'auto' }, ctx())).rejects.toMatchObject({
+      code: 'model_invalid',
+    });
     rmSync(p);
     expect((await h['model.list']({}, ctx())).find((x) => x.id === m.id)!.status).toBe('missing');
     expect(existsSync(p)).toBe(false);

@@ -26,7 +26,16 @@ function codePointOrder(paths: string[]): string[] {
 async function writeUnicodeNames(root: string): Promise<string[]> {
   // U+FF21 (fullwidth A) vs U+1F600 (an emoji): code point order puts FF21 first, JS string `<` (UTF-16
   // code units, D83D...) puts the emoji first. Plus one folder name in both normal forms.
-  const names = ['odd/\uFF21.png', 'odd/\u{1F600}.png', 'odd/Z.png', 'odd/a.png', 'odd/\u00e9.png', `${CAFE_NFC}/x.png`, `${CAFE_NFD}/x.png`, `${CAFE_NFD}/y.png`];
+  const names = [
+    'odd/\uFF21.png',
+    'odd/\u{1F600}.png',
+    'odd/Z.png',
+    'odd/a.png',
+    'odd/\u00e9.png',
+    `${CAFE_NFC}/x.png`,
+    `${CAFE_NFD}/x.png`,
+    `${CAFE_NFD}/y.png`,
+  ];
   for (const [i, rel] of names.entries()) {
     await mkdir(join(root, rel, '..'), { recursive: true });
     await writeFile(join(root, rel), await fashionMnistPng('test', 100 + i));
@@ -50,7 +59,12 @@ describe('import determinism and names', () => {
       const r = await call(backend, 'probe.import', { root });
       expect(r.images).toBe(expected.length);
       const db = backend.state.requireProject().db;
-      sequences.push(db.prepare('SELECT id, rel_path AS relPath FROM images WHERE probe_set_id = ? ORDER BY id').all(r.probeSetId) as { id: number; relPath: string }[]);
+      sequences.push(
+        db.prepare('SELECT id, rel_path AS relPath FROM images WHERE probe_set_id = ? ORDER BY id').all(r.probeSetId) as {
+          id: number;
+          relPath: string;
+        }[],
+      );
     }
     expect(sequences[0].map((r) => r.relPath)).toEqual(expected);
     expect(sequences[0].map((r) => r.id)).toEqual(expected.map((_, i) => i + 1));
@@ -78,8 +92,12 @@ describe('import determinism and names', () => {
       ['Bag/caf\uFFFD.png', 'bad_name'],
       ['d\uFFFDj\uFFFD/', 'bad_name'],
     ]);
-    expect(skipped[0].reason).toBe('bad_name: the file name is not valid UTF-8 (bytes: 63 61 66 e9 2e 70 6e 67); rename it to UTF-8 to import it');
-    expect(skipped[1].reason).toMatch(/^bad_name: the folder name is not valid UTF-8 \(bytes: 64 e9 6a e0\); .*nothing inside it was imported/);
+    expect(skipped[0].reason).toBe(
+      'bad_name: the file name is not valid UTF-8 (bytes: 63 61 66 e9 2e 70 6e 67); rename it to UTF-8 to import it',
+    );
+    expect(skipped[1].reason).toMatch(
+      /^bad_name: the folder name is not valid UTF-8 \(bytes: 64 e9 6a e0\); .*nothing inside it was imported/,
+    );
     for (const s of skipped) expect(s.reason).not.toMatch(/disappeared/);
   });
 
@@ -87,9 +105,13 @@ describe('import determinism and names', () => {
     const dir = await tempDir('nfc');
     const root = join(dir, 'probe');
     await writeFashionMnistTree(root, { perClass: 1, split: 'test' });
-    for (const [form, n] of [[CAFE_NFC, 2], [CAFE_NFD, 3]] as const) {
+    for (const [form, n] of [
+      [CAFE_NFC, 2],
+      [CAFE_NFD, 3],
+    ] as const) {
       await mkdir(join(root, 'shop', form), { recursive: true });
-      for (let i = 0; i < n; i++) await writeFile(join(root, 'shop', form, `${i}.png`), await fashionMnistPng('test', 50 + i + (form === CAFE_NFC ? 0 : 10)));
+      for (let i = 0; i < n; i++)
+        await writeFile(join(root, 'shop', form, `${i}.png`), await fashionMnistPng('test', 50 + i + (form === CAFE_NFC ? 0 : 10)));
     }
     const { backend } = await withProject(dir);
     const r = await call(backend, 'probe.import', { root });
@@ -110,6 +132,9 @@ describe('import determinism and names', () => {
     const again = await call(backend, 'probe.import', { root, labelsCsv: csv });
     const csvLabels = (await call(backend, 'probe.summary', { probeSetId: again.probeSetId })).labels.filter((l) => l.kind === 'csv');
     // Keys are NFC, so a row names the file in both spellings of the folder.
-    expect(csvLabels.map((l) => [l.name, l.images])).toEqual([['espresso', 2], ['latte', 2]]);
+    expect(csvLabels.map((l) => [l.name, l.images])).toEqual([
+      ['espresso', 2],
+      ['latte', 2],
+    ]);
   });
 });

@@ -59,7 +59,9 @@ describe('probe.import with a labels CSV', () => {
     expect(rows.find((x) => x.relPath === trouser)?.className).toBe('Coat');
     const db = backend.state.requireProject().db;
     const sources = db
-      .prepare('SELECT l.path, il.source FROM image_labels il JOIN labels l ON l.id = il.label_id JOIN images i ON i.id = il.image_id WHERE i.rel_path = ? ORDER BY l.path')
+      .prepare(
+        'SELECT l.path, il.source FROM image_labels il JOIN labels l ON l.id = il.label_id JOIN images i ON i.id = il.image_id WHERE i.rel_path = ? ORDER BY l.path',
+      )
       .all(trouser);
     expect(sources).toEqual([
       { path: 'upper_body', source: 'csv' },

@@ -57,7 +57,12 @@ describe('probe.import', () => {
     expect(page.total).toBe(200);
     expect(page.rows.map((x) => x.relPath)).toEqual([...page.rows.map((x) => x.relPath)].sort());
     expect(page.rows[0]).toMatchObject({ width: 28, height: 28, format: 'png', className: 'Bag' });
-    const shoes = await call(backend, 'probe.images', { probeSetId: r.probeSetId, labelId: l['superclass:footwear'].id, limit: 10, offset: 5 });
+    const shoes = await call(backend, 'probe.images', {
+      probeSetId: r.probeSetId,
+      labelId: l['superclass:footwear'].id,
+      limit: 10,
+      offset: 5,
+    });
     expect(shoes.total).toBe(60);
     expect(shoes.rows).toHaveLength(10);
     expect(shoes.rows.every((x) => x.relPath.startsWith('footwear/'))).toBe(true);
@@ -79,7 +84,13 @@ describe('probe.import', () => {
     const info = await call(backend, 'app.info', {});
     expect(run.kind).toBe('probe.import');
     expect(run.app_version).toBe(info.version);
-    expect(JSON.parse(run.params_json)).toEqual({ root, name: 'fashion', labelsCsv: null, maxFileBytes: 256 * 1024 * 1024, maxPixels: 100_000_000 });
+    expect(JSON.parse(run.params_json)).toEqual({
+      root,
+      name: 'fashion',
+      labelsCsv: null,
+      maxFileBytes: 256 * 1024 * 1024,
+      maxPixels: 100_000_000,
+    });
     const [set] = await call(backend, 'probe.list', {});
     expect(JSON.parse(run.hashes_json)).toEqual({ manifest: set.manifestHash });
   });
@@ -94,7 +105,8 @@ describe('probe.import', () => {
     expect((await call(backend, 'probe.list', {}))[0].manifestHash).toBe(before.manifestHash);
 
     const [changed, touched, deleted] = [tree.files[3], tree.files[50], tree.files[120]];
-    const shaOf = (rel: string) => (db(backend).prepare('SELECT sha256 FROM images WHERE rel_path = ?').get(rel) as { sha256: string } | undefined)?.sha256;
+    const shaOf = (rel: string) =>
+      (db(backend).prepare('SELECT sha256 FROM images WHERE rel_path = ?').get(rel) as { sha256: string } | undefined)?.sha256;
     const oldSha = shaOf(changed.relPath);
     await writeFile(changed.absPath, await fashionMnistPng('train', 7)); // different pixels, same path
     const later = new Date(Date.now() + 5000);
@@ -118,7 +130,10 @@ describe('probe.import', () => {
   it('refuses a missing root, a file as root, and works only with a project open', async () => {
     const { dir, root, backend } = await setup(1);
     const missing = join(dir, 'nope');
-    await expect(call(backend, 'probe.import', { root: missing })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining(missing) });
+    await expect(call(backend, 'probe.import', { root: missing })).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringContaining(missing),
+    });
     await expect(call(backend, 'probe.import', { root: join(root, 'README.txt') })).rejects.toMatchObject({ code: 'bad_input' });
     await expect(call(backend, 'probe.summary', { probeSetId: 999 })).rejects.toMatchObject({ code: 'not_found' });
     const bare = testBackend(join(dir, 'other'));
@@ -141,7 +156,9 @@ describe('probe.import', () => {
     expect(spawnSync('mkfifo', [join(root, 'a_pipe.png')]).status).toBe(0);
 
     const r = await call(backend, 'probe.import', { root });
-    const skipped = Object.fromEntries((await call(backend, 'probe.skipped', { probeSetId: r.probeSetId })).map((s) => [s.relPath, skipCodeOf(s.reason)]));
+    const skipped = Object.fromEntries(
+      (await call(backend, 'probe.skipped', { probeSetId: r.probeSetId })).map((s) => [s.relPath, skipCodeOf(s.reason)]),
+    );
     expect(skipped['Bag/link_out.png']).toBe('outside_root');
     expect(skipped['bag_again']).toBe('symlinked_folder');
     expect(skipped['dangling.png']).toBe('unreadable');

@@ -51,7 +51,13 @@ describe('import cancel + resume (in process)', () => {
     await call(fresh.backend, 'probe.import', { root });
     const [freshSet] = await call(fresh.backend, 'probe.list', {});
     expect(set.manifestHash).toBe(freshSet.manifestHash);
-    const labels = (b: typeof backend) => b.state.requireProject().db.prepare('SELECT kind, path, (SELECT count(*) FROM image_labels WHERE label_id = labels.id) AS n FROM labels ORDER BY kind, path').all();
+    const labels = (b: typeof backend) =>
+      b.state
+        .requireProject()
+        .db.prepare(
+          'SELECT kind, path, (SELECT count(*) FROM image_labels WHERE label_id = labels.id) AS n FROM labels ORDER BY kind, path',
+        )
+        .all();
     expect(labels(backend)).toEqual(labels(fresh.backend));
 
     await expect(call(backend, 'jobs.resume', { jobId: job.id })).rejects.toMatchObject({ code: 'bad_input' }); // already done
@@ -64,7 +70,9 @@ describe('import cancel + resume (in process)', () => {
     await writeFashionMnistTree(root, { count: 800, split: 'train' });
     const { backend } = await withProject(dir);
     const abort = new AbortController();
-    await call(backend, 'probe.import', { root }, ctx({ signal: abort.signal, onProgress: (p) => p.done > 0 && abort.abort() })).catch(() => undefined);
+    await call(backend, 'probe.import', { root }, ctx({ signal: abort.signal, onProgress: (p) => p.done > 0 && abort.abort() })).catch(
+      () => undefined,
+    );
     const [stopped] = await call(backend, 'jobs.list', {});
     expect(stopped.status).toBe('cancelled');
     const r = await call(backend, 'probe.import', { root });

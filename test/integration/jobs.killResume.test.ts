@@ -82,7 +82,11 @@ describe('import kill + resume (separate process)', () => {
     // The manifest, recomputed independently from the files on disk.
     const lines: string[] = [];
     for (const f of [...tree.files].sort((a, b) => (a.relPath < b.relPath ? -1 : 1))) {
-      lines.push(`${f.relPath}\t${createHash('sha256').update(await readFile(f.absPath)).digest('hex')}\n`);
+      lines.push(
+        `${f.relPath}\t${createHash('sha256')
+          .update(await readFile(f.absPath))
+          .digest('hex')}\n`,
+      );
     }
     expect(set.manifestHash).toBe(createHash('sha256').update(lines.join('')).digest('hex'));
   });

@@ -41,21 +41,34 @@ describe('runJob', () => {
     const project = backend.state.requireProject();
     const seen: Progress[] = [];
     let rowDuringWork: unknown;
-    const result = await runJob(project, { kind: 'test.light', title: 'Light', params: { a: 1, b: 'x' } }, ctx({ onProgress: (p) => seen.push(p) }), async (run) => {
-      rowDuringWork = getJob(run.db, run.jobId);
-      for (let i = 1; i <= 4; i++) {
-        run.progress(i * 25, 100, `step ${i}`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
-      run.recordProvenance({ hashes: { input: 'abc' }, seeds: { split: 7 } });
-      return { answer: 42 };
-    });
+    const result = await runJob(
+      project,
+      { kind: 'test.light', title: 'Light', params: { a: 1, b: 'x' } },
+      ctx({ onProgress: (p) => seen.push(p) }),
+      async (run) => {
+        rowDuringWork = getJob(run.db, run.jobId);
+        for (let i = 1; i <= 4; i++) {
+          run.progress(i * 25, 100, `step ${i}`);
+          await new Promise((r) => setTimeout(r, 300));
+        }
+        run.recordProvenance({ hashes: { input: 'abc' }, seeds: { split: 7 } });
+        return { answer: 42 };
+      },
+    );
     expect(result).toEqual({ answer: 42 });
     expect(rowDuringWork).toMatchObject({ status: 'running', kind: 'test.light', params_json: '{"a":1,"b":"x"}' });
     expect(seen.map((p) => p.done)).toEqual([25, 50, 75, 100]);
     expect(seen[2].etaSeconds).toBeGreaterThan(0);
     const [job] = await call(backend, 'jobs.list', {});
-    expect(job).toMatchObject({ kind: 'test.light', title: 'Light', status: 'done', done: 100, total: 100, message: 'step 4', error: null });
+    expect(job).toMatchObject({
+      kind: 'test.light',
+      title: 'Light',
+      status: 'done',
+      done: 100,
+      total: 100,
+      message: 'step 4',
+      error: null,
+    });
     const row = getJob(project.db, job.id);
     expect(JSON.parse(row?.result_json ?? 'null')).toEqual({ answer: 42 });
     expect(row?.owner).toMatch(new RegExp(`@${hostname()}#${process.pid}$`));
@@ -68,9 +81,9 @@ describe('runJob', () => {
   it('records failures with their message and cancellation as cancelled', async () => {
     const { backend } = await withProject(await tempDir('runner'));
     const project = backend.state.requireProject();
-    await expect(runJob(project, { kind: 'test.light', title: 'Boom', params: {} }, ctx(), () => Promise.reject(new Error('disk on fire')))).rejects.toThrow(
-      'disk on fire',
-    );
+    await expect(
+      runJob(project, { kind: 'test.light', title: 'Boom', params: {} }, ctx(), () => Promise.reject(new Error('disk on fire'))),
+    ).rejects.toThrow('disk on fire');
     const abort = new AbortController();
     const cancelled = runJob(project, { kind: 'test.light', title: 'Stop', params: {} }, ctx({ signal: abort.signal }), async (run) => {
       abort.abort();
@@ -140,12 +153,28 @@ describe('markInterruptedJobs', () => {
     try {
       const live = insertJob(db, { kind: 'probe.import', title: 'live', paramsJson: '{}', owner: owner(sleeper.pid ?? 0) });
       const dead = insertJob(db, { kind: 'probe.import', title: 'dead', paramsJson: '{}', owner: owner(gone.pid ?? 0) });
-      const remote = insertJob(db, { kind: 'probe.import', title: 'remote', paramsJson: '{}', owner: owner(sleeper.pid ?? 0, 'another-machine') });
-      const sameProcess = insertJob(db, { kind: 'probe.import', title: 'stale here', paramsJson: '{}', owner: `closed-backend@${hostname()}#${process.pid}` });
+      const remote = insertJob(db, {
+        kind: 'probe.import',
+        title: 'remote',
+        paramsJson: '{}',
+        owner: owner(sleeper.pid ?? 0, 'another-machine'),
+      });
+      const sameProcess = insertJob(db, {
+        kind: 'probe.import',
+        title: 'stale here',
+        paramsJson: '{}',
+        owner: `closed-backend@${hostname()}#${process.pid}`,
+      });
       const legacy = insertJob(db, { kind: 'probe.import', title: 'no owner format', paramsJson: '{}', owner: 'x' });
       expect(markInterruptedJobs(db, backend.state.owner)).toBe(4);
       const status = (id: number) => getJob(db, id)?.status;
-      expect([live, dead, remote, sameProcess, legacy].map(status)).toEqual(['running', 'interrupted', 'interrupted', 'interrupted', 'interrupted']);
+      expect([live, dead, remote, sameProcess, legacy].map(status)).toEqual([
+        'running',
+        'interrupted',
+        'interrupted',
+        'interrupted',
+        'interrupted',
+      ]);
       sleeper.kill('SIGKILL');
       await new Promise((r) => sleeper.once('exit', r));
       expect(markInterruptedJobs(db)).toBe(1);

@@ -31,17 +31,25 @@ describe('encodings, layer names, split size, concept set names', () => {
     expect(await call(backend, 'probe.list', {})).toEqual([]); // refused before anything was written
     // A folder with nothing to import is refused too (it used to become an empty probe set).
     mkdirSync(join(dir, 'empty', 'a'), { recursive: true });
-    await expect(call(backend, 'probe.import', { root: join(dir, 'empty') })).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/empty holds no files to import/) });
+    await expect(call(backend, 'probe.import', { root: join(dir, 'empty') })).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringMatching(/empty holds no files to import/),
+    });
     expect(await call(backend, 'probe.list', {})).toEqual([]);
 
     const bom = join(dir, 'labels-bom.csv');
     writeFileSync(bom, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csvText)]));
     const r = await call(backend, 'probe.import', { root, labelsCsv: bom });
-    expect((await call(backend, 'probe.summary', { probeSetId: r.probeSetId })).labels.filter((l) => l.kind === 'csv').map((l) => l.name)).toEqual(['striped']);
+    expect(
+      (await call(backend, 'probe.summary', { probeSetId: r.probeSetId })).labels.filter((l) => l.kind === 'csv').map((l) => l.name),
+    ).toEqual(['striped']);
 
     const list16 = join(dir, 'concepts.txt');
     writeFileSync(list16, utf16('sandal\nboot\n'));
-    await expect(call(backend, 'conceptSet.import', { path: list16 })).rejects.toMatchObject({ code: 'bad_encoding', message: expect.stringMatching(BAD_ENCODING) });
+    await expect(call(backend, 'conceptSet.import', { path: list16 })).rejects.toMatchObject({
+      code: 'bad_encoding',
+      message: expect.stringMatching(BAD_ENCODING),
+    });
     const binary = join(dir, 'image.csv');
     writeFileSync(binary, readFileSync(tree.files[0].absPath));
     await expect(call(backend, 'conceptSet.import', { path: binary })).rejects.toMatchObject({
@@ -65,7 +73,10 @@ describe('encodings, layer names, split size, concept set names', () => {
     const { backend } = await withProject(dir);
     chmodSync(root, 0o000);
     onTestFinished(() => chmodSync(root, 0o755));
-    await expect(call(backend, 'probe.import', { root })).rejects.toMatchObject({ code: 'permission_denied', message: expect.stringContaining(root) });
+    await expect(call(backend, 'probe.import', { root })).rejects.toMatchObject({
+      code: 'permission_denied',
+      message: expect.stringContaining(root),
+    });
     expect(await call(backend, 'probe.list', {})).toEqual([]);
   });
 
@@ -80,13 +91,19 @@ describe('encodings, layer names, split size, concept set names', () => {
 
     const first = await call(backend, 'conceptSet.import', { path: a, name: 'Shoes' });
     expect(first).toMatchObject({ created: true, set: { name: 'Shoes', count: 2 } });
-    expect(await call(backend, 'conceptSet.import', { path: a, name: 'Shoes' })).toMatchObject({ created: false, set: { id: first.set.id, name: 'Shoes' } });
+    expect(await call(backend, 'conceptSet.import', { path: a, name: 'Shoes' })).toMatchObject({
+      created: false,
+      set: { id: first.set.id, name: 'Shoes' },
+    });
     await expect(call(backend, 'conceptSet.import', { path: b, name: 'Shoes' })).rejects.toMatchObject({
       code: 'bad_input',
       message: `A concept set named "Shoes" already exists (set ${first.set.id}, 2 concepts) with other concepts than ${b} (2). Choose another name, or use the existing set.`,
     });
     // The same concepts under a new typed name: that name is honoured (it was ignored before).
-    expect(await call(backend, 'conceptSet.import', { path: a, name: 'Footwear' })).toMatchObject({ created: true, set: { name: 'Footwear' } });
+    expect(await call(backend, 'conceptSet.import', { path: a, name: 'Footwear' })).toMatchObject({
+      created: true,
+      set: { name: 'Footwear' },
+    });
     // Default names (the file's name) never refuse: a clash takes the next free "name (k)".
     expect(await call(backend, 'conceptSet.import', { path: a })).toMatchObject({ created: true, set: { name: 'mine' } });
     expect(await call(backend, 'conceptSet.import', { path: b })).toMatchObject({ created: true, set: { name: 'mine (2)' } });
@@ -104,17 +121,26 @@ describe('encodings, layer names, split size, concept set names', () => {
 
     const le16 = join(f.dir, 'le16.csv');
     writeFileSync(le16, utf16(text));
-    await expect(call(f.backend, 'explain.import', { activationSetId: setId, path: le16 })).rejects.toMatchObject({ code: 'bad_encoding', message: expect.stringMatching(BAD_ENCODING) });
+    await expect(call(f.backend, 'explain.import', { activationSetId: setId, path: le16 })).rejects.toMatchObject({
+      code: 'bad_encoding',
+      message: expect.stringMatching(BAD_ENCODING),
+    });
 
     const other = join(f.dir, 'le-layer4.csv');
     writeFileSync(other, text.replace(/^planted,/gm, 'layer4,'));
     await expect(call(f.backend, 'explain.import', { activationSetId: setId, path: other })).rejects.toMatchObject({
       code: 'bad_input',
-      message: expect.stringMatching(/le-layer4\.csv holds explanations of layer "layer4", but activation set \d+ is layer "planted"; .*allowLayerMismatch/),
+      message: expect.stringMatching(
+        /le-layer4\.csv holds explanations of layer "layer4", but activation set \d+ is layer "planted"; .*allowLayerMismatch/,
+      ),
     });
     const forced = await call(f.backend, 'explain.import', { activationSetId: setId, path: other, allowLayerMismatch: true });
     expect(forced.rows).toBe(6);
-    expect(forced.warnings).toEqual([expect.stringMatching(/layer "layer4", but activation set \d+ is layer "planted"; imported anyway because allowLayerMismatch was given/)]);
+    expect(forced.warnings).toEqual([
+      expect.stringMatching(
+        /layer "layer4", but activation set \d+ is layer "planted"; imported anyway because allowLayerMismatch was given/,
+      ),
+    ]);
     expect(forced.run.params).toMatchObject({ fileLayer: 'layer4', layerMismatch: true });
     // The matching layer imports with no warning.
     expect((await call(f.backend, 'explain.import', { activationSetId: setId, path: csv })).warnings).toEqual([]);

@@ -13,8 +13,15 @@ import { CNN, CNN_POOLED, FIX, extract, probeProject } from './explain.helpers';
 const ENC_A = join(FIX, 'encoders/fmnist_siglip_a');
 
 async function digest(path: string): Promise<string> {
-  const exists = await stat(path).then(() => true, () => false);
-  return exists ? createHash('sha256').update(await readFile(path)).digest('hex') : 'absent';
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  return exists
+    ? createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex')
+    : 'absent';
 }
 
 describe('refused calls leave the project untouched', () => {
@@ -30,24 +37,86 @@ describe('refused calls leave the project untouched', () => {
     const changes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
     const bad: [string, () => Promise<unknown>, string, RegExp][] = [
-      ['ablation.run, unknown method', () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['no_such_method'] }), 'bad_input', /no explanations of method no_such_method/],
-      ['ablation.run, neuron out of range', () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, neurons: [640] }), 'bad_input', /Neuron 640 is out of range/],
-      ['ablation.run, uncalibrated simulator', () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, simulator: enc.id }), 'bad_input', /not calibrated/],
+      [
+        'ablation.run, unknown method',
+        () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['no_such_method'] }),
+        'bad_input',
+        /no explanations of method no_such_method/,
+      ],
+      [
+        'ablation.run, neuron out of range',
+        () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, neurons: [640] }),
+        'bad_input',
+        /Neuron 640 is out of range/,
+      ],
+      [
+        'ablation.run, uncalibrated simulator',
+        () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, simulator: enc.id }),
+        'bad_input',
+        /not calibrated/,
+      ],
       ['ablation.run, unknown explain run', () => call(f.backend, 'ablation.run', { explainRunId: 999 }), 'not_found', /999/],
-      ['topimpact.run, neuron out of range', () => call(f.backend, 'topimpact.run', { activationSetId: setId, neurons: [640] }), 'bad_input', /Neuron 640 is out of range/],
+      [
+        'topimpact.run, neuron out of range',
+        () => call(f.backend, 'topimpact.run', { activationSetId: setId, neurons: [640] }),
+        'bad_input',
+        /Neuron 640 is out of range/,
+      ],
       ['topimpact.run, unknown activation set', () => call(f.backend, 'topimpact.run', { activationSetId: 999 }), 'not_found', /999/],
-      ['calibration.run, unknown probe set', () => call(f.backend, 'calibration.run', { encoderId: enc.id, probeSetId: 999 }), 'bad_input', /Probe set 999 does not exist/],
-      ['explain.run, uncalibrated encoder', () => call(f.backend, 'explain.run', { activationSetId: setId, conceptSource: { kind: 'encoder', encoderId: enc.id, conceptSetId: labels.id } }), 'bad_input', /not calibrated/],
-      ['simulate.run, uncalibrated encoder', () => call(f.backend, 'simulate.run', { explainRunId: er.run.id, encoderId: enc.id }), 'bad_input', /not calibrated/],
-      ['conceptSet.filter, uncalibrated encoder', () => call(f.backend, 'conceptSet.filter', { conceptSetId: labels.id, encoderId: enc.id, probeSetId: f.probeSetId }), 'bad_input', /not calibrated/],
-      ['explain.scoreText, uncalibrated simulator', () => call(f.backend, 'explain.scoreText', { runId: er.run.id, neuron: 0, text: 'sandal', simulator: enc.id }), 'bad_input', /not calibrated/],
-      ['conceptSet.import, missing file', () => call(f.backend, 'conceptSet.import', { path: join(f.dir, 'no-such-concepts.txt') }), 'not_found', /no-such-concepts\.txt/],
-      ['encoder.add, not an encoder folder', () => call(f.backend, 'encoder.add', { path: f.dir }), 'model_invalid', /vision_model\.onnx|model\.onnx/],
+      [
+        'calibration.run, unknown probe set',
+        () => call(f.backend, 'calibration.run', { encoderId: enc.id, probeSetId: 999 }),
+        'bad_input',
+        /Probe set 999 does not exist/,
+      ],
+      [
+        'explain.run, uncalibrated encoder',
+        () =>
+          call(f.backend, 'explain.run', {
+            activationSetId: setId,
+            conceptSource: { kind: 'encoder', encoderId: enc.id, conceptSetId: labels.id },
+          }),
+        'bad_input',
+        /not calibrated/,
+      ],
+      [
+        'simulate.run, uncalibrated encoder',
+        () => call(f.backend, 'simulate.run', { explainRunId: er.run.id, encoderId: enc.id }),
+        'bad_input',
+        /not calibrated/,
+      ],
+      [
+        'conceptSet.filter, uncalibrated encoder',
+        () => call(f.backend, 'conceptSet.filter', { conceptSetId: labels.id, encoderId: enc.id, probeSetId: f.probeSetId }),
+        'bad_input',
+        /not calibrated/,
+      ],
+      [
+        'explain.scoreText, uncalibrated simulator',
+        () => call(f.backend, 'explain.scoreText', { runId: er.run.id, neuron: 0, text: 'sandal', simulator: enc.id }),
+        'bad_input',
+        /not calibrated/,
+      ],
+      [
+        'conceptSet.import, missing file',
+        () => call(f.backend, 'conceptSet.import', { path: join(f.dir, 'no-such-concepts.txt') }),
+        'not_found',
+        /no-such-concepts\.txt/,
+      ],
+      [
+        'encoder.add, not an encoder folder',
+        () => call(f.backend, 'encoder.add', { path: f.dir }),
+        'model_invalid',
+        /vision_model\.onnx|model\.onnx/,
+      ],
     ];
     for (const [what, run, code, text] of bad) {
       db.pragma('wal_checkpoint(TRUNCATE)');
       const before = { changes: changes(), file: await digest(file), wal: await digest(`${file}-wal`) };
-      const e = await run().then(() => null, (x: unknown) => x);
+      const e = await run().then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect(e, what).toBeInstanceOf(AppError);
       expect((e as AppError).code, what).toBe(code);
       expect((e as AppError).message, what).toMatch(text);

@@ -14,7 +14,10 @@ const ENC_B = join(FIX, 'encoders/fmnist_clip_b');
 const PER_CLASS = 30;
 
 async function expectCode(p: Promise<unknown>, code: string, text?: RegExp): Promise<void> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(AppError);
   expect((e as AppError).code).toBe(code);
   if (text) expect((e as AppError).message).toMatch(text);
@@ -32,7 +35,14 @@ describe('image-text concept scorer', () => {
     // Nothing runs on an uncalibrated encoder: the error says how to calibrate.
     const labels = await call(f.backend, 'conceptSet.fromLabels', { probeSetId: f.probeSetId });
     expect(labels.count).toBe(12);
-    await expectCode(call(f.backend, 'explain.run', { activationSetId: setId, conceptSource: { kind: 'encoder', encoderId: a.id, conceptSetId: labels.id } }), 'bad_input', /not calibrated/);
+    await expectCode(
+      call(f.backend, 'explain.run', {
+        activationSetId: setId,
+        conceptSource: { kind: 'encoder', encoderId: a.id, conceptSetId: labels.id },
+      }),
+      'bad_input',
+      /not calibrated/,
+    );
 
     // Calibration: BCE after the fit is below the uncalibrated sigmoid(cos), and the refine never loses to the grid.
     const calA = await call(f.backend, 'calibration.run', { encoderId: a.id, probeSetId: f.probeSetId });
@@ -51,13 +61,20 @@ describe('image-text concept scorer', () => {
 
     // LE(SigLIP) on the label texts through encoder A (top-5 filter on), next to LE(Label).
     const leLabel = await call(f.backend, 'explain.run', { activationSetId: setId });
-    const leSig = await call(f.backend, 'explain.run', { activationSetId: setId, conceptSource: { kind: 'encoder', encoderId: a.id, conceptSetId: labels.id } });
+    const leSig = await call(f.backend, 'explain.run', {
+      activationSetId: setId,
+      conceptSource: { kind: 'encoder', encoderId: a.id, conceptSetId: labels.id },
+    });
     expect(leSig.run).toMatchObject({ method: 'le_siglip', status: 'done', encoderId: a.id });
     expect(leSig.run.means.testCorrelation!).toBeGreaterThan(0.5);
 
     // The neuron page of an LE(SigLIP) run: the scatter simulates with the explainer, and the range view adds
     // the explanation's concepts (mean P per activation bucket) next to the classes.
-    const sigRows = await call(f.backend, 'explain.results', { runId: leSig.run.id, includeDead: false, sort: { by: 'testCorrelation', dir: 'desc' } });
+    const sigRows = await call(f.backend, 'explain.results', {
+      runId: leSig.run.id,
+      includeDead: false,
+      sort: { by: 'testCorrelation', dir: 'desc' },
+    });
     const page = await call(f.backend, 'explain.neuron', { runId: leSig.run.id, neuron: sigRows.rows[0].neuron });
     expect(page.scatter?.method).toBe('le_siglip');
     const conceptSeries = page.range.labels.filter((l) => l.kind === 'concept').map((l) => l.name);
@@ -71,7 +88,9 @@ describe('image-text concept scorer', () => {
     expect(simSig.embeddings.cached).toBeGreaterThanOrEqual(10 * PER_CLASS); // images cached by B's calibration
     const sigB = simSig.means.methods.le_siglip.mean!;
     const labelB = simLabel.means.methods.le_label.mean!;
-    console.log(`mean test correlation under simulator B: LE(SigLIP) ${sigB.toFixed(3)}, LE(Label) ${labelB.toFixed(3)}; LE(Label) under labels ${leLabel.run.means.testCorrelation!.toFixed(3)}; LE(SigLIP) self ${leSig.run.means.testCorrelation!.toFixed(3)}`);
+    console.log(
+      `mean test correlation under simulator B: LE(SigLIP) ${sigB.toFixed(3)}, LE(Label) ${labelB.toFixed(3)}; LE(Label) under labels ${leLabel.run.means.testCorrelation!.toFixed(3)}; LE(SigLIP) self ${leSig.run.means.testCorrelation!.toFixed(3)}`,
+    );
     expect(sigB).toBeGreaterThan(0.3);
     expect(labelB).toBeGreaterThan(0.3);
     const means = await call(f.backend, 'simulate.means', { explainRunId: leLabel.run.id });
@@ -97,13 +116,24 @@ describe('image-text concept scorer', () => {
     const typed = await call(f.backend, 'explain.scoreText', { runId: leLabel.run.id, neuron, text: 'open toe sandal', simulator: b.id });
     expect(typed.simulator).toBe(b.sha256);
     expect(Number.isFinite(typed.testCorrelation)).toBe(true);
-    await expectCode(call(f.backend, 'explain.scoreText', { runId: leLabel.run.id, neuron, text: 'open toe sandal' }), 'bad_input', /image-text encoder/);
+    await expectCode(
+      call(f.backend, 'explain.scoreText', { runId: leLabel.run.id, neuron, text: 'open toe sandal' }),
+      'bad_input',
+      /image-text encoder/,
+    );
 
     // Ablation of the LE(Label) explanations under simulator B (Norm, 6 neurons).
-    const abl = await call(f.backend, 'ablation.run', { explainRunId: leLabel.run.id, simulator: b.id, modes: ['norm'], neurons: rows.rows.slice(0, 6).map((r) => r.neuron) });
+    const abl = await call(f.backend, 'ablation.run', {
+      explainRunId: leLabel.run.id,
+      simulator: b.id,
+      modes: ['norm'],
+      neurons: rows.rows.slice(0, 6).map((r) => r.neuron),
+    });
     expect(abl.run.status).toBe('done');
     const db = f.backend.state.requireProject().db;
-    const stored = db.prepare("SELECT count(*) AS n FROM scores WHERE simulator = ? AND metric = 'ablation_norm'").get(b.sha256) as { n: number };
+    const stored = db.prepare("SELECT count(*) AS n FROM scores WHERE simulator = ? AND metric = 'ablation_norm'").get(b.sha256) as {
+      n: number;
+    };
     expect(stored.n).toBeGreaterThan(0);
 
     // Another project: adding the same encoder brings its calibration from the app-wide library.
@@ -120,10 +150,18 @@ describe('image-text concept scorer', () => {
     await writeFile(file, 'sandal\r\nstraps\r\n\r\nSandal\rsandal\nboot\n');
     const imported = await call(f.backend, 'conceptSet.import', { path: file });
     expect(imported).toMatchObject({ blank: 1, duplicates: 1 });
-    expect((await call(f.backend, 'conceptSet.get', { conceptSetId: imported.set.id })).concepts).toEqual(['sandal', 'straps', 'Sandal', 'boot']);
+    expect((await call(f.backend, 'conceptSet.get', { conceptSetId: imported.set.id })).concepts).toEqual([
+      'sandal',
+      'straps',
+      'Sandal',
+      'boot',
+    ]);
     const csv = join(f.dir, 'concepts.csv');
     await writeFile(csv, 'id,concept\n1,"heel, high"\n2,boot\n');
-    expect((await call(f.backend, 'conceptSet.get', { conceptSetId: (await call(f.backend, 'conceptSet.import', { path: csv })).set.id })).concepts).toEqual(['heel, high', 'boot']);
+    expect(
+      (await call(f.backend, 'conceptSet.get', { conceptSetId: (await call(f.backend, 'conceptSet.import', { path: csv })).set.id }))
+        .concepts,
+    ).toEqual(['heel, high', 'boot']);
     const labels = await call(f.backend, 'conceptSet.fromLabels', { probeSetId: f.probeSetId });
     const both = await call(f.backend, 'conceptSet.combine', { conceptSetIds: [labels.id, imported.set.id] });
     expect(both.set.count).toBe(12 + 4 - both.duplicates);

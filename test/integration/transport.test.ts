@@ -153,13 +153,17 @@ describe('WebSocket relay', () => {
     const api = createClient(demo, wsPort(await open(url)));
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = api.call('demo.slow', { n: 1000 }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        seen.push(p.done);
-        if (p.done === 3) controller.abort();
+    const run = api.call(
+      'demo.slow',
+      { n: 1000 },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          seen.push(p.done);
+          if (p.done === 3) controller.abort();
+        },
       },
-    });
+    );
     const err = await run.catch((e: unknown) => e);
     expect((err as AppError).code).toBe('cancelled');
     expect(seen.slice(0, 3)).toEqual([1, 2, 3]);
@@ -189,7 +193,14 @@ describe('parseClientMessage', () => {
   it('accepts calls and cancels and rejects everything else', () => {
     expect(parseClientMessage('{"type":"call","id":1,"method":"app.info","input":{}}').ok).toBe(true);
     expect(parseClientMessage('{"type":"cancel","id":1}').ok).toBe(true);
-    for (const bad of ['null', '[]', '"x"', '{"type":"call","id":-1,"method":"a"}', '{"type":"call","id":1.5,"method":"a"}', '{"type":"nope","id":1}']) {
+    for (const bad of [
+      'null',
+      '[]',
+      '"x"',
+      '{"type":"call","id":-1,"method":"a"}',
+      '{"type":"call","id":1.5,"method":"a"}',
+      '{"type":"nope","id":1}',
+    ]) {
       expect(parseClientMessage(bad).ok, bad).toBe(false);
     }
   });

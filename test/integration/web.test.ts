@@ -125,19 +125,25 @@ describe('contract over a real WebSocket (backend in a worker thread)', () => {
     mkdirSync(images, { recursive: true });
     for (let i = 0; i < 300; i++) {
       const channels = { r: i % 256, g: (i * 7) % 256, b: (i * 13) % 256 };
-      await sharp({ create: { width: 24, height: 24, channels: 3, background: channels } }).png().toFile(join(images, `${i}.png`));
+      await sharp({ create: { width: 24, height: 24, channels: 3, background: channels } })
+        .png()
+        .toFile(join(images, `${i}.png`));
     }
     const api = createClient(contract, wsPort(await connected(server)));
     await api.call('project.create', { path: join(dataDir, 'c.nwb') });
     const controller = new AbortController();
     const progress: number[] = [];
-    const started = api.call('probe.import', { root: join(dataDir, 'images') }, {
-      signal: controller.signal,
-      onProgress: (p) => {
-        progress.push(p.done);
-        if (p.total > 0) controller.abort(); // mid-flight: the file count is known, files are being read
+    const started = api.call(
+      'probe.import',
+      { root: join(dataDir, 'images') },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          progress.push(p.done);
+          if (p.total > 0) controller.abort(); // mid-flight: the file count is known, files are being read
+        },
       },
-    });
+    );
     const err = await started.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('cancelled');

@@ -72,7 +72,10 @@ describe('closed form (rank-one) vs brute force', () => {
       const res = await oracle.evaluate(k, values, all, { grads: true });
       for (let i = 0; i < 60; i++) {
         const h = 1e-5;
-        const fd = (referenceLoss(L.acts, L.head, L.labels, T, i, k, values[i] + h) - referenceLoss(L.acts, L.head, L.labels, T, i, k, values[i] - h)) / (2 * h);
+        const fd =
+          (referenceLoss(L.acts, L.head, L.labels, T, i, k, values[i] + h) -
+            referenceLoss(L.acts, L.head, L.labels, T, i, k, values[i] - h)) /
+          (2 * h);
         worst = Math.max(worst, Math.abs(res.grads![i] - fd) / Math.max(1e-3, Math.abs(fd)));
       }
     }
@@ -91,7 +94,8 @@ describe('closed form (rank-one) vs brute force', () => {
         for (let r = 0; r < val.length; r++) {
           const i = val[r];
           sum += Math.abs(
-            referenceLoss(L.acts, L.head, L.labels, T, i, k, c * s[r] + d) - referenceLoss(L.acts, L.head, L.labels, T, i, k, L.acts.data[i * 5 + k]),
+            referenceLoss(L.acts, L.head, L.labels, T, i, k, c * s[r] + d) -
+              referenceLoss(L.acts, L.head, L.labels, T, i, k, L.acts.data[i * 5 + k]),
           );
         }
         return sum;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { fitTemperature, imageImpacts, linearHead, linearHeadOracle, matrix, scoreAblation, SPLIT_VAL, splitRows, topImpactLayer } from '../../src/main/core/numeric/ablation';
+import {
+  fitTemperature,
+  imageImpacts,
+  linearHead,
+  linearHeadOracle,
+  matrix,
+  scoreAblation,
+  SPLIT_VAL,
+  splitRows,
+  topImpactLayer,
+} from '../../src/main/core/numeric/ablation';
 import { ablationGolden } from './ablationFixtures';
 
 // Golden from scripts/golden/make_ablation_golden.py: PyTorch float64, logits recomputed from scratch,

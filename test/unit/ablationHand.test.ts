@@ -135,7 +135,10 @@ describe('aggregates', () => {
   });
   it('quadratic fit recovers an exact parabola and the reference relation', () => {
     const x = [0.05, 0.1, 0.2, 0.3, 0.4, 0.6, NaN];
-    const f = quadraticFit(x, x.map((v) => 0.42 * v * v + 0.0057));
+    const f = quadraticFit(
+      x,
+      x.map((v) => 0.42 * v * v + 0.0057),
+    );
     expect(f.a).toBeCloseTo(0.42, 10);
     expect(f.b).toBeCloseTo(0, 10);
     expect(f.c).toBeCloseTo(0.0057, 10);

@@ -35,7 +35,8 @@ describe('planted concept neuron', () => {
       for (let i = 0; i < n; i++) s[i * k] = f(i);
       return matrix(s, n, k);
     };
-    const score = async (f: (i: number) => number) => (await scoreAblation(oracle, acts, explain(f), split, { neurons: Int32Array.of(0) }))[0];
+    const score = async (f: (i: number) => number) =>
+      (await scoreAblation(oracle, acts, explain(f), split, { neurons: Int32Array.of(0) }))[0];
     const truth = await score((i) => 2 * concepts[i * 6] + concepts[i * 6 + 1]);
     const half = await score((i) => concepts[i * 6 + 1]);
     const wrong = await score((i) => concepts[i * 6 + 4]);

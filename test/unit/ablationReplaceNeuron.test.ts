@@ -12,7 +12,10 @@ describe('neuronSlot: NCHW / NHWC maps', () => {
   const nhwc = Float32Array.of(1, 0, 2, -1, 3, 4, 6, 1); // the same maps, channel last
 
   it('reads mean and max per channel in both layouts', () => {
-    for (const [x, axis, layout] of [[nchw, 1, 'NCHW'], [nhwc, 3, 'NHWC']] as const) {
+    for (const [x, axis, layout] of [
+      [nchw, 1, 'NCHW'],
+      [nhwc, 3, 'NHWC'],
+    ] as const) {
       const mean = neuronSlot([2, 2, 2], 'mean', axis);
       const max = neuronSlot([2, 2, 2], 'max', axis);
       expect(mean).toMatchObject({ layout, size: 8, neurons: 2 });

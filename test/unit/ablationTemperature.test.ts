@@ -10,7 +10,11 @@ describe('temperature fit', () => {
       const r = rng(planted * 1000);
       const z = Float64Array.from({ length: n * c }, () => 2.5 * r.normal());
       const labels = Int32Array.from({ length: n }, (_, i) => sampleSoftmax(z.subarray(i * c, (i + 1) * c), planted, r.uniform()));
-      const fit = fitTemperature(matrix(z, n, c), labels, Int32Array.from({ length: n }, (_, i) => i));
+      const fit = fitTemperature(
+        matrix(z, n, c),
+        labels,
+        Int32Array.from({ length: n }, (_, i) => i),
+      );
       expect(Math.abs(fit.temperature - planted) / planted).toBeLessThan(0.03);
       expect(fit.nll).toBeLessThan(fit.nllAtOne + 1e-12);
       expect(fit.iterations).toBeLessThan(20);

@@ -24,7 +24,12 @@ import { randomLayer, rng } from './ablationFixtures';
  */
 describe('Top Impact, hand-computed', () => {
   it('impacts and curve', () => {
-    const imp = imageImpacts(Uint8Array.of(1, 1, 0, 1), Uint8Array.of(0, 1, 0, 1), Float64Array.of(1, 1, 2, 1), Float64Array.of(2.5, 0.5, 2.5, 1));
+    const imp = imageImpacts(
+      Uint8Array.of(1, 1, 0, 1),
+      Uint8Array.of(0, 1, 0, 1),
+      Float64Array.of(1, 1, 2, 1),
+      Float64Array.of(2.5, 0.5, 2.5, 1),
+    );
     const want = [19 / 60, -3 / 60, 3 / 60, 0];
     want.forEach((w, i) => expect(imp.impacts[i]).toBeCloseTo(w, 15));
     const c = topImpactCurve(imp.impacts, Float32Array.of(3, 1, 2, 0), [0.25, 0.5, 0.6, 0, 1]);

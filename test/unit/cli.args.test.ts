@@ -16,7 +16,11 @@ import { buildInput, readArgv, runCli } from '../../src/main/cli/run';
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { NWB_DATA_DIR: '/nonexistent/nwb-cli-test' } });
+  const code = await runCli(argv, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { NWB_DATA_DIR: '/nonexistent/nwb-cli-test' },
+  });
   return { code, stdout, stderr };
 }
 
@@ -27,7 +31,10 @@ const BIG = 'x'.repeat(102400);
 // [argv, message the error must contain]
 const refusals: [string[], string | RegExp][] = [
   // Lists: every item parsed by the item schema, nothing dropped.
-  [['explain.run', '--activationSetId', '1', '--neurons', '1,2,,3'], "--neurons item 3 is empty (got '1,2,,3'); expected a list of integers >= 0, e.g. 1,2,3."],
+  [
+    ['explain.run', '--activationSetId', '1', '--neurons', '1,2,,3'],
+    "--neurons item 3 is empty (got '1,2,,3'); expected a list of integers >= 0, e.g. 1,2,3.",
+  ],
   [['explain.run', '--activationSetId', '1', '--neurons', '1,a'], "--neurons item 2 must be an integer >= 0 (got 'a' in '1,a')."],
   [['explain.run', '--activationSetId', '1', '--neurons', '1,-2'], '--neurons item 2 must be an integer >= 0 (got -2).'],
   [['explain.run', '--activationSetId', '1', '--neurons', '1.5'], '--neurons item 1 must be an integer >= 0 (got 1.5).'],
@@ -55,43 +62,91 @@ const refusals: [string[], string | RegExp][] = [
   [['explain.neuron', '--runId', '1', '--neuron', '-1'], '--neuron must be an integer >= 0 (got -1).'],
   [['explain.results', '--runId', '1', '--limit', '0'], '--limit must be an integer between 1 and 5000 (got 0).'],
   [['explain.results', '--runId', '1', '--offset', '-3'], '--offset must be an integer >= 0 (got -3).'],
-  [['activations.extract', '--modelId', '1', '--layer', 'x', '--probeSetId', '1', '--batchSize', '0'], '--batchSize must be an integer between 1 and 1024 (got 0).'],
-  [['activations.extract', '--modelId', '1', '--layer', 'x', '--probeSetId', '1', '--threads', '1e9'], '--threads must be an integer between 1 and 256 (got 1000000000).'],
+  [
+    ['activations.extract', '--modelId', '1', '--layer', 'x', '--probeSetId', '1', '--batchSize', '0'],
+    '--batchSize must be an integer between 1 and 1024 (got 0).',
+  ],
+  [
+    ['activations.extract', '--modelId', '1', '--layer', 'x', '--probeSetId', '1', '--threads', '1e9'],
+    '--threads must be an integer between 1 and 256 (got 1000000000).',
+  ],
   [['topimpact.run', '--activationSetId', '1', '--temperature', '0'], '--temperature must be a number > 0 and <= 1000 (got 0).'],
   [['calibration.set', '--encoderId', '1', '--a', '1', '--b', '3', '--source', 'manual'], '--b must be a number between -2 and 2 (got 3).'],
   [['probe.thumbnails', '--imageIds', '1', '--size', '8'], '--size must be an integer between 16 and 512 (got 8).'],
   // Enums, booleans, unions.
   [['explain.run', '--activationSetId', '1', '--order', 'up'], '--order must be one of signed, abs (got "up").'],
-  [['explain.results', '--runId', '1', '--includeDead', 'maybe'], "--includeDead must be true or false (also 1/0, yes/no; a bare --includeDead means true) (got 'maybe')."],
+  [
+    ['explain.results', '--runId', '1', '--includeDead', 'maybe'],
+    "--includeDead must be true or false (also 1/0, yes/no; a bare --includeDead means true) (got 'maybe').",
+  ],
   [['explain.results', '--runId', '1', '--includeDead=maybe'], "--includeDead must be true or false (also 1/0, yes/no) (got 'maybe')."],
-  [['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', 'cat', '--simulator', 'x'], '--simulator must be "label" or an integer >= 1 (got "x").'],
+  [
+    ['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', 'cat', '--simulator', 'x'],
+    '--simulator must be "label" or an integer >= 1 (got "x").',
+  ],
   // JSON-valued flags: a parse failure names the flag, the place and an example; the schema's rules in its words.
-  [['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":...'], /^--conceptSource is not valid JSON: unexpected "\." at character 9 \(got '\{"kind":\.\.\.'\); expected JSON like \{"kind":"labels"\} or \{"kind":"encoder",/],
-  [['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":"zzz"}'], '--conceptSource.kind must be one of labels, encoder (got "zzz").'],
-  [['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":"encoder"}'], '--conceptSource.encoderId is required (an integer >= 1)'],
-  [['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":"labels","encoderId":2}'], '--conceptSource has unknown key "encoderId" (allowed: kind).'],
-  [['explain.results', '--runId', '1', '--sort', '{"by":"x"}'], '--sort.by must be one of neuron, valCorrelation, testCorrelation, length, bestConceptTest, top5Test (got "x").'],
+  [
+    ['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":...'],
+    /^--conceptSource is not valid JSON: unexpected "\." at character 9 \(got '\{"kind":\.\.\.'\); expected JSON like \{"kind":"labels"\} or \{"kind":"encoder",/,
+  ],
+  [
+    ['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":"zzz"}'],
+    '--conceptSource.kind must be one of labels, encoder (got "zzz").',
+  ],
+  [
+    ['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":"encoder"}'],
+    '--conceptSource.encoderId is required (an integer >= 1)',
+  ],
+  [
+    ['explain.run', '--activationSetId', '1', '--conceptSource', '{"kind":"labels","encoderId":2}'],
+    '--conceptSource has unknown key "encoderId" (allowed: kind).',
+  ],
+  [
+    ['explain.results', '--runId', '1', '--sort', '{"by":"x"}'],
+    '--sort.by must be one of neuron, valCorrelation, testCorrelation, length, bestConceptTest, top5Test (got "x").',
+  ],
   [['ablation.run', '--explainRunId', '1', '--mapping', '{"Sandal":-1}'], '--mapping.Sandal must be an integer >= 0 (got -1).'],
   [['model.setPreprocessing', '--modelId', '1', '--options', '{"std":[0]}'], '--options.std[0]: std must not be 0 (got 0).'],
   [['model.setPreprocessing', '--modelId', '1', '--options', '{"scale":0}'], '--options.scale must be a number > 0 (got 0).'],
-  [['model.setPreprocessing', '--modelId', '1', '--options', '{"size":[0,224]}'], '--options.size[0] must be an integer between 1 and 4096 (got 0).'],
+  [
+    ['model.setPreprocessing', '--modelId', '1', '--options', '{"size":[0,224]}'],
+    '--options.size[0] must be an integer between 1 and 4096 (got 0).',
+  ],
   [['model.setPreprocessing', '--modelId', '1', '--options', '{"size":[224]}'], '--options.size must have exactly 2 items (got 1).'],
   [['model.setPreprocessing', '--modelId', '1', '--options', '{"mean":[]}'], '--options.mean must not be empty.'],
-  [['model.setPreprocessing', '--modelId', '1', '--options', '{"channels":3,"std":[1,2]}'], '--options.std needs 1 or 3 values (one per channel, channels is 3) (got [1,2]).'],
-  [['model.setPreprocessing', '--modelId', '1', '--options', '{"stdd":[1]}'], '--options has unknown key "stdd" (allowed: size, resize, interpolation, scale, mean, std, channels, layout).'],
+  [
+    ['model.setPreprocessing', '--modelId', '1', '--options', '{"channels":3,"std":[1,2]}'],
+    '--options.std needs 1 or 3 values (one per channel, channels is 3) (got [1,2]).',
+  ],
+  [
+    ['model.setPreprocessing', '--modelId', '1', '--options', '{"stdd":[1]}'],
+    '--options has unknown key "stdd" (allowed: size, resize, interpolation, scale, mean, std, channels, layout).',
+  ],
   [['model.preview', '--modelId', '1', '--options', '{"std":[0.5, 0]}'], '--options.std[1]: std must not be 0 (got 0).'],
   // --json: a coded error naming --json and the place, never exit 70.
-  [['explain.run', '--json', '{"activationSetId": 1,'], /^--json is not valid JSON: it ends early, at character 23 \(expected double-quoted property name\) \(got '\{"activationSetId": 1,'\); expected a JSON object like \{"activationSetId":1\}\.$/],
+  [
+    ['explain.run', '--json', '{"activationSetId": 1,'],
+    /^--json is not valid JSON: it ends early, at character 23 \(expected double-quoted property name\) \(got '\{"activationSetId": 1,'\); expected a JSON object like \{"activationSetId":1\}\.$/,
+  ],
   [['explain.run', '--json', '{"activationSetId" 1}'], "--json is not valid JSON: Expected ':' after property name at character 20"],
   [['explain.run', '--json', '{}x'], '--json is not valid JSON: unexpected "x" at character 3'],
   [['explain.run', '--json', ''], "--json is not valid JSON: it is empty (got '')"],
-  [['explain.run', '--json', '[1]'], "--json must be a JSON object like {\"activationSetId\":1} (got '[1]')."],
-  [['explain.run', '--json', '{"activationSetId":1,"neuronz":[1]}'], '--json has unknown key "neuronz": explain.run takes activationSetId,'],
+  [['explain.run', '--json', '[1]'], '--json must be a JSON object like {"activationSetId":1} (got \'[1]\').'],
+  [
+    ['explain.run', '--json', '{"activationSetId":1,"neuronz":[1]}'],
+    '--json has unknown key "neuronz": explain.run takes activationSetId,',
+  ],
   [['explain.run', '--json', '{"activationSetId":1,"neurons":[-1]}'], '--neurons item 1 must be an integer >= 0 (got -1).'],
   // Unknown, missing, repeated and stray.
-  [['explain.run', '--activationSetId', '1', '--neuron', '3'], "explain.run has no flag --neuron. Its flags: --activationSetId, --conceptSource, --seed,"],
+  [
+    ['explain.run', '--activationSetId', '1', '--neuron', '3'],
+    'explain.run has no flag --neuron. Its flags: --activationSetId, --conceptSource, --seed,',
+  ],
   [['explain.run'], '--activationSetId is required (an integer >= 1).'],
-  [['explain.run', '--activationSetId'], '--activationSetId needs a value: an integer >= 1 (write --activationSetId VALUE or --activationSetId=VALUE).'],
+  [
+    ['explain.run', '--activationSetId'],
+    '--activationSetId needs a value: an integer >= 1 (write --activationSetId VALUE or --activationSetId=VALUE).',
+  ],
   [['explain.run', '--activationSetId', '1', '--seed', '1', '--seed', '2'], '--seed is given more than once; give each flag once'],
   [['explain.run', '--activationSetId', '1', '5'], "Unexpected argument '5': values are given as --flag value."],
   [['project.open', '--path', ''], '--path: a path is required (got "").'],
@@ -100,8 +155,14 @@ const refusals: [string[], string | RegExp][] = [
   [['explain.run', '--activationSetId', '1', '--quiet=maybe'], "--quiet is a switch: give it bare or as true/false (got 'maybe')."],
   [['nope.cmd'], "Unknown command 'nope.cmd'. Run with --help to list every command."],
   // Long values are cut in every echo.
-  [['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', BIG], `--text must be at most 500 characters (got "${'x'.repeat(80)}"... (102400 characters)).`],
-  [['explain.run', '--activationSetId', '1', '--seed', BIG], `--seed must be an integer between 0 and 4294967295 (got '${'x'.repeat(80)}'... (102400 characters)).`],
+  [
+    ['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', BIG],
+    `--text must be at most 500 characters (got "${'x'.repeat(80)}"... (102400 characters)).`,
+  ],
+  [
+    ['explain.run', '--activationSetId', '1', '--seed', BIG],
+    `--seed must be an integer between 0 and 4294967295 (got '${'x'.repeat(80)}'... (102400 characters)).`,
+  ],
   [['explain.run', '--activationSetId', '1', '--conceptSource', `{${BIG}`], `(got '{${'x'.repeat(79)}'... (102401 characters))`],
   [['explain.run', `--${BIG}`, '1'], `explain.run has no flag --${'x'.repeat(80)}... (102400 characters).`],
   [[BIG], `Unknown command '${'x'.repeat(80)}'... (102400 characters).`],
@@ -131,18 +192,33 @@ describe('CLI parsing: what is typed is what the handler gets', () => {
     [['explain.run', '--activationSetId=4', '--seed', '7'], { activationSetId: 4, seed: 7 }],
     [['explain.run', '--activationSetId', '4', '--eps', '1e-3', '--lambda', '.5', '--eta', '+0.9'], { eps: 0.001, lambda: 0.5, eta: 0.9 }],
     [['calibration.set', '--encoderId', '1', '--a', '10', '--b', '-1.5', '--source', 'manual'], { a: 10, b: -1.5, source: 'manual' }],
-    [['explain.run', '--activationSetId', '4', '--conceptSource', '{"kind":"encoder","encoderId":2,"conceptSetId":3}'], { conceptSource: { kind: 'encoder', encoderId: 2, conceptSetId: 3 } }],
-    [['explain.results', '--runId', '1', '--sort', '{"by":"length","dir":"asc"}', '--includeDead', 'false'], { sort: { by: 'length', dir: 'asc' }, includeDead: false }],
+    [
+      ['explain.run', '--activationSetId', '4', '--conceptSource', '{"kind":"encoder","encoderId":2,"conceptSetId":3}'],
+      { conceptSource: { kind: 'encoder', encoderId: 2, conceptSetId: 3 } },
+    ],
+    [
+      ['explain.results', '--runId', '1', '--sort', '{"by":"length","dir":"asc"}', '--includeDead', 'false'],
+      { sort: { by: 'length', dir: 'asc' }, includeDead: false },
+    ],
     [['explain.results', '--runId', '1', '--includeDead'], { includeDead: true }],
     [['explain.results', '--runId', '1', '--includeDead', 'no', '--limit', '5'], { includeDead: false, limit: 5 }],
     [['explain.results', '--runId', '1', '--includeDead=yes', '--limit', '5'], { includeDead: true, limit: 5 }],
     [['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', '3', '--simulator', '3'], { text: '3', simulator: 3 }],
-    [['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', 'a, b', '--simulator', 'label'], { text: 'a, b', simulator: 'label' }],
+    [
+      ['explain.scoreText', '--runId', '1', '--neuron', '0', '--text', 'a, b', '--simulator', 'label'],
+      { text: 'a, b', simulator: 'label' },
+    ],
     [['split.ensure', '--probeSetId', '1', '--fractions', '0.6,0.2,0.2'], { fractions: [0.6, 0.2, 0.2] }],
-    [['ablation.run', '--explainRunId', '1', '--modes', 'norm', '--methods', 'le_label,top5', '--mapping', '{"Sandal":5}'], { modes: ['norm'], methods: ['le_label', 'top5'], mapping: { Sandal: 5 } }],
+    [
+      ['ablation.run', '--explainRunId', '1', '--modes', 'norm', '--methods', 'le_label,top5', '--mapping', '{"Sandal":5}'],
+      { modes: ['norm'], methods: ['le_label', 'top5'], mapping: { Sandal: 5 } },
+    ],
     [['encoder.tokenize', '--encoderId', '1', '--texts', 'a cat, a dog'], { texts: ['a cat', 'a dog'] }],
     [['encoder.tokenize', '--encoderId', '1', '--texts', '["a, b","c"]'], { texts: ['a, b', 'c'] }],
-    [['model.setPreprocessing', '--modelId', '1', '--options', '{"std":[0.5],"mean":[0.5],"size":[32,32]}'], { options: { std: [0.5], mean: [0.5], size: [32, 32] } }],
+    [
+      ['model.setPreprocessing', '--modelId', '1', '--options', '{"std":[0.5],"mean":[0.5],"size":[32,32]}'],
+      { options: { std: [0.5], mean: [0.5], size: [32, 32] } },
+    ],
     [['explain.run', '--json', '{"activationSetId":1,"seed":3}', '--seed', '9'], { activationSetId: 1, seed: 9 }],
     [['explain.neuron', '--runId', '2', '--neuron', '-0'], { neuron: -0 }],
   ])('%j', (argv, expected) => {
@@ -150,7 +226,10 @@ describe('CLI parsing: what is typed is what the handler gets', () => {
   });
 
   it('a boolean flag takes only a true/false word, so the command after a global switch is kept', () => {
-    expect(readArgv(['--quiet', 'explain.results', '--includeDead', '--runId', '3'])).toMatchObject({ command: 'explain.results', positional: [] });
+    expect(readArgv(['--quiet', 'explain.results', '--includeDead', '--runId', '3'])).toMatchObject({
+      command: 'explain.results',
+      positional: [],
+    });
     expect(readArgv(['--quiet', 'explain.results', '--includeDead', '--runId', '3']).flags.get('includeDead')).toBe(true);
     expect(parseArgv(['x', '--n', '-1']).flags.get('n')).toBe('-1');
   });
@@ -166,10 +245,15 @@ describe('CLI parsing: what is typed is what the handler gets', () => {
       '--eps <number between 0 and 1>  (default: 0.02)',
       '--order <signed|abs>  (default: signed)',
       '--conceptSource <JSON, e.g. {"kind":"labels"} or {"kind":"encoder","encoderId":1,"conceptSetId":1}>  (default: {"kind":"labels"})',
-    ]) expect(r.stdout).toContain(line);
+    ])
+      expect(r.stdout).toContain(line);
     expect((await cli(['explain.neuron', '-h'])).stdout).toContain('--neuron <integer >= 0>  (required)');
-    expect((await cli(['explain.results', '--help'])).stdout).toContain('--includeDead [true|false]  (default: true; a bare --includeDead means true)');
-    expect((await cli(['split.ensure', '--help'])).stdout).toContain('--fractions <3 numbers between 0 and 1, e.g. 0.7,0.1,0.2>  (default: 0.7,0.1,0.2)');
+    expect((await cli(['explain.results', '--help'])).stdout).toContain(
+      '--includeDead [true|false]  (default: true; a bare --includeDead means true)',
+    );
+    expect((await cli(['split.ensure', '--help'])).stdout).toContain(
+      '--fractions <3 numbers between 0 and 1, e.g. 0.7,0.1,0.2>  (default: 0.7,0.1,0.2)',
+    );
     expect((await cli(['help', 'explain.neuron'])).stdout).toContain('--neuron <integer >= 0>');
     const all = await cli([]);
     expect(all.code).toBe(0);
@@ -211,7 +295,8 @@ describe('every numeric flag of the contract explains its range in words', () =>
     if (r.lo) expect(refuse(String(r.lo.value - 1))).toMatch(shape);
     if (r.hi) expect(refuse(String(r.hi.value + 1))).toMatch(shape);
     if (r.int) expect(refuse(String((r.lo?.value ?? 0) + 0.5))).toMatch(shape);
-    for (const m of [refuse('abc'), r.lo ? refuse(String(r.lo.value - 1)) : '']) expect(m).not.toMatch(/expected \w+, received|Too small|Too big/);
+    for (const m of [refuse('abc'), r.lo ? refuse(String(r.lo.value - 1)) : ''])
+      expect(m).not.toMatch(/expected \w+, received|Too small|Too big/);
   });
 });
 
@@ -223,7 +308,9 @@ describe('one formatter for the protocol (the app) and the CLI', () => {
     const { server, client } = createMemoryChannel();
     const stop = serve(demo, { 't.run': () => ({}) }, server);
     const api = createClient(demo, client);
-    const err = (await api.call('t.run', { activationSetId: 1, neurons: [-1], lambda: 0, conceptSource: { kind: 'x' } as never, text: BIG }).catch((e: unknown) => e)) as AppError;
+    const err = (await api
+      .call('t.run', { activationSetId: 1, neurons: [-1], lambda: 0, conceptSource: { kind: 'x' } as never, text: BIG })
+      .catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('bad_input');
     expect(err.message).toContain('Invalid input for t.run: ');
     expect(err.message).toContain('neurons[0]: must be an integer >= 0 (got -1)');
@@ -243,7 +330,10 @@ describe('one formatter for the protocol (the app) and the CLI', () => {
     const r = s.safeParse(value, { reportInput: true });
     expect(r.success).toBe(false);
     const lines = formatIssues(r.error!, s, value, (p) => `--${pathText(p)}`);
-    expect(lines).toEqual(['--options.size[0] must be an integer between 1 and 4096 (got 3.5)', '--options.std[1]: std must not be 0 (got 0)']);
+    expect(lines).toEqual([
+      '--options.size[0] must be an integer between 1 and 4096 (got 3.5)',
+      '--options.std[1]: std must not be 0 (got 0)',
+    ]);
   });
 
   it('shows values short', () => {
@@ -255,7 +345,8 @@ describe('one formatter for the protocol (the app) and the CLI', () => {
 
   it('reads numbers strictly and finds where JSON breaks', () => {
     for (const ok of ['0', '-1', '+2', '1.5', '.5', '5.', '1e3', '-2.5E-3', ' 7 ']) expect(strictNumber(ok)).toBe(Number(ok));
-    for (const no of ['', ' ', 'abc', 'NaN', 'Infinity', '-Infinity', '1x', '0x10', '1e', '1,5', '1e999', '--1']) expect(strictNumber(no)).toBeUndefined();
+    for (const no of ['', ' ', 'abc', 'NaN', 'Infinity', '-Infinity', '1x', '0x10', '1e', '1,5', '1e999', '--1'])
+      expect(strictNumber(no)).toBeUndefined();
     expect(jsonErrorOffset('{"a":1}')).toBe(-1);
     expect(jsonErrorOffset('{"a":tru}')).toBe(8);
     expect(jsonErrorOffset('[1,2')).toBe(4);

@@ -19,4 +19,5 @@ export interface ConceptsGolden {
 }
 
 /** resources/golden/concepts_golden.json, written by scripts/golden/make_concepts_golden.py (sklearn). */
-export const conceptsGolden = (): ConceptsGolden => JSON.parse(readFileSync(join(__dirname, '..', '..', 'resources', 'golden', 'concepts_golden.json'), 'utf8')) as ConceptsGolden;
+export const conceptsGolden = (): ConceptsGolden =>
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'resources', 'golden', 'concepts_golden.json'), 'utf8')) as ConceptsGolden;

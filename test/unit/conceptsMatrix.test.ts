@@ -51,7 +51,8 @@ describe('cosineBlocks', () => {
         (block, r0, r1) => {
           seen.push([r0, r1]);
           expect(block.length).toBe((r1 - r0) * m);
-          for (let i = r0; i < r1; i++) for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(block[(i - r0) * m + j] - naive(i, j)));
+          for (let i = r0; i < r1; i++)
+            for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(block[(i - r0) * m + j] - naive(i, j)));
         },
         { blockRows: 50, engine },
       );
@@ -93,7 +94,11 @@ describe('quantized P', () => {
   });
 
   it('columns and selected columns dequantise to the stored values', () => {
-    const p = denseMatrix(Float32Array.from({ length: 6 * 4 }, (_, i) => (i * 7) % 24 / 23), 6, 4);
+    const p = denseMatrix(
+      Float32Array.from({ length: 6 * 4 }, (_, i) => ((i * 7) % 24) / 23),
+      6,
+      4,
+    );
     const q = quantiseDense(p);
     const col = quantizedColumn(q, 2, [5, 0, 3]);
     expect(col.length).toBe(3);
@@ -103,7 +108,9 @@ describe('quantized P', () => {
     for (let r = 0; r < 6; r++) expect(all[r]).toBe(q.data[r * 4 + 1] / 65535);
     const sel = dequantiseColumns(q, [3, 1], [4, 2]);
     expect([sel.rows, sel.cols]).toEqual([2, 2]);
-    expect(Array.from(sel.data)).toEqual([q.data[4 * 4 + 3], q.data[4 * 4 + 1], q.data[2 * 4 + 3], q.data[2 * 4 + 1]].map((c) => Math.fround(c / 65535)));
+    expect(Array.from(sel.data)).toEqual(
+      [q.data[4 * 4 + 3], q.data[4 * 4 + 1], q.data[2 * 4 + 3], q.data[2 * 4 + 1]].map((c) => Math.fround(c / 65535)),
+    );
     expect(() => quantizedColumn(q, 4)).toThrow();
   });
 });
@@ -124,7 +131,12 @@ describe('buildP + top-5 filter', () => {
 
   it('stores sigmoid(a (cos + b)) quantized and drops a low and a constant concept', async () => {
     const progress: number[] = [];
-    const r = await buildP(denseMatrix(img, n, d), denseMatrix(txt, m, d), { a: 10, b: -0.5, blockRows: 7, onProgress: (done) => progress.push(done) });
+    const r = await buildP(denseMatrix(img, n, d), denseMatrix(txt, m, d), {
+      a: 10,
+      b: -0.5,
+      blockRows: 7,
+      onProgress: (done) => progress.push(done),
+    });
     expect(progress).toEqual([7, 14, 21, 28, 35, 40]);
     expect(r.p.rows).toBe(n);
     expect(r.p.cols).toBe(m);

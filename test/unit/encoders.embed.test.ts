@@ -50,14 +50,30 @@ describe('image preprocessing', () => {
   });
 
   it('resize + center crop produce the crop size; grey is replicated to RGB; values follow the table', async () => {
-    const spec = imageSpec('preprocessor_config.json', {
-      do_resize: true, size: { shortest_edge: 32 }, do_center_crop: true, crop_size: { height: 32, width: 32 }, resample: 3,
-      rescale_factor: 1 / 255, image_mean: [0.5, 0.4, 0.3], image_std: [0.2, 0.25, 0.5], image_processor_type: 'CLIPImageProcessor',
-    }, { channels: 3, height: 32, width: 32 });
+    const spec = imageSpec(
+      'preprocessor_config.json',
+      {
+        do_resize: true,
+        size: { shortest_edge: 32 },
+        do_center_crop: true,
+        crop_size: { height: 32, width: 32 },
+        resample: 3,
+        rescale_factor: 1 / 255,
+        image_mean: [0.5, 0.4, 0.3],
+        image_std: [0.2, 0.25, 0.5],
+        image_processor_type: 'CLIPImageProcessor',
+      },
+      { channels: 3, height: 32, width: 32 },
+    );
     const dir = await tempDir('nwb-enc');
     const f = join(dir, 'grey.png');
     // 64 x 48 grey image, constant value 100: every output pixel is 100 whatever the kernel.
-    writeFileSync(f, await sharp(Buffer.alloc(64 * 48, 100), { raw: { width: 64, height: 48, channels: 1 } }).png().toBuffer());
+    writeFileSync(
+      f,
+      await sharp(Buffer.alloc(64 * 48, 100), { raw: { width: 64, height: 48, channels: 1 } })
+        .png()
+        .toBuffer(),
+    );
     const px = await decodeImage(f, spec);
     expect(px.length).toBe(32 * 32 * 3);
     expect(new Set(px)).toEqual(new Set([100]));
@@ -69,7 +85,9 @@ describe('image preprocessing', () => {
     const dir = writeTinySeparate(await tempDir('nwb-enc'), visionTower(6), textTower(6, 16));
     const enc = await openEncoder(dir, { provider: 'cpu', threads: 1 });
     try {
-      const img = await sharp(Buffer.alloc(28 * 28 * 3, 200), { raw: { width: 28, height: 28, channels: 3 } }).png().toBuffer();
+      const img = await sharp(Buffer.alloc(28 * 28 * 3, 200), { raw: { width: 28, height: 28, channels: 3 } })
+        .png()
+        .toBuffer();
       const raw = await enc.embedImages([img, img], { normalize: false });
       const unit = await enc.embedImages([img, img]);
       const n = Math.hypot(...raw.subarray(0, 6));

@@ -42,7 +42,10 @@ function expectRowsClose(got: Float32Array, want: number[][], dim: number): numb
   return worst;
 }
 
-for (const [name, layout, fixed] of [['fmnist_siglip_a', 'separate', 16], ['fmnist_clip_b', 'combined', null]] as const) {
+for (const [name, layout, fixed] of [
+  ['fmnist_siglip_a', 'separate', 16],
+  ['fmnist_clip_b', 'combined', null],
+] as const) {
   describe(`fixture encoder ${name}`, () => {
     const g = golden.encoders[name];
     let enc: Encoder;
@@ -53,7 +56,14 @@ for (const [name, layout, fixed] of [['fmnist_siglip_a', 'separate', 16], ['fmni
 
     it('inspects as the golden describes', async () => {
       const info = await inspectEncoder(join(FIXTURE_ENCODERS, name));
-      expect(info).toMatchObject({ layout, dim: g.embed_dim, fixedTextLength: fixed, maxTextLength: golden.max_length, padId: golden.pad_id, imageSize: [28, 28] });
+      expect(info).toMatchObject({
+        layout,
+        dim: g.embed_dim,
+        fixedTextLength: fixed,
+        maxTextLength: golden.max_length,
+        padId: golden.pad_id,
+        imageSize: [28, 28],
+      });
       expect(enc.dim).toBe(g.embed_dim);
     });
 

@@ -16,8 +16,24 @@ describe('encoder folder validation', () => {
   it('accepts the fixture folder and describes it', async () => {
     const info = await inspectEncoder(await fixtureCopy());
     expect(info).toMatchObject({
-      name: 'enc', layout: 'separate', dim: 64, modelType: 'siglip', imageSize: [28, 28], channels: 3, maxTextLength: 16, fixedTextLength: 16, padId: 0, unkId: 1,
-      io: { imageInput: 'pixel_values', imageOutput: 'image_embeds', textIds: 'input_ids', textIdsType: 'int64', textMask: null, textOutput: 'text_embeds' },
+      name: 'enc',
+      layout: 'separate',
+      dim: 64,
+      modelType: 'siglip',
+      imageSize: [28, 28],
+      channels: 3,
+      maxTextLength: 16,
+      fixedTextLength: 16,
+      padId: 0,
+      unkId: 1,
+      io: {
+        imageInput: 'pixel_values',
+        imageOutput: 'image_embeds',
+        textIds: 'input_ids',
+        textIdsType: 'int64',
+        textMask: null,
+        textOutput: 'text_embeds',
+      },
     });
     expect(info.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.values(info.files).every((f) => typeof f === 'string')).toBe(true);
@@ -162,4 +178,3 @@ describe('encoder folder validation', () => {
     expect((await inspectEncoder(dir)).fixedTextLength).toBeNull();
   });
 });
-

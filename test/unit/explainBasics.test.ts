@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { columnStats, labelMatrix, leastSquaresReference, makeSplit, pearson, solveSymmetric, splitIndices, standardiseRows } from '../../src/main/core/numeric/le';
+import {
+  columnStats,
+  labelMatrix,
+  leastSquaresReference,
+  makeSplit,
+  pearson,
+  solveSymmetric,
+  splitIndices,
+  standardiseRows,
+} from '../../src/main/core/numeric/le';
 import { enetGolden, lsPearsonGolden, maxAbsDiff } from './explainGolden';
 
 describe('splits', () => {

@@ -46,7 +46,13 @@ describe('elastic net vs sklearn ElasticNet (golden)', () => {
     const yRaw = { data: new Float32Array(train.length * g.k), rows: train.length, cols: g.k };
     for (let r = 0; r < train.length; r++) for (let k = 0; k < g.k; k++) yRaw.data[r * g.k + k] = q.data[train[r] * g.k + k];
     const fit = g.fits.find((f) => f.target === 'raw')!;
-    const res = await fitElasticNetMany(xs, yRaw, undefined, { engine: 'js', lambda: fit.lambda, eta: fit.eta, tol: 1e-12, maxIter: 100000 });
+    const res = await fitElasticNetMany(xs, yRaw, undefined, {
+      engine: 'js',
+      lambda: fit.lambda,
+      eta: fit.eta,
+      tol: 1e-12,
+      maxIter: 100000,
+    });
     for (let k = 0; k < g.k; k++) {
       expect(maxAbsDiff(res.coef.subarray(k * g.m, (k + 1) * g.m), fit.coef[k])).toBeLessThan(TOL);
       expect(Math.abs(res.intercept[k] - fit.intercept[k])).toBeLessThan(TOL);
@@ -87,7 +93,10 @@ describe('train cross products', () => {
       const cp = await trainCrossProducts(p, q, train, pStats, qStats, { engine, rowChunk: 97, blockCols: 7 });
       const xs = Float64Array.from(standardiseRows(p, pStats, train));
       const n = train.length;
-      const ys = Float64Array.from({ length: n * g.k }, (_, i) => (q.data[train[Math.floor(i / g.k)] * g.k + (i % g.k)] - qStats.mean[i % g.k]) / qStats.std[i % g.k]);
+      const ys = Float64Array.from(
+        { length: n * g.k },
+        (_, i) => (q.data[train[Math.floor(i / g.k)] * g.k + (i % g.k)] - qStats.mean[i % g.k]) / qStats.std[i % g.k],
+      );
       let dg = 0;
       let dc = 0;
       for (let a = 0; a < g.m; a++) {

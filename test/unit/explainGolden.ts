@@ -29,7 +29,8 @@ export interface LsPearsonGolden {
 }
 
 export const enetGolden = (): EnetGolden => JSON.parse(readFileSync(join(dir, 'enet_golden.json'), 'utf8')) as EnetGolden;
-export const lsPearsonGolden = (): LsPearsonGolden => JSON.parse(readFileSync(join(dir, 'ls_pearson_golden.json'), 'utf8')) as LsPearsonGolden;
+export const lsPearsonGolden = (): LsPearsonGolden =>
+  JSON.parse(readFileSync(join(dir, 'ls_pearson_golden.json'), 'utf8')) as LsPearsonGolden;
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);

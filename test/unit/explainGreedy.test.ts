@@ -51,7 +51,15 @@ async function explainOne(d: ReturnType<typeof plantedLabels>, order: RankOrder)
 describe('greedy search recovers planted label explanations', () => {
   it('footwear + sandal + truck: exactly those concepts, weights within 3%', async () => {
     const planted = { footwear: 2.0, sandal: 0.9, truck: 1.2 };
-    const d = plantedLabels(6000, [{ name: 'footwear', classes: [3, 4, 5] }, { name: 'animal', classes: [0, 1, 2, 6] }], planted, 0.1);
+    const d = plantedLabels(
+      6000,
+      [
+        { name: 'footwear', classes: [3, 4, 5] },
+        { name: 'animal', classes: [0, 1, 2, 6] },
+      ],
+      planted,
+      0.1,
+    );
     const { e, terms } = await explainOne(d, 'signed');
     expect(new Set(terms.keys())).toEqual(new Set(Object.keys(planted)));
     for (const [name, w] of Object.entries(planted)) expect(Math.abs(terms.get(name)! - w) / w).toBeLessThan(0.03);
@@ -92,7 +100,11 @@ describe('fast greedy (Gram) equals the slow reference (QR on raw data)', () => 
           const ranking = rankConcepts(elasticNetGram(cp.gram, g.m, c, 1, { lambda: 0.01 }).coef, order);
           const y = Float64Array.from({ length: g.n }, (_, i) => q.data[i * g.k + k]);
           const yVal = Float64Array.from(val, (i) => y[i]);
-          const fast = greedyExplain({ gram: cp.gram, m: g.m, xty: c, valT, nVal: val.length, yVal, pStats, yMean: qStats.mean[k], yStd: qStats.std[k] }, ranking, { eps, order });
+          const fast = greedyExplain(
+            { gram: cp.gram, m: g.m, xty: c, valT, nVal: val.length, yVal, pStats, yMean: qStats.mean[k], yStd: qStats.std[k] },
+            ranking,
+            { eps, order },
+          );
           const ref = greedyExplainReference({ p, trainRows: train, valRows: val, y }, ranking, { eps, order });
           expect(Array.from(fast.concepts)).toEqual(Array.from(ref.concepts));
           expect(fast.concepts.length).toBeGreaterThan(0);

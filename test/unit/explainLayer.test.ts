@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { correlationScore, explainLayer, mulberry32, rankConcepts, rankConceptsReference, simulate, simulateBatch, splitIndices } from '../../src/main/core/numeric/le';
+import {
+  correlationScore,
+  explainLayer,
+  mulberry32,
+  rankConcepts,
+  rankConceptsReference,
+  simulate,
+  simulateBatch,
+  splitIndices,
+} from '../../src/main/core/numeric/le';
 import { enetGolden } from './explainGolden';
 
 const g = enetGolden();
@@ -66,8 +75,15 @@ describe('explainLayer', () => {
     const q = withDeadNeuron();
     const progress: [number, number][] = [];
     // |weight| order: the planted negative terms (neurons 1 and 3) become candidates (docs/methods.md "Concept order").
-    const res = await explainLayer({ concepts: p, activations: q, split }, { engine: 'js', blockSize: 3, greedy: { order: 'abs' }, onProgress: (d, t) => progress.push([d, t]) });
-    expect(progress).toEqual([[3, 7], [6, 7], [7, 7]]);
+    const res = await explainLayer(
+      { concepts: p, activations: q, split },
+      { engine: 'js', blockSize: 3, greedy: { order: 'abs' }, onProgress: (d, t) => progress.push([d, t]) },
+    );
+    expect(progress).toEqual([
+      [3, 7],
+      [6, 7],
+      [7, 7],
+    ]);
     expect(res.neurons.map((r) => r.dead)).toEqual([false, false, false, false, false, false, true]);
     expect(res.neurons[6].explanation).toBeNull();
     for (const r of res.neurons.slice(0, g.k)) {
@@ -97,7 +113,10 @@ describe('explainLayer', () => {
   it('stops with the AbortSignal between blocks', async () => {
     const q = { data: Float32Array.from(g.q), rows: g.n, cols: g.k };
     const ac = new AbortController();
-    const run = explainLayer({ concepts: p, activations: q, split }, { engine: 'js', blockSize: 2, onProgress: (d) => d >= 2 && ac.abort() , signal: ac.signal });
+    const run = explainLayer(
+      { concepts: p, activations: q, split },
+      { engine: 'js', blockSize: 2, onProgress: (d) => d >= 2 && ac.abort(), signal: ac.signal },
+    );
     await expect(run).rejects.toThrow();
   });
 
@@ -107,7 +126,10 @@ describe('explainLayer', () => {
     await explainLayer({ concepts: p, activations: q, split }, { engine: 'js', rowChunk: 100, onRows: (d) => rowsSeen.push(d) });
     expect(rowsSeen).toEqual([100, 200, 300, 400, 420]);
     const ac = new AbortController();
-    const run = explainLayer({ concepts: p, activations: q, split }, { engine: 'js', rowChunk: 100, signal: ac.signal, onRows: () => ac.abort() });
+    const run = explainLayer(
+      { concepts: p, activations: q, split },
+      { engine: 'js', rowChunk: 100, signal: ac.signal, onRows: () => ac.abort() },
+    );
     await expect(run).rejects.toThrow();
   });
 
@@ -124,7 +146,10 @@ describe('explainLayer', () => {
 
   it('lambda chosen on val from a warm-started path', async () => {
     const q = { data: Float32Array.from(g.q), rows: g.n, cols: g.k };
-    const res = await explainLayer({ concepts: p, activations: q, split }, { engine: 'js', lambdaSelection: 'valPath', pathLength: 6, greedy: { order: 'abs' } });
+    const res = await explainLayer(
+      { concepts: p, activations: q, split },
+      { engine: 'js', lambdaSelection: 'valPath', pathLength: 6, greedy: { order: 'abs' } },
+    );
     for (const r of res.neurons) {
       expect(Number.isFinite(r.lambda)).toBe(true);
       expect(r.explanation!.testCorrelation).toBeGreaterThan(oracleTestCorrelation(r.neuron) - 0.1);

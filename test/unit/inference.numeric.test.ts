@@ -89,8 +89,26 @@ describe('neuron stats', () => {
 
 describe('friendly names', () => {
   it('maps exporter tensor names to module paths', () => {
-    const names = ['/layer4/layer4.2/conv1/Conv_output_0', '/layer4/Add_output_0', '/layer4/Relu_2_output_0', '/blocks.3/mlp/act/Mul_output_0', '/blocks.3/mlp/act/Mul_1_output_0', '/blocks.3/mlp/fc2/Gemm_output_0', '/Flatten_output_0', 'logits'];
-    expect(friendlyNames(names)).toEqual(['layer4.layer4.2', 'layer4:Add', 'layer4', 'blocks.3.mlp.act:Mul', 'blocks.3.mlp.act', 'blocks.3', 'Flatten', 'logits']);
+    const names = [
+      '/layer4/layer4.2/conv1/Conv_output_0',
+      '/layer4/Add_output_0',
+      '/layer4/Relu_2_output_0',
+      '/blocks.3/mlp/act/Mul_output_0',
+      '/blocks.3/mlp/act/Mul_1_output_0',
+      '/blocks.3/mlp/fc2/Gemm_output_0',
+      '/Flatten_output_0',
+      'logits',
+    ];
+    expect(friendlyNames(names)).toEqual([
+      'layer4.layer4.2',
+      'layer4:Add',
+      'layer4',
+      'blocks.3.mlp.act:Mul',
+      'blocks.3.mlp.act',
+      'blocks.3',
+      'Flatten',
+      'logits',
+    ]);
   });
 });
 

@@ -7,7 +7,15 @@ import { parseCsv } from '../../src/main/core/platform/files/csv';
 import { AppError } from '../../src/shared/errors';
 import { tempDir } from '../helpers/tempDir';
 
-const tree = ['root.png', 'Bag/a.png', 'footwear/Sandal/b.png', 'footwear/Sneaker/c.png', 'footwear/loose.png', 'x/y/z/deep.png', 'other/Sandal/d.png'];
+const tree = [
+  'root.png',
+  'Bag/a.png',
+  'footwear/Sandal/b.png',
+  'footwear/Sneaker/c.png',
+  'footwear/loose.png',
+  'x/y/z/deep.png',
+  'other/Sandal/d.png',
+];
 
 describe('folder labels', () => {
   it('makes leaf folders classes and every folder above an image a superclass', () => {
@@ -74,7 +82,16 @@ describe('labels CSV', () => {
     const csv = join(dir, 'bad.csv');
     await writeFile(
       csv,
-      ['path,label', 'Bag/a.png,ok', 'missing.png,x', 'Bag/a.png', '../outside.png,x', 'root.png,Sandal', 'root.png,Sneaker,Bag', '/abs.png,y'].join('\n'),
+      [
+        'path,label',
+        'Bag/a.png,ok',
+        'missing.png,x',
+        'Bag/a.png',
+        '../outside.png,x',
+        'root.png,Sandal',
+        'root.png,Sneaker,Bag',
+        '/abs.png,y',
+      ].join('\n'),
     );
     const err = (await readLabelsCsv(csv, files, kinds).catch((e: unknown) => e)) as AppError;
     expect(err).toBeInstanceOf(AppError);

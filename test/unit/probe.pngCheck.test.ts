@@ -32,7 +32,9 @@ async function validPngs(): Promise<Record<string, Buffer>> {
     rgb16: await rgb.clone().toColourspace('rgb16').png().toBuffer(),
     interlaced: await sharp(fm).png({ progressive: true }).toBuffer(),
     interlacedRgba: await rgba.clone().png({ progressive: true }).toBuffer(),
-    wide1px: await sharp({ create: { width: 300, height: 1, channels: 3, background: '#123456' } }).png().toBuffer(),
+    wide1px: await sharp({ create: { width: 300, height: 1, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer(),
   };
 }
 
@@ -91,7 +93,9 @@ describe('PNG fast check', () => {
 
   it('tells a non-image from a damaged image', async () => {
     expect(await checkImage(Buffer.from('plain text, not pixels'), 1e8)).toMatchObject({ ok: false, code: 'not_image' });
-    const jpeg = await sharp(await fashionMnistPng('test', 0)).jpeg().toBuffer();
+    const jpeg = await sharp(await fashionMnistPng('test', 0))
+      .jpeg()
+      .toBuffer();
     expect(await checkImage(jpeg.subarray(0, jpeg.length >> 1), 1e8)).toMatchObject({ ok: false, code: 'corrupt' });
   });
 });

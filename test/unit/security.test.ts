@@ -86,10 +86,15 @@ describe('loopback guard', () => {
   it('decides upgrades by path, host, origin and token', () => {
     const q = `?token=${token}`;
     expect(checkUpgrade(req(`/rpc${q}`, good), port, token)).toEqual({ ok: true });
-    expect(checkUpgrade(req(`/rpc${q}`, { host: `localhost:${port}`, origin: `http://localhost:${port}` }), port, token)).toEqual({ ok: true });
+    expect(checkUpgrade(req(`/rpc${q}`, { host: `localhost:${port}`, origin: `http://localhost:${port}` }), port, token)).toEqual({
+      ok: true,
+    });
     expect(checkUpgrade(req(`/x${q}`, good), port, token)).toMatchObject({ ok: false, status: 404 });
     expect(checkUpgrade(req('/rpc', good), port, token)).toMatchObject({ ok: false, status: 401 });
-    expect(checkUpgrade(req(`/rpc${q}`, { ...good, origin: 'http://evil.example' }), port, token)).toMatchObject({ ok: false, status: 403 });
+    expect(checkUpgrade(req(`/rpc${q}`, { ...good, origin: 'http://evil.example' }), port, token)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
     expect(checkUpgrade(req(`/rpc${q}`, { host: good.host }), port, token)).toMatchObject({ ok: false, status: 403 });
     expect(checkUpgrade(req(`/rpc${q}`, { ...good, host: 'evil.example' }), port, token)).toMatchObject({ ok: false, status: 403 });
   });
@@ -139,7 +144,12 @@ describe('electron stays out of code that runs in plain Node or the page', () =>
   });
 
   it('the pattern does catch electron imports', () => {
-    for (const s of ["import { app } from 'electron';", 'const e = require("electron")', "await import('electron')", "import type { X } from 'electron/main'"]) {
+    for (const s of [
+      "import { app } from 'electron';",
+      'const e = require("electron")',
+      "await import('electron')",
+      "import type { X } from 'electron/main'",
+    ]) {
       expect(importsElectron.test(s), s).toBe(true);
     }
     expect(importsElectron.test("import x from 'electron-vite'")).toBe(false);

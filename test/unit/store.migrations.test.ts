@@ -43,7 +43,9 @@ async function realProject(dir: string): Promise<string> {
   const db = await createProject(path, opts);
   const now = new Date().toISOString();
   const ps = db.prepare('INSERT INTO probe_sets(name, root_path, created_at, updated_at) VALUES (?, ?, ?, ?)').run('p', '/x', now, now);
-  const put = db.prepare('INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?, ?, 1, 1, ?, 1, 1, ?)');
+  const put = db.prepare(
+    'INSERT INTO images(probe_set_id, rel_path, bytes, mtime_ms, sha256, width, height, format) VALUES (?, ?, 1, 1, ?, 1, 1, ?)',
+  );
   db.transaction(() => {
     for (let i = 0; i < 2000; i++) put.run(ps.lastInsertRowid, `img_${i}.png`, 'f'.repeat(64), 'png');
   })();
@@ -95,7 +97,11 @@ describe('project store migrations', () => {
     const db = new Database(join(dir, 'fail.db'));
     try {
       const m1 = testMigration(1, 'one', 'CREATE TABLE a (x INTEGER);');
-      const bad = testMigration(2, 'bad', 'CREATE TABLE half (x INTEGER); INSERT INTO a(x) VALUES (7); INSERT INTO no_such_table VALUES (1);');
+      const bad = testMigration(
+        2,
+        'bad',
+        'CREATE TABLE half (x INTEGER); INSERT INTO a(x) VALUES (7); INSERT INTO no_such_table VALUES (1);',
+      );
       migrate(db, '1.0.0', [m1]);
       expect(() => migrate(db, '2.0.0', [m1, bad])).toThrow(/no_such_table/);
       expect(db.pragma('user_version', { simple: true })).toBe(1);

@@ -43,7 +43,7 @@ describe('SQL only in repositories (platform/store)', () => {
       "const a = db.prepare('SELECT 1').get();",
       'const b = stmt(db, `UPDATE t SET x = 1`).run();',
       "const c = state.db().prepare('SELECT 1');",
-      "db.exec(`DELETE FROM t`);",
+      'db.exec(`DELETE FROM t`);',
       "const v = db.pragma('user_version', { simple: true });",
       'const m = /^(\\d+)$/.exec(owner);',
       'const n = myStmt(1) + re.exec(text);',

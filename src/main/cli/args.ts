@@ -32,7 +32,11 @@ export function parseArgv(argv: string[], isBoolean: (command: string | null, fl
   let command: string | null = null;
   let lastSwitch: string | null = null;
   const set = (name: string, value: string | true) => {
-    if (flags.has(name)) throw new AppError('bad_input', `--${name} is given more than once; give each flag once (a list flag takes one comma-separated value).`);
+    if (flags.has(name))
+      throw new AppError(
+        'bad_input',
+        `--${name} is given more than once; give each flag once (a list flag takes one comma-separated value).`,
+      );
     flags.set(name, value);
   };
   for (let i = 0; i < argv.length; i++) {
@@ -202,7 +206,9 @@ export function jsonErrorOffset(t: string): number {
 /** Why `raw` is not JSON, with the place: "unexpected "." at character 9", "it ends early (character 12)". */
 export function jsonProblem(raw: string, error: unknown): string {
   const v8 = error instanceof Error ? error.message : String(error);
-  const hint = /^(Expected [^]*?|Unterminated string|Bad control character in string literal|Bad escaped character)(?= in JSON)/.exec(v8)?.[1];
+  const hint = /^(Expected [^]*?|Unterminated string|Bad control character in string literal|Bad escaped character)(?= in JSON)/.exec(
+    v8,
+  )?.[1];
   const at = jsonErrorOffset(raw);
   if (at < 0) return v8;
   const line = raw.slice(0, at).split('\n');
@@ -236,7 +242,9 @@ export function parseFlag(name: string, schema: z.ZodType, raw: string | true): 
     if (isJsonValued(base) || raw.trim().startsWith('[')) return parseJson(subject, schema, raw);
     const items = raw.split(',');
     const itemSchema = (i: number): z.ZodType =>
-      base instanceof z.ZodArray ? (base._zod.def.element as z.ZodType) : ((base._zod.def.items as z.ZodType[])[i] ?? (base._zod.def.items as z.ZodType[])[0]);
+      base instanceof z.ZodArray
+        ? (base._zod.def.element as z.ZodType)
+        : ((base._zod.def.items as z.ZodType[])[i] ?? (base._zod.def.items as z.ZodType[])[0]);
     const context = items.length > 1 ? ` in ${showRaw(raw)}` : '';
     return items.map((item, i) => {
       const itemSubject = `${subject} item ${i + 1}`;
@@ -262,7 +270,11 @@ export function parseFlag(name: string, schema: z.ZodType, raw: string | true): 
  * The first key of `value` that `schema` would silently drop (zod objects strip unknown keys), with its path
  * and the keys allowed there; null when every key is known. Unions: the option that accepts the value decides.
  */
-export function findUnknownKey(schema: z.ZodType, value: unknown, path: PropertyKey[] = []): { path: PropertyKey[]; key: string; allowed: string[] } | null {
+export function findUnknownKey(
+  schema: z.ZodType,
+  value: unknown,
+  path: PropertyKey[] = [],
+): { path: PropertyKey[]; key: string; allowed: string[] } | null {
   const s = unwrap(schema).base;
   if (value === null || typeof value !== 'object') return null;
   if (s instanceof z.ZodObject) {
@@ -319,7 +331,10 @@ export function flagHelp(name: string, schema: z.ZodType): string {
   const u = unwrap(schema);
   const f = describeForm(schema);
   const notes: string[] = [];
-  if (u.hasDefault) notes.push(`default: ${typeof u.defaultValue === 'string' ? u.defaultValue : Array.isArray(u.defaultValue) && !f.json ? u.defaultValue.join(',') : JSON.stringify(u.defaultValue)}`);
+  if (u.hasDefault)
+    notes.push(
+      `default: ${typeof u.defaultValue === 'string' ? u.defaultValue : Array.isArray(u.defaultValue) && !f.json ? u.defaultValue.join(',') : JSON.stringify(u.defaultValue)}`,
+    );
   else if (u.optional) notes.push('optional');
   else notes.push('required');
   if (u.base instanceof z.ZodBoolean) return `  --${name} [true|false]  (${notes.join(', ')}; a bare --${name} means true)`;

@@ -6,7 +6,17 @@ import { AppError, toErrorData } from '../../shared/errors';
 import { cut, exampleText, formatIssues, pathText, showRaw, showValue } from '../../shared/inputErrors';
 import { createBackend } from '../core/app/backend';
 import { APP_VERSION } from '../core/platform/version';
-import { findUnknownKey, flagHelp, inputShape, isBoolWord, isBooleanSchema, jsonProblem, parseArgv, parseFlag, type ParsedArgs } from './args';
+import {
+  findUnknownKey,
+  flagHelp,
+  inputShape,
+  isBoolWord,
+  isBooleanSchema,
+  jsonProblem,
+  parseArgv,
+  parseFlag,
+  type ParsedArgs,
+} from './args';
 
 // The headless workbench: every contract method is a command, over the same backend and protocol the app
 // uses. Results are JSON on stdout; progress and messages go to stderr so pipes stay clean. runCli returns
@@ -56,7 +66,9 @@ export function helpText(name?: MethodName): string {
     return `${name}${def.kind === 'job' ? '  [job: progress, Ctrl+C cancels]' : ''}\n  ${def.summary}\n\n${lines.join('\n') || '  (no flags)'}`;
   }
   const width = Math.max(...Object.keys(contract).map((k) => k.length));
-  const rows = (Object.keys(contract) as MethodName[]).map((k) => `  ${k.padEnd(width)}  ${contract[k].kind === 'job' ? '[job] ' : ''}${contract[k].summary}`);
+  const rows = (Object.keys(contract) as MethodName[]).map(
+    (k) => `  ${k.padEnd(width)}  ${contract[k].kind === 'job' ? '[job] ' : ''}${contract[k].summary}`,
+  );
   return `${USAGE}\n${rows.join('\n')}`;
 }
 
@@ -108,14 +120,20 @@ export function buildInput(name: MethodName, args: ParsedArgs): Record<string, u
     try {
       parsed = JSON.parse(json);
     } catch (e) {
-      throw new AppError('bad_input', `--json is not valid JSON: ${jsonProblem(json, e)} (got ${showRaw(json)}); expected a JSON object like ${exampleText(def.input)}.`);
+      throw new AppError(
+        'bad_input',
+        `--json is not valid JSON: ${jsonProblem(json, e)} (got ${showRaw(json)}); expected a JSON object like ${exampleText(def.input)}.`,
+      );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new AppError('bad_input', `--json must be a JSON object like ${exampleText(def.input)} (got ${showRaw(json)}).`);
     }
     for (const k of Object.keys(parsed)) {
       if (!Object.prototype.hasOwnProperty.call(shape, k)) {
-        throw new AppError('bad_input', `--json has unknown key ${showValue(k)}: ${name} takes ${Object.keys(shape).join(', ') || 'no input'}.`);
+        throw new AppError(
+          'bad_input',
+          `--json has unknown key ${showValue(k)}: ${name} takes ${Object.keys(shape).join(', ') || 'no input'}.`,
+        );
       }
     }
     Object.assign(input, parsed);
@@ -124,7 +142,10 @@ export function buildInput(name: MethodName, args: ParsedArgs): Record<string, u
     // A CLI flag, unless the command has a field of that name (project.open --readOnly).
     if ((GLOBAL_FLAGS as readonly string[]).includes(k) && !Object.prototype.hasOwnProperty.call(shape, k)) continue;
     if (!Object.prototype.hasOwnProperty.call(shape, k)) {
-      throw new AppError('bad_input', `${name} has no flag --${cut(k)}. Its flags: ${flagList(name)}. Run '${name} --help' for their types.`);
+      throw new AppError(
+        'bad_input',
+        `${name} has no flag --${cut(k)}. Its flags: ${flagList(name)}. Run '${name} --help' for their types.`,
+      );
     }
     input[k] = parseFlag(k, shape[k], v);
   }
@@ -153,11 +174,13 @@ async function runCommand(argv: string[], io: CliIo): Promise<void> {
       io.stdout(helpText(topic) + '\n');
       return;
     }
-    if (!args.command && !help && args.flags.size > 0) throw new AppError('bad_input', 'No command given. Run with --help to list every command.');
+    if (!args.command && !help && args.flags.size > 0)
+      throw new AppError('bad_input', 'No command given. Run with --help to list every command.');
     io.stdout(helpText() + '\n');
     return;
   }
-  if (!isCommand(args.command)) throw new AppError('bad_input', `Unknown command ${showRaw(args.command)}. Run with --help to list every command.`);
+  if (!isCommand(args.command))
+    throw new AppError('bad_input', `Unknown command ${showRaw(args.command)}. Run with --help to list every command.`);
   const name = args.command;
   if (help) {
     io.stdout(helpText(name) + '\n');
@@ -166,9 +189,15 @@ async function runCommand(argv: string[], io: CliIo): Promise<void> {
   if (args.positional.length > 0) {
     const flag = args.afterSwitch[0];
     if (flag !== null && isBooleanSchema(inputShape(contract[name].input)[flag])) {
-      throw new AppError('bad_input', `--${flag} must be true or false (also 1/0, yes/no; a bare --${flag} means true) (got ${showRaw(args.positional[0])}).`);
+      throw new AppError(
+        'bad_input',
+        `--${flag} must be true or false (also 1/0, yes/no; a bare --${flag} means true) (got ${showRaw(args.positional[0])}).`,
+      );
     }
-    throw new AppError('bad_input', `Unexpected argument ${showRaw(args.positional[0])}: values are given as --flag value. ${name} takes ${flagList(name)}.`);
+    throw new AppError(
+      'bad_input',
+      `Unexpected argument ${showRaw(args.positional[0])}: values are given as --flag value. ${name} takes ${flagList(name)}.`,
+    );
   }
   const input = buildInput(name, args);
   const quiet = globalSwitch(args, 'quiet');
@@ -181,7 +210,8 @@ async function runCommand(argv: string[], io: CliIo): Promise<void> {
   const stop = serve(contract, backend.handlers, server);
   const api = createClient<Contract>(contract, client);
   try {
-    if (project !== undefined && name !== 'project.create') await api.call('project.open', { path: project, readOnly }, { signal: io.signal });
+    if (project !== undefined && name !== 'project.create')
+      await api.call('project.open', { path: project, readOnly }, { signal: io.signal });
     let lastLine = 0;
     const output = await api.call(name, input as never, {
       signal: io.signal,

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 
 export const NATIVE_CACHE_DIR = '.cache/electron-native';
 
-export function electronNativeBinding(opts: { isPackaged: boolean; appPath: string; resourcesPath: string }): { path: string; exists: boolean } {
+export function electronNativeBinding(opts: { isPackaged: boolean; appPath: string; resourcesPath: string }): {
+  path: string;
+  exists: boolean;
+} {
   const path = opts.isPackaged
     ? join(opts.resourcesPath, 'native', 'better_sqlite3.node')
     : join(opts.appPath, NATIVE_CACHE_DIR, `${process.platform}-${process.arch}`, 'better_sqlite3.node');

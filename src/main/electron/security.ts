@@ -9,7 +9,8 @@ import { APP_ORIGIN } from './appProtocol';
 const LOCAL_SCHEMES = new Set(['app:', 'data:', 'blob:', 'devtools:']);
 
 /** The only permission the page gets: writing text to the clipboard ("copy path" buttons), from our origin. */
-const allowed = (permission: string, url: string | undefined) => permission === 'clipboard-sanitized-write' && !!url?.startsWith(APP_ORIGIN);
+const allowed = (permission: string, url: string | undefined) =>
+  permission === 'clipboard-sanitized-write' && !!url?.startsWith(APP_ORIGIN);
 
 export function hardenSession(ses: Session): void {
   ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowed(permission, details.requestingUrl)));

@@ -15,6 +15,4 @@ export interface WorkerInit {
 export type ToWorker = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };
 
 export type FromWorker =
-  | { type: 'ready'; project?: ProjectInfo; projectError?: ErrorData }
-  | { type: 'fatal'; error: ErrorData }
-  | { type: 'closed' };
+  { type: 'ready'; project?: ProjectInfo; projectError?: ErrorData } | { type: 'fatal'; error: ErrorData } | { type: 'closed' };

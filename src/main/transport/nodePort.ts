@@ -20,4 +20,5 @@ export function nodePort<In, Out>(port: MessagePort): ClosablePort<In, Out> {
 }
 
 export const nodeServerPort = (port: MessagePort): ServerPort & { close(): void } => nodePort<ClientMessage, ServerMessage>(port);
-export const nodeClientPort = (port: MessagePort): ClosablePort<ServerMessage, ClientMessage> => nodePort<ServerMessage, ClientMessage>(port);
+export const nodeClientPort = (port: MessagePort): ClosablePort<ServerMessage, ClientMessage> =>
+  nodePort<ServerMessage, ClientMessage>(port);

@@ -27,7 +27,13 @@ export async function startBackendLink(kind: 'thread' | 'inline', opts: LinkOpti
   const { openProject, ...backendOpts } = opts;
   if (kind === 'thread') {
     const t = await startBackendThread({ ...backendOpts, openProject });
-    return { connect: () => nodeClientPort(t.connect()), project: t.project, projectError: t.projectError, onExit: t.onExit, close: t.terminate };
+    return {
+      connect: () => nodeClientPort(t.connect()),
+      project: t.project,
+      projectError: t.projectError,
+      onExit: t.onExit,
+      close: t.terminate,
+    };
   }
   const backend = createBackend(backendOpts);
   const link: BackendLink = {
@@ -41,7 +47,10 @@ export async function startBackendLink(kind: 'thread' | 'inline', opts: LinkOpti
   };
   if (openProject) {
     try {
-      link.project = await backend.handlers['project.open']({ path: openProject, readOnly: false }, { signal: new AbortController().signal, progress: () => {} });
+      link.project = await backend.handlers['project.open'](
+        { path: openProject, readOnly: false },
+        { signal: new AbortController().signal, progress: () => {} },
+      );
     } catch (e) {
       link.projectError = toErrorData(e);
     }

@@ -25,8 +25,7 @@ export function parseClientMessage(text: string): { ok: true; message: ClientMes
   return { ok: false, id, message: 'Malformed message: expected {type:"call", id, method, input} or {type:"cancel", id}.' };
 }
 
-const textOf = (d: RawData): string =>
-  (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d)).toString('utf8');
+const textOf = (d: RawData): string => (Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d)).toString('utf8');
 
 export function relaySocket(ws: WebSocket, channel: ChannelEnd): void {
   const reply = (m: ServerMessage) => {

@@ -43,7 +43,9 @@ const MAX_PAYLOAD = 1024 * 1024;
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   const body = `${reason}\n`;
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
   socket.destroy();
 }
 
@@ -73,7 +75,11 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir:
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = assertLoopbackHost(opts.host ?? LOOPBACK_HOST);
   const token = newToken();
-  const link = await startBackendLink(opts.backend ?? 'thread', { userDataDir: opts.userDataDir, mode: 'web', openProject: opts.openProject });
+  const link = await startBackendLink(opts.backend ?? 'thread', {
+    userDataDir: opts.userDataDir,
+    mode: 'web',
+    openProject: opts.openProject,
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? MAX_PAYLOAD, perMessageDeflate: false });
   let port = 0;
   let backendStopped = false;

@@ -31,7 +31,8 @@ function describeOutput(output: unknown): string {
 
 /** The generic toast when a job ends. */
 function settledToast(run: RunState): ToastInput | null {
-  if (run.status === 'failed' && run.error) return { kind: 'error', title: `${run.title} failed`, message: run.error.message, hint: run.error.hint };
+  if (run.status === 'failed' && run.error)
+    return { kind: 'error', title: `${run.title} failed`, message: run.error.message, hint: run.error.hint };
   if (run.status === 'cancelled') return { kind: 'info', title: `${run.title} cancelled`, message: 'Resume it from the Jobs screen.' };
   if (run.status === 'interrupted')
     return {
@@ -135,7 +136,12 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
   const onFolderDropped = useCallback(
     (path: string | null, name: string) => {
       if (!project) {
-        notify({ kind: 'error', title: 'No project open', message: `Cannot import “${name}” yet.`, hint: 'Create or open a project first.' });
+        notify({
+          kind: 'error',
+          title: 'No project open',
+          message: `Cannot import “${name}” yet.`,
+          hint: 'Create or open a project first.',
+        });
         return;
       }
       if (path) {
@@ -224,7 +230,8 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
             {lostReason && (
               <div className="banner banner-error" role="alert" data-testid="connection-lost">
                 <span>
-                  <strong>Disconnected from the backend.</strong> {lostReason} Restart it (<code>npm run web</code>) and open the new link it prints.
+                  <strong>Disconnected from the backend.</strong> {lostReason} Restart it (<code>npm run web</code>) and open the new link
+                  it prints.
                 </span>
               </div>
             )}

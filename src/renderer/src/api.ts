@@ -83,8 +83,16 @@ export function tokenFromLocation(): string | null {
     try {
       window.sessionStorage.setItem(TOKEN_KEY, token);
       // Whatever else the fragment holds (a route) stays; without a place to keep the token, it stays too.
-      const rest = hash.replace(/^#/, '').split('&').filter((part) => !part.startsWith('token=')).join('&');
-      window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}${rest ? `#${rest}` : ''}`);
+      const rest = hash
+        .replace(/^#/, '')
+        .split('&')
+        .filter((part) => !part.startsWith('token='))
+        .join('&');
+      window.history.replaceState(
+        window.history.state,
+        '',
+        `${window.location.pathname}${window.location.search}${rest ? `#${rest}` : ''}`,
+      );
     } catch {
       // storage unavailable: keep the token in the address
     }
@@ -113,7 +121,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Api> {
     ws.addEventListener(
       'error',
       // The browser hides why (a stopped server and a refused token look the same): name both causes.
-      () => reject(new Error('Cannot connect to the workbench backend: it has stopped, or this link is from an earlier launch (each launch prints a new token).')),
+      () =>
+        reject(
+          new Error(
+            'Cannot connect to the workbench backend: it has stopped, or this link is from an earlier launch (each launch prints a new token).',
+          ),
+        ),
       { once: true },
     );
   });

@@ -25,10 +25,34 @@ export interface NavItem {
 export const NAV_ITEMS: readonly NavItem[] = [
   { id: 'project', label: 'Project', description: 'Create, open and inspect projects', needsProject: false, Screen: ProjectScreen },
   { id: 'probes', label: 'Probe sets', description: 'Import image folders and browse them', needsProject: true, Screen: ProbeSetsScreen },
-  { id: 'models', label: 'Models', description: 'Add ONNX models, inspect layers, extract activations', needsProject: true, Screen: ModelsScreen },
-  { id: 'concepts', label: 'Concepts', description: 'Image-text encoders (SigLIP/CLIP), their calibration, and concept sets', needsProject: true, Screen: ConceptsScreen },
-  { id: 'explanations', label: 'Explanations', description: 'Explain neurons with label or image-text concepts: runs, results, neuron pages', needsProject: true, Screen: ExplanationsScreen },
-  { id: 'ablation', label: 'Ablation', description: 'Ablation scores of explanations (Optim, Norm) and Top Impact of a layer', needsProject: true, Screen: AblationScreen },
+  {
+    id: 'models',
+    label: 'Models',
+    description: 'Add ONNX models, inspect layers, extract activations',
+    needsProject: true,
+    Screen: ModelsScreen,
+  },
+  {
+    id: 'concepts',
+    label: 'Concepts',
+    description: 'Image-text encoders (SigLIP/CLIP), their calibration, and concept sets',
+    needsProject: true,
+    Screen: ConceptsScreen,
+  },
+  {
+    id: 'explanations',
+    label: 'Explanations',
+    description: 'Explain neurons with label or image-text concepts: runs, results, neuron pages',
+    needsProject: true,
+    Screen: ExplanationsScreen,
+  },
+  {
+    id: 'ablation',
+    label: 'Ablation',
+    description: 'Ablation scores of explanations (Optim, Norm) and Top Impact of a layer',
+    needsProject: true,
+    Screen: AblationScreen,
+  },
   { id: 'jobs', label: 'Jobs', description: 'Long-running work: status, resume', needsProject: true, Screen: JobsScreen },
 ];
 

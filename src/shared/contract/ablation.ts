@@ -40,7 +40,14 @@ export const MappingInfo = z.object({
   /** 'explicit' (given), 'metadata' (class names of a models.json next to the model), 'order' (probe classes by name). */
   source: z.enum(['explicit', 'metadata', 'order']),
   modelClasses: z.array(z.string()).nullable(),
-  rows: z.array(z.object({ label: z.string(), modelClass: z.number().int().nullable(), modelClassName: z.string().nullable(), images: z.number().int() })),
+  rows: z.array(
+    z.object({
+      label: z.string(),
+      modelClass: z.number().int().nullable(),
+      modelClassName: z.string().nullable(),
+      images: z.number().int(),
+    }),
+  ),
   /** Images whose class has no model class (ablation refuses while any exist). */
   unmapped: z.number().int(),
   /** Share of probe images whose stored prediction equals the mapped label (over mapped images). */
@@ -68,7 +75,10 @@ export const AblationRunParams = z.object({
   methods: z.array(z.string().min(1).max(64)).min(1).max(32).optional(),
   /** Whose P simulates the explanations: 'label' (the probe set's labels) or an encoder id (its calibration). */
   simulator: z.union([z.literal('label'), Id]).default('label'),
-  modes: z.array(z.enum(['optim', 'norm'])).min(1).default(['optim', 'norm']),
+  modes: z
+    .array(z.enum(['optim', 'norm']))
+    .min(1)
+    .default(['optim', 'norm']),
   /** Default: fitted on the val split of the explain run's split. */
   temperature: z.number().positive().max(1000).optional(),
   neurons: z.array(Neuron).min(1).max(1_000_000).optional(),
@@ -79,7 +89,13 @@ export const AblationRunParams = z.object({
 export type AblationRunParams = z.output<typeof AblationRunParams>;
 
 export const MeanSE = z.object({ mean: z.number().nullable(), standardError: z.number().nullable(), n: z.number().int() });
-const Quadratic = z.object({ a: z.number().nullable(), b: z.number().nullable(), c: z.number().nullable(), r2: z.number().nullable(), n: z.number().int() });
+const Quadratic = z.object({
+  a: z.number().nullable(),
+  b: z.number().nullable(),
+  c: z.number().nullable(),
+  r2: z.number().nullable(),
+  n: z.number().int(),
+});
 
 export const AblationRunInfo = z.object({
   id: Id,
@@ -129,7 +145,14 @@ export const AblationResults = z.object({
   total: z.number().int(),
   rows: z.array(AblationNeuronRow),
   /** Correlation vs ablation scatter, per method (test correlation, Optim and Norm scores). */
-  scatter: z.array(z.object({ method: z.string(), correlation: z.array(z.number().nullable()), optim: z.array(z.number().nullable()), norm: z.array(z.number().nullable()) })),
+  scatter: z.array(
+    z.object({
+      method: z.string(),
+      correlation: z.array(z.number().nullable()),
+      optim: z.array(z.number().nullable()),
+      norm: z.array(z.number().nullable()),
+    }),
+  ),
 });
 export type AblationResults = z.infer<typeof AblationResults>;
 
@@ -153,7 +176,9 @@ export const TopImpactResults = z.object({
   meanCurve: z.array(z.number().nullable()),
   definedNeurons: z.number().int(),
   accTermUsed: z.boolean(),
-  neurons: z.array(z.object({ neuron: z.number().int(), atBetas: z.array(z.number().nullable()), total: z.number(), flag: z.string().nullable() })),
+  neurons: z.array(
+    z.object({ neuron: z.number().int(), atBetas: z.array(z.number().nullable()), total: z.number(), flag: z.string().nullable() }),
+  ),
   /** The full curve of one neuron, when asked for. */
   curve: z.object({ neuron: z.number().int(), values: z.array(z.number().nullable()) }).nullable(),
 });
@@ -180,7 +205,11 @@ export const ablationMethods = {
     AblationRunParams,
     z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean() }),
   ),
-  'ablation.runs': method('Ablation and Top Impact runs of an activation set, newest first.', z.object({ activationSetId: Id.optional() }), z.array(AblationRunInfo)),
+  'ablation.runs': method(
+    'Ablation and Top Impact runs of an activation set, newest first.',
+    z.object({ activationSetId: Id.optional() }),
+    z.array(AblationRunInfo),
+  ),
   'ablation.results': method(
     'Per method mean +- standard error of the ablation scores, per neuron rows (one page) and the correlation-vs-ablation scatter with quadratic fits.',
     z.object({ ablationRunId: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }),
@@ -192,7 +221,7 @@ export const ablationMethods = {
     z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean() }),
   ),
   'topimpact.results': method(
-    'Top Impact results: per neuron TI at the five betas, layer means and mean curve (and one neuron\'s curve).',
+    "Top Impact results: per neuron TI at the five betas, layer means and mean curve (and one neuron's curve).",
     z.object({ topImpactRunId: Id, neuron: Neuron.optional() }),
     TopImpactResults,
   ),

@@ -48,7 +48,13 @@ export type EncoderInfo = z.infer<typeof EncoderInfo>;
 
 export const CalibrationPreset = z.object({ name: z.string(), a: z.number(), b: z.number(), note: z.string() });
 
-export const ReliabilityBin = z.object({ lo: z.number(), hi: z.number(), count: z.number().int(), meanPredicted: z.number().nullable(), observed: z.number().nullable() });
+export const ReliabilityBin = z.object({
+  lo: z.number(),
+  hi: z.number(),
+  count: z.number().int(),
+  meanPredicted: z.number().nullable(),
+  observed: z.number().nullable(),
+});
 
 export const CalibrationReport = z.object({
   calibration: CalibrationInfo,
@@ -111,7 +117,11 @@ export const conceptMethods = {
     EncoderInfo,
   ),
   'encoder.list': method('The encoders of the project, with their file status and calibration in use.', z.object({}), z.array(EncoderInfo)),
-  'encoder.remove': method('Remove an encoder from the project (its calibrations too; the files on disk are untouched).', z.object({ encoderId: Id }), z.object({ removed: z.boolean() })),
+  'encoder.remove': method(
+    'Remove an encoder from the project (its calibrations too; the files on disk are untouched).',
+    z.object({ encoderId: Id }),
+    z.object({ removed: z.boolean() }),
+  ),
   'encoder.tokenize': method(
     'Token ids and tokens of texts as the encoder sees them (unknown words show as the unknown token).',
     z.object({ encoderId: Id, texts: z.array(z.string().max(2000)).min(1).max(100) }),
@@ -136,19 +146,42 @@ export const conceptMethods = {
   ),
   'calibration.set': method(
     'Use given (a, b) for an encoder: a preset of a named model or typed values.',
-    z.object({ encoderId: Id, a: z.number().positive().max(1000), b: z.number().min(-2).max(2), source: z.enum(['preset', 'manual']), label: z.string().max(200).default('') }),
+    z.object({
+      encoderId: Id,
+      a: z.number().positive().max(1000),
+      b: z.number().min(-2).max(2),
+      source: z.enum(['preset', 'manual']),
+      label: z.string().max(200).default(''),
+    }),
     CalibrationInfo,
   ),
-  'calibration.list': method('Calibrations of an encoder, newest first (the first is in use).', z.object({ encoderId: Id }), z.array(CalibrationInfo)),
-  'calibration.report': method('The stored report of a fitted calibration (reliability diagram, per-concept AUROC).', z.object({ calibrationId: Id }), CalibrationReport.nullable()),
+  'calibration.list': method(
+    'Calibrations of an encoder, newest first (the first is in use).',
+    z.object({ encoderId: Id }),
+    z.array(CalibrationInfo),
+  ),
+  'calibration.report': method(
+    'The stored report of a fitted calibration (reliability diagram, per-concept AUROC).',
+    z.object({ calibrationId: Id }),
+    CalibrationReport.nullable(),
+  ),
 
   'conceptSet.list': method('Concept sets of the project.', z.object({}), z.array(ConceptSetInfo)),
   'conceptSet.get': method(
-    'One page of a concept set\'s concepts, optionally filtered by a substring.',
-    z.object({ conceptSetId: Id, search: z.string().max(200).optional(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(20000).default(500) }),
+    "One page of a concept set's concepts, optionally filtered by a substring.",
+    z.object({
+      conceptSetId: Id,
+      search: z.string().max(200).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(20000).default(500),
+    }),
     z.object({ set: ConceptSetInfo, total: z.number().int(), concepts: z.array(z.string()) }),
   ),
-  'conceptSet.fromLabels': method('The labels of a probe set (classes, superclasses, CSV labels) as a concept set.', z.object({ probeSetId: Id }), ConceptSetInfo),
+  'conceptSet.fromLabels': method(
+    'The labels of a probe set (classes, superclasses, CSV labels) as a concept set.',
+    z.object({ probeSetId: Id }),
+    ConceptSetInfo,
+  ),
   'conceptSet.builtin': method(
     'A concept list shipped with the app (common-nouns: several thousand common English nouns from WordNet).',
     z.object({ name: z.enum(['common-nouns']) }),
@@ -166,7 +199,7 @@ export const conceptMethods = {
     z.object({ set: ConceptSetInfo, duplicates: z.number().int() }),
   ),
   'conceptSet.filter': job(
-    'The top-5 filter (methods.md): keep a concept if the mean of its 5 highest P values on the probe set is >= 0.5 and its std >= 1e-5, under an encoder\'s calibration; the kept ones become a new set, the dropped ones are listed.',
+    "The top-5 filter (methods.md): keep a concept if the mean of its 5 highest P values on the probe set is >= 0.5 and its std >= 1e-5, under an encoder's calibration; the kept ones become a new set, the dropped ones are listed.",
     z.object({ conceptSetId: Id, encoderId: Id, probeSetId: Id }),
     FilterReport,
   ),

@@ -51,7 +51,11 @@ export const ExplainParamsSchema = z.object({
   conceptSource: ConceptSource.default({ kind: 'labels' }),
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   /** Elastic-net penalty (ignored when lambdaSelection is 'val'). */
-  lambda: z.number().positive().max(100).default(0.05 / 0.99),
+  lambda: z
+    .number()
+    .positive()
+    .max(100)
+    .default(0.05 / 0.99),
   /** 'fixed': one lambda (reference). 'val': a warm-started path, best val correlation per neuron. */
   lambdaSelection: z.enum(['fixed', 'val']).default('fixed'),
   eta: z.number().gt(0).max(1).default(0.99),
@@ -89,7 +93,9 @@ export const ExplainRunInfo = z.object({
   /** Every hyperparameter, defaults included (imported runs: the file and its layer). */
   params: z.record(z.string(), z.unknown()),
   /** Provenance: app version, model sha, manifest hash, concept set sha, seeds. */
-  provenance: z.object({ appVersion: z.string(), hashes: z.record(z.string(), z.string()), seeds: z.record(z.string(), z.number()) }).nullable(),
+  provenance: z
+    .object({ appVersion: z.string(), hashes: z.record(z.string(), z.string()), seeds: z.record(z.string(), z.number()) })
+    .nullable(),
   /** Means over the explained (non-dead) neurons; null while none is done. */
   means: z.object({
     length: z.number(),
@@ -182,7 +188,9 @@ export const NeuronView = z.object({
   range: RangeView,
   examples: z.object({
     top: z.array(ExampleImage),
-    bands: z.array(z.object({ lo: z.number(), hi: z.number(), imageShare: z.number(), images: z.number().int(), examples: z.array(ExampleImage) })),
+    bands: z.array(
+      z.object({ lo: z.number(), hi: z.number(), imageShare: z.number(), images: z.number().int(), examples: z.array(ExampleImage) }),
+    ),
     random: z.array(ExampleImage),
   }),
 });
@@ -220,7 +228,7 @@ export const explainMethods = {
     z.array(ExplainRunInfo),
   ),
   'explain.results': method(
-    'One page of a run\'s results table: per neuron its explanation, scores and baselines; sort, filter by concept, free-text search.',
+    "One page of a run's results table: per neuron its explanation, scores and baselines; sort, filter by concept, free-text search.",
     z.object({
       runId: Id,
       sort: z.object({ by: ResultSortKey, dir: z.enum(['asc', 'desc']).default('desc') }).optional(),
@@ -249,7 +257,15 @@ export const explainMethods = {
   'explain.searchConcept': method(
     'Neurons whose explanation (of a run) uses a concept matching the text (case-insensitive substring).',
     z.object({ runId: Id, text: z.string().min(1).max(500) }),
-    z.array(z.object({ neuron: z.number().int(), concept: z.string(), weight: z.number(), text: z.string(), testCorrelation: z.number().nullable() })),
+    z.array(
+      z.object({
+        neuron: z.number().int(),
+        concept: z.string(),
+        weight: z.number(),
+        text: z.string(),
+        testCorrelation: z.number().nullable(),
+      }),
+    ),
   ),
   'explain.export': method(
     'Write a run to the LE results CSV (layer, unit, val correlation, weight0, concept0, ..., weight9, concept9, bias, sim correlation) or JSON.',
@@ -271,7 +287,12 @@ export const explainMethods = {
   ),
   'explain.scoreText': method(
     'Score a typed single-text explanation E = {(1, text)} of a neuron: under the label simulator (the text must be a label of the probe set) or an image-text simulator (any text).',
-    z.object({ runId: Id, neuron: Neuron, text: z.string().min(1).max(500), simulator: z.union([z.literal('label'), Id]).default('label') }),
+    z.object({
+      runId: Id,
+      neuron: Neuron,
+      text: z.string().min(1).max(500),
+      simulator: z.union([z.literal('label'), Id]).default('label'),
+    }),
     z.object({ concept: z.string(), simulator: z.string(), valCorrelation: z.number(), testCorrelation: z.number() }),
   ),
 } as const;

@@ -42,7 +42,10 @@ export const Preprocessing = z.object({
   /** Multiplies raw 0..255 pixels before mean/std. */
   scale: z.number(),
   mean: z.array(z.number()).min(1).max(3),
-  std: z.array(z.number().refine((v) => v !== 0, 'std must not be 0')).min(1).max(3),
+  std: z
+    .array(z.number().refine((v) => v !== 0, 'std must not be 0'))
+    .min(1)
+    .max(3),
   channels: z.union([z.literal(1), z.literal(3)]),
   layout: Layout,
 });
@@ -58,7 +61,12 @@ export const PreprocessingOptions = Preprocessing.extend({ scale: z.number().pos
     for (const key of ['mean', 'std'] as const) {
       const v = o[key];
       if (v && o.channels !== undefined && v.length !== 1 && v.length !== o.channels) {
-        ctx.addIssue({ code: 'custom', path: [key], input: v, message: `needs 1 or ${o.channels} values (one per channel, channels is ${o.channels})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: v,
+          message: `needs 1 or ${o.channels} values (one per channel, channels is ${o.channels})`,
+        });
       }
     }
   });
@@ -185,15 +193,23 @@ export const modelMethods = {
     z.object({ path: FilePath, name: z.string().max(200).optional(), provider: ProviderName.optional() }),
     ModelSummary,
   ),
-  'model.list': method('Models of the open project with file status ok | missing | changed | invalid (a stored row that cannot be used, with the problem).', z.object({}), z.array(ModelSummary)),
+  'model.list': method(
+    'Models of the open project with file status ok | missing | changed | invalid (a stored row that cannot be used, with the problem).',
+    z.object({}),
+    z.array(ModelSummary),
+  ),
   'model.info': method(
     'One model with its candidate layers (suggested ones flagged).',
     ModelRef,
     z.object({ model: ModelSummary, layers: z.array(LayerInfo) }),
   ),
-  'model.remove': method('Forget a model and everything extracted from it (the file is untouched). Refused (busy) while a running job uses the model.', ModelRef, z.object({ removed: z.boolean() })),
+  'model.remove': method(
+    'Forget a model and everything extracted from it (the file is untouched). Refused (busy) while a running job uses the model.',
+    ModelRef,
+    z.object({ removed: z.boolean() }),
+  ),
   'model.setPreprocessing': method(
-    'Set a model\'s preprocessing from a preset and/or explicit options (unset fields keep their values).',
+    "Set a model's preprocessing from a preset and/or explicit options (unset fields keep their values).",
     z.object({ modelId: Id, preset: PreprocessPreset.optional(), options: PreprocessingOptions.optional() }),
     Preprocessing,
   ),
@@ -223,13 +239,19 @@ export const modelMethods = {
   ),
   'activations.stats': method('Per-neuron stats of an activation set (all neurons; sort client-side).', SetRef, z.array(NeuronStat)),
   'activations.neuron': method(
-    'One neuron\'s stats and histogram.',
+    "One neuron's stats and histogram.",
     z.object({ activationSetId: Id, neuron: z.number().int().min(0) }),
     z.object({ stat: NeuronStat, histogram: Histogram }),
   ),
   'activations.export': method(
     'Write an activation set (or its logits) to a CSV or NPY file.',
-    z.object({ activationSetId: Id, path: FilePath, format: z.enum(['csv', 'npy']), kind: z.enum(['act', 'logits']).default('act'), overwrite: Overwrite }),
+    z.object({
+      activationSetId: Id,
+      path: FilePath,
+      format: z.enum(['csv', 'npy']),
+      kind: z.enum(['act', 'logits']).default('act'),
+      overwrite: Overwrite,
+    }),
     z.object({ path: z.string(), rows: z.number().int(), cols: z.number().int(), bytes: z.number().int() }),
   ),
 } as const;

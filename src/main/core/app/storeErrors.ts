@@ -35,10 +35,14 @@ export function storeError(e: unknown, projectPath: string | undefined, readOnly
     );
   }
   if (base === 'SQLITE_BUSY' || base === 'SQLITE_LOCKED') {
-    return new AppError('busy', `Another process is writing to ${projectPath} and did not finish within 5 s. Try again when it is done.`, { path: projectPath });
+    return new AppError('busy', `Another process is writing to ${projectPath} and did not finish within 5 s. Try again when it is done.`, {
+      path: projectPath,
+    });
   }
   if (base === 'SQLITE_CORRUPT' || base === 'SQLITE_NOTADB') {
-    return new AppError('corrupt_project', `${projectPath} is damaged (${(e as Error).message}). Restore it from a backup.`, { path: projectPath });
+    return new AppError('corrupt_project', `${projectPath} is damaged (${(e as Error).message}). Restore it from a backup.`, {
+      path: projectPath,
+    });
   }
   return e;
 }

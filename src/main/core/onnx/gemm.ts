@@ -25,10 +25,16 @@ let ortModule: Promise<Ort> | null = null;
 const sessions = new Map<string, Promise<Session>>();
 
 function tensorInfo(name: string, d0: string, d1: string): onnxNs.onnx.IValueInfoProto {
-  return { name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: d0 }, { dimParam: d1 }] } } } };
+  return {
+    name,
+    type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: d0 }, { dimParam: d1 }] } } },
+  };
 }
 
-const scalarInfo = (name: string): onnxNs.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } } });
+const scalarInfo = (name: string): onnxNs.onnx.IValueInfoProto => ({
+  name,
+  type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } },
+});
 
 const intAttr = (name: string) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i: 1 });
 
@@ -173,7 +179,10 @@ export async function addProductInto(
     return;
   }
   const { ort, s } = await session('matmul', opts.threads ?? 0);
-  const res = await s.run({ A: new ort.Tensor('float32', asF32(a), [aRows, inner]), B: new ort.Tensor('float32', asF32(b), [inner, bCols]) });
+  const res = await s.run({
+    A: new ort.Tensor('float32', asF32(a), [aRows, inner]),
+    B: new ort.Tensor('float32', asF32(b), [inner, bCols]),
+  });
   const y = res.Y.data as Float32Array;
   for (let i = 0; i < aRows; i++) {
     const o = (r0 + i) * accCols + c0;
@@ -187,7 +196,16 @@ export async function addProductInto(
  * sigmoid(a * (A B^T) + a * b), float32: P blocks with the sigmoid on onnxruntime's vectorised,
  * multi-threaded kernel instead of one Math.exp per value in JS.
  */
-export async function gemmTransBSigmoid(a: Float32Array, aRows: number, b: Float32Array, bRows: number, inner: number, scale: number, offset: number, threads = 0): Promise<Float32Array> {
+export async function gemmTransBSigmoid(
+  a: Float32Array,
+  aRows: number,
+  b: Float32Array,
+  bRows: number,
+  inner: number,
+  scale: number,
+  offset: number,
+  threads = 0,
+): Promise<Float32Array> {
   const { ort, s } = await session('transBSigmoid', threads);
   const out = await s.run({
     A: new ort.Tensor('float32', a, [aRows, inner]),
@@ -199,7 +217,14 @@ export async function gemmTransBSigmoid(a: Float32Array, aRows: number, b: Float
 }
 
 /** A (aRows x inner) times B^T, B stored bRows x inner, both row-major: aRows x bRows float32. */
-export async function gemmTransB(a: Float32Array, aRows: number, b: Float32Array, bRows: number, inner: number, threads = 0): Promise<Float32Array> {
+export async function gemmTransB(
+  a: Float32Array,
+  aRows: number,
+  b: Float32Array,
+  bRows: number,
+  inner: number,
+  threads = 0,
+): Promise<Float32Array> {
   const { ort, s } = await session('transB', threads);
   const out = await s.run({ A: new ort.Tensor('float32', a, [aRows, inner]), B: new ort.Tensor('float32', b, [bRows, inner]) });
   return out.Y.data as Float32Array;

@@ -86,7 +86,9 @@ function inputInfo(g: GraphProto, name: string, dims: Dim[]) {
   const elemType = spec?.type?.tensorType?.elemType ?? onnx.TensorProto.DataType.FLOAT;
   return onnx.ValueInfoProto.create({
     name,
-    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? 'unk' })) } } },
+    type: {
+      tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d ?? 'unk' })) } },
+    },
   });
 }
 
@@ -96,13 +98,22 @@ function inputInfo(g: GraphProto, name: string, dims: Dim[]) {
  * produce. With `sides` (name -> dims; see tailSideInputs) those tensors become further graph inputs, in the
  * order given; a needed tensor missing from `sides` is still refused.
  */
-export function extractTail(model: ModelProto, fromTensor: string, toOutputs: readonly string[], inputDims: Dim[], sides?: Readonly<Record<string, Dim[]>>): ModelProto {
+export function extractTail(
+  model: ModelProto,
+  fromTensor: string,
+  toOutputs: readonly string[],
+  inputDims: Dim[],
+  sides?: Readonly<Record<string, Dim[]>>,
+): ModelProto {
   const copy = cloneModel(model);
   const g = graphOf(copy);
   const walk = walkTail(g, fromTensor, toOutputs);
   const missing = walk.sides.find((t) => !sides || !(t in sides));
   if (missing !== undefined) {
-    throw new AppError('bad_input', `Cannot cut at '${fromTensor}': the tail also needs '${missing}', which is computed before the cut (e.g. a skip connection). Cut at a tensor every path to the output passes through.`);
+    throw new AppError(
+      'bad_input',
+      `Cannot cut at '${fromTensor}': the tail also needs '${missing}', which is computed before the cut (e.g. a skip connection). Cut at a tensor every path to the output passes through.`,
+    );
   }
   const keep = walk.keep;
   const used = new Set<string>([...keep].flatMap((n) => n.input));

@@ -38,15 +38,53 @@ const FLOAT_TYPES = new Set([1, 10, 11, 16]); // float32, float16, float64, bflo
 
 /** Ops whose outputs carry no derivative (shapes, comparisons, integer results, piecewise-constant values). */
 const NO_TANGENT = new Set([
-  'Shape', 'Size', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'Not', 'And', 'Or', 'Xor',
-  'ArgMax', 'ArgMin', 'NonZero', 'IsNaN', 'IsInf', 'Sign', 'Floor', 'Ceil', 'Round',
+  'Shape',
+  'Size',
+  'Equal',
+  'Greater',
+  'Less',
+  'GreaterOrEqual',
+  'LessOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+  'ArgMax',
+  'ArgMin',
+  'NonZero',
+  'IsNaN',
+  'IsInf',
+  'Sign',
+  'Floor',
+  'Ceil',
+  'Round',
 ]);
 
 /** Ops linear in their first input when the others (shapes, indices, axes, pads) are fixed: same op on the tangent. */
 const LINEAR_IN_FIRST = new Set([
-  'Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Gather', 'GatherElements',
-  'GatherND', 'Expand', 'Tile', 'DepthToSpace', 'SpaceToDepth', 'Neg', 'ReduceMean', 'ReduceSum',
-  'GlobalAveragePool', 'AveragePool', 'Resize', 'Upsample', 'Split', 'CumSum',
+  'Identity',
+  'Reshape',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Transpose',
+  'Slice',
+  'Gather',
+  'GatherElements',
+  'GatherND',
+  'Expand',
+  'Tile',
+  'DepthToSpace',
+  'SpaceToDepth',
+  'Neg',
+  'ReduceMean',
+  'ReduceSum',
+  'GlobalAveragePool',
+  'AveragePool',
+  'Resize',
+  'Upsample',
+  'Split',
+  'CumSum',
 ]);
 
 type Attr = AttributeProto;
@@ -104,7 +142,9 @@ class Emitter {
     const have = this.scalars.get(key);
     if (have) return have;
     const name = this.fresh('const');
-    this.inits.push(this.elemType === 11 ? { name, dataType: 11, dims: [], doubleData: [v] } : { name, dataType: 1, dims: [], floatData: [v] });
+    this.inits.push(
+      this.elemType === 11 ? { name, dataType: 11, dims: [], doubleData: [v] } : { name, dataType: 1, dims: [], floatData: [v] },
+    );
     if (this.elemType !== 1 && this.elemType !== 11) {
       // float16/bfloat16 graphs: cast the float32 constant once.
       const cast = this.one('Cast', [name], [int('to', this.elemType)]);
@@ -122,7 +162,8 @@ class Emitter {
   }
 
   zerosLike(x: string): string {
-    const value: TensorProto = this.elemType === 11 ? { dataType: 11, dims: [1], doubleData: [0] } : { dataType: 1, dims: [1], floatData: [0] };
+    const value: TensorProto =
+      this.elemType === 11 ? { dataType: 11, dims: [1], doubleData: [0] } : { dataType: 1, dims: [1], floatData: [0] };
     const z = this.one('ConstantOfShape', [this.one('Shape', [x])], [{ name: 'value', type: ATTR.TENSOR, t: value }]);
     return this.elemType === 1 || this.elemType === 11 ? z : this.one('Cast', [z], [int('to', this.elemType)]);
   }
@@ -150,7 +191,10 @@ class Emitter {
 
   /** a >= b, a <= b, a == b on floats: GreaterOrEqual/LessOrEqual exist from opset 12, float Equal from 11. */
   compare(op: 'GreaterOrEqual' | 'LessOrEqual' | 'Equal', a: string, b: string): string {
-    if (op === 'Equal') return this.opset >= 11 ? this.one('Equal', [a, b]) : this.one('Not', [this.one('Or', [this.one('Less', [a, b]), this.one('Greater', [a, b])])]);
+    if (op === 'Equal')
+      return this.opset >= 11
+        ? this.one('Equal', [a, b])
+        : this.one('Not', [this.one('Or', [this.one('Less', [a, b]), this.one('Greater', [a, b])])]);
     if (this.opset >= 12) return this.one(op, [a, b]);
     return this.one('Not', [this.one(op === 'GreaterOrEqual' ? 'Less' : 'Greater', [a, b])]);
   }
@@ -158,7 +202,9 @@ class Emitter {
   /** ReduceSum / ReduceMean over `axes` in the form this opset wants (axes an input from 13 / 18 on). */
   reduce(op: 'ReduceSum' | 'ReduceMean', x: string, axes: number[], keepdims: number): string {
     const asInput = op === 'ReduceSum' ? this.opset >= 13 : this.opset >= 18;
-    return asInput ? this.one(op, [x, this.int64s(axes)], [int('keepdims', keepdims)]) : this.one(op, [x], [ints('axes', axes), int('keepdims', keepdims)]);
+    return asInput
+      ? this.one(op, [x, this.int64s(axes)], [int('keepdims', keepdims)])
+      : this.one(op, [x], [ints('axes', axes), int('keepdims', keepdims)]);
   }
 }
 
@@ -211,7 +257,9 @@ function addRule(sign: 1 | -1, consts: Map<string, TensorProto>): Rule {
 }
 
 function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
-  const unary = (f: (n: NodeProto, x: string, y: string, e: Emitter) => string): Rule => (n, t, e) => [e.mul(onlyFirst(n, t), f(n, n.input[0], n.output[0], e))];
+  const unary =
+    (f: (n: NodeProto, x: string, y: string, e: Emitter) => string): Rule =>
+    (n, t, e) => [e.mul(onlyFirst(n, t), f(n, n.input[0], n.output[0], e))];
   return {
     Add: addRule(1, consts),
     Sub: addRule(-1, consts),
@@ -228,7 +276,7 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       const ta = t(0);
       const tb = t(1);
       // d(a/b) = (da - y db) / b
-      const num = ta && tb ? e.sub(ta, e.mul(y, tb)) : ta ?? e.one('Neg', [e.mul(y, tb!)]);
+      const num = ta && tb ? e.sub(ta, e.mul(y, tb)) : (ta ?? e.one('Neg', [e.mul(y, tb!)]));
       return [e.one('Div', [num, b])];
     },
     Pow: (n, t, e) => {
@@ -293,8 +341,8 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       const x = n.input[0];
       const tx = onlyFirst(n, t, 'its bounds');
       // PyTorch's clamp backward passes the gradient where min <= x <= max.
-      const lo = e.opset >= 11 ? (n.input[1] || null) : attr(n, 'min') ? e.scalar(attrFloat(n, 'min', 0)) : null;
-      const hi = e.opset >= 11 ? (n.input[2] || null) : attr(n, 'max') ? e.scalar(attrFloat(n, 'max', 0)) : null;
+      const lo = e.opset >= 11 ? n.input[1] || null : attr(n, 'min') ? e.scalar(attrFloat(n, 'min', 0)) : null;
+      const hi = e.opset >= 11 ? n.input[2] || null : attr(n, 'max') ? e.scalar(attrFloat(n, 'max', 0)) : null;
       const conds = [lo && e.compare('GreaterOrEqual', x, lo), hi && e.compare('LessOrEqual', x, hi)].filter((c): c is string => !!c);
       if (!conds.length) return [tx];
       const cond = conds.length === 2 ? e.one('And', conds) : conds[0];
@@ -314,10 +362,26 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       if (t(0)) refuse(n, 'the condition depends on the differentiated tensor');
       return [e.where(n.input[0], orZeros(n, t, e, 1), orZeros(n, t, e, 2))];
     },
-    Concat: (n, t, e) => [e.one('Concat', n.input.map((_, i) => orZeros(n, t, e, i)), [int('axis', attrInt(n, 'axis', 0))])],
+    Concat: (n, t, e) => [
+      e.one(
+        'Concat',
+        n.input.map((_, i) => orZeros(n, t, e, i)),
+        [int('axis', attrInt(n, 'axis', 0))],
+      ),
+    ],
     Einsum: (n, t, e) => {
       const eq = attr(n, 'equation')!;
-      const terms = n.input.flatMap((_, i) => (t(i) ? [e.one('Einsum', n.input.map((x, j) => (j === i ? t(i)! : x)), [eq])] : []));
+      const terms = n.input.flatMap((_, i) =>
+        t(i)
+          ? [
+              e.one(
+                'Einsum',
+                n.input.map((x, j) => (j === i ? t(i)! : x)),
+                [eq],
+              ),
+            ]
+          : [],
+      );
       return [terms.reduce((a, b) => e.add(a, b))];
     },
     MatMul: (n, t, e) => {
@@ -330,14 +394,17 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       const keep = ['alpha', 'transA', 'transB'].map((k) => attr(n, k)).filter((x): x is Attr => !!x);
       // C is optional from opset 11; before, a zero scalar (beta defaults to 1).
       const noC = e.opset >= 11 ? [] : [e.scalar(0)];
-      const terms = [t(0) && e.one('Gemm', [t(0)!, b, ...noC], keep), t(1) && e.one('Gemm', [a, t(1)!, ...noC], keep)].filter((x): x is string => !!x);
+      const terms = [t(0) && e.one('Gemm', [t(0)!, b, ...noC], keep), t(1) && e.one('Gemm', [a, t(1)!, ...noC], keep)].filter(
+        (x): x is string => !!x,
+      );
       if (c && t(2)) terms.push(e.expandTo(e.mul(t(2)!, e.scalar(attrFloat(n, 'beta', 1))), n.output[0]));
       return [terms.reduce((x, y) => e.add(x, y))];
     },
     Conv: (n, t, e) => [e.one('Conv', [onlyFirst(n, t, 'its weights or bias'), n.input[1]], n.attribute ?? [])],
     ConvTranspose: (n, t, e) => [e.one('ConvTranspose', [onlyFirst(n, t, 'its weights or bias'), n.input[1]], n.attribute ?? [])],
     BatchNormalization: (n, t, e) => {
-      if (attrInt(n, 'training_mode', 0) || n.output.slice(1).some((o) => o)) refuse(n, 'training-mode batch norm (running statistics as outputs)');
+      if (attrInt(n, 'training_mode', 0) || n.output.slice(1).some((o) => o))
+        refuse(n, 'training-mode batch norm (running statistics as outputs)');
       const tx = onlyFirst(n, t, 'its statistics');
       const [, scale, bias, mean, variance] = n.input;
       // Inference BN is affine in x: the same op with zero bias and zero mean gives scale * dx / sqrt(var + eps).
@@ -364,7 +431,8 @@ function rules(consts: Map<string, TensorProto>): Record<string, Rule> {
       const mht = e.reduce('ReduceMean', e.mul(h2, t2), [1], 1);
       const d = e.one('Reshape', [e.sub(e.sub(t2, mt), e.mul(h2, mht)), e.one('Shape', [x])]);
       // If the model itself has Mean / InvStdDev, their tangents: d mean = mean(dx), d invstd = -invstd^2 mean(xhat dx).
-      const unstash = (v: string) => (e.elemType === attrInt(n, 'stash_type', 1) ? v : e.one('Cast', [v], [int('to', attrInt(n, 'stash_type', 1))]));
+      const unstash = (v: string) =>
+        e.elemType === attrInt(n, 'stash_type', 1) ? v : e.one('Cast', [v], [int('to', attrInt(n, 'stash_type', 1))]);
       const asStat = (v: string, i: number) => e.one('Reshape', [v, e.one('Shape', [n.output[i]])]);
       const dMean = had[0] ? unstash(asStat(mt, 1)) : null;
       const dInvstd = had[1] ? unstash(e.one('Neg', [e.mul(e.mul(invstd, invstd), asStat(mht, 2))])) : null;
@@ -470,7 +538,9 @@ function reduceExtremum(n: NodeProto, t: Tangent, e: Emitter): string[] {
   const keepdims = attrInt(n, 'keepdims', 1);
   if (attrInt(n, 'noop_with_empty_axes', 0) && !attr(n, 'axes') && !n.input[1]) return [tx];
   // The extremum with kept dims, to compare against x.
-  const yk = keepdims ? n.output[0] : e.one(n.opType!, n.input, [...(n.attribute ?? []).filter((a) => a.name !== 'keepdims'), int('keepdims', 1)]);
+  const yk = keepdims
+    ? n.output[0]
+    : e.one(n.opType!, n.input, [...(n.attribute ?? []).filter((a) => a.name !== 'keepdims'), int('keepdims', 1)]);
   const mask = e.castToElem(e.compare('Equal', x, yk));
   return [e.one('Div', [sumLike(n, e, e.mul(tx, mask)), sumLike(n, e, mask)])];
 }
@@ -519,13 +589,20 @@ export function jvpModel(model: ModelProto, wrt: string, outputs: readonly strin
     const t: Tangent = (i) => (n.input[i] ? (tangent.get(n.input[i]) ?? null) : null);
     e.elemType = tangentType.get(n.input.find((i) => i && tangent.has(i))!) ?? elemType;
     // Cast changes the type; LayerNormalization's Mean / InvStdDev are in its stash type.
-    const outType = (j: number): number => (op === 'Cast' ? attrInt(n, 'to', 1) : op === 'LayerNormalization' && j > 0 ? attrInt(n, 'stash_type', 1) : e.elemType);
+    const outType = (j: number): number =>
+      op === 'Cast' ? attrInt(n, 'to', 1) : op === 'LayerNormalization' && j > 0 ? attrInt(n, 'stash_type', 1) : e.elemType;
     const start = e.nodes.length;
     let outs: (string | null)[];
     if (LINEAR_IN_FIRST.has(op)) {
       const tx = onlyFirst(n, t);
       const outNames = n.output.map(() => e.fresh(op));
-      e.nodes.push({ name: e.fresh(`${op}_node`), opType: op, input: [tx, ...n.input.slice(1)], output: outNames, attribute: n.attribute ?? [] } as NodeProto);
+      e.nodes.push({
+        name: e.fresh(`${op}_node`),
+        opType: op,
+        input: [tx, ...n.input.slice(1)],
+        output: outNames,
+        attribute: n.attribute ?? [],
+      } as NodeProto);
       outs = outNames;
     } else {
       const rule = table[op];

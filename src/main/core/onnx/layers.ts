@@ -63,12 +63,20 @@ export function suggest(cands: LayerCandidate[], g: GraphProto, info: ModelInfo)
     const c = name ? byName.get(name) : undefined;
     if (c && !c.suggested) Object.assign(c, { suggested: true, reason });
   };
-  const pools = g.node.filter((n) => GLOBAL_POOL.has(n.opType ?? '') || (n.opType === 'ReduceMean' && byName.get(n.input[0])?.shape.length === 4));
+  const pools = g.node.filter(
+    (n) => GLOBAL_POOL.has(n.opType ?? '') || (n.opType === 'ReduceMean' && byName.get(n.input[0])?.shape.length === 4),
+  );
   const pool = pools[pools.length - 1];
   if (pool) mark(pool.input[0], 'last convolutional stage before global pooling');
   mark(classifierInput(g, info.logitsOutput), 'features feeding the final classifier');
   // Transformer MLP activations: group by module path, keep each module's output, take the last two blocks.
-  const mlp = cands.filter((c) => c.shape.length === 3 && /mlp|ffn|feed_?forward|intermediate/i.test(c.friendly) && /act|gelu|relu|silu|swish/i.test(c.friendly) && !c.friendly.includes(':'));
+  const mlp = cands.filter(
+    (c) =>
+      c.shape.length === 3 &&
+      /mlp|ffn|feed_?forward|intermediate/i.test(c.friendly) &&
+      /act|gelu|relu|silu|swish/i.test(c.friendly) &&
+      !c.friendly.includes(':'),
+  );
   const blockOf = (c: LayerCandidate) => Number(/(?:^|\.)(?:blocks|layers?|h|layer)\.(\d+)/.exec(c.friendly)?.[1] ?? -1);
   const blocks = [...new Set(mlp.map(blockOf))].sort((a, b) => a - b).slice(-2);
   for (const c of mlp) if (blocks.includes(blockOf(c))) mark(c.tensorName, 'MLP activation of a late transformer block');

@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Dim, ModelInfo, TensorSpec } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { decodeModel, ELEM_TYPES, graphOf, toNum, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from './onnxProto';
+import {
+  decodeModel,
+  ELEM_TYPES,
+  graphOf,
+  toNum,
+  type GraphProto,
+  type ModelProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './onnxProto';
 
 // Reading and validating an ONNX file: every way a file can be unusable ends in AppError('model_invalid')
 // whose message names the file and the problem.
@@ -19,9 +28,12 @@ export function parseModelBytes(path: string, bytes: Uint8Array): ModelProto {
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     const truncated = /index out of range/i.test(why);
-    throw invalid(path, truncated
-      ? `the file is truncated or not an ONNX model (protobuf decoding ran past the end: ${why}).`
-      : `not an ONNX model (protobuf decoding failed: ${why}).`);
+    throw invalid(
+      path,
+      truncated
+        ? `the file is truncated or not an ONNX model (protobuf decoding ran past the end: ${why}).`
+        : `not an ONNX model (protobuf decoding failed: ${why}).`,
+    );
   }
   const g = model.graph;
   if (!g || !g.node?.length || !g.output?.length) {
@@ -117,14 +129,21 @@ export const MAX_INPUT_ELEMENTS = 64 * 1024 * 1024;
 /** Side assumed for a dynamic size when sizing a fixed batch (the default preprocessing size). */
 const DYNAMIC_SIDE = 224;
 
-const fmtCount = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} Gi` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} Mi` : String(n));
+const fmtCount = (n: number) =>
+  n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} Gi` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} Mi` : String(n);
 
 /** Refuse an image input whose fixed sizes exceed the limits above, naming the input and the limit. */
 export function checkInputLimits(path: string, image: TensorSpec, lay: ImageLayout, fixedBatch: number | null): void {
   const shape = `'${image.name}' [${image.dims.map((d) => d ?? '?').join(',')}]`;
-  for (const [what, side] of [['height', lay.height], ['width', lay.width]] as const) {
+  for (const [what, side] of [
+    ['height', lay.height],
+    ['width', lay.width],
+  ] as const) {
     if (side !== null && side > MAX_INPUT_SIDE) {
-      throw invalid(path, `input ${shape} fixes an image ${what} of ${side} px; the most supported is ${MAX_INPUT_SIDE} px per side. Export the model with a smaller or a dynamic input size.`);
+      throw invalid(
+        path,
+        `input ${shape} fixes an image ${what} of ${side} px; the most supported is ${MAX_INPUT_SIDE} px per side. Export the model with a smaller or a dynamic input size.`,
+      );
     }
   }
   const perRun = (fixedBatch ?? 1) * lay.channels * (lay.height ?? DYNAMIC_SIDE) * (lay.width ?? DYNAMIC_SIDE);
@@ -145,11 +164,18 @@ export function describeModel(path: string, model: ModelProto): ModelInfo {
   const images = inputs.filter((i) => i.elemType === 'float32' && imageLayout(i.dims));
   if (images.length === 0) {
     const got = inputs.map((i) => `${i.name} ${i.elemType}[${i.dims.map((d) => d ?? '?').join(',')}]`).join('; ') || 'none';
-    throw invalid(path, `no image-like input (need a float32 input of shape [N,C,H,W] or [N,H,W,C] with 1 or 3 channels, or [N,H,W]); inputs: ${got}.`);
+    throw invalid(
+      path,
+      `no image-like input (need a float32 input of shape [N,C,H,W] or [N,H,W,C] with 1 or 3 channels, or [N,H,W]); inputs: ${got}.`,
+    );
   }
   const image = images[0];
   const others = inputs.filter((i) => i.name !== image.name);
-  if (others.length) throw invalid(path, `needs inputs besides the image (${others.map((o) => o.name).join(', ')}); only single-image-input models are supported.`);
+  if (others.length)
+    throw invalid(
+      path,
+      `needs inputs besides the image (${others.map((o) => o.name).join(', ')}); only single-image-input models are supported.`,
+    );
   const lay = imageLayout(image.dims)!;
   checkInputLimits(path, image, lay, fixed(image.dims[0]));
   const logits = outputs.find((o) => /logit/i.test(o.name)) ?? outputs[0];

@@ -8,11 +8,43 @@ import type { ModelInfo, Preprocessing, PreprocessPreset } from '../../../shared
 type PresetValues = Omit<Preprocessing, 'size' | 'channels' | 'layout'> & { size: [number, number]; channels: 1 | 3 };
 
 export const PRESETS: Record<PreprocessPreset, PresetValues> = {
-  imagenet: { size: [224, 224], resize: 'shorter_center_crop', interpolation: 'bilinear', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], channels: 3 },
-  clip: { size: [224, 224], resize: 'shorter_center_crop', interpolation: 'bicubic', scale: 1 / 255, mean: [0.48145466, 0.4578275, 0.40821073], std: [0.26862954, 0.26130258, 0.27577711], channels: 3 },
-  siglip: { size: [224, 224], resize: 'squash', interpolation: 'bicubic', scale: 1 / 255, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], channels: 3 },
+  imagenet: {
+    size: [224, 224],
+    resize: 'shorter_center_crop',
+    interpolation: 'bilinear',
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    channels: 3,
+  },
+  clip: {
+    size: [224, 224],
+    resize: 'shorter_center_crop',
+    interpolation: 'bicubic',
+    scale: 1 / 255,
+    mean: [0.48145466, 0.4578275, 0.40821073],
+    std: [0.26862954, 0.26130258, 0.27577711],
+    channels: 3,
+  },
+  siglip: {
+    size: [224, 224],
+    resize: 'squash',
+    interpolation: 'bicubic',
+    scale: 1 / 255,
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.5, 0.5],
+    channels: 3,
+  },
   unit: { size: [224, 224], resize: 'squash', interpolation: 'bilinear', scale: 1 / 255, mean: [0], std: [1], channels: 3 },
-  'fashion-mnist': { size: [28, 28], resize: 'squash', interpolation: 'bilinear', scale: 1 / 255, mean: [0.286], std: [0.353], channels: 1 },
+  'fashion-mnist': {
+    size: [28, 28],
+    resize: 'squash',
+    interpolation: 'bilinear',
+    scale: 1 / 255,
+    mean: [0.286],
+    std: [0.353],
+    channels: 1,
+  },
 };
 
 /** A preset adapted to the model: what the file fixes (size, channels, layout) wins over the preset. */
@@ -65,7 +97,8 @@ export async function decodePixels(input: string | Buffer, p: Preprocessing): Pr
   if (info.channels === p.channels) return new Uint8Array(data.buffer, data.byteOffset, data.length);
   // Grayscale source asked for RGB (or the reverse): replicate or keep the first channel.
   const out = new Uint8Array(h * w * p.channels);
-  for (let i = 0; i < h * w; i++) for (let c = 0; c < p.channels; c++) out[i * p.channels + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
+  for (let i = 0; i < h * w; i++)
+    for (let c = 0; c < p.channels; c++) out[i * p.channels + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
   return out;
 }
 
@@ -99,7 +132,10 @@ export interface TensorStats {
 }
 
 export function tensorStats(x: Float32Array): TensorStats {
-  let min = Infinity, max = -Infinity, s = 0, s2 = 0;
+  let min = Infinity,
+    max = -Infinity,
+    s = 0,
+    s2 = 0;
   for (const v of x) {
     if (v < min) min = v;
     if (v > max) max = v;
@@ -111,7 +147,10 @@ export function tensorStats(x: Float32Array): TensorStats {
 }
 
 /** The tensor de-normalised back to pixels (what the model "sees") as a PNG data URL, plus tensor stats. */
-export async function previewImage(input: string | Buffer, p: Preprocessing): Promise<{ dataUrl: string; shape: number[]; stats: TensorStats }> {
+export async function previewImage(
+  input: string | Buffer,
+  p: Preprocessing,
+): Promise<{ dataUrl: string; shape: number[]; stats: TensorStats }> {
   const x = await preprocessImage(input, p);
   const [h, w] = p.size;
   const c = p.channels;
@@ -123,7 +162,9 @@ export async function previewImage(input: string | Buffer, p: Preprocessing): Pr
       px[i * c + ch] = Math.max(0, Math.min(255, Math.round(raw)));
     }
   }
-  const png = await sharp(px, { raw: { width: w, height: h, channels: c } }).png().toBuffer();
+  const png = await sharp(px, { raw: { width: w, height: h, channels: c } })
+    .png()
+    .toBuffer();
   const shape = p.layout === 'NHWC' ? [1, h, w, c] : [1, c, h, w];
   return { dataUrl: `data:image/png;base64,${png.toString('base64')}`, shape, stats: tensorStats(x) };
 }

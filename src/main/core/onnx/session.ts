@@ -110,7 +110,10 @@ export class SessionCache {
   private entries: CacheEntry[] = [];
   constructor(private readonly capacity = 3) {}
 
-  get(key: string, make: () => Promise<{ session: Session; report: ProviderReport }>): Promise<{ session: Session; report: ProviderReport }> {
+  get(
+    key: string,
+    make: () => Promise<{ session: Session; report: ProviderReport }>,
+  ): Promise<{ session: Session; report: ProviderReport }> {
     const i = this.entries.findIndex((e) => e.key === key);
     if (i >= 0) {
       const [hit] = this.entries.splice(i, 1);
@@ -135,7 +138,13 @@ export function sessionKey(sha: string, outputs: readonly string[], req: Session
 }
 
 /** Run one batch: float32 input in, named float outputs out (copied out of onnxruntime's buffers). */
-export async function runBatch(session: Session, input: string, data: Float32Array, dims: number[], outputs: readonly string[]): Promise<Map<string, { data: Float32Array; dims: number[] }>> {
+export async function runBatch(
+  session: Session,
+  input: string,
+  data: Float32Array,
+  dims: number[],
+  outputs: readonly string[],
+): Promise<Map<string, { data: Float32Array; dims: number[] }>> {
   const feeds = { [input]: new ort.Tensor('float32', data, dims) };
   const res = await session.run(feeds, [...outputs]);
   const out = new Map<string, { data: Float32Array; dims: number[] }>();

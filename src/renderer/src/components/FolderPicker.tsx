@@ -27,7 +27,10 @@ export function FolderPicker({
 }) {
   // The folder shown: the starting one once per opening (a missing or file path falls back to the home folder),
   // then wherever the user goes. Typing in the path field changes nothing until Enter / Go.
-  const [dir, setDir] = useState<{ path: string | undefined; fallback: boolean }>(() => ({ path: initialPath || undefined, fallback: true }));
+  const [dir, setDir] = useState<{ path: string | undefined; fallback: boolean }>(() => ({
+    path: initialPath || undefined,
+    fallback: true,
+  }));
   const query = useContractQuery('fs.list', dir.path ? { path: dir.path } : {});
   const loading = query.loading;
   // The last folder listed stays shown when the next one cannot be listed (its error shows above it).
@@ -90,7 +93,13 @@ export function FolderPicker({
         <h2 id="picker-title">{title}</h2>
         <p className="hint">Folders on the machine running the workbench backend.</p>
         <div className="picker-path">
-          <button type="button" disabled={!listing?.parent} onClick={() => listing?.parent && load(listing.parent)} data-testid="picker-up" title="Parent folder">
+          <button
+            type="button"
+            disabled={!listing?.parent}
+            onClick={() => listing?.parent && load(listing.parent)}
+            data-testid="picker-up"
+            title="Parent folder"
+          >
             ↑ Up
           </button>
           <input
@@ -153,7 +162,13 @@ export function FolderPicker({
               Open folder
             </button>
           )}
-          <button type="button" className="primary" disabled={!choice} data-testid="picker-choose" onClick={() => choice && onChoose(choice)}>
+          <button
+            type="button"
+            className="primary"
+            disabled={!choice}
+            data-testid="picker-choose"
+            onClick={() => choice && onChoose(choice)}
+          >
             {mode === 'folder' ? 'Choose this folder' : 'Choose file'}
           </button>
         </div>

@@ -3,7 +3,17 @@ import { useApp } from '../lib/appContext';
 import type { ThemePref } from '../lib/theme';
 
 /** Top bar: app and project name, a compact view of running jobs (`jobs`, from the app shell), theme override, shortcut sheet. */
-export function Header({ theme, onTheme, onShortcuts, jobs }: { theme: ThemePref; onTheme: (t: ThemePref) => void; onShortcuts: () => void; jobs?: ReactNode }) {
+export function Header({
+  theme,
+  onTheme,
+  onShortcuts,
+  jobs,
+}: {
+  theme: ThemePref;
+  onTheme: (t: ThemePref) => void;
+  onShortcuts: () => void;
+  jobs?: ReactNode;
+}) {
   const { info, project, openScreen } = useApp();
   return (
     <header className="header">
@@ -22,7 +32,12 @@ export function Header({ theme, onTheme, onShortcuts, jobs }: { theme: ThemePref
         onClick={() => openScreen('project')}
       >
         {project ? project.name : 'No project open'}
-        {project?.readOnly && <span className="badge" data-testid="header-read-only"> read-only</span>}
+        {project?.readOnly && (
+          <span className="badge" data-testid="header-read-only">
+            {' '}
+            read-only
+          </span>
+        )}
       </button>
       <div className="header-jobs" aria-live="polite">
         {jobs}

@@ -48,7 +48,8 @@ export function optionalNumber(field: z.ZodType, text: string): { value: number 
   return { value: error === null ? v : undefined, error };
 }
 
-export type InputCheck<T> = { ok: true; value: T; errors: Record<string, never> } | { ok: false; value: null; errors: Partial<Record<string, string>> };
+export type InputCheck<T> =
+  { ok: true; value: T; errors: Record<string, never> } | { ok: false; value: null; errors: Partial<Record<string, string>> };
 
 /**
  * `value` parsed with a method's input schema (or a pick of it): the parsed input, or one message per field
@@ -62,7 +63,10 @@ export function checkInput<S extends z.ZodType>(schema: S, value: unknown): Inpu
     const key = String(issue.path[0] ?? '');
     const got = (value as Record<string, unknown> | null)?.[key];
     if (errors[key] !== undefined) continue;
-    errors[key] = typeof got === 'number' && Number.isNaN(got) ? `must be ${describeForm(shapeOf(schema)[key] ?? schema).one}` : issueReason(issue, schema, value).replace(/^: /, '');
+    errors[key] =
+      typeof got === 'number' && Number.isNaN(got)
+        ? `must be ${describeForm(shapeOf(schema)[key] ?? schema).one}`
+        : issueReason(issue, schema, value).replace(/^: /, '');
   }
   return { ok: false, value: null, errors };
 }

@@ -10,7 +10,11 @@ import { toShownError, type ShownError } from './errors';
 
 /** Methods that read one page of a list: input with offset and limit, output { total, rows }. */
 export type PagedMethod = {
-  [K in PlainMethod]: In<K> extends { offset?: number; limit?: number } ? (Out<K> extends { total: number; rows: readonly unknown[] } ? K : never) : never;
+  [K in PlainMethod]: In<K> extends { offset?: number; limit?: number }
+    ? Out<K> extends { total: number; rows: readonly unknown[] }
+      ? K
+      : never
+    : never;
 }[PlainMethod];
 
 type RowOf<K extends PagedMethod> = Out<K>['rows'][number];
@@ -46,7 +50,8 @@ export function usePagedQuery<K extends PagedMethod>(method: K, base: Base<K>, p
       const input = { ...(JSON.parse(key) as Base<K>), offset: page * pageSize, limit: pageSize } as unknown as In<K>;
       return {
         queryKey: [method, input],
-        queryFn: ({ signal }: { signal: AbortSignal }) => api.call(method, input, { signal }) as Promise<{ total: number; rows: readonly RowOf<K>[] }>,
+        queryFn: ({ signal }: { signal: AbortSignal }) =>
+          api.call(method, input, { signal }) as Promise<{ total: number; rows: readonly RowOf<K>[] }>,
       };
     }),
   });

@@ -50,7 +50,11 @@ export interface QueryOptions<T> {
  * Read `method` with `input` (null: nothing to read yet). The request carries an abort signal: a query nobody
  * shows any more (a page scrolled away, an input typed over) is cancelled in the backend too.
  */
-export function useContractQuery<K extends PlainMethod>(method: K, input: In<K> | null, options: QueryOptions<Out<K>> = {}): Loaded<Out<K>> {
+export function useContractQuery<K extends PlainMethod>(
+  method: K,
+  input: In<K> | null,
+  options: QueryOptions<Out<K>> = {},
+): Loaded<Out<K>> {
   const { api } = useApp();
   const interval = options.refetchInterval;
   const q = useQuery({
@@ -126,7 +130,11 @@ export const JOB_CHANGES: Record<JobMethod, readonly Feature[] | 'all'> = {
 };
 
 /** Write a query's answer into the cache now (e.g. the saved value a mutation returned), before its refetch lands. */
-export function useSetQueryData(): <K extends PlainMethod>(method: K, input: In<K>, update: (old: Out<K> | undefined) => Out<K> | undefined) => void {
+export function useSetQueryData(): <K extends PlainMethod>(
+  method: K,
+  input: In<K>,
+  update: (old: Out<K> | undefined) => Out<K> | undefined,
+) => void {
   const client = useQueryClient();
   return useMemo(
     () =>
@@ -152,7 +160,10 @@ export interface Mutation<K extends PlainMethod> {
  * A call that changes project data. On success the queries of `changes` (and of their readers) are invalidated
  * before `run` resolves its output; the refetch itself is not awaited, so a caller may navigate at once.
  */
-export function useContractMutation<K extends PlainMethod>(method: K, options: { changes: readonly Feature[] | 'all' | 'nothing' }): Mutation<K> {
+export function useContractMutation<K extends PlainMethod>(
+  method: K,
+  options: { changes: readonly Feature[] | 'all' | 'nothing' },
+): Mutation<K> {
   const { api } = useApp();
   const client = useQueryClient();
   const { changes } = options;

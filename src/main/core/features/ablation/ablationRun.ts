@@ -12,7 +12,19 @@ import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import * as repo from '../../platform/store/ablationRepo';
 import { runExplanations, type StoredExplanation } from '../../platform/store/explanationRepo';
 import { getSplit } from '../../platform/store/splitRepo';
-import { ablationRunInfo, ablationRunStore, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
+import {
+  ablationRunInfo,
+  ablationRunStore,
+  activations,
+  blockOracle,
+  makeOracle,
+  defaultSplit,
+  ensureTemperature,
+  fin,
+  prepare,
+  sortedNeurons,
+  subColumns,
+} from './common';
 
 // ablation.run: Optim / Norm ablation scores of every explanation of an explain run (le_label, best_concept,
 // top5, imported) under a simulator s = weights . P_sim + bias (the label simulator, or a calibrated image-text
@@ -36,7 +48,12 @@ export interface NeuronDetails {
   skipped: { method: string; explanationId: number; reason: string }[];
 }
 
-export async function runAblation(state: BackendState, p: AblationRunParams, ctx: CallContext, resumeJobId?: number): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
+export async function runAblation(
+  state: BackendState,
+  p: AblationRunParams,
+  ctx: CallContext,
+  resumeJobId?: number,
+): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
   const project = state.requireProject();
   const { db } = project;
   const er = requireRun(db, p.explainRunId);
@@ -47,12 +64,20 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   const present = new Set<string>(explanations.map((e) => e.method));
   const unknown = (p.methods ?? []).filter((m) => !present.has(m));
   if (unknown.length) {
-    throw new AppError('bad_input', `Explanation run ${er.id} has no explanations of method ${unknown.join(', ')}; it has ${[...present].sort().join(', ') || 'none'}.`);
+    throw new AppError(
+      'bad_input',
+      `Explanation run ${er.id} has no explanations of method ${unknown.join(', ')}; it has ${[...present].sort().join(', ') || 'none'}.`,
+    );
   }
   const byNeuron = new Map<number, StoredExplanation[]>();
   for (const e of explanations) byNeuron.set(e.neuron, [...(byNeuron.get(e.neuron) ?? []), e]);
-  const neurons = sortedNeurons(p.neurons, [...byNeuron.keys()].sort((a, b) => a - b), src.set.nNeurons);
-  if (!neurons.length) throw new AppError('bad_input', `Explanation run ${er.id} has no explanations${p.neurons ? ' for the given neurons' : ''} to score.`);
+  const neurons = sortedNeurons(
+    p.neurons,
+    [...byNeuron.keys()].sort((a, b) => a - b),
+    src.set.nNeurons,
+  );
+  if (!neurons.length)
+    throw new AppError('bad_input', `Explanation run ${er.id} has no explanations${p.neurons ? ' for the given neurons' : ''} to score.`);
   const modes = [...new Set(p.modes)].sort();
   // The simulator is part of the key: the same explanations under another simulator are another result.
   const simEncoder = p.simulator === 'label' ? null : requireEncoder(db, p.simulator);
@@ -61,9 +86,33 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
   const split = (er.splitId !== null ? getSplit(db, er.splitId) : null) ?? defaultSplit(db, src, Number(er.params.seed ?? 0));
   const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
   const temperature = p.temperature ?? fitted!.temperature;
-  const key = JSON.stringify({ simulator: simKey, explainRunId: er.id, splitId: split.id, modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all', methods: p.methods ? [...p.methods].sort() : 'all' });
+  const key = JSON.stringify({
+    simulator: simKey,
+    explainRunId: er.id,
+    splitId: split.id,
+    modes,
+    temperature,
+    temperatureSource: fitted ? 'fitted' : 'given',
+    mapping: prep.mapping.key,
+    neurons: p.neurons ? neurons : 'all',
+    methods: p.methods ? [...p.methods].sort() : 'all',
+  });
   const title = `Ablation scores ${src.set.tensorName} (run ${er.id}, ${neurons.length} neurons)`;
-  const params = { ...p, simulatorKey: simEncoder?.sha256 ?? 'label', simulatorName: simEncoder?.name ?? 'label simulator', modes, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, splitId: split.id, mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path };
+  const params = {
+    ...p,
+    simulatorKey: simEncoder?.sha256 ?? 'label',
+    simulatorName: simEncoder?.name ?? 'label simulator',
+    modes,
+    temperature,
+    temperatureSource: fitted ? 'fitted' : 'given',
+    temperatureFit: fitted,
+    splitId: split.id,
+    mapping: prep.mapping.info.rows,
+    mappingSource: prep.mapping.info.source,
+    accuracy: prep.mapping.info.accuracy,
+    head: prep.head.info,
+    oraclePath: prep.path,
+  };
 
   return runNeuronJob(
     project,
@@ -85,73 +134,104 @@ export async function runAblation(state: BackendState, p: AblationRunParams, ctx
       // The head info stored at the start says how Optim would differentiate; record what the oracle really does.
       if (modes.includes('optim')) repo.setAblationRunGradient(db, id, gradient);
       try {
-      const simulator: ExplanationSimulator = simEncoder
-        ? await encoderSimulator(db, simEncoder.id, src.probe.id, explanations.flatMap((e) => e.terms.map((t) => t.concept)), { signal: run.signal })
-        : labelSimulator(loadLabelConcepts(db, src.probe.id));
-      const all = Int32Array.from({ length: A.rows }, (_, i) => i);
-      for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
-        run.throwIfCancelled();
-        const block = todo.slice(b0, b0 + p.blockSize);
-        const details = new Map<number, NeuronDetails>(block.map((k) => [k, { methods: {}, skipped: [] }]));
-        // One pass of the core per explanation method: the columns of the neurons that have one.
-        const methods = [...new Set(block.flatMap((k) => (byNeuron.get(k) ?? []).map((e) => e.method)))]
-          .filter((m) => !p.methods || p.methods.includes(m as string))
-          .sort();
-        const pending: { e: StoredExplanation; r: NeuronAblation }[] = [];
-        for (const method of methods) {
-          const cols: number[] = [];
-          const sims: Float64Array[] = [];
-          const exps: StoredExplanation[] = [];
-          for (const k of block) {
-            const e = (byNeuron.get(k) ?? []).find((x) => x.method === method);
-            if (!e) continue;
-            const s = simulator.simulate(e.terms, e.bias, all);
-            if (!s) {
-              details.get(k)!.skipped.push({ method, explanationId: e.id, reason: simulator.unsupported });
-              continue;
+        const simulator: ExplanationSimulator = simEncoder
+          ? await encoderSimulator(
+              db,
+              simEncoder.id,
+              src.probe.id,
+              explanations.flatMap((e) => e.terms.map((t) => t.concept)),
+              { signal: run.signal },
+            )
+          : labelSimulator(loadLabelConcepts(db, src.probe.id));
+        const all = Int32Array.from({ length: A.rows }, (_, i) => i);
+        for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
+          run.throwIfCancelled();
+          const block = todo.slice(b0, b0 + p.blockSize);
+          const details = new Map<number, NeuronDetails>(block.map((k) => [k, { methods: {}, skipped: [] }]));
+          // One pass of the core per explanation method: the columns of the neurons that have one.
+          const methods = [...new Set(block.flatMap((k) => (byNeuron.get(k) ?? []).map((e) => e.method)))]
+            .filter((m) => !p.methods || p.methods.includes(m as string))
+            .sort();
+          const pending: { e: StoredExplanation; r: NeuronAblation }[] = [];
+          for (const method of methods) {
+            const cols: number[] = [];
+            const sims: Float64Array[] = [];
+            const exps: StoredExplanation[] = [];
+            for (const k of block) {
+              const e = (byNeuron.get(k) ?? []).find((x) => x.method === method);
+              if (!e) continue;
+              const s = simulator.simulate(e.terms, e.bias, all);
+              if (!s) {
+                details.get(k)!.skipped.push({ method, explanationId: e.id, reason: simulator.unsupported });
+                continue;
+              }
+              cols.push(k);
+              sims.push(s);
+              exps.push(e);
             }
-            cols.push(k);
-            sims.push(s);
-            exps.push(e);
+            if (!cols.length) continue;
+            const sim = new Float64Array(A.rows * cols.length);
+            for (let r = 0; r < A.rows; r++) for (let j = 0; j < cols.length; j++) sim[r * cols.length + j] = sims[j][r];
+            const res = await scoreAblation(
+              blockOracle(oracle, cols),
+              subColumns(A, cols),
+              matrix(sim, A.rows, cols.length),
+              split.assignment,
+              { methods: modes, signal: run.signal },
+            );
+            res.forEach((r, j) => pending.push({ e: exps[j], r: { ...r, neuron: cols[j] } }));
           }
-          if (!cols.length) continue;
-          const sim = new Float64Array(A.rows * cols.length);
-          for (let r = 0; r < A.rows; r++) for (let j = 0; j < cols.length; j++) sim[r * cols.length + j] = sims[j][r];
-          const res = await scoreAblation(blockOracle(oracle, cols), subColumns(A, cols), matrix(sim, A.rows, cols.length), split.assignment, { methods: modes, signal: run.signal });
-          res.forEach((r, j) => pending.push({ e: exps[j], r: { ...r, neuron: cols[j] } }));
+          run.throwIfCancelled();
+          db.transaction(() => {
+            for (const { e, r } of pending) {
+              const m: MethodAblation = {
+                explanationId: e.id,
+                valMean: r.valMean,
+                denominator: r.denominator,
+                flag: r.flag,
+                optim: r.optim ? { c: r.optim.c, d: r.optim.d, score: fin(r.optim.score), numerator: r.optim.numerator } : null,
+                norm: r.norm
+                  ? { c: r.norm.c, d: r.norm.d, score: fin(r.norm.score), numerator: r.norm.numerator, rho: fin(r.norm.rho) }
+                  : null,
+              };
+              details.get(r.neuron)!.methods[e.method] = m;
+              for (const mode of ['optim', 'norm'] as const) {
+                const s = m[mode];
+                if (!s || s.score === null) continue; // zero denominator: no defined score (kept in the details)
+                repo.insertScoreWithDetails(db, {
+                  explanationId: e.id,
+                  simulator: simulator.key,
+                  metric: `ablation_${mode}`,
+                  split: 'test',
+                  value: s.score,
+                  runId: run.runId,
+                  details: {
+                    ablationRunId: id,
+                    c: s.c,
+                    d: s.d,
+                    denominator: r.denominator,
+                    numerator: s.numerator,
+                    valMean: r.valMean,
+                    temperature,
+                  },
+                });
+              }
+            }
+            for (const [k, d] of details) repo.putAblationNeuron(db, id, k, d);
+            neuronsDone(block.length);
+          })();
         }
-        run.throwIfCancelled();
-        db.transaction(() => {
-          for (const { e, r } of pending) {
-            const m: MethodAblation = {
-              explanationId: e.id,
-              valMean: r.valMean,
-              denominator: r.denominator,
-              flag: r.flag,
-              optim: r.optim ? { c: r.optim.c, d: r.optim.d, score: fin(r.optim.score), numerator: r.optim.numerator } : null,
-              norm: r.norm ? { c: r.norm.c, d: r.norm.d, score: fin(r.norm.score), numerator: r.norm.numerator, rho: fin(r.norm.rho) } : null,
-            };
-            details.get(r.neuron)!.methods[e.method] = m;
-            for (const mode of ['optim', 'norm'] as const) {
-              const s = m[mode];
-              if (!s || s.score === null) continue; // zero denominator: no defined score (kept in the details)
-              repo.insertScoreWithDetails(db, {
-                explanationId: e.id, simulator: simulator.key, metric: `ablation_${mode}`, split: 'test', value: s.score, runId: run.runId,
-                details: { ablationRunId: id, c: s.c, d: s.d, denominator: r.denominator, numerator: s.numerator, valMean: r.valMean, temperature },
-              });
-            }
-          }
-          for (const [k, d] of details) repo.putAblationNeuron(db, id, k, d);
-          neuronsDone(block.length);
-        })();
-      }
       } finally {
         await release();
       }
     },
     {
       startMessage: 'scoring',
-      start: (run) => run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id), explainRun: String(er.id) }, seeds: { split: split.seed } }),
+      start: (run) =>
+        run.recordProvenance({
+          hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id), explainRun: String(er.id) },
+          seeds: { split: split.seed },
+        }),
     },
   );
 }

@@ -37,13 +37,17 @@ export interface Prepared {
 export function refuseNonFinite(set: SetContext['set'], what: string): void {
   if (!set.nonFiniteNeurons.length && !set.nonFiniteLogits) return;
   const parts = [
-    ...(set.nonFiniteNeurons.length ? [`neurons ${set.nonFiniteNeurons.slice(0, 10).join(', ')}${set.nonFiniteNeurons.length > 10 ? ', ...' : ''} have NaN or +-Infinity activations`] : []),
+    ...(set.nonFiniteNeurons.length
+      ? [
+          `neurons ${set.nonFiniteNeurons.slice(0, 10).join(', ')}${set.nonFiniteNeurons.length > 10 ? ', ...' : ''} have NaN or +-Infinity activations`,
+        ]
+      : []),
     ...(set.nonFiniteLogits ? [`${set.nonFiniteLogits} stored logits are NaN or +-Infinity`] : []),
   ];
   throw new AppError(
     'non_finite',
     `${what} cannot use activation set ${set.id} (layer '${set.tensorName}'): ${parts.join(', and ')} (flagged at extraction). ` +
-      'Ablating one neuron recomputes the loss from the whole layer, so these values would make every neuron\'s score undefined. ' +
+      "Ablating one neuron recomputes the loss from the whole layer, so these values would make every neuron's score undefined. " +
       'Fix the model (or pick a layer without non-finite values) and extract again.',
     { activationSetId: set.id, nonFiniteNeurons: set.nonFiniteNeurons, nonFiniteLogits: set.nonFiniteLogits },
   );
@@ -58,7 +62,11 @@ export async function prepare(db: Db, activationSetId: number, mapping?: ClassMa
     const shape = findLayer(db, src.set.modelId, src.set.tensorName)?.shape ?? [];
     const why = tailRefusal(shape, src.set.summary);
     if (why) {
-      throw new AppError('bad_input', `ablation cannot score layer '${src.set.tensorName}' (${src.set.summary}): it feeds no linear head (${head.info.reason ?? 'not linear'}), and for the tail-graph path ${why}.`, head.info);
+      throw new AppError(
+        'bad_input',
+        `ablation cannot score layer '${src.set.tensorName}' (${src.set.summary}): it feeds no linear head (${head.info.reason ?? 'not linear'}), and for the tail-graph path ${why}.`,
+        head.info,
+      );
     }
     path = 'tail-graph';
   }
@@ -70,8 +78,20 @@ export async function prepare(db: Db, activationSetId: number, mapping?: ClassMa
  * The LossOracle of a prepared set: closed form through the linear head, else the tail graph (recomputes maps;
  * `gradients`: also load its derivative graph, for Optim), and how it differentiates.
  */
-export async function makeOracle(db: Db, prep: Prepared, A: Matrix, temperature: number, signal?: AbortSignal, gradients = true): Promise<{ oracle: LossOracle; gradient: OptimGradient; release: () => Promise<void> }> {
-  if (prep.head.head) return { oracle: await linearHeadOracle(A, prep.head.head, prep.labels, temperature), gradient: prep.head.info.gradient, release: async () => undefined };
+export async function makeOracle(
+  db: Db,
+  prep: Prepared,
+  A: Matrix,
+  temperature: number,
+  signal?: AbortSignal,
+  gradients = true,
+): Promise<{ oracle: LossOracle; gradient: OptimGradient; release: () => Promise<void> }> {
+  if (prep.head.head)
+    return {
+      oracle: await linearHeadOracle(A, prep.head.head, prep.labels, temperature),
+      gradient: prep.head.info.gradient,
+      release: async () => undefined,
+    };
   const t = await tailGraphOracle(db, prep.src, A, prep.labels, temperature, signal, undefined, gradients);
   return { oracle: t, gradient: t.gradient, release: () => t.release() };
 }
@@ -80,14 +100,29 @@ export async function makeOracle(db: Db, prep: Prepared, A: Matrix, temperature:
 export function ensureTemperature(db: Db, src: SetContext, split: SplitRow, m: ResolvedMapping, labels: Int32Array): TemperatureInfo {
   const found = repo.getTemperature(db, src.set.id, split.id, m.key);
   const info = (t: repo.TemperatureRow | Omit<repo.TemperatureRow, 'id'>): TemperatureInfo => ({
-    activationSetId: src.set.id, splitId: split.id, temperature: t.temperature, nll: t.nll, nllAtOne: t.nllAtOne, valImages: t.valImages, atBound: t.atBound,
+    activationSetId: src.set.id,
+    splitId: split.id,
+    temperature: t.temperature,
+    nll: t.nll,
+    nllAtOne: t.nllAtOne,
+    valImages: t.valImages,
+    atBound: t.atBound,
   });
   if (found) return info(found);
   const val = splitRows(split.assignment, SPLIT_VAL);
   if (!val.length) throw new AppError('bad_input', 'The split has no val images to fit the temperature on.');
   const z = acts.readMatrix(db, src.set.id, 'logits');
   const fit = fitTemperature(matrix(z, src.set.nImages, src.set.nLogits), labels, val);
-  const row = { activationSetId: src.set.id, splitId: split.id, mappingKey: m.key, temperature: fit.temperature, nll: fit.nll, nllAtOne: fit.nllAtOne, valImages: val.length, atBound: fit.atBound };
+  const row = {
+    activationSetId: src.set.id,
+    splitId: split.id,
+    mappingKey: m.key,
+    temperature: fit.temperature,
+    nll: fit.nll,
+    nllAtOne: fit.nllAtOne,
+    valImages: val.length,
+    atBound: fit.atBound,
+  };
   repo.putTemperature(db, row);
   return info(row);
 }
@@ -126,7 +161,8 @@ export const fin = (x: number): number | null => (Number.isFinite(x) ? x : null)
 export function sortedNeurons(list: readonly number[] | undefined, all: readonly number[], nNeurons: number): number[] {
   if (!list) return [...all];
   const bad = list.find((k) => k >= nNeurons);
-  if (bad !== undefined) throw new AppError('bad_input', `Neuron ${bad} is out of range: the layer has ${nNeurons} neurons (0..${nNeurons - 1}).`);
+  if (bad !== undefined)
+    throw new AppError('bad_input', `Neuron ${bad} is out of range: the layer has ${nNeurons} neurons (0..${nNeurons - 1}).`);
   const have = new Set(all);
   return [...new Set(list)].filter((k) => have.has(k)).sort((a, b) => a - b);
 }
@@ -156,7 +192,8 @@ export function ablationRunInfo(db: Db, r: repo.AblationRunRow): AblationRunInfo
 
 export function requireAblationRun(db: Db, id: number, kind: repo.AblationKind): repo.AblationRunRow {
   const r = repo.getAblationRun(db, id);
-  if (!r || r.kind !== kind) throw new AppError('not_found', `${kind === 'ablation' ? 'Ablation' : 'Top Impact'} run ${id} does not exist in this project.`);
+  if (!r || r.kind !== kind)
+    throw new AppError('not_found', `${kind === 'ablation' ? 'Ablation' : 'Top Impact'} run ${id} does not exist in this project.`);
   return r;
 }
 
@@ -171,7 +208,8 @@ export function ablationRunStore(
 ): NeuronRunStore {
   return {
     find: () => repo.findAblationRun(db, kind, activationSetId, key),
-    create: (run) => repo.createAblationRun(db, { kind, activationSetId, key, neurons: [...neurons], runId: run.runId, jobId: run.jobId, ...row(run) }),
+    create: (run) =>
+      repo.createAblationRun(db, { kind, activationSetId, key, neurons: [...neurons], runId: run.runId, jobId: run.jobId, ...row(run) }),
     attach: (id, run) => repo.setAblationRunJob(db, id, run.jobId),
     doneNeurons: (id) => repo.doneAblationNeurons(db, id),
     complete: (id) => repo.completeAblationRun(db, id),

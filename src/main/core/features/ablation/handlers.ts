@@ -13,12 +13,25 @@ import { discoverHead } from './head';
 import { resolveMapping } from './mapping';
 import { runTopImpact, type TopImpactDetails } from './topImpactRun';
 
-type AblationMethodNames = 'ablation.head' | 'ablation.mapping' | 'ablation.temperature' | 'ablation.run' | 'ablation.runs' | 'ablation.results' | 'topimpact.run' | 'topimpact.results';
+type AblationMethodNames =
+  | 'ablation.head'
+  | 'ablation.mapping'
+  | 'ablation.temperature'
+  | 'ablation.run'
+  | 'ablation.runs'
+  | 'ablation.results'
+  | 'topimpact.run'
+  | 'topimpact.results';
 
 const meanSE = (m: MeanWithError) => ({ mean: fin(m.mean), standardError: fin(m.standardError), n: m.n });
 const quad = (q: QuadraticFit | undefined) => (q ? { a: fin(q.a), b: fin(q.b), c: fin(q.c), r2: fin(q.r2), n: q.n } : null);
 
-export function ablationResults(db: ReturnType<BackendState['requireProject']>['db'], ablationRunId: number, offset: number, limit: number): AblationResults {
+export function ablationResults(
+  db: ReturnType<BackendState['requireProject']>['db'],
+  ablationRunId: number,
+  offset: number,
+  limit: number,
+): AblationResults {
   const r = requireAblationRun(db, ablationRunId, 'ablation');
   const exps = new Map(runExplanations(db, r.explainRunId!).map((e) => [e.id, e]));
   // Correlation under the same simulator the ablation used (label simulator for runs made before simulators).
@@ -29,8 +42,14 @@ export function ablationResults(db: ReturnType<BackendState['requireProject']>['
       const e = exps.get(m.explanationId);
       const corr = e?.scores.find((s) => s.metric === 'correlation' && s.split === 'test' && s.simulator === simKey)?.value ?? null;
       rows.push({
-        neuron, method, explanationId: m.explanationId, text: e ? explanationText(e.terms, e.bias) : '', testCorrelation: corr,
-        valMean: m.valMean, denominator: m.denominator, flag: m.flag,
+        neuron,
+        method,
+        explanationId: m.explanationId,
+        text: e ? explanationText(e.terms, e.bias) : '',
+        testCorrelation: corr,
+        valMean: m.valMean,
+        denominator: m.denominator,
+        flag: m.flag,
         optim: m.optim ? { c: m.optim.c, d: m.optim.d, score: m.optim.score } : null,
         norm: m.norm ? { c: m.norm.c, d: m.norm.d, score: m.norm.score } : null,
       });
@@ -41,11 +60,28 @@ export function ablationResults(db: ReturnType<BackendState['requireProject']>['
   const perMethod = methods.map((method) => {
     const mine = rows.filter((x) => x.method === method);
     const corr = mine.map((x) => nan(x.testCorrelation));
-    const s = ablationSummary(mine.map((x) => ({ flag: x.flag, optim: x.optim ? { score: nan(x.optim.score) } : undefined, norm: x.norm ? { score: nan(x.norm.score) } : undefined })), corr);
+    const s = ablationSummary(
+      mine.map((x) => ({
+        flag: x.flag,
+        optim: x.optim ? { score: nan(x.optim.score) } : undefined,
+        norm: x.norm ? { score: nan(x.norm.score) } : undefined,
+      })),
+      corr,
+    );
     return {
-      method, optim: meanSE(s.optim), norm: meanSE(s.norm), flagged: s.flagged, correlation: meanSE(meanWithStandardError(corr)),
-      optimVsCorrelation: quad(s.optimVsCorrelation), normVsCorrelation: quad(s.normVsCorrelation),
-      scatter: { method, correlation: mine.map((x) => x.testCorrelation), optim: mine.map((x) => x.optim?.score ?? null), norm: mine.map((x) => x.norm?.score ?? null) },
+      method,
+      optim: meanSE(s.optim),
+      norm: meanSE(s.norm),
+      flagged: s.flagged,
+      correlation: meanSE(meanWithStandardError(corr)),
+      optimVsCorrelation: quad(s.optimVsCorrelation),
+      normVsCorrelation: quad(s.normVsCorrelation),
+      scatter: {
+        method,
+        correlation: mine.map((x) => x.testCorrelation),
+        optim: mine.map((x) => x.optim?.score ?? null),
+        norm: mine.map((x) => x.norm?.score ?? null),
+      },
     };
   });
   return {
@@ -64,7 +100,9 @@ export function topImpactResults(db: ReturnType<BackendState['requireProject']>[
   const list = repo.ablationNeurons<TopImpactDetails>(db, r.id);
   const defined = list.filter((x) => x.details.total > 0);
   const mean = (get: (d: TopImpactDetails) => (number | null)[], len: number) =>
-    Array.from({ length: len }, (_, b) => (defined.length ? fin(defined.reduce((a, x) => a + (get(x.details)[b] ?? NaN), 0) / defined.length) : null));
+    Array.from({ length: len }, (_, b) =>
+      defined.length ? fin(defined.reduce((a, x) => a + (get(x.details)[b] ?? NaN), 0) / defined.length) : null,
+    );
   const one = neuron === undefined ? undefined : list.find((x) => x.neuron === neuron);
   return {
     run: ablationRunInfo(db, r),

@@ -114,7 +114,8 @@ export function findLinearPath(g: GraphProto, from: string, logits: string, feat
       const kIn = transB ? r1 : r0;
       if (kIn !== features) return `${op} weight expects ${kIn} features, the layer has ${features}`;
       const weight = new Float64Array(classes * features);
-      for (let c = 0; c < classes; c++) for (let k = 0; k < features; k++) weight[c * features + k] = alpha * (transB ? b[c * features + k] : b[k * classes + c]);
+      for (let c = 0; c < classes; c++)
+        for (let k = 0; k < features; k++) weight[c * features + k] = alpha * (transB ? b[c * features + k] : b[k * classes + c]);
       let bias = new Float64Array(classes);
       if (op === 'Gemm' && n.input[2]) {
         const cv = constIn(2);
@@ -154,7 +155,16 @@ export async function discoverHead(db: Db, src: SetContext): Promise<FoundHead> 
   if (!model) throw new AppError('not_found', `Model ${set.modelId} of activation set ${set.id} does not exist.`);
   const logitsOutput = model.info.logitsOutput;
   const base: LinearHeadInfo = {
-    activationSetId: set.id, tensorName: set.tensorName, logitsOutput, linear: false, path: [], classes: set.nLogits, features: set.nNeurons, maxAbsError: null, checkedRows: 0, reason: null,
+    activationSetId: set.id,
+    tensorName: set.tensorName,
+    logitsOutput,
+    linear: false,
+    path: [],
+    classes: set.nLogits,
+    features: set.nNeurons,
+    maxAbsError: null,
+    checkedRows: 0,
+    reason: null,
     gradient: { method: 'finite-difference', reason: null },
   };
   if (set.nLogits <= 0) return { info: { ...base, reason: 'the activation set stored no logits' }, head: null };
@@ -172,7 +182,8 @@ function linearHeadOf(db: Db, set: SetContext['set'], proto: ModelProto, base: L
   const walk = findLinearPath(g, set.tensorName, logitsOutput, set.nNeurons, spatialMeanOk);
   if (typeof walk === 'string') return { info: { ...base, reason: walk }, head: null };
   const info: LinearHeadInfo = { ...base, path: walk.path, classes: walk.classes, features: walk.features };
-  if (walk.classes !== set.nLogits) return { info: { ...info, reason: `the head has ${walk.classes} classes, the stored logits ${set.nLogits}` }, head: null };
+  if (walk.classes !== set.nLogits)
+    return { info: { ...info, reason: `the head has ${walk.classes} classes, the stored logits ${set.nLogits}` }, head: null };
   // Verify on the first stored rows.
   const first = firstChunk(db, set.id, 'act');
   const firstLogits = firstChunk(db, set.id, 'logits');
@@ -194,16 +205,29 @@ function linearHeadOf(db: Db, set: SetContext['set'], proto: ModelProto, base: L
     }
   }
   const checked = { ...info, maxAbsError: maxErr, checkedRows: rows };
-  if (!ok) return { info: { ...checked, reason: `W a + b differs from the stored logits by up to ${maxErr.toExponential(2)} (> ${HEAD_TOLERANCE})` }, head: null };
-  return { info: { ...checked, linear: true, gradient: { method: 'closed-form', reason: null } }, head: linearHead(walk.weight, walk.bias, c, k) };
+  if (!ok)
+    return {
+      info: { ...checked, reason: `W a + b differs from the stored logits by up to ${maxErr.toExponential(2)} (> ${HEAD_TOLERANCE})` },
+      head: null,
+    };
+  return {
+    info: { ...checked, linear: true, gradient: { method: 'closed-form', reason: null } },
+    head: linearHead(walk.weight, walk.bias, c, k),
+  };
 }
 
 export async function requireHead(db: Db, src: SetContext): Promise<FoundHead & { head: LinearHead }> {
   const found = await discoverHead(db, src);
   if (!found.head) {
     const tail = slotRefusal(findLayer(db, src.set.modelId, src.set.tensorName)?.shape ?? [], src.set.summary);
-    const hint = tail ? `The tail-graph path cannot take it either: ${tail}.` : 'Ablation scoring and Top Impact still run on it through the tail-graph path.';
-    throw new AppError('bad_input', `This needs a layer that feeds a linear head (closed form); layer '${src.set.tensorName}' does not (${found.info.reason ?? 'not linear'}). ${hint}`, found.info);
+    const hint = tail
+      ? `The tail-graph path cannot take it either: ${tail}.`
+      : 'Ablation scoring and Top Impact still run on it through the tail-graph path.';
+    throw new AppError(
+      'bad_input',
+      `This needs a layer that feeds a linear head (closed form); layer '${src.set.tensorName}' does not (${found.info.reason ?? 'not linear'}). ${hint}`,
+      found.info,
+    );
   }
   return found as FoundHead & { head: LinearHead };
 }

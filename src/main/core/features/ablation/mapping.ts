@@ -44,7 +44,9 @@ export function resolveMapping(db: Db, src: SetContext, explicit?: ClassMapping)
   const { set, probe } = src;
   const model = getModel(db, set.modelId);
   if (!model) throw new AppError('not_found', `Model ${set.modelId} does not exist.`);
-  const classes = loadLabels(db, probe.id).filter((l) => l.kind === 'class').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const classes = loadLabels(db, probe.id)
+    .filter((l) => l.kind === 'class')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const k = set.nLogits;
   const names = modelClassNames(model);
   const index = new Map<number, number>(); // label id -> model class
@@ -53,7 +55,11 @@ export function resolveMapping(db: Db, src: SetContext, explicit?: ClassMapping)
     source = 'explicit';
     const known = new Set(classes.map((c) => c.name));
     for (const [name, j] of Object.entries(explicit)) {
-      if (!known.has(name)) throw new AppError('bad_input', `Mapping names "${name}", which is not a class of probe set "${probe.name}" (classes: ${classes.map((c) => c.name).join(', ')}).`);
+      if (!known.has(name))
+        throw new AppError(
+          'bad_input',
+          `Mapping names "${name}", which is not a class of probe set "${probe.name}" (classes: ${classes.map((c) => c.name).join(', ')}).`,
+        );
       if (j >= k) throw new AppError('bad_input', `Mapping sends "${name}" to class ${j}, but the model has ${k} classes (0..${k - 1}).`);
     }
     for (const c of classes) if (explicit[c.name] !== undefined) index.set(c.id, explicit[c.name]);
@@ -85,7 +91,12 @@ export function resolveMapping(db: Db, src: SetContext, explicit?: ClassMapping)
   }
   const rows = classes.map((c) => {
     const j = index.get(c.id);
-    return { label: c.name, modelClass: j ?? null, modelClassName: j !== undefined && names ? (names[j] ?? null) : null, images: perClass.get(c.id) ?? 0 };
+    return {
+      label: c.name,
+      modelClass: j ?? null,
+      modelClassName: j !== undefined && names ? (names[j] ?? null) : null,
+      images: perClass.get(c.id) ?? 0,
+    };
   });
   const key = JSON.stringify(Object.fromEntries(rows.map((r) => [r.label, r.modelClass])));
   return { info: { activationSetId: set.id, source, modelClasses: names, rows, unmapped, accuracy, images: labels.length }, labels, key };
@@ -94,7 +105,11 @@ export function resolveMapping(db: Db, src: SetContext, explicit?: ClassMapping)
 export function requireMapped(m: ResolvedMapping): Int32Array {
   if (m.info.unmapped > 0) {
     const missing = m.info.rows.filter((r) => r.modelClass === null).map((r) => r.label);
-    throw new AppError('bad_input', `${m.info.unmapped} probe images have no model class (unmapped labels: ${missing.join(', ') || 'images without a class'}). Give an explicit mapping {labelName: modelClassIndex}.`, m.info);
+    throw new AppError(
+      'bad_input',
+      `${m.info.unmapped} probe images have no model class (unmapped labels: ${missing.join(', ') || 'images without a class'}). Give an explicit mapping {labelName: modelClassIndex}.`,
+      m.info,
+    );
   }
   return m.labels;
 }

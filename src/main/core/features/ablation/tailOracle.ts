@@ -117,7 +117,8 @@ export async function tailGraphOracle(
   const rank = model.info.inputs.find((i) => i.name === model.info.imageInput)?.dims.length ?? 4;
   const [ph, pw] = pre.size;
   const perIn = ph * pw * pre.channels;
-  const inDims = (b: number): number[] => (rank === 3 ? [b, ph, pw] : pre.layout === 'NHWC' ? [b, ph, pw, pre.channels] : [b, pre.channels, ph, pw]);
+  const inDims = (b: number): number[] =>
+    rank === 3 ? [b, ph, pw] : pre.layout === 'NHWC' ? [b, ph, pw, pre.channels] : [b, pre.channels, ph, pw];
 
   // 1. The layer tensor (and the side inputs) of every image (image-id order = activation rows).
   const paths = probeImages(db, src.probe.id).map((r) => join(src.probe.rootPath, r.relPath));
@@ -132,28 +133,46 @@ export async function tailGraphOracle(
       signal?.throwIfAborted();
       const b = Math.min(step, n - s);
       const x = new Float32Array((fixed ?? b) * perIn); // a fixed batch is zero-padded; padded rows are dropped
-      await Promise.all(Array.from({ length: b }, async (_, i) => pixelsToTensor(await decodePixels(paths[s + i], pre), pre, table, x, i * perIn)));
+      await Promise.all(
+        Array.from({ length: b }, async (_, i) => pixelsToTensor(await decodePixels(paths[s + i], pre), pre, table, x, i * perIn)),
+      );
       const res = await full.run({ [model.info.imageInput]: new ort.Tensor('float32', x, inDims(fixed ?? b)) }, names);
       const outs = names.map((name) => {
         const t = res[name];
-        if (t.type !== 'float32') throw new AppError('bad_input', `The tail-graph ablation path needs float32 tensors; '${name}' is ${t.type}${name === set.tensorName ? '' : ' (a tensor computed before the layer that the tail also reads)'}.`);
-        if (t.dims[0] !== (fixed ?? b)) throw new AppError('bad_input', `The tail-graph ablation path needs per-image tensors with the batch first; '${name}' has shape [${t.dims.join(', ')}] for a batch of ${fixed ?? b}.`);
+        if (t.type !== 'float32')
+          throw new AppError(
+            'bad_input',
+            `The tail-graph ablation path needs float32 tensors; '${name}' is ${t.type}${name === set.tensorName ? '' : ' (a tensor computed before the layer that the tail also reads)'}.`,
+          );
+        if (t.dims[0] !== (fixed ?? b))
+          throw new AppError(
+            'bad_input',
+            `The tail-graph ablation path needs per-image tensors with the batch first; '${name}' has shape [${t.dims.join(', ')}] for a batch of ${fixed ?? b}.`,
+          );
         return { data: t.data as Float32Array, dims: t.dims.map(Number) };
       });
       if (!slot) {
         const dims = outs[0].dims.slice(1);
         slot = neuronSlot(dims, summary, channelAxis);
-        if (slot.neurons !== set.nNeurons) throw new AppError('bad_input', `Layer '${set.tensorName}' gives ${slot.neurons} neurons per image [${dims.join(', ')}] but the activation set stored ${set.nNeurons}. Extract the layer again.`);
+        if (slot.neurons !== set.nNeurons)
+          throw new AppError(
+            'bad_input',
+            `Layer '${set.tensorName}' gives ${slot.neurons} neurons per image [${dims.join(', ')}] but the activation set stored ${set.nNeurons}. Extract the layer again.`,
+          );
         sideDims = outs.slice(1).map((o) => o.dims.slice(1));
         sizes = [slot.size, ...sideDims.map((d) => d.reduce((a, c) => a * c, 1))];
         const bytes = n * sizes.reduce((a, c) => a + c, 0) * 4;
         if (bytes > TAIL_MAX_BYTES) {
-          throw new AppError('bad_input', `Recomputing '${set.tensorName}'${sides.length ? ` and ${sides.length} skip-connection tensor(s)` : ''} for ${n} images needs ${(bytes / 1e9).toFixed(2)} GB of memory (limit ${TAIL_MAX_BYTES / 1e9} GB). Use fewer images or a pooled layer.`);
+          throw new AppError(
+            'bad_input',
+            `Recomputing '${set.tensorName}'${sides.length ? ` and ${sides.length} skip-connection tensor(s)` : ''} for ${n} images needs ${(bytes / 1e9).toFixed(2)} GB of memory (limit ${TAIL_MAX_BYTES / 1e9} GB). Use fewer images or a pooled layer.`,
+          );
         }
         store = sizes.map((sz) => new Float32Array(n * sz));
       }
       outs.forEach((o, j) => {
-        if (o.data.length !== (fixed ?? b) * sizes[j]) throw new AppError('bad_input', `'${names[j]}' changed shape between batches ([${o.dims.join(', ')}]).`);
+        if (o.data.length !== (fixed ?? b) * sizes[j])
+          throw new AppError('bad_input', `'${names[j]}' changed shape between batches ([${o.dims.join(', ')}]).`);
         store[j].set(o.data.subarray(0, b * sizes[j]), s * sizes[j]);
       });
       onProgress?.(Math.min(n, s + b), n);
@@ -173,7 +192,10 @@ export async function tailGraphOracle(
       const err = Math.abs(v - want);
       summaryError = Math.max(summaryError, err);
       if (!(err <= SUMMARY_TOLERANCE * Math.max(1, Math.abs(want)))) {
-        throw new AppError('bad_input', `Recomputed '${set.tensorName}' differs from the stored activations (image row ${i}, neuron ${k}: ${v} vs ${want}). Was the model or its preprocessing changed? Extract the layer again.`);
+        throw new AppError(
+          'bad_input',
+          `Recomputed '${set.tensorName}' differs from the stored activations (image row ${i}, neuron ${k}: ${v} vs ${want}). Was the model or its preprocessing changed? Extract the layer again.`,
+        );
       }
     }
   }
@@ -188,11 +210,18 @@ export async function tailGraphOracle(
   let jvp: { session: Session; input: string; output: string } | null = null;
   if (gradients && derivative.jvp) {
     try {
-      jvp = { session: (await createSession(encodeModel(derivative.jvp.model))).session, input: derivative.jvp.tangentInput, output: derivative.jvp.tangentOutputs[0] };
+      jvp = {
+        session: (await createSession(encodeModel(derivative.jvp.model))).session,
+        input: derivative.jvp.tangentInput,
+        output: derivative.jvp.tangentOutputs[0],
+      };
     } catch (err) {
       // A derivative graph onnxruntime refuses (an op/type combination a rule did not foresee): finite differences,
       // and the run says why, rather than a failed job.
-      gradient = { method: 'finite-difference', reason: `onnxruntime could not load the tail's derivative graph: ${err instanceof Error ? err.message : String(err)}` };
+      gradient = {
+        method: 'finite-difference',
+        reason: `onnxruntime could not load the tail's derivative graph: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
   const nClasses = set.nLogits;

@@ -6,7 +6,19 @@ import type { JobKind } from '../../platform/jobs/registry';
 import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import * as repo from '../../platform/store/ablationRepo';
 import { getStats } from '../../platform/store/activationRepo';
-import { ablationRunInfo, ablationRunStore, activations, blockOracle, makeOracle, defaultSplit, ensureTemperature, fin, prepare, sortedNeurons, subColumns } from './common';
+import {
+  ablationRunInfo,
+  ablationRunStore,
+  activations,
+  blockOracle,
+  makeOracle,
+  defaultSplit,
+  ensureTemperature,
+  fin,
+  prepare,
+  sortedNeurons,
+  subColumns,
+} from './common';
 
 // topimpact.run: zero-ablate each neuron through the verified linear head (closed form), per-image impact
 // I_k from accuracy and temperature-scaled loss changes over the whole probe set, TI_k(beta) at the five
@@ -22,7 +34,12 @@ export interface TopImpactDetails {
   accTermUsed: boolean;
 }
 
-export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx: CallContext, resumeJobId?: number): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
+export async function runTopImpact(
+  state: BackendState,
+  p: TopImpactParams,
+  ctx: CallContext,
+  resumeJobId?: number,
+): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
   const project = state.requireProject();
   const { db } = project;
   const prep = await prepare(db, p.activationSetId, p.mapping, 'Top Impact');
@@ -33,12 +50,27 @@ export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx:
   const split = defaultSplit(db, src, p.seed);
   const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
   const temperature = p.temperature ?? fitted!.temperature;
-  const key = JSON.stringify({ temperature, temperatureSource: fitted ? 'fitted' : 'given', splitId: fitted ? split.id : null, mapping: prep.mapping.key, neurons: p.neurons ? neurons : 'all' });
+  const key = JSON.stringify({
+    temperature,
+    temperatureSource: fitted ? 'fitted' : 'given',
+    splitId: fitted ? split.id : null,
+    mapping: prep.mapping.key,
+    neurons: p.neurons ? neurons : 'all',
+  });
   const title = `Top Impact ${src.set.tensorName} (${neurons.length} neurons)`;
   const curveBetas = topImpactGrid();
   const params = {
-    ...p, temperature, temperatureSource: fitted ? 'fitted' : 'given', temperatureFit: fitted, betas: [...TOP_IMPACT_BETAS], curveBetas: Array.from(curveBetas),
-    mapping: prep.mapping.info.rows, mappingSource: prep.mapping.info.source, accuracy: prep.mapping.info.accuracy, head: prep.head.info, oraclePath: prep.path,
+    ...p,
+    temperature,
+    temperatureSource: fitted ? 'fitted' : 'given',
+    temperatureFit: fitted,
+    betas: [...TOP_IMPACT_BETAS],
+    curveBetas: Array.from(curveBetas),
+    mapping: prep.mapping.info.rows,
+    mappingSource: prep.mapping.info.source,
+    accuracy: prep.mapping.info.accuracy,
+    head: prep.head.info,
+    oraclePath: prep.path,
   };
 
   return runNeuronJob(
@@ -59,30 +91,41 @@ export async function runTopImpact(state: BackendState, p: TopImpactParams, ctx:
       const A = activations(db, src);
       const { oracle, release } = await makeOracle(db, prep, A, temperature, run.signal, false);
       try {
-      const dead = new Set(getStats(db, src.set.id).filter((s) => s.dead).map((s) => s.neuron));
-      for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
-        run.throwIfCancelled();
-        const block = todo.slice(b0, b0 + p.blockSize);
-        const res = await topImpactLayer(blockOracle(oracle, block), subColumns(A, block), { curveBetas, signal: run.signal });
-        run.throwIfCancelled();
-        db.transaction(() => {
-          res.perNeuron.forEach((r, j) => {
-            const d: TopImpactDetails = {
-              atBetas: Array.from(r.atBetas, fin), curve: Array.from(r.curve, fin), total: r.total,
-              flag: r.flag ?? (dead.has(block[j]) ? 'dead' : null), accTermUsed: res.accTermUsed,
-            };
-            repo.putAblationNeuron(db, id, block[j], d);
-          });
-          neuronsDone(block.length);
-        })();
-      }
+        const dead = new Set(
+          getStats(db, src.set.id)
+            .filter((s) => s.dead)
+            .map((s) => s.neuron),
+        );
+        for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
+          run.throwIfCancelled();
+          const block = todo.slice(b0, b0 + p.blockSize);
+          const res = await topImpactLayer(blockOracle(oracle, block), subColumns(A, block), { curveBetas, signal: run.signal });
+          run.throwIfCancelled();
+          db.transaction(() => {
+            res.perNeuron.forEach((r, j) => {
+              const d: TopImpactDetails = {
+                atBetas: Array.from(r.atBetas, fin),
+                curve: Array.from(r.curve, fin),
+                total: r.total,
+                flag: r.flag ?? (dead.has(block[j]) ? 'dead' : null),
+                accTermUsed: res.accTermUsed,
+              };
+              repo.putAblationNeuron(db, id, block[j], d);
+            });
+            neuronsDone(block.length);
+          })();
+        }
       } finally {
         await release();
       }
     },
     {
       startMessage: 'zero-ablating',
-      start: (run) => run.recordProvenance({ hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id) }, seeds: { split: split.seed } }),
+      start: (run) =>
+        run.recordProvenance({
+          hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id) },
+          seeds: { split: split.seed },
+        }),
     },
   );
 }

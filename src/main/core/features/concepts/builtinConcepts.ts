@@ -20,6 +20,10 @@ export function builtinConceptFile(name: BuiltinConceptList): string {
     dir = dirname(dir);
   }
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new AppError('not_found', `The built-in concept list "${name}" (${file}) is missing from this installation. Reinstall the app, or import the list from a file.`);
+  if (!found)
+    throw new AppError(
+      'not_found',
+      `The built-in concept list "${name}" (${file}) is missing from this installation. Reinstall the app, or import the list from a file.`,
+    );
   return found;
 }

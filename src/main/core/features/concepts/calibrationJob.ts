@@ -24,7 +24,12 @@ export interface CalibrationParams {
   maxSuperclassShare: number;
 }
 
-export async function runCalibration(state: BackendState, p: CalibrationParams, ctx: CallContext, jobId?: number): Promise<CalibrationReport> {
+export async function runCalibration(
+  state: BackendState,
+  p: CalibrationParams,
+  ctx: CallContext,
+  jobId?: number,
+): Promise<CalibrationReport> {
   const project = state.requireProject();
   const { db } = project;
   const enc = requireEncoder(db, p.encoderId);
@@ -36,12 +41,20 @@ export async function runCalibration(state: BackendState, p: CalibrationParams, 
   return runJob(project, { kind: CALIBRATION_KIND, title, params: { ...p }, jobId }, ctx, async (run) => {
     run.recordProvenance({ hashes: { encoder: enc.sha256, manifest: probe.manifestHash ?? '' } });
     const total = lab.n + 1;
-    const img = await probeImageEmbeddings(db, enc, p.probeSetId, { signal: run.signal, onProgress: (d) => run.progress(d, total, `embedding images ${d} of ${lab.n}`) });
+    const img = await probeImageEmbeddings(db, enc, p.probeSetId, {
+      signal: run.signal,
+      onProgress: (d) => run.progress(d, total, `embedding images ${d} of ${lab.n}`),
+    });
     const txt = await conceptTextEmbeddings(db, enc, lab.names);
     run.throwIfCancelled();
     const L = lab.names.length;
     const cos = new Float32Array(lab.n * L);
-    await cosineBlocks({ data: img.vectors, rows: img.rows, cols: img.dim }, { data: txt.vectors, rows: L, cols: txt.dim }, (block, r0) => cos.set(block, r0 * L), { signal: run.signal });
+    await cosineBlocks(
+      { data: img.vectors, rows: img.rows, cols: img.dim },
+      { data: txt.vectors, rows: L, cols: txt.dim },
+      (block, r0) => cos.set(block, r0 * L),
+      { signal: run.signal },
+    );
     const fit = calibrate(cos, lab.labels, { rows: lab.n, cols: L });
     run.throwIfCancelled();
     const before = reliabilityFromCos(cos, lab.labels, fit.before.a, fit.before.b);
@@ -54,7 +67,16 @@ export async function runCalibration(state: BackendState, p: CalibrationParams, 
     const aucs = perConcept.map((c) => c.auroc).filter((v): v is number => v !== null && Number.isFinite(v));
     const label = `fitted on ${probe.name}`;
     const report = db.transaction(() => {
-      const calibration = insertCalibration(db, { encoderId: enc.id, a: fit.a, b: fit.b, source: 'fitted', label, bceBefore: fit.before.bce, bceAfter: fit.bce, runId: run.runId });
+      const calibration = insertCalibration(db, {
+        encoderId: enc.id,
+        a: fit.a,
+        b: fit.b,
+        source: 'fitted',
+        label,
+        bceBefore: fit.before.bce,
+        bceAfter: fit.bce,
+        runId: run.runId,
+      });
       const r: CalibrationReport = {
         calibration,
         images: lab.n,
@@ -73,10 +95,21 @@ export async function runCalibration(state: BackendState, p: CalibrationParams, 
         seconds: (performance.now() - t0) / 1000,
       };
       setCalibrationReport(db, calibration.id, r);
-      run.progress(total, total, `a = ${fit.a.toFixed(3)}, b = ${fit.b.toFixed(4)}, BCE ${fit.before.bce.toFixed(4)} -> ${fit.bce.toFixed(4)}`);
+      run.progress(
+        total,
+        total,
+        `a = ${fit.a.toFixed(3)}, b = ${fit.b.toFixed(4)}, BCE ${fit.before.bce.toFixed(4)} -> ${fit.bce.toFixed(4)}`,
+      );
       return r;
     })();
-    await new CalibrationLibrary(state.opts.userDataDir).add(enc.sha256, { a: fit.a, b: fit.b, label: `${label} (${project.path})`, bceBefore: fit.before.bce, bceAfter: fit.bce, createdAt: report.calibration.createdAt });
+    await new CalibrationLibrary(state.opts.userDataDir).add(enc.sha256, {
+      a: fit.a,
+      b: fit.b,
+      label: `${label} (${project.path})`,
+      bceBefore: fit.before.bce,
+      bceAfter: fit.bce,
+      createdAt: report.calibration.createdAt,
+    });
     return report;
   });
 }

@@ -46,7 +46,8 @@ export function parseConceptText(text: string, kind: 'txt' | 'csv', file: string
     try {
       records = parseCsv(body);
     } catch (e) {
-      if (e instanceof CsvSyntaxError) throw new AppError('bad_input', `${file}, ${e.message}. Fix the quoting or save it as a .txt list, one concept per line.`);
+      if (e instanceof CsvSyntaxError)
+        throw new AppError('bad_input', `${file}, ${e.message}. Fix the quoting or save it as a .txt list, one concept per line.`);
       throw e;
     }
     const header = records[0]?.fields.map((f) => f.trim().toLowerCase()) ?? [];
@@ -55,23 +56,30 @@ export function parseConceptText(text: string, kind: 'txt' | 'csv', file: string
     cells = records.slice(named >= 0 ? 1 : 0).map((r) => r.fields[col] ?? '');
   }
   const long = cells.findIndex((c) => c.trim().length > MAX_CONCEPT_LENGTH);
-  if (long >= 0) throw new AppError('bad_input', `${file}: concept ${long + 1} is longer than ${MAX_CONCEPT_LENGTH} characters. Is this a concept list (one concept per line)?`);
+  if (long >= 0)
+    throw new AppError(
+      'bad_input',
+      `${file}: concept ${long + 1} is longer than ${MAX_CONCEPT_LENGTH} characters. Is this a concept list (one concept per line)?`,
+    );
   const out = dedupe(cells);
   // A trailing newline is not a blank concept line.
   if (kind === 'txt' && /(\r\n|\r|\n)$/.test(body) && out.blank > 0) out.blank--;
   if (out.concepts.length === 0) throw new AppError('bad_input', `${file} holds no concepts (only blank lines). Put one concept per line.`);
-  if (out.concepts.length > MAX_CONCEPTS) throw new AppError('bad_input', `${file} holds ${out.concepts.length} concepts; at most ${MAX_CONCEPTS} are supported.`);
+  if (out.concepts.length > MAX_CONCEPTS)
+    throw new AppError('bad_input', `${file} holds ${out.concepts.length} concepts; at most ${MAX_CONCEPTS} are supported.`);
   return out;
 }
 
 export async function readConceptFile(path: string): Promise<ConceptList> {
   const ext = extname(path).toLowerCase();
-  if (ext !== '.txt' && ext !== '.csv') throw new AppError('bad_input', `${path}: concept lists must be .txt (one per line) or .csv files.`);
+  if (ext !== '.txt' && ext !== '.csv')
+    throw new AppError('bad_input', `${path}: concept lists must be .txt (one per line) or .csv files.`);
   let buf: Buffer;
   try {
     buf = await readFile(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `Cannot read concept list ${path}: no such file.`, { path });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new AppError('not_found', `Cannot read concept list ${path}: no such file.`, { path });
     const coded = fsError(e, path, 'read');
     if (coded instanceof AppError) throw coded;
     throw new AppError('bad_input', `Cannot read concept list ${path}: ${(e as Error).message}.`, { path });

@@ -28,13 +28,21 @@ export async function runEmbed(state: BackendState, p: { encoderId: number; prob
   const t0 = performance.now();
   return runJob(project, { kind: EMBED_KIND, title: `Embed ${probe.name} with ${enc.name}`, params: { ...p }, jobId }, ctx, async (run) => {
     run.recordProvenance({ hashes: { encoder: enc.sha256, manifest: probe.manifestHash ?? '' } });
-    const r = await probeImageEmbeddings(project.db, enc, p.probeSetId, { signal: run.signal, onProgress: (d, t) => run.progress(d, t, `${d} of ${t} images`) });
+    const r = await probeImageEmbeddings(project.db, enc, p.probeSetId, {
+      signal: run.signal,
+      onProgress: (d, t) => run.progress(d, t, `${d} of ${t} images`),
+    });
     run.progress(r.rows, r.rows);
     return { computed: r.computed, cached: r.cached, seconds: (performance.now() - t0) / 1000 };
   });
 }
 
-export async function runFilter(state: BackendState, p: { conceptSetId: number; encoderId: number; probeSetId: number }, ctx: CallContext, jobId?: number) {
+export async function runFilter(
+  state: BackendState,
+  p: { conceptSetId: number; encoderId: number; probeSetId: number },
+  ctx: CallContext,
+  jobId?: number,
+) {
   const project = state.requireProject();
   const { db } = project;
   const set = getConceptSet(db, p.conceptSetId);
@@ -43,29 +51,50 @@ export async function runFilter(state: BackendState, p: { conceptSetId: number; 
   requireCalibration(db, enc);
   const probe = requireProbe(state, p.probeSetId);
   const t0 = performance.now();
-  return runJob(project, { kind: FILTER_KIND, title: `Top-5 filter of "${set.name}" with ${enc.name}`, params: { ...p }, jobId }, ctx, async (run) => {
-    const calibration = currentCalibration(db, enc.id)!;
-    const names = conceptNames(db, set.id);
-    const total = probe.images + 1;
-    const m = await encoderConceptMatrix(db, enc, calibration, probe.id, names, { signal: run.signal, onProgress: (d) => run.progress(d, total, `embedding images ${d} of ${probe.images}`) });
-    const kept = m.keptIdx.map((j) => names[j]);
-    if (!kept.length) throw new AppError('bad_input', `No concept of "${set.name}" passes the top-5 filter on "${probe.name}" with ${enc.name} (a = ${calibration.a}, b = ${calibration.b}). Check the calibration.`);
-    const keptSet = ensureConceptSet(db, { name: `${set.name} (top-5 filtered: ${enc.name} on ${probe.name})`, source: 'filtered', names: kept });
-    run.progress(total, total, `${kept.length} of ${names.length} concepts kept`);
-    return {
-      kept: getConceptSet(db, keptSet.id)!,
-      total: names.length,
-      dropped: m.dropped,
-      calibration,
-      embeddings: m.embeddings,
-      seconds: (performance.now() - t0) / 1000,
-    };
-  });
+  return runJob(
+    project,
+    { kind: FILTER_KIND, title: `Top-5 filter of "${set.name}" with ${enc.name}`, params: { ...p }, jobId },
+    ctx,
+    async (run) => {
+      const calibration = currentCalibration(db, enc.id)!;
+      const names = conceptNames(db, set.id);
+      const total = probe.images + 1;
+      const m = await encoderConceptMatrix(db, enc, calibration, probe.id, names, {
+        signal: run.signal,
+        onProgress: (d) => run.progress(d, total, `embedding images ${d} of ${probe.images}`),
+      });
+      const kept = m.keptIdx.map((j) => names[j]);
+      if (!kept.length)
+        throw new AppError(
+          'bad_input',
+          `No concept of "${set.name}" passes the top-5 filter on "${probe.name}" with ${enc.name} (a = ${calibration.a}, b = ${calibration.b}). Check the calibration.`,
+        );
+      const keptSet = ensureConceptSet(db, {
+        name: `${set.name} (top-5 filtered: ${enc.name} on ${probe.name})`,
+        source: 'filtered',
+        names: kept,
+      });
+      run.progress(total, total, `${kept.length} of ${names.length} concepts kept`);
+      return {
+        kept: getConceptSet(db, keptSet.id)!,
+        total: names.length,
+        dropped: m.dropped,
+        calibration,
+        embeddings: m.embeddings,
+        seconds: (performance.now() - t0) / 1000,
+      };
+    },
+  );
 }
 
-export const embedJobKind: JobKind = { kind: EMBED_KIND, writeHeavy: false, resume: (state, stored, ctx, jobId) => runEmbed(state, stored as { encoderId: number; probeSetId: number }, ctx, jobId) };
+export const embedJobKind: JobKind = {
+  kind: EMBED_KIND,
+  writeHeavy: false,
+  resume: (state, stored, ctx, jobId) => runEmbed(state, stored as { encoderId: number; probeSetId: number }, ctx, jobId),
+};
 export const filterJobKind: JobKind = {
   kind: FILTER_KIND,
   writeHeavy: false,
-  resume: (state, stored, ctx, jobId) => runFilter(state, stored as { conceptSetId: number; encoderId: number; probeSetId: number }, ctx, jobId),
+  resume: (state, stored, ctx, jobId) =>
+    runFilter(state, stored as { conceptSetId: number; encoderId: number; probeSetId: number }, ctx, jobId),
 };

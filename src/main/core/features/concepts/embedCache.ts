@@ -29,14 +29,24 @@ export interface EmbedProbeOptions {
   batch?: number;
 }
 
-export async function embedProbeImages(db: Db, encoder: Encoder, probeSetId: number, opts: EmbedProbeOptions = {}): Promise<CachedEmbeddings> {
+export async function embedProbeImages(
+  db: Db,
+  encoder: Encoder,
+  probeSetId: number,
+  opts: EmbedProbeOptions = {},
+): Promise<CachedEmbeddings> {
   const ps = getProbeSet(db, probeSetId);
   if (!ps) throw new AppError('not_found', `Probe set ${probeSetId} does not exist.`);
   const images = probeImages(db, probeSetId);
   if (!images.length) throw new AppError('bad_input', `Probe set ${probeSetId} has no images.`);
   const sha = encoder.info.sha256;
   const D = encoder.dim;
-  const have = getEmbeddings(db, sha, 'image', images.map((i) => i.sha256));
+  const have = getEmbeddings(
+    db,
+    sha,
+    'image',
+    images.map((i) => i.sha256),
+  );
   // One file per missing content hash (identical files are embedded once).
   const missing = new Map<string, string>();
   for (const im of images) if (!have.has(im.sha256) && !missing.has(im.sha256)) missing.set(im.sha256, join(ps.rootPath, im.relPath));
@@ -76,7 +86,12 @@ export interface EmbedTextsOptions {
   batch?: number;
 }
 
-export async function embedTextsCached(db: Db, encoder: Encoder, texts: readonly string[], opts: EmbedTextsOptions = {}): Promise<CachedEmbeddings> {
+export async function embedTextsCached(
+  db: Db,
+  encoder: Encoder,
+  texts: readonly string[],
+  opts: EmbedTextsOptions = {},
+): Promise<CachedEmbeddings> {
   const sha = encoder.info.sha256;
   const D = encoder.dim;
   const have = getEmbeddings(db, sha, 'text', texts);
@@ -104,6 +119,7 @@ export async function embedTextsCached(db: Db, encoder: Encoder, texts: readonly
 }
 
 function checked(v: Float32Array, D: number, encoder: Encoder): Float32Array {
-  if (v.length !== D) throw new AppError('internal', `A cached embedding of encoder ${encoder.info.name} has ${v.length} values, not ${D}.`);
+  if (v.length !== D)
+    throw new AppError('internal', `A cached embedding of encoder ${encoder.info.name} has ${v.length} values, not ${D}.`);
   return v;
 }

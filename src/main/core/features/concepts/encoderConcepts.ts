@@ -58,16 +58,32 @@ export interface EncoderMatrix {
 }
 
 /** P = sigmoid(a*(cos+b)) of every (image, concept), with the top-5 filter statistics. */
-export async function encoderConceptMatrix(db: Db, row: EncoderRow, calib: { a: number; b: number }, probeSetId: number, names: readonly string[], phase: Phase = {}): Promise<EncoderMatrix> {
+export async function encoderConceptMatrix(
+  db: Db,
+  row: EncoderRow,
+  calib: { a: number; b: number },
+  probeSetId: number,
+  names: readonly string[],
+  phase: Phase = {},
+): Promise<EncoderMatrix> {
   if (names.length === 0) throw new AppError('bad_input', 'The concept set is empty.');
   const img = await probeImageEmbeddings(db, row, probeSetId, phase);
   const txt = await conceptTextEmbeddings(db, row, names);
-  const built = await buildP({ data: img.vectors, rows: img.rows, cols: img.dim }, { data: txt.vectors, rows: names.length, cols: txt.dim }, { a: calib.a, b: calib.b, signal: phase.signal });
+  const built = await buildP(
+    { data: img.vectors, rows: img.rows, cols: img.dim },
+    { data: txt.vectors, rows: names.length, cols: txt.dim },
+    { a: calib.a, b: calib.b, signal: phase.signal },
+  );
   return {
     P: built.p,
     names: [...names],
     keptIdx: Array.from(built.filter.kept),
-    dropped: built.filter.dropped.map((d) => ({ concept: names[d.concept], top5Mean: d.topMean, std: d.std, reason: d.reason === 'topMean' ? 'top5' : 'constant' })),
+    dropped: built.filter.dropped.map((d) => ({
+      concept: names[d.concept],
+      top5Mean: d.topMean,
+      std: d.std,
+      reason: d.reason === 'topMean' ? 'top5' : 'constant',
+    })),
     embeddings: { computed: img.computed + txt.computed, cached: img.cached + txt.cached },
   };
 }
@@ -96,7 +112,11 @@ export function calibrationLabels(db: Db, probeSetId: number, maxShare: number):
     else cols.push(j);
   });
   const classNames = classPaths.length;
-  if (classNames < 2) throw new AppError('bad_input', 'Calibration needs a probe set with at least two classes (class folders), so that every concept has positive and negative images.');
+  if (classNames < 2)
+    throw new AppError(
+      'bad_input',
+      'Calibration needs a probe set with at least two classes (class folders), so that every concept has positive and negative images.',
+    );
   const n = lc.imageIds.length;
   const L = cols.length;
   const pos = new Map(cols.map((j, k) => [j, k]));

@@ -67,31 +67,59 @@ export async function addEncoder(db: Db, library: CalibrationLibrary, path: stri
   const info = { ...inspection, stamp: stampOf(inspection.files as Record<string, string>) } as unknown as Record<string, unknown>;
   // Check and insert under one write lock (IMMEDIATE), so parallel adds of one folder (other processes
   // too) give one encoder row, not one each.
-  return db.transaction(() => {
-    const existing = repo.findEncoderBySha(db, inspection.sha256, folder);
-    if (existing) return existing;
-    const id = repo.insertEncoder(db, { name: name ?? (inspection.name || basename(folder)), path: folder, sha256: inspection.sha256, info });
-    // Oldest first, so the newest library entry ends up the one in use.
-    for (const e of [...library.entries(inspection.sha256)].reverse()) {
-      repo.insertCalibration(db, { encoderId: id, a: e.a, b: e.b, source: 'library', label: e.label, bceBefore: e.bceBefore, bceAfter: e.bceAfter, createdAt: e.createdAt });
-    }
-    return repo.getEncoder(db, id)!;
-  }).immediate();
+  return db
+    .transaction(() => {
+      const existing = repo.findEncoderBySha(db, inspection.sha256, folder);
+      if (existing) return existing;
+      const id = repo.insertEncoder(db, {
+        name: name ?? (inspection.name || basename(folder)),
+        path: folder,
+        sha256: inspection.sha256,
+        info,
+      });
+      // Oldest first, so the newest library entry ends up the one in use.
+      for (const e of [...library.entries(inspection.sha256)].reverse()) {
+        repo.insertCalibration(db, {
+          encoderId: id,
+          a: e.a,
+          b: e.b,
+          source: 'library',
+          label: e.label,
+          bceBefore: e.bceBefore,
+          bceAfter: e.bceAfter,
+          createdAt: e.createdAt,
+        });
+      }
+      return repo.getEncoder(db, id)!;
+    })
+    .immediate();
 }
 
 export function requireEncoder(db: Db, id: number): repo.EncoderRow {
   const row = repo.getEncoder(db, id);
   if (!row) throw new AppError('not_found', `Encoder ${id} does not exist in this project.`);
   const status = encoderStatus(row);
-  if (status === 'missing') throw new AppError('not_found', `The files of encoder "${row.name}" are gone from ${row.path}. Put them back or add the encoder again from its new folder.`);
-  if (status === 'changed') throw new AppError('bad_input', `The files of encoder "${row.name}" in ${row.path} changed since it was added. Add the folder again (a new encoder) so cached embeddings and calibrations stay truthful.`);
+  if (status === 'missing')
+    throw new AppError(
+      'not_found',
+      `The files of encoder "${row.name}" are gone from ${row.path}. Put them back or add the encoder again from its new folder.`,
+    );
+  if (status === 'changed')
+    throw new AppError(
+      'bad_input',
+      `The files of encoder "${row.name}" in ${row.path} changed since it was added. Add the folder again (a new encoder) so cached embeddings and calibrations stay truthful.`,
+    );
   return row;
 }
 
 /** The calibration in use, or a clear error saying how to get one. */
 export function requireCalibration(db: Db, row: repo.EncoderRow): { a: number; b: number; id: number } {
   const c = repo.currentCalibration(db, row.id);
-  if (!c) throw new AppError('bad_input', `Encoder "${row.name}" is not calibrated. Run the calibration wizard (calibration.run) on a labelled probe set, or pick a preset (calibration.set).`);
+  if (!c)
+    throw new AppError(
+      'bad_input',
+      `Encoder "${row.name}" is not calibrated. Run the calibration wizard (calibration.run) on a labelled probe set, or pick a preset (calibration.set).`,
+    );
   return c;
 }
 

@@ -43,7 +43,15 @@ export function createConceptHandlers(state: BackendState): Pick<Handlers<Contra
     'calibration.run': (input, ctx) => runCalibration(state, input, ctx),
     'calibration.set': async ({ encoderId, a, b, source, label }) => {
       const enc = requireEncoder(db(), encoderId);
-      const c = repo.insertCalibration(db(), { encoderId, a, b, source, label: label || (source === 'manual' ? 'typed' : 'preset'), bceBefore: null, bceAfter: null });
+      const c = repo.insertCalibration(db(), {
+        encoderId,
+        a,
+        b,
+        source,
+        label: label || (source === 'manual' ? 'typed' : 'preset'),
+        bceBefore: null,
+        bceAfter: null,
+      });
       await library().add(enc.sha256, { a, b, label: c.label, bceBefore: null, bceAfter: null, createdAt: c.createdAt });
       return c;
     },
@@ -73,8 +81,19 @@ export function createConceptHandlers(state: BackendState): Pick<Handlers<Contra
     },
     'conceptSet.import': async ({ path, name }) => {
       const list = await readConceptFile(path);
-      const base = name ?? path.split(/[\\/]/).pop()!.replace(/\.(txt|csv)$/i, '');
-      const made = ensureNamedConceptSet(db(), { name: base, source: 'file', names: list.concepts, explicit: name !== undefined, from: path });
+      const base =
+        name ??
+        path
+          .split(/[\\/]/)
+          .pop()!
+          .replace(/\.(txt|csv)$/i, '');
+      const made = ensureNamedConceptSet(db(), {
+        name: base,
+        source: 'file',
+        names: list.concepts,
+        explicit: name !== undefined,
+        from: path,
+      });
       return { set: setInfo(db(), made.id), created: made.created, blank: list.blank, duplicates: list.duplicates };
     },
     'conceptSet.combine': ({ conceptSetIds, name }) => {

@@ -9,7 +9,13 @@ import { at } from '../explanations';
 import type { JobKind } from '../../platform/jobs/registry';
 import { runJob } from '../../platform/jobs/runner';
 import { simulatorNames } from '../../platform/store/encoderRepo';
-import { deleteCorrelationScores, insertScore, runExplanations, testCorrelationMeans, type ExplainRunRow } from '../../platform/store/explanationRepo';
+import {
+  deleteCorrelationScores,
+  insertScore,
+  runExplanations,
+  testCorrelationMeans,
+  type ExplainRunRow,
+} from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
 import { getSplit } from '../../platform/store/splitRepo';
 import { encoderSimulator } from './simulators';
@@ -26,7 +32,11 @@ export const SIMULATE_KIND = 'simulate.run';
 /** The explain run's split (image-id order). */
 export function runSplit(db: Db, run: ExplainRunRow): Uint8Array {
   const s = run.splitId === null ? null : getSplit(db, run.splitId);
-  if (!s) throw new AppError('bad_input', `Explanation run ${run.id} has no stored split (imported without one?). Run LE on the layer first, or re-import it with a seed.`);
+  if (!s)
+    throw new AppError(
+      'bad_input',
+      `Explanation run ${run.id} has no stored split (imported without one?). Run LE on the layer first, or re-import it with a seed.`,
+    );
   return s.assignment;
 }
 
@@ -45,7 +55,8 @@ export async function runSimulate(state: BackendState, p: { explainRunId: number
   requireCalibration(db, enc);
   const split = runSplit(db, run);
   const explanations = runExplanations(db, run.id);
-  if (!explanations.length) throw new AppError('bad_input', `Explanation run ${run.id} has no explanations yet. Let it finish (or resume it) first.`);
+  if (!explanations.length)
+    throw new AppError('bad_input', `Explanation run ${run.id} has no explanations yet. Let it finish (or resume it) first.`);
   const t0 = performance.now();
   const title = `Simulate run ${run.id} with ${enc.name}`;
   const same = explainerEncoderId(run) === enc.id;
@@ -68,7 +79,10 @@ export async function runSimulate(state: BackendState, p: { explainRunId: number
       deleteCorrelationScores(db, run.id, enc.sha256);
       for (const e of explanations) {
         const a = column(e.neuron);
-        for (const [name, rows] of [['val', val], ['test', test]] as const) {
+        for (const [name, rows] of [
+          ['val', val],
+          ['test', test],
+        ] as const) {
           const value = pearson(sim.simulate(e.terms, e.bias, rows)!, at(a, rows));
           insertScore(db, { explanationId: e.id, simulator: enc.sha256, metric: 'correlation', split: name, value, runId: job.runId });
         }
@@ -78,7 +92,9 @@ export async function runSimulate(state: BackendState, p: { explainRunId: number
     const means = simulatorMeans(db, run).find((s) => s.simulator === enc.sha256)!;
     return {
       means,
-      warning: same ? `"${enc.name}" also produced these explanations: simulating with the explainer itself overstates their scores. Use a different encoder as simulator for a fair score.` : null,
+      warning: same
+        ? `"${enc.name}" also produced these explanations: simulating with the explainer itself overstates their scores. Use a different encoder as simulator for a fair score.`
+        : null,
       neurons: neurons.length,
       embeddings: sim.embeddings,
       seconds: (performance.now() - t0) / 1000,
@@ -92,7 +108,11 @@ export function simulatorMeans(db: Db, run: ExplainRunRow): SimulatorMeans[] {
   const names = simulatorNames(db);
   const bySim = new Map<string, SimulatorMeans>();
   for (const r of rows) {
-    const entry = bySim.get(r.simulator) ?? { simulator: r.simulator, name: names.get(r.simulator) ?? r.simulator.slice(0, 12), methods: {} };
+    const entry = bySim.get(r.simulator) ?? {
+      simulator: r.simulator,
+      name: names.get(r.simulator) ?? r.simulator.slice(0, 12),
+      methods: {},
+    };
     entry.methods[r.method] = { mean: r.mean, n: r.n };
     bySim.set(r.simulator, entry);
   }

@@ -37,7 +37,13 @@ export function labelSimulator(lc: LabelConcepts): ExplanationSimulator {
 }
 
 /** P_sim over the union of the concepts the explanations use: one matrix product, then column sums. */
-export async function encoderSimulator(db: Db, encoderId: number, probeSetId: number, texts: readonly string[], phase: Phase = {}): Promise<ExplanationSimulator> {
+export async function encoderSimulator(
+  db: Db,
+  encoderId: number,
+  probeSetId: number,
+  texts: readonly string[],
+  phase: Phase = {},
+): Promise<ExplanationSimulator> {
   const row = requireEncoder(db, encoderId);
   const calib = requireCalibration(db, row);
   const unique = [...new Set(texts)];

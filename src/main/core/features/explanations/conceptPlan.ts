@@ -32,7 +32,11 @@ export function planConcepts(db: Db, p: ExplainParams, probeSetId: number, probe
   const source = p.conceptSource;
   if (source.kind === 'labels') {
     const labels = loadLabelConcepts(db, probeSetId);
-    if (labels.kept.length === 0) throw new AppError('bad_input', `Probe set "${probeName}" has no labels that vary between images (classes, superclasses or CSV labels): nothing to explain with.`);
+    if (labels.kept.length === 0)
+      throw new AppError(
+        'bad_input',
+        `Probe set "${probeName}" has no labels that vary between images (classes, superclasses or CSV labels): nothing to explain with.`,
+      );
     const { matrix, names } = conceptMatrix(labels);
     const cs = ensureConceptSet(db, { name: `labels of ${probeName}`, source: 'labels', names });
     return { method: 'le_label', conceptSha: cs.sha256, simulator: 'label', labels: { matrix, names, conceptSetId: cs.id } };
@@ -50,15 +54,30 @@ export function planConcepts(db: Db, p: ExplainParams, probeSetId: number, probe
   };
 }
 
-export async function conceptsOf(db: Db, plan: ConceptPlan, probeSetId: number, run: JobRun): Promise<{ matrix: DenseMatrix; names: string[]; conceptSetId: number }> {
+export async function conceptsOf(
+  db: Db,
+  plan: ConceptPlan,
+  probeSetId: number,
+  run: JobRun,
+): Promise<{ matrix: DenseMatrix; names: string[]; conceptSetId: number }> {
   if (plan.labels) return plan.labels;
   const e = plan.encoder!;
   const names = conceptNames(db, e.conceptSetId);
   run.progress(0, 1, `scoring ${names.length} concepts with ${e.row.name}`);
-  const m = await encoderConceptMatrix(db, e.row, e.calibration, probeSetId, names, { signal: run.signal, onProgress: (d, t) => run.progress(0, 1, `embedding images ${d} of ${t}`) });
+  const m = await encoderConceptMatrix(db, e.row, e.calibration, probeSetId, names, {
+    signal: run.signal,
+    onProgress: (d, t) => run.progress(0, 1, `embedding images ${d} of ${t}`),
+  });
   const keep = e.filter ? m.keptIdx : names.map((_, j) => j);
-  if (!keep.length) throw new AppError('bad_input', `No concept passes the top-5 filter with ${e.row.name}: check its calibration, or run without the filter.`);
+  if (!keep.length)
+    throw new AppError(
+      'bad_input',
+      `No concept passes the top-5 filter with ${e.row.name}: check its calibration, or run without the filter.`,
+    );
   const kept = keep.map((j) => names[j]);
-  const conceptSetId = e.filter && kept.length < names.length ? ensureConceptSet(db, { name: `top-5 filtered with ${e.row.name}`, source: 'filtered', names: kept }).id : e.conceptSetId;
+  const conceptSetId =
+    e.filter && kept.length < names.length
+      ? ensureConceptSet(db, { name: `top-5 filtered with ${e.row.name}`, source: 'filtered', names: kept }).id
+      : e.conceptSetId;
   return { matrix: dequantiseColumns(m.P, keep), names: kept, conceptSetId };
 }

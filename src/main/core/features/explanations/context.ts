@@ -23,24 +23,36 @@ export interface SetContext {
 export function resolveSet(db: Db, activationSetId: number): SetContext {
   const set = acts.getSetInfo(db, activationSetId);
   if (!set) throw new AppError('not_found', `Activation set ${activationSetId} does not exist.`);
-  if (!set.complete) throw new AppError('bad_input', `Activation set ${activationSetId} is not complete (${set.rowsDone} of ${set.nImages} images). Finish or resume its extraction first.`);
+  if (!set.complete)
+    throw new AppError(
+      'bad_input',
+      `Activation set ${activationSetId} is not complete (${set.rowsDone} of ${set.nImages} images). Finish or resume its extraction first.`,
+    );
   const probe = getProbeSet(db, set.probeSetId);
   if (!probe) throw new AppError('not_found', `Probe set ${set.probeSetId} of activation set ${activationSetId} does not exist.`);
-  if (!probe.complete || !probe.manifestHash) throw new AppError('bad_input', `Probe set "${probe.name}" is not completely imported. Finish or resume its import first.`);
+  if (!probe.complete || !probe.manifestHash)
+    throw new AppError('bad_input', `Probe set "${probe.name}" is not completely imported. Finish or resume its import first.`);
   const row = acts.getSetRow(db, activationSetId);
   // Activation rows follow the images in id order; a re-import that changed the images breaks that.
   if (row?.manifestHash && row.manifestHash !== probe.manifestHash) {
-    throw new AppError('bad_input', `Probe set "${probe.name}" changed after activation set ${activationSetId} was extracted. Extract the layer again.`);
+    throw new AppError(
+      'bad_input',
+      `Probe set "${probe.name}" changed after activation set ${activationSetId} was extracted. Extract the layer again.`,
+    );
   }
   if (probe.images !== set.nImages) {
-    throw new AppError('bad_input', `Activation set ${activationSetId} has ${set.nImages} rows but probe set "${probe.name}" has ${probe.images} images. Extract the layer again.`);
+    throw new AppError(
+      'bad_input',
+      `Activation set ${activationSetId} has ${set.nImages} rows but probe set "${probe.name}" has ${probe.images} images. Extract the layer again.`,
+    );
   }
   const model = getModel(db, set.modelId);
   return { set, probe, manifestHash: probe.manifestHash, modelSha: model?.sha256 ?? '' };
 }
 
 export function checkNeuron(set: ActivationSetInfo, neuron: number): void {
-  if (neuron >= set.nNeurons) throw new AppError('bad_input', `Neuron ${neuron} is out of range: the layer has ${set.nNeurons} neurons (0..${set.nNeurons - 1}).`);
+  if (neuron >= set.nNeurons)
+    throw new AppError('bad_input', `Neuron ${neuron} is out of range: the layer has ${set.nNeurons} neurons (0..${set.nNeurons - 1}).`);
 }
 
 /** Selected neuron columns of the stored N x K matrix as an N x cols.length matrix (one pass over chunks). */
@@ -95,7 +107,8 @@ export function splitInfo(s: SplitRow): SplitInfo {
 function completeProbe(db: Db, probeSetId: number): ProbeSetInfo & { manifestHash: string } {
   const probe = getProbeSet(db, probeSetId);
   if (!probe) throw new AppError('not_found', `Probe set ${probeSetId} does not exist.`);
-  if (!probe.complete || !probe.manifestHash) throw new AppError('bad_input', `Probe set "${probe.name}" is not completely imported. Finish or resume its import first.`);
+  if (!probe.complete || !probe.manifestHash)
+    throw new AppError('bad_input', `Probe set "${probe.name}" is not completely imported. Finish or resume its import first.`);
   return { ...probe, manifestHash: probe.manifestHash };
 }
 
@@ -105,16 +118,26 @@ export function getStoredSplit(db: Db, probeSetId: number, seed: number, fractio
 }
 
 /** The stored split for (probe set, seed, fractions, current manifest); made and stored on first use. */
-export function ensureSplit(db: Db, probeSetId: number, seed: number, fractions: readonly number[] = DEFAULT_FRACTIONS): { split: SplitRow; created: boolean } {
+export function ensureSplit(
+  db: Db,
+  probeSetId: number,
+  seed: number,
+  fractions: readonly number[] = DEFAULT_FRACTIONS,
+): { split: SplitRow; created: boolean } {
   const probe = completeProbe(db, probeSetId);
   const q = { probeSetId, seed, fractions, manifestHash: probe.manifestHash };
-  return db.transaction(() => {
-    const found = findSplit(db, q);
-    if (found) return { split: found, created: false };
-    const assignment = canonicalSplit(db, probeSetId, seed, fractions);
-    const id = insertSplit(db, { ...q, fractions: [fractions[0], fractions[1], fractions[2]], assignment });
-    return { split: findSplit(db, q) ?? { ...q, id, fractions: [fractions[0], fractions[1], fractions[2]], assignment, createdAt: '' }, created: true };
-  }).immediate();
+  return db
+    .transaction(() => {
+      const found = findSplit(db, q);
+      if (found) return { split: found, created: false };
+      const assignment = canonicalSplit(db, probeSetId, seed, fractions);
+      const id = insertSplit(db, { ...q, fractions: [fractions[0], fractions[1], fractions[2]], assignment });
+      return {
+        split: findSplit(db, q) ?? { ...q, id, fractions: [fractions[0], fractions[1], fractions[2]], assignment, createdAt: '' },
+        created: true,
+      };
+    })
+    .immediate();
 }
 
 /**

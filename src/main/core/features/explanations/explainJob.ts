@@ -33,19 +33,27 @@ export interface ExplainOutput {
 function neuronList(p: ExplainParams, nNeurons: number): number[] {
   if (!p.neurons) return Array.from({ length: nNeurons }, (_, i) => i);
   const bad = p.neurons.find((k) => k >= nNeurons);
-  if (bad !== undefined) throw new AppError('bad_input', `Neuron ${bad} is out of range: the layer has ${nNeurons} neurons (0..${nNeurons - 1}).`);
+  if (bad !== undefined)
+    throw new AppError('bad_input', `Neuron ${bad} is out of range: the layer has ${nNeurons} neurons (0..${nNeurons - 1}).`);
   return [...new Set(p.neurons)].sort((a, b) => a - b);
 }
 
 /** What a skipped neuron's "done" row says (results.ts shows `reason`). */
 export function skippedDetails(count: number, nImages: number): Record<string, unknown> {
-  return { skipped: 'non_finite', nonFinite: count, reason: `skipped: ${count} of ${nImages} activations are NaN or +-Infinity (flagged at extraction)` };
+  return {
+    skipped: 'non_finite',
+    nonFinite: count,
+    reason: `skipped: ${count} of ${nImages} activations are NaN or +-Infinity (flagged at extraction)`,
+  };
 }
 
 /** A call whose neurons are all flagged would explain nothing: refuse it, naming them. */
 function refuseAllFlagged(neurons: readonly number[], flagged: ReadonlyMap<number, number>, setId: number, nImages: number): void {
   if (!flagged.size || neurons.some((k) => !flagged.has(k))) return;
-  const list = neurons.slice(0, 10).map((k) => `${k} (${flagged.get(k)} of ${nImages})`).join(', ');
+  const list = neurons
+    .slice(0, 10)
+    .map((k) => `${k} (${flagged.get(k)} of ${nImages})`)
+    .join(', ');
   throw new AppError(
     'non_finite',
     `Every requested neuron of activation set ${setId} has NaN or +-Infinity activations (flagged at extraction): ${list}${neurons.length > 10 ? ', ...' : ''}. ` +
@@ -60,7 +68,14 @@ function runKey(p: ExplainParams, source: ConceptPlan, splitId: number): string 
   return JSON.stringify({
     method: source.method,
     concepts: source.conceptSha,
-    ...(source.encoder ? { encoder: source.encoder.row.sha256, a: source.encoder.calibration.a, b: source.encoder.calibration.b, filter: source.encoder.filter } : {}),
+    ...(source.encoder
+      ? {
+          encoder: source.encoder.row.sha256,
+          a: source.encoder.calibration.a,
+          b: source.encoder.calibration.b,
+          filter: source.encoder.filter,
+        }
+      : {}),
     splitId,
     seed,
     lambda: lambdaSelection === 'val' ? null : lambda,
@@ -108,10 +123,19 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
         find: () => repo.findExplainRun(db, p.activationSetId, key),
         create: (run) =>
           repo.createExplainRun(db, {
-            activationSetId: p.activationSetId, method: plan.method, runId: run.runId, jobId: run.jobId, conceptSetId: concepts.conceptSetId, splitId: split.id, key, neurons,
+            activationSetId: p.activationSetId,
+            method: plan.method,
+            runId: run.runId,
+            jobId: run.jobId,
+            conceptSetId: concepts.conceptSetId,
+            splitId: split.id,
+            key,
+            neurons,
             params: {
               ...p,
-              ...(plan.encoder ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } } : {}),
+              ...(plan.encoder
+                ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } }
+                : {}),
               ...(skipped.length ? { skippedNonFinite: skipped } : {}),
             },
           }),
@@ -124,7 +148,23 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
     ctx,
     async ({ run, id, todo, neuronsDone, status }) => {
       const q = readColumns(db, src.set, todo);
-      await explainBlocks(run, { q, todo, matrix: concepts.matrix, names: concepts.names, split: split.assignment, p, explainRunId: id, activationSetId: src.set.id, method: plan.method, simulator: plan.simulator, labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined }, { neuronsDone, status });
+      await explainBlocks(
+        run,
+        {
+          q,
+          todo,
+          matrix: concepts.matrix,
+          names: concepts.names,
+          split: split.assignment,
+          p,
+          explainRunId: id,
+          activationSetId: src.set.id,
+          method: plan.method,
+          simulator: plan.simulator,
+          labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined,
+        },
+        { neuronsDone, status },
+      );
     },
     {
       startMessage: 'explaining',
@@ -133,7 +173,13 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
       },
       start: (run, id) => {
         run.recordProvenance({
-          hashes: { model: src.modelSha, manifest: src.manifestHash, conceptSet: plan.conceptSha, activationSet: String(src.set.id), ...(plan.encoder ? { encoder: plan.encoder.row.sha256 } : {}) },
+          hashes: {
+            model: src.modelSha,
+            manifest: src.manifestHash,
+            conceptSet: plan.conceptSha,
+            activationSet: String(src.set.id),
+            ...(plan.encoder ? { encoder: plan.encoder.row.sha256 } : {}),
+          },
           seeds: { split: p.seed },
         });
         // Neurons flagged at extraction (NaN / +-Infinity stored): a correlation over them is undefined, so they
@@ -165,7 +211,11 @@ interface BlockInput {
   labels?: LabelConcepts;
 }
 
-async function explainBlocks(run: JobRun, b: BlockInput, report: { neuronsDone: (n: number) => void; status: (message: string) => void }): Promise<void> {
+async function explainBlocks(
+  run: JobRun,
+  b: BlockInput,
+  report: { neuronsDone: (n: number) => void; status: (message: string) => void },
+): Promise<void> {
   const { q, todo, p } = b;
   const nTrain = b.split.reduce((a, s) => a + (s === 0 ? 1 : 0), 0);
   // LE(SigLIP) explanations made only of labels are also scored under the label simulator, so the means
@@ -195,7 +245,13 @@ async function explainBlocks(run: JobRun, b: BlockInput, report: { neuronsDone: 
         run.db.transaction(() => {
           for (const r of results) {
             writeNeuronResult(run, {
-              explainRunId: b.explainRunId, activationSetId: b.activationSetId, neuron: todo[r.neuron], names: b.names, result: r, method: b.method, simulator: b.simulator,
+              explainRunId: b.explainRunId,
+              activationSetId: b.activationSetId,
+              neuron: todo[r.neuron],
+              names: b.names,
+              result: r,
+              method: b.method,
+              simulator: b.simulator,
               labelScore: b.method === 'le_siglip' ? labelScore(r.neuron) : undefined,
             });
           }

@@ -41,7 +41,12 @@ export const JSON_FORMAT = 'neuron-workbench.explanations';
 // String(x) is the shortest text that parses back to the same double: a CSV round trip is exact.
 const num = (x: number | null): string => (x === null || !Number.isFinite(x) ? '' : String(x));
 
-export async function exportRun(db: Db, runId: number, format: 'csv' | 'json', target: WriteTarget): Promise<{ path: string; rows: number; bytes: number }> {
+export async function exportRun(
+  db: Db,
+  runId: number,
+  format: 'csv' | 'json',
+  target: WriteTarget,
+): Promise<{ path: string; rows: number; bytes: number }> {
   const run = requireRun(db, runId);
   const { set } = resolveSet(db, run.activationSetId);
   const rows = resultRows(db, run);
@@ -52,7 +57,11 @@ export async function exportRun(db: Db, runId: number, format: 'csv' | 'json', t
     const lines = [csvLine(abl ? [...CSV_HEADER, ...ABLATION_COLUMNS] : CSV_HEADER)];
     for (const r of rows) {
       const terms = sortTerms(r.terms);
-      if (terms.length > CSV_SLOTS) throw new AppError('bad_input', `Neuron ${r.neuron} has ${terms.length} concepts; the LE results CSV holds ${CSV_SLOTS}. Export JSON instead.`);
+      if (terms.length > CSV_SLOTS)
+        throw new AppError(
+          'bad_input',
+          `Neuron ${r.neuron} has ${terms.length} concepts; the LE results CSV holds ${CSV_SLOTS}. Export JSON instead.`,
+        );
       // Empty slots are 0, as in the reference files.
       const slots = Array.from({ length: CSV_SLOTS }, (_, i) => (terms[i] ? [num(terms[i].weight), terms[i].concept] : ['0', '0'])).flat();
       const a = abl?.get(r.neuron);

@@ -18,8 +18,17 @@ import { at } from './scoring';
 import { scoreTextWithEncoder } from '../concepts';
 
 type ExplainMethods =
-  | 'split.get' | 'split.ensure' | 'explain.concepts' | 'explain.run' | 'explain.runs' | 'explain.results' | 'explain.neuron'
-  | 'explain.searchConcept' | 'explain.export' | 'explain.import' | 'explain.scoreText';
+  | 'split.get'
+  | 'split.ensure'
+  | 'explain.concepts'
+  | 'explain.run'
+  | 'explain.runs'
+  | 'explain.results'
+  | 'explain.neuron'
+  | 'explain.searchConcept'
+  | 'explain.export'
+  | 'explain.import'
+  | 'explain.scoreText';
 
 /** Handlers of the explanation capability (splits, label concepts, LE runs, results, interchange). */
 export function createExplainHandlers(state: BackendState): Pick<Handlers<Contract>, ExplainMethods> {
@@ -48,10 +57,15 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
       const t = text.trim().toLowerCase();
       return resultRows(db(), requireRun(db(), runId))
         .filter((r) => usesConcept(r, text))
-        .flatMap((r) => r.terms.filter((x) => x.concept.toLowerCase().includes(t)).map((x) => ({ neuron: r.neuron, concept: x.concept, weight: x.weight, text: r.text, testCorrelation: r.testCorrelation })))
+        .flatMap((r) =>
+          r.terms
+            .filter((x) => x.concept.toLowerCase().includes(t))
+            .map((x) => ({ neuron: r.neuron, concept: x.concept, weight: x.weight, text: r.text, testCorrelation: r.testCorrelation })),
+        )
         .sort((a, b) => b.weight - a.weight || a.neuron - b.neuron);
     },
-    'explain.export': ({ runId, format, path, overwrite }) => exportRun(db(), runId, format, { path, overwrite, protectedProjects: state.openProjectPaths() }),
+    'explain.export': ({ runId, format, path, overwrite }) =>
+      exportRun(db(), runId, format, { path, overwrite, protectedProjects: state.openProjectPaths() }),
     'explain.import': (input) => importRun(db(), input),
     'explain.scoreText': ({ runId, neuron, text, simulator }) => {
       const run = requireRun(db(), runId);
@@ -61,8 +75,14 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
       const lc = loadLabelConcepts(db(), src.probe.id);
       const j = findLabel(lc, text);
       if (j < 0) {
-        const some = lc.labels.slice(0, 20).map((l) => l.name).join(', ');
-        throw new AppError('bad_input', `"${text}" is not a label of probe set "${src.probe.name}" (labels: ${some}${lc.labels.length > 20 ? ', ...' : ''}). To score free text, pick an image-text encoder as the simulator.`);
+        const some = lc.labels
+          .slice(0, 20)
+          .map((l) => l.name)
+          .join(', ');
+        throw new AppError(
+          'bad_input',
+          `"${text}" is not a label of probe set "${src.probe.name}" (labels: ${some}${lc.labels.length > 20 ? ', ...' : ''}). To score free text, pick an image-text encoder as the simulator.`,
+        );
       }
       const split = (run.splitId !== null ? getSplit(db(), run.splitId) : null) ?? ensureSplit(db(), src.probe.id, 0).split;
       const act = readColumns(db(), src.set, [neuron]).data;

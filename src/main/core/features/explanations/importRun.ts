@@ -53,7 +53,11 @@ function checkLayer(file: string, fileLayer: string, set: { id: number; tensorNa
 function pickLayer(file: string, rows: ImportedRow[], layer: string | undefined): ImportedRow[] {
   if (layer !== undefined) {
     const kept = rows.filter((r) => r.layer === layer);
-    if (!kept.length) throw new AppError('bad_input', `${file} has no rows of layer "${layer}" (layers: ${[...new Set(rows.map((r) => r.layer))].join(', ')}).`);
+    if (!kept.length)
+      throw new AppError(
+        'bad_input',
+        `${file} has no rows of layer "${layer}" (layers: ${[...new Set(rows.map((r) => r.layer))].join(', ')}).`,
+      );
     return kept;
   }
   const layers = [...new Set(rows.map((r) => r.layer))];
@@ -81,7 +85,8 @@ export async function importRun(db: Db, input: ImportInput) {
   const warnings = checkLayer(file, fileLayer, src.set, input.allowLayerMismatch === true);
   const seen = new Map<number, ImportedRow>();
   for (const r of rows) {
-    if (r.unit >= src.set.nNeurons) throw new AppError('bad_input', `${file}, ${where(r)}: unit ${r.unit} is out of range; the layer has ${src.set.nNeurons} neurons.`);
+    if (r.unit >= src.set.nNeurons)
+      throw new AppError('bad_input', `${file}, ${where(r)}: unit ${r.unit} is out of range; the layer has ${src.set.nNeurons} neurons.`);
     const first = seen.get(r.unit);
     if (first) throw new AppError('bad_input', `${file}, ${where(r)}: unit ${r.unit} appears again (first at ${where(first)}).`);
     seen.set(r.unit, r);
@@ -97,7 +102,11 @@ export async function importRun(db: Db, input: ImportInput) {
   const lc = loadLabelConcepts(db, src.probe.id);
   const weights = rows.map((r) => labelWeights(lc, r.terms));
   const scored = weights.every((w) => w !== null);
-  const act = readColumns(db, src.set, rows.map((r) => r.unit));
+  const act = readColumns(
+    db,
+    src.set,
+    rows.map((r) => r.unit),
+  );
   const dead = new Map(getStats(db, src.set.id).map((s) => [s.neuron, s.dead]));
   const names = [...new Set(rows.flatMap((r) => r.terms.map((t) => t.concept)))];
   // Neurons flagged at extraction (NaN/Inf activations): the file's explanation is kept, but a correlation over
@@ -106,7 +115,13 @@ export async function importRun(db: Db, input: ImportInput) {
   const unscored = rows.filter((r) => flagged.has(r.unit)).map((r) => r.unit);
 
   const id = db.transaction(() => {
-    const params = { path: file, layer: input.layer ?? null, seed: input.seed, scored, ...(warnings.length ? { fileLayer, layerMismatch: true } : {}) };
+    const params = {
+      path: file,
+      layer: input.layer ?? null,
+      seed: input.seed,
+      scored,
+      ...(warnings.length ? { fileLayer, layerMismatch: true } : {}),
+    };
     const runId = insertRun(db, {
       kind: 'explain.import',
       appVersion: APP_VERSION,
@@ -115,9 +130,27 @@ export async function importRun(db: Db, input: ImportInput) {
       seeds: { split: input.seed },
     });
     const cs = ensureConceptSet(db, { name: `concepts of ${file}`, source: 'imported', names });
-    const er = repo.createExplainRun(db, { activationSetId: src.set.id, method: 'imported', runId, jobId: null, conceptSetId: cs.id, splitId: split.id, key, params, neurons: rows.map((r) => r.unit) });
+    const er = repo.createExplainRun(db, {
+      activationSetId: src.set.id,
+      method: 'imported',
+      runId,
+      jobId: null,
+      conceptSetId: cs.id,
+      splitId: split.id,
+      key,
+      params,
+      neurons: rows.map((r) => r.unit),
+    });
     rows.forEach((r, i) => {
-      const eid = repo.insertExplanation(db, { explainRunId: er, activationSetId: src.set.id, neuron: r.unit, method: 'imported', terms: sortTerms(r.terms), bias: r.bias, runId });
+      const eid = repo.insertExplanation(db, {
+        explainRunId: er,
+        activationSetId: src.set.id,
+        neuron: r.unit,
+        method: 'imported',
+        terms: sortTerms(r.terms),
+        bias: r.bias,
+        runId,
+      });
       const score = (simulator: string, split: 'val' | 'test', value: number | null) =>
         value !== null && repo.insertScore(db, { explanationId: eid, simulator, metric: 'correlation', split, value, runId });
       score('reported', 'val', r.valCorrelation);
@@ -136,7 +169,9 @@ export async function importRun(db: Db, input: ImportInput) {
     return er;
   })();
   if (unscored.length) {
-    warnings.push(`${unscored.length} neuron(s) of the file have NaN or +-Infinity activations (flagged at extraction) and were imported without a label-simulator score: ${unscored.slice(0, 10).join(', ')}${unscored.length > 10 ? ', ...' : ''}.`);
+    warnings.push(
+      `${unscored.length} neuron(s) of the file have NaN or +-Infinity activations (flagged at extraction) and were imported without a label-simulator score: ${unscored.slice(0, 10).join(', ')}${unscored.length > 10 ? ', ...' : ''}.`,
+    );
   }
   return { run: runInfo(db, repo.getExplainRun(db, id)!), rows: rows.length, scored, warnings };
 }

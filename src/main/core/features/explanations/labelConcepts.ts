@@ -34,7 +34,9 @@ const KIND_ORDER: Record<LabelKind, number> = { class: 0, superclass: 1, csv: 2 
 export function loadLabelConcepts(db: Db, probeSetId: number): LabelConcepts {
   const images = probeImages(db, probeSetId);
   const row = new Map(images.map((r, i) => [r.id, i]));
-  const labels = loadLabels(db, probeSetId).sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const labels = loadLabels(db, probeSetId).sort(
+    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
   // Names are what a user reads and types; when two labels share one (a CSV label named like a class, or
   // two class folders with the same leaf name) the path / a csv: prefix tells them apart.
   const count = new Map<string, number>();
@@ -54,7 +56,12 @@ export function loadLabelConcepts(db: Db, probeSetId: number): LabelConcepts {
   const rowPtr = new Int32Array(images.length + 1);
   perImage.forEach((l, i) => (rowPtr[i + 1] = rowPtr[i] + l.length));
   const cols = new Int32Array(rowPtr[images.length]);
-  perImage.forEach((l, i) => cols.set(l.sort((a, b) => a - b), rowPtr[i]));
+  perImage.forEach((l, i) =>
+    cols.set(
+      l.sort((a, b) => a - b),
+      rowPtr[i],
+    ),
+  );
   const freq = new Int32Array(labels.length);
   for (const j of cols) freq[j]++;
   const kept: number[] = [];

@@ -91,7 +91,14 @@ export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronVi
   const lc = loadLabelConcepts(db, src.probe.id);
   const act = readColumns(db, src.set, [o.neuron]).data;
   const stored = runExplanations(db, run.id, o.neuron);
-  const explanations: ExplanationInfo[] = stored.map((e) => ({ id: e.id, method: e.method, terms: e.terms, bias: e.bias, text: explanationText(e.terms, e.bias), scores: e.scores }));
+  const explanations: ExplanationInfo[] = stored.map((e) => ({
+    id: e.id,
+    method: e.method,
+    terms: e.terms,
+    bias: e.bias,
+    text: explanationText(e.terms, e.bias),
+    scores: e.scores,
+  }));
 
   const split = (run.splitId !== null ? getSplit(db, run.splitId) : null) ?? ensureSplit(db, src.probe.id, 0).split;
   const { test } = splitIndices(split.assignment);
@@ -103,14 +110,35 @@ export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronVi
     // Deterministic subsample (seeded by the neuron) keeps the scatter's class mix unbiased.
     const rows = Int32Array.from(sample(test, o.scatterMax, 0x5eed ^ o.neuron));
     // The run's own simulator: labels, or the explainer encoder of an LE(SigLIP) run (embeddings are cached).
-    simulator = encoderId !== null ? await encoderSimulator(db, encoderId, src.probe.id, main.terms.map((t) => t.concept)) : labelSimulator(lc);
+    simulator =
+      encoderId !== null
+        ? await encoderSimulator(
+            db,
+            encoderId,
+            src.probe.id,
+            main.terms.map((t) => t.concept),
+          )
+        : labelSimulator(lc);
     const sim = simulator.simulate(main.terms, main.bias, rows);
-    if (sim) scatter = { method: main.method, testImages: test.length, imageIds: Array.from(rows, (i) => lc.imageIds[i]), simulated: Array.from(sim), actual: Array.from(rows, (i) => act[i]) };
+    if (sim)
+      scatter = {
+        method: main.method,
+        testImages: test.length,
+        imageIds: Array.from(rows, (i) => lc.imageIds[i]),
+        simulated: Array.from(sim),
+        actual: Array.from(rows, (i) => act[i]),
+      };
   }
 
   const { view, bucketOf } = rangeView(lc, act);
   // The explainer's P of the explanation's concepts, already built for the scatter.
-  if (encoderId !== null && main && simulator) addConceptSeries(view, bucketOf, simulator, main.terms.map((t) => t.concept));
+  if (encoderId !== null && main && simulator)
+    addConceptSeries(
+      view,
+      bucketOf,
+      simulator,
+      main.terms.map((t) => t.concept),
+    );
   const order = Array.from(act.keys()).sort((a, b) => act[b] - act[a] || a - b);
   const top = order.slice(0, o.topK);
   const inTop = new Set(top);

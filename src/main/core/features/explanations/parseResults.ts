@@ -35,7 +35,8 @@ export function parseResultsCsv(file: string, text: string): ImportedRow[] {
     if (e instanceof CsvSyntaxError) throw bad(file, `line ${e.line}`, e.problem);
     throw e;
   }
-  if (!records.length) throw bad(file, 'line 1', 'the file is empty; expected the header "layer,unit,val correlation,weight0,concept0,...,bias".');
+  if (!records.length)
+    throw bad(file, 'line 1', 'the file is empty; expected the header "layer,unit,val correlation,weight0,concept0,...,bias".');
   const header = records[0].fields.map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   for (const need of ['layer', 'unit', 'bias', 'weight0', 'concept0']) {
@@ -45,7 +46,8 @@ export function parseResultsCsv(file: string, text: string): ImportedRow[] {
   while (col(`weight${slots}`) >= 0 && col(`concept${slots}`) >= 0) slots++;
   const rows: ImportedRow[] = [];
   for (const { line, fields } of records.slice(1)) {
-    if (fields.length !== header.length) throw bad(file, `line ${line}`, `expected ${header.length} fields like the header, found ${fields.length}.`);
+    if (fields.length !== header.length)
+      throw bad(file, `line ${line}`, `expected ${header.length} fields like the header, found ${fields.length}.`);
     const unitRaw = fields[col('unit')].trim();
     if (!/^\d+$/.test(unitRaw)) throw bad(file, `line ${line}`, `column "unit" must be a neuron index (0, 1, ...), found "${unitRaw}".`);
     const terms: StoredTerm[] = [];
@@ -104,7 +106,10 @@ export function parseResultsJson(file: string, text: string): ImportedRow[] {
   const r = JsonDoc.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const path = issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '');
     throw bad(file, `at ${path || 'the top level'}`, issue.message);
   }
   return r.data.neurons.map((n, i) => ({

@@ -26,7 +26,11 @@ function otherSimulators(e: StoredExplanation | undefined, primary: string, name
   if (!e) return [];
   return e.scores
     .filter((s) => s.metric === 'correlation' && s.split === 'test' && s.simulator !== primary && s.simulator !== 'reported')
-    .map((s) => ({ simulator: s.simulator, name: names.get(s.simulator) ?? s.simulator.slice(0, 12), testCorrelation: Number.isFinite(s.value) ? s.value : null }));
+    .map((s) => ({
+      simulator: s.simulator,
+      name: names.get(s.simulator) ?? s.simulator.slice(0, 12),
+      testCorrelation: Number.isFinite(s.value) ? s.value : null,
+    }));
 }
 
 export function resultRows(db: Db, run: ExplainRunRow): ResultRow[] {
@@ -46,7 +50,13 @@ export function resultRows(db: Db, run: ExplainRunRow): ResultRow[] {
     rows.push({
       neuron,
       dead: st.dead,
-      text: main ? explanationText(main.terms, main.bias) : st.dead ? 'dead neuron' : typeof st.details.reason === 'string' ? st.details.reason : '(no explanation)',
+      text: main
+        ? explanationText(main.terms, main.bias)
+        : st.dead
+          ? 'dead neuron'
+          : typeof st.details.reason === 'string'
+            ? st.details.reason
+            : '(no explanation)',
       terms: main?.terms ?? [],
       bias: main?.bias ?? 0,
       length: main?.terms.length ?? 0,

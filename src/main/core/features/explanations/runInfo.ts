@@ -1,7 +1,13 @@
 import type { ExplainRunInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { countConcepts } from '../../platform/store/conceptRepo';
-import { explainNeuronCounts, getExplainRun, meanCorrelation, meanTermCount, type ExplainRunRow } from '../../platform/store/explanationRepo';
+import {
+  explainNeuronCounts,
+  getExplainRun,
+  meanCorrelation,
+  meanTermCount,
+  type ExplainRunRow,
+} from '../../platform/store/explanationRepo';
 import { getJob } from '../../platform/store/jobRepo';
 import type { Db } from '../../platform/store/open';
 import { getRun } from '../../platform/store/runRepo';
@@ -56,7 +62,11 @@ export function runInfo(db: Db, r: ExplainRunRow): ExplainRunInfo {
     concepts,
     params: r.params,
     provenance: prov
-      ? { appVersion: prov.app_version, hashes: JSON.parse(prov.hashes_json) as Record<string, string>, seeds: JSON.parse(prov.seeds_json) as Record<string, number> }
+      ? {
+          appVersion: prov.app_version,
+          hashes: JSON.parse(prov.hashes_json) as Record<string, string>,
+          seeds: JSON.parse(prov.seeds_json) as Record<string, number>,
+        }
       : null,
     means: {
       length: len ?? 0,

@@ -26,7 +26,13 @@ export function at(values: Float32Array, rows: Int32Array): Float64Array {
   return Float64Array.from(rows, (i) => values[i]);
 }
 
-export function scoreByLabels(lc: LabelConcepts, split: Uint8Array, activation: Float32Array, weights: Float64Array, bias: number): LabelScore {
+export function scoreByLabels(
+  lc: LabelConcepts,
+  split: Uint8Array,
+  activation: Float32Array,
+  weights: Float64Array,
+  bias: number,
+): LabelScore {
   const { val, test } = splitIndices(split);
   return {
     valCorrelation: pearson(simulateLabels(lc, weights, bias, val), at(activation, val)),

@@ -11,7 +11,9 @@ export function sortTerms(terms: readonly StoredTerm[]): StoredTerm[] {
 }
 
 export function explanationText(terms: readonly StoredTerm[], bias: number): string {
-  const parts = sortTerms(terms).map((t, i) => `${i === 0 ? (t.weight < 0 ? '-' : '') : t.weight < 0 ? ' - ' : ' + '}${num(t.weight)} x ${t.concept}`);
+  const parts = sortTerms(terms).map(
+    (t, i) => `${i === 0 ? (t.weight < 0 ? '-' : '') : t.weight < 0 ? ' - ' : ' + '}${num(t.weight)} x ${t.concept}`,
+  );
   const b = `bias ${bias < 0 ? '-' : ''}${num(bias)}`;
   return parts.length ? `${parts.join('')}, ${b}` : `(no concept), ${b}`;
 }

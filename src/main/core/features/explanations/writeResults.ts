@@ -27,7 +27,15 @@ export function termsOf(e: ScoredExplanation, names: readonly string[]): StoredT
 
 function put(run: JobRun, w: NeuronWrite, method: StoredMethod, e: ScoredExplanation): void {
   const terms = termsOf(e, w.names);
-  const id = insertExplanation(run.db, { explainRunId: w.explainRunId, activationSetId: w.activationSetId, neuron: w.neuron, method, terms, bias: e.bias, runId: run.runId });
+  const id = insertExplanation(run.db, {
+    explainRunId: w.explainRunId,
+    activationSetId: w.activationSetId,
+    neuron: w.neuron,
+    method,
+    terms,
+    bias: e.bias,
+    runId: run.runId,
+  });
   const score = { explanationId: id, simulator: w.simulator, metric: 'correlation', runId: run.runId };
   insertScore(run.db, { ...score, split: 'val', value: e.valCorrelation });
   insertScore(run.db, { ...score, split: 'test', value: e.testCorrelation });

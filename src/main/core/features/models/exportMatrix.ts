@@ -19,7 +19,13 @@ export function npyHeader(rows: number, cols: number): Buffer {
   return Buffer.concat([head, Buffer.from(text, 'latin1')]);
 }
 
-export async function exportSet(db: Db, setId: number, target: WriteTarget, format: 'csv' | 'npy', kind: 'act' | 'logits'): Promise<{ path: string; rows: number; cols: number; bytes: number }> {
+export async function exportSet(
+  db: Db,
+  setId: number,
+  target: WriteTarget,
+  format: 'csv' | 'npy',
+  kind: 'act' | 'logits',
+): Promise<{ path: string; rows: number; cols: number; bytes: number }> {
   const set = acts.getSetRow(db, setId);
   if (!set) throw new AppError('not_found', `Activation set ${setId} does not exist.`);
   if (!set.complete) throw new AppError('bad_input', `Activation set ${setId} is not complete yet; finish (resume) the extraction first.`);

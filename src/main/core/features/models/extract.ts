@@ -62,7 +62,10 @@ export function chunkRowsFor(model: models.ModelRow, batchSize: number | undefin
   const fixed = model.info.fixedBatch;
   if (fixed) return fixed * Math.max(1, Math.min(Math.ceil(64 / fixed), Math.floor(maxRows / fixed)));
   if (batchSize !== undefined && batchSize > maxRows) {
-    throw new AppError('bad_input', `--batchSize ${batchSize} is too large for ${pre.size[0]}x${pre.size[1]}x${pre.channels} inputs: at most ${maxRows} images (${MAX_INPUT_ELEMENTS / 2 ** 20} Mi input values) per batch.`);
+    throw new AppError(
+      'bad_input',
+      `--batchSize ${batchSize} is too large for ${pre.size[0]}x${pre.size[1]}x${pre.channels} inputs: at most ${maxRows} images (${MAX_INPUT_ELEMENTS / 2 ** 20} Mi input values) per batch.`,
+    );
   }
   return batchSize ?? Math.min(64, maxRows);
 }
@@ -88,7 +91,13 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
   const { model, layer, nLogits, summary, probe } = resolveExtraction(db, p);
   const fixed = model.info.fixedBatch;
   const chunkRows = chunkRowsFor(model, p.batchSize);
-  const paramsJson = JSON.stringify({ modelSha: model.sha256, preprocessing: model.preprocessing, chunkRows, manifest: probe.manifestHash, n: probe.paths.length });
+  const paramsJson = JSON.stringify({
+    modelSha: model.sha256,
+    preprocessing: model.preprocessing,
+    chunkRows,
+    manifest: probe.manifestHash,
+    n: probe.paths.length,
+  });
   const key = { modelId: model.id, layerId: layer.id, probeSetId: p.probeSetId, summary: summary.summary, paramsJson };
 
   const req = { provider: p.provider, threads: p.threads };
@@ -97,9 +106,21 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
   if (set?.complete) return { activationSet: acts.getSetInfo(db, set.id)!, provider: providerReport(req), seconds: 0, imagesPerSecond: 0 };
   const loaded = await loadForRun(model);
   const outputs = p.layer === model.info.logitsOutput ? [p.layer] : [p.layer, model.info.logitsOutput];
-  const { session, report } = await ctx.sessions.get(sessionKey(model.sha256, outputs, req), () => createSession(encodeModel(exposeOutputs(loaded.proto, outputs)), req));
+  const { session, report } = await ctx.sessions.get(sessionKey(model.sha256, outputs, req), () =>
+    createSession(encodeModel(exposeOutputs(loaded.proto, outputs)), req),
+  );
   const t0 = performance.now();
-  const setId = set?.id ?? acts.createSet(db, { ...key, nImages: probe.paths.length, nNeurons: summary.k, nLogits, chunkRows, manifestHash: probe.manifestHash, provider: report.used });
+  const setId =
+    set?.id ??
+    acts.createSet(db, {
+      ...key,
+      nImages: probe.paths.length,
+      nNeurons: summary.k,
+      nLogits,
+      chunkRows,
+      manifestHash: probe.manifestHash,
+      provider: report.used,
+    });
   set = acts.getSetRow(db, setId)!;
   const startChunk = acts.committedChunks(db, setId);
   const plan: PipelinePlan = {
@@ -141,7 +162,11 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
     acts.putChunk(db, setId, 'pred', r.chunk, r.rows, r.pred);
     ctx.onCommit?.(Math.min(total, (r.chunk + 1) * chunkRows), total);
   });
-  ctx.progress?.({ done: startChunk * chunkRows, total, message: startChunk ? `resuming at image ${startChunk * chunkRows + 1}` : 'extracting' });
+  ctx.progress?.({
+    done: startChunk * chunkRows,
+    total,
+    message: startChunk ? `resuming at image ${startChunk * chunkRows + 1}` : 'extracting',
+  });
   await runPipeline(plan, {
     session,
     signal: ctx.signal,

@@ -18,12 +18,34 @@ import { defaultNeurons } from '../../onnx/layers';
 import { channelAxis } from '../../numeric/stats/summary';
 
 type ModelMethods =
-  | 'model.add' | 'model.list' | 'model.info' | 'model.remove' | 'model.setPreprocessing' | 'model.preview' | 'model.providers'
-  | 'activations.extract' | 'activations.list' | 'activations.stats' | 'activations.neuron' | 'activations.export';
+  | 'model.add'
+  | 'model.list'
+  | 'model.info'
+  | 'model.remove'
+  | 'model.setPreprocessing'
+  | 'model.preview'
+  | 'model.providers'
+  | 'activations.extract'
+  | 'activations.list'
+  | 'activations.stats'
+  | 'activations.neuron'
+  | 'activations.export';
 
 /** A row that cannot be described (saved by an older version) must not break the listing: shown as 'invalid' with its problem. */
 const PLACEHOLDER_INFO: ModelInfo = {
-  inputs: [], outputs: [], irVersion: 0, opset: 0, producer: '', imageInput: '', layout: 'NCHW', channels: 3, height: null, width: null, fixedBatch: null, logitsOutput: '', nodes: 0,
+  inputs: [],
+  outputs: [],
+  irVersion: 0,
+  opset: 0,
+  producer: '',
+  imageInput: '',
+  layout: 'NCHW',
+  channels: 3,
+  height: null,
+  width: null,
+  fixedBatch: null,
+  logitsOutput: '',
+  nodes: 0,
 };
 
 async function summaryOf(db: Db, m: models.ModelRow): Promise<ModelSummary> {
@@ -32,7 +54,9 @@ async function summaryOf(db: Db, m: models.ModelRow): Promise<ModelSummary> {
   const s: ModelSummary = { ...m, status, layers: models.countLayers(db, m.id), ...(problem ? { problem } : {}) };
   if (!problem) return s;
   const info = ModelInfo.safeParse(m.info).success ? m.info : PLACEHOLDER_INFO;
-  const pre = Preprocessing.safeParse(m.preprocessing).success ? m.preprocessing : { ...PRESETS.unit, channels: info.channels, layout: info.layout };
+  const pre = Preprocessing.safeParse(m.preprocessing).success
+    ? m.preprocessing
+    : { ...PRESETS.unit, channels: info.channels, layout: info.layout };
   return { ...s, info, preprocessing: pre };
 }
 
@@ -56,23 +80,29 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
     'model.list': async () => Promise.all(models.listModels(db()).map((m) => summaryOf(db(), m))),
     'model.info': async ({ modelId }) => {
       const m = requireModel(db(), modelId);
-      const layers = models.listLayers(db(), modelId).map((l) => ({ ...l, neurons: defaultNeurons(l.shape, l.shape.length === 4 ? channelAxis(l.shape, m.info.layout) : 1) }));
+      const layers = models
+        .listLayers(db(), modelId)
+        .map((l) => ({ ...l, neurons: defaultNeurons(l.shape, l.shape.length === 4 ? channelAxis(l.shape, m.info.layout) : 1) }));
       return { model: await summaryOf(db(), m), layers };
     },
     'model.remove': ({ modelId }) => {
       const d = db();
       // Check and delete in one IMMEDIATE transaction: no job can claim the writer slot in between.
-      return d.transaction(() => {
-        refuseIfModelInUse(d, modelId);
-        return { removed: models.deleteModel(d, modelId) };
-      }).immediate();
+      return d
+        .transaction(() => {
+          refuseIfModelInUse(d, modelId);
+          return { removed: models.deleteModel(d, modelId) };
+        })
+        .immediate();
     },
     'model.setPreprocessing': ({ modelId, preset, options }) => {
       const m = requireModel(db(), modelId);
       const base = preset ? presetFor(preset, m.info) : m.preprocessing;
       const next = { ...base, ...options };
-      if (next.mean.length !== 1 && next.mean.length !== next.channels) throw new AppError('bad_input', `mean needs 1 or ${next.channels} values.`);
-      if (next.std.length !== 1 && next.std.length !== next.channels) throw new AppError('bad_input', `std needs 1 or ${next.channels} values.`);
+      if (next.mean.length !== 1 && next.mean.length !== next.channels)
+        throw new AppError('bad_input', `mean needs 1 or ${next.channels} values.`);
+      if (next.std.length !== 1 && next.std.length !== next.channels)
+        throw new AppError('bad_input', `std needs 1 or ${next.channels} values.`);
       models.setPreprocessing(db(), modelId, next);
       return next;
     },
@@ -92,12 +122,20 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
     'activations.neuron': ({ activationSetId, neuron }) => {
       const set = acts.getSetRow(db(), activationSetId);
       if (!set) throw new AppError('not_found', `Activation set ${activationSetId} does not exist.`);
-      if (neuron >= set.nNeurons) throw new AppError('bad_input', `Neuron ${neuron} is out of range: the layer has ${set.nNeurons} neurons (0..${set.nNeurons - 1}).`);
+      if (neuron >= set.nNeurons)
+        throw new AppError(
+          'bad_input',
+          `Neuron ${neuron} is out of range: the layer has ${set.nNeurons} neurons (0..${set.nNeurons - 1}).`,
+        );
       const r = acts.getNeuron(db(), activationSetId, neuron);
-      if (!r) throw new AppError('not_found', `No stats for neuron ${neuron} of activation set ${activationSetId} (is the extraction complete?).`);
+      if (!r)
+        throw new AppError(
+          'not_found',
+          `No stats for neuron ${neuron} of activation set ${activationSetId} (is the extraction complete?).`,
+        );
       return r;
     },
-    'activations.export': ({ activationSetId, path, overwrite, format, kind }) => exportSet(db(), activationSetId, { path, overwrite, protectedProjects: state.openProjectPaths() }, format, kind),
+    'activations.export': ({ activationSetId, path, overwrite, format, kind }) =>
+      exportSet(db(), activationSetId, { path, overwrite, protectedProjects: state.openProjectPaths() }, format, kind),
   };
 }
-

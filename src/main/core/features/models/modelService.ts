@@ -51,7 +51,11 @@ function dummyDims(info: ReturnType<typeof describeModel>, size: [number, number
 }
 
 /** Run once with every node output exposed; returns the concrete shape of every float tensor. */
-export async function discoverLayers(path: string, m: LoadedModel, provider?: ProviderName): Promise<{ layers: LayerCandidate[]; info: ReturnType<typeof describeModel> }> {
+export async function discoverLayers(
+  path: string,
+  m: LoadedModel,
+  provider?: ProviderName,
+): Promise<{ layers: LayerCandidate[]; info: ReturnType<typeof describeModel> }> {
   const info = describeModel(path, m.proto);
   try {
     await (await createSession(m.bytes, { provider })).session.release();
@@ -80,7 +84,11 @@ export async function discoverLayers(path: string, m: LoadedModel, provider?: Pr
   return { layers: buildCandidates(g, shapes, info), info };
 }
 
-const zodProblem = (e: z.ZodError) => e.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ');
+const zodProblem = (e: z.ZodError) =>
+  e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || 'value'}: ${i.message}`)
+    .join('; ');
 
 /**
  * Why a stored model row cannot be described or used (null = fine): its info or preprocessing breaks the contract,
@@ -105,7 +113,17 @@ function checkDescribable(path: string, row: Omit<repo.ModelRow, 'id' | 'created
   const summary = ModelSummary.safeParse({ ...row, id: 1, status: 'ok', layers: layers.length, createdAt: new Date().toISOString() });
   if (!summary.success) throw invalid(path, `it cannot be described (${zodProblem(summary.error)}).`);
   for (const l of layers) {
-    const li = LayerInfo.safeParse({ id: 1, tensorName: l.tensorName, friendly: l.friendly, opType: l.opType, nodeName: l.nodeName, shape: l.shape, neurons: 1, suggested: l.suggested, reason: l.reason });
+    const li = LayerInfo.safeParse({
+      id: 1,
+      tensorName: l.tensorName,
+      friendly: l.friendly,
+      opType: l.opType,
+      nodeName: l.nodeName,
+      shape: l.shape,
+      neurons: 1,
+      suggested: l.suggested,
+      reason: l.reason,
+    });
     if (!li.success) throw invalid(path, `layer '${l.tensorName}' cannot be described (${zodProblem(li.error)}).`);
   }
 }
@@ -148,10 +166,14 @@ export async function modelStatus(db: Db, m: repo.ModelRow): Promise<ModelStatus
 
 /** Load a model for a run, refusing a file that moved or changed since it was added. */
 export async function loadForRun(m: repo.ModelRow): Promise<LoadedModel> {
-  if (!existsSync(m.path)) throw new AppError('model_invalid', `${basename(m.path)}: the file is missing (${m.path}). Move it back or add the model again.`);
+  if (!existsSync(m.path))
+    throw new AppError('model_invalid', `${basename(m.path)}: the file is missing (${m.path}). Move it back or add the model again.`);
   const loaded = await loadModel(m.path);
   if (createHash('sha256').update(loaded.raw).digest('hex') !== m.sha256) {
-    throw new AppError('model_invalid', `${basename(m.path)}: the file changed since it was added (sha256 differs). Add it again as a new model.`);
+    throw new AppError(
+      'model_invalid',
+      `${basename(m.path)}: the file changed since it was added (sha256 differs). Add it again as a new model.`,
+    );
   }
   return loaded;
 }

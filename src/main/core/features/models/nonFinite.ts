@@ -40,13 +40,16 @@ export function nonFiniteError(w: NonFiniteWhere, r: NonFiniteReport): AppError 
   const rel = w.relPaths[imageIndex] ?? `#${imageIndex + 1}`;
   const unit = w.kind === 'layer' ? 'neuron' : 'logit';
   const what = w.kind === 'layer' ? `Layer '${w.tensor}'` : `The model output '${w.tensor}' (stored as logits)`;
-  const span = w.stored ? `in the rows already stored for activation set ${w.activationSetId}` : `in the batch of images ${w.firstRow + 1}-${w.firstRow + w.blockRows} of ${w.nImages}`;
+  const span = w.stored
+    ? `in the rows already stored for activation set ${w.activationSetId}`
+    : `in the batch of images ${w.firstRow + 1}-${w.firstRow + w.blockRows} of ${w.nImages}`;
   const kept = w.stored
     ? `They were stored by an earlier run with --onNonFinite flag; the set stays incomplete.`
     : `Nothing of this batch was saved; the ${plural(w.savedImages, 'image')} before it were and stay valid (activation set ${w.activationSetId}, resumable).`;
-  const consequence = w.kind === 'layer'
-    ? ', flag these neurons and continue (their stats then use finite values only; explain.run skips them)'
-    : ' and continue (ablation and Top Impact then refuse this set)';
+  const consequence =
+    w.kind === 'layer'
+      ? ', flag these neurons and continue (their stats then use finite values only; explain.run skips them)'
+      : ' and continue (ablation and Top Impact then refuse this set)';
   const message =
     `${what} produced ${plural(r.values, 'non-finite value')} (NaN or +-Infinity) ${span}: ${plural(r.rows, 'image')}, ` +
     `${r.cols.length} of ${plural(w.cols, unit)} (${r.cols.length === 1 ? unit : `${unit}s`} ${list(r.cols)}). First: image '${rel}' (image ${imageIndex + 1}), ${unit} ${first.col} = ${fmtValue(first.value)}. ` +

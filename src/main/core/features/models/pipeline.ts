@@ -47,16 +47,28 @@ function inputDims(plan: PipelinePlan, n: number): number[] {
   return plan.pre.layout === 'NHWC' ? [n, h, w, c] : [n, c, h, w];
 }
 
-async function decodeChunk(plan: PipelinePlan, io: PipelineIO, chunk: number, table: Float32Array[]): Promise<{ rows: number; data: Float32Array }> {
+async function decodeChunk(
+  plan: PipelinePlan,
+  io: PipelineIO,
+  chunk: number,
+  table: Float32Array[],
+): Promise<{ rows: number; data: Float32Array }> {
   const start = chunk * plan.chunkRows;
   const rows = Math.min(plan.chunkRows, plan.nImages - start);
   const per = plan.pre.size[0] * plan.pre.size[1] * plan.pre.channels;
   const data = new Float32Array(rows * per);
-  await Promise.all(Array.from({ length: rows }, async (_, i) => pixelsToTensor(await io.pixels(start + i), plan.pre, table, data, i * per)));
+  await Promise.all(
+    Array.from({ length: rows }, async (_, i) => pixelsToTensor(await io.pixels(start + i), plan.pre, table, data, i * per)),
+  );
   return { rows, data };
 }
 
-async function inferChunk(plan: PipelinePlan, io: PipelineIO, rows: number, data: Float32Array): Promise<{ act: Float32Array; logits: Float32Array }> {
+async function inferChunk(
+  plan: PipelinePlan,
+  io: PipelineIO,
+  rows: number,
+  data: Float32Array,
+): Promise<{ act: Float32Array; logits: Float32Array }> {
   const per = data.length / rows;
   const outputs = plan.layer === plan.logits ? [plan.layer] : [plan.layer, plan.logits];
   const step = plan.fixedBatch ?? rows;

@@ -25,7 +25,8 @@ function tooManyPixels(width: number, height: number, maxPixels: number): CheckR
 
 function failure(e: unknown, stage: 'header' | 'pixels'): CheckResult {
   const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-  if (stage === 'header' && /unsupported image format/i.test(message)) return { ok: false, ...skip('not_image', 'not an image (no decoder recognises the content)') };
+  if (stage === 'header' && /unsupported image format/i.test(message))
+    return { ok: false, ...skip('not_image', 'not an image (no decoder recognises the content)') };
   return { ok: false, ...skip('corrupt', `the image does not decode (${message})`) };
 }
 

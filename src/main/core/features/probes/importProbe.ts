@@ -69,14 +69,22 @@ export async function importProbe(state: BackendState, input: ImportInput, ctx: 
   ctx.progress({ done: 0, total: 0, message: 'Scanning the folder' });
   const walk = await walkFolder(root, ctx.signal);
   if (walk.files.length === 0) {
-    const why = walk.skipped.length ? ` (${walk.skipped.length} entr${walk.skipped.length === 1 ? 'y was' : 'ies were'} skipped, e.g. ${walk.skipped[0].relPath}: ${walk.skipped[0].reason})` : '';
-    throw new AppError('bad_input', `Folder ${root} holds no files to import${why}. Choose the folder that holds the images (in subfolders per class).`, { path: root });
+    const why = walk.skipped.length
+      ? ` (${walk.skipped.length} entr${walk.skipped.length === 1 ? 'y was' : 'ies were'} skipped, e.g. ${walk.skipped[0].relPath}: ${walk.skipped[0].reason})`
+      : '';
+    throw new AppError(
+      'bad_input',
+      `Folder ${root} holds no files to import${why}. Choose the folder that holds the images (in subfolders per class).`,
+      { path: root },
+    );
   }
   const labelPaths = walk.files.map((f) => nfc(f.relPath));
   const csv = params.labelsCsv ? await readLabelsCsv(params.labelsCsv, new Set(labelPaths), folderKinds(labelPaths)) : null;
   // Importing a folder whose last import stopped continues that job rather than leaving it behind.
   const jobId = resumeJobId ?? findUnfinishedJob(project.db, IMPORT_KIND, 'root', root)?.id;
-  return runJob(project, { kind: IMPORT_KIND, title: `Import ${params.name}`, params, jobId }, ctx, (run) => runImport(run, params, walk, csv));
+  return runJob(project, { kind: IMPORT_KIND, title: `Import ${params.name}`, params, jobId }, ctx, (run) =>
+    runImport(run, params, walk, csv),
+  );
 }
 
 async function resolveRoot(given: string): Promise<string> {
@@ -199,15 +207,22 @@ async function runImport(run: JobRun, params: ImportParams, walk: WalkResult, cs
 }
 
 function mergeWarning(m: ReconcileStats['merged'][number]): string {
-  const forms = m.spellings.map((s) => `"${s}" (${s === s.normalize('NFC') ? 'NFC' : s === s.normalize('NFD') ? 'NFD' : 'mixed'} form)`).join(' and ');
+  const forms = m.spellings
+    .map((s) => `"${s}" (${s === s.normalize('NFC') ? 'NFC' : s === s.normalize('NFD') ? 'NFD' : 'mixed'} form)`)
+    .join(' and ');
   return `The folders ${forms} have the same name in different Unicode forms (e.g. one copied from macOS); their ${m.images} images were merged into one label "${m.label}".`;
 }
 
 function badNameWarning(walk: WalkResult): string[] {
   const bad = walk.skipped.filter((s) => s.code === 'bad_name');
   if (!bad.length) return [];
-  const shown = bad.slice(0, 3).map((s) => s.relPath).join(', ');
-  return [`${bad.length} file or folder name(s) are not valid UTF-8 and were skipped (${shown}${bad.length > 3 ? ', ...' : ''}); rename them to UTF-8 and import again.`];
+  const shown = bad
+    .slice(0, 3)
+    .map((s) => s.relPath)
+    .join(', ');
+  return [
+    `${bad.length} file or folder name(s) are not valid UTF-8 and were skipped (${shown}${bad.length > 3 ? ', ...' : ''}); rename them to UTF-8 and import again.`,
+  ];
 }
 
 export const importJobKind: JobKind = {

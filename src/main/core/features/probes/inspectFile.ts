@@ -58,7 +58,16 @@ export async function inspectFile(file: WalkFile, stored: StoredImage | undefine
     return skipped(unreadable(e), st.size);
   }
   if (!check.ok) return skipped(check, st.size);
-  return { kind: 'image', relPath, bytes: st.size, mtimeMs: st.mtimeMs, sha256, width: check.width, height: check.height, format: check.format };
+  return {
+    kind: 'image',
+    relPath,
+    bytes: st.size,
+    mtimeMs: st.mtimeMs,
+    sha256,
+    width: check.width,
+    height: check.height,
+    format: check.format,
+  };
 }
 
 // Why not fs/promises: per small file, its FileHandle, extra fstat and four thread-pool round trips cost more

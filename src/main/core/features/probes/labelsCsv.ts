@@ -35,7 +35,11 @@ interface Problem {
 
 /** The path as the labels see it: '/'-separated, NFC (like the folder names, see reconcileLabels.ts). */
 function normalizePath(raw: string): string | null {
-  const p = raw.trim().normalize('NFC').replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  const p = raw
+    .trim()
+    .normalize('NFC')
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '');
   if (p === '' || p.startsWith('/') || /^[a-zA-Z]:/.test(p) || p.split('/').some((s) => s === '..' || s === '.' || s === '')) return null;
   return p;
 }
@@ -68,7 +72,10 @@ export async function readLabelsCsv(path: string, files: ReadonlySet<string>, ki
   const classOf = new Map<string, string>();
   for (const { line, fields: cells } of records) {
     const rel = normalizePath(cells[0]);
-    const labels = cells.slice(1).map((c) => c.trim().normalize('NFC')).filter((c) => c !== '');
+    const labels = cells
+      .slice(1)
+      .map((c) => c.trim().normalize('NFC'))
+      .filter((c) => c !== '');
     if (rel === null) problems.push({ line, problem: `"${cells[0].trim()}" is not a path relative to the imported folder` });
     else if (!files.has(rel)) problems.push({ line, problem: `${rel} is not a file in the imported folder` });
     if (labels.length === 0) problems.push({ line, problem: 'a row needs a path and at least one label' });
@@ -76,10 +83,14 @@ export async function readLabelsCsv(path: string, files: ReadonlySet<string>, ki
     for (const label of labels) {
       const m = matchClass(label);
       if (m && 'ambiguous' in m) {
-        problems.push({ line, problem: `label "${label}" matches several classes (${m.ambiguous.join(', ')}); write the class's folder path instead` });
+        problems.push({
+          line,
+          problem: `label "${label}" matches several classes (${m.ambiguous.join(', ')}); write the class's folder path instead`,
+        });
       } else if (m) {
         const before = classOf.get(rel);
-        if (before && before !== m.path) problems.push({ line, problem: `${rel} is given two classes (${before} and ${m.path}); an image has one class` });
+        if (before && before !== m.path)
+          problems.push({ line, problem: `${rel} is given two classes (${before} and ${m.path}); an image has one class` });
         else classOf.set(rel, m.path);
       }
     }
@@ -91,10 +102,14 @@ export async function readLabelsCsv(path: string, files: ReadonlySet<string>, ki
     problems.sort((a, b) => a.line - b.line);
     const shown = problems.slice(0, 5).map((p) => `line ${p.line}: ${p.problem}`);
     const more = problems.length > 5 ? `; and ${problems.length - 5} more` : '';
-    throw new AppError('bad_input', `Labels CSV ${path} has ${problems.length} problem(s), nothing was imported: ${shown.join('; ')}${more}.`, {
-      file: path,
-      problems,
-    });
+    throw new AppError(
+      'bad_input',
+      `Labels CSV ${path} has ${problems.length} problem(s), nothing was imported: ${shown.join('; ')}${more}.`,
+      {
+        file: path,
+        problems,
+      },
+    );
   }
   return { path, sha256: createHash('sha256').update(bytes).digest('hex'), rows };
 }

@@ -40,7 +40,13 @@ export function isPng(buf: Buffer): boolean {
 /** IHDR as the file states it (dimensions are read before anything is decoded). null if not a sane IHDR. */
 export function readPngHeader(buf: Buffer): PngHeader | null {
   if (!isPng(buf) || buf.length < 33 || buf.readUInt32BE(8) !== 13 || buf.toString('latin1', 12, 16) !== 'IHDR') return null;
-  const h: PngHeader = { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20), bitDepth: buf[24], colorType: buf[25], interlace: buf[28] };
+  const h: PngHeader = {
+    width: buf.readUInt32BE(16),
+    height: buf.readUInt32BE(20),
+    bitDepth: buf[24],
+    colorType: buf[25],
+    interlace: buf[28],
+  };
   const depthOk = DEPTHS[h.colorType]?.includes(h.bitDepth) ?? false;
   if (!depthOk || h.width === 0 || h.height === 0 || buf[26] !== 0 || buf[27] !== 0 || h.interlace > 1) return null;
   return h;
@@ -73,7 +79,7 @@ export function fastVerifyPng(buf: Buffer): boolean {
     const len = buf.readUInt32BE(off);
     if (len > 0x7fffffff || off + 12 + len > buf.length) return false;
     const type = buf.toString('latin1', off + 4, off + 8);
-    if ((crc32(buf.subarray(off + 4, off + 8 + len)) >>> 0) !== buf.readUInt32BE(off + 8 + len)) return false;
+    if (crc32(buf.subarray(off + 4, off + 8 + len)) >>> 0 !== buf.readUInt32BE(off + 8 + len)) return false;
     if (type === 'PLTE') sawPalette = true;
     if (type === 'IDAT') {
       if (idatDone) return false; // IDAT chunks must be consecutive

@@ -107,7 +107,11 @@ function mergedFolders(images: readonly { relPath: string; labelPath: string }[]
     // Only the deepest folder whose own name differs: "Café/x" and "Café/y" merge, their parents need not.
     const own = new Set([...forms.keys()].map(leafName));
     if (own.size < 2) continue;
-    out.push({ label, spellings: [...forms.keys()].sort((a, b) => Number(b === nfc(b)) - Number(a === nfc(a)) || comparePaths(a, b)), images: [...forms.values()].reduce((a, b) => a + b, 0) });
+    out.push({
+      label,
+      spellings: [...forms.keys()].sort((a, b) => Number(b === nfc(b)) - Number(a === nfc(a)) || comparePaths(a, b)),
+      images: [...forms.values()].reduce((a, b) => a + b, 0),
+    });
   }
   return out.sort((a, b) => comparePaths(a.label, b.label));
 }
@@ -128,7 +132,13 @@ function labelIdResolver(db: Db, probeSetId: number): (kind: LabelKind, path: st
       if (row.parentId !== parentId) setLabelParent(db, row.id, parentId);
       return row.id;
     }
-    const fresh = { name: kind === 'csv' ? path : leafName(path), path, kind, parentId, depth: kind === 'csv' ? 0 : path.split('/').length - 1 };
+    const fresh = {
+      name: kind === 'csv' ? path : leafName(path),
+      path,
+      kind,
+      parentId,
+      depth: kind === 'csv' ? 0 : path.split('/').length - 1,
+    };
     const id = insertLabel(db, probeSetId, fresh);
     known.set(k, { id, ...fresh });
     return id;

@@ -29,7 +29,13 @@ export function thumbPath(projectPath: string, sha256: string, size: number): st
 }
 
 /** `signal`: an abandoned request (the grid scrolled on) stops generating thumbnails nobody will see. */
-export async function thumbnails(db: Db, projectPath: string, ids: readonly number[], size: number, signal: AbortSignal): Promise<Thumbnail[]> {
+export async function thumbnails(
+  db: Db,
+  projectPath: string,
+  ids: readonly number[],
+  size: number,
+  signal: AbortSignal,
+): Promise<Thumbnail[]> {
   const sources = new Map(imageSources(db, ids).map((s) => [s.id, s]));
   const out: Thumbnail[] = new Array(ids.length);
   await forEachConcurrent(ids, IN_FLIGHT, signal, async (id, i) => {
@@ -55,7 +61,8 @@ async function thumbnail(projectPath: string, src: ImageSource, size: number): P
     // Small files are read once for hash and decode; big ones are hashed as a stream and decoded from the path.
     input = st.size <= 8 * 1024 * 1024 ? await readFile(file) : file;
     const sha = Buffer.isBuffer(input) ? createHash('sha256').update(input).digest('hex') : await hashFile(file);
-    if (sha !== src.sha256) return { id: src.id, dataUrl: null, error: `${src.relPath} changed on disk since the import; import the folder again.` };
+    if (sha !== src.sha256)
+      return { id: src.id, dataUrl: null, error: `${src.relPath} changed on disk since the import; import the folder again.` };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'is missing' : `cannot be read (${code ?? (e as Error).message})`;

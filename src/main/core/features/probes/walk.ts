@@ -54,7 +54,11 @@ function compareCodePoints(a: string, b: string): number {
 
 /** Sort by comparePaths, computing each key once (50,000 paths: no per-comparison encoding). */
 export function sortByPath<T extends { relPath: string }>(items: T[]): T[] {
-  const keyed = items.map((item) => ({ item, nfc: Buffer.from(item.relPath.normalize('NFC'), 'utf8'), raw: Buffer.from(item.relPath, 'utf8') }));
+  const keyed = items.map((item) => ({
+    item,
+    nfc: Buffer.from(item.relPath.normalize('NFC'), 'utf8'),
+    raw: Buffer.from(item.relPath, 'utf8'),
+  }));
   keyed.sort((x, y) => Buffer.compare(x.nfc, y.nfc) || Buffer.compare(x.raw, y.raw));
   return keyed.map((k) => k.item);
 }

@@ -36,7 +36,13 @@ export function createProjectHandlers(state: BackendState): { handlers: Pick<Han
   }
 
   const handlers: Pick<Handlers<Contract>, ProjectMethods> = {
-    'app.info': () => ({ name: APP_NAME, version: APP_VERSION, schemaVersion: SCHEMA_VERSION, mode: opts.mode, platform: process.platform }),
+    'app.info': () => ({
+      name: APP_NAME,
+      version: APP_VERSION,
+      schemaVersion: SCHEMA_VERSION,
+      mode: opts.mode,
+      platform: process.platform,
+    }),
 
     'project.create': async ({ path }) => {
       const full = resolve(path.endsWith('.nwb') ? path : `${path}.nwb`);

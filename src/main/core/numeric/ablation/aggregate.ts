@@ -130,7 +130,11 @@ export function ablationSummary(
 ): AblationSummary {
   const optim = results.map((r) => r.optim?.score ?? NaN);
   const norm = results.map((r) => r.norm?.score ?? NaN);
-  const out: AblationSummary = { optim: meanWithStandardError(optim), norm: meanWithStandardError(norm), flagged: results.filter((r) => r.flag).length };
+  const out: AblationSummary = {
+    optim: meanWithStandardError(optim),
+    norm: meanWithStandardError(norm),
+    flagged: results.filter((r) => r.flag).length,
+  };
   if (correlations) {
     if (correlations.length !== results.length) throw new Error('ablationSummary: one correlation per result');
     out.optimVsCorrelation = quadraticFit(correlations, optim);

@@ -91,7 +91,14 @@ export async function cumulantBlock(
   return { k0, count, images, coef };
 }
 
-async function momentProduct(probs: FloatArray, n: number, c: number, pow: Float64Array, cols: number, engine: MatmulEngine): Promise<Float64Array> {
+async function momentProduct(
+  probs: FloatArray,
+  n: number,
+  c: number,
+  pow: Float64Array,
+  cols: number,
+  engine: MatmulEngine,
+): Promise<Float64Array> {
   if (engine === 'onnx') {
     const p32 = probs instanceof Float32Array ? probs : Float32Array.from(probs);
     return product(p32, n, c, Float32Array.from(pow), cols, { engine: 'onnx' });

@@ -3,7 +3,16 @@ import { argmax, logSumExp } from './crossEntropy';
 import { absChangeRows, CUMULANT_TERMS, cumulantBlock, cumulantChange, type CumulantBlock } from './cumulant';
 import { computeLogits } from './logits';
 import { correctAfterChange, rankOneChange } from './rankOne';
-import { ColumnCache, type AbsChangeValue, type FloatArray, type LinearHead, type LossOracle, type Matrix, type OracleResult, type OracleWants } from './types';
+import {
+  ColumnCache,
+  type AbsChangeValue,
+  type FloatArray,
+  type LinearHead,
+  type LossOracle,
+  type Matrix,
+  type OracleResult,
+  type OracleWants,
+} from './types';
 
 export type LossModel = 'exact' | 'cumulant';
 
@@ -133,7 +142,21 @@ export async function linearHeadOracle(
       changes[r] = dl;
       losses[r] = base[i] + dl;
       if (correct && tops) {
-        const ok = correctAfterChange(z, i * c, c, wCol, wMax, wMin, labels[i], zLabel[i], delta, tops.index, tops.logit, i * orderLength, orderLength);
+        const ok = correctAfterChange(
+          z,
+          i * c,
+          c,
+          wCol,
+          wMax,
+          wMin,
+          labels[i],
+          zLabel[i],
+          delta,
+          tops.index,
+          tops.logit,
+          i * orderLength,
+          orderLength,
+        );
         correct[r] = ok ? 1 : 0;
       }
     }
@@ -145,7 +168,11 @@ export async function linearHeadOracle(
    * Fused Optim objective: the same arithmetic as evaluate + optimScaling.absChangeObjective, in one loop over
    * the rows with the rows' activations and cumulant coefficients gathered once (Optim calls it 100 times).
    */
-  async function absChangeObjective(neuron: number, sims: Float64Array, imageIdx: Int32Array): Promise<(c: number, d: number) => AbsChangeValue> {
+  async function absChangeObjective(
+    neuron: number,
+    sims: Float64Array,
+    imageIdx: Int32Array,
+  ): Promise<(c: number, d: number) => AbsChangeValue> {
     const m = imageIdx.length;
     const act = actColumns.at(neuron, imageIdx);
     const blk = lossModel === 'cumulant' ? await useBlock(neuron) : null;
@@ -154,7 +181,8 @@ export async function linearHeadOracle(
     const coef = new Float64Array(blk ? m * CUMULANT_TERMS : 0);
     if (blk) {
       const o = (neuron - blk.k0) * n * CUMULANT_TERMS;
-      for (let r = 0; r < m; r++) for (let q = 0; q < CUMULANT_TERMS; q++) coef[r * CUMULANT_TERMS + q] = blk.coef[o + imageIdx[r] * CUMULANT_TERMS + q];
+      for (let r = 0; r < m; r++)
+        for (let q = 0; q < CUMULANT_TERMS; q++) coef[r * CUMULANT_TERMS + q] = blk.coef[o + imageIdx[r] * CUMULANT_TERMS + q];
     }
     const w = wOverT.slice();
     const g1 = new Float64Array(1);

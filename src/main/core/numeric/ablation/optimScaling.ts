@@ -68,7 +68,10 @@ export async function optimObjective(
 }
 
 /** Optim scaling (docs/methods.md "Optim scaling"): c = 1, d = 0, then `steps` full-batch Adam steps; returns the final (c, d). */
-export async function optimScaling(objective: ScalingObjective, adam: Partial<AdamOptions> = {}): Promise<Omit<OptimResult, 'gradientSource'>> {
+export async function optimScaling(
+  objective: ScalingObjective,
+  adam: Partial<AdamOptions> = {},
+): Promise<Omit<OptimResult, 'gradientSource'>> {
   const o: AdamOptions = { ...DEFAULT_ADAM, ...adam };
   const params = Float64Array.of(1, 0);
   const grads = new Float64Array(2);

@@ -34,7 +34,9 @@ export async function lossChanges(
   want: OracleWants,
   opts: ChangeOptions = {},
 ): Promise<LossChanges> {
-  const res = oracle.evaluate ? await oracle.evaluate(neuron, values, imageIdx, want) : { losses: await oracle.losses(neuron, values, imageIdx) };
+  const res = oracle.evaluate
+    ? await oracle.evaluate(neuron, values, imageIdx, want)
+    : { losses: await oracle.losses(neuron, values, imageIdx) };
   if (want.correct && !('correct' in res && res.correct)) throw new Error('lossChanges: this oracle cannot tell correctness (no evaluate)');
   const m = imageIdx.length;
   const given = 'changes' in res ? res.changes : undefined;

@@ -16,7 +16,15 @@ export function referenceLogits(acts: Matrix, head: LinearHead, image: number, n
   return z;
 }
 
-export function referenceLoss(acts: Matrix, head: LinearHead, labels: Int32Array, temperature: number, image: number, neuron: number, value: number): number {
+export function referenceLoss(
+  acts: Matrix,
+  head: LinearHead,
+  labels: Int32Array,
+  temperature: number,
+  image: number,
+  neuron: number,
+  value: number,
+): number {
   const z = referenceLogits(acts, head, image, neuron, value);
   return logSumExp(z, 0, z.length, 1 / temperature) - z[labels[image]] / temperature;
 }

@@ -36,7 +36,8 @@ export interface NeuronSlot {
   replace(x: FloatArray, o: number, k: number, value: number): void;
 }
 
-const SUMMARIES_OK = "mean or max for 4-D maps [N,C,H,W] / [N,H,W,C], cls or token_mean for token tensors [N,T,D], identity for 2-D features [N,D]";
+const SUMMARIES_OK =
+  'mean or max for 4-D maps [N,C,H,W] / [N,H,W,C], cls or token_mean for token tensors [N,T,D], identity for 2-D features [N,D]';
 
 /**
  * Why neuron replacement is not defined for a layer of this shape (with the batch axis) and summary, or null.
@@ -48,8 +49,14 @@ export function slotRefusal(shape: readonly number[], summary: string): string |
     if (rank === 2) return null;
     return `summary 'identity' on a ${rank}-D layer [${shape.join(',')}] makes every element of the flattened tensor a neuron, and ablation does not replace single elements of a map or token tensor; extract the layer with ${rank === 4 ? "'mean' or 'max'" : rank === 3 ? "'cls' or 'token_mean'" : 'a per-channel summary'} instead (ablation works with ${SUMMARIES_OK})`;
   }
-  if (summary === 'mean' || summary === 'max') return rank === 4 ? null : `summary '${summary}' needs a 4-D map, the layer is [${shape.join(',')}] (ablation works with ${SUMMARIES_OK})`;
-  if (summary === 'cls' || summary === 'token_mean') return rank === 3 ? null : `summary '${summary}' needs a token tensor [N,T,D], the layer is [${shape.join(',')}] (ablation works with ${SUMMARIES_OK})`;
+  if (summary === 'mean' || summary === 'max')
+    return rank === 4
+      ? null
+      : `summary '${summary}' needs a 4-D map, the layer is [${shape.join(',')}] (ablation works with ${SUMMARIES_OK})`;
+  if (summary === 'cls' || summary === 'token_mean')
+    return rank === 3
+      ? null
+      : `summary '${summary}' needs a token tensor [N,T,D], the layer is [${shape.join(',')}] (ablation works with ${SUMMARIES_OK})`;
   return `summary '${summary}' is not one ablation can replace (ablation works with ${SUMMARIES_OK})`;
 }
 
@@ -81,7 +88,11 @@ export function neuronSlot(dims: readonly number[], summary: NeuronSummary, chan
   const size = dims.reduce((a, b) => a * b, 1);
   if (summary === 'identity') {
     return {
-      summary, layout: 'features', dims: [...dims], size, neurons: size,
+      summary,
+      layout: 'features',
+      dims: [...dims],
+      size,
+      neurons: size,
       read: (x, o, k) => x[o + k],
       replace: (x, o, k, v) => void (x[o + k] = v),
     };
@@ -97,7 +108,11 @@ export function neuronSlot(dims: readonly number[], summary: NeuronSummary, chan
     const [c, h, w] = dims;
     const hw = h * w;
     return {
-      summary, layout: 'NCHW', dims: [...dims], size, neurons: c,
+      summary,
+      layout: 'NCHW',
+      dims: [...dims],
+      size,
+      neurons: c,
       read: (x, o, k) => gather(x, o + k * hw, hw, 1, isMax),
       replace: (x, o, k, v) => shiftTo(x, o + k * hw, hw, 1, v, isMax),
     };
@@ -105,7 +120,11 @@ export function neuronSlot(dims: readonly number[], summary: NeuronSummary, chan
   const [h, w, c] = dims;
   const hw = h * w;
   return {
-    summary, layout: 'NHWC', dims: [...dims], size, neurons: c,
+    summary,
+    layout: 'NHWC',
+    dims: [...dims],
+    size,
+    neurons: c,
     read: (x, o, k) => gather(x, o + k, hw, c, isMax),
     replace: (x, o, k, v) => shiftTo(x, o + k, hw, c, v, isMax),
   };

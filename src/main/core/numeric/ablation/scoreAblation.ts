@@ -67,7 +67,8 @@ export async function scoreAblation(
   opts: AblationOptions = {},
 ): Promise<NeuronAblation[]> {
   const n = activations.rows;
-  if (simulated.rows !== n || simulated.cols !== activations.cols) throw new Error('scoreAblation: simulated must have the activations shape');
+  if (simulated.rows !== n || simulated.cols !== activations.cols)
+    throw new Error('scoreAblation: simulated must have the activations shape');
   if (split.length !== n || oracle.numImages !== n) throw new Error('scoreAblation: split / oracle size differs from the activations');
   const methods = opts.methods ?? ['optim', 'norm'];
   const neurons = opts.neurons ?? Int32Array.from({ length: activations.cols }, (_, k) => k);
@@ -108,7 +109,12 @@ export async function scoreAblation(
       const o0 = opts.fusedObjective === false ? { ...oracle, absChangeObjective: undefined } : oracle;
       const objective = await optimObjective(o0, k, sVal, val, baseOf(val, aVal), opts, (s) => (source = s));
       const o = await optimScaling(objective, opts.adam);
-      res.optim = { ...(await scaled(o.c, o.d)), initialObjective: o.initialObjective, finalObjective: o.finalObjective, gradientSource: source };
+      res.optim = {
+        ...(await scaled(o.c, o.d)),
+        initialObjective: o.initialObjective,
+        finalObjective: o.finalObjective,
+        gradientSource: source,
+      };
     }
     out.push(res);
     opts.onProgress?.(t + 1, neurons.length);

@@ -86,7 +86,12 @@ export interface TopImpactCurve {
 }
 
 /** `order` = activationOrder(activations), when the caller already has it (one sort for several beta lists). */
-export function topImpactCurve(impacts: Float64Array, activations: FloatArray, betas: ArrayLike<number>, order?: Int32Array): TopImpactCurve {
+export function topImpactCurve(
+  impacts: Float64Array,
+  activations: FloatArray,
+  betas: ArrayLike<number>,
+  order?: Int32Array,
+): TopImpactCurve {
   const n = impacts.length;
   if (activations.length !== n) throw new Error('topImpactCurve: impacts and activations differ in length');
   order ??= activationOrder(activations);

@@ -50,7 +50,8 @@ function upperBound(a: Float64Array, v: number): number {
  * AUROC only needs the order) against a rows x cols 0/1 label matrix.
  */
 export function aurocColumns(scores: ArrayLike<number>, labels: ArrayLike<number>, rows: number, cols: number): (number | null)[] {
-  if (scores.length !== rows * cols || labels.length !== rows * cols) throw new Error(`aurocColumns: expected ${rows} x ${cols} scores and labels`);
+  if (scores.length !== rows * cols || labels.length !== rows * cols)
+    throw new Error(`aurocColumns: expected ${rows} x ${cols} scores and labels`);
   const s = new Float64Array(rows);
   const y = new Uint8Array(rows);
   const out: (number | null)[] = [];

@@ -52,7 +52,8 @@ export class PBlockWriter {
   }
 
   private write(block: Float32Array, r0: number, r1: number, isCos: boolean): void {
-    if (r0 !== this.rowsSeen || r1 > this.rows || block.length !== (r1 - r0) * this.cols) throw new Error(`PBlockWriter: unexpected block ${r0}..${r1}`);
+    if (r0 !== this.rowsSeen || r1 > this.rows || block.length !== (r1 - r0) * this.cols)
+      throw new Error(`PBlockWriter: unexpected block ${r0}..${r1}`);
     const m = this.cols;
     const a = this.a;
     const ab = this.a * this.b;

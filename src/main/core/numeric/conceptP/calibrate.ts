@@ -63,7 +63,11 @@ function bestB(ps: PointSet, a: number, bGrid: readonly number[]): { j: number; 
 }
 
 /** Grid search of mean BCE over aGrid x bGrid on a point set (first minimum in a-major order on ties). */
-export function gridSearchBce(ps: PointSet, aGrid: readonly number[] = REFERENCE_A_GRID, bGrid: readonly number[] = REFERENCE_B_GRID): { a: number; b: number; bce: number } {
+export function gridSearchBce(
+  ps: PointSet,
+  aGrid: readonly number[] = REFERENCE_A_GRID,
+  bGrid: readonly number[] = REFERENCE_B_GRID,
+): { a: number; b: number; bce: number } {
   for (let j = 1; j < bGrid.length; j++) if (!(bGrid[j] > bGrid[j - 1])) throw new Error('gridSearchBce: bGrid must be ascending');
   let best = { a: NaN, b: NaN, bce: Infinity };
   for (const a of aGrid) {
@@ -86,7 +90,8 @@ export function gridSearchBce(ps: PointSet, aGrid: readonly number[] = REFERENCE
 export function calibrate(cos: Float32Array, labels: Uint8Array, opts: CalibrateOptions = {}): CalibrationResult {
   if (cos.length !== labels.length) throw new Error(`calibrate: ${cos.length} cos values but ${labels.length} labels`);
   if (cos.length === 0) throw new Error('calibrate: no pairs');
-  if (opts.rows !== undefined && opts.cols !== undefined && opts.rows * opts.cols !== cos.length) throw new Error(`calibrate: ${cos.length} pairs != ${opts.rows} x ${opts.cols}`);
+  if (opts.rows !== undefined && opts.cols !== undefined && opts.rows * opts.cols !== cos.length)
+    throw new Error(`calibrate: ${cos.length} pairs != ${opts.rows} x ${opts.cols}`);
   const aGrid = opts.aGrid ?? REFERENCE_A_GRID;
   const bGrid = opts.bGrid ?? REFERENCE_B_GRID;
   const h = cosHistogram(cos, labels, opts.bins ?? DEFAULT_BINS);
@@ -128,6 +133,11 @@ export function calibrate(cos: Float32Array, labels: Uint8Array, opts: Calibrate
     converged,
     pairs: cos.length,
     positives: h.positives,
-    histogram: { bins: h.bins, width: h.width, gridBce: grid.bce, maxBceError: histogramBceBound(Math.max(...aGrid.map(Math.abs), Math.abs(a)), h.width) },
+    histogram: {
+      bins: h.bins,
+      width: h.width,
+      gridBce: grid.bce,
+      maxBceError: histogramBceBound(Math.max(...aGrid.map(Math.abs), Math.abs(a)), h.width),
+    },
   };
 }

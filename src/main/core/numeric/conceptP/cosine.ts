@@ -41,7 +41,12 @@ export const defaultBlockRows = (n: number, m: number): number => Math.max(1, Ma
  * blocks of I: one matrix product per block (never per pair), each block handed to `onBlock` before the
  * next is computed, so peak memory is one block, not N x M. Yields to the event loop between blocks.
  */
-export async function cosineBlocks(images: DenseMatrix, texts: DenseMatrix, onBlock: CosineBlockHandler, opts: CosineOptions = {}): Promise<void> {
+export async function cosineBlocks(
+  images: DenseMatrix,
+  texts: DenseMatrix,
+  onBlock: CosineBlockHandler,
+  opts: CosineOptions = {},
+): Promise<void> {
   return productBlocks(images, texts, onBlock, opts, null);
 }
 
@@ -49,11 +54,24 @@ export async function cosineBlocks(images: DenseMatrix, texts: DenseMatrix, onBl
  * Like cosineBlocks, but each block holds P = sigmoid(a * (cos + b)) (float32), the sigmoid computed by
  * onnxruntime in the same call as the product ('js' engine: Math.exp in float64, rounded to float32).
  */
-export async function probabilityBlocks(images: DenseMatrix, texts: DenseMatrix, a: number, b: number, onBlock: CosineBlockHandler, opts: CosineOptions = {}): Promise<void> {
+export async function probabilityBlocks(
+  images: DenseMatrix,
+  texts: DenseMatrix,
+  a: number,
+  b: number,
+  onBlock: CosineBlockHandler,
+  opts: CosineOptions = {},
+): Promise<void> {
   return productBlocks(images, texts, onBlock, opts, { a, b });
 }
 
-async function productBlocks(images: DenseMatrix, texts: DenseMatrix, onBlock: CosineBlockHandler, opts: CosineOptions, sig: { a: number; b: number } | null): Promise<void> {
+async function productBlocks(
+  images: DenseMatrix,
+  texts: DenseMatrix,
+  onBlock: CosineBlockHandler,
+  opts: CosineOptions,
+  sig: { a: number; b: number } | null,
+): Promise<void> {
   const n = images.rows;
   const m = texts.rows;
   const d = images.cols;
@@ -68,7 +86,9 @@ async function productBlocks(images: DenseMatrix, texts: DenseMatrix, onBlock: C
       block = cosineJs(a, r1 - r0, texts.data, m, d);
       if (sig) for (let i = 0; i < block.length; i++) block[i] = 1 / (1 + Math.exp(-sig.a * (block[i] + sig.b)));
     } else {
-      block = sig ? await gemmTransBSigmoid(a, r1 - r0, texts.data, m, d, sig.a, sig.a * sig.b, opts.threads ?? 0) : await gemmTransB(a, r1 - r0, texts.data, m, d, opts.threads ?? 0);
+      block = sig
+        ? await gemmTransBSigmoid(a, r1 - r0, texts.data, m, d, sig.a, sig.a * sig.b, opts.threads ?? 0)
+        : await gemmTransB(a, r1 - r0, texts.data, m, d, opts.threads ?? 0);
     }
     await onBlock(block, r0, r1);
     await new Promise<void>((resolve) => setImmediate(resolve));

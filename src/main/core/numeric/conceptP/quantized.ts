@@ -45,7 +45,12 @@ export function quantizedColumn64(q: QuantizedMatrix, col: number, rowIndices?: 
   return fillColumn(q, col, rowIndices, out ?? new Float64Array(rowIndices ? rowIndices.length : q.rows));
 }
 
-function fillColumn<T extends Float32Array | Float64Array>(q: QuantizedMatrix, col: number, rowIndices: ArrayLike<number> | undefined, out: T): T {
+function fillColumn<T extends Float32Array | Float64Array>(
+  q: QuantizedMatrix,
+  col: number,
+  rowIndices: ArrayLike<number> | undefined,
+  out: T,
+): T {
   if (col < 0 || col >= q.cols) throw new Error(`column ${col} out of range 0..${q.cols - 1}`);
   const inv = 1 / QUANT_LEVELS;
   const len = rowIndices ? rowIndices.length : q.rows;
@@ -60,7 +65,8 @@ function fillColumn<T extends Float32Array | Float64Array>(q: QuantizedMatrix, c
  */
 export function dequantiseColumns(q: QuantizedMatrix, columns: ArrayLike<number>, rowIndices?: ArrayLike<number>): DenseMatrix {
   const m = columns.length;
-  for (let j = 0; j < m; j++) if (columns[j] < 0 || columns[j] >= q.cols) throw new Error(`column ${columns[j]} out of range 0..${q.cols - 1}`);
+  for (let j = 0; j < m; j++)
+    if (columns[j] < 0 || columns[j] >= q.cols) throw new Error(`column ${columns[j]} out of range 0..${q.cols - 1}`);
   const n = rowIndices ? rowIndices.length : q.rows;
   const out = new Float32Array(n * m);
   const inv = 1 / QUANT_LEVELS;

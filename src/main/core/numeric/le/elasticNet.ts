@@ -38,7 +38,13 @@ export interface ElasticNetResult {
  * Weights for one target from the centred Gram (m x m, row-major, symmetric), c = Xc^T yc / n and
  * yy = ||yc||^2 / n. The intercept is the caller's: mean(y) - mean(X) w (0 on standardised data).
  */
-export function elasticNetGram(gram: Float64Array, m: number, c: ArrayLike<number>, yy: number, opts: ElasticNetOptions = {}): ElasticNetResult {
+export function elasticNetGram(
+  gram: Float64Array,
+  m: number,
+  c: ArrayLike<number>,
+  yy: number,
+  opts: ElasticNetOptions = {},
+): ElasticNetResult {
   const lambda = opts.lambda ?? DEFAULT_LAMBDA;
   const eta = opts.eta ?? DEFAULT_ETA;
   const tol = opts.tol ?? 1e-4;

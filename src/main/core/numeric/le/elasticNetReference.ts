@@ -20,7 +20,13 @@ export interface InterceptFit {
 }
 
 /** X is n x p row-major (any numeric array), y has length n. */
-export function elasticNetReference(x: ArrayLike<number>, n: number, p: number, y: ArrayLike<number>, opts: ElasticNetReferenceOptions = {}): InterceptFit {
+export function elasticNetReference(
+  x: ArrayLike<number>,
+  n: number,
+  p: number,
+  y: ArrayLike<number>,
+  opts: ElasticNetReferenceOptions = {},
+): InterceptFit {
   const lambda = opts.lambda ?? DEFAULT_LAMBDA;
   const eta = opts.eta ?? DEFAULT_ETA;
   const tol = opts.tol ?? 1e-12;

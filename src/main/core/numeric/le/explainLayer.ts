@@ -1,6 +1,14 @@
 import { argmax, fitConcepts, singleConceptValScores, topKWithoutGreedy, valColumnStats } from './baselines';
 import { trainCrossProducts, type CrossProductOptions } from './crossProducts';
-import { DEFAULT_ETA, DEFAULT_LAMBDA, elasticNetGram, elasticNetGramPath, lambdaMax, lambdaPath, type ElasticNetResult } from './elasticNet';
+import {
+  DEFAULT_ETA,
+  DEFAULT_LAMBDA,
+  elasticNetGram,
+  elasticNetGramPath,
+  lambdaMax,
+  lambdaPath,
+  type ElasticNetResult,
+} from './elasticNet';
 import { gramFitter } from './greedy';
 import { greedySearch, type GreedyOptions } from './greedySearch';
 import { product } from '../../onnx/gemm';
@@ -93,7 +101,8 @@ export async function explainLayer(input: ExplainLayerInput, opts: ExplainLayerO
   const n = p.rows;
   const m = p.cols;
   const kAll = q.cols;
-  if (q.rows !== n || input.split.length !== n) throw new Error('explainLayer: concepts, activations and split must have the same number of images');
+  if (q.rows !== n || input.split.length !== n)
+    throw new Error('explainLayer: concepts, activations and split must have the same number of images');
   if (sim.rows !== n || sim.cols !== m) throw new Error('explainLayer: the simulator must have the concept matrix shape');
   const { train, val, test } = splitIndices(input.split);
   if (train.length < 2 || val.length < 2 || test.length < 2) throw new Error('explainLayer: every split needs at least 2 images');
@@ -144,7 +153,16 @@ export async function explainLayer(input: ExplainLayerInput, opts: ExplainLayerO
       const dead = !(qMax[k] >= deadThreshold) || qStats.constant[k] === 1;
       if (dead) {
         const none = { concepts: new Int32Array(0), weights: new Float64Array(0) };
-        results.push({ neuron: k, dead: true, explanation: null, lambda: NaN, elasticNet: none, enetNonzero: 0, enetConverged: true, baselines: null });
+        results.push({
+          neuron: k,
+          dead: true,
+          explanation: null,
+          lambda: NaN,
+          elasticNet: none,
+          enetNonzero: 0,
+          enetConverged: true,
+          baselines: null,
+        });
         continue;
       }
       const c = cBlock.subarray(bi * m, (bi + 1) * m);
@@ -206,7 +224,11 @@ export async function explainLayer(input: ExplainLayerInput, opts: ExplainLayerO
     }
     // Test correlation of the simulations, all explanations of the block in one pass over the test rows.
     const te = now();
-    const sims = simulateBatch(sim, test, pending.flatMap((x) => x.les));
+    const sims = simulateBatch(
+      sim,
+      test,
+      pending.flatMap((x) => x.les),
+    );
     pending.forEach((x, i) => {
       const y = yTest.subarray(x.bi * nTest, (x.bi + 1) * nTest);
       const [le, single, noGreedy] = x.les.map((e, j) => ({ ...e, testCorrelation: pearson(sims[3 * i + j], y) }));

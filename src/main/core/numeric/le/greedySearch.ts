@@ -35,7 +35,12 @@ export interface CandidateFit {
 /** Fits LS with intercept over `concepts` (train) and scores it on val. */
 export type FitAndScore = (concepts: Int32Array) => CandidateFit;
 
-export function greedySearch(ranking: Int32Array, fitAndScore: FitAndScore, emptyBias: number, opts: GreedyOptions = {}): LinearExplanation {
+export function greedySearch(
+  ranking: Int32Array,
+  fitAndScore: FitAndScore,
+  emptyBias: number,
+  opts: GreedyOptions = {},
+): LinearExplanation {
   const v = opts.maxConcepts ?? 10;
   const r = opts.width ?? 10;
   const eps = opts.eps ?? 0.02;

@@ -42,9 +42,11 @@ export function correlationScore(pSim: DenseMatrix, q: DenseMatrix, neuron: numb
  */
 export function simulateBatch(pSim: DenseMatrix, rows: Int32Array, es: readonly SimulatedExplanation[]): Float64Array[] {
   const outs = es.map((e) => new Float64Array(rows.length).fill(e.bias));
-  for (const e of es) for (let i = 0; i < e.concepts.length; i++) {
-    if (e.concepts[i] < 0 || e.concepts[i] >= pSim.cols) throw new Error(`simulate: concept ${e.concepts[i]} outside the simulator's ${pSim.cols} columns`);
-  }
+  for (const e of es)
+    for (let i = 0; i < e.concepts.length; i++) {
+      if (e.concepts[i] < 0 || e.concepts[i] >= pSim.cols)
+        throw new Error(`simulate: concept ${e.concepts[i]} outside the simulator's ${pSim.cols} columns`);
+    }
   const m = pSim.cols;
   for (let r = 0; r < rows.length; r++) {
     const o = rows[r] * m;

@@ -32,13 +32,21 @@ export function planSummary(shape: readonly number[], requested: Summary, modelL
   if (requested === 'identity') return { summary: 'identity', k: flat };
   if (rank === 4) {
     const s = requested === 'auto' ? 'mean' : requested;
-    if (s !== 'mean' && s !== 'max') throw new AppError('bad_input', `Summary '${requested}' does not apply to a 4-D tensor [${shape.join(',')}]; use mean, max or identity.`);
+    if (s !== 'mean' && s !== 'max')
+      throw new AppError(
+        'bad_input',
+        `Summary '${requested}' does not apply to a 4-D tensor [${shape.join(',')}]; use mean, max or identity.`,
+      );
     const axis = channelAxis(shape, modelLayout);
     return { summary: s, k: shape[axis], channelAxis: axis };
   }
   if (rank === 3) {
     const s = requested === 'auto' ? 'cls' : requested;
-    if (s !== 'cls' && s !== 'token_mean') throw new AppError('bad_input', `Summary '${requested}' does not apply to a token tensor [${shape.join(',')}]; use cls, token_mean or identity.`);
+    if (s !== 'cls' && s !== 'token_mean')
+      throw new AppError(
+        'bad_input',
+        `Summary '${requested}' does not apply to a token tensor [${shape.join(',')}]; use cls, token_mean or identity.`,
+      );
     return { summary: s, k: shape[2] };
   }
   if (requested === 'auto') return { summary: 'identity', k: flat };
@@ -54,7 +62,10 @@ export function summarise(data: Float32Array, dims: readonly number[], plan: Sum
   if (got !== k) {
     // Layer shapes are measured once at discovery; a model with dynamic spatial size run at another size
     // keeps its channels but not its flattened size.
-    throw new AppError('bad_input', `The layer produced [${dims.join(',')}] but ${k} neurons were planned; with a dynamic input size use mean or max instead of identity.`);
+    throw new AppError(
+      'bad_input',
+      `The layer produced [${dims.join(',')}] but ${k} neurons were planned; with a dynamic input size use mean or max instead of identity.`,
+    );
   }
   const out = new Float32Array(n * k);
   if (plan.summary === 'identity') {
@@ -76,7 +87,7 @@ export function summarise(data: Float32Array, dims: readonly number[], plan: Sum
     return out;
   }
   const isMax = plan.summary === 'max';
-  const hw = dims[1] * dims[2] * dims[3] / k;
+  const hw = (dims[1] * dims[2] * dims[3]) / k;
   for (let i = 0; i < n; i++) {
     const base = i * k * hw;
     if (plan.channelAxis === 1) {

@@ -72,12 +72,21 @@ async function sessionFor(m: ParsedOnnx, opts: OpenOptions): Promise<{ session: 
   try {
     return await createSession(bytes, opts);
   } catch (e) {
-    throw encoderInvalid(m.path, `onnxruntime cannot load it (${e instanceof Error ? e.message.split('\n')[0].slice(0, 300) : String(e)}). Re-export it with a supported opset.`);
+    throw encoderInvalid(
+      m.path,
+      `onnxruntime cannot load it (${e instanceof Error ? e.message.split('\n')[0].slice(0, 300) : String(e)}). Re-export it with a supported opset.`,
+    );
   }
 }
 
 function intTensor(type: 'int64' | 'int32', values: readonly number[], dims: number[]): ort.Tensor {
-  return type === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims) : new ort.Tensor('int32', Int32Array.from(values), dims);
+  return type === 'int64'
+    ? new ort.Tensor(
+        'int64',
+        BigInt64Array.from(values, (v) => BigInt(v)),
+        dims,
+      )
+    : new ort.Tensor('int32', Int32Array.from(values), dims);
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
@@ -99,7 +108,11 @@ export async function openEncoder(folder: string, opts: OpenOptions = {}): Promi
       throw e;
     }
   }
-  const tok = new TextTokenizer(a.tokenizer, { maxLength: info.maxTextLength, fixedLength: info.fixedTextLength, padId: info.padId }, info.unkId);
+  const tok = new TextTokenizer(
+    a.tokenizer,
+    { maxLength: info.maxTextLength, fixedLength: info.fixedTextLength, padId: info.padId },
+    info.unkId,
+  );
   const table = imageTable(image);
   const [C, H, W] = [image.channels, image.height, image.width];
   const combined = info.layout === 'combined';
@@ -111,7 +124,12 @@ export async function openEncoder(folder: string, opts: OpenOptions = {}): Promi
     return feeds;
   };
 
-  const outputOf = (res: ort.InferenceSession.ReturnType, name: string, rows: number, path: string): { data: Float32Array; dim: number } => {
+  const outputOf = (
+    res: ort.InferenceSession.ReturnType,
+    name: string,
+    rows: number,
+    path: string,
+  ): { data: Float32Array; dim: number } => {
     const t = res[name];
     if (t.type !== 'float32' || t.dims.length !== 2 || t.dims[0] !== rows) {
       throw encoderInvalid(path, `output ${name} is ${t.type}[${t.dims.join(',')}] for ${rows} inputs; expected float32 [${rows}, D].`);
@@ -140,7 +158,11 @@ export async function openEncoder(folder: string, opts: OpenOptions = {}): Promi
       const di = (await runImageBatch(new Float32Array(C * H * W), 1)).dim;
       const dt = (await runTextBatch(tok.tokenize(['']))).dim;
       if (di !== dt) {
-        throw new AppError('model_invalid', `Embedding sizes differ: ${io.imageOutput} of ${a.vision.path} has size ${di} but ${io.textOutput} of ${a.text.path} has size ${dt}. Both towers must come from the same encoder.`, { path: info.path });
+        throw new AppError(
+          'model_invalid',
+          `Embedding sizes differ: ${io.imageOutput} of ${a.vision.path} has size ${di} but ${io.textOutput} of ${a.text.path} has size ${dt}. Both towers must come from the same encoder.`,
+          { path: info.path },
+        );
       }
       dim = di;
     }
@@ -157,7 +179,10 @@ export async function openEncoder(folder: string, opts: OpenOptions = {}): Promi
       inputs.map((inp) =>
         decodeImage(inp, image).catch((e: unknown) => {
           if (e instanceof AppError) throw e;
-          throw new AppError('bad_input', `Cannot read image ${typeof inp === 'string' ? inp : '(buffer)'}: ${e instanceof Error ? e.message : String(e)}`);
+          throw new AppError(
+            'bad_input',
+            `Cannot read image ${typeof inp === 'string' ? inp : '(buffer)'}: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }),
       ),
     );

@@ -83,7 +83,10 @@ async function readJson(path: string, required: false): Promise<Json | null>;
 async function readJson(path: string, required: boolean): Promise<Json | null> {
   if (!existsSync(path)) {
     if (!required) return null;
-    throw encoderInvalid(path, `missing in ${resolve(path, '..')}. Copy it from the model's Hugging Face repository next to the ONNX files.`);
+    throw encoderInvalid(
+      path,
+      `missing in ${resolve(path, '..')}. Copy it from the model's Hugging Face repository next to the ONNX files.`,
+    );
   }
   let v: unknown;
   try {
@@ -99,7 +102,11 @@ async function readJson(path: string, required: boolean): Promise<Json | null> {
 export async function findEncoderFiles(folder: string): Promise<{ layout: EncoderLayout; files: EncoderFiles }> {
   const dir = resolve(folder);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new AppError('model_invalid', `Encoder folder ${dir} does not exist or is not a folder. Pick the folder holding the encoder's ONNX files and tokenizer.json.`, { path: dir });
+    throw new AppError(
+      'model_invalid',
+      `Encoder folder ${dir} does not exist or is not a folder. Pick the folder holding the encoder's ONNX files and tokenizer.json.`,
+      { path: dir },
+    );
   }
   const vision = firstExisting(dir, VISION_NAMES);
   const text = firstExisting(dir, TEXT_NAMES);
@@ -112,7 +119,10 @@ export async function findEncoderFiles(folder: string): Promise<{ layout: Encode
   if (vision || text) {
     const have = (vision ?? text)!;
     const want = vision ? 'text_model.onnx (or textual.onnx)' : 'vision_model.onnx (or visual.onnx)';
-    throw encoderInvalid(have, `found, but its partner ${want} is missing in ${dir} or ${join(dir, 'onnx')}. Export both towers of the encoder.`);
+    throw encoderInvalid(
+      have,
+      `found, but its partner ${want} is missing in ${dir} or ${join(dir, 'onnx')}. Export both towers of the encoder.`,
+    );
   }
   throw new AppError(
     'model_invalid',
@@ -124,7 +134,12 @@ export async function findEncoderFiles(folder: string): Promise<{ layout: Encode
 /** sha256 over the ONNX file(s), tokenizer.json and preprocessor_config.json, in that order, each as "<role>\0<size>\0<bytes>". */
 export async function encoderSha(files: EncoderFiles): Promise<string> {
   const h = createHash('sha256');
-  const parts: [string, string][] = files.model ? [['model', files.model]] : [['vision', files.vision!], ['text', files.text!]];
+  const parts: [string, string][] = files.model
+    ? [['model', files.model]]
+    : [
+        ['vision', files.vision!],
+        ['text', files.text!],
+      ];
   parts.push(['tokenizer', files.tokenizer], ['preprocessor', files.preprocessor]);
   for (const [role, path] of parts) {
     h.update(`${role}\0${statSync(path).size}\0`);
@@ -156,14 +171,19 @@ function pickImageInput(m: ParsedOnnx): TensorSpec {
   if (named) return named;
   const four = m.inputs.filter((i) => isFloat(i) && i.dims.length === 4);
   if (four.length === 1) return four[0];
-  throw encoderInvalid(m.path, `image input not found: need an input named pixel_values or exactly one float32 4-D input [N,C,H,W]; inputs: ${list(m.inputs)}.`);
+  throw encoderInvalid(
+    m.path,
+    `image input not found: need an input named pixel_values or exactly one float32 4-D input [N,C,H,W]; inputs: ${list(m.inputs)}.`,
+  );
 }
 
 function pickTextInputs(m: ParsedOnnx): { ids: TensorSpec; mask: TensorSpec | null } {
-  const ids = m.inputs.find((i) => i.name === 'input_ids') ?? (() => {
-    const ints = m.inputs.filter((i) => isInt(i) && i.dims.length === 2 && i.name !== 'attention_mask');
-    return ints.length === 1 ? ints[0] : undefined;
-  })();
+  const ids =
+    m.inputs.find((i) => i.name === 'input_ids') ??
+    (() => {
+      const ints = m.inputs.filter((i) => isInt(i) && i.dims.length === 2 && i.name !== 'attention_mask');
+      return ints.length === 1 ? ints[0] : undefined;
+    })();
   if (!ids || !isInt(ids) || ids.dims.length !== 2) {
     throw encoderInvalid(m.path, `text input not found: need an int64/int32 input input_ids [N,L]; inputs: ${list(m.inputs)}.`);
   }
@@ -178,7 +198,10 @@ function pickOutput(m: ParsedOnnx, preferred: string, side: 'image' | 'text', ex
   if (o) return o;
   const twoD = m.outputs.filter((x) => isFloat(x) && x.dims.length === 2 && !exclude.includes(x.name) && !/logit/i.test(x.name));
   if (twoD.length === 1) return twoD[0];
-  throw encoderInvalid(m.path, `${side} embedding output not found: need ${preferred}, pooler_output or exactly one 2-D float output; outputs: ${list(m.outputs)}.`);
+  throw encoderInvalid(
+    m.path,
+    `${side} embedding output not found: need ${preferred}, pooler_output or exactly one 2-D float output; outputs: ${list(m.outputs)}.`,
+  );
 }
 
 /** When neither the tokenizer, config.json nor the model says: CLIP's context length. */
@@ -214,13 +237,19 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
   const preprocessor = await readJson(files.preprocessor, true);
   const config = files.config ? await readJson(files.config, false) : null;
   if (!tokenizerJson.model || typeof tokenizerJson.model !== 'object') {
-    throw encoderInvalid(files.tokenizer, 'has no "model" section: not a Hugging Face tokenizers file. Export it with tokenizer.save_pretrained().');
+    throw encoderInvalid(
+      files.tokenizer,
+      'has no "model" section: not a Hugging Face tokenizers file. Export it with tokenizer.save_pretrained().',
+    );
   }
   let tokenizer: Tokenizer;
   try {
     tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig ?? {});
   } catch (e) {
-    throw encoderInvalid(files.tokenizer, `cannot be loaded by @huggingface/tokenizers (${e instanceof Error ? e.message : String(e)}). Use the tokenizer.json of the same Hugging Face model.`);
+    throw encoderInvalid(
+      files.tokenizer,
+      `cannot be loaded by @huggingface/tokenizers (${e instanceof Error ? e.message : String(e)}). Use the tokenizer.json of the same Hugging Face model.`,
+    );
   }
 
   const vis = await parseOnnx(files.vision ?? files.model!);
@@ -230,13 +259,23 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
   const extra = (m: ParsedOnnx, used: string[]) => m.inputs.filter((i) => !used.includes(i.name));
   const visExtra = layout === 'separate' ? extra(vis, [imageIn.name]) : extra(vis, [imageIn.name, ids.name, ...(mask ? [mask.name] : [])]);
   const txtExtra = layout === 'separate' ? extra(txt, [ids.name, ...(mask ? [mask.name] : [])]) : [];
-  for (const [m, ex] of [[vis, visExtra], [txt, txtExtra]] as const) {
-    if (ex.length) throw encoderInvalid(m.path, `has inputs this app cannot feed: ${list(ex)}. Re-export with only pixel_values / input_ids / attention_mask.`);
+  for (const [m, ex] of [
+    [vis, visExtra],
+    [txt, txtExtra],
+  ] as const) {
+    if (ex.length)
+      throw encoderInvalid(
+        m.path,
+        `has inputs this app cannot feed: ${list(ex)}. Re-export with only pixel_values / input_ids / attention_mask.`,
+      );
   }
   const imageOut = pickOutput(vis, 'image_embeds', 'image', layout === 'combined' ? ['text_embeds'] : []);
   const textOut = pickOutput(txt, 'text_embeds', 'text', layout === 'combined' ? ['image_embeds', imageOut.name] : []);
   if (layout === 'combined' && imageOut.name === textOut.name) {
-    throw encoderInvalid(vis.path, `the same output (${imageOut.name}) would serve images and texts; the file needs image_embeds and text_embeds outputs.`);
+    throw encoderInvalid(
+      vis.path,
+      `the same output (${imageOut.name}) would serve images and texts; the file needs image_embeds and text_embeds outputs.`,
+    );
   }
 
   const ch = fixedDim(imageIn.dims[1]);
@@ -244,7 +283,11 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
     throw encoderInvalid(vis.path, `image input ${imageIn.name} must be float32 [N,3,H,W] (channel-first); it is ${list([imageIn])}.`);
   }
   const channels = (ch ?? 3) as 1 | 3;
-  const img = imageSpec(files.preprocessor, preprocessor, { channels, height: fixedDim(imageIn.dims[2]), width: fixedDim(imageIn.dims[3]) });
+  const img = imageSpec(files.preprocessor, preprocessor, {
+    channels,
+    height: fixedDim(imageIn.dims[2]),
+    width: fixedDim(imageIn.dims[3]),
+  });
 
   const dimOf = (t: TensorSpec) => fixedDim(t.dims[t.dims.length - 1]);
   const di = dimOf(imageOut);
@@ -260,7 +303,11 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 && v < 1e6 ? v : null);
   const textConfig = (config?.text_config as Json | undefined) ?? {};
   const declaredFixed = fixedDim(ids.dims[1]);
-  const limits = [num(tokenizerConfig?.model_max_length), num(textConfig.max_position_embeddings) ?? num(config?.max_position_embeddings), declaredFixed].filter((v): v is number => v !== null);
+  const limits = [
+    num(tokenizerConfig?.model_max_length),
+    num(textConfig.max_position_embeddings) ?? num(config?.max_position_embeddings),
+    declaredFixed,
+  ].filter((v): v is number => v !== null);
   const maxTextLength = limits.length ? Math.min(...limits) : DEFAULT_MAX_TEXT;
   const modelType = typeof config?.model_type === 'string' ? config.model_type : null;
   // SigLIP's text tower was trained on texts padded to max_length (64) and pools the last position, so its
@@ -284,7 +331,15 @@ export async function analyseEncoder(folder: string): Promise<AnalysedEncoder> {
     fixedTextLength,
     padId: padIdOf(tokenizer, tokenizerJson, tokenizerConfig ?? {}),
     unkId: unkIdOf(tokenizer, tokenizerJson, tokenizerConfig ?? {}),
-    io: { imageInput: imageIn.name, imageOutput: imageOut.name, textIds: ids.name, textIdsType: elem(ids), textMask: mask?.name ?? null, textMaskType: mask ? elem(mask) : null, textOutput: textOut.name },
+    io: {
+      imageInput: imageIn.name,
+      imageOutput: imageOut.name,
+      textIds: ids.name,
+      textIdsType: elem(ids),
+      textMask: mask?.name ?? null,
+      textMaskType: mask ? elem(mask) : null,
+      textOutput: textOut.name,
+    },
     inputs: layout === 'separate' ? [...vis.inputs, ...txt.inputs] : vis.inputs,
     outputs: layout === 'separate' ? [...vis.outputs, ...txt.outputs] : vis.outputs,
   };

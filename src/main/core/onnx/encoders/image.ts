@@ -45,7 +45,12 @@ function hw(v: unknown): { height: number; width: number } | null {
  * of the processor class: 0.5 for SigLIP, OpenAI's for CLIP).
  */
 export function imageSpec(file: string, cfg: Json, model: { channels: 1 | 3; height: number | null; width: number | null }): ImageSpec {
-  const bad = (what: string) => new AppError('model_invalid', `${basename(file)}: ${what} Fix the file (Hugging Face image-processor keys) and add the encoder again.`, { path: file });
+  const bad = (what: string) =>
+    new AppError(
+      'model_invalid',
+      `${basename(file)}: ${what} Fix the file (Hugging Face image-processor keys) and add the encoder again.`,
+      { path: file },
+    );
   const flag = (k: string, dflt: boolean) => (typeof cfg[k] === 'boolean' ? (cfg[k] as boolean) : dflt);
   const type = String(cfg.image_processor_type ?? cfg.feature_extractor_type ?? '');
   const doCrop = flag('do_center_crop', false);
@@ -53,7 +58,8 @@ export function imageSpec(file: string, cfg: Json, model: { channels: 1 | 3; hei
   if (flag('do_resize', true)) {
     const s = cfg.size;
     if (typeof s === 'number') resize = doCrop ? { shortestEdge: s } : { height: s, width: s };
-    else if (s && typeof s === 'object' && typeof (s as Json).shortest_edge === 'number') resize = { shortestEdge: (s as Json).shortest_edge as number };
+    else if (s && typeof s === 'object' && typeof (s as Json).shortest_edge === 'number')
+      resize = { shortestEdge: (s as Json).shortest_edge as number };
     else if (hw(s)) resize = hw(s);
     else if (model.height && model.width) resize = { height: model.height, width: model.width };
     else throw bad(`do_resize is on but "size" is neither {"height","width"}, {"shortest_edge"} nor a number (got ${JSON.stringify(s)}).`);
@@ -71,7 +77,14 @@ export function imageSpec(file: string, cfg: Json, model: { channels: 1 | 3; hei
     const ds = /siglip/i.test(type) ? [0.5, 0.5, 0.5] : /clip/i.test(type) ? OPENAI_CLIP_STD : null;
     const m = Array.isArray(cfg.image_mean) ? (cfg.image_mean as number[]) : typeof cfg.image_mean === 'number' ? [cfg.image_mean] : dm;
     const s = Array.isArray(cfg.image_std) ? (cfg.image_std as number[]) : typeof cfg.image_std === 'number' ? [cfg.image_std] : ds;
-    if (!m || !s || !m.length || !s.length || [...m, ...s].some((v) => typeof v !== 'number' || !Number.isFinite(v)) || s.some((v) => v === 0)) {
+    if (
+      !m ||
+      !s ||
+      !m.length ||
+      !s.length ||
+      [...m, ...s].some((v) => typeof v !== 'number' || !Number.isFinite(v)) ||
+      s.some((v) => v === 0)
+    ) {
       throw bad('do_normalize is on but "image_mean"/"image_std" are missing or not lists of numbers (std must be non-zero).');
     }
     mean = m;
@@ -89,7 +102,14 @@ export function imageSpec(file: string, cfg: Json, model: { channels: 1 | 3; hei
   return { resize, crop, resample, rescale, mean, std, channels: model.channels, height, width };
 }
 
-const KERNELS: Record<number, 'nearest' | 'lanczos3' | 'linear' | 'cubic'> = { 0: 'nearest', 1: 'lanczos3', 2: 'linear', 3: 'cubic', 4: 'linear', 5: 'cubic' };
+const KERNELS: Record<number, 'nearest' | 'lanczos3' | 'linear' | 'cubic'> = {
+  0: 'nearest',
+  1: 'lanczos3',
+  2: 'linear',
+  3: 'cubic',
+  4: 'linear',
+  5: 'cubic',
+};
 
 /** float32 value of every 0..255 pixel per channel, in transformers' operation order. */
 export function imageTable(spec: ImageSpec): Float32Array[] {
@@ -124,27 +144,42 @@ export async function decodeImage(input: string | Buffer, spec: ImageSpec): Prom
   let pipeline = img;
   if (target && (target.height !== h || target.width !== w)) {
     // Materialise the resize first so the crop below applies to the resized image.
-    const { data, info } = await img.resize(target.width, target.height, { fit: 'fill', kernel: KERNELS[spec.resample] ?? 'cubic' }).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await img
+      .resize(target.width, target.height, { fit: 'fill', kernel: KERNELS[spec.resample] ?? 'cubic' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     pipeline = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
     h = info.height;
     w = info.width;
   }
   if (spec.crop && (spec.crop.height !== h || spec.crop.width !== w)) {
     if (spec.crop.height > h || spec.crop.width > w) {
-      throw new AppError('bad_input', `Image ${typeof input === 'string' ? input : '(buffer)'} is ${w}x${h} after resizing, smaller than the ${spec.crop.width}x${spec.crop.height} crop.`);
+      throw new AppError(
+        'bad_input',
+        `Image ${typeof input === 'string' ? input : '(buffer)'} is ${w}x${h} after resizing, smaller than the ${spec.crop.width}x${spec.crop.height} crop.`,
+      );
     }
     // transformers center_crop: top = (h - ch) // 2, left = (w - cw) // 2.
-    pipeline = pipeline.extract({ left: Math.floor((w - spec.crop.width) / 2), top: Math.floor((h - spec.crop.height) / 2), width: spec.crop.width, height: spec.crop.height });
+    pipeline = pipeline.extract({
+      left: Math.floor((w - spec.crop.width) / 2),
+      top: Math.floor((h - spec.crop.height) / 2),
+      width: spec.crop.width,
+      height: spec.crop.height,
+    });
     h = spec.crop.height;
     w = spec.crop.width;
   }
   if (h !== spec.height || w !== spec.width) {
-    throw new AppError('bad_input', `Image ${typeof input === 'string' ? input : '(buffer)'} is ${w}x${h} after preprocessing; the encoder takes ${spec.width}x${spec.height} (preprocessor_config.json has no resize to that size).`);
+    throw new AppError(
+      'bad_input',
+      `Image ${typeof input === 'string' ? input : '(buffer)'} is ${w}x${h} after preprocessing; the encoder takes ${spec.width}x${spec.height} (preprocessor_config.json has no resize to that size).`,
+    );
   }
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   if (info.channels === spec.channels) return new Uint8Array(data.buffer, data.byteOffset, data.length);
   const out = new Uint8Array(h * w * spec.channels);
-  for (let i = 0; i < h * w; i++) for (let c = 0; c < spec.channels; c++) out[i * spec.channels + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
+  for (let i = 0; i < h * w; i++)
+    for (let c = 0; c < spec.channels; c++) out[i * spec.channels + c] = data[i * info.channels + Math.min(c, info.channels - 1)];
   return out;
 }
 

@@ -47,13 +47,23 @@ export function fsError(e: unknown, path: string, action: FsAction): unknown {
   switch (code) {
     case 'ENOENT':
       return action === 'write' || action === 'create'
-        ? new AppError('not_found', `Cannot ${verb} ${path}: the folder ${dirname(path)} does not exist. Create it first or choose another folder.`, { path })
+        ? new AppError(
+            'not_found',
+            `Cannot ${verb} ${path}: the folder ${dirname(path)} does not exist. Create it first or choose another folder.`,
+            { path },
+          )
         : new AppError('not_found', `${path} does not exist. Check the path.`, { path });
     case 'EACCES':
     case 'EPERM':
-      return new AppError('permission_denied', `Cannot ${verb} ${path}: permission denied. Check the permissions of ${path} and its folder, or choose another location.`, { path });
+      return new AppError(
+        'permission_denied',
+        `Cannot ${verb} ${path}: permission denied. Check the permissions of ${path} and its folder, or choose another location.`,
+        { path },
+      );
     case 'EROFS':
-      return new AppError('read_only', `Cannot ${verb} ${path}: the file system is read-only. Choose a location on a writable disk.`, { path });
+      return new AppError('read_only', `Cannot ${verb} ${path}: the file system is read-only. Choose a location on a writable disk.`, {
+        path,
+      });
     case 'ENOSPC':
     case 'EDQUOT': {
       const free = freeBytes(path);

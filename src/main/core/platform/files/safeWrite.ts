@@ -100,7 +100,11 @@ export function checkWriteTarget(t: WriteTarget): string {
   const owner = projectOwning(full, t.protectedProjects);
   if (owner) {
     const what = owner === realOrResolved(full) ? 'is a Neuron Workbench project' : `belongs to the project ${owner}`;
-    throw new AppError('protected_path', `Refusing to write ${full}: it ${what}. Exports never write over a project file, its -wal/-shm journal or its cache folder; choose another file name.`, { path: full, project: owner });
+    throw new AppError(
+      'protected_path',
+      `Refusing to write ${full}: it ${what}. Exports never write over a project file, its -wal/-shm journal or its cache folder; choose another file name.`,
+      { path: full, project: owner },
+    );
   }
   let st;
   try {
@@ -108,9 +112,14 @@ export function checkWriteTarget(t: WriteTarget): string {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(e, full, 'write');
   }
-  if (st?.isDirectory()) throw new AppError('bad_input', `${full} is a folder. Give a file name inside it, e.g. ${join(full, 'export.csv')}.`, { path: full });
+  if (st?.isDirectory())
+    throw new AppError('bad_input', `${full} is a folder. Give a file name inside it, e.g. ${join(full, 'export.csv')}.`, { path: full });
   if (st && !t.overwrite) {
-    throw new AppError('file_exists', `${full} already exists. Choose another name, or pass --overwrite (in the app: confirm the replacement) to replace it.`, { path: full });
+    throw new AppError(
+      'file_exists',
+      `${full} already exists. Choose another name, or pass --overwrite (in the app: confirm the replacement) to replace it.`,
+      { path: full },
+    );
   }
   return full;
 }
@@ -133,7 +142,7 @@ export async function writeFileSafely(t: WriteTarget, write: (sink: Sink) => Pro
   const sink: Sink = {
     async write(chunk) {
       const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      for (let off = 0; off < b.length; ) off += (await fh.write(b, off, b.length - off)).bytesWritten;
+      for (let off = 0; off < b.length;) off += (await fh.write(b, off, b.length - off)).bytesWritten;
       bytes += b.length;
     },
     get bytes() {
@@ -149,7 +158,12 @@ export async function writeFileSafely(t: WriteTarget, write: (sink: Sink) => Pro
     else {
       // link() fails if the name appeared since the check: no existing file is ever replaced by surprise.
       await link(tmp, full).catch((e: NodeJS.ErrnoException) => {
-        if (e.code === 'EEXIST') throw new AppError('file_exists', `${full} was created by something else while exporting; nothing was replaced. Choose another name, or pass --overwrite.`, { path: full });
+        if (e.code === 'EEXIST')
+          throw new AppError(
+            'file_exists',
+            `${full} was created by something else while exporting; nothing was replaced. Choose another name, or pass --overwrite.`,
+            { path: full },
+          );
         if (e.code === 'EPERM' || e.code === 'ENOTSUP' || e.code === 'EXDEV') return rename(tmp, full); // file systems without hard links
         throw e;
       });

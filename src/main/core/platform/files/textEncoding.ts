@@ -50,7 +50,8 @@ function firstInvalidUtf8(buf: Uint8Array): number {
     if (b < 0x80) i += 1;
     else if (b >= 0xc2 && b <= 0xdf && cont(i + 1)) i += 2;
     else if (b >= 0xe0 && b <= 0xef && cont(i + 1, b === 0xe0 ? 0xa0 : 0x80, b === 0xed ? 0x9f : 0xbf) && cont(i + 2)) i += 3;
-    else if (b >= 0xf0 && b <= 0xf4 && cont(i + 1, b === 0xf0 ? 0x90 : 0x80, b === 0xf4 ? 0x8f : 0xbf) && cont(i + 2) && cont(i + 3)) i += 4;
+    else if (b >= 0xf0 && b <= 0xf4 && cont(i + 1, b === 0xf0 ? 0x90 : 0x80, b === 0xf4 ? 0x8f : 0xbf) && cont(i + 2) && cont(i + 3))
+      i += 4;
     else return i;
   }
   return buf.length;
@@ -66,18 +67,27 @@ export function decodeUtf8Text(buf: Uint8Array, what: string): string {
   }
   if (startsWith(buf, [0xff, 0xfe]) || startsWith(buf, [0xfe, 0xff])) {
     const order = buf[0] === 0xff ? 'little-endian' : 'big-endian';
-    throw new AppError('bad_encoding', `${what} is UTF-16 text (it starts with a UTF-16 ${order} byte-order mark); ${HOW}.`, { encoding: 'utf-16' });
+    throw new AppError('bad_encoding', `${what} is UTF-16 text (it starts with a UTF-16 ${order} byte-order mark); ${HOW}.`, {
+      encoding: 'utf-16',
+    });
   }
   const skip = startsWith(buf, [0xef, 0xbb, 0xbf]) ? 3 : 0;
   const body = buf.subarray(skip);
   const nul = body.indexOf(0);
   if (nul >= 0) {
     const utf16 = looksLikeUtf16(body);
-    if (utf16) throw new AppError('bad_encoding', `${what} looks like UTF-16 text without a byte-order mark (every other byte is zero); ${HOW}.`, { encoding: 'utf-16' });
-    throw new AppError('bad_encoding', `${what} is not a text file: it holds binary data (a zero byte at byte offset ${skip + nul}). Choose the UTF-8 text file.`, {
-      encoding: 'binary',
-      offset: skip + nul,
-    });
+    if (utf16)
+      throw new AppError('bad_encoding', `${what} looks like UTF-16 text without a byte-order mark (every other byte is zero); ${HOW}.`, {
+        encoding: 'utf-16',
+      });
+    throw new AppError(
+      'bad_encoding',
+      `${what} is not a text file: it holds binary data (a zero byte at byte offset ${skip + nul}). Choose the UTF-8 text file.`,
+      {
+        encoding: 'binary',
+        offset: skip + nul,
+      },
+    );
   }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);

@@ -66,7 +66,9 @@ export async function runNeuronJob<R>(
   spec: NeuronRunSpec<R>,
   ctx: CallContext,
   work: (c: NeuronRunContext) => Promise<void>,
-  opts: { startMessage: string; prepare?: (run: JobRun) => Promise<void>; start?: (run: JobRun, id: number) => void } = { startMessage: 'working' },
+  opts: { startMessage: string; prepare?: (run: JobRun) => Promise<void>; start?: (run: JobRun, id: number) => void } = {
+    startMessage: 'working',
+  },
 ): Promise<R> {
   const { db } = project;
   const existing = spec.store.find();

@@ -135,7 +135,8 @@ function assertResumable(db: Db, id: number, kind: string): void {
   const row = getJob(db, id);
   if (!row) throw new AppError('not_found', `Job ${id} does not exist in this project.`);
   if (row.kind !== kind) throw new AppError('bad_input', `Job ${id} is a '${row.kind}' job, not '${kind}'.`);
-  if (row.status === 'done') throw new AppError('bad_input', `Job ${id} ("${row.title}") has already finished; there is nothing to resume.`);
+  if (row.status === 'done')
+    throw new AppError('bad_input', `Job ${id} ("${row.title}") has already finished; there is nothing to resume.`);
   if (row.status === 'running' && isOwnerAlive(row.owner)) throw new AppError('busy', `Job ${id} ("${row.title}") is still running.`);
   if (row.status !== 'running' && !RESUMABLE.includes(row.status)) throw new AppError('bad_input', `Job ${id} cannot be resumed.`);
 }

@@ -87,16 +87,34 @@ const toInfo = (r: RawSet): ActivationSetInfo => ({
 
 export function createSet(db: Db, s: NewSet): number {
   return Number(
-    db.prepare(`INSERT INTO activation_sets(model_id, layer_id, probe_set_id, summary, n_images, n_neurons, n_logits, chunk_rows,
-        manifest_hash, params_json, provider, complete, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?)`)
-      .run(s.modelId, s.layerId, s.probeSetId, s.summary, s.nImages, s.nNeurons, s.nLogits, s.chunkRows, s.manifestHash, s.paramsJson, s.provider, new Date().toISOString())
-      .lastInsertRowid,
+    db
+      .prepare(
+        `INSERT INTO activation_sets(model_id, layer_id, probe_set_id, summary, n_images, n_neurons, n_logits, chunk_rows,
+        manifest_hash, params_json, provider, complete, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?)`,
+      )
+      .run(
+        s.modelId,
+        s.layerId,
+        s.probeSetId,
+        s.summary,
+        s.nImages,
+        s.nNeurons,
+        s.nLogits,
+        s.chunkRows,
+        s.manifestHash,
+        s.paramsJson,
+        s.provider,
+        new Date().toISOString(),
+      ).lastInsertRowid,
   );
 }
 
 /** The newest set computed with exactly these parameters (complete or resumable). */
 export function findSet(db: Db, s: Pick<NewSet, 'modelId' | 'layerId' | 'probeSetId' | 'summary' | 'paramsJson'>): SetRow | null {
-  const r = db.prepare(`${SELECT_INFO} WHERE s.model_id = ? AND s.layer_id = ? AND s.probe_set_id = ? AND s.summary = ? AND s.params_json = ? ORDER BY s.id DESC LIMIT 1`)
+  const r = db
+    .prepare(
+      `${SELECT_INFO} WHERE s.model_id = ? AND s.layer_id = ? AND s.probe_set_id = ? AND s.summary = ? AND s.params_json = ? ORDER BY s.id DESC LIMIT 1`,
+    )
     .get(s.modelId, s.layerId, s.probeSetId, s.summary, s.paramsJson) as RawSet | undefined;
   return r ? toRow(r) : null;
 }
@@ -112,25 +130,40 @@ export function getSetInfo(db: Db, id: number): ActivationSetInfo | null {
 }
 
 export function listSets(db: Db, f: { modelId?: number; probeSetId?: number }): ActivationSetInfo[] {
-  const rows = db.prepare(`${SELECT_INFO} WHERE (@m IS NULL OR s.model_id = @m) AND (@p IS NULL OR s.probe_set_id = @p) ORDER BY s.id DESC`)
+  const rows = db
+    .prepare(`${SELECT_INFO} WHERE (@m IS NULL OR s.model_id = @m) AND (@p IS NULL OR s.probe_set_id = @p) ORDER BY s.id DESC`)
     .all({ m: f.modelId ?? null, p: f.probeSetId ?? null }) as RawSet[];
   return rows.map(toInfo);
 }
 
 /** Number of committed chunks of a kind; chunks are written in order, so this is where a resume starts. */
 export function committedChunks(db: Db, setId: number, kind: ChunkKind = 'act'): number {
-  return (db.prepare('SELECT count(*) AS n FROM activation_chunks WHERE activation_set_id = ? AND kind = ?').get(setId, kind) as { n: number }).n;
+  return (
+    db.prepare('SELECT count(*) AS n FROM activation_chunks WHERE activation_set_id = ? AND kind = ?').get(setId, kind) as { n: number }
+  ).n;
 }
 
 const asBlob = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 export function putChunk(db: Db, setId: number, kind: ChunkKind, chunk: number, nRows: number, data: Float32Array): void {
-  db.prepare('INSERT OR REPLACE INTO activation_chunks(activation_set_id, kind, chunk, n_rows, data) VALUES (?,?,?,?,?)').run(setId, kind, chunk, nRows, asBlob(data));
+  db.prepare('INSERT OR REPLACE INTO activation_chunks(activation_set_id, kind, chunk, n_rows, data) VALUES (?,?,?,?,?)').run(
+    setId,
+    kind,
+    chunk,
+    nRows,
+    asBlob(data),
+  );
 }
 
 /** Chunks of a kind in row order; each blob is copied into an aligned Float32Array. */
-export function* readChunks(db: Db, setId: number, kind: ChunkKind = 'act'): Generator<{ chunk: number; nRows: number; data: Float32Array }> {
-  const it = db.prepare('SELECT chunk, n_rows, data FROM activation_chunks WHERE activation_set_id = ? AND kind = ? ORDER BY chunk').iterate(setId, kind) as IterableIterator<{ chunk: number; n_rows: number; data: Buffer }>;
+export function* readChunks(
+  db: Db,
+  setId: number,
+  kind: ChunkKind = 'act',
+): Generator<{ chunk: number; nRows: number; data: Float32Array }> {
+  const it = db
+    .prepare('SELECT chunk, n_rows, data FROM activation_chunks WHERE activation_set_id = ? AND kind = ? ORDER BY chunk')
+    .iterate(setId, kind) as IterableIterator<{ chunk: number; n_rows: number; data: Buffer }>;
   for (const r of it) {
     const copy = new Uint8Array(r.data.byteLength);
     copy.set(r.data);
@@ -154,8 +187,12 @@ export function readMatrix(db: Db, setId: number, kind: ChunkKind = 'act'): Floa
 export function finishSet(db: Db, setId: number, stats: NeuronStat[], hists: Histogram[], nonFiniteLogits = 0): void {
   db.transaction(() => {
     db.prepare('DELETE FROM neuron_stats WHERE activation_set_id = ?').run(setId);
-    const put = db.prepare('INSERT INTO neuron_stats(activation_set_id, neuron, min, max, mean, std, zero_share, dead, histogram, non_finite) VALUES (?,?,?,?,?,?,?,?,?,?)');
-    stats.forEach((s, j) => put.run(setId, s.neuron, s.min, s.max, s.mean, s.std, s.zeroShare, s.dead ? 1 : 0, JSON.stringify(hists[j]), s.nonFinite));
+    const put = db.prepare(
+      'INSERT INTO neuron_stats(activation_set_id, neuron, min, max, mean, std, zero_share, dead, histogram, non_finite) VALUES (?,?,?,?,?,?,?,?,?,?)',
+    );
+    stats.forEach((s, j) =>
+      put.run(setId, s.neuron, s.min, s.max, s.mean, s.std, s.zeroShare, s.dead ? 1 : 0, JSON.stringify(hists[j]), s.nonFinite),
+    );
     db.prepare('UPDATE activation_sets SET complete = 1, non_finite_logits = ? WHERE id = ?').run(nonFiniteLogits, setId);
   })();
 }
@@ -173,17 +210,32 @@ interface RawStat {
 }
 
 const toStat = (r: RawStat): NeuronStat => ({
-  neuron: r.neuron, min: r.min, max: r.max, mean: r.mean, std: r.std, zeroShare: r.zero_share, dead: r.dead === 1, nonFinite: r.non_finite,
+  neuron: r.neuron,
+  min: r.min,
+  max: r.max,
+  mean: r.mean,
+  std: r.std,
+  zeroShare: r.zero_share,
+  dead: r.dead === 1,
+  nonFinite: r.non_finite,
 });
 
 /** Flagged neurons of a set (non-finite values stored) with how many values each, ascending. */
 export function nonFiniteNeurons(db: Db, setId: number): Map<number, number> {
-  const rows = db.prepare('SELECT neuron, non_finite FROM neuron_stats WHERE activation_set_id = ? AND non_finite > 0 ORDER BY neuron').all(setId) as { neuron: number; non_finite: number }[];
+  const rows = db
+    .prepare('SELECT neuron, non_finite FROM neuron_stats WHERE activation_set_id = ? AND non_finite > 0 ORDER BY neuron')
+    .all(setId) as { neuron: number; non_finite: number }[];
   return new Map(rows.map((r) => [r.neuron, r.non_finite]));
 }
 
 export function getStats(db: Db, setId: number): NeuronStat[] {
-  return (db.prepare('SELECT neuron, min, max, mean, std, zero_share, dead, histogram, non_finite FROM neuron_stats WHERE activation_set_id = ? ORDER BY neuron').all(setId) as RawStat[]).map(toStat);
+  return (
+    db
+      .prepare(
+        'SELECT neuron, min, max, mean, std, zero_share, dead, histogram, non_finite FROM neuron_stats WHERE activation_set_id = ? ORDER BY neuron',
+      )
+      .all(setId) as RawStat[]
+  ).map(toStat);
 }
 
 export function getNeuron(db: Db, setId: number, neuron: number): { stat: NeuronStat; histogram: Histogram } | null {

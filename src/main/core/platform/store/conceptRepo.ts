@@ -16,20 +16,29 @@ export function conceptsSha(names: readonly string[]): string {
 // then finds the first one's row instead of inserting a duplicate.
 
 function insertSet(db: Db, s: { name: string; source: string; names: readonly string[] }, sha256: string): number {
-  const id = Number(stmt(db, 'INSERT INTO concept_sets(name, source, sha256, created_at) VALUES (?,?,?,?)').run(s.name, s.source, sha256, nowIso()).lastInsertRowid);
+  const id = Number(
+    stmt(db, 'INSERT INTO concept_sets(name, source, sha256, created_at) VALUES (?,?,?,?)').run(s.name, s.source, sha256, nowIso())
+      .lastInsertRowid,
+  );
   const put = stmt(db, 'INSERT INTO concepts(concept_set_id, idx, text) VALUES (?,?,?)');
   s.names.forEach((t, i) => put.run(id, i, t));
   return id;
 }
 
 /** A derived set (labels, builtin, filtered, imported): one per (source, content); its name only describes it. */
-export function ensureConceptSet(db: Db, s: { name: string; source: string; names: readonly string[] }): { id: number; sha256: string; created: boolean } {
+export function ensureConceptSet(
+  db: Db,
+  s: { name: string; source: string; names: readonly string[] },
+): { id: number; sha256: string; created: boolean } {
   const sha256 = conceptsSha(s.names);
-  return db.transaction(() => {
-    const found = stmt(db, 'SELECT id FROM concept_sets WHERE source = ? AND sha256 = ? ORDER BY id LIMIT 1').get(s.source, sha256) as { id: number } | undefined;
-    if (found) return { id: found.id, sha256, created: false };
-    return { id: insertSet(db, s, sha256), sha256, created: true };
-  }).immediate();
+  return db
+    .transaction(() => {
+      const found = stmt(db, 'SELECT id FROM concept_sets WHERE source = ? AND sha256 = ? ORDER BY id LIMIT 1').get(s.source, sha256) as
+        { id: number } | undefined;
+      if (found) return { id: found.id, sha256, created: false };
+      return { id: insertSet(db, s, sha256), sha256, created: true };
+    })
+    .immediate();
 }
 
 /**
@@ -44,29 +53,34 @@ export function ensureNamedConceptSet(
 ): { id: number; sha256: string; created: boolean; name: string } {
   const sha256 = conceptsSha(s.names);
   const name = s.name.normalize('NFC');
-  return db.transaction(() => {
-    const rows = stmt(db, 'SELECT id, name, sha256 FROM concept_sets WHERE substr(name, 1, length(?)) = ? ORDER BY id').all(name, name) as { id: number; name: string; sha256: string }[];
-    const suffixed = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((\\d+)\\)$`);
-    const taken = rows.filter((r) => r.name === name || (!s.explicit && suffixed.test(r.name)));
-    const same = taken.find((r) => r.sha256 === sha256);
-    if (same) return { id: same.id, sha256, created: false, name: same.name };
-    const clash = taken.find((r) => r.name === name);
-    let finalName = name;
-    if (clash) {
-      if (s.explicit) {
-        const n = countConcepts(db, clash.id);
-        throw new AppError(
-          'bad_input',
-          `A concept set named "${name}" already exists (set ${clash.id}, ${n} concepts) with other concepts than ${s.from} (${s.names.length}). ` +
-            'Choose another name, or use the existing set.',
-          { conceptSetId: clash.id, name },
-        );
+  return db
+    .transaction(() => {
+      const rows = stmt(db, 'SELECT id, name, sha256 FROM concept_sets WHERE substr(name, 1, length(?)) = ? ORDER BY id').all(
+        name,
+        name,
+      ) as { id: number; name: string; sha256: string }[];
+      const suffixed = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((\\d+)\\)$`);
+      const taken = rows.filter((r) => r.name === name || (!s.explicit && suffixed.test(r.name)));
+      const same = taken.find((r) => r.sha256 === sha256);
+      if (same) return { id: same.id, sha256, created: false, name: same.name };
+      const clash = taken.find((r) => r.name === name);
+      let finalName = name;
+      if (clash) {
+        if (s.explicit) {
+          const n = countConcepts(db, clash.id);
+          throw new AppError(
+            'bad_input',
+            `A concept set named "${name}" already exists (set ${clash.id}, ${n} concepts) with other concepts than ${s.from} (${s.names.length}). ` +
+              'Choose another name, or use the existing set.',
+            { conceptSetId: clash.id, name },
+          );
+        }
+        const used = new Set(taken.map((r) => r.name));
+        for (let k = 2; used.has(finalName); k++) finalName = `${name} (${k})`;
       }
-      const used = new Set(taken.map((r) => r.name));
-      for (let k = 2; used.has(finalName); k++) finalName = `${name} (${k})`;
-    }
-    return { id: insertSet(db, { ...s, name: finalName }, sha256), sha256, created: true, name: finalName };
-  }).immediate();
+      return { id: insertSet(db, { ...s, name: finalName }, sha256), sha256, created: true, name: finalName };
+    })
+    .immediate();
 }
 
 export function countConcepts(db: Db, conceptSetId: number): number {
@@ -74,7 +88,9 @@ export function countConcepts(db: Db, conceptSetId: number): number {
 }
 
 export function conceptNames(db: Db, conceptSetId: number): string[] {
-  return (stmt(db, 'SELECT text FROM concepts WHERE concept_set_id = ? ORDER BY idx').all(conceptSetId) as { text: string }[]).map((r) => r.text);
+  return (stmt(db, 'SELECT text FROM concepts WHERE concept_set_id = ? ORDER BY idx').all(conceptSetId) as { text: string }[]).map(
+    (r) => r.text,
+  );
 }
 
 export function conceptSetSha(db: Db, conceptSetId: number): string | null {

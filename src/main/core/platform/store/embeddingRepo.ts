@@ -14,10 +14,16 @@ const GET_CHUNK = 10_000;
 /** Vectors stored for `keys` (missing keys are absent from the map). Keys may repeat. */
 export function getEmbeddings(db: Db, encoderSha: string, kind: EmbeddingKind, keys: readonly string[]): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  const q = stmt(db, 'SELECT key, vector FROM embeddings WHERE encoder_sha = ? AND key_kind = ? AND key IN (SELECT value FROM json_each(?))');
+  const q = stmt(
+    db,
+    'SELECT key, vector FROM embeddings WHERE encoder_sha = ? AND key_kind = ? AND key IN (SELECT value FROM json_each(?))',
+  );
   const unique = [...new Set(keys)];
   for (let i = 0; i < unique.length; i += GET_CHUNK) {
-    for (const r of q.iterate(encoderSha, kind, JSON.stringify(unique.slice(i, i + GET_CHUNK))) as Iterable<{ key: string; vector: Buffer }>) {
+    for (const r of q.iterate(encoderSha, kind, JSON.stringify(unique.slice(i, i + GET_CHUNK))) as Iterable<{
+      key: string;
+      vector: Buffer;
+    }>) {
       out.set(r.key, toFloat32(r.vector));
     }
   }
@@ -25,7 +31,12 @@ export function getEmbeddings(db: Db, encoderSha: string, kind: EmbeddingKind, k
 }
 
 /** Store vectors in one transaction (replacing any stored under the same key). */
-export function putEmbeddings(db: Db, encoderSha: string, kind: EmbeddingKind, entries: readonly { key: string; vector: Float32Array }[]): void {
+export function putEmbeddings(
+  db: Db,
+  encoderSha: string,
+  kind: EmbeddingKind,
+  entries: readonly { key: string; vector: Float32Array }[],
+): void {
   const put = stmt(db, 'INSERT OR REPLACE INTO embeddings(encoder_sha, key_kind, key, vector) VALUES (?,?,?,?)');
   db.transaction(() => {
     for (const e of entries) put.run(encoderSha, kind, e.key, Buffer.from(e.vector.buffer, e.vector.byteOffset, e.vector.byteLength));

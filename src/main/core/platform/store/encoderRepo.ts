@@ -24,10 +24,25 @@ interface RawEncoder {
   created_at: string;
 }
 
-const toEncoder = (r: RawEncoder): EncoderRow => ({ id: r.id, name: r.name, path: r.path, sha256: r.sha256, info: JSON.parse(r.info_json) as Record<string, unknown>, createdAt: r.created_at });
+const toEncoder = (r: RawEncoder): EncoderRow => ({
+  id: r.id,
+  name: r.name,
+  path: r.path,
+  sha256: r.sha256,
+  info: JSON.parse(r.info_json) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
 
 export function insertEncoder(db: Db, e: Omit<EncoderRow, 'id' | 'createdAt'>): number {
-  return Number(stmt(db, 'INSERT INTO encoders(name, path, sha256, info_json, created_at) VALUES (?,?,?,?,?)').run(e.name, e.path, e.sha256, JSON.stringify(e.info), nowIso()).lastInsertRowid);
+  return Number(
+    stmt(db, 'INSERT INTO encoders(name, path, sha256, info_json, created_at) VALUES (?,?,?,?,?)').run(
+      e.name,
+      e.path,
+      e.sha256,
+      JSON.stringify(e.info),
+      nowIso(),
+    ).lastInsertRowid,
+  );
 }
 
 export function getEncoder(db: Db, id: number): EncoderRow | null {
@@ -36,7 +51,8 @@ export function getEncoder(db: Db, id: number): EncoderRow | null {
 }
 
 export function findEncoderBySha(db: Db, sha256: string, path: string): EncoderRow | null {
-  const r = stmt(db, 'SELECT * FROM encoders WHERE sha256 = ? AND path = ? ORDER BY id LIMIT 1').get(sha256, path) as RawEncoder | undefined;
+  const r = stmt(db, 'SELECT * FROM encoders WHERE sha256 = ? AND path = ? ORDER BY id LIMIT 1').get(sha256, path) as
+    RawEncoder | undefined;
   return r ? toEncoder(r) : null;
 }
 
@@ -67,7 +83,17 @@ interface CalibrationDetails {
 
 const toCalibration = (r: RawCalibration): CalibrationInfo => {
   const d = JSON.parse(r.details_json) as CalibrationDetails;
-  return { id: r.id, encoderId: r.encoder_id, a: r.a, b: r.b, source: d.source, label: d.label, bceBefore: r.bce_before, bceAfter: r.bce_after, createdAt: r.created_at };
+  return {
+    id: r.id,
+    encoderId: r.encoder_id,
+    a: r.a,
+    b: r.b,
+    source: d.source,
+    label: d.label,
+    bceBefore: r.bce_before,
+    bceAfter: r.bce_after,
+    createdAt: r.created_at,
+  };
 };
 
 export interface NewCalibration {
@@ -85,8 +111,11 @@ export interface NewCalibration {
 export function insertCalibration(db: Db, c: NewCalibration): CalibrationInfo {
   const details: CalibrationDetails = { source: c.source, label: c.label };
   const id = Number(
-    stmt(db, 'INSERT INTO calibrations(encoder_id, a, b, bce_before, bce_after, details_json, run_id, created_at) VALUES (?,?,?,?,?,?,?,?)')
-      .run(c.encoderId, c.a, c.b, c.bceBefore, c.bceAfter, JSON.stringify(details), c.runId ?? null, c.createdAt ?? nowIso()).lastInsertRowid,
+    stmt(
+      db,
+      'INSERT INTO calibrations(encoder_id, a, b, bce_before, bce_after, details_json, run_id, created_at) VALUES (?,?,?,?,?,?,?,?)',
+    ).run(c.encoderId, c.a, c.b, c.bceBefore, c.bceAfter, JSON.stringify(details), c.runId ?? null, c.createdAt ?? nowIso())
+      .lastInsertRowid,
   );
   return getCalibration(db, id)!;
 }
@@ -111,7 +140,9 @@ export function calibrationReport(db: Db, id: number): CalibrationReport | null 
 
 /** Newest first: the first is the one in use. */
 export function listCalibrations(db: Db, encoderId: number): CalibrationInfo[] {
-  return (stmt(db, 'SELECT * FROM calibrations WHERE encoder_id = ? ORDER BY created_at DESC, id DESC').all(encoderId) as RawCalibration[]).map(toCalibration);
+  return (
+    stmt(db, 'SELECT * FROM calibrations WHERE encoder_id = ? ORDER BY created_at DESC, id DESC').all(encoderId) as RawCalibration[]
+  ).map(toCalibration);
 }
 
 export function currentCalibration(db: Db, encoderId: number): CalibrationInfo | null {
@@ -120,7 +151,10 @@ export function currentCalibration(db: Db, encoderId: number): CalibrationInfo |
 
 /** Display names of simulator keys: 'label', 'reported', encoder sha -> encoder name. */
 export function simulatorNames(db: Db): Map<string, string> {
-  const names = new Map<string, string>([['label', 'label simulator'], ['reported', 'reported in file']]);
+  const names = new Map<string, string>([
+    ['label', 'label simulator'],
+    ['reported', 'reported in file'],
+  ]);
   for (const e of listEncoders(db)) if (!names.has(e.sha256)) names.set(e.sha256, e.name);
   return names;
 }

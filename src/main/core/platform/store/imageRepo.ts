@@ -67,7 +67,12 @@ export function deleteImage(db: Db, id: number): void {
 }
 
 export function upsertSkipped(db: Db, probeSetId: number, relPath: string, reason: string, bytes: number | null): void {
-  stmt(db, 'INSERT OR REPLACE INTO skipped_files(probe_set_id, rel_path, reason, bytes) VALUES (?, ?, ?, ?)').run(probeSetId, relPath, reason, bytes);
+  stmt(db, 'INSERT OR REPLACE INTO skipped_files(probe_set_id, rel_path, reason, bytes) VALUES (?, ?, ?, ?)').run(
+    probeSetId,
+    relPath,
+    reason,
+    bytes,
+  );
 }
 
 export function deleteSkipped(db: Db, probeSetId: number, relPath: string): void {
@@ -102,7 +107,9 @@ export interface ProbeImage {
  * embedding rows and of every per-image vector (labels, splits) that lines up with them.
  */
 export function probeImages(db: Db, probeSetId: number): ProbeImage[] {
-  return stmt(db, 'SELECT id, rel_path AS relPath, sha256, class_id AS classId FROM images WHERE probe_set_id = ? ORDER BY id').all(probeSetId) as ProbeImage[];
+  return stmt(db, 'SELECT id, rel_path AS relPath, sha256, class_id AS classId FROM images WHERE probe_set_id = ? ORDER BY id').all(
+    probeSetId,
+  ) as ProbeImage[];
 }
 
 /** Image ids of a probe set sorted by rel_path (SQLite byte order: the manifest's order, not JS string order). */
@@ -112,7 +119,8 @@ export function imageIdsByPath(db: Db, probeSetId: number): number[] {
 
 /** One image's rel_path and class label name (null: no class), or undefined when the image does not exist. */
 export function imageWithClass(db: Db, imageId: number): { relPath: string; className: string | null } | undefined {
-  return stmt(db, 'SELECT i.rel_path AS relPath, c.name AS className FROM images i LEFT JOIN labels c ON c.id = i.class_id WHERE i.id = ?').get(imageId) as
-    | { relPath: string; className: string | null }
-    | undefined;
+  return stmt(
+    db,
+    'SELECT i.rel_path AS relPath, c.name AS className FROM images i LEFT JOIN labels c ON c.id = i.class_id WHERE i.id = ?',
+  ).get(imageId) as { relPath: string; className: string | null } | undefined;
 }

@@ -33,13 +33,10 @@ export function insertJob(db: Db, j: { kind: string; title: string; paramsJson: 
 
 /** Take over an existing row (resume): running again under a new owner, error cleared, progress kept. */
 export function restartJob(db: Db, id: number, j: { title: string; paramsJson: string; owner: string }): void {
-  stmt(db, `UPDATE jobs SET status = 'running', title = ?, params_json = ?, owner = ?, error = NULL, result_json = NULL, updated_at = ? WHERE id = ?`).run(
-    j.title,
-    j.paramsJson,
-    j.owner,
-    nowIso(),
-    id,
-  );
+  stmt(
+    db,
+    `UPDATE jobs SET status = 'running', title = ?, params_json = ?, owner = ?, error = NULL, result_json = NULL, updated_at = ? WHERE id = ?`,
+  ).run(j.title, j.paramsJson, j.owner, nowIso(), id);
 }
 
 export function setJobRun(db: Db, id: number, runId: number): void {
@@ -91,12 +88,16 @@ export function findUnfinishedJob(db: Db, kind: string, key: string, value: stri
 }
 
 /** Running jobs of `kind` whose params hold this run key (and, per `scope`, these numeric params). */
-export function findRunningJobsByKey(db: Db, kind: string, key: string, scope: Record<string, number>): { id: number; owner: string | null; title: string }[] {
+export function findRunningJobsByKey(
+  db: Db,
+  kind: string,
+  key: string,
+  scope: Record<string, number>,
+): { id: number; owner: string | null; title: string }[] {
   const names = Object.keys(scope).sort();
   const extra = names.map(() => ` AND json_extract(params_json, '$.' || ?) = ?`).join('');
-  return stmt(db, `SELECT id, owner, title FROM jobs WHERE kind = ? AND status = 'running' AND json_extract(params_json, '$.key') = ?${extra}`).all(
-    kind,
-    key,
-    ...names.flatMap((n) => [n, scope[n]]),
-  ) as { id: number; owner: string | null; title: string }[];
+  return stmt(
+    db,
+    `SELECT id, owner, title FROM jobs WHERE kind = ? AND status = 'running' AND json_extract(params_json, '$.key') = ?${extra}`,
+  ).all(kind, key, ...names.flatMap((n) => [n, scope[n]])) as { id: number; owner: string | null; title: string }[];
 }

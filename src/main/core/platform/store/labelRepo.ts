@@ -23,7 +23,9 @@ export interface ImageLabelRow {
 }
 
 export function loadLabels(db: Db, probeSetId: number): LabelRow[] {
-  return stmt(db, 'SELECT id, name, path, kind, parent_id AS parentId, depth FROM labels WHERE probe_set_id = ?').all(probeSetId) as LabelRow[];
+  return stmt(db, 'SELECT id, name, path, kind, parent_id AS parentId, depth FROM labels WHERE probe_set_id = ?').all(
+    probeSetId,
+  ) as LabelRow[];
 }
 
 export function insertLabel(db: Db, probeSetId: number, l: Omit<LabelRow, 'id'>): number {

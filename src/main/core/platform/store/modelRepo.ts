@@ -48,11 +48,26 @@ export function insertModel(db: Db, m: Omit<ModelRow, 'id' | 'createdAt'>, layer
     const same = db.prepare('SELECT id FROM models WHERE path = ? AND sha256 = ?').get(m.path, m.sha256) as { id: number } | undefined;
     if (same) return same.id;
     const id = Number(
-      db.prepare('INSERT INTO models(name, path, sha256, bytes, mtime_ms, info_json, preprocessing_json, created_at) VALUES (?,?,?,?,?,?,?,?)')
-        .run(m.name, m.path, m.sha256, m.bytes, m.mtimeMs, JSON.stringify(m.info), JSON.stringify(m.preprocessing), new Date().toISOString()).lastInsertRowid,
+      db
+        .prepare(
+          'INSERT INTO models(name, path, sha256, bytes, mtime_ms, info_json, preprocessing_json, created_at) VALUES (?,?,?,?,?,?,?,?)',
+        )
+        .run(
+          m.name,
+          m.path,
+          m.sha256,
+          m.bytes,
+          m.mtimeMs,
+          JSON.stringify(m.info),
+          JSON.stringify(m.preprocessing),
+          new Date().toISOString(),
+        ).lastInsertRowid,
     );
-    const put = db.prepare('INSERT INTO layers(model_id, tensor_name, position, friendly, op_type, node_name, shape_json, suggested, reason) VALUES (?,?,?,?,?,?,?,?,?)');
-    for (const l of layers) put.run(id, l.tensorName, l.position, l.friendly, l.opType, l.nodeName, JSON.stringify(l.shape), l.suggested ? 1 : 0, l.reason);
+    const put = db.prepare(
+      'INSERT INTO layers(model_id, tensor_name, position, friendly, op_type, node_name, shape_json, suggested, reason) VALUES (?,?,?,?,?,?,?,?,?)',
+    );
+    for (const l of layers)
+      put.run(id, l.tensorName, l.position, l.friendly, l.opType, l.nodeName, JSON.stringify(l.shape), l.suggested ? 1 : 0, l.reason);
     return id;
   });
   return tx.immediate(); // check and insert under one write lock: parallel `model.add` of one file make one model
@@ -116,7 +131,6 @@ export function listLayers(db: Db, modelId: number): Omit<LayerInfo, 'neurons'>[
 
 export function findLayer(db: Db, modelId: number, tensorName: string): { id: number; shape: number[] } | null {
   const r = db.prepare('SELECT id, shape_json FROM layers WHERE model_id = ? AND tensor_name = ?').get(modelId, tensorName) as
-    | { id: number; shape_json: string }
-    | undefined;
+    { id: number; shape_json: string } | undefined;
   return r ? { id: r.id, shape: JSON.parse(r.shape_json) as number[] } : null;
 }

@@ -59,7 +59,11 @@ export function openProject(path: string, opts: OpenOptions & { readOnly?: boole
   const version = inspectProjectFile(path, opts);
   if (opts.readOnly) {
     if (version < SCHEMA_VERSION) {
-      throw new AppError('read_only', `${path} uses an older schema (${version}; this version works on ${SCHEMA_VERSION}) and must be upgraded before use, which writes to it. Open it normally once, or open a copy.`, { path });
+      throw new AppError(
+        'read_only',
+        `${path} uses an older schema (${version}; this version works on ${SCHEMA_VERSION}) and must be upgraded before use, which writes to it. Open it normally once, or open a copy.`,
+        { path },
+      );
     }
     const ro = connect(path, opts, { readonly: true, fileMustExist: true });
     ro.pragma('busy_timeout = 5000');
@@ -83,13 +87,20 @@ export function openProject(path: string, opts: OpenOptions & { readOnly?: boole
  */
 function requireWritable(path: string): void {
   const dir = dirname(path);
-  for (const [p, what] of [[path, 'file'], [dir, 'folder']] as const) {
+  for (const [p, what] of [
+    [path, 'file'],
+    [dir, 'folder'],
+  ] as const) {
     try {
       accessSync(p, constants.W_OK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EROFS') {
-        throw new AppError('read_only', `${path} is on a read-only file system. Copy it to a writable folder and open the copy (the workbench keeps a journal beside the project file, so it must be able to write there).`, { path });
+        throw new AppError(
+          'read_only',
+          `${path} is on a read-only file system. Copy it to a writable folder and open the copy (the workbench keeps a journal beside the project file, so it must be able to write there).`,
+          { path },
+        );
       }
       if (code === 'EACCES' || code === 'EPERM') {
         throw new AppError(
@@ -118,14 +129,20 @@ export function inspectProjectFile(path: string, opts: OpenOptions): number {
     closeSync(fd);
   }
   if (read < 16 || header.toString('latin1') !== SQLITE_MAGIC) {
-    throw new AppError('not_a_project', `${path} is not a Neuron Workbench project (it is not an SQLite database). Open a .nwb file created by the workbench.`);
+    throw new AppError(
+      'not_a_project',
+      `${path} is not a Neuron Workbench project (it is not an SQLite database). Open a .nwb file created by the workbench.`,
+    );
   }
   let ro: Db | undefined;
   try {
     ro = connect(path, opts, { readonly: true, fileMustExist: true });
     const appId = ro.pragma('application_id', { simple: true }) as number;
     if (appId !== APPLICATION_ID) {
-      throw new AppError('not_a_project', `${path} is an SQLite database but not a Neuron Workbench project. Open a .nwb file created by the workbench.`);
+      throw new AppError(
+        'not_a_project',
+        `${path} is an SQLite database but not a Neuron Workbench project. Open a .nwb file created by the workbench.`,
+      );
     }
     const version = ro.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
@@ -136,7 +153,8 @@ export function inspectProjectFile(path: string, opts: OpenOptions): number {
       );
     }
     const check = ro.pragma('quick_check', { simple: true }) as string;
-    if (check !== 'ok') throw new AppError('corrupt_project', `${path} is damaged (${check}). Restore it from a backup; the file was not changed.`);
+    if (check !== 'ok')
+      throw new AppError('corrupt_project', `${path} is damaged (${check}). Restore it from a backup; the file was not changed.`);
     if (version >= 1) verifyMigrationHashes(ro, path);
     if (version >= 1) verifySchema(ro, path, version);
     return version;
@@ -146,9 +164,16 @@ export function inspectProjectFile(path: string, opts: OpenOptions): number {
     const code = (e as { code?: string }).code;
     // A healthy WAL-mode file on a read-only mount cannot even be read (SQLite must create the -shm beside it).
     if (code === 'SQLITE_CANTOPEN' && isReadOnlyFs(path)) {
-      throw new AppError('read_only', `${path} is on a read-only file system, and a project needs to keep its journal beside the file even to be read. Copy it to a writable folder and open the copy; the file was not changed.`, { path });
+      throw new AppError(
+        'read_only',
+        `${path} is on a read-only file system, and a project needs to keep its journal beside the file even to be read. Copy it to a writable folder and open the copy; the file was not changed.`,
+        { path },
+      );
     }
-    throw new AppError('corrupt_project', `${path} cannot be read as a project (${msg}). Restore it from a backup; the file was not changed.`);
+    throw new AppError(
+      'corrupt_project',
+      `${path} cannot be read as a project (${msg}). Restore it from a backup; the file was not changed.`,
+    );
   } finally {
     ro?.close();
   }
@@ -170,8 +195,14 @@ function schemaAt(version: number): { type: string; name: string }[] {
   if (!objs) {
     const mem = new Database(':memory:');
     try {
-      migrate(mem, 'schema-check', MIGRATIONS.filter((m) => m.version <= version));
-      objs = mem.prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { type: string; name: string }[];
+      migrate(
+        mem,
+        'schema-check',
+        MIGRATIONS.filter((m) => m.version <= version),
+      );
+      objs = mem
+        .prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+        .all() as { type: string; name: string }[];
     } finally {
       mem.close();
     }
@@ -186,14 +217,18 @@ function schemaAt(version: number): { type: string; name: string }[] {
  * is written, instead of failing half-way through a migration or a job.
  */
 function verifySchema(db: Db, path: string, version: number): void {
-  const damaged = (why: string) => new AppError('corrupt_project', `${path} is damaged: ${why}. Restore it from a backup; the file was not changed.`, { path });
+  const damaged = (why: string) =>
+    new AppError('corrupt_project', `${path} is damaged: ${why}. Restore it from a backup; the file was not changed.`, { path });
   const hasLog = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).get();
   if (!hasLog) throw damaged(`its migration log (table schema_migrations) is missing`);
   const recorded = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
   if (recorded !== version) throw damaged(`its schema version says ${version} but its migration log says ${recorded}`);
   const present = new Set((db.prepare(`SELECT type || ':' || name AS k FROM sqlite_master`).all() as { k: string }[]).map((r) => r.k));
   const missing = schemaAt(version).filter((o) => !present.has(`${o.type}:${o.name}`));
-  if (missing.length) throw damaged(`${missing.length === 1 ? 'the' : `${missing.length}`} ${missing.map((o) => `${o.type} ${o.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+  if (missing.length)
+    throw damaged(
+      `${missing.length === 1 ? 'the' : `${missing.length}`} ${missing.map((o) => `${o.type} ${o.name}`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`,
+    );
 }
 
 /** A shipped migration must never change: a mismatch means the file and this build disagree on the schema. */
@@ -202,7 +237,10 @@ function verifyMigrationHashes(db: Db, path: string): void {
   for (const r of rows) {
     const m = MIGRATIONS.find((x) => x.version === r.version);
     if (m && m.sha256 !== r.sha256) {
-      throw new AppError('corrupt_project', `${path} was built with a different migration ${r.version} than this version ships. The file was not changed.`);
+      throw new AppError(
+        'corrupt_project',
+        `${path} was built with a different migration ${r.version} than this version ships. The file was not changed.`,
+      );
     }
   }
 }

@@ -52,13 +52,10 @@ export function beginProbeSetImport(db: Db, s: { rootPath: string; name: string;
     );
     return existing.id;
   }
-  const r = stmt(db, 'INSERT INTO probe_sets(name, root_path, labels_csv_path, complete, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)').run(
-    s.name,
-    s.rootPath,
-    s.labelsCsvPath,
-    now,
-    now,
-  );
+  const r = stmt(
+    db,
+    'INSERT INTO probe_sets(name, root_path, labels_csv_path, complete, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)',
+  ).run(s.name, s.rootPath, s.labelsCsvPath, now, now);
   return Number(r.lastInsertRowid);
 }
 
@@ -85,7 +82,10 @@ export function labelCounts(db: Db, probeSetId: number): LabelCount[] {
   return rows as LabelCount[];
 }
 
-export function imagePage(db: Db, q: { probeSetId: number; offset: number; limit: number; labelId?: number }): { total: number; rows: ImageRow[] } {
+export function imagePage(
+  db: Db,
+  q: { probeSetId: number; offset: number; limit: number; labelId?: number },
+): { total: number; rows: ImageRow[] } {
   const cols = `i.id, i.rel_path AS relPath, i.sha256, i.width, i.height, i.format, i.class_id AS classId, c.name AS className`;
   if (q.labelId === undefined) {
     const total = (stmt(db, 'SELECT count(*) AS n FROM images WHERE probe_set_id = ?').get(q.probeSetId) as { n: number }).n;
@@ -96,10 +96,10 @@ export function imagePage(db: Db, q: { probeSetId: number; offset: number; limit
     return { total, rows };
   }
   const total = (
-    stmt(db, 'SELECT count(*) AS n FROM image_labels il JOIN images i ON i.id = il.image_id WHERE il.label_id = ? AND i.probe_set_id = ?').get(
-      q.labelId,
-      q.probeSetId,
-    ) as { n: number }
+    stmt(
+      db,
+      'SELECT count(*) AS n FROM image_labels il JOIN images i ON i.id = il.image_id WHERE il.label_id = ? AND i.probe_set_id = ?',
+    ).get(q.labelId, q.probeSetId) as { n: number }
   ).n;
   const rows = stmt(
     db,

@@ -3,7 +3,9 @@ import type { Db } from './open';
 // The project file's own facts: its meta table and the counts the project card shows.
 
 export function projectMeta(db: Db): Record<string, string> {
-  return Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+  return Object.fromEntries(
+    (db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]),
+  );
 }
 
 export function projectCounts(db: Db): { probeSets: number; interruptedJobs: number } {

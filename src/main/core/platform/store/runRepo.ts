@@ -23,14 +23,10 @@ export interface RunRow {
 }
 
 export function insertRun(db: Db, r: RunRecord): number {
-  const res = stmt(db, 'INSERT INTO runs(kind, app_version, params_json, hashes_json, seeds_json, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    r.kind,
-    r.appVersion,
-    JSON.stringify(r.params),
-    JSON.stringify(r.hashes ?? {}),
-    JSON.stringify(r.seeds ?? {}),
-    nowIso(),
-  );
+  const res = stmt(
+    db,
+    'INSERT INTO runs(kind, app_version, params_json, hashes_json, seeds_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(r.kind, r.appVersion, JSON.stringify(r.params), JSON.stringify(r.hashes ?? {}), JSON.stringify(r.seeds ?? {}), nowIso());
   return Number(res.lastInsertRowid);
 }
 

@@ -38,13 +38,14 @@ const toRow = (r: Raw): SplitRow => ({
 /** Fractions as stored and compared: JSON of the three numbers. */
 export const fractionsKey = (f: readonly number[]): string => JSON.stringify(f.map((x) => Number(x)));
 
-export function findSplit(db: Db, q: { probeSetId: number; seed: number; fractions: readonly number[]; manifestHash: string }): SplitRow | null {
-  const r = stmt(db, 'SELECT * FROM splits WHERE probe_set_id = ? AND seed = ? AND fractions = ? AND manifest_hash = ? ORDER BY id LIMIT 1').get(
-    q.probeSetId,
-    q.seed,
-    fractionsKey(q.fractions),
-    q.manifestHash,
-  ) as Raw | undefined;
+export function findSplit(
+  db: Db,
+  q: { probeSetId: number; seed: number; fractions: readonly number[]; manifestHash: string },
+): SplitRow | null {
+  const r = stmt(
+    db,
+    'SELECT * FROM splits WHERE probe_set_id = ? AND seed = ? AND fractions = ? AND manifest_hash = ? ORDER BY id LIMIT 1',
+  ).get(q.probeSetId, q.seed, fractionsKey(q.fractions), q.manifestHash) as Raw | undefined;
   return r ? toRow(r) : null;
 }
 

@@ -34,7 +34,9 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
   const simulatorName = typeof run.params.simulatorName === 'string' ? run.params.simulatorName : 'label simulator';
   const oracle = run.params.oraclePath === 'tail-graph' ? 'tail sub-graph' : 'closed-form head';
   // Runs made before the head info carried it used finite differences on the tail graph.
-  const gradient = (run.params.head as { gradient?: { method: string } } | undefined)?.gradient?.method ?? (run.params.oraclePath === 'tail-graph' ? 'finite-difference' : 'closed-form');
+  const gradient =
+    (run.params.head as { gradient?: { method: string } } | undefined)?.gradient?.method ??
+    (run.params.oraclePath === 'tail-graph' ? 'finite-difference' : 'closed-form');
   function toggle(m: string) {
     setHidden((h) => {
       const n = new Set(h);
@@ -49,8 +51,8 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
         <h3>
           Ablation run #{run.id} <span className={`badge status-${run.status}`}>{run.status}</span>{' '}
           <span className="hint">
-            {title} · {formatCount(run.neuronsDone)} / {formatCount(run.neuronsTotal)} neurons · T = {run.temperature.toFixed(3)} ({run.temperatureSource}) ·{' '}
-            {modes.map((m) => MODE_LABEL[m]).join(' + ')} · simulator:{' '}
+            {title} · {formatCount(run.neuronsDone)} / {formatCount(run.neuronsTotal)} neurons · T = {run.temperature.toFixed(3)} (
+            {run.temperatureSource}) · {modes.map((m) => MODE_LABEL[m]).join(' + ')} · simulator:{' '}
             <span data-testid="abl-simulator-name">{simulatorName}</span> · {oracle}
             {modes.includes('optim') && (
               <>
@@ -60,8 +62,8 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
           </span>
         </h3>
         <p className="hint">
-          Ablation score α = 1 − Σ|L(f with neuron ← c·s + d) − L(f)| / Σ|L(f with neuron ← val mean) − L(f)| on the test split: 1 means the explanation's
-          simulation can stand in for the neuron without changing the loss, 0 means it is no better than the neuron's mean.
+          Ablation score α = 1 − Σ|L(f with neuron ← c·s + d) − L(f)| / Σ|L(f with neuron ← val mean) − L(f)| on the test split: 1 means the
+          explanation's simulation can stand in for the neuron without changing the loss, 0 means it is no better than the neuron's mean.
         </p>
         <ErrorBox error={res.error} />
         {res.loading && !data && <p className="hint">Loading results…</p>}
@@ -74,7 +76,15 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
             {modes.length > 1 && (
               <div className="tabs" role="tablist" aria-label="Scaling mode">
                 {modes.map((m) => (
-                  <button key={m} type="button" role="tab" aria-selected={mode === m} className={`tab${mode === m ? ' active' : ''}`} onClick={() => setMode(m)} data-testid={`abl-scatter-mode-${m}`}>
+                  <button
+                    key={m}
+                    type="button"
+                    role="tab"
+                    aria-selected={mode === m}
+                    className={`tab${mode === m ? ' active' : ''}`}
+                    onClick={() => setMode(m)}
+                    data-testid={`abl-scatter-mode-${m}`}
+                  >
                     {MODE_LABEL[m]}
                   </button>
                 ))}

@@ -50,15 +50,37 @@ export function AblationScatter({ data, mode, hidden }: { data: AblationResultsD
   );
   const total = series.reduce((a, s) => a + s.points.length, 0);
   return (
-    <div className="chart-box" data-testid="abl-scatter" data-points={total} role="img" aria-label={`Test correlation versus ${MODE_LABEL[mode]} ablation score per neuron`}>
+    <div
+      className="chart-box"
+      data-testid="abl-scatter"
+      data-points={total}
+      role="img"
+      aria-label={`Test correlation versus ${MODE_LABEL[mode]} ablation score per neuron`}
+    >
       <h4>
-        Correlation vs ablation score ({MODE_LABEL[mode]}) <span className="hint">— each point a neuron's explanation; lines: quadratic fit per method</span>
+        Correlation vs ablation score ({MODE_LABEL[mode]}){' '}
+        <span className="hint">— each point a neuron's explanation; lines: quadratic fit per method</span>
       </h4>
       <ResponsiveContainer width="100%" height={340}>
         <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
           <CartesianGrid />
-          <XAxis type="number" dataKey="x" tickFormatter={tick} domain={['auto', 'auto']} name="test correlation" label={{ value: 'test correlation', position: 'insideBottom', offset: -14, className: 'chart-label' }} />
-          <YAxis type="number" dataKey="y" tickFormatter={tick} domain={['auto', 'auto']} width={52} name="ablation score" label={{ value: 'ablation score', angle: -90, position: 'insideLeft', className: 'chart-label' }} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            tickFormatter={tick}
+            domain={['auto', 'auto']}
+            name="test correlation"
+            label={{ value: 'test correlation', position: 'insideBottom', offset: -14, className: 'chart-label' }}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            tickFormatter={tick}
+            domain={['auto', 'auto']}
+            width={52}
+            name="ablation score"
+            label={{ value: 'ablation score', angle: -90, position: 'insideLeft', className: 'chart-label' }}
+          />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => Number(v).toFixed(4)} />
           <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
           {series.map((s) => (
@@ -90,7 +112,10 @@ export function AblationScatter({ data, mode, hidden }: { data: AblationResultsD
           )}
         </ScatterChart>
       </ResponsiveContainer>
-      <p className="hint">Reference (ResNet-50 layer4, the paper): ablation ≈ 0.42 · corr² + 0.0057 — better explanations keep the loss closer to the original.</p>
+      <p className="hint">
+        Reference (ResNet-50 layer4, the paper): ablation ≈ 0.42 · corr² + 0.0057 — better explanations keep the loss closer to the
+        original.
+      </p>
     </div>
   );
 }

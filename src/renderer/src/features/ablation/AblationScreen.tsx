@@ -26,7 +26,8 @@ function mappingOf(run: AblationRun): Mapping | null {
   if (run.params.mappingSource !== 'explicit' || !Array.isArray(rows)) return null;
   const out: Mapping = {};
   for (const r of rows as unknown[]) {
-    if (r && typeof r === 'object' && 'label' in r && 'modelClass' in r && typeof r.label === 'string' && typeof r.modelClass === 'number') out[r.label] = r.modelClass;
+    if (r && typeof r === 'object' && 'label' in r && 'modelClass' in r && typeof r.label === 'string' && typeof r.modelClass === 'number')
+      out[r.label] = r.modelClass;
   }
   return Object.keys(out).length ? out : null;
 }
@@ -56,7 +57,10 @@ export function AblationScreen() {
   useEffect(() => {
     if (route.view !== 'default') return;
     if (list.error) navigate({ screen: 'ablation', view: 'new' }, { replace: true });
-    else if (runs && !list.loading) navigate(runs.length ? { screen: 'ablation', view: 'run', runId: runs[0].id } : { screen: 'ablation', view: 'new' }, { replace: true });
+    else if (runs && !list.loading)
+      navigate(runs.length ? { screen: 'ablation', view: 'run', runId: runs[0].id } : { screen: 'ablation', view: 'new' }, {
+        replace: true,
+      });
   }, [route.view, runs, list.error, list.loading, navigate]);
 
   const openRun = useCallback((runId: number) => navigate({ screen: 'ablation', view: 'run', runId }), [navigate]);
@@ -93,7 +97,11 @@ export function AblationScreen() {
         {route.view !== 'new' && <RunningJobs methods={['ablation.run', 'topimpact.run']} testId="abl-running" />}
         <ErrorBox error={inv.error ?? list.error} />
         {route.view === 'new' && inv.data && <AblationWizard inv={inv.data} onDone={openRun} />}
-        {route.view === 'run' && runs && !run && !list.loading && <p className="hint" data-testid="abl-run-missing">Run #{route.runId} is not in this project.</p>}
+        {route.view === 'run' && runs && !run && !list.loading && (
+          <p className="hint" data-testid="abl-run-missing">
+            Run #{route.runId} is not in this project.
+          </p>
+        )}
         {run && <RunView run={run} inv={inv.data} />}
       </div>
     </div>

@@ -58,7 +58,10 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   const head = useContractQuery('ablation.head', setId === null || step < 1 ? null : { activationSetId: setId });
   const mapped = mapInfo.data !== null && mapInfo.data.unmapped === 0;
   const seed = ctx ? runSeed(ctx.run) : 0;
-  const fit = useContractQuery('ablation.temperature', setId === null || step < 2 || !mapped ? null : { activationSetId: setId, seed, ...mapInput });
+  const fit = useContractQuery(
+    'ablation.temperature',
+    setId === null || step < 2 || !mapped ? null : { activationSetId: setId, seed, ...mapInput },
+  );
 
   const key = jobKey('ablation.run', project?.path, runId ?? 0);
   const job = useJob(key);
@@ -75,7 +78,15 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
     if (!ctx) return;
     store.dismiss(key);
     const t = tOverride.trim() === '' ? {} : { temperature: Number(tOverride) };
-    const input = { explainRunId: ctx.run.id, modes, simulator, blockSize: 16, ...(excluded.length ? { methods: chosen } : {}), ...t, ...mapInput };
+    const input = {
+      explainRunId: ctx.run.id,
+      modes,
+      simulator,
+      blockSize: 16,
+      ...(excluded.length ? { methods: chosen } : {}),
+      ...t,
+      ...mapInput,
+    };
     void store.start(key, `Ablation scores of run #${ctx.run.id}`, 'ablation.run', input).then((out) => {
       if (out) onDone(out.run.id);
     });

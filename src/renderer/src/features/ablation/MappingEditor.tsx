@@ -17,16 +17,18 @@ export function AccuracyCheck({ info }: { info: MappingInfo }) {
       <dl className="stat-row">
         <div className={`stat${low ? ' warn' : ''}`}>
           <dt>Model accuracy on the probe set</dt>
-        <dd data-testid="abl-accuracy" data-value={acc ?? ''}>
-          {acc === null ? '—' : `${(acc * 100).toFixed(1)}%`}
-        </dd>
-        <dd className="stat-def">stored predictions vs the mapped labels, {info.images - info.unmapped} of {info.images} images</dd>
+          <dd data-testid="abl-accuracy" data-value={acc ?? ''}>
+            {acc === null ? '—' : `${(acc * 100).toFixed(1)}%`}
+          </dd>
+          <dd className="stat-def">
+            stored predictions vs the mapped labels, {info.images - info.unmapped} of {info.images} images
+          </dd>
         </div>
       </dl>
       {low && (
         <div className="banner banner-warn" role="alert" data-testid="abl-accuracy-warn">
-          Accuracy is low: the labels probably do not match the model&apos;s classes. Check the mapping below before scoring: ablation measures changes of the
-          loss on these labels.
+          Accuracy is low: the labels probably do not match the model&apos;s classes. Check the mapping below before scoring: ablation
+          measures changes of the loss on these labels.
         </div>
       )}
     </div>

@@ -9,7 +9,10 @@ export function MethodSummaryTable({ methods, simulator }: { methods: MethodSumm
       <thead>
         <tr>
           <th>Method</th>
-          <th className="num" title={`Mean Pearson r on the test split under the ${simulator} (the simulator this run used; empty until that simulator scored the explanations)`}>
+          <th
+            className="num"
+            title={`Mean Pearson r on the test split under the ${simulator} (the simulator this run used; empty until that simulator scored the explanations)`}
+          >
             Test corr.
           </th>
           <th className="num" title="Mean ablation score with Optim scaling ± standard error">
@@ -25,7 +28,13 @@ export function MethodSummaryTable({ methods, simulator }: { methods: MethodSumm
       </thead>
       <tbody>
         {methods.map((m) => (
-          <tr key={m.method} data-testid="abl-method-row" data-method={m.method} data-optim={m.optim.mean ?? ''} data-norm={m.norm.mean ?? ''}>
+          <tr
+            key={m.method}
+            data-testid="abl-method-row"
+            data-method={m.method}
+            data-optim={m.optim.mean ?? ''}
+            data-norm={m.norm.mean ?? ''}
+          >
             <td>
               <span className="swatch" style={{ background: methodColor(m.method) }} aria-hidden /> {methodLabel(m.method)}
             </td>

@@ -51,7 +51,12 @@ function SortHead({ k, label, title, sort, onSort }: { k: Key; label: string; ti
 }
 
 function Scaled({ s }: { s: AblationRow['optim'] }) {
-  if (!s) return <td className="num hint" colSpan={3}>—</td>;
+  if (!s)
+    return (
+      <td className="num hint" colSpan={3}>
+        —
+      </td>
+    );
   return (
     <>
       <td className="num strong">{formatScore(s.score)}</td>
@@ -67,7 +72,9 @@ export function NeuronScoreTable({ rows, total, hidden }: { rows: AblationRow[];
   const [shown, setShown] = useState(PAGE);
   const sorted = useMemo(() => rows.filter((r) => !hidden.has(r.method)).sort((a, b) => compare(a, b, sort)), [rows, sort, hidden]);
   function onSort(k: Key) {
-    setSort((s) => (s.by === k ? { by: k, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: k, dir: k === 'neuron' || k === 'method' ? 'asc' : 'desc' }));
+    setSort((s) =>
+      s.by === k ? { by: k, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: k, dir: k === 'neuron' || k === 'method' ? 'asc' : 'desc' },
+    );
   }
   const head = { sort, onSort };
   return (
@@ -80,24 +87,49 @@ export function NeuronScoreTable({ rows, total, hidden }: { rows: AblationRow[];
               <SortHead k="method" label="Method" title="Explanation method" {...head} />
               <th>Explanation</th>
               <SortHead k="testCorrelation" label="Test r" title="Correlation of the explanation on the test split" {...head} />
-              <SortHead k="denominator" label="Mean-abl. ΔL" title="Σ|L(f with neuron ← val mean) − L(f)| on test: the score's denominator" {...head} />
+              <SortHead
+                k="denominator"
+                label="Mean-abl. ΔL"
+                title="Σ|L(f with neuron ← val mean) − L(f)| on test: the score's denominator"
+                {...head}
+              />
               <SortHead k="optim" label="Optim" title="Ablation score, Optim scaling" {...head} />
-              <th className="num" title="Optim scale c">c</th>
-              <th className="num" title="Optim offset d">d</th>
+              <th className="num" title="Optim scale c">
+                c
+              </th>
+              <th className="num" title="Optim offset d">
+                d
+              </th>
               <SortHead k="norm" label="Norm" title="Ablation score, Norm scaling" {...head} />
-              <th className="num" title="Norm scale c">c</th>
-              <th className="num" title="Norm offset d">d</th>
+              <th className="num" title="Norm scale c">
+                c
+              </th>
+              <th className="num" title="Norm offset d">
+                d
+              </th>
             </tr>
           </thead>
           <tbody>
             {sorted.slice(0, shown).map((r) => (
-              <tr key={`${r.neuron}:${r.method}`} data-testid="abl-neuron-row" data-neuron={r.neuron} data-method={r.method} data-optim={r.optim?.score ?? ''}>
+              <tr
+                key={`${r.neuron}:${r.method}`}
+                data-testid="abl-neuron-row"
+                data-neuron={r.neuron}
+                data-method={r.method}
+                data-optim={r.optim?.score ?? ''}
+              >
                 <td className="num mono">{r.neuron}</td>
                 <td className="nowrap">
                   <span className="swatch" style={{ background: methodColor(r.method) }} aria-hidden /> {methodLabel(r.method)}
                 </td>
                 <td className="abl-text" title={r.text}>
-                  {r.flag ? <span className="badge badge-warn" title={r.flag}>{r.flag}</span> : r.text}
+                  {r.flag ? (
+                    <span className="badge badge-warn" title={r.flag}>
+                      {r.flag}
+                    </span>
+                  ) : (
+                    r.text
+                  )}
                 </td>
                 <td className="num">{formatCorr(r.testCorrelation)}</td>
                 <td className="num">{formatScore(r.denominator)}</td>

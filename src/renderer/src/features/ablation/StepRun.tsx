@@ -3,7 +3,17 @@ import { formatCorr, runTitle } from '../explanations';
 import { runContext, type Inventory } from './inventory';
 
 /** Step 1: the explanation run whose explanations are scored (its layer, model and probe set shown). */
-export function StepRun({ inv, runId, onRun, onOpenExplanations }: { inv: Inventory; runId: number | null; onRun: (id: number) => void; onOpenExplanations: () => void }) {
+export function StepRun({
+  inv,
+  runId,
+  onRun,
+  onOpenExplanations,
+}: {
+  inv: Inventory;
+  runId: number | null;
+  onRun: (id: number) => void;
+  onOpenExplanations: () => void;
+}) {
   if (inv.runs.length === 0)
     return (
       <div>
@@ -20,14 +30,20 @@ export function StepRun({ inv, runId, onRun, onOpenExplanations }: { inv: Invent
         const c = runContext(inv, r.id);
         const ok = r.status === 'done';
         return (
-          <label key={r.id} className={`wiz-set${ok ? '' : ' disabled'}`} data-testid="abl-run" data-id={r.id} data-tensor={c?.set?.tensorName ?? ''}>
+          <label
+            key={r.id}
+            className={`wiz-set${ok ? '' : ' disabled'}`}
+            data-testid="abl-run"
+            data-id={r.id}
+            data-tensor={c?.set?.tensorName ?? ''}
+          >
             <input type="radio" name="abl-run" checked={runId === r.id} disabled={!ok} onChange={() => onRun(r.id)} />
             <span>
               <strong>{runTitle(r)}</strong> <span className="mono">{c?.set?.tensorName ?? ''}</span>
             </span>
             <span className="hint">
-              {c?.model?.name ?? '?'} · {formatCount(r.neuronsTotal)} neurons · {c?.probeSet?.name ?? 'probe set'} ({formatCount(c?.set?.nImages ?? 0)} images) · test r{' '}
-              {formatCorr(r.means.testCorrelation)}
+              {c?.model?.name ?? '?'} · {formatCount(r.neuronsTotal)} neurons · {c?.probeSet?.name ?? 'probe set'} (
+              {formatCount(c?.set?.nImages ?? 0)} images) · test r {formatCorr(r.means.testCorrelation)}
               {!ok && ` · ${r.status}: finish the run first`}
             </span>
           </label>

@@ -51,20 +51,30 @@ export function StepScore({
           ))}
         </ul>
         <p className="hint">
-          The ticked explanations of the run ({formatCount(neurons)} neurons × {methods.length - excluded.length} methods) are simulated with the chosen simulator
-          (below) and scored on the test split.
+          The ticked explanations of the run ({formatCount(neurons)} neurons × {methods.length - excluded.length} methods) are simulated
+          with the chosen simulator (below) and scored on the test split.
         </p>
         {excluded.length === methods.length && <p className="warn-text">Choose at least one explanation method.</p>}
       </div>
       <fieldset className="abl-modes">
         <legend>Scaling of the simulated activation s_abl = c·s + d</legend>
         <label className="inline-field">
-          <input type="checkbox" checked={modes.includes('optim')} onChange={(e) => toggle('optim', e.target.checked)} data-testid="abl-mode-optim" /> {MODE_LABEL.optim}:
-          c, d fitted by Adam on val (minimise Σ|ΔL|)
+          <input
+            type="checkbox"
+            checked={modes.includes('optim')}
+            onChange={(e) => toggle('optim', e.target.checked)}
+            data-testid="abl-mode-optim"
+          />{' '}
+          {MODE_LABEL.optim}: c, d fitted by Adam on val (minimise Σ|ΔL|)
         </label>
         <label className="inline-field">
-          <input type="checkbox" checked={modes.includes('norm')} onChange={(e) => toggle('norm', e.target.checked)} data-testid="abl-mode-norm" /> {MODE_LABEL.norm}:
-          c, d from val statistics (ρ·σ_act/σ_s, matched means)
+          <input
+            type="checkbox"
+            checked={modes.includes('norm')}
+            onChange={(e) => toggle('norm', e.target.checked)}
+            data-testid="abl-mode-norm"
+          />{' '}
+          {MODE_LABEL.norm}: c, d from val statistics (ρ·σ_act/σ_s, matched means)
         </label>
         {modes.length === 0 && <p className="warn-text">Choose at least one mode.</p>}
       </fieldset>

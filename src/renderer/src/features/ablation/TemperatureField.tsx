@@ -7,7 +7,15 @@ import type { TemperatureInfo } from './types';
 const TEMPERATURE = shapeOf(contract['ablation.run'].input).temperature;
 
 /** The temperature fitted on val (NLL at T and at 1), with an optional override. */
-export function TemperatureField({ fit, override, onOverride }: { fit: Loaded<TemperatureInfo>; override: string; onOverride: (v: string) => void }) {
+export function TemperatureField({
+  fit,
+  override,
+  onOverride,
+}: {
+  fit: Loaded<TemperatureInfo>;
+  override: string;
+  onOverride: (v: string) => void;
+}) {
   const t = fit.data;
   const { error } = optionalNumber(TEMPERATURE, override);
   const bad = error !== null;

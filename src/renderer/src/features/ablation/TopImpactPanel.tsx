@@ -18,8 +18,8 @@ function WhyLowRange({ data }: { data: TopImpactData }) {
   return (
     <p className="abl-why" data-testid="ti-why">
       {at !== null && `The top 2% most activating images carry only ${formatPct(at, 1)} of this layer's impact on the loss: `}
-      most of what a neuron does to the model's predictions happens in its lower and middle activation range, so an explanation (and its ablation score)
-      has to describe the whole range, not only the top examples.
+      most of what a neuron does to the model's predictions happens in its lower and middle activation range, so an explanation (and its
+      ablation score) has to describe the whole range, not only the top examples.
     </p>
   );
 }
@@ -37,8 +37,9 @@ function TopImpactResultsView({ run }: { run: AblationRun }) {
       {data && (
         <>
           <p className="hint">
-            Run #{run.id} · {formatCount(data.definedNeurons)} of {formatCount(data.neurons.length)} neurons with a non-zero impact · T = {run.temperature.toFixed(3)} (
-            {run.temperatureSource}){data.accTermUsed ? '' : ' · accuracy term unused (loss only)'} · reference (ResNet-50, all layers):{' '}
+            Run #{run.id} · {formatCount(data.definedNeurons)} of {formatCount(data.neurons.length)} neurons with a non-zero impact · T ={' '}
+            {run.temperature.toFixed(3)} ({run.temperatureSource}){data.accTermUsed ? '' : ' · accuracy term unused (loss only)'} ·
+            reference (ResNet-50, all layers):{' '}
             {data.betas.map((b, i) => `${formatBeta(b)} → ${formatPct(REFERENCE[i] ?? null, 2)}`).join(', ')}
           </p>
           <WhyLowRange data={data} />
@@ -80,14 +81,20 @@ export function TopImpactPanel({
     <section className="card" data-testid="ti-panel" data-set={activationSetId}>
       <div className="card-head">
         <h3>Top Impact · {label}</h3>
-        <button type="button" className={latest ? '' : 'primary'} disabled={job?.status === 'running'} onClick={start} data-testid="ti-start">
+        <button
+          type="button"
+          className={latest ? '' : 'primary'}
+          disabled={job?.status === 'running'}
+          onClick={start}
+          data-testid="ti-start"
+        >
           {latest ? 'Run Top Impact again' : 'Run Top Impact'}
         </button>
       </div>
       <p className="hint">
-        Zero-ablate each neuron; per image the impact mixes the change in accuracy and in (temperature-scaled) loss. Images ordered by activation, TI(β) is the
-        share of the total |impact| from the top β fraction (it covers ⌈β·N⌉ of the N probe images, at least one: on a small probe set the smallest βs
-        can coincide).
+        Zero-ablate each neuron; per image the impact mixes the change in accuracy and in (temperature-scaled) loss. Images ordered by
+        activation, TI(β) is the share of the total |impact| from the top β fraction (it covers ⌈β·N⌉ of the N probe images, at least one:
+        on a small probe set the smallest βs can coincide).
       </p>
       <JobStatus runKey={key} testId="ti" />
       <ErrorBox error={runs.error} />

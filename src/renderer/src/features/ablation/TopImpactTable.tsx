@@ -5,10 +5,18 @@ import type { TopImpactData } from './types';
 type Sort = { by: number; dir: 'asc' | 'desc' }; // by: -1 = neuron, else the beta index
 
 /** TI at the five reference betas: the layer mean, then one row per neuron (sortable; click selects the neuron's curve). */
-export function TopImpactTable({ data, selected, onSelect }: { data: TopImpactData; selected: number | null; onSelect: (n: number) => void }) {
+export function TopImpactTable({
+  data,
+  selected,
+  onSelect,
+}: {
+  data: TopImpactData;
+  selected: number | null;
+  onSelect: (n: number) => void;
+}) {
   const [sort, setSort] = useState<Sort>({ by: -1, dir: 'asc' });
   const rows = useMemo(() => {
-    const v = (r: TopImpactData['neurons'][number]) => (sort.by < 0 ? r.neuron : r.atBetas[sort.by] ?? null);
+    const v = (r: TopImpactData['neurons'][number]) => (sort.by < 0 ? r.neuron : (r.atBetas[sort.by] ?? null));
     return [...data.neurons].sort((a, b) => {
       const va = v(a);
       const vb = v(b);
@@ -32,7 +40,13 @@ export function TopImpactTable({ data, selected, onSelect }: { data: TopImpactDa
             </th>
             {data.betas.map((b, i) => (
               <th key={b} className="num">
-                <button type="button" className="link sort-button" title={`Share of |impact| from the top ${formatBeta(b)} of images`} onClick={() => onSort(i)} data-testid={`ti-sort-${i}`}>
+                <button
+                  type="button"
+                  className="link sort-button"
+                  title={`Share of |impact| from the top ${formatBeta(b)} of images`}
+                  onClick={() => onSort(i)}
+                  data-testid={`ti-sort-${i}`}
+                >
                   TI({formatBeta(b)}){arrow(i)}
                 </button>
               </th>

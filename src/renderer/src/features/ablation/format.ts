@@ -8,7 +8,9 @@ export function formatScore(v: number | null | undefined, digits = 4): string {
 /** mean ± standard error. */
 export function formatMeanSE(m: { mean: number | null; standardError: number | null }, digits = 4): string {
   if (m.mean === null) return '—';
-  return m.standardError === null ? formatScore(m.mean, digits) : `${formatScore(m.mean, digits)} ± ${formatScore(m.standardError, digits)}`;
+  return m.standardError === null
+    ? formatScore(m.mean, digits)
+    : `${formatScore(m.mean, digits)} ± ${formatScore(m.standardError, digits)}`;
 }
 
 /** A share 0..1 as a percentage. */

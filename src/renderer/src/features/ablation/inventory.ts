@@ -20,7 +20,10 @@ export function useInventory(): { data: Inventory | null; error: ShownError | nu
   const models = useContractQuery('model.list', {});
   const probeSets = useContractQuery('probe.list', {});
   const data = useMemo(
-    () => (runs.data && sets.data && models.data && probeSets.data ? { runs: runs.data, sets: sets.data, models: models.data, probeSets: probeSets.data } : null),
+    () =>
+      runs.data && sets.data && models.data && probeSets.data
+        ? { runs: runs.data, sets: sets.data, models: models.data, probeSets: probeSets.data }
+        : null,
     [runs.data, sets.data, models.data, probeSets.data],
   );
   return { data, error: runs.error ?? sets.error ?? models.error ?? probeSets.error };

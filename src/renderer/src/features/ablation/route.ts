@@ -2,7 +2,8 @@ import { idParam } from '../../lib/router';
 
 // Ablation: #/ablation (the newest run, or the wizard), #/ablation/new (the wizard), #/ablation/run/3 (an ablation
 // or Top Impact run with the layer's Top Impact panel).
-export type AblationRoute = { screen: 'ablation'; view: 'default' } | { screen: 'ablation'; view: 'new' } | { screen: 'ablation'; view: 'run'; runId: number };
+export type AblationRoute =
+  { screen: 'ablation'; view: 'default' } | { screen: 'ablation'; view: 'new' } | { screen: 'ablation'; view: 'run'; runId: number };
 
 export const ablationRoute = {
   home: { screen: 'ablation', view: 'default' } as AblationRoute,

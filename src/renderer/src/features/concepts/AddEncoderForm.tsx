@@ -29,14 +29,29 @@ export function AddEncoderForm({ onAdded }: { onAdded: (e: EncoderInfo) => void 
 
   return (
     <form className="stack" onSubmit={submit} data-testid="encoder-add">
-      <PathField id="encoder-path" label="Encoder folder" value={path} onChange={setPath} kind="folder" placeholder="/models/siglip-base-onnx" testId="encoder-path" required />
+      <PathField
+        id="encoder-path"
+        label="Encoder folder"
+        value={path}
+        onChange={setPath}
+        kind="folder"
+        placeholder="/models/siglip-base-onnx"
+        testId="encoder-path"
+        required
+      />
       <div className="field">
         <label htmlFor="encoder-name">Name (optional)</label>
-        <input id="encoder-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="the folder name" data-testid="encoder-name" />
+        <input
+          id="encoder-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="the folder name"
+          data-testid="encoder-name"
+        />
       </div>
       <p className="hint">
-        An ONNX export: vision + text models (or one model.onnx with both), tokenizer.json and preprocessor_config.json. Files are hashed; calibrations saved for the
-        same files in other projects come along.
+        An ONNX export: vision + text models (or one model.onnx with both), tokenizer.json and preprocessor_config.json. Files are hashed;
+        calibrations saved for the same files in other projects come along.
       </p>
       <ErrorBox error={error} testId="encoder-add-error" />
       <div className="actions">

@@ -24,7 +24,11 @@ export function AurocTable({ rows }: { rows: Row[] }) {
       <button
         type="button"
         className="link sort-button"
-        onClick={() => setSort((s) => (s.by === k ? { by: k, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: k, dir: k === 'concept' ? 'asc' : 'desc' }))}
+        onClick={() =>
+          setSort((s) =>
+            s.by === k ? { by: k, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: k, dir: k === 'concept' ? 'asc' : 'desc' },
+          )
+        }
         data-testid={`auroc-sort-${k}`}
       >
         {label}

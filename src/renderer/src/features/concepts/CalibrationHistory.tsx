@@ -55,7 +55,9 @@ export function CalibrationHistory({ encoderId }: { encoderId: number }) {
       </div>
       {open !== null && <ErrorBox error={report.error} />}
       {open !== null && report.data && <CalibrationReportView report={report.data} />}
-      {open !== null && report.data === null && !report.loading && !report.error && <p className="hint">No stored report for this calibration.</p>}
+      {open !== null && report.data === null && !report.loading && !report.error && (
+        <p className="hint">No stored report for this calibration.</p>
+      )}
     </div>
   );
 }

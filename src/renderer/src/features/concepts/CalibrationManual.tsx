@@ -51,7 +51,12 @@ export function CalibrationManual({ encoderId }: { encoderId: number }) {
               ))}
             </select>
           </label>
-          <button type="button" disabled={!chosen || busy} onClick={() => chosen && void use({ a: chosen.a, b: chosen.b, source: 'preset', label: chosen.name })} data-testid="cal-preset-use">
+          <button
+            type="button"
+            disabled={!chosen || busy}
+            onClick={() => chosen && void use({ a: chosen.a, b: chosen.b, source: 'preset', label: chosen.name })}
+            data-testid="cal-preset-use"
+          >
             Use preset
           </button>
         </div>
@@ -61,19 +66,36 @@ export function CalibrationManual({ encoderId }: { encoderId: number }) {
         <h4>Type a, b</h4>
         <div className="inline-field wrap">
           <label className="inline-field">
-            a <input className="param-input" value={a} onChange={(e) => setA(e.target.value)} inputMode="decimal" data-testid="cal-manual-a" />
+            a{' '}
+            <input
+              className="param-input"
+              value={a}
+              onChange={(e) => setA(e.target.value)}
+              inputMode="decimal"
+              data-testid="cal-manual-a"
+            />
           </label>
           <label className="inline-field">
-            b <input className="param-input" value={b} onChange={(e) => setB(e.target.value)} inputMode="decimal" data-testid="cal-manual-b" />
+            b{' '}
+            <input
+              className="param-input"
+              value={b}
+              onChange={(e) => setB(e.target.value)}
+              inputMode="decimal"
+              data-testid="cal-manual-b"
+            />
           </label>
-          <button type="button" disabled={!manualOk || busy} onClick={() => void use({ a: aNum, b: bNum, source: 'manual', label: '' })} data-testid="cal-manual-use">
+          <button
+            type="button"
+            disabled={!manualOk || busy}
+            onClick={() => void use({ a: aNum, b: bNum, source: 'manual', label: '' })}
+            data-testid="cal-manual-use"
+          >
             Use these
           </button>
         </div>
         {(a || b) && !manualOk && (
-          <p className="warn-text">
-            {[aError && `a ${aError}`, bError && `b ${bError}`].filter(Boolean).join('; ')}.
-          </p>
+          <p className="warn-text">{[aError && `a ${aError}`, bError && `b ${bError}`].filter(Boolean).join('; ')}.</p>
         )}
       </div>
       <ErrorBox error={error} />

@@ -10,8 +10,9 @@ export function CalibrationReportView({ report }: { report: CalibrationReport })
   return (
     <div className="stack calibration-report" data-testid="calibration-report" data-improved={improved}>
       <p className="hint">
-        {formatCount(r.images)} images · {r.concepts.length} label concepts{r.skipped.length ? ` (skipped, too broad: ${r.skipped.join(', ')})` : ''} · embeddings{' '}
-        {formatCount(r.embeddings.computed)} computed, {formatCount(r.embeddings.cached)} cached · {r.seconds.toFixed(1)} s
+        {formatCount(r.images)} images · {r.concepts.length} label concepts
+        {r.skipped.length ? ` (skipped, too broad: ${r.skipped.join(', ')})` : ''} · embeddings {formatCount(r.embeddings.computed)}{' '}
+        computed, {formatCount(r.embeddings.cached)} cached · {r.seconds.toFixed(1)} s
       </p>
       <div className="grid-2">
         <div>
@@ -44,7 +45,9 @@ export function CalibrationReportView({ report }: { report: CalibrationReport })
             </tbody>
           </table>
           <p data-testid="bce-verdict" className={improved ? 'ok-text' : 'warn-text'}>
-            {improved ? `BCE after ${formatLoss(r.after.bce)} < before ${formatLoss(r.before.bce)}` : `BCE did not improve (${formatLoss(r.after.bce)} vs ${formatLoss(r.before.bce)})`}
+            {improved
+              ? `BCE after ${formatLoss(r.after.bce)} < before ${formatLoss(r.before.bce)}`
+              : `BCE did not improve (${formatLoss(r.after.bce)} vs ${formatLoss(r.before.bce)})`}
           </p>
           <dl className="stat-row">
             <div className="stat">

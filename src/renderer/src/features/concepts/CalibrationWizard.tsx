@@ -34,11 +34,13 @@ export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo
     store.dismiss(key);
     setReport(null);
     setStep(1);
-    void store.start(key, `Calibrate ${encoder.name}`, 'calibration.run', { encoderId: encoder.id, probeSetId, maxSuperclassShare: shareNum }).then((out) => {
-      if (!out) return;
-      setReport(out);
-      setStep(2);
-    });
+    void store
+      .start(key, `Calibrate ${encoder.name}`, 'calibration.run', { encoderId: encoder.id, probeSetId, maxSuperclassShare: shareNum })
+      .then((out) => {
+        if (!out) return;
+        setReport(out);
+        setStep(2);
+      });
   }
 
   return (
@@ -47,7 +49,13 @@ export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo
       <ol className="wizard-steps" aria-label="Steps">
         {STEPS.map((s, i) => (
           <li key={s} className={i === step ? 'current' : i < step ? 'done' : ''} aria-current={i === step ? 'step' : undefined}>
-            <button type="button" className="link" disabled={i > step || (i === 2 && !report)} onClick={() => setStep(i)} data-testid={`cal-step-${i}`}>
+            <button
+              type="button"
+              className="link"
+              disabled={i > step || (i === 2 && !report)}
+              onClick={() => setStep(i)}
+              data-testid={`cal-step-${i}`}
+            >
               <span className="wizard-num">{i + 1}</span> {s}
             </button>
           </li>
@@ -56,19 +64,32 @@ export function CalibrationWizard({ encoder, probeSets }: { encoder: EncoderInfo
       {step === 0 && (
         <div className="stack">
           <p className="hint">
-            Fits P = sigmoid(a·(cos + b)) to the class and superclass labels of a probe set by minimising binary cross-entropy (reference grid, then a continuous
-            refine). The image embeddings are cached for later runs.
+            Fits P = sigmoid(a·(cos + b)) to the class and superclass labels of a probe set by minimising binary cross-entropy (reference
+            grid, then a continuous refine). The image embeddings are cached for later runs.
           </p>
           {usable.length === 0 && <p className="warn-text">Import a labelled probe set first (Probe sets screen).</p>}
           <ProbeSetSelect probeSets={usable} value={probeSetId} onChange={setProbeSetId} testId="cal-probeset" />
           <label className="inline-field">
             Skip superclasses covering more than{' '}
-            <input className="param-input" value={share} onChange={(e) => setShare(e.target.value)} inputMode="decimal" aria-label="Max superclass share" data-testid="cal-share" />
+            <input
+              className="param-input"
+              value={share}
+              onChange={(e) => setShare(e.target.value)}
+              inputMode="decimal"
+              aria-label="Max superclass share"
+              data-testid="cal-share"
+            />
             of the classes
           </label>
           {!shareOk && <p className="warn-text">The share {shareError}.</p>}
           <div className="actions">
-            <button type="button" className="primary" disabled={probeSetId === null || !shareOk || job?.status === 'running'} onClick={start} data-testid="cal-start">
+            <button
+              type="button"
+              className="primary"
+              disabled={probeSetId === null || !shareOk || job?.status === 'running'}
+              onClick={start}
+              data-testid="cal-start"
+            >
               Calibrate
             </button>
           </div>

@@ -9,7 +9,15 @@ import type { ConceptSetInfo } from './types';
 import { ProbeSetSelect } from '../probes';
 
 /** Ways to make a concept set: a probe set's labels, the built-in nouns, a .txt/.csv file, or combining ticked sets. */
-export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: ProbeSetInfo[]; ticked: number[]; onMade: (s: ConceptSetInfo) => void }) {
+export function ConceptSetActions({
+  probeSets,
+  ticked,
+  onMade,
+}: {
+  probeSets: ProbeSetInfo[];
+  ticked: number[];
+  onMade: (s: ConceptSetInfo) => void;
+}) {
   // Each makes a concept set: the list (and the explain wizard's choices) re-read through the concepts feature.
   const fromLabels = useContractMutation('conceptSet.fromLabels', { changes: ['concepts'] });
   const builtin = useContractMutation('conceptSet.builtin', { changes: ['concepts'] });
@@ -42,7 +50,13 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
   return (
     <div className="stack" data-testid="conceptset-actions">
       <div className="inline-field wrap">
-        <ProbeSetSelect probeSets={probeSets} value={probeSetId} onChange={setProbeSetId} label="From the labels of" testId="cs-labels-probeset" />
+        <ProbeSetSelect
+          probeSets={probeSets}
+          value={probeSetId}
+          onChange={setProbeSetId}
+          label="From the labels of"
+          testId="cs-labels-probeset"
+        />
         <button
           type="button"
           disabled={busy || probeSetId === null}
@@ -51,15 +65,34 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
         >
           Create from labels
         </button>
-        <button type="button" disabled={busy} onClick={() => void act(async () => ({ set: await builtin.run({ name: 'common-nouns' }), note: '' }))} data-testid="cs-builtin">
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void act(async () => ({ set: await builtin.run({ name: 'common-nouns' }), note: '' }))}
+          data-testid="cs-builtin"
+        >
           Add built-in common nouns
         </button>
       </div>
       <div className="grid-2">
         <div className="stack">
-          <PathField id="cs-import-path" label="Import a .txt (one per line) or .csv file" value={file} onChange={setFile} kind="file" extensions={['.txt', '.csv']} testId="cs-import-path" />
+          <PathField
+            id="cs-import-path"
+            label="Import a .txt (one per line) or .csv file"
+            value={file}
+            onChange={setFile}
+            kind="file"
+            extensions={['.txt', '.csv']}
+            testId="cs-import-path"
+          />
           <div className="inline-field wrap">
-            <input value={fileName} onChange={(e) => setFileName(e.target.value)} placeholder="name (optional)" aria-label="Name of the imported set" data-testid="cs-import-name" />
+            <input
+              value={fileName}
+              onChange={(e) => setFileName(e.target.value)}
+              placeholder="name (optional)"
+              aria-label="Name of the imported set"
+              data-testid="cs-import-name"
+            />
             <button
               type="button"
               disabled={busy || !file.trim()}
@@ -78,7 +111,13 @@ export function ConceptSetActions({ probeSets, ticked, onMade }: { probeSets: Pr
         <div className="stack">
           <span className="field-label">Combine the ticked sets ({ticked.length}), in order, de-duplicated</span>
           <div className="inline-field wrap">
-            <input value={combinedName} onChange={(e) => setCombinedName(e.target.value)} placeholder="name (optional)" aria-label="Name of the combined set" data-testid="cs-combine-name" />
+            <input
+              value={combinedName}
+              onChange={(e) => setCombinedName(e.target.value)}
+              placeholder="name (optional)"
+              aria-label="Name of the combined set"
+              data-testid="cs-combine-name"
+            />
             <button
               type="button"
               disabled={busy || ticked.length < 2}

@@ -15,7 +15,8 @@ export function ConceptSetTable({
   onOpen: (id: number) => void;
   onTick: (ids: number[]) => void;
 }) {
-  if (sets.length === 0) return <p className="hint">No concept sets yet: create one from a probe set's labels, add the common nouns or import a file.</p>;
+  if (sets.length === 0)
+    return <p className="hint">No concept sets yet: create one from a probe set's labels, add the common nouns or import a file.</p>;
   return (
     <div className="table-scroll">
       <table className="table" data-testid="conceptset-list">
@@ -30,7 +31,15 @@ export function ConceptSetTable({
         </thead>
         <tbody>
           {sets.map((s) => (
-            <tr key={s.id} className={`select-row${s.id === openId ? ' selected' : ''}`} onClick={() => onOpen(s.id)} data-testid="conceptset-row" data-name={s.name} data-id={s.id} data-source={s.source}>
+            <tr
+              key={s.id}
+              className={`select-row${s.id === openId ? ' selected' : ''}`}
+              onClick={() => onOpen(s.id)}
+              data-testid="conceptset-row"
+              data-name={s.name}
+              data-id={s.id}
+              data-source={s.source}
+            >
               <td onClick={(e) => e.stopPropagation()}>
                 <input
                   type="checkbox"

@@ -23,13 +23,27 @@ export function ConceptSetView({ conceptSetId }: { conceptSetId: number }) {
     <div className="stack" data-testid="conceptset-view" data-id={conceptSetId} data-total={page.data?.total ?? ''}>
       <div className="results-tools">
         <h4>{page.data?.set.name ?? 'Concept set'}</h4>
-        <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search concepts…" aria-label="Search concepts" data-testid="conceptset-search" />
+        <input
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          placeholder="Search concepts…"
+          aria-label="Search concepts"
+          data-testid="conceptset-search"
+        />
         <span className="hint">
-          {page.data ? `${formatCount(total)} ${query ? 'matching' : 'concepts'}${total > PAGE ? ` · ${offset + 1}–${Math.min(offset + PAGE, total)}` : ''}` : 'Loading…'}
+          {page.data
+            ? `${formatCount(total)} ${query ? 'matching' : 'concepts'}${total > PAGE ? ` · ${offset + 1}–${Math.min(offset + PAGE, total)}` : ''}`
+            : 'Loading…'}
         </span>
         {total > PAGE && (
           <span className="inline-field">
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))} data-testid="conceptset-prev">
+            <button
+              type="button"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - PAGE))}
+              data-testid="conceptset-prev"
+            >
               ← Previous
             </button>
             <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)} data-testid="conceptset-next">

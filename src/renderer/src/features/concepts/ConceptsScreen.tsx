@@ -14,18 +14,38 @@ export function ConceptsScreen() {
       <div className="card-head">
         <h1>Concepts</h1>
         <div className="tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={tab === 'encoders'} className={`tab${tab === 'encoders' ? ' active' : ''}`} onClick={() => navigate({ screen: 'concepts', tab: 'encoders' })} data-testid="concepts-tab-encoders">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'encoders'}
+            className={`tab${tab === 'encoders' ? ' active' : ''}`}
+            onClick={() => navigate({ screen: 'concepts', tab: 'encoders' })}
+            data-testid="concepts-tab-encoders"
+          >
             Encoders
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'sets'} className={`tab${tab === 'sets' ? ' active' : ''}`} onClick={() => navigate({ screen: 'concepts', tab: 'sets' })} data-testid="concepts-tab-sets">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'sets'}
+            className={`tab${tab === 'sets' ? ' active' : ''}`}
+            onClick={() => navigate({ screen: 'concepts', tab: 'sets' })}
+            data-testid="concepts-tab-sets"
+          >
             Concept sets
           </button>
         </div>
       </div>
       {route.tab === 'encoders' ? (
-        <EncodersPanel encoderId={route.encoderId ?? null} onSelect={(encoderId) => navigate({ screen: 'concepts', tab: 'encoders', encoderId })} />
+        <EncodersPanel
+          encoderId={route.encoderId ?? null}
+          onSelect={(encoderId) => navigate({ screen: 'concepts', tab: 'encoders', encoderId })}
+        />
       ) : (
-        <ConceptSetsPanel openId={route.conceptSetId ?? null} onOpen={(conceptSetId) => navigate({ screen: 'concepts', tab: 'sets', conceptSetId })} />
+        <ConceptSetsPanel
+          openId={route.conceptSetId ?? null}
+          onOpen={(conceptSetId) => navigate({ screen: 'concepts', tab: 'sets', conceptSetId })}
+        />
       )}
     </div>
   );

@@ -42,14 +42,22 @@ export function EncodersPanel({ encoderId, onSelect }: { encoderId: number | nul
                 {selected.imageSize[0]} × {selected.imageSize[1]}
               </dd>
               <dt>Text length</dt>
-              <dd>{selected.fixedTextLength !== null ? `fixed ${selected.fixedTextLength} tokens` : `up to ${selected.maxTextLength} tokens`}</dd>
+              <dd>
+                {selected.fixedTextLength !== null ? `fixed ${selected.fixedTextLength} tokens` : `up to ${selected.maxTextLength} tokens`}
+              </dd>
               <dt>Calibration</dt>
               <dd data-testid="encoder-detail-calibration">
-                {selected.calibration ? `${formatAB(selected.calibration)} (${selected.calibration.source}${selected.calibration.label ? `: ${selected.calibration.label}` : ''})` : 'none — explain and simulate need one'}
+                {selected.calibration
+                  ? `${formatAB(selected.calibration)} (${selected.calibration.source}${selected.calibration.label ? `: ${selected.calibration.label}` : ''})`
+                  : 'none — explain and simulate need one'}
               </dd>
             </dl>
             {selected.status !== 'ok' && (
-              <p className="warn-text">{selected.status === 'missing' ? 'The folder is gone: add it again from its new place.' : 'The files changed since they were added: add the folder again.'}</p>
+              <p className="warn-text">
+                {selected.status === 'missing'
+                  ? 'The folder is gone: add it again from its new place.'
+                  : 'The files changed since they were added: add the folder again.'}
+              </p>
             )}
             <h4>Tokenizer</h4>
             <TokenizeProbe encoderId={selected.id} />

@@ -9,15 +9,7 @@ import { formatAB, type ConceptSetInfo, type EncoderInfo, type FilterReport, typ
 import { ProbeSetSelect } from '../probes';
 
 /** The top-5 filter of a concept set under an encoder's calibration on a probe set: kept count, dropped concepts. */
-export function FilterPanel({
-  set,
-  encoders,
-  probeSets,
-}: {
-  set: ConceptSetInfo;
-  encoders: EncoderInfo[];
-  probeSets: ProbeSetInfo[];
-}) {
+export function FilterPanel({ set, encoders, probeSets }: { set: ConceptSetInfo; encoders: EncoderInfo[]; probeSets: ProbeSetInfo[] }) {
   const { project } = useApp();
   const store = useJobStore();
   // Until the user picks: the first calibrated encoder and the first probe set (the lists may still be loading).
@@ -33,18 +25,29 @@ export function FilterPanel({
     if (typeof encoderId !== 'number' || probeSetId === null) return;
     store.dismiss(key);
     setReport(null);
-    void store.start(key, `Top-5 filter of ${set.name}`, 'conceptSet.filter', { conceptSetId: set.id, encoderId, probeSetId }).then((out) => {
-      if (out) setReport(out);
-    });
+    void store
+      .start(key, `Top-5 filter of ${set.name}`, 'conceptSet.filter', { conceptSetId: set.id, encoderId, probeSetId })
+      .then((out) => {
+        if (out) setReport(out);
+      });
   }
 
   return (
     <div className="stack" data-testid="filter-panel">
-      <p className="hint">Keeps a concept if the mean of its 5 highest P values on the probe set is at least 0.5 and its std at least 1e-5; the kept ones become a new set.</p>
+      <p className="hint">
+        Keeps a concept if the mean of its 5 highest P values on the probe set is at least 0.5 and its std at least 1e-5; the kept ones
+        become a new set.
+      </p>
       <div className="inline-field wrap">
         <EncoderSelect encoders={encoders} value={encoderId} onChange={setEncoderId} label="Encoder" testId="filter-encoder" />
         <ProbeSetSelect probeSets={probeSets} value={probeSetId} onChange={setProbeSetId} testId="filter-probeset" />
-        <button type="button" className="primary" disabled={typeof encoderId !== 'number' || probeSetId === null || job?.status === 'running'} onClick={start} data-testid="filter-start">
+        <button
+          type="button"
+          className="primary"
+          disabled={typeof encoderId !== 'number' || probeSetId === null || job?.status === 'running'}
+          onClick={start}
+          data-testid="filter-start"
+        >
           Apply top-5 filter
         </button>
       </div>
@@ -52,8 +55,8 @@ export function FilterPanel({
       {report && (
         <div className="stack" data-testid="filter-result" data-kept={report.kept.count} data-dropped={report.dropped.length}>
           <p>
-            Kept <strong>{formatCount(report.kept.count)}</strong> of {formatCount(report.total)} concepts as “{report.kept.name}” (calibration {formatAB(report.calibration)};{' '}
-            {report.seconds.toFixed(1)} s).
+            Kept <strong>{formatCount(report.kept.count)}</strong> of {formatCount(report.total)} concepts as “{report.kept.name}”
+            (calibration {formatAB(report.calibration)}; {report.seconds.toFixed(1)} s).
           </p>
           {report.dropped.length > 0 && (
             <div className="table-scroll auroc-scroll">

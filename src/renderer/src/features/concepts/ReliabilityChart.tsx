@@ -9,7 +9,9 @@ interface Pt {
 }
 
 function points(bins: ReliabilityBin[]): Pt[] {
-  return bins.flatMap((b) => (b.meanPredicted !== null && b.observed !== null && b.count > 0 ? [{ x: b.meanPredicted, y: b.observed, n: b.count }] : []));
+  return bins.flatMap((b) =>
+    b.meanPredicted !== null && b.observed !== null && b.count > 0 ? [{ x: b.meanPredicted, y: b.observed, n: b.count }] : [],
+  );
 }
 
 const tick = (v: number) => v.toFixed(1);
@@ -20,15 +22,39 @@ export function ReliabilityChart({ before, after }: { before: ReliabilityBin[]; 
   const b = points(before);
   const a = points(after);
   return (
-    <div className="chart-box" data-testid="reliability-chart" data-points-before={b.length} data-points-after={a.length} role="img" aria-label="Reliability diagram, before and after calibration">
+    <div
+      className="chart-box"
+      data-testid="reliability-chart"
+      data-points-before={b.length}
+      data-points-after={a.length}
+      role="img"
+      aria-label="Reliability diagram, before and after calibration"
+    >
       <h4>
         Reliability <span className="hint">— predicted P vs observed share of positive labels per bin; on the diagonal = calibrated</span>
       </h4>
       <ResponsiveContainer width="100%" height={300}>
         <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
           <CartesianGrid />
-          <XAxis type="number" dataKey="x" domain={[0, 1]} ticks={TICKS} tickFormatter={tick} name="predicted" label={{ value: 'mean predicted P', position: 'insideBottom', offset: -14, className: 'chart-label' }} />
-          <YAxis type="number" dataKey="y" domain={[0, 1]} ticks={TICKS} tickFormatter={tick} width={44} name="observed" label={{ value: 'observed rate', angle: -90, position: 'insideLeft', className: 'chart-label' }} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            domain={[0, 1]}
+            ticks={TICKS}
+            tickFormatter={tick}
+            name="predicted"
+            label={{ value: 'mean predicted P', position: 'insideBottom', offset: -14, className: 'chart-label' }}
+          />
+          <YAxis
+            type="number"
+            dataKey="y"
+            domain={[0, 1]}
+            ticks={TICKS}
+            tickFormatter={tick}
+            width={44}
+            name="observed"
+            label={{ value: 'observed rate', angle: -90, position: 'insideLeft', className: 'chart-label' }}
+          />
           <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => Number(v).toFixed(3)} />
           <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
           <ReferenceLine
@@ -40,8 +66,22 @@ export function ReliabilityChart({ before, after }: { before: ReliabilityBin[]; 
             strokeDasharray="4 4"
             ifOverflow="hidden"
           />
-          <Scatter name="before (a=1, b=0)" data={b} fill={seriesColor(1)} line={{ stroke: seriesColor(1) }} lineType="joint" isAnimationActive={false} />
-          <Scatter name="after (fitted)" data={a} fill={seriesColor(0)} line={{ stroke: seriesColor(0), strokeWidth: 2 }} lineType="joint" isAnimationActive={false} />
+          <Scatter
+            name="before (a=1, b=0)"
+            data={b}
+            fill={seriesColor(1)}
+            line={{ stroke: seriesColor(1) }}
+            lineType="joint"
+            isAnimationActive={false}
+          />
+          <Scatter
+            name="after (fitted)"
+            data={a}
+            fill={seriesColor(0)}
+            line={{ stroke: seriesColor(0), strokeWidth: 2 }}
+            lineType="joint"
+            isAnimationActive={false}
+          />
         </ScatterChart>
       </ResponsiveContainer>
     </div>

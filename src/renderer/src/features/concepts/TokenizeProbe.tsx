@@ -29,7 +29,13 @@ export function TokenizeProbe({ encoderId }: { encoderId: number }) {
   return (
     <form className="stack tokenize" onSubmit={submit} data-testid="tokenize">
       <div className="inline-field wrap">
-        <input value={text} onChange={(e) => setText(e.target.value)} placeholder="a concept, e.g. open toe sandal" aria-label="Text to tokenize" data-testid="tokenize-input" />
+        <input
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="a concept, e.g. open toe sandal"
+          aria-label="Text to tokenize"
+          data-testid="tokenize-input"
+        />
         <button type="submit" disabled={!text.trim()} data-testid="tokenize-submit">
           Tokenize
         </button>
@@ -38,7 +44,8 @@ export function TokenizeProbe({ encoderId }: { encoderId: number }) {
       {result && (
         <div data-testid="tokenize-result" data-unknown={result.unknown}>
           <p className={result.unknown > 0 ? 'warn-text' : 'hint'}>
-            {result.ids.length} tokens, {result.unknown} unknown{result.unknown > 0 ? ' — unknown words carry no meaning for the encoder' : ''}
+            {result.ids.length} tokens, {result.unknown} unknown
+            {result.unknown > 0 ? ' — unknown words carry no meaning for the encoder' : ''}
           </p>
           <ul className="chip-list token-list">
             {result.tokens.map((t, i) => (

@@ -2,7 +2,8 @@ import { idParam } from '../../lib/router';
 
 // Concepts: #/concepts (encoders tab), #/concepts/encoders/2 (one encoder: tokenizer, calibration), #/concepts/sets
 // and #/concepts/sets/4 (one concept set and its top-5 filter).
-export type ConceptsRoute = { screen: 'concepts'; tab: 'encoders'; encoderId?: number } | { screen: 'concepts'; tab: 'sets'; conceptSetId?: number };
+export type ConceptsRoute =
+  { screen: 'concepts'; tab: 'encoders'; encoderId?: number } | { screen: 'concepts'; tab: 'sets'; conceptSetId?: number };
 
 export const conceptsRoute = {
   home: { screen: 'concepts', tab: 'encoders' } as ConceptsRoute,

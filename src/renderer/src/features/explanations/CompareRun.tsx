@@ -10,13 +10,20 @@ export function CompareRun({ runs, current, neuron }: { runs: RunInfo[]; current
   const others = runs.filter((r) => r.id !== current.id && r.activationSetId === current.activationSetId);
   const [otherId, setOtherId] = useState<number | null>(null);
   const other = others.find((r) => r.id === otherId);
-  const view = useContractQuery('explain.neuron', other ? { runId: other.id, neuron, topK: 0, perBand: 0, randomK: 0, scatterMax: 10 } : null);
+  const view = useContractQuery(
+    'explain.neuron',
+    other ? { runId: other.id, neuron, topK: 0, perBand: 0, randomK: 0, scatterMax: 10 } : null,
+  );
   if (others.length === 0) return null;
   return (
     <div className="compare-run" data-testid="compare-run">
       <label className="inline-field">
         Compare with run{' '}
-        <select value={otherId ?? ''} onChange={(e) => setOtherId(e.target.value ? Number(e.target.value) : null)} data-testid="compare-run-select">
+        <select
+          value={otherId ?? ''}
+          onChange={(e) => setOtherId(e.target.value ? Number(e.target.value) : null)}
+          data-testid="compare-run-select"
+        >
           <option value="">—</option>
           {others.map((r) => (
             <option key={r.id} value={r.id}>

@@ -8,7 +8,8 @@ export function ConceptHits({ runId, text, onOpen }: { runId: number; text: stri
   const pos = hits.data.filter((h) => h.weight > 0).length;
   return (
     <p className="concept-hits" data-testid="concept-hits" data-count={hits.data.length}>
-      <strong>{hits.data.length}</strong> term{hits.data.length === 1 ? '' : 's'} match “{text}” ({pos} positive, {hits.data.length - pos} negative):{' '}
+      <strong>{hits.data.length}</strong> term{hits.data.length === 1 ? '' : 's'} match “{text}” ({pos} positive, {hits.data.length - pos}{' '}
+      negative):{' '}
       {hits.data.slice(0, 24).map((h) => (
         <button key={`${h.neuron}-${h.concept}`} type="button" className="chip hit-chip" onClick={() => onOpen(h.neuron)} title={h.text}>
           #{h.neuron} {formatValue(h.weight)} × {h.concept}

@@ -21,10 +21,20 @@ export function EncoderSourceFields({
   const { openScreen } = useApp();
   return (
     <div className="stack source-encoder" data-testid="wiz-encoder-source">
-      <EncoderSelect encoders={encoders} value={draft.encoderId} onChange={(v) => onDraft({ ...draft, encoderId: typeof v === 'number' ? v : null })} label="Encoder" testId="wiz-encoder" />
+      <EncoderSelect
+        encoders={encoders}
+        value={draft.encoderId}
+        onChange={(v) => onDraft({ ...draft, encoderId: typeof v === 'number' ? v : null })}
+        label="Encoder"
+        testId="wiz-encoder"
+      />
       <label className="inline-field">
         Concept set{' '}
-        <select value={draft.conceptSetId ?? ''} onChange={(e) => onDraft({ ...draft, conceptSetId: e.target.value ? Number(e.target.value) : null })} data-testid="wiz-conceptset">
+        <select
+          value={draft.conceptSetId ?? ''}
+          onChange={(e) => onDraft({ ...draft, conceptSetId: e.target.value ? Number(e.target.value) : null })}
+          data-testid="wiz-conceptset"
+        >
           <option value="">— choose a concept set —</option>
           {sets.map((s) => (
             <option key={s.id} value={s.id}>
@@ -43,7 +53,13 @@ export function EncoderSourceFields({
         </p>
       )}
       <label className="inline-field">
-        <input type="checkbox" checked={draft.filter} onChange={(e) => onDraft({ ...draft, filter: e.target.checked })} data-testid="wiz-filter" /> Apply the top-5 filter first
+        <input
+          type="checkbox"
+          checked={draft.filter}
+          onChange={(e) => onDraft({ ...draft, filter: e.target.checked })}
+          data-testid="wiz-filter"
+        />{' '}
+        Apply the top-5 filter first
         <span className="hint"> (drop concepts whose 5 highest P on this probe set average below 0.5, or that are constant)</span>
       </label>
       <p className="hint">P = sigmoid(a·(cos + b)) with the encoder's calibration; the raw concept text is embedded, no prompt template.</p>

@@ -10,7 +10,13 @@ function Thumb({ ex, cache }: { ex: Example; cache: ThumbnailCache }) {
   const url = cache.get(ex.imageId);
   const failure = cache.failure(ex.imageId);
   return (
-    <figure className="thumb" style={{ width: SIZE + 8 }} title={`${ex.relPath}\nactivation ${formatValue(ex.activation)}`} data-testid="example" data-image-id={ex.imageId}>
+    <figure
+      className="thumb"
+      style={{ width: SIZE + 8 }}
+      title={`${ex.relPath}\nactivation ${formatValue(ex.activation)}`}
+      data-testid="example"
+      data-image-id={ex.imageId}
+    >
       <div className="thumb-box" style={{ width: SIZE, height: SIZE }}>
         {url ? (
           <img src={url} alt={ex.relPath} width={SIZE} height={SIZE} draggable={false} data-testid="example-img" />

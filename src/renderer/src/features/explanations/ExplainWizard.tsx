@@ -38,7 +38,8 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
   const setList = useContractQuery('activations.list', {});
   const probeList = useContractQuery('probe.list', {});
   const inv = useMemo<Inventory | null>(
-    () => (modelList.data && setList.data && probeList.data ? { models: modelList.data, sets: setList.data, probeSets: probeList.data } : null),
+    () =>
+      modelList.data && setList.data && probeList.data ? { models: modelList.data, sets: setList.data, probeSets: probeList.data } : null,
     [modelList.data, setList.data, probeList.data],
   );
   const invError = modelList.error ?? setList.error ?? probeList.error;
@@ -64,13 +65,19 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
   const seedNum = Number(seed);
   const seedOk = checked.errors.seed === undefined;
   // The stored split for this seed (made on first use), read once the split step is reached.
-  const splitQuery = useContractQuery('split.ensure', step >= 2 && probeSetId !== null && seedOk ? { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] } : null);
+  const splitQuery = useContractQuery(
+    'split.ensure',
+    step >= 2 && probeSetId !== null && seedOk ? { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] } : null,
+  );
   const split: SplitResult | null = splitQuery.stale ? null : splitQuery.data;
 
   const conceptSource = toConceptSource(source);
   const chosenEncoder = source.kind === 'encoder' ? encoders.data?.find((e) => e.id === source.encoderId) : undefined;
   const chosenConceptSet = source.kind === 'encoder' ? conceptSets.data?.find((s) => s.id === source.conceptSetId) : undefined;
-  const sourceOk = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) > 0 : conceptSource !== null && chosenEncoder?.calibration != null && (chosenConceptSet?.count ?? 0) > 0;
+  const sourceOk =
+    source.kind === 'labels'
+      ? (concepts.data?.names.length ?? 0) > 0
+      : conceptSource !== null && chosenEncoder?.calibration != null && (chosenConceptSet?.count ?? 0) > 0;
   const nConcepts = source.kind === 'labels' ? (concepts.data?.names.length ?? 0) : (chosenConceptSet?.count ?? 0);
   const canNext = [chosenSet?.complete === true, sourceOk, checked.ok && split !== null, false][step];
   function go(i: number) {
@@ -102,16 +109,37 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
         />
       )}
       {step === 1 && (
-        <StepConcepts probeSet={probeSet} concepts={concepts} source={source} onSource={setSource} encoders={encoders.data ?? []} sets={conceptSets.data ?? []} />
+        <StepConcepts
+          probeSet={probeSet}
+          concepts={concepts}
+          source={source}
+          onSource={setSource}
+          encoders={encoders.data ?? []}
+          sets={conceptSets.data ?? []}
+        />
       )}
-      {step === 2 && <StepParams seed={seed} onSeed={setSeed} split={split} splitError={splitQuery.error} params={params} errors={checked.errors} onParams={setParams} />}
+      {step === 2 && (
+        <StepParams
+          seed={seed}
+          onSeed={setSeed}
+          split={split}
+          splitError={splitQuery.error}
+          params={params}
+          errors={checked.errors}
+          onParams={setParams}
+        />
+      )}
       {step === 3 && chosenSet && conceptSource && sourceOk && split && checked.ok && (
         <StepReview
           set={chosenSet}
           model={models.find((m) => m.id === chosenSet.modelId)}
           concepts={nConcepts}
           conceptSource={conceptSource}
-          sourceLabel={source.kind === 'labels' ? 'labels of the probe set' : `${chosenConceptSet?.name ?? 'concept set'} scored by ${chosenEncoder?.name ?? 'encoder'}${source.filter ? ', top-5 filtered first' : ''}`}
+          sourceLabel={
+            source.kind === 'labels'
+              ? 'labels of the probe set'
+              : `${chosenConceptSet?.name ?? 'concept set'} scored by ${chosenEncoder?.name ?? 'encoder'}${source.filter ? ', top-5 filtered first' : ''}`
+          }
           split={split}
           params={params}
           values={checked.value}

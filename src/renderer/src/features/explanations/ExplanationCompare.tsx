@@ -7,7 +7,12 @@ export function ExplanationCompare({ explanations }: { explanations: Explanation
   return (
     <div className="compare" data-testid="explanations">
       {explanations.map((e) => (
-        <div key={e.id} className={`compare-card${e.method === 'le_label' || e.method === 'le_siglip' || e.method === 'imported' ? ' primary' : ''}`} data-testid="explanation" data-method={e.method}>
+        <div
+          key={e.id}
+          className={`compare-card${e.method === 'le_label' || e.method === 'le_siglip' || e.method === 'imported' ? ' primary' : ''}`}
+          data-testid="explanation"
+          data-method={e.method}
+        >
           <h5 title={METHOD_HINT[e.method]}>{METHOD_LABEL[e.method]}</h5>
           <p className="expl-text-full" data-testid="explanation-text">
             {e.text || '—'}

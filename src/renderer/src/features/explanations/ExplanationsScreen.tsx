@@ -26,10 +26,17 @@ export function ExplanationsScreen() {
   useEffect(() => {
     if (route.view !== 'default') return;
     if (list.error) navigate({ screen: 'explanations', view: 'new' }, { replace: true });
-    else if (runs && !list.loading) navigate(runs.length ? { screen: 'explanations', view: 'run', runId: runs[0].id } : { screen: 'explanations', view: 'new' }, { replace: true });
+    else if (runs && !list.loading)
+      navigate(runs.length ? { screen: 'explanations', view: 'run', runId: runs[0].id } : { screen: 'explanations', view: 'new' }, {
+        replace: true,
+      });
   }, [route.view, runs, list.error, list.loading, navigate]);
 
-  const openRun = useCallback((runId: number, neuron?: number) => navigate({ screen: 'explanations', view: 'run', runId, ...(neuron !== undefined ? { neuron } : {}) }), [navigate]);
+  const openRun = useCallback(
+    (runId: number, neuron?: number) =>
+      navigate({ screen: 'explanations', view: 'run', runId, ...(neuron !== undefined ? { neuron } : {}) }),
+    [navigate],
+  );
   const run = route.view === 'run' ? runs?.find((r) => r.id === route.runId) : undefined;
   const neuron = route.view === 'run' ? (route.neuron ?? null) : null;
 
@@ -62,7 +69,11 @@ export function ExplanationsScreen() {
         {route.view !== 'new' && <RunningJobs methods={['explain.run']} testId="explain-running" />}
         <ErrorBox error={list.error} />
         {route.view === 'new' && <ExplainWizard onRun={openRun} />}
-        {route.view === 'run' && runs && !run && !list.loading && <p className="hint" data-testid="run-missing">Run #{route.runId} is not in this project.</p>}
+        {route.view === 'run' && runs && !run && !list.loading && (
+          <p className="hint" data-testid="run-missing">
+            Run #{route.runId} is not in this project.
+          </p>
+        )}
         {run && neuron === null && (
           <div className="stack">
             <RunSummary run={run} />
@@ -71,7 +82,9 @@ export function ExplanationsScreen() {
             <ExportImport run={run} onImported={openRun} />
           </div>
         )}
-        {run && neuron !== null && <NeuronPage run={run} runs={runs ?? []} neuron={neuron} onGo={(n) => openRun(run.id, n)} onBack={() => openRun(run.id)} />}
+        {run && neuron !== null && (
+          <NeuronPage run={run} runs={runs ?? []} neuron={neuron} onGo={(n) => openRun(run.id, n)} onBack={() => openRun(run.id)} />
+        )}
       </div>
     </div>
   );

@@ -57,8 +57,17 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
   function importRun(e: FormEvent) {
     e.preventDefault();
     void act(async () => {
-      const r = await importRunCall.run({ activationSetId: run.activationSetId, path: inPath.trim(), allowLayerMismatch, ...(layer.trim() ? { layer: layer.trim() } : {}) });
-      notify({ kind: 'success', title: 'Explanations imported', message: `${r.rows} rows as run #${r.run.id}${r.scored ? ', scored with the label simulator' : ' (not scored: some concepts are not labels)'}.` });
+      const r = await importRunCall.run({
+        activationSetId: run.activationSetId,
+        path: inPath.trim(),
+        allowLayerMismatch,
+        ...(layer.trim() ? { layer: layer.trim() } : {}),
+      });
+      notify({
+        kind: 'success',
+        title: 'Explanations imported',
+        message: `${r.rows} rows as run #${r.run.id}${r.scored ? ', scored with the label simulator' : ' (not scored: some concepts are not labels)'}.`,
+      });
       for (const w of r.warnings) notify({ kind: 'info', title: 'Imported with a warning', message: w });
       onImported(r.run.id);
       return `Imported ${formatCount(r.rows)} rows as run #${r.run.id}.${r.warnings.map((w) => ` Warning: ${w}`).join('')}`;
@@ -82,7 +91,13 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
           <option value="csv">CSV (LE reference format)</option>
           <option value="json">JSON (with scores and provenance)</option>
         </select>
-        <input className="path-input" value={outPath} onChange={(e) => setOutPath(e.target.value)} aria-label="Export to path" data-testid="export-path" />
+        <input
+          className="path-input"
+          value={outPath}
+          onChange={(e) => setOutPath(e.target.value)}
+          aria-label="Export to path"
+          data-testid="export-path"
+        />
         <button type="submit" disabled={busy || !outPath.trim()} data-testid="export-submit">
           Export
         </button>
@@ -108,13 +123,29 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
           data-testid="import-path"
         />
         {pick && (
-          <button type="button" onClick={() => void pick('labels-csv').then((p) => p && setInPath(p))} title="Pick a CSV file (the shell has no save or JSON dialog for explanations yet)">
+          <button
+            type="button"
+            onClick={() => void pick('labels-csv').then((p) => p && setInPath(p))}
+            title="Pick a CSV file (the shell has no save or JSON dialog for explanations yet)"
+          >
             Browse…
           </button>
         )}
-        <input value={layer} onChange={(e) => setLayer(e.target.value)} placeholder="layer (if the file has several)" aria-label="Layer in the file" data-testid="import-layer" />
+        <input
+          value={layer}
+          onChange={(e) => setLayer(e.target.value)}
+          placeholder="layer (if the file has several)"
+          aria-label="Layer in the file"
+          data-testid="import-layer"
+        />
         <label title="The file names its layer differently (e.g. the reference code's name) but explains this layer">
-          <input type="checkbox" checked={allowLayerMismatch} onChange={(e) => setAllowLayerMismatch(e.target.checked)} data-testid="import-allow-layer-mismatch" /> layer name differs
+          <input
+            type="checkbox"
+            checked={allowLayerMismatch}
+            onChange={(e) => setAllowLayerMismatch(e.target.checked)}
+            data-testid="import-allow-layer-mismatch"
+          />{' '}
+          layer name differs
         </label>
         <button type="submit" disabled={busy || !inPath.trim()} data-testid="import-submit">
           Import for this layer

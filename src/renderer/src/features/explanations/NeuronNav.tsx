@@ -6,7 +6,17 @@ function isTyping(t: EventTarget | null): boolean {
 }
 
 /** Previous / next / jump to a neuron; the left and right arrow keys step too (not while typing). */
-export function NeuronNav({ neuron, count, onGo, onBack }: { neuron: number; count: number; onGo: (n: number) => void; onBack: () => void }) {
+export function NeuronNav({
+  neuron,
+  count,
+  onGo,
+  onBack,
+}: {
+  neuron: number;
+  count: number;
+  onGo: (n: number) => void;
+  onBack: () => void;
+}) {
   const [jump, setJump] = useState('');
   useEffect(() => {
     const h = (e: KeyboardEvent) => {
@@ -39,11 +49,24 @@ export function NeuronNav({ neuron, count, onGo, onBack }: { neuron: number; cou
       <span className="mono">
         {neuron} / {count - 1}
       </span>
-      <button type="button" disabled={neuron >= count - 1} onClick={() => onGo(neuron + 1)} title="Next neuron (→)" data-testid="neuron-next">
+      <button
+        type="button"
+        disabled={neuron >= count - 1}
+        onClick={() => onGo(neuron + 1)}
+        title="Next neuron (→)"
+        data-testid="neuron-next"
+      >
         Next ›
       </button>
       <form onSubmit={submit} className="inline-field">
-        <input value={jump} onChange={(e) => setJump(e.target.value)} placeholder="jump to #" aria-label="Jump to neuron" className="jump-input" data-testid="neuron-jump" />
+        <input
+          value={jump}
+          onChange={(e) => setJump(e.target.value)}
+          placeholder="jump to #"
+          aria-label="Jump to neuron"
+          className="jump-input"
+          data-testid="neuron-jump"
+        />
         <button type="submit" disabled={!jumpOk}>
           Go
         </button>

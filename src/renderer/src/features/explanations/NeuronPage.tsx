@@ -11,7 +11,6 @@ import { ScoreTextBox } from './ScoreTextBox';
 import type { NeuronView, RangeKind, RunInfo } from './types';
 import { useContractQuery } from '../../lib/query';
 
-
 function RangeSection({ view }: { view: NeuronView }) {
   const kinds = (['class', 'superclass', 'csv', 'concept'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));
   const [kind, setKind] = useState<RangeKind>('class');
@@ -22,8 +21,22 @@ function RangeSection({ view }: { view: NeuronView }) {
         <h4>Activation ranges: what the neuron responds to across its whole range</h4>
         <div className="tabs" role="tablist">
           {kinds.map((k) => (
-            <button key={k} type="button" role="tab" aria-selected={shown === k} className={`tab${shown === k ? ' active' : ''}`} onClick={() => setKind(k)} data-testid={`range-kind-${k}`}>
-              {k === 'class' ? 'classes' : k === 'superclass' ? 'superclasses' : k === 'csv' ? 'CSV labels' : 'explanation concepts (mean P)'}
+            <button
+              key={k}
+              type="button"
+              role="tab"
+              aria-selected={shown === k}
+              className={`tab${shown === k ? ' active' : ''}`}
+              onClick={() => setKind(k)}
+              data-testid={`range-kind-${k}`}
+            >
+              {k === 'class'
+                ? 'classes'
+                : k === 'superclass'
+                  ? 'superclasses'
+                  : k === 'csv'
+                    ? 'CSV labels'
+                    : 'explanation concepts (mean P)'}
             </button>
           ))}
         </div>

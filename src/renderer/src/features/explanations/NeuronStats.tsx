@@ -16,7 +16,12 @@ export function NeuronStats({ stat, images }: { stat: NeuronView['stat']; images
   return (
     <dl className="stat-row">
       <Stat label="max" value={formatValue(stat.max)} def="largest activation on any probe image" testId="xn-max" />
-      <Stat label="mean" value={formatValue(stat.mean)} def={`average over ${images.toLocaleString('en-US')} images (std ${formatValue(stat.std)})`} testId="xn-mean" />
+      <Stat
+        label="mean"
+        value={formatValue(stat.mean)}
+        def={`average over ${images.toLocaleString('en-US')} images (std ${formatValue(stat.std)})`}
+        testId="xn-mean"
+      />
       <Stat label="density" value={formatShare(1 - stat.zeroShare)} def="share of images where it is non-zero" testId="xn-density" />
       <Stat label="dead?" value={stat.dead ? 'yes' : 'no'} def="dead = max below 0.01 on every image" testId="xn-dead" warn={stat.dead} />
     </dl>

@@ -67,11 +67,19 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
   const gridStyle = sims.length ? { gridTemplateColumns: `${BASE_GRID} ${sims.map(() => '6.5rem').join(' ')}` } : undefined;
 
   function toggle(key: SortKey) {
-    setSort((s) => (s.by === key ? { by: key, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: key, dir: key === 'neuron' ? 'asc' : 'desc' }));
+    setSort((s) =>
+      s.by === key ? { by: key, dir: s.dir === 'desc' ? 'asc' : 'desc' } : { by: key, dir: key === 'neuron' ? 'asc' : 'desc' },
+    );
   }
 
   return (
-    <section className="card results" data-testid="results" data-total={page.total ?? ''} data-loading={page.loading} data-query={queryTag(page.shownKey)}>
+    <section
+      className="card results"
+      data-testid="results"
+      data-total={page.total ?? ''}
+      data-loading={page.loading}
+      data-query={queryTag(page.shownKey)}
+    >
       <div className="results-tools">
         <input
           type="search"
@@ -90,7 +98,8 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
           data-testid="results-search"
         />
         <label className="inline-field">
-          <input type="checkbox" checked={hideDead} onChange={(e) => setHideDead(e.target.checked)} data-testid="results-hide-dead" /> hide dead
+          <input type="checkbox" checked={hideDead} onChange={(e) => setHideDead(e.target.checked)} data-testid="results-hide-dead" /> hide
+          dead
         </label>
         <span className="hint" data-testid="results-count">
           {page.total === null ? 'Loading…' : `${formatCount(page.total)} neuron${page.total === 1 ? '' : 's'}`}
@@ -101,9 +110,20 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
       <div className="results-table" role="table" aria-label="Explanation results" aria-rowcount={total + 1}>
         <div className="results-row results-head" role="row" style={gridStyle}>
           {COLUMNS.map((c) => (
-            <div key={c.label} role="columnheader" className={c.num ? 'num' : ''} aria-sort={c.key && sort.by === c.key ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}>
+            <div
+              key={c.label}
+              role="columnheader"
+              className={c.num ? 'num' : ''}
+              aria-sort={c.key && sort.by === c.key ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}
+            >
               {c.key ? (
-                <button type="button" className="link sort-button" title={c.title} onClick={() => c.key && toggle(c.key)} data-testid={`rsort-${c.key}`}>
+                <button
+                  type="button"
+                  className="link sort-button"
+                  title={c.title}
+                  onClick={() => c.key && toggle(c.key)}
+                  data-testid={`rsort-${c.key}`}
+                >
                   {c.label}
                   {sort.by === c.key ? (sort.dir === 'desc' ? ' ↓' : ' ↑') : ''}
                 </button>
@@ -116,7 +136,10 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
           ))}
           {sims.map((sm) => (
             <div key={sm.simulator} role="columnheader" className="num">
-              <span className="sort-button head-label" title={`Test correlation of the explanation under the image-text simulator ${sm.name}`}>
+              <span
+                className="sort-button head-label"
+                title={`Test correlation of the explanation under the image-text simulator ${sm.name}`}
+              >
                 {sm.name} r
               </span>
             </div>
@@ -128,7 +151,12 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
               const r = page.row(v.index);
               if (!r)
                 return (
-                  <div key={`p${v.index}`} role="row" className="results-row placeholder" style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}>
+                  <div
+                    key={`p${v.index}`}
+                    role="row"
+                    className="results-row placeholder"
+                    style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}
+                  >
                     <div role="cell" className="num mono hint">
                       …
                     </div>
@@ -171,7 +199,14 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
                   {sims.map((sm) => {
                     const v = r.simulated?.find((x) => x.simulator === sm.simulator)?.testCorrelation;
                     return (
-                      <div key={sm.simulator} role="cell" className="num" data-testid="result-sim" data-simulator={sm.name} data-value={v ?? ''}>
+                      <div
+                        key={sm.simulator}
+                        role="cell"
+                        className="num"
+                        data-testid="result-sim"
+                        data-simulator={sm.name}
+                        data-value={v ?? ''}
+                      >
                         {formatCorr(v)}
                       </div>
                     );

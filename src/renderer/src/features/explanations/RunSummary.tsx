@@ -19,10 +19,14 @@ export function RunSummary({ run }: { run: RunInfo }) {
   return (
     <section className="card run-summary" data-testid="run-summary" data-status={run.status}>
       <h3>
-        Run #{run.id} <span className={`badge status-${run.status === 'done' ? 'done' : run.status === 'running' ? 'running' : 'cancelled'}`}>{run.status}</span>
+        Run #{run.id}{' '}
+        <span className={`badge status-${run.status === 'done' ? 'done' : run.status === 'running' ? 'running' : 'cancelled'}`}>
+          {run.status}
+        </span>
         <span className="hint">
           {' '}
-          {formatCount(run.neuronsDone)} / {formatCount(run.neuronsTotal)} neurons · {formatCount(run.concepts)} concepts · {formatCount(run.dead)} dead
+          {formatCount(run.neuronsDone)} / {formatCount(run.neuronsTotal)} neurons · {formatCount(run.concepts)} concepts ·{' '}
+          {formatCount(run.dead)} dead
         </span>
       </h3>
       <dl className="stat-row">

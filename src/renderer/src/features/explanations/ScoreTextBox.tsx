@@ -40,9 +40,14 @@ export function ScoreTextBox({ runId, neuron, concepts }: { runId: number; neuro
     setResult(null);
     try {
       const r = await scoreText.run({ runId, neuron, text: t, simulator });
-      const scored = { ...r, simulatorName: simulator === 'label' ? 'labels' : (list.find((x) => x.id === simulator)?.name ?? r.simulator) };
+      const scored = {
+        ...r,
+        simulatorName: simulator === 'label' ? 'labels' : (list.find((x) => x.id === simulator)?.name ?? r.simulator),
+      };
       setResult(scored);
-      setHistory((h) => [scored, ...h.filter((x) => !(x.concept === scored.concept && x.simulatorName === scored.simulatorName))].slice(0, HISTORY));
+      setHistory((h) =>
+        [scored, ...h.filter((x) => !(x.concept === scored.concept && x.simulatorName === scored.simulatorName))].slice(0, HISTORY),
+      );
     } catch (err) {
       setError(toShownError(err));
     } finally {
@@ -54,7 +59,14 @@ export function ScoreTextBox({ runId, neuron, concepts }: { runId: number; neuro
     <form className="score-text" onSubmit={submit} data-testid="score-text">
       <label htmlFor="score-text-input">Try your own explanation</label>
       {list.length > 0 && (
-        <EncoderSelect encoders={list} value={simulator} onChange={(v) => setSimulator(v ?? 'label')} allowLabel label="Simulator" testId="score-text-simulator" />
+        <EncoderSelect
+          encoders={list}
+          value={simulator}
+          onChange={(v) => setSimulator(v ?? 'label')}
+          allowLabel
+          label="Simulator"
+          testId="score-text-simulator"
+        />
       )}
       <div className="inline-field">
         <input
@@ -86,8 +98,8 @@ export function ScoreTextBox({ runId, neuron, concepts }: { runId: number; neuro
         <p className="warn-text" role="alert" data-testid="score-text-error">
           {!byEncoder && error.code === 'bad_input' && /not a label/i.test(error.message) ? (
             <>
-              <strong>Not a label concept.</strong> The label simulator scores only labels of the probe set (classes, superclasses, CSV labels); choose an image-text
-              simulator to score any text. <span className="hint">{error.message}</span>
+              <strong>Not a label concept.</strong> The label simulator scores only labels of the probe set (classes, superclasses, CSV
+              labels); choose an image-text simulator to score any text. <span className="hint">{error.message}</span>
             </>
           ) : (
             error.message

@@ -36,7 +36,13 @@ export function SimulatorMeansTable({ means, explainerSha }: { means: SimulatorM
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.simulator} data-testid="sim-means-row" data-simulator={kindOf(r.simulator)} data-name={r.name} data-explainer={r.simulator === explainerSha}>
+            <tr
+              key={r.simulator}
+              data-testid="sim-means-row"
+              data-simulator={kindOf(r.simulator)}
+              data-name={r.name}
+              data-explainer={r.simulator === explainerSha}
+            >
               <td>
                 {r.simulator === 'label' ? 'Label simulator' : r.simulator === 'reported' ? 'Reported in the file' : r.name}
                 {r.simulator === explainerSha && ' '}

@@ -19,7 +19,8 @@ export function SimulatorPanel({ run }: { run: RunInfo }) {
   // Re-read when a simulation ends: the job store invalidates the concepts and explanations features.
   const means = useContractQuery('simulate.means', { explainRunId: run.id });
   const list = encoders.data ?? [];
-  const fallback = list.find((e) => e.calibration && e.status === 'ok' && e.id !== run.encoderId) ?? list.find((e) => e.calibration && e.status === 'ok');
+  const fallback =
+    list.find((e) => e.calibration && e.status === 'ok' && e.id !== run.encoderId) ?? list.find((e) => e.calibration && e.status === 'ok');
   const encoderId = typeof choice === 'number' ? choice : (fallback?.id ?? null);
   const key = jobKey('simulate.run', project?.path, run.id);
   const job = useJob(key);
@@ -38,18 +39,25 @@ export function SimulatorPanel({ run }: { run: RunInfo }) {
     <section className="card" data-testid="simulator-panel">
       <h3>Score with an image-text simulator</h3>
       <p className="hint">
-        Simulates every explanation of this run with a second encoder's P (Σ wᵢ·P(cᵢ|x) + bias) and correlates it with the neuron on the test split — a check that does not
-        depend on the labels.
+        Simulates every explanation of this run with a second encoder's P (Σ wᵢ·P(cᵢ|x) + bias) and correlates it with the neuron on the
+        test split — a check that does not depend on the labels.
       </p>
       <div className="inline-field wrap">
         <EncoderSelect encoders={list} value={encoderId} onChange={(v) => setChoice(v)} label="Simulator" testId="sim-encoder" />
-        <button type="button" className="primary" disabled={encoderId === null || running || run.status !== 'done'} onClick={start} data-testid="sim-start">
+        <button
+          type="button"
+          className="primary"
+          disabled={encoderId === null || running || run.status !== 'done'}
+          onClick={start}
+          data-testid="sim-start"
+        >
           {running ? 'Simulating…' : 'Score with this simulator'}
         </button>
       </div>
       {same && (
         <div className="banner banner-warn" role="alert" data-testid="sim-same-warning">
-          This is the encoder that produced the explanations: its scores will be optimistic (the explainer grades itself). Prefer a different encoder.
+          This is the encoder that produced the explanations: its scores will be optimistic (the explainer grades itself). Prefer a
+          different encoder.
         </div>
       )}
       {lastWarning && !same && (

@@ -30,14 +30,21 @@ export function StepConcepts({
       <p>
         Probe set: <strong data-testid="wiz-probeset">{probeSet?.name ?? '—'}</strong>{' '}
         <span className="hint">
-          ({formatCount(probeSet?.images ?? 0)} images; fixed by the activation set — explanations are fitted on the images the activations came from)
+          ({formatCount(probeSet?.images ?? 0)} images; fixed by the activation set — explanations are fitted on the images the activations
+          came from)
         </span>
       </p>
       <div className="field">
         <span className="field-label">Concept source</span>
         <label className="inline-field">
-          <input type="radio" name="concept-source" checked={source.kind === 'labels'} onChange={() => onSource({ kind: 'labels' })} data-testid="wiz-source-labels" /> Labels of the
-          probe set: classes, superclasses from the folder tree
+          <input
+            type="radio"
+            name="concept-source"
+            checked={source.kind === 'labels'}
+            onChange={() => onSource({ kind: 'labels' })}
+            data-testid="wiz-source-labels"
+          />{' '}
+          Labels of the probe set: classes, superclasses from the folder tree
           {probeSet?.labelsCsvPath ? ', CSV labels' : ''}
         </label>
         <label className="inline-field">
@@ -45,7 +52,9 @@ export function StepConcepts({
             type="radio"
             name="concept-source"
             checked={source.kind === 'encoder'}
-            onChange={() => onSource({ kind: 'encoder', encoderId: firstCalibrated?.id ?? null, conceptSetId: labelSet?.id ?? null, filter: true })}
+            onChange={() =>
+              onSource({ kind: 'encoder', encoderId: firstCalibrated?.id ?? null, conceptSetId: labelSet?.id ?? null, filter: true })
+            }
             data-testid="wiz-source-encoder"
           />{' '}
           Image-text encoder (SigLIP/CLIP): any concept set, LE(SigLIP)

@@ -57,7 +57,13 @@ export function StepLayer({
           </p>
         )}
         {mine.map((s) => (
-          <label key={s.id} className={`wiz-set${s.complete ? '' : ' disabled'}`} data-testid="wiz-set" data-tensor={s.tensorName} data-complete={s.complete}>
+          <label
+            key={s.id}
+            className={`wiz-set${s.complete ? '' : ' disabled'}`}
+            data-testid="wiz-set"
+            data-tensor={s.tensorName}
+            data-complete={s.complete}
+          >
             <input type="radio" name="wiz-set" checked={setId === s.id} disabled={!s.complete} onChange={() => onSet(s.id)} />
             <span className="mono">{s.tensorName}</span>
             <span className="hint">

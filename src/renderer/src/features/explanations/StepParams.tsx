@@ -31,7 +31,14 @@ export function StepParams({
         <div className="field-row">
           <div className="field">
             <label htmlFor="wiz-seed">Seed</label>
-            <input id="wiz-seed" inputMode="numeric" value={seed} onChange={(e) => onSeed(e.target.value)} aria-invalid={errors.seed !== undefined} data-testid="wiz-seed" />
+            <input
+              id="wiz-seed"
+              inputMode="numeric"
+              value={seed}
+              onChange={(e) => onSeed(e.target.value)}
+              aria-invalid={errors.seed !== undefined}
+              data-testid="wiz-seed"
+            />
             {errors.seed && <span className="warn-text"> seed {errors.seed}</span>}
           </div>
           {split && (
@@ -40,8 +47,8 @@ export function StepParams({
               <strong>{formatCount(split.counts.test)}</strong> images
               <br />
               <span className="hint">
-                {split.created ? 'Created now and stored' : 'Stored'} with the project (seed {split.seed}), reused by every run with this seed — scores stay
-                comparable across runs.
+                {split.created ? 'Created now and stored' : 'Stored'} with the project (seed {split.seed}), reused by every run with this
+                seed — scores stay comparable across runs.
               </span>
             </p>
           )}
@@ -56,7 +63,11 @@ export function StepParams({
             <tr>
               <th scope="row">λ selection</th>
               <td>
-                <select value={params.lambdaSelection} onChange={(e) => set({ lambdaSelection: e.target.value as LambdaSelection })} data-testid="wiz-lambda-sel">
+                <select
+                  value={params.lambdaSelection}
+                  onChange={(e) => set({ lambdaSelection: e.target.value as LambdaSelection })}
+                  data-testid="wiz-lambda-sel"
+                >
                   <option value="fixed">fixed λ (reference)</option>
                   <option value="val">chosen on val per neuron</option>
                 </select>
@@ -81,7 +92,11 @@ export function StepParams({
                     {err && <span className="warn-text"> {err}</span>}
                   </td>
                   <td className="hint">
-                    {f.hint} (default {Number(DEFAULT_PARAMS[f.key]).toPrecision(3).replace(/\.?0+$/, '')})
+                    {f.hint} (default{' '}
+                    {Number(DEFAULT_PARAMS[f.key])
+                      .toPrecision(3)
+                      .replace(/\.?0+$/, '')}
+                    )
                   </td>
                 </tr>
               );

@@ -80,8 +80,8 @@ export function StepReview({
         </dd>
         <dt>Parameters</dt>
         <dd className="mono">
-          η {params.eta}, λ {params.lambdaSelection === 'val' ? 'chosen on val' : Number(params.lambda).toPrecision(3)}, v {params.maxConcepts}, r {params.width}, ε{' '}
-          {params.eps}, order {params.order}
+          η {params.eta}, λ {params.lambdaSelection === 'val' ? 'chosen on val' : Number(params.lambda).toPrecision(3)}, v{' '}
+          {params.maxConcepts}, r {params.width}, ε {params.eps}, order {params.order}
         </dd>
       </dl>
       <p className="hint" data-testid="wiz-estimate">
@@ -90,10 +90,11 @@ export function StepReview({
       <p className="hint">Also computed for comparison: the best single concept and the top-5 concepts without search (baselines).</p>
       {expensive && (
         <div className="banner banner-warn wiz-expensive" role="alert" data-testid="wiz-expensive">
-          This is a large run ({formatCount(set.nNeurons)} neurons × {formatCount(concepts)} concepts × {formatCount(set.nImages)} images) and may take a long
-          time. Progress is saved per block of neurons: it can be cancelled and resumed from the Jobs screen.
+          This is a large run ({formatCount(set.nNeurons)} neurons × {formatCount(concepts)} concepts × {formatCount(set.nImages)} images)
+          and may take a long time. Progress is saved per block of neurons: it can be cancelled and resumed from the Jobs screen.
           <label className="inline-field">
-            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} data-testid="wiz-confirm" /> Start it anyway
+            <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} data-testid="wiz-confirm" /> Start
+            it anyway
           </label>
         </div>
       )}

@@ -5,5 +5,7 @@ export type SourceDraft = { kind: 'labels' } | { kind: 'encoder'; encoderId: num
 
 export function toConceptSource(d: SourceDraft): ConceptSource | null {
   if (d.kind === 'labels') return { kind: 'labels' };
-  return d.encoderId === null || d.conceptSetId === null ? null : { kind: 'encoder', encoderId: d.encoderId, conceptSetId: d.conceptSetId, filter: d.filter };
+  return d.encoderId === null || d.conceptSetId === null
+    ? null
+    : { kind: 'encoder', encoderId: d.encoderId, conceptSetId: d.conceptSetId, filter: d.filter };
 }

@@ -10,7 +10,16 @@ export type LambdaSelection = ExplainParams['lambdaSelection'];
 const INPUT = contract['explain.run'].input;
 const FIELDS = shapeOf(INPUT);
 /** The parameters the wizard edits, checked as a part of explain.run's input. */
-const PARAMS = INPUT.pick({ seed: true, eta: true, lambda: true, lambdaSelection: true, maxConcepts: true, width: true, eps: true, order: true });
+const PARAMS = INPUT.pick({
+  seed: true,
+  eta: true,
+  lambda: true,
+  lambdaSelection: true,
+  maxConcepts: true,
+  width: true,
+  eps: true,
+  order: true,
+});
 
 export interface ParamDraft {
   eta: string;

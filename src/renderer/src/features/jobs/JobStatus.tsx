@@ -12,7 +12,13 @@ export function JobStatus({ runKey, testId }: { runKey: string; testId: string }
     <div className="extract-status" data-testid={`${testId}-status`} data-status={run.status}>
       {run.status === 'running' && (
         <div className="job-progress">
-          <ProgressBar done={run.progress?.done ?? 0} total={run.progress?.total ?? 0} etaSeconds={run.progress?.etaSeconds} message={run.progress?.message} testId={`${testId}-progress`} />
+          <ProgressBar
+            done={run.progress?.done ?? 0}
+            total={run.progress?.total ?? 0}
+            etaSeconds={run.progress?.etaSeconds}
+            message={run.progress?.message}
+            testId={`${testId}-progress`}
+          />
           <button type="button" className="danger" onClick={() => store.cancel(runKey)} data-testid={`${testId}-cancel`}>
             Cancel
           </button>

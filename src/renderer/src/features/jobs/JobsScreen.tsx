@@ -13,9 +13,13 @@ const POLL_IDLE_MS = 5000;
 export function JobsScreen() {
   const { runs } = useJobs();
   const ours = runs.some((r) => r.status === 'running');
-  const list = useContractQuery('jobs.list', {}, {
-    refetchInterval: (jobs) => (ours || (jobs ?? []).some((j) => j.status === 'running') ? POLL_RUNNING_MS : POLL_IDLE_MS),
-  });
+  const list = useContractQuery(
+    'jobs.list',
+    {},
+    {
+      refetchInterval: (jobs) => (ours || (jobs ?? []).some((j) => j.status === 'running') ? POLL_RUNNING_MS : POLL_IDLE_MS),
+    },
+  );
   const jobs = list.data;
 
   return (

@@ -12,7 +12,12 @@ export function RunningJobs({ methods, testId }: { methods: readonly JobMethod[]
       {running.map((r) => (
         <div key={r.key} className="job-progress">
           <strong>{r.title}</strong>
-          <ProgressBar done={r.progress?.done ?? 0} total={r.progress?.total ?? 0} etaSeconds={r.progress?.etaSeconds} message={r.progress?.message} />
+          <ProgressBar
+            done={r.progress?.done ?? 0}
+            total={r.progress?.total ?? 0}
+            etaSeconds={r.progress?.etaSeconds}
+            message={r.progress?.message}
+          />
           <button type="button" className="danger" onClick={() => runner.cancel(r.key)}>
             Cancel
           </button>

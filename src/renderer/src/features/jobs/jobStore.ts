@@ -80,11 +80,27 @@ export class JobStore {
   }
 
   /** Start `method` as the run `key` (refused while that key runs); resolves with its output, or null when it did not finish. */
-  async start<K extends JobMethod>(key: JobKey<K>, title: string, method: K, input: In<K>, options: StartOptions<K> = {}): Promise<Out<K> | null> {
+  async start<K extends JobMethod>(
+    key: JobKey<K>,
+    title: string,
+    method: K,
+    input: In<K>,
+    options: StartOptions<K> = {},
+  ): Promise<Out<K> | null> {
     if (this.controllers.has(key)) throw new Error(`${title} is already running.`);
     const controller = new AbortController();
     this.controllers.set(key, controller);
-    const initial: RunState<K> = { key, method, title, status: 'running', progress: null, startedAt: Date.now(), endedAt: null, output: null, error: null };
+    const initial: RunState<K> = {
+      key,
+      method,
+      title,
+      status: 'running',
+      progress: null,
+      startedAt: Date.now(),
+      endedAt: null,
+      output: null,
+      error: null,
+    };
     this.put(initial);
     for (const l of this.startedListeners) l(initial);
     let final: RunState<K> = initial;

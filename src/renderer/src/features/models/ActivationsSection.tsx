@@ -65,19 +65,48 @@ export function ActivationsSection({
         </button>
       </div>
       <ErrorBox error={list.error} />
-      {sets && <ActivationSetList sets={sets} layers={layers} probeSets={probeSets} selectedId={selectedId} onSelect={(id) => go({ tab: 'activations', setId: id })} />}
+      {sets && (
+        <ActivationSetList
+          sets={sets}
+          layers={layers}
+          probeSets={probeSets}
+          selectedId={selectedId}
+          onSelect={(id) => go({ tab: 'activations', setId: id })}
+        />
+      )}
       {selected && (
-        <NeuronsView key={selected.id} set={selected} layers={layers} neuron={neuron} onNeuron={(n) => go({ tab: 'activations', setId: selected.id, neuron: n })} />
+        <NeuronsView
+          key={selected.id}
+          set={selected}
+          layers={layers}
+          neuron={neuron}
+          onNeuron={(n) => go({ tab: 'activations', setId: selected.id, neuron: n })}
+        />
       )}
     </section>
   );
 }
 
-function NeuronsView({ set, layers, neuron, onNeuron }: { set: ActivationSetInfo; layers: LayerInfo[]; neuron: number | null; onNeuron: (n: number) => void }) {
+function NeuronsView({
+  set,
+  layers,
+  neuron,
+  onNeuron,
+}: {
+  set: ActivationSetInfo;
+  layers: LayerInfo[];
+  neuron: number | null;
+  onNeuron: (n: number) => void;
+}) {
   const { data: stats, error } = useContractQuery('activations.stats', set.complete ? { activationSetId: set.id } : null);
 
   if (!set.complete) {
-    return <p className="warn-text">This set is incomplete ({formatCount(set.rowsDone)} of {formatCount(set.nImages)} images): extract again with the same settings to finish it.</p>;
+    return (
+      <p className="warn-text">
+        This set is incomplete ({formatCount(set.rowsDone)} of {formatCount(set.nImages)} images): extract again with the same settings to
+        finish it.
+      </p>
+    );
   }
   const dead = stats?.filter((s) => s.dead).length ?? 0;
   const flagged = set.nonFiniteNeurons.length;
@@ -86,7 +115,10 @@ function NeuronsView({ set, layers, neuron, onNeuron }: { set: ActivationSetInfo
     <div className="neurons" data-testid="neurons" data-set={set.id}>
       <div className="neurons-head">
         <h3>
-          Neurons of {layer?.friendly || set.tensorName} <span className="hint">({set.summary} over {formatCount(set.nImages)} images)</span>
+          Neurons of {layer?.friendly || set.tensorName}{' '}
+          <span className="hint">
+            ({set.summary} over {formatCount(set.nImages)} images)
+          </span>
         </h3>
         {stats && (
           <p className={`dead-summary${dead ? ' has-dead' : ''}`}>
@@ -94,7 +126,10 @@ function NeuronsView({ set, layers, neuron, onNeuron }: { set: ActivationSetInfo
             <strong data-testid="dead-count" data-value={dead}>
               {formatCount(dead)}
             </strong>{' '}
-            dead <span className="hint">(max &lt; 0.01 on every image{stats.length ? `, ${((dead / stats.length) * 100).toFixed(0)}%` : ''})</span>
+            dead{' '}
+            <span className="hint">
+              (max &lt; 0.01 on every image{stats.length ? `, ${((dead / stats.length) * 100).toFixed(0)}%` : ''})
+            </span>
             {flagged > 0 && (
               <>
                 {' '}
@@ -102,7 +137,8 @@ function NeuronsView({ set, layers, neuron, onNeuron }: { set: ActivationSetInfo
                 <strong data-testid="nonfinite-count" data-value={flagged}>
                   {formatCount(flagged)}
                 </strong>{' '}
-                non-finite <span className="hint">(NaN or ±Infinity on some images: stats use the finite values; explanations skip them)</span>
+                non-finite{' '}
+                <span className="hint">(NaN or ±Infinity on some images: stats use the finite values; explanations skip them)</span>
               </>
             )}
           </p>

@@ -51,7 +51,13 @@ export function AddModelForm({ onAdded }: { onAdded: (m: ModelSummary) => void }
       />
       <div className="field">
         <label htmlFor="model-name">Name (optional)</label>
-        <input id="model-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="defaults to the file name" data-testid="model-name" />
+        <input
+          id="model-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="defaults to the file name"
+          data-testid="model-name"
+        />
       </div>
       <ErrorBox error={error} testId="model-add-error" />
       <div className="actions">

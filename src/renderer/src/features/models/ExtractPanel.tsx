@@ -35,7 +35,8 @@ function extractToast(r: RunState<'activations.extract'>): ToastInput | null {
     };
   }
   if (r.status === 'failed' && r.error) return { kind: 'error', title: `${r.title} failed`, message: r.error.message, hint: r.error.hint };
-  if (r.status === 'cancelled') return { kind: 'info', title: `${r.title} cancelled`, message: 'Start it again with the same settings to continue where it stopped.' };
+  if (r.status === 'cancelled')
+    return { kind: 'info', title: `${r.title} cancelled`, message: 'Start it again with the same settings to continue where it stopped.' };
   return null;
 }
 
@@ -129,7 +130,12 @@ export function ExtractPanel({
           </div>
           <div className="field">
             <label htmlFor="extract-probeset">Probe set</label>
-            <select id="extract-probeset" value={chosenSet?.id ?? ''} onChange={(e) => setProbeSetId(Number(e.target.value))} data-testid="extract-probeset">
+            <select
+              id="extract-probeset"
+              value={chosenSet?.id ?? ''}
+              onChange={(e) => setProbeSetId(Number(e.target.value))}
+              data-testid="extract-probeset"
+            >
               {probeSets.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name} ({formatCount(s.images)} images)
@@ -139,7 +145,12 @@ export function ExtractPanel({
           </div>
           <div className="field">
             <label htmlFor="extract-summary">Summary per image</label>
-            <select id="extract-summary" value={options.includes(summary) ? summary : 'auto'} onChange={(e) => setSummary(Summary.parse(e.target.value))} data-testid="extract-summary">
+            <select
+              id="extract-summary"
+              value={options.includes(summary) ? summary : 'auto'}
+              onChange={(e) => setSummary(Summary.parse(e.target.value))}
+              data-testid="extract-summary"
+            >
               {options.map((s) => (
                 <option key={s} value={s}>
                   {s}
@@ -161,7 +172,13 @@ export function ExtractPanel({
           </div>
           <div className="field">
             <label htmlFor="extract-nonfinite">NaN / ±Infinity</label>
-            <select id="extract-nonfinite" value={onNonFinite} onChange={(e) => setOnNonFinite(OnNonFinite.parse(e.target.value))} data-testid="extract-nonfinite" aria-describedby="extract-nonfinite-hint">
+            <select
+              id="extract-nonfinite"
+              value={onNonFinite}
+              onChange={(e) => setOnNonFinite(OnNonFinite.parse(e.target.value))}
+              data-testid="extract-nonfinite"
+              aria-describedby="extract-nonfinite-hint"
+            >
               <option value="stop">stop</option>
               <option value="flag">flag and continue</option>
             </select>
@@ -175,8 +192,8 @@ export function ExtractPanel({
           {chosenLayer && chosenSet && (
             <>
               {' '}
-              Runs the model on {formatCount(chosenSet.images)} images{provider ? ` (${PROVIDER_LABEL[provider]} first)` : ''}; a stopped run continues where
-              it left off when started again with the same settings.
+              Runs the model on {formatCount(chosenSet.images)} images{provider ? ` (${PROVIDER_LABEL[provider]} first)` : ''}; a stopped
+              run continues where it left off when started again with the same settings.
             </>
           )}
         </p>
@@ -201,7 +218,13 @@ function ExtractStatus({ run, onCancel }: { run: RunState<'activations.extract'>
       <h4>{run.title}</h4>
       {run.status === 'running' && (
         <div className="job-progress">
-          <ProgressBar done={p?.done ?? 0} total={p?.total ?? 0} etaSeconds={p?.etaSeconds} message={p?.message} testId="extract-progress" />
+          <ProgressBar
+            done={p?.done ?? 0}
+            total={p?.total ?? 0}
+            etaSeconds={p?.etaSeconds}
+            message={p?.message}
+            testId="extract-progress"
+          />
           <button type="button" className="danger" onClick={onCancel} data-testid="extract-cancel">
             Cancel
           </button>
@@ -214,8 +237,12 @@ function ExtractStatus({ run, onCancel }: { run: RunState<'activations.extract'>
           {PROVIDER_LABEL[run.output.provider.used]}.
         </p>
       )}
-      {run.status === 'cancelled' && <p className="warn-text">Cancelled. What was computed is kept: extract again with the same settings to continue.</p>}
-      {run.status === 'interrupted' && <p className="warn-text">Interrupted: the connection to the backend closed. Resume it from the Jobs screen after a restart.</p>}
+      {run.status === 'cancelled' && (
+        <p className="warn-text">Cancelled. What was computed is kept: extract again with the same settings to continue.</p>
+      )}
+      {run.status === 'interrupted' && (
+        <p className="warn-text">Interrupted: the connection to the backend closed. Resume it from the Jobs screen after a restart.</p>
+      )}
       {run.status === 'failed' && run.error && (
         <div className="error-box" role="alert" data-testid="extract-error" data-code={run.error.code}>
           <strong>{run.error.title}</strong>

@@ -26,18 +26,29 @@ export function LayersTable({
 }) {
   const [query, setQuery] = useState('');
   const [suggestedOnly, setSuggestedOnly] = useState(false);
-  const shown = useMemo(() => layers.filter((l) => matches(l, query.trim()) && (!suggestedOnly || l.suggested)), [layers, query, suggestedOnly]);
+  const shown = useMemo(
+    () => layers.filter((l) => matches(l, query.trim()) && (!suggestedOnly || l.suggested)),
+    [layers, query, suggestedOnly],
+  );
   const suggested = layers.filter((l) => l.suggested);
 
   return (
     <section className="card layers-card" aria-labelledby="layers-title">
       <div className="card-head">
         <h3 id="layers-title">
-          Layers <span className="hint">{shown.length === layers.length ? formatCount(layers.length) : `${shown.length} of ${layers.length}`}</span>
+          Layers{' '}
+          <span className="hint">
+            {shown.length === layers.length ? formatCount(layers.length) : `${shown.length} of ${layers.length}`}
+          </span>
         </h3>
         <div className="layers-tools">
           <label className="inline-field">
-            <input type="checkbox" checked={suggestedOnly} onChange={(e) => setSuggestedOnly(e.target.checked)} data-testid="layers-suggested-only" />
+            <input
+              type="checkbox"
+              checked={suggestedOnly}
+              onChange={(e) => setSuggestedOnly(e.target.checked)}
+              data-testid="layers-suggested-only"
+            />
             <span>suggested only ({suggested.length})</span>
           </label>
           <input
@@ -51,8 +62,9 @@ export function LayersTable({
         </div>
       </div>
       <p className="hint">
-        <span className="swatch suggested-swatch" aria-hidden="true" /> Suggested layers are where interpretability work usually starts. Shapes were
-        measured on a dummy batch; “neurons” is what one image gives under the default summary (channels of a feature map, features of a vector).
+        <span className="swatch suggested-swatch" aria-hidden="true" /> Suggested layers are where interpretability work usually starts.
+        Shapes were measured on a dummy batch; “neurons” is what one image gives under the default summary (channels of a feature map,
+        features of a vector).
       </p>
       {suggested.length > 0 && (
         <ul className="suggested-strip" aria-label="Suggested layers" data-testid="suggested-layers">
@@ -63,7 +75,9 @@ export function LayersTable({
                 className={`suggested-chip${l.tensorName === selected ? ' active' : ''}`}
                 onClick={() => {
                   onSelect(l.tensorName);
-                  document.querySelector(`[data-testid=layer-row][data-tensor="${CSS.escape(l.tensorName)}"]`)?.scrollIntoView({ block: 'nearest' });
+                  document
+                    .querySelector(`[data-testid=layer-row][data-tensor="${CSS.escape(l.tensorName)}"]`)
+                    ?.scrollIntoView({ block: 'nearest' });
                 }}
                 title={l.tensorName}
                 data-testid="suggested-layer"

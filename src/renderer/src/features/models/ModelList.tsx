@@ -4,8 +4,10 @@ import { formatBytes } from '../../lib/format';
 export const STATUS_HINT: Record<ModelStatus, string> = {
   ok: 'The file is where it was added and unchanged.',
   missing: 'The file is no longer at this path. Move it back, or remove this model and add the file from its new place.',
-  changed: 'The file at this path differs from the one added (its SHA-256 changed). Layers and activations belong to the old file: remove the model and add it again to use the new one.',
-  invalid: 'This model was saved by an older version and cannot be used (its input exceeds the limits or its description is damaged). Remove it.',
+  changed:
+    'The file at this path differs from the one added (its SHA-256 changed). Layers and activations belong to the old file: remove the model and add it again to use the new one.',
+  invalid:
+    'This model was saved by an older version and cannot be used (its input exceeds the limits or its description is damaged). Remove it.',
 };
 
 export function StatusBadge({ status }: { status: ModelStatus }) {

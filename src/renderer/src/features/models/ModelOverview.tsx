@@ -27,7 +27,11 @@ export function ModelOverview({
   async function remove() {
     try {
       await removeModel.run({ modelId: model.id });
-      notify({ kind: 'info', title: 'Model removed', message: `${model.name} and its activation sets were removed. The file was not touched.` });
+      notify({
+        kind: 'info',
+        title: 'Model removed',
+        message: `${model.name} and its activation sets were removed. The file was not touched.`,
+      });
       onRemoved();
     } catch (e) {
       reportError(e, 'Cannot remove the model');
@@ -39,7 +43,8 @@ export function ModelOverview({
       {model.status !== 'ok' && (
         <div className="banner banner-warn" role="alert" data-testid="model-status-hint">
           <span>
-            <strong>{model.status === 'invalid' ? 'Model unusable.' : `File ${model.status}.`}</strong> {model.problem ?? STATUS_HINT[model.status]}
+            <strong>{model.status === 'invalid' ? 'Model unusable.' : `File ${model.status}.`}</strong>{' '}
+            {model.problem ?? STATUS_HINT[model.status]}
           </span>
         </div>
       )}
@@ -100,7 +105,12 @@ export function ModelOverview({
               Keep it
             </button>
           )}
-          <button type="button" className="danger" onClick={() => (confirming ? void remove() : setConfirming(true))} data-testid="model-remove">
+          <button
+            type="button"
+            className="danger"
+            onClick={() => (confirming ? void remove() : setConfirming(true))}
+            data-testid="model-remove"
+          >
             {confirming ? `Remove ${model.name} and its activations` : 'Remove model…'}
           </button>
         </div>

@@ -30,7 +30,10 @@ export type GoModel = (to: Omit<ModelRoute, 'screen' | 'view' | 'modelId'>, opti
 export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: () => void }) {
   const { navigate } = useApp();
   const { modelId, tab } = route;
-  const go = useCallback<GoModel>((to, options) => navigate({ screen: 'models', view: 'model', modelId, ...to }, options), [navigate, modelId]);
+  const go = useCallback<GoModel>(
+    (to, options) => navigate({ screen: 'models', view: 'model', modelId, ...to }, options),
+    [navigate, modelId],
+  );
   const info = useContractQuery('model.info', { modelId });
   const sets = useContractQuery('probe.list', {});
   const setQueryData = useSetQueryData();
@@ -49,7 +52,8 @@ export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: 
 
   // The saved values show at once; the models feature's invalidation re-reads the rest.
   const onSaved = useCallback(
-    (p: Preprocessing) => setQueryData('model.info', { modelId }, (old) => (old ? { ...old, model: { ...old.model, preprocessing: p } } : old)),
+    (p: Preprocessing) =>
+      setQueryData('model.info', { modelId }, (old) => (old ? { ...old, model: { ...old.model, preprocessing: p } } : old)),
     [setQueryData, modelId],
   );
 
@@ -120,7 +124,14 @@ export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: 
         {tab === 'activations' && (
           <div className="stack wide">
             <ExtractPanel model={model} layers={layers} layer={layer} onLayer={setLayer} probeSets={probeSets} provider={provider} />
-            <ActivationsSection modelId={model.id} layers={layers} probeSets={probeSets} setId={route.setId ?? null} neuron={route.neuron ?? null} go={go} />
+            <ActivationsSection
+              modelId={model.id}
+              layers={layers}
+              probeSets={probeSets}
+              setId={route.setId ?? null}
+              neuron={route.neuron ?? null}
+              go={go}
+            />
           </div>
         )}
       </div>

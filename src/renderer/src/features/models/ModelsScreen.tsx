@@ -21,7 +21,10 @@ export function ModelsScreen() {
     if (route.view !== 'default') return;
     if (list.error) navigate({ screen: 'models', view: 'add' }, { replace: true });
     else if (models && !list.loading)
-      navigate(models.length ? { screen: 'models', view: 'model', modelId: models[0].id, tab: 'overview' } : { screen: 'models', view: 'add' }, { replace: true });
+      navigate(
+        models.length ? { screen: 'models', view: 'model', modelId: models[0].id, tab: 'overview' } : { screen: 'models', view: 'add' },
+        { replace: true },
+      );
   }, [route.view, models, list.error, list.loading, navigate]);
 
   return (
@@ -35,9 +38,15 @@ export function ModelsScreen() {
       />
       <div className="split-main">
         <ErrorBox error={list.error} />
-        {route.view === 'add' && <AddModelForm onAdded={(m) => navigate({ screen: 'models', view: 'model', modelId: m.id, tab: 'overview' })} />}
+        {route.view === 'add' && (
+          <AddModelForm onAdded={(m) => navigate({ screen: 'models', view: 'model', modelId: m.id, tab: 'overview' })} />
+        )}
         {route.view === 'model' && (
-          <ModelView key={route.modelId} route={route} onRemoved={() => navigate({ screen: 'models', view: 'default' }, { replace: true })} />
+          <ModelView
+            key={route.modelId}
+            route={route}
+            onRemoved={() => navigate({ screen: 'models', view: 'default' }, { replace: true })}
+          />
         )}
       </div>
     </div>

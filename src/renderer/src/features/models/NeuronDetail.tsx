@@ -21,7 +21,19 @@ function formatTick(v: number): string {
 }
 
 /** A header stat with its definition inline (ux.md: max, mean, density, dead?). */
-function Stat({ label, value, definition, testId, warn }: { label: string; value: string; definition: string; testId: string; warn?: boolean }) {
+function Stat({
+  label,
+  value,
+  definition,
+  testId,
+  warn,
+}: {
+  label: string;
+  value: string;
+  definition: string;
+  testId: string;
+  warn?: boolean;
+}) {
   return (
     <div className={`stat neuron-stat${warn ? ' warn' : ''}`}>
       <dt>{label}</dt>
@@ -49,17 +61,33 @@ export function NeuronDetail({ activationSetId, neuron, images }: { activationSe
         <>
           <dl className="stat-row">
             <Stat label="max" value={formatValue(s.max)} definition="largest activation on any probe image" testId="neuron-max" />
-            <Stat label="mean" value={formatValue(s.mean)} definition={`average over ${images.toLocaleString('en-US')} images (std ${formatValue(s.std)})`} testId="neuron-mean" />
-            <Stat label="density" value={formatShare(1 - s.zeroShare)} definition="share of images where it is non-zero" testId="neuron-density" />
-            <Stat label="dead?" value={s.dead ? 'yes' : 'no'} definition="dead = max below 0.01 on every image" testId="neuron-dead" warn={s.dead} />
+            <Stat
+              label="mean"
+              value={formatValue(s.mean)}
+              definition={`average over ${images.toLocaleString('en-US')} images (std ${formatValue(s.std)})`}
+              testId="neuron-mean"
+            />
+            <Stat
+              label="density"
+              value={formatShare(1 - s.zeroShare)}
+              definition="share of images where it is non-zero"
+              testId="neuron-density"
+            />
+            <Stat
+              label="dead?"
+              value={s.dead ? 'yes' : 'no'}
+              definition="dead = max below 0.01 on every image"
+              testId="neuron-dead"
+              warn={s.dead}
+            />
           </dl>
           <p className="hint">
             min {formatValue(s.min)} · std {formatValue(s.std)} · zeros {formatShare(s.zeroShare)}
           </p>
           {s.nonFinite > 0 && (
             <p className="warn-text" data-testid="neuron-nonfinite" data-value={s.nonFinite}>
-              {s.nonFinite.toLocaleString('en-US')} of {images.toLocaleString('en-US')} values are NaN or ±Infinity: the stats and the histogram cover the other {(images - s.nonFinite).toLocaleString('en-US')}.
-              Explanations skip this neuron.
+              {s.nonFinite.toLocaleString('en-US')} of {images.toLocaleString('en-US')} values are NaN or ±Infinity: the stats and the
+              histogram cover the other {(images - s.nonFinite).toLocaleString('en-US')}. Explanations skip this neuron.
             </p>
           )}
           <div className="neuron-hist" data-testid="neuron-hist" role="img" aria-label={`Histogram of neuron ${neuron}'s activations`}>
@@ -74,7 +102,11 @@ export function NeuronDetail({ activationSetId, neuron, images }: { activationSe
                   minTickGap={24}
                   label={{ value: 'activation', position: 'insideBottom', offset: -10, className: 'chart-label' }}
                 />
-                <YAxis allowDecimals={false} width={44} label={{ value: 'images', angle: -90, position: 'insideLeft', className: 'chart-label' }} />
+                <YAxis
+                  allowDecimals={false}
+                  width={44}
+                  label={{ value: 'images', angle: -90, position: 'insideLeft', className: 'chart-label' }}
+                />
                 <Tooltip
                   cursor={{ className: 'chart-cursor' }}
                   content={({ active, payload }) => {

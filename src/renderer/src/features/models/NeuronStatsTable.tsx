@@ -13,18 +13,36 @@ const COLUMNS: Array<{ key: SortKey; label: string; title: string; num: boolean 
   { key: 'std', label: 'Std', title: 'Standard deviation over the probe set', num: true },
   { key: 'min', label: 'Min', title: 'Smallest activation over the probe set', num: true },
   { key: 'zeroShare', label: 'Zeros', title: 'Share of images where the activation is exactly 0', num: true },
-  { key: 'dead', label: 'Dead?', title: 'Dead: max below 0.01 on every probe image. Non-finite: some values were NaN or ±Infinity (stats use the finite ones)', num: false },
+  {
+    key: 'dead',
+    label: 'Dead?',
+    title: 'Dead: max below 0.01 on every probe image. Non-finite: some values were NaN or ±Infinity (stats use the finite ones)',
+    num: false,
+  },
 ];
 
 /**
  * All neurons of an activation set, sortable by any column, virtualised (only visible rows are in the
  * DOM, so 50k-unit layers scroll smoothly). Dead rows are flagged; click or arrow keys choose a neuron.
  */
-export function NeuronStatsTable({ stats, selected, onSelect }: { stats: NeuronStat[]; selected: number | null; onSelect: (n: number) => void }) {
+export function NeuronStatsTable({
+  stats,
+  selected,
+  onSelect,
+}: {
+  stats: NeuronStat[];
+  selected: number | null;
+  onSelect: (n: number) => void;
+}) {
   const [sort, setSort] = useState<Sort>({ key: 'neuron', desc: false });
   const rows = useMemo(() => sortStats(stats, sort), [stats, sort]);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 8 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_H,
+    overscan: 8,
+  });
 
   function toggle(key: SortKey) {
     // Value columns start with the largest first: that is what one looks for.
@@ -44,7 +62,12 @@ export function NeuronStatsTable({ stats, selected, onSelect }: { stats: NeuronS
     <div className="neuron-table" role="table" aria-label="Neuron statistics" aria-rowcount={rows.length + 1} data-testid="neuron-table">
       <div className="neuron-row neuron-head" role="row">
         {COLUMNS.map((c) => (
-          <div key={c.key} role="columnheader" className={c.num ? 'num' : ''} aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+          <div
+            key={c.key}
+            role="columnheader"
+            className={c.num ? 'num' : ''}
+            aria-sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+          >
             <button type="button" className="link sort-button" title={c.title} onClick={() => toggle(c.key)} data-testid={`sort-${c.key}`}>
               {c.label}
               {sort.key === c.key ? (sort.desc ? ' ↓' : ' ↑') : ''}
@@ -52,7 +75,14 @@ export function NeuronStatsTable({ stats, selected, onSelect }: { stats: NeuronS
           </div>
         ))}
       </div>
-      <div className="neuron-scroll" ref={scrollRef} tabIndex={0} onKeyDown={onKey} aria-label="Neurons (arrow keys move)" data-testid="neuron-scroll">
+      <div
+        className="neuron-scroll"
+        ref={scrollRef}
+        tabIndex={0}
+        onKeyDown={onKey}
+        aria-label="Neurons (arrow keys move)"
+        data-testid="neuron-scroll"
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const s = rows[v.index];
@@ -90,7 +120,11 @@ export function NeuronStatsTable({ stats, selected, onSelect }: { stats: NeuronS
                 <div role="cell">
                   {s.dead && <span className="badge badge-dead">dead</span>}
                   {s.nonFinite > 0 && (
-                    <span className="badge badge-nonfinite" title={`${s.nonFinite} values were NaN or ±Infinity; the stats use the finite ones`} data-testid="nonfinite-badge">
+                    <span
+                      className="badge badge-nonfinite"
+                      title={`${s.nonFinite} values were NaN or ±Infinity; the stats use the finite ones`}
+                      data-testid="nonfinite-badge"
+                    >
                       non-finite
                     </span>
                   )}

@@ -51,7 +51,11 @@ export function PreprocessEditor({
       const p = await setPreprocessing.run({ modelId: model.id, ...input });
       setDraft(toDraft(p));
       onSaved(p);
-      notify({ kind: 'success', title: 'Preprocessing saved', message: input.preset ? `Preset “${input.preset}” applied to ${model.name}.` : `${model.name} uses the new values.` });
+      notify({
+        kind: 'success',
+        title: 'Preprocessing saved',
+        message: input.preset ? `Preset “${input.preset}” applied to ${model.name}.` : `${model.name} uses the new values.`,
+      });
     } catch (e) {
       setError(toShownError(e));
     }
@@ -82,14 +86,32 @@ export function PreprocessEditor({
         <div className="field">
           <label htmlFor="pre-h">Size (H × W)</label>
           <div className="field-row pre-size">
-            <input id="pre-h" inputMode="numeric" value={draft.height} onChange={(e) => set('height', e.target.value)} data-testid="pre-height" aria-label="Height" />
+            <input
+              id="pre-h"
+              inputMode="numeric"
+              value={draft.height}
+              onChange={(e) => set('height', e.target.value)}
+              data-testid="pre-height"
+              aria-label="Height"
+            />
             <span>×</span>
-            <input inputMode="numeric" value={draft.width} onChange={(e) => set('width', e.target.value)} data-testid="pre-width" aria-label="Width" />
+            <input
+              inputMode="numeric"
+              value={draft.width}
+              onChange={(e) => set('width', e.target.value)}
+              data-testid="pre-width"
+              aria-label="Width"
+            />
           </div>
         </div>
         <div className="field">
           <label htmlFor="pre-resize">Resize</label>
-          <select id="pre-resize" value={draft.resize} onChange={(e) => set('resize', e.target.value === 'squash' ? 'squash' : 'shorter_center_crop')} data-testid="pre-resize">
+          <select
+            id="pre-resize"
+            value={draft.resize}
+            onChange={(e) => set('resize', e.target.value === 'squash' ? 'squash' : 'shorter_center_crop')}
+            data-testid="pre-resize"
+          >
             <option value="squash">squash to size</option>
             <option value="shorter_center_crop">shorter side + centre crop</option>
           </select>
@@ -99,7 +121,9 @@ export function PreprocessEditor({
           <select
             id="pre-interp"
             value={draft.interpolation}
-            onChange={(e) => set('interpolation', e.target.value === 'nearest' ? 'nearest' : e.target.value === 'bicubic' ? 'bicubic' : 'bilinear')}
+            onChange={(e) =>
+              set('interpolation', e.target.value === 'nearest' ? 'nearest' : e.target.value === 'bicubic' ? 'bicubic' : 'bilinear')
+            }
             data-testid="pre-interpolation"
           >
             <option value="nearest">nearest</option>
@@ -109,7 +133,13 @@ export function PreprocessEditor({
         </div>
         <div className="field">
           <label htmlFor="pre-scale">Scale</label>
-          <input id="pre-scale" value={draft.scale} onChange={(e) => set('scale', e.target.value)} data-testid="pre-scale" title="Multiplies raw 0..255 pixels before mean/std" />
+          <input
+            id="pre-scale"
+            value={draft.scale}
+            onChange={(e) => set('scale', e.target.value)}
+            data-testid="pre-scale"
+            title="Multiplies raw 0..255 pixels before mean/std"
+          />
         </div>
         <div className="field">
           <label htmlFor="pre-mean">Mean</label>
@@ -121,14 +151,24 @@ export function PreprocessEditor({
         </div>
         <div className="field">
           <label htmlFor="pre-channels">Channels</label>
-          <select id="pre-channels" value={draft.channels} onChange={(e) => set('channels', e.target.value === '1' ? 1 : 3)} data-testid="pre-channels">
+          <select
+            id="pre-channels"
+            value={draft.channels}
+            onChange={(e) => set('channels', e.target.value === '1' ? 1 : 3)}
+            data-testid="pre-channels"
+          >
             <option value={1}>1 (grey)</option>
             <option value={3}>3 (RGB)</option>
           </select>
         </div>
         <div className="field">
           <label htmlFor="pre-layout">Layout</label>
-          <select id="pre-layout" value={draft.layout} onChange={(e) => set('layout', e.target.value === 'NHWC' ? 'NHWC' : 'NCHW')} data-testid="pre-layout">
+          <select
+            id="pre-layout"
+            value={draft.layout}
+            onChange={(e) => set('layout', e.target.value === 'NHWC' ? 'NHWC' : 'NCHW')}
+            data-testid="pre-layout"
+          >
             <option value="NCHW">NCHW</option>
             <option value="NHWC">NHWC</option>
           </select>
@@ -137,7 +177,8 @@ export function PreprocessEditor({
       <p className="hint mono">value = (pixel × scale − mean) / std</p>
       {(draft.channels !== fixes.channels || draft.layout !== fixes.layout) && (
         <p className="warn-text" data-testid="pre-mismatch">
-          The model’s input is {fixes.layout} with {fixes.channels} channel{fixes.channels === 1 ? '' : 's'}; other values will fail at extraction.
+          The model’s input is {fixes.layout} with {fixes.channels} channel{fixes.channels === 1 ? '' : 's'}; other values will fail at
+          extraction.
         </p>
       )}
       {!parsed.ok && (

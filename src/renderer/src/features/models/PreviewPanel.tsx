@@ -8,7 +8,15 @@ import { useDebounced } from '../../lib/useDebounced';
 const DEBOUNCE_MS = 250;
 
 /** One probe image after preprocessing (de-normalised back to pixels) with the input tensor's stats. */
-export function PreviewPanel({ modelId, probeSets, options }: { modelId: number; probeSets: ProbeSetInfo[]; options: Preprocessing | null }) {
+export function PreviewPanel({
+  modelId,
+  probeSets,
+  options,
+}: {
+  modelId: number;
+  probeSets: ProbeSetInfo[];
+  options: Preprocessing | null;
+}) {
   const [setId, setSetId] = useState<number | null>(probeSets[0]?.id ?? null);
   const [index, setIndex] = useState(0);
   const activeSet = setId ?? probeSets[0]?.id ?? null;
@@ -55,7 +63,11 @@ export function PreviewPanel({ modelId, probeSets, options }: { modelId: number;
       </div>
       <div className="preview-body">
         <div className="preview-frame">
-          {preview.data ? <img src={preview.data.dataUrl} alt={`Preprocessed ${image?.relPath ?? 'image'}`} data-testid="preview-img" /> : <span className="hint">…</span>}
+          {preview.data ? (
+            <img src={preview.data.dataUrl} alt={`Preprocessed ${image?.relPath ?? 'image'}`} data-testid="preview-img" />
+          ) : (
+            <span className="hint">…</span>
+          )}
         </div>
         <div className="preview-side">
           <div className="preview-nav">

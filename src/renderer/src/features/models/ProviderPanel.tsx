@@ -2,7 +2,12 @@ import type { ProviderName } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useContractQuery } from '../../lib/query';
 
-export const PROVIDER_LABEL: Record<ProviderName, string> = { cuda: 'CUDA (NVIDIA GPU)', dml: 'DirectML (Windows GPU)', coreml: 'Core ML (Apple)', cpu: 'CPU' };
+export const PROVIDER_LABEL: Record<ProviderName, string> = {
+  cuda: 'CUDA (NVIDIA GPU)',
+  dml: 'DirectML (Windows GPU)',
+  coreml: 'Core ML (Apple)',
+  cpu: 'CPU',
+};
 const PROVIDERS: ProviderName[] = ['cuda', 'dml', 'coreml', 'cpu'];
 
 /**
@@ -36,13 +41,17 @@ export function ProviderPanel({ provider, onProvider }: { provider: ProviderName
       {report && (
         <>
           <p>
-            Runs on <strong data-testid="provider-used">{PROVIDER_LABEL[report.used]}</strong> with {report.threads} thread{report.threads === 1 ? '' : 's'}.
-            {provider && provider !== report.used && <span className="warn-text"> {PROVIDER_LABEL[provider]} is not usable here, so it falls back.</span>}
+            Runs on <strong data-testid="provider-used">{PROVIDER_LABEL[report.used]}</strong> with {report.threads} thread
+            {report.threads === 1 ? '' : 's'}.
+            {provider && provider !== report.used && (
+              <span className="warn-text"> {PROVIDER_LABEL[provider]} is not usable here, so it falls back.</span>
+            )}
           </p>
           <ul className="provider-list">
             {report.tried.map((t) => (
               <li key={t.provider} data-testid={`provider-${t.provider}`} data-ok={t.ok}>
-                <span className={`badge ${t.ok ? 'status-done' : 'status-cancelled'}`}>{t.ok ? 'works' : 'skipped'}</span> {PROVIDER_LABEL[t.provider]}
+                <span className={`badge ${t.ok ? 'status-done' : 'status-cancelled'}`}>{t.ok ? 'works' : 'skipped'}</span>{' '}
+                {PROVIDER_LABEL[t.provider]}
                 {t.reason && <span className="hint"> — {t.reason}</span>}
               </li>
             ))}

@@ -45,7 +45,8 @@ export type Parsed = { ok: true; value: Preprocessing } | { ok: false; error: st
 export function fromDraft(d: Draft): Parsed {
   const h = Number(d.height);
   const w = Number(d.width);
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1 || h > 4096 || w > 4096) return { ok: false, error: 'Size: whole numbers from 1 to 4096.' };
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1 || h > 4096 || w > 4096)
+    return { ok: false, error: 'Size: whole numbers from 1 to 4096.' };
   const scale = parseScale(d.scale);
   if (scale === null) return { ok: false, error: 'Scale: a non-zero number such as 1/255 or 0.00392.' };
   const mean = parseNumberList(d.mean);

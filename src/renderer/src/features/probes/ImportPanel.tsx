@@ -44,12 +44,32 @@ export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }
         <h2 id="import-title">Add a probe set</h2>
         <p className="hint">
           Leaf folders become classes and their parent folders superclasses (e.g. <code>footwear/Sandal/*.png</code>). Re-importing a folder
-          updates it. {isElectron() ? 'You can also drop a folder anywhere on the window.' : 'Dropping a folder works in the desktop app; here, type or browse the path.'}
+          updates it.{' '}
+          {isElectron()
+            ? 'You can also drop a folder anywhere on the window.'
+            : 'Dropping a folder works in the desktop app; here, type or browse the path.'}
         </p>
-        <PathField id="import-root" label="Image folder" kind="folder" pickKind="probe-folder" value={root} onChange={setRoot} placeholder="/path/to/images" testId="import-root" inputRef={rootRef} required />
+        <PathField
+          id="import-root"
+          label="Image folder"
+          kind="folder"
+          pickKind="probe-folder"
+          value={root}
+          onChange={setRoot}
+          placeholder="/path/to/images"
+          testId="import-root"
+          inputRef={rootRef}
+          required
+        />
         <div className="field">
           <label htmlFor="import-name">Name (optional)</label>
-          <input id="import-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="defaults to the folder name" data-testid="import-name" />
+          <input
+            id="import-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="defaults to the folder name"
+            data-testid="import-name"
+          />
         </div>
         <PathField
           id="import-labels"
@@ -92,8 +112,8 @@ function ImportStopped({ interrupted }: { interrupted: boolean }) {
   return (
     <div className="banner banner-warn" data-testid={interrupted ? 'import-interrupted' : 'import-cancelled'}>
       <span>
-        {interrupted ? 'Import interrupted: the connection to the backend closed.' : 'Import cancelled.'} What was imported so far is kept; resume
-        to finish it.
+        {interrupted ? 'Import interrupted: the connection to the backend closed.' : 'Import cancelled.'} What was imported so far is kept;
+        resume to finish it.
       </span>
       <button type="button" onClick={() => openScreen('jobs')}>
         Open Jobs

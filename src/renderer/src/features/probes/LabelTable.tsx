@@ -56,7 +56,12 @@ export function LabelTable({
           </tr>
         </thead>
         <tbody>
-          <tr className={`count-row${selectedId === null ? ' selected' : ''}`} tabIndex={0} onClick={() => onSelect(null)} onKeyDown={(e) => e.key === 'Enter' && onSelect(null)}>
+          <tr
+            className={`count-row${selectedId === null ? ' selected' : ''}`}
+            tabIndex={0}
+            onClick={() => onSelect(null)}
+            onKeyDown={(e) => e.key === 'Enter' && onSelect(null)}
+          >
             <td>
               <strong>All images</strong>
             </td>

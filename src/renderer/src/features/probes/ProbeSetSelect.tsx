@@ -2,7 +2,13 @@ import { formatCount } from '../../lib/format';
 import type { ProbeSetInfo } from '../../lib/types';
 
 /** A labelled probe-set picker (name and image count); null while none is chosen. */
-export function ProbeSetSelect({ probeSets, value, onChange, label = 'Probe set', testId }: {
+export function ProbeSetSelect({
+  probeSets,
+  value,
+  onChange,
+  label = 'Probe set',
+  testId,
+}: {
   probeSets: ProbeSetInfo[];
   value: number | null;
   onChange: (id: number | null) => void;

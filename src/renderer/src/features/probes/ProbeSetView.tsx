@@ -10,7 +10,15 @@ import { ThumbnailGrid } from './ThumbnailGrid';
 import { ThumbnailCache } from './thumbnailCache';
 
 /** One probe set: facts, counts per label (click to filter), skipped files, and the image grid. */
-export function ProbeSetView({ set, labelId, onFilter }: { set: ProbeSetInfo; labelId: number | null; onFilter: (labelId: number | null) => void }) {
+export function ProbeSetView({
+  set,
+  labelId,
+  onFilter,
+}: {
+  set: ProbeSetInfo;
+  labelId: number | null;
+  onFilter: (labelId: number | null) => void;
+}) {
   const { api } = useApp();
   const { data: summary, error } = useContractQuery('probe.summary', { probeSetId: set.id });
   // The label filter is part of the address (#/probes/3/label/7); its name shows once the counts are read.

@@ -20,7 +20,10 @@ export function ProbeSetsScreen() {
   useEffect(() => {
     if (route.view !== 'default') return;
     if (list.error) navigate({ screen: 'probes', view: 'add' }, { replace: true });
-    else if (sets && !list.loading) navigate(sets.length ? { screen: 'probes', view: 'set', probeSetId: sets[0].id } : { screen: 'probes', view: 'add' }, { replace: true });
+    else if (sets && !list.loading)
+      navigate(sets.length ? { screen: 'probes', view: 'set', probeSetId: sets[0].id } : { screen: 'probes', view: 'add' }, {
+        replace: true,
+      });
   }, [route.view, sets, list.error, list.loading, navigate]);
 
   const selected = route.view === 'set' ? sets?.find((s) => s.id === route.probeSetId) : undefined;
@@ -36,13 +39,19 @@ export function ProbeSetsScreen() {
       <div className="split-main">
         <ErrorBox error={list.error} />
         {route.view === 'add' && <ImportPanel onShow={(id) => navigate({ screen: 'probes', view: 'set', probeSetId: id })} />}
-        {route.view === 'set' && sets && !selected && !list.loading && <p className="hint" data-testid="probeset-missing">Probe set {route.probeSetId} is not in this project.</p>}
+        {route.view === 'set' && sets && !selected && !list.loading && (
+          <p className="hint" data-testid="probeset-missing">
+            Probe set {route.probeSetId} is not in this project.
+          </p>
+        )}
         {selected && (
           <ProbeSetView
             key={`${selected.id}:${selected.images}:${selected.manifestHash ?? ''}`}
             set={selected}
             labelId={route.view === 'set' ? (route.labelId ?? null) : null}
-            onFilter={(labelId) => navigate({ screen: 'probes', view: 'set', probeSetId: selected.id, ...(labelId !== null ? { labelId } : {}) })}
+            onFilter={(labelId) =>
+              navigate({ screen: 'probes', view: 'set', probeSetId: selected.id, ...(labelId !== null ? { labelId } : {}) })
+            }
           />
         )}
       </div>

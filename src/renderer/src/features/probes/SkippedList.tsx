@@ -14,11 +14,14 @@ export function SkippedList({ probeSetId, count }: { probeSetId: number; count: 
 
   return (
     <section className="card skipped">
-      <details open={open} onToggle={(e) => {
+      <details
+        open={open}
+        onToggle={(e) => {
           const o = e.currentTarget.open;
           setOpen(o);
           if (o) setOpened(true);
-        }}>
+        }}
+      >
         <summary>
           <h3>Skipped files ({formatCount(count)})</h3>
         </summary>

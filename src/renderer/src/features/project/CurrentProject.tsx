@@ -35,7 +35,9 @@ export function CurrentProject({ project }: { project: ProjectInfo }) {
         {project.readOnly && (
           <>
             <dt>Mode</dt>
-            <dd data-testid="current-project-read-only">Read-only: browsing only, nothing can be changed. Close and open it again without “Open read-only” to work on it.</dd>
+            <dd data-testid="current-project-read-only">
+              Read-only: browsing only, nothing can be changed. Close and open it again without “Open read-only” to work on it.
+            </dd>
           </>
         )}
         <dt>Probe sets</dt>

@@ -8,7 +8,8 @@ export function InterruptedBanner({ count }: { count: number }) {
         <strong>
           {count} interrupted job{count === 1 ? '' : 's'}
         </strong>{' '}
-        stopped when the app or the backend quit. Resume {count === 1 ? 'it' : 'them'} to finish from where {count === 1 ? 'it' : 'they'} stopped.
+        stopped when the app or the backend quit. Resume {count === 1 ? 'it' : 'them'} to finish from where {count === 1 ? 'it' : 'they'}{' '}
+        stopped.
       </span>
       <button type="button" className="primary" onClick={() => openScreen('jobs')}>
         Open Jobs

@@ -77,7 +77,8 @@ export function ProjectPathForm({ mode }: { mode: keyof typeof MODES }) {
       {m.hint && <p className="hint">{m.hint}</p>}
       {mode === 'open' && (
         <label className="checkbox" title="Browse the project without changing it: for a read-only file, or one someone else is working on">
-          <input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} data-testid="open-read-only" /> Open read-only
+          <input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} data-testid="open-read-only" /> Open
+          read-only
         </label>
       )}
       <ErrorBox error={error} testId={`${mode}-error`} />
