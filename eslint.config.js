@@ -3,7 +3,10 @@ import tseslint from 'typescript-eslint';
 
 const ELECTRON = { name: 'electron', message: 'Keep electron out of core, shared, CLI, web and renderer code.' };
 // onnxruntime-node must load after its telemetry is switched off (src/main/core/onnx/ortOffline.ts).
-const ORT = { name: 'onnxruntime-node', message: "Import { ort } from src/main/core/onnx/ort: it switches onnxruntime's telemetry off before the native library loads." };
+const ORT = {
+  name: 'onnxruntime-node',
+  message: "Import { ort } from src/main/core/onnx/ort: it switches onnxruntime's telemetry off before the native library loads.",
+};
 
 // The layers of src/main/core (docs/architecture.md): numeric -> numeric, onnx; onnx -> onnx; platform -> platform;
 // features -> platform, onnx, numeric and another feature's public index.ts only; nothing -> app (the composition
@@ -15,7 +18,11 @@ const CORE_LAYERS = {
   platform: [layer('features|app|numeric|onnx', 'platform/ (store, jobs, files) is the bottom layer: it imports only platform/.')],
   features: [
     layer('app', 'Features never import the composition root: take the state from platform/context.ts.'),
-    { regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: "Features never import another feature's internals: import from '../<feature>' (its index.ts), or move the shared code to platform/, onnx/ or numeric/." },
+    {
+      regex: '^\\.\\./(?!\\.\\.)[^/]+/',
+      message:
+        "Features never import another feature's internals: import from '../<feature>' (its index.ts), or move the shared code to platform/, onnx/ or numeric/.",
+    },
   ],
 };
 
@@ -33,7 +40,14 @@ export default tseslint.config(
   },
   {
     // Core logic and the shared contract must run in plain Node (tests, CLI, web mode): no electron.
-    files: ['src/main/core/**/*.ts', 'src/shared/**/*.ts', 'src/main/cli.ts', 'src/main/cli/**/*.ts', 'src/main/web/**/*.ts', 'src/renderer/**/*.{ts,tsx}'],
+    files: [
+      'src/main/core/**/*.ts',
+      'src/shared/**/*.ts',
+      'src/main/cli.ts',
+      'src/main/cli/**/*.ts',
+      'src/main/web/**/*.ts',
+      'src/renderer/**/*.{ts,tsx}',
+    ],
     rules: {
       'no-restricted-imports': ['error', { paths: [ELECTRON, ORT] }],
     },
@@ -44,6 +58,33 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [ELECTRON, ORT], patterns: [{ group: ['node:*'], message: 'src/shared runs in the renderer too: no Node modules.' }] },
+      ],
+    },
+  },
+  {
+    // The renderer's features use each other only through their index.ts; generic components use no feature.
+    files: ['src/renderer/src/features/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ELECTRON, ORT],
+          patterns: [
+            { regex: '^\\.\\./(?!\\.\\.)[^/]+/', message: "Import another feature from '../<feature>' (its index.ts), not its files." },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/src/components/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ELECTRON, ORT],
+          patterns: [{ regex: '(^|/)features(/|$)', message: 'Generic components import no feature: pass what they need in props.' }],
+        },
       ],
     },
   },
