@@ -8,7 +8,7 @@ import { loadLabelConcepts } from '../explanations';
 import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../concepts';
 import { requireCalibration, requireEncoder } from '../concepts';
 import type { JobKind } from '../../platform/jobs/registry';
-import { runNeuronJob } from '../../platform/jobs/neuronRun';
+import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
 import * as repo from '../../platform/store/ablationRepo';
 import { runExplanations, type StoredExplanation } from '../../platform/store/explanationRepo';
 import { getSplit } from '../../platform/store/splitRepo';
@@ -144,9 +144,7 @@ export async function runAblation(
             )
           : labelSimulator(loadLabelConcepts(db, src.probe.id));
         const all = Int32Array.from({ length: A.rows }, (_, i) => i);
-        for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
-          run.throwIfCancelled();
-          const block = todo.slice(b0, b0 + p.blockSize);
+        for (const block of neuronBlocks(todo, p.blockSize, run)) {
           const details = new Map<number, NeuronDetails>(block.map((k) => [k, { methods: {}, skipped: [] }]));
           // One pass of the core per explanation method: the columns of the neurons that have one.
           const methods = [...new Set(block.flatMap((k) => (byNeuron.get(k) ?? []).map((e) => e.method)))]

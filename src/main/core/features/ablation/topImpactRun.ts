@@ -3,7 +3,7 @@ import { TopImpactParams, type AblationRunInfo } from '../../../../shared/contra
 import type { BackendState } from '../../platform/context';
 import { TOP_IMPACT_BETAS, topImpactGrid, topImpactLayer } from '../../numeric/ablation';
 import type { JobKind } from '../../platform/jobs/registry';
-import { runNeuronJob } from '../../platform/jobs/neuronRun';
+import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
 import * as repo from '../../platform/store/ablationRepo';
 import { getStats } from '../../platform/store/activationRepo';
 import {
@@ -96,9 +96,7 @@ export async function runTopImpact(
             .filter((s) => s.dead)
             .map((s) => s.neuron),
         );
-        for (let b0 = 0; b0 < todo.length; b0 += p.blockSize) {
-          run.throwIfCancelled();
-          const block = todo.slice(b0, b0 + p.blockSize);
+        for (const block of neuronBlocks(todo, p.blockSize, run)) {
           const res = await topImpactLayer(blockOracle(oracle, block), subColumns(A, block), { curveBetas, signal: run.signal });
           run.throwIfCancelled();
           db.transaction(() => {

@@ -110,3 +110,11 @@ function refuseDuplicate(project: ProjectHandle, spec: NeuronRunSpec<unknown>): 
   const live = findRunningJobsByKey(project.db, spec.kind, spec.key, spec.scope ?? {}).find((r) => isOwnerAlive(r.owner));
   if (live) throw new AppError('busy', `The same ${spec.what} is already running (job ${live.id}, "${live.title}").`, { jobId: live.id });
 }
+
+/** The neurons still to do in blocks of `size`, checking for a cancel before each block. */
+export function* neuronBlocks(todo: readonly number[], size: number, run: Pick<JobRun, 'throwIfCancelled'>): Generator<number[]> {
+  for (let b0 = 0; b0 < todo.length; b0 += size) {
+    run.throwIfCancelled();
+    yield todo.slice(b0, b0 + size);
+  }
+}
