@@ -13,6 +13,7 @@ const SHIPPED: readonly { version: number; name: string; sha256: string }[] = [
   { version: 2, name: 'explain_runs', sha256: '74bd75efcc6e7d5b3f9104587c6fa67291482c2e2b0a6a23ca45c61c29d1b636' },
   { version: 3, name: 'ablation', sha256: 'a159f36a7f7571fb177a868ab78cdffbf0bee5a44fedddef07dbd369b2576589' },
   { version: 4, name: 'non_finite', sha256: '5ce8cb23b6f2d4c9435355b7cfd38584c66f2f9be8edf59225337d61eb8687ba' },
+  { version: 5, name: 'bookmarks', sha256: '441d9f83b7f9530bbfc4c835a12550d6c40a33959034f1f210391b5279e4bc4f' },
 ];
 
 describe('shipped migrations are pinned', () => {

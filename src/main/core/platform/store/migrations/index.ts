@@ -3,6 +3,7 @@ import { sql as m001 } from './001_foundation';
 import { sql as m002 } from './002_explain_runs';
 import { sql as m003 } from './003_ablation';
 import { sql as m004 } from './004_non_finite';
+import { sql as m005 } from './005_bookmarks';
 
 export interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration(2, 'explain_runs', m002),
   migration(3, 'ablation', m003),
   migration(4, 'non_finite', m004),
+  migration(5, 'bookmarks', m005),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
