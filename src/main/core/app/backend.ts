@@ -12,6 +12,7 @@ import { createModelHandlers } from '../features/models/handlers';
 import { createExplainHandlers } from '../features/explanations/handlers';
 import { createAblationHandlers } from '../features/ablation/handlers';
 import { createConceptHandlers } from '../features/concepts/handlers';
+import { createBookmarkHandlers } from '../features/bookmarks';
 import { closeEncoderSessions } from '../features/concepts/encoderService';
 import { withStoreErrors } from './storeErrors';
 
@@ -49,6 +50,7 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createExplainHandlers(state),
     ...createAblationHandlers(state),
     ...createConceptHandlers(state),
+    ...createBookmarkHandlers(state),
   };
 
   return {
