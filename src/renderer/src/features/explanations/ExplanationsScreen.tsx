@@ -1,6 +1,7 @@
 import './explanations.css';
 import { useCallback, useEffect } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BookmarkList } from './Bookmarks';
 import { useApp } from '../../lib/appContext';
 import { useContractQuery } from '../../lib/query';
 import { useScreenRoute } from '../../routes';
@@ -77,6 +78,7 @@ export function ExplanationsScreen() {
         {run && neuron === null && (
           <div className="stack">
             <RunSummary run={run} />
+            <BookmarkList runId={run.id} activationSetId={run.activationSetId} />
             <ResultsTable runId={run.id} onOpen={(n) => openRun(run.id, n)} />
             <SimulatorPanel key={run.id} run={run} />
             <ExportImport run={run} onImported={openRun} />

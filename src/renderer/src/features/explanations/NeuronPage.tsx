@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import { BookmarkToggle } from './Bookmarks';
 import { HistogramPanel, RangeChart, ScatterPanel } from './charts';
 import { ExampleImages } from './ExampleImages';
 import { CompareRun } from './CompareRun';
@@ -69,6 +70,7 @@ export function NeuronPage({
   return (
     <div className="neuron-page stack" data-testid="neuron-page" data-neuron={neuron} data-loaded={!!v}>
       <NeuronNav neuron={neuron} count={count} onGo={onGo} onBack={onBack} />
+      <BookmarkToggle activationSetId={run.activationSetId} neuron={neuron} />
       <ErrorBox error={view.error} />
       {!v && !view.error && <p className="hint">Loading neuron {neuron}…</p>}
       {v && (
