@@ -1,30 +1,5 @@
 // One categorical palette for every label series; the same hex values in light and dark themes so a class
 // keeps its colour everywhere (ux.md: colour scales stay the same in both). Mid-lightness colours that read on
-// white and on the dark surface alike (Tableau 20 order).
-const PALETTE = [
-  '#4c78a8',
-  '#f58518',
-  '#54a24b',
-  '#e45756',
-  '#72b7b2',
-  '#eeca3b',
-  '#b279a2',
-  '#ff9da6',
-  '#9d755d',
-  '#bab0ac',
-  '#86bcb6',
-  '#f2cf5b',
-  '#8cd17d',
-  '#ff9d9a',
-  '#79706e',
-  '#d37295',
-  '#a0cbe8',
-  '#ffbe7d',
-  '#b6992d',
-  '#499894',
-];
-
-/** Colour of the i-th label (in the run's stable label order). */
-export function seriesColor(i: number): string {
-  return PALETTE[i % PALETTE.length];
-}
+// white and on the dark surface alike (Tableau 20 order). The palette lives in src/shared/colors.ts so the
+// printed reports' charts use the same colours as the app's.
+export { seriesColor } from '../../../shared/colors';
