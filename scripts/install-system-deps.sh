@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian/Ubuntu): Chromium for the browser end-to-end tests and the
-# Fashion-MNIST images used as real probe data. Installs only what is missing.
+# Fashion-MNIST images used as real probe data, poppler for reading reports back. Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
+# pdftotext / pdftoppm / pdfinfo / pdffonts: the report tests read the printed PDFs back.
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+# Fonts the reports print with (embedded as subsets in the PDF).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPercent, formatTick, linearTicks, logTicks } from '../../src/main/core/features/reports/render/axes';
-import { areaSvg, barSvg, histogramSvg, lineSvg, scatterSvg } from '../../src/main/core/features/reports/render/charts';
+import { formatPercent, formatTick, linearTicks, logTicks } from '../../src/main/core/platform/report/axes';
+import { areaSvg, barSvg, histogramSvg, lineSvg, scatterSvg } from '../../src/main/core/platform/report/charts';
 import { PALETTE, seriesColor } from '../../src/shared/colors';
 
 // A tiny SVG reader: the attributes of every <tag ...> (the charts write attributes as name="value", no nesting quirks).

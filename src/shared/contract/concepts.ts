@@ -106,7 +106,14 @@ export const SimulatorMeans = z.object({
   simulator: z.string(),
   name: z.string(),
   /** Mean test correlation per explanation method over the run's non-dead neurons. */
-  methods: z.record(z.string(), z.object({ mean: z.number().nullable(), n: z.number().int() })),
+  methods: z.record(
+    z.string(),
+    z.object({
+      mean: z.number().nullable(),
+      n: z.number().int(),
+      /** sample SD / sqrt(n); null when n < 2 */ standardError: z.number().nullable(),
+    }),
+  ),
 });
 export type SimulatorMeans = z.infer<typeof SimulatorMeans>;
 

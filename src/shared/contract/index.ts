@@ -5,6 +5,7 @@ import { modelMethods } from './models';
 import { explainMethods } from './explanations';
 import { ablationMethods } from './ablation';
 import { conceptMethods } from './concepts';
+import { reportMethods } from './reports';
 
 // The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
 // renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
@@ -18,6 +19,7 @@ export * from './models';
 export * from './explanations';
 export * from './ablation';
 export * from './concepts';
+export * from './reports';
 
 export const contract = {
   ...projectMethods,
@@ -27,6 +29,7 @@ export const contract = {
   ...explainMethods,
   ...ablationMethods,
   ...conceptMethods,
+  ...reportMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -14,6 +14,7 @@ import { createAblationHandlers } from '../features/ablation/handlers';
 import { createConceptHandlers } from '../features/concepts/handlers';
 import { createBookmarkHandlers } from '../features/bookmarks';
 import { closeEncoderSessions } from '../features/concepts/encoderService';
+import { createReportHandlers } from '../features/reports/handlers';
 import { withStoreErrors } from './storeErrors';
 
 // The composition root: the explicit list of features (their handlers) and job kinds, and the state they share.
@@ -51,10 +52,13 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createAblationHandlers(state),
     ...createConceptHandlers(state),
     ...createBookmarkHandlers(state),
+    // Reports read every number through the contract itself (the wrapped handlers below).
+    ...createReportHandlers(state, () => wrapped),
   };
+  const wrapped = withStoreErrors(handlers, state);
 
   return {
-    handlers: withStoreErrors(handlers, state),
+    handlers: wrapped,
     state,
     dispose: () => {
       project.close();

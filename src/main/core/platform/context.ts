@@ -1,4 +1,5 @@
 import type { Db } from './store/open';
+import type { HostPdfPrinter } from './print/pdf';
 
 // What every feature sees of the running backend: the open project and who owns its jobs. The composition root
 // (app/backend.ts) creates it; features import only this type, never the root.
@@ -11,6 +12,8 @@ export interface BackendOptions {
   mode: RunMode;
   /** better-sqlite3 binding built for Electron's ABI, when running inside Electron. */
   nativeBinding?: string;
+  /** Electron's printer (webContents.printToPDF in the main process); elsewhere reports print with a headless Chromium. */
+  printPdf?: HostPdfPrinter;
 }
 
 /** The open project, shared by every handler module. */

@@ -6,6 +6,7 @@ import {
   modelMethods,
   probeMethods,
   projectMethods,
+  reportMethods,
   type Contract,
   type MethodName,
 } from '../../../shared/contract';
@@ -35,6 +36,7 @@ export const FEATURE_METHODS = {
   explanations: explainMethods,
   ablation: ablationMethods,
   concepts: conceptMethods,
+  reports: reportMethods,
 } as const;
 
 export type Feature = keyof typeof FEATURE_METHODS;

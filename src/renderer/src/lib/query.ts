@@ -82,12 +82,14 @@ export function useContractQuery<K extends PlainMethod>(
  */
 const READERS: Record<Feature, readonly Feature[]> = {
   project: [],
-  probes: ['models', 'concepts', 'explanations', 'ablation'],
+  probes: ['models', 'concepts', 'explanations', 'ablation', 'reports'],
   jobs: [],
-  models: ['explanations', 'ablation'],
-  concepts: ['explanations', 'ablation'],
-  explanations: ['ablation'],
-  ablation: [],
+  models: ['explanations', 'ablation', 'reports'],
+  concepts: ['explanations', 'ablation', 'reports'],
+  explanations: ['ablation', 'reports'],
+  ablation: ['reports'],
+  // Reports read every feature's results (their sections and preview); bookmarks are declared with them.
+  reports: [],
 };
 
 /** `changed` and every feature that reads them, transitively. */
@@ -127,6 +129,8 @@ export const JOB_CHANGES: Record<JobMethod, readonly Feature[] | 'all'> = {
   'calibration.run': ['concepts'],
   'conceptSet.filter': ['concepts'],
   'simulate.run': ['concepts', 'explanations'],
+  // Writes a file, nothing in the project.
+  'report.export': [],
 };
 
 /** Write a query's answer into the cache now (e.g. the saved value a mutation returned), before its refetch lands. */

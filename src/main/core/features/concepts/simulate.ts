@@ -103,6 +103,12 @@ export async function runSimulate(state: BackendState, p: { explainRunId: number
 }
 
 /** Mean test correlation per simulator (label first, then encoders, then numbers imported files carried) and method. */
+/** Standard error of a mean from the mean of squares: sample variance (n - 1), as numeric/ablation's meanWithStandardError. */
+function standardError(mean: number | null, meanSquare: number | null, n: number): number | null {
+  if (mean === null || meanSquare === null || n < 2) return null;
+  return Math.sqrt(Math.max(0, ((meanSquare - mean * mean) * n) / (n - 1)) / n);
+}
+
 export function simulatorMeans(db: Db, run: ExplainRunRow): SimulatorMeans[] {
   const rows = testCorrelationMeans(db, run.id);
   const names = simulatorNames(db);
@@ -113,7 +119,7 @@ export function simulatorMeans(db: Db, run: ExplainRunRow): SimulatorMeans[] {
       name: names.get(r.simulator) ?? r.simulator.slice(0, 12),
       methods: {},
     };
-    entry.methods[r.method] = { mean: r.mean, n: r.n };
+    entry.methods[r.method] = { mean: r.mean, n: r.n, standardError: standardError(r.mean, r.meanSquare, r.n) };
     bySim.set(r.simulator, entry);
   }
   const rank = (s: string) => (s === 'label' ? 0 : s === 'reported' ? 2 : 1);

@@ -255,12 +255,12 @@ export function meanCorrelation(db: Db, explainRunId: number, method: string, sp
 export function testCorrelationMeans(
   db: Db,
   explainRunId: number,
-): { simulator: string; method: string; mean: number | null; n: number }[] {
+): { simulator: string; method: string; mean: number | null; meanSquare: number | null; n: number }[] {
   return stmt(
     db,
-    `SELECT s.simulator AS simulator, e.method AS method, avg(s.value) AS mean, count(*) AS n FROM scores s JOIN explanations e ON e.id = s.explanation_id
+    `SELECT s.simulator AS simulator, e.method AS method, avg(s.value) AS mean, avg(s.value * s.value) AS meanSquare, count(*) AS n FROM scores s JOIN explanations e ON e.id = s.explanation_id
     WHERE e.explain_run_id = ? AND s.metric = 'correlation' AND s.split = 'test' AND s.value = s.value GROUP BY s.simulator, e.method`,
-  ).all(explainRunId) as { simulator: string; method: string; mean: number | null; n: number }[];
+  ).all(explainRunId) as { simulator: string; method: string; mean: number | null; meanSquare: number | null; n: number }[];
 }
 
 /** Remove one simulator's correlation scores of a run's explanations (a re-run replaces them). */

@@ -3,7 +3,7 @@
 // Deterministic (same input -> same string, coordinates to 2 decimals); null and non-finite data points are skipped,
 // so the markup never holds NaN or Infinity. Text (concept and class names are user data) is escaped.
 
-import { seriesColor } from '../../../../../shared/colors';
+import { seriesColor } from '../../../../shared/colors';
 import { escapeHtml, raw, type Markup } from './html';
 import {
   AXIS,

@@ -1,0 +1,246 @@
+import type { AblationNeuronRow, ExampleImage, NeuronView, ResultRow, TopImpactResults } from '../../../../../shared/contract';
+import { areaSvg, histogramSvg, scatterSvg } from '../../../platform/report/charts';
+import { figure, fmt, html, short, table, type Column } from '../../../platform/report/layout';
+import type { Markup } from '../../../platform/report/html';
+import type { ReportScope, ReportSection, SectionPage } from '../section';
+import { methodName } from '../words';
+
+// One page per chosen neuron: its explanations from every method and run of the layer with their scores, the
+// activation histogram, simulated vs true on the test split, the activation-range chart and example images
+// (top, one per activation band, random), each with its activation.
+
+const THUMB = 96;
+const EXAMPLES = 8;
+const THUMB_BATCH = 500;
+
+interface NeuronData {
+  views: NeuronView[];
+  /** imageId -> JPEG data URL (not in the JSON export). */
+  thumbs: Map<number, string>;
+  ablation: Map<number, AblationNeuronRow[]>;
+  others: { runId: number; method: string; rows: Map<number, ResultRow> }[];
+  topImpact: TopImpactResults | null;
+}
+
+async function allAblationRows(scope: ReportScope): Promise<Map<number, AblationNeuronRow[]>> {
+  const out = new Map<number, AblationNeuronRow[]>();
+  if (!scope.ablation) return out;
+  for (let offset = 0; ; offset += 5000) {
+    const page = await scope.source('ablation.results', { ablationRunId: scope.ablation.id, offset, limit: 5000 });
+    for (const r of page.rows) out.set(r.neuron, [...(out.get(r.neuron) ?? []), r]);
+    if (offset + page.rows.length >= page.total || !page.rows.length) return out;
+  }
+}
+
+async function thumbnails(scope: ReportScope, ids: number[], into: Map<number, string>): Promise<void> {
+  const missing = [...new Set(ids)].filter((id) => !into.has(id));
+  for (let i = 0; i < missing.length; i += THUMB_BATCH) {
+    const got = await scope.source('probe.thumbnails', { imageIds: missing.slice(i, i + THUMB_BATCH), size: THUMB });
+    for (const t of got) if (t.dataUrl) into.set(t.id, t.dataUrl);
+  }
+}
+
+export const neuronsSection: ReportSection<NeuronData> = {
+  id: 'neurons',
+  title: 'Neurons',
+  availability: (scope) => ({
+    available: scope.rows.length > 0,
+    reason: scope.rows.length ? null : 'the run has no neurons',
+    source: `explain run ${scope.run.id}`,
+  }),
+  async collect(scope) {
+    const data: NeuronData = {
+      views: [],
+      thumbs: new Map(),
+      ablation: await allAblationRows(scope),
+      others: [],
+      topImpact: scope.topImpact ? await scope.source('topimpact.results', { topImpactRunId: scope.topImpact.id }) : null,
+    };
+    for (const r of scope.otherRuns.slice(0, 4)) {
+      const page = await scope.source('explain.results', { runId: r.id, limit: 5000, search: undefined });
+      data.others.push({ runId: r.id, method: r.method, rows: new Map(page.rows.map((x) => [x.neuron, x])) });
+    }
+    for (const [i, neuron] of scope.neurons.entries()) {
+      if (scope.signal.aborted) break;
+      const view = await scope.source('explain.neuron', {
+        runId: scope.run.id,
+        neuron,
+        topK: EXAMPLES,
+        perBand: 1,
+        randomK: EXAMPLES,
+        scatterMax: 1500,
+      });
+      data.views.push(view);
+      if (scope.spec.images) {
+        const ex = view.examples;
+        await thumbnails(
+          scope,
+          [...ex.top, ...ex.bands.flatMap((b) => b.examples), ...ex.random].map((e) => e.imageId),
+          data.thumbs,
+        );
+      }
+      scope.progress(i + 1, scope.neurons.length, `neuron ${neuron}`);
+    }
+    return data;
+  },
+  pages: (data, scope) => data.views.map((v) => neuronPage(v, data, scope)),
+};
+
+interface ExplRow {
+  method: string;
+  text: string;
+  val: number | null;
+  test: number | null;
+  others: string;
+  optim: number | null;
+  norm: number | null;
+}
+
+function explanationRows(v: NeuronView, data: NeuronData): ExplRow[] {
+  const abl = data.ablation.get(v.neuron) ?? [];
+  const score = (e: NeuronView['explanations'][number], split: 'val' | 'test', sim = 'label') =>
+    e.scores.find((s) => s.simulator === sim && s.split === split && s.metric.includes('corr'))?.value ?? null;
+  const rows: ExplRow[] = v.explanations.map((e) => {
+    const a = abl.find((x) => x.explanationId === e.id);
+    const encoderScores = e.scores.filter((s) => s.simulator !== 'label' && s.split === 'test' && s.metric.includes('corr'));
+    return {
+      method: methodName(e.method),
+      text: e.text,
+      val: score(e, 'val') ?? score(e, 'val', 'reported'),
+      test: score(e, 'test') ?? score(e, 'test', 'reported'),
+      others: encoderScores.map((s) => `${fmt(s.value)} (${s.simulator === 'reported' ? 'file' : s.simulator.slice(0, 8)})`).join(', '),
+      optim: a?.optim?.score ?? null,
+      norm: a?.norm?.score ?? null,
+    };
+  });
+  for (const o of data.others) {
+    const r = o.rows.get(v.neuron);
+    if (r)
+      rows.push({
+        method: `${methodName(o.method)} (run ${o.runId})`,
+        text: r.dead ? 'dead' : r.text,
+        val: r.valCorrelation,
+        test: r.testCorrelation,
+        others: r.simulated.map((s) => `${fmt(s.testCorrelation)} (${s.name})`).join(', '),
+        optim: null,
+        norm: null,
+      });
+  }
+  return rows.slice(0, 9);
+}
+
+function strip(label: string, images: ExampleImage[], thumbs: Map<number, string>): Markup {
+  return html`<div>
+    <p class="small"><b>${label}</b></p>
+    <div class="strip">
+      ${images.map(
+        (e) =>
+          html`<figure>
+            ${
+              thumbs.has(e.imageId)
+                ? html`<img src="${thumbs.get(e.imageId)!}" alt="${e.relPath}" />`
+                : html`<img alt="${e.relPath} (not readable)" />`
+            }
+            <figcaption>${short(e.activation)}${e.className ? ` · ${e.className}` : ''}</figcaption>
+          </figure>`,
+      )}
+    </div>
+  </div>`;
+}
+
+function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): SectionPage {
+  const s = v.stat;
+  const rows = explanationRows(v, data);
+  const anyAblation = rows.some((r) => r.optim !== null || r.norm !== null);
+  const anyOther = rows.some((r) => r.others);
+  const cols: Column<ExplRow>[] = [
+    { head: 'Method', cell: (r) => r.method, width: '17%' },
+    { head: 'Explanation', cell: (r) => r.text, wrap: true },
+    { head: 'val r', num: true, cell: (r) => fmt(r.val), width: '7%' },
+    { head: 'test r', num: true, cell: (r) => fmt(r.test), width: '7%' },
+    ...(anyOther ? [{ head: 'test r, other simulators', cell: (r: ExplRow) => r.others, width: '16%' }] : []),
+    ...(anyAblation
+      ? [
+          { head: 'Optim', num: true, cell: (r: ExplRow) => fmt(r.optim), width: '7%' },
+          { head: 'Norm', num: true, cell: (r: ExplRow) => fmt(r.norm), width: '7%' },
+        ]
+      : []),
+  ];
+  const ti = data.topImpact?.neurons.find((n) => n.neuron === v.neuron);
+  const kinds = ['class', 'superclass', 'csv', 'concept'] as const;
+  const kind = kinds.find((k) => v.range.labels.some((l) => l.kind === k)) ?? 'class';
+  const series = v.range.labels.map((l, i) => ({ ...l, i })).filter((l) => l.kind === kind);
+  const range = areaSvg(
+    {
+      categories: v.range.buckets.map((b) => `${short(b.lo)}–${short(b.hi)}`),
+      series: series.map((l) => ({ name: l.name, values: v.range.buckets.map((b) => b.share[l.i] ?? 0) })),
+      stacked: kind !== 'concept',
+      yFormat: kind === 'concept' ? 'number' : 'percent',
+      xLabel: 'activation range',
+      yLabel: kind === 'concept' ? 'mean P(concept)' : 'share of images',
+      legend: true,
+    },
+    { width: 680, height: 200 },
+  );
+  const hist = histogramSvg({ ...v.histogram, xLabel: 'activation', yLabel: 'images' }, { width: 330, height: 180 });
+  const sc = v.scatter;
+  const scatter = sc
+    ? scatterSvg(
+        {
+          series: [{ name: 'test images', points: sc.simulated.map((x, i) => [x, sc.actual[i]] as [number, number]) }],
+          diagonal: true,
+          xLabel: 'simulated',
+          yLabel: 'true activation',
+        },
+        { width: 330, height: 180 },
+      )
+    : null;
+  const ex = v.examples;
+  return {
+    title: `Neuron ${v.neuron}`,
+    toc: `Neuron ${v.neuron}${v.dead ? ' (dead)' : ''}`,
+    body: html`<h2>Neuron ${v.neuron} <span class="muted small">· ${scope.set.tensorName} · explain run ${scope.run.id}</span></h2>
+      <div class="stat-line">
+        <span>min ${short(s.min)}</span><span>max ${short(s.max)}</span><span>mean ${short(s.mean)}</span><span>std ${short(s.std)}</span>
+        <span>zero ${(s.zeroShare * 100).toFixed(1)}%</span>${v.dead ? html`<span><b>dead</b>: constant on the probe set</span>` : ''}
+        ${s.nonFinite ? html`<span><b>${s.nonFinite} non-finite values</b></span>` : ''}
+        ${ti ? html`<span>TI(${data.topImpact!.betas[2] ?? ''}) ${ti.atBetas[2] === null ? '—' : `${((ti.atBetas[2] ?? 0) * 100).toFixed(1)}%`}</span>` : ''}
+      </div>
+      ${table(cols, rows)}
+      <p class="small muted">
+        r: Pearson correlation of the simulated and true activation on the val / test split, label simulator (or the numbers an imported
+        file reported); Optim / Norm: ablation run ${scope.ablation?.id ?? '—'}.
+      </p>
+      <div class="row">
+        ${figure('histogram', hist, html`<b>Activation histogram</b> over the ${scope.set.nImages} probe images.`)}
+        ${
+          scatter
+            ? figure(
+                'scatter',
+                scatter,
+                html`<b>Simulated vs true</b>, ${methodName(sc!.method)}, test split (${sc!.testImages} images, label simulator).`,
+              )
+            : html`<p class="note">No simulation to plot (dead neuron or no explanation).</p>`
+        }
+      </div>
+      ${figure(
+        'range',
+        range,
+        html`<b>Activation range</b>: ${kind === 'concept' ? 'mean P of each explanation concept' : `share of each ${kind}`} per activation
+          bucket (images per bucket ${v.range.buckets.map((b) => b.images).join(' · ')}).`,
+      )}
+      ${
+        scope.spec.images
+          ? html`<div class="examples">
+              ${strip('Top activations', ex.top, data.thumbs)}
+              ${strip(
+                'One per activation band, highest first',
+                ex.bands.flatMap((b) => b.examples),
+                data.thumbs,
+              )}
+              ${strip('Random images', ex.random, data.thumbs)}
+            </div>`
+          : ''
+      }`,
+  };
+}

@@ -1,0 +1,22 @@
+// Names of explanation methods as people read them, one table for the app and the reports.
+
+export const METHOD_LABEL: Record<string, string> = {
+  le_label: 'LE (labels)',
+  le_siglip: 'LE(SigLIP)',
+  best_concept: 'Best single concept',
+  top5: 'Top-5 (no search)',
+  imported: 'Imported',
+};
+
+export const METHOD_HINT: Record<string, string> = {
+  le_label: 'Linear Explanation: elastic-net ranking, then greedy search on the val split',
+  le_siglip: 'Linear Explanation over image-text concepts: P from a calibrated SigLIP/CLIP encoder',
+  best_concept: 'baseline: the one concept whose label best correlates with the neuron',
+  top5: 'baseline: the 5 highest-ranked concepts fitted together, without the greedy search',
+  imported: 'explanation read from a file',
+};
+
+/** Any explanation method's label (unknown names as they are). */
+export function methodLabel(m: string): string {
+  return METHOD_LABEL[m] ?? m;
+}
