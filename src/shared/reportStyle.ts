@@ -51,10 +51,12 @@ export const REPORT_CSS = `
 .nwb-report .toc li.sub { padding-left: 5mm; font-size: 8.5pt; }
 .nwb-report .title-block { margin: 18mm 0 8mm; }
 .nwb-report .title-block .sub { font-size: 11pt; color: #39414b; }
-.nwb-report .examples { display: flex; flex-direction: column; gap: 2mm; }
-.nwb-report .examples .strip { display: flex; flex-wrap: nowrap; gap: 1.5mm; overflow: hidden; }
-.nwb-report .examples figure { margin: 0; width: 19mm; flex: none; text-align: center; }
-.nwb-report .examples img { width: 19mm; height: 19mm; object-fit: cover; display: block; image-rendering: pixelated; background: #eef0f3; }
+.nwb-report .examples { display: flex; flex-direction: column; gap: 1mm; }
+.nwb-report .examples .strip { display: flex; flex-wrap: nowrap; gap: 1.5mm; overflow: hidden; align-items: flex-start; }
+.nwb-report .examples .strip-label { width: 20mm; flex: none; font-size: 7.5pt; font-weight: 600; padding-top: 2mm; }
+.nwb-report .clamp2 { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.nwb-report .examples figure { margin: 0; width: 15mm; flex: none; text-align: center; }
+.nwb-report .examples img { width: 15mm; height: 15mm; object-fit: cover; display: block; image-rendering: pixelated; background: #eef0f3; }
 .nwb-report .examples figcaption { font-size: 6.5pt; color: #39414b; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .nwb-report .note { font-size: 8pt; color: #39414b; background: #f4f6f9; padding: 1.5mm 2.5mm; border-left: 0.8mm solid #9aa3af; }
 .nwb-report .stat-line { display: flex; flex-wrap: wrap; gap: 1mm 5mm; font-size: 8.5pt; }

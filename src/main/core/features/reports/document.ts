@@ -17,6 +17,8 @@ import { methodName, paramsInWords } from './words';
 export interface ReportDocument {
   title: string;
   createdAt: string;
+  /** What every page's footer names: the run and the date. */
+  footer: string;
   pages: { number: number; section: string; title: string; body: Markup }[];
   sections: ReportSectionId[];
   neurons: number[];
@@ -141,7 +143,8 @@ export async function buildReport(
   let n = 2 + tocPages;
   for (const l of laid) for (const p of l.pages) pages.push({ number: n++, section: l.section.id, title: p.title, body: p.body });
   progress(total, total, 'laid out');
-  return { title, createdAt, pages, sections: chosen, neurons: scope.neurons, scope, data };
+  const footer = `explain run ${scope.run.id} · ${createdAt.slice(0, 10)}`;
+  return { title, createdAt, footer, pages, sections: chosen, neurons: scope.neurons, scope, data };
 }
 
 function titlePage(scope: ReportScope, title: string, createdAt: string, chosen: ReportSectionId[]): Markup {
@@ -220,7 +223,7 @@ function titlePage(scope: ReportScope, title: string, createdAt: string, chosen:
 }
 
 /** The standalone HTML file: the style sheet inline, images as data URLs, no script, and a policy that forbids any request. */
-export function htmlDocument(doc: Pick<ReportDocument, 'title' | 'pages'>): string {
+export function htmlDocument(doc: Pick<ReportDocument, 'title' | 'pages' | 'footer'>): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -240,7 +243,7 @@ ${pagesMarkup(doc)}
 `;
 }
 
-export function pagesMarkup(doc: Pick<ReportDocument, 'title' | 'pages'>): string {
+export function pagesMarkup(doc: Pick<ReportDocument, 'title' | 'pages' | 'footer'>): string {
   const total = doc.pages.length;
   return doc.pages
     .map(
@@ -248,7 +251,9 @@ export function pagesMarkup(doc: Pick<ReportDocument, 'title' | 'pages'>): strin
         html`<section class="page" id="page-${p.number}" data-section="${p.section}" data-page="${p.number}">
           <header class="page-head"><span>${doc.title}</span><span>${p.title}</span></header>
           <div class="page-body">${p.body}</div>
-          <footer class="page-foot"><span>${APP_NAME} ${APP_VERSION}</span><span>page ${p.number} of ${total}</span></footer>
+          <footer class="page-foot">
+            <span>${APP_NAME} ${APP_VERSION} · ${doc.footer}</span><span>page ${p.number} of ${total}</span>
+          </footer>
         </section>`.text,
     )
     .join('\n');

@@ -39,6 +39,8 @@ export interface ChartOptions {
   height?: number;
   /** Accessible name (aria-label); a default is built from the axis titles. */
   label?: string;
+  /** The plot's least height in CSS px when a legend takes room (default 140); a page with little room asks for less. */
+  minPlotHeight?: number;
 }
 
 const DEFAULT_W = 640;
@@ -126,7 +128,7 @@ function frame(opts: ChartOptions, left: number, legendItems: LegendItem[] | nul
   const layout = legendItems && legendItems.length ? layoutLegend(legendItems, left, right) : null;
   const legendH = layout ? layout.height : 0;
   const top = TOP_PAD + legendH;
-  const H = Math.max(H0, top + MIN_PLOT_H + bottom);
+  const H = Math.max(H0, top + (isNum(opts.minPlotHeight) ? opts.minPlotHeight : MIN_PLOT_H) + bottom);
   return { W, H, rect: { left, top, right, bottom: H - bottom }, legend: layout ? legendMarkup(layout, TOP_PAD) : '' };
 }
 

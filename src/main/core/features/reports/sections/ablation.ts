@@ -11,8 +11,9 @@ import { methodName } from '../words';
 type Method = AblationResults['methods'][number];
 type Fit = Method['optimVsCorrelation'];
 
+const signed = (v: number) => `${v < 0 ? '−' : '+'} ${fmt(Math.abs(v))}`;
 const fitText = (q: Fit) =>
-  q && q.a !== null && q.b !== null && q.c !== null ? `${fmt(q.a)}·r² + ${fmt(q.b)}·r + ${fmt(q.c)} (R² ${fmt(q.r2, 2)}, n ${q.n})` : '—';
+  q && q.a !== null && q.b !== null && q.c !== null ? `${fmt(q.a)}·r² ${signed(q.b)}·r ${signed(q.c)} (R² ${fmt(q.r2, 2)}, n ${q.n})` : '—';
 
 function simulatorOf(r: AblationResults['run'], encoders: { id: number; name: string }[]): string {
   const sim = r.params.simulator;
@@ -35,14 +36,14 @@ export const ablationSection: ReportSection<AblationResults> = {
   pages(res, scope) {
     const sim = simulatorOf(res.run, scope.encoders);
     const cols: Column<Method>[] = [
-      { head: 'Method', cell: (m) => methodName(m.method), width: '18%' },
+      { head: 'Method', cell: (m) => methodName(m.method), width: '24%' },
       { head: 'Optim', num: true, cell: (m) => meanSE(m.optim) },
       { head: 'Norm', num: true, cell: (m) => meanSE(m.norm) },
       { head: 'test r', num: true, cell: (m) => meanSE(m.correlation) },
       { head: 'flagged', num: true, cell: (m) => m.flagged, width: '8%' },
     ];
     const fits: Column<Method>[] = [
-      { head: 'Method', cell: (m) => methodName(m.method), width: '18%' },
+      { head: 'Method', cell: (m) => methodName(m.method), width: '24%' },
       { head: 'Optim ≈ (fit on test r)', cell: (m) => fitText(m.optimVsCorrelation), wrap: true },
       { head: 'Norm ≈ (fit on test r)', cell: (m) => fitText(m.normVsCorrelation), wrap: true },
     ];

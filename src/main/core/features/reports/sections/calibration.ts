@@ -67,10 +67,7 @@ export const calibrationSection: ReportSection<CalibrationData> = {
         toc: `Calibration: ${encoder.name}`,
         body: html`<h2>Calibration of ${encoder.name}</h2>
           ${kvTable([
-            [
-              'Calibration',
-              `${r.calibration.id}, fitted on ${r.calibration.label}, ${r.images} images, ${r.concepts.length} label concepts`,
-            ],
+            ['Calibration', `${r.calibration.id}, ${r.calibration.label}, ${r.images} images, ${r.concepts.length} label concepts`],
             ['Before: a, b, BCE, ECE', `${fmt(r.before.a)}, ${fmt(r.before.b)}, ${fmt(r.before.bce, 4)}, ${fmt(r.eceBefore, 4)}`],
             ['After: a, b, BCE, ECE', `${fmt(r.after.a)}, ${fmt(r.after.b)}, ${fmt(r.after.bce, 4)}, ${fmt(r.eceAfter, 4)}`],
             ['Mean AUROC over concepts', fmt(r.meanAuroc)],

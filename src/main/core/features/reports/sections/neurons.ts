@@ -96,7 +96,7 @@ interface ExplRow {
   norm: number | null;
 }
 
-function explanationRows(v: NeuronView, data: NeuronData): ExplRow[] {
+function explanationRows(v: NeuronView, data: NeuronData, simName: (key: string) => string): ExplRow[] {
   const abl = data.ablation.get(v.neuron) ?? [];
   const score = (e: NeuronView['explanations'][number], split: 'val' | 'test', sim = 'label') =>
     e.scores.find((s) => s.simulator === sim && s.split === split && s.metric.includes('corr'))?.value ?? null;
@@ -108,7 +108,7 @@ function explanationRows(v: NeuronView, data: NeuronData): ExplRow[] {
       text: e.text,
       val: score(e, 'val') ?? score(e, 'val', 'reported'),
       test: score(e, 'test') ?? score(e, 'test', 'reported'),
-      others: encoderScores.map((s) => `${fmt(s.value)} (${s.simulator === 'reported' ? 'file' : s.simulator.slice(0, 8)})`).join(', '),
+      others: encoderScores.map((s) => `${fmt(s.value)} (${simName(s.simulator)})`).join(', '),
       optim: a?.optim?.score ?? null,
       norm: a?.norm?.score ?? null,
     };
@@ -126,36 +126,37 @@ function explanationRows(v: NeuronView, data: NeuronData): ExplRow[] {
         norm: null,
       });
   }
-  return rows.slice(0, 9);
+  // At most 6 rows of at most 2 lines each (clamped): the page's other blocks have fixed sizes, so it never overflows.
+  return rows.slice(0, 6);
 }
 
 function strip(label: string, images: ExampleImage[], thumbs: Map<number, string>): Markup {
-  return html`<div>
-    <p class="small"><b>${label}</b></p>
-    <div class="strip">
-      ${images.map(
-        (e) =>
-          html`<figure>
-            ${
-              thumbs.has(e.imageId)
-                ? html`<img src="${thumbs.get(e.imageId)!}" alt="${e.relPath}" />`
-                : html`<img alt="${e.relPath} (not readable)" />`
-            }
-            <figcaption>${short(e.activation)}${e.className ? ` · ${e.className}` : ''}</figcaption>
-          </figure>`,
-      )}
-    </div>
+  const img = (e: ExampleImage) =>
+    thumbs.has(e.imageId)
+      ? html`<img src="${thumbs.get(e.imageId)!}" alt="${e.relPath}" />`
+      : html`<img alt="${e.relPath} (not readable)" />`;
+  return html`<div class="strip">
+    <p class="strip-label">${label}</p>
+    ${images.map(
+      (e) =>
+        html`<figure>
+          ${img(e)}
+          <figcaption>${short(e.activation)}${e.className ? ` · ${e.className}` : ''}</figcaption>
+        </figure>`,
+    )}
   </div>`;
 }
 
 function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): SectionPage {
   const s = v.stat;
-  const rows = explanationRows(v, data);
+  const simName = (key: string) =>
+    key === 'reported' ? 'reported by the file' : (scope.encoders.find((e) => e.sha256 === key)?.name ?? key.slice(0, 8));
+  const rows = explanationRows(v, data, simName);
   const anyAblation = rows.some((r) => r.optim !== null || r.norm !== null);
   const anyOther = rows.some((r) => r.others);
   const cols: Column<ExplRow>[] = [
     { head: 'Method', cell: (r) => r.method, width: '17%' },
-    { head: 'Explanation', cell: (r) => r.text, wrap: true },
+    { head: 'Explanation', cell: (r) => html`<span class="clamp2" title="${r.text}">${r.text}</span>`, wrap: true },
     { head: 'val r', num: true, cell: (r) => fmt(r.val), width: '7%' },
     { head: 'test r', num: true, cell: (r) => fmt(r.test), width: '7%' },
     ...(anyOther ? [{ head: 'test r, other simulators', cell: (r: ExplRow) => r.others, width: '16%' }] : []),
@@ -180,9 +181,9 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
       yLabel: kind === 'concept' ? 'mean P(concept)' : 'share of images',
       legend: true,
     },
-    { width: 680, height: 200 },
+    { width: 680, height: 150, minPlotHeight: 85 },
   );
-  const hist = histogramSvg({ ...v.histogram, xLabel: 'activation', yLabel: 'images' }, { width: 330, height: 180 });
+  const hist = histogramSvg({ ...v.histogram, xLabel: 'activation', yLabel: 'images' }, { width: 330, height: 140, minPlotHeight: 80 });
   const sc = v.scatter;
   const scatter = sc
     ? scatterSvg(
@@ -191,8 +192,9 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
           diagonal: true,
           xLabel: 'simulated',
           yLabel: 'true activation',
+          legend: false,
         },
-        { width: 330, height: 180 },
+        { width: 330, height: 140, minPlotHeight: 80 },
       )
     : null;
   const ex = v.examples;
@@ -212,14 +214,10 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
         file reported); Optim / Norm: ablation run ${scope.ablation?.id ?? '—'}.
       </p>
       <div class="row">
-        ${figure('histogram', hist, html`<b>Activation histogram</b> over the ${scope.set.nImages} probe images.`)}
+        ${figure('histogram', hist, html`<b>Activation histogram</b>, ${scope.set.nImages} probe images.`)}
         ${
           scatter
-            ? figure(
-                'scatter',
-                scatter,
-                html`<b>Simulated vs true</b>, ${methodName(sc!.method)}, test split (${sc!.testImages} images, label simulator).`,
-              )
+            ? figure('scatter', scatter, html`<b>Simulated vs true</b>, test split (${sc!.testImages}), label sim.`)
             : html`<p class="note">No simulation to plot (dead neuron or no explanation).</p>`
         }
       </div>
@@ -238,7 +236,7 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
                 ex.bands.flatMap((b) => b.examples),
                 data.thumbs,
               )}
-              ${strip('Random images', ex.random, data.thumbs)}
+              ${strip('Random', ex.random, data.thumbs)}
             </div>`
           : ''
       }`,

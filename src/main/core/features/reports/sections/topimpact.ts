@@ -31,7 +31,7 @@ export const topImpactSection: ReportSection<TopImpactResults> = {
       num: true,
       cell: (n: { atBetas: (number | null)[] }) => pct(n.atBetas[i]),
     }));
-    const neuronCols: Column<(typeof top)[number]>[] = [{ head: 'Neuron', num: true, cell: (n) => n.neuron }, ...betaCols];
+    const neuronCols: Column<(typeof top)[number]>[] = [{ head: 'Neuron', num: true, cell: (n) => n.neuron, width: '16%' }, ...betaCols];
     const curve = lineSvg(
       {
         x: res.curveBetas,
@@ -54,7 +54,7 @@ export const topImpactSection: ReportSection<TopImpactResults> = {
             neurons with an effect.
           </p>
           ${figure('topimpact-curve', curve, html`<b>Mean Top Impact curve</b> of the layer (log beta).`)}
-          ${table([{ head: '', cell: () => 'layer mean' }, ...betaCols.map((c, i) => ({ ...c, cell: () => pct(res.meanAtBetas[i]) }))], [0])}
+          ${table([{ head: '', cell: () => 'layer mean', width: '16%' }, ...betaCols.map((c, i) => ({ ...c, cell: () => pct(res.meanAtBetas[i]) }))], [0])}
           <h3>The ${top.length} neurons with the highest TI(${res.betas[mid]})</h3>
           ${table(neuronCols, top)}
           ${res.accTermUsed ? '' : note('Some neurons were scored without the accuracy term (see docs/methods.md, Top Impact).')}`,
