@@ -5,6 +5,7 @@ import { startBackendThread, type BackendThread } from './transport/backendThrea
 import { registerAppScheme, serveRenderer } from './electron/appProtocol';
 import { registerPickHandler } from './electron/dialogs';
 import { buildMenu } from './electron/menu';
+import { printHtmlToPdf } from './electron/print';
 import { electronNativeBinding } from './electron/nativeBinding';
 import { attachContractPort } from './electron/ports';
 import { guardWebContents, hardenSession } from './electron/security';
@@ -57,6 +58,7 @@ async function start(): Promise<void> {
     nativeBinding: native.path,
     openProject: projectArg,
     workerEntry: join(outMain, 'backendWorker.js'),
+    printPdf: printHtmlToPdf,
   });
   backend.onExit((code) => fatal(new Error(`The backend stopped unexpectedly (code ${code}).`)));
   if (backend.projectError) dialog.showErrorBox('Could not open the project', backend.projectError.message);

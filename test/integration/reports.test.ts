@@ -7,6 +7,11 @@ import { call, ctx } from '../helpers/backend';
 import { refusal } from '../helpers/refusal';
 import { reportProject, type ReportFixture } from './report.helpers';
 import { runCli } from '../../src/main/cli/run';
+import { contract } from '../../src/shared/contract';
+import { createClient } from '../../src/shared/protocol';
+import { printPdf } from '../../src/main/core/platform/print/pdf';
+import { startBackendThread } from '../../src/main/transport/backendThread';
+import { nodeClientPort } from '../../src/main/transport/nodePort';
 
 // Reports of a real project (probe images, CNN, LE run scored by two simulators, ablation, Top Impact,
 // calibration), printed by the real headless Chromium and read back with poppler (pdftotext, pdfinfo,
@@ -256,6 +261,33 @@ describe('reports', () => {
       expect(ink).toHaveLength(preview.pages.length);
       for (const [i, share] of ink.entries()) expect(share, `page ${i + 1} is blank`).toBeGreaterThan(0.01);
     }, 120_000);
+
+    it("Electron's path: the backend thread asks its owner to print (printToPDF there) and writes what comes back", async () => {
+      // The owner's printer here is the headless Chromium; in the app it is webContents.printToPDF (electron/print.ts).
+      const asked: string[] = [];
+      const t = await startBackendThread({
+        userDataDir: join(fx.dir, 'thread-user'),
+        mode: 'test',
+        openProject: fx.projectPath,
+        printPdf: async (html) => {
+          asked.push(html);
+          return (await printPdf(html, { chromium: CHROMIUM, signal: new AbortController().signal })).pdf;
+        },
+      });
+      const port = nodeClientPort(t.connect());
+      try {
+        const api = createClient(contract, port);
+        const path = join(fx.dir, 'thread.pdf');
+        const res = await api.call('report.export', { run: fx.runId, format: 'pdf', path, sections: ['summary'], neurons: 'none' });
+        expect(res.printer).toBe('electron');
+        expect(asked).toHaveLength(1);
+        expect(asked[0]).toContain('<main class="nwb-report">');
+        expect(pdfPages(path)).toBe(res.pages);
+      } finally {
+        port.close();
+        await t.terminate();
+      }
+    }, 60_000);
 
     it('HTML: one self-contained file; offline Chromium makes no request, shows every image, nothing overflows a page', async () => {
       const path = join(fx.dir, 'report.html');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ProjectInfo } from '../../shared/contract';
-import { AppError, type ErrorData } from '../../shared/errors';
+import { AppError, toErrorData, type ErrorData } from '../../shared/errors';
 import type { BackendOptions } from '../core/app/backend';
 import type { FromWorker, ToWorker, WorkerInit } from './messages';
 
@@ -44,9 +44,10 @@ function workerSpec(entry: string | URL | undefined): { file: URL; entryUrl?: st
 }
 
 export function startBackendThread(opts: BackendThreadOptions): Promise<BackendThread> {
-  const { openProject, workerEntry, shutdownTimeoutMs = 5000, ...backend } = opts;
+  // A function cannot cross to the worker: the worker asks for prints with messages instead.
+  const { openProject, workerEntry, shutdownTimeoutMs = 5000, printPdf, ...backend } = opts;
   const spec = workerSpec(workerEntry);
-  const init: WorkerInit & { entryUrl?: string } = { backend, openProject, entryUrl: spec.entryUrl };
+  const init: WorkerInit & { entryUrl?: string } = { backend, openProject, entryUrl: spec.entryUrl, hostPrinter: !!printPdf };
   const worker = new Worker(spec.file, { workerData: init, name: 'nwb-backend' });
   const send = (m: ToWorker, transfer: MessagePort[] = []) => worker.postMessage(m, transfer);
 
@@ -66,6 +67,13 @@ export function startBackendThread(opts: BackendThreadOptions): Promise<BackendT
     worker.once('error', fail);
     void exited.then((code) => reject(new Error(`The backend thread exited during start-up (code ${code}).`)));
     worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'print' && printPdf) {
+        printPdf(msg.html).then(
+          (pdf) => send({ type: 'printed', id: msg.id, pdf }),
+          (e: unknown) => send({ type: 'printed', id: msg.id, error: toErrorData(e) }),
+        );
+        return;
+      }
       if (msg.type === 'fatal') fail(AppError.from(msg.error));
       if (msg.type !== 'ready') return;
       worker.off('error', fail);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { contract } from '../../shared/contract';
-import { toErrorData } from '../../shared/errors';
+import { AppError, toErrorData } from '../../shared/errors';
 import { serve } from '../../shared/protocol';
 import { createBackend, type Backend } from '../core/app/backend';
 import type { FromWorker, ToWorker, WorkerInit } from './messages';
@@ -15,9 +15,20 @@ if (!control) throw new Error('backendWorker must run in a worker thread');
 const init = workerData as WorkerInit;
 const post = (m: FromWorker) => control.postMessage(m);
 
+// PDFs printed by the owning thread (Electron): one pending promise per 'print' request.
+const printing = new Map<number, { resolve: (pdf: Uint8Array) => void; reject: (e: unknown) => void }>();
+let printId = 0;
+function hostPrinter(html: string): Promise<Uint8Array> {
+  const id = ++printId;
+  return new Promise((resolve, reject) => {
+    printing.set(id, { resolve, reject });
+    post({ type: 'print', id, html });
+  });
+}
+
 function start(): Backend | null {
   try {
-    return createBackend(init.backend);
+    return createBackend({ ...init.backend, ...(init.hostPrinter ? { printPdf: hostPrinter } : {}) });
   } catch (e) {
     post({ type: 'fatal', error: toErrorData(e) });
     return null;
@@ -37,6 +48,11 @@ if (backend) {
         stop();
         connections.delete(stop);
       });
+    } else if (msg.type === 'printed') {
+      const p = printing.get(msg.id);
+      printing.delete(msg.id);
+      if (msg.pdf) p?.resolve(msg.pdf);
+      else p?.reject(AppError.from(msg.error ?? { code: 'internal', message: 'The PDF printer gave no PDF.' }));
     } else if (msg.type === 'shutdown') {
       for (const stop of connections) stop();
       connections.clear();

@@ -10,9 +10,15 @@ export interface WorkerInit {
   backend: BackendOptions;
   /** A project to open before reporting ready (`--project PATH`). */
   openProject?: string;
+  /** The owning thread prints PDFs (Electron's printToPDF): the worker asks it with 'print' messages. */
+  hostPrinter?: boolean;
 }
 
-export type ToWorker = { type: 'connect'; port: MessagePort } | { type: 'shutdown' };
+export type ToWorker =
+  { type: 'connect'; port: MessagePort } | { type: 'shutdown' } | { type: 'printed'; id: number; pdf?: Uint8Array; error?: ErrorData };
 
 export type FromWorker =
-  { type: 'ready'; project?: ProjectInfo; projectError?: ErrorData } | { type: 'fatal'; error: ErrorData } | { type: 'closed' };
+  | { type: 'ready'; project?: ProjectInfo; projectError?: ErrorData }
+  | { type: 'fatal'; error: ErrorData }
+  | { type: 'closed' }
+  | { type: 'print'; id: number; html: string };
