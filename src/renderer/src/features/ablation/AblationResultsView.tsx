@@ -91,7 +91,7 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
               </div>
             )}
           </div>
-          <AblationScatter data={data} mode={mode} hidden={hidden} />
+          <AblationScatter data={data} mode={mode} hidden={hidden} about={{ runId: run.id, title, simulator: simulatorName }} />
         </section>
       )}
       {data && (

@@ -1,5 +1,7 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Figure } from '../../components/Figure';
+import { formatCount } from '../../lib/format';
 import { methodColor, MODE_LABEL } from './format';
 import { methodLabel } from '../explanations';
 import type { AblationResultsData, Mode } from './types';
@@ -28,7 +30,18 @@ function EmptyShape() {
 }
 
 /** Correlation (x) vs ablation score (y), one colour per method, each with its quadratic fit. */
-export function AblationScatter({ data, mode, hidden }: { data: AblationResultsData; mode: Mode; hidden: ReadonlySet<string> }) {
+export function AblationScatter({
+  data,
+  mode,
+  hidden,
+  about,
+}: {
+  data: AblationResultsData;
+  mode: Mode;
+  hidden: ReadonlySet<string>;
+  /** The run, for the figure caption: id, what it ablated, its simulator. */
+  about: { runId: number; title: string; simulator: string };
+}) {
   const series = useMemo(
     () =>
       data.scatter
@@ -50,68 +63,77 @@ export function AblationScatter({ data, mode, hidden }: { data: AblationResultsD
   );
   const total = series.reduce((a, s) => a + s.points.length, 0);
   return (
-    <div
-      className="chart-box"
-      data-testid="abl-scatter"
-      data-points={total}
-      role="img"
-      aria-label={`Test correlation versus ${MODE_LABEL[mode]} ablation score per neuron`}
-    >
-      <h4>
-        Correlation vs ablation score ({MODE_LABEL[mode]}){' '}
-        <span className="hint">— each point a neuron's explanation; lines: quadratic fit per method</span>
-      </h4>
-      <ResponsiveContainer width="100%" height={340}>
-        <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
-          <CartesianGrid />
-          <XAxis
-            type="number"
-            dataKey="x"
-            tickFormatter={tick}
-            domain={['auto', 'auto']}
-            name="test correlation"
-            label={{ value: 'test correlation', position: 'insideBottom', offset: -14, className: 'chart-label' }}
-          />
-          <YAxis
-            type="number"
-            dataKey="y"
-            tickFormatter={tick}
-            domain={['auto', 'auto']}
-            width={52}
-            name="ablation score"
-            label={{ value: 'ablation score', angle: -90, position: 'insideLeft', className: 'chart-label' }}
-          />
-          <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => Number(v).toFixed(4)} />
-          <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
-          {series.map((s) => (
-            <Scatter
-              key={s.method}
-              name={methodLabel(s.method)}
-              data={s.points}
-              fill={methodColor(s.method)}
-              fillOpacity={0.6}
-              className="abl-scatter-points"
-              isAnimationActive={false}
+    <div className="chart-box" data-testid="abl-scatter" data-points={total}>
+      <Figure
+        label={`Test correlation versus ${MODE_LABEL[mode]} ablation score per neuron`}
+        name={`ablation-run${about.runId}-scatter-${mode}`}
+        caption={{
+          title: `Test correlation vs ablation score (${MODE_LABEL[mode]}) per neuron`,
+          lines: [
+            `Ablation run #${about.runId} · ${about.title} · simulator: ${about.simulator}`,
+            `${formatCount(total)} points (one per neuron and method) · methods: ${series.map((s) => `${methodLabel(s.method)}${s.r2 === null ? '' : ` (quadratic fit R² ${s.r2.toFixed(2)})`}`).join(', ') || 'none shown'}`,
+            'Reference (ResNet-50 layer4, the paper): ablation ≈ 0.42 · corr² + 0.0057.',
+          ],
+        }}
+        heading={
+          <h4>
+            Correlation vs ablation score ({MODE_LABEL[mode]}){' '}
+            <span className="hint">— each point a neuron's explanation; lines: quadratic fit per method</span>
+          </h4>
+        }
+      >
+        <ResponsiveContainer width="100%" height={340}>
+          <ScatterChart margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
+            <CartesianGrid />
+            <XAxis
+              type="number"
+              dataKey="x"
+              tickFormatter={tick}
+              domain={['auto', 'auto']}
+              name="test correlation"
+              label={{ value: 'test correlation', position: 'insideBottom', offset: -14, className: 'chart-label' }}
             />
-          ))}
-          {series.map((s) =>
-            s.fit ? (
+            <YAxis
+              type="number"
+              dataKey="y"
+              tickFormatter={tick}
+              domain={['auto', 'auto']}
+              width={52}
+              name="ablation score"
+              label={{ value: 'ablation score', angle: -90, position: 'insideLeft', className: 'chart-label' }}
+            />
+            <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => Number(v).toFixed(4)} />
+            <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
+            {series.map((s) => (
               <Scatter
-                key={`fit-${s.method}`}
-                name={`${methodLabel(s.method)} fit${s.r2 === null ? '' : ` (R² ${s.r2.toFixed(2)})`}`}
-                data={s.fit}
-                line={{ stroke: methodColor(s.method), strokeWidth: 2 }}
-                lineType="joint"
-                shape={<EmptyShape />}
-                legendType="line"
+                key={s.method}
+                name={methodLabel(s.method)}
+                data={s.points}
                 fill={methodColor(s.method)}
+                fillOpacity={0.6}
+                className="abl-scatter-points"
                 isAnimationActive={false}
-                className="abl-fit-line"
               />
-            ) : null,
-          )}
-        </ScatterChart>
-      </ResponsiveContainer>
+            ))}
+            {series.map((s) =>
+              s.fit ? (
+                <Scatter
+                  key={`fit-${s.method}`}
+                  name={`${methodLabel(s.method)} fit${s.r2 === null ? '' : ` (R² ${s.r2.toFixed(2)})`}`}
+                  data={s.fit}
+                  line={{ stroke: methodColor(s.method), strokeWidth: 2 }}
+                  lineType="joint"
+                  shape={<EmptyShape />}
+                  legendType="line"
+                  fill={methodColor(s.method)}
+                  isAnimationActive={false}
+                  className="abl-fit-line"
+                />
+              ) : null,
+            )}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </Figure>
       <p className="hint">
         Reference (ResNet-50 layer4, the paper): ablation ≈ 0.42 · corr² + 0.0057 — better explanations keep the loss closer to the
         original.

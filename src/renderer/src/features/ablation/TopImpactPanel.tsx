@@ -24,7 +24,7 @@ function WhyLowRange({ data }: { data: TopImpactData }) {
   );
 }
 
-function TopImpactResultsView({ run }: { run: AblationRun }) {
+function TopImpactResultsView({ run, label }: { run: AblationRun; label: string }) {
   const [neuron, setNeuron] = useState<number | null>(null);
   const res = useContractQuery('topimpact.results', { topImpactRunId: run.id, ...(neuron === null ? {} : { neuron }) });
   const data = res.data;
@@ -44,7 +44,7 @@ function TopImpactResultsView({ run }: { run: AblationRun }) {
           </p>
           <WhyLowRange data={data} />
           <div className="abl-ti-grid">
-            <TopImpactCurve data={data} />
+            <TopImpactCurve data={data} about={{ runId: run.id, title: label }} />
             <TopImpactTable data={data} selected={neuron} onSelect={setNeuron} />
           </div>
         </>
@@ -98,7 +98,11 @@ export function TopImpactPanel({
       </p>
       <JobStatus runKey={key} testId="ti" />
       <ErrorBox error={runs.error} />
-      {latest ? <TopImpactResultsView run={latest} /> : runs.data && <p className="hint">No Top Impact run for this layer yet.</p>}
+      {latest ? (
+        <TopImpactResultsView run={latest} label={label} />
+      ) : (
+        runs.data && <p className="hint">No Top Impact run for this layer yet.</p>
+      )}
     </section>
   );
 }

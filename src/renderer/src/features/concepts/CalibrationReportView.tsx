@@ -65,7 +65,18 @@ export function CalibrationReportView({ report }: { report: CalibrationReport })
           </dl>
           <p className="hint">Reference (ImageNet val, ViT-L-16-SigLIP-384): a=60 b=−0.09, BCE 0.0152.</p>
         </div>
-        <ReliabilityChart before={r.reliabilityBefore} after={r.reliabilityAfter} />
+        <ReliabilityChart
+          before={r.reliabilityBefore}
+          after={r.reliabilityAfter}
+          name={`calibration-${r.calibration.id}-reliability`}
+          caption={{
+            title: 'Reliability diagram: mean predicted P vs observed rate of positive labels, before and after calibration',
+            lines: [
+              `Calibration #${r.calibration.id} of encoder #${r.calibration.encoderId} (${r.calibration.source}, ${r.calibration.label}) · ${formatCount(r.images)} images · ${r.concepts.length} label concepts`,
+              `Before: a = 1, b = 0, ECE ${formatLoss(r.eceBefore)} · after: a = ${Number(r.after.a.toPrecision(4))}, b = ${r.after.b.toFixed(3)}, ECE ${formatLoss(r.eceAfter)} · dashed diagonal: perfectly calibrated`,
+            ],
+          }}
+        />
       </div>
       <details open>
         <summary>Per-concept AUROC ({r.perConcept.length})</summary>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { BookmarkToggle } from './Bookmarks';
-import { HistogramPanel, RangeChart, ScatterPanel } from './charts';
+import { HistogramPanel, RangeChart, ScatterPanel, type ChartContext } from './charts';
+import { useChartContext } from './chartContext';
 import { ExampleImages } from './ExampleImages';
 import { CompareRun } from './CompareRun';
 import { ExplanationCompare } from './ExplanationCompare';
@@ -12,7 +13,7 @@ import { ScoreTextBox } from './ScoreTextBox';
 import type { NeuronView, RangeKind, RunInfo } from './types';
 import { useContractQuery } from '../../lib/query';
 
-function RangeSection({ view }: { view: NeuronView }) {
+function RangeSection({ view, context }: { view: NeuronView; context: ChartContext }) {
   const kinds = (['class', 'superclass', 'csv', 'concept'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));
   const [kind, setKind] = useState<RangeKind>('class');
   const shown = kinds.includes(kind) ? kind : (kinds[0] ?? 'class');
@@ -42,7 +43,7 @@ function RangeSection({ view }: { view: NeuronView }) {
           ))}
         </div>
       </div>
-      <RangeChart range={view.range} kind={shown} />
+      <RangeChart range={view.range} kind={shown} context={context} />
     </section>
   );
 }
@@ -67,6 +68,7 @@ export function NeuronPage({
   const v = view.data?.neuron === neuron ? view.data : null;
   const primary = v?.explanations.find((e) => e.method === v.scatter?.method) ?? v?.explanations[0];
   const concepts = v ? [...new Set(v.range.labels.map((l) => l.name))] : [];
+  const context = useChartContext(run, neuron);
   return (
     <div className="neuron-page stack" data-testid="neuron-page" data-neuron={neuron} data-loaded={!!v}>
       <NeuronNav neuron={neuron} count={count} onGo={onGo} onBack={onBack} />
@@ -87,16 +89,21 @@ export function NeuronPage({
           <div className="grid-2 chart-grid">
             <section className="card">
               {v.scatter ? (
-                <ScatterPanel scatter={v.scatter} correlation={primary ? scoreOf(primary, 'test') : null} />
+                <ScatterPanel
+                  scatter={v.scatter}
+                  correlation={primary ? scoreOf(primary, 'test') : null}
+                  context={context}
+                  explanation={v.explanations.find((e) => e.method === v.scatter?.method)?.text}
+                />
               ) : (
                 <p className="hint">No simulation: the neuron is dead or has no explanation.</p>
               )}
             </section>
             <section className="card">
-              <HistogramPanel histogram={v.histogram} />
+              <HistogramPanel histogram={v.histogram} context={context} />
             </section>
           </div>
-          <RangeSection view={v} />
+          <RangeSection view={v} context={context} />
           <ExampleImages examples={v.examples} />
         </>
       )}

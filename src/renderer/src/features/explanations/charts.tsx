@@ -15,87 +15,144 @@ import {
   YAxis,
 } from 'recharts';
 import type { Histogram } from '../../../../shared/contract';
-import { formatValue } from '../../lib/format';
+import { Figure } from '../../components/Figure';
+import { formatCount, formatValue } from '../../lib/format';
 import { seriesColor } from '../../lib/colors';
+import { methodLabel } from './format';
 import type { NeuronView, RangeKind } from './types';
+
+/** What a neuron page's chart belongs to, for its figure caption and file name. */
+export interface ChartContext {
+  /** e.g. "Run #3 LE (labels) · fmnist_cnn · /Flatten_output_0" */
+  run: string;
+  runId: number;
+  neuron: number;
+  /** The run's simulator: "label simulator", or the explainer encoder of an LE(SigLIP) run. */
+  simulator: string;
+}
 
 function tick(v: number): string {
   return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
 /** Simulated (x) vs true (y) activation on the test split, with the y = x line. */
-export function ScatterPanel({ scatter, correlation }: { scatter: NonNullable<NeuronView['scatter']>; correlation: number | null }) {
+export function ScatterPanel({
+  scatter,
+  correlation,
+  context,
+  explanation,
+}: {
+  scatter: NonNullable<NeuronView['scatter']>;
+  correlation: number | null;
+  context: ChartContext;
+  /** The simulated explanation's text, e.g. "1.8 x footwear + 0.9 x Sandal, bias 0.1". */
+  explanation?: string;
+}) {
   const points = useMemo(() => scatter.simulated.map((s, i) => ({ x: s, y: scatter.actual[i] })), [scatter]);
   const lo = Math.min(0, ...scatter.simulated, ...scatter.actual);
   const hi = Math.max(...scatter.simulated, ...scatter.actual, 1e-6);
+  const r = correlation === null ? '—' : correlation.toFixed(3);
   return (
-    <div className="chart-box" data-testid="neuron-scatter" role="img" aria-label="Simulated versus true activation on the test split">
-      <h4>
-        Simulated vs true, test split{' '}
-        <span className="hint">
-          ({scatter.testImages} images; r = {correlation === null ? '—' : correlation.toFixed(3)})
-        </span>
-      </h4>
-      <ResponsiveContainer width="100%" height={260}>
-        <ScatterChart margin={{ top: 8, right: 16, bottom: 20, left: 4 }}>
-          <CartesianGrid />
-          <XAxis
-            type="number"
-            dataKey="x"
-            domain={[lo, hi]}
-            tickFormatter={tick}
-            name="simulated"
-            label={{ value: 'simulated', position: 'insideBottom', offset: -12, className: 'chart-label' }}
-          />
-          <YAxis
-            type="number"
-            dataKey="y"
-            domain={[lo, hi]}
-            tickFormatter={tick}
-            name="true"
-            width={48}
-            label={{ value: 'true', angle: -90, position: 'insideLeft', className: 'chart-label' }}
-          />
-          <ReferenceLine
-            segment={[
-              { x: lo, y: lo },
-              { x: hi, y: hi },
-            ]}
-            className="ref-line"
-            strokeDasharray="4 4"
-            ifOverflow="extendDomain"
-          />
-          <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => formatValue(Number(v))} />
-          <Scatter data={points} className="scatter-dots" isAnimationActive={false} fill="var(--accent)" fillOpacity={0.55} />
-        </ScatterChart>
-      </ResponsiveContainer>
+    <div className="chart-box" data-testid="neuron-scatter">
+      <Figure
+        label="Simulated versus true activation on the test split"
+        name={`run${context.runId}-neuron-${context.neuron}-scatter`}
+        caption={{
+          title: `Neuron ${context.neuron}: simulated vs true activation, test split`,
+          lines: [
+            context.run,
+            `${methodLabel(scatter.method)} explanation simulated by the ${context.simulator} · test split, ${
+              points.length < scatter.testImages ? `${formatCount(points.length)} of ` : ''
+            }${formatCount(scatter.testImages)} images · r = ${r}`,
+            explanation && `Explanation: ${explanation}`,
+            'Each point an image; dashed line: simulated = true.',
+          ],
+        }}
+        heading={
+          <h4>
+            Simulated vs true, test split{' '}
+            <span className="hint">
+              ({scatter.testImages} images; r = {r})
+            </span>
+          </h4>
+        }
+      >
+        <ResponsiveContainer width="100%" height={260}>
+          <ScatterChart margin={{ top: 8, right: 16, bottom: 20, left: 4 }}>
+            <CartesianGrid />
+            <XAxis
+              type="number"
+              dataKey="x"
+              domain={[lo, hi]}
+              tickFormatter={tick}
+              name="simulated"
+              label={{ value: 'simulated', position: 'insideBottom', offset: -12, className: 'chart-label' }}
+            />
+            <YAxis
+              type="number"
+              dataKey="y"
+              domain={[lo, hi]}
+              tickFormatter={tick}
+              name="true"
+              width={48}
+              label={{ value: 'true', angle: -90, position: 'insideLeft', className: 'chart-label' }}
+            />
+            <ReferenceLine
+              segment={[
+                { x: lo, y: lo },
+                { x: hi, y: hi },
+              ]}
+              className="ref-line"
+              strokeDasharray="4 4"
+              ifOverflow="extendDomain"
+            />
+            <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => formatValue(Number(v))} />
+            <Scatter data={points} className="scatter-dots" isAnimationActive={false} fill="var(--accent)" fillOpacity={0.55} />
+          </ScatterChart>
+        </ResponsiveContainer>
+      </Figure>
     </div>
   );
 }
 
-export function HistogramPanel({ histogram }: { histogram: Histogram }) {
+export function HistogramPanel({ histogram, context }: { histogram: Histogram; context: ChartContext }) {
   const data = useMemo(
     () => histogram.counts.map((count, i) => ({ mid: (histogram.edges[i] + histogram.edges[i + 1]) / 2, count })),
     [histogram],
   );
+  const images = histogram.counts.reduce((a, b) => a + b, 0);
+  const lo = histogram.edges[0];
+  const hi = histogram.edges[histogram.edges.length - 1];
   return (
-    <div className="chart-box" data-testid="neuron-histogram" role="img" aria-label="Activation histogram">
-      <h4>Activation histogram</h4>
-      <ResponsiveContainer width="100%" height={260}>
-        <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 4 }} barCategoryGap={1}>
-          <CartesianGrid vertical={false} />
-          <XAxis
-            dataKey="mid"
-            tickFormatter={tick}
-            interval="preserveStartEnd"
-            minTickGap={24}
-            label={{ value: 'activation', position: 'insideBottom', offset: -12, className: 'chart-label' }}
-          />
-          <YAxis allowDecimals={false} width={44} />
-          <Tooltip formatter={(v) => [String(v), 'images']} labelFormatter={(l) => `≈ ${formatValue(Number(l))}`} />
-          <Bar dataKey="count" className="hist-bar" isAnimationActive={false} />
-        </BarChart>
-      </ResponsiveContainer>
+    <div className="chart-box" data-testid="neuron-histogram">
+      <Figure
+        label="Activation histogram"
+        name={`run${context.runId}-neuron-${context.neuron}-histogram`}
+        caption={{
+          title: `Neuron ${context.neuron}: activation histogram`,
+          lines: [
+            context.run,
+            `All ${formatCount(images)} probe images · ${histogram.counts.length} bins from ${formatValue(lo)} to ${formatValue(hi)} · y: images per bin`,
+          ],
+        }}
+        heading={<h4>Activation histogram</h4>}
+      >
+        <ResponsiveContainer width="100%" height={260}>
+          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 20, left: 4 }} barCategoryGap={1}>
+            <CartesianGrid vertical={false} />
+            <XAxis
+              dataKey="mid"
+              tickFormatter={tick}
+              interval="preserveStartEnd"
+              minTickGap={24}
+              label={{ value: 'activation', position: 'insideBottom', offset: -12, className: 'chart-label' }}
+            />
+            <YAxis allowDecimals={false} width={44} />
+            <Tooltip formatter={(v) => [String(v), 'images']} labelFormatter={(l) => `≈ ${formatValue(Number(l))}`} />
+            <Bar dataKey="count" className="hist-bar" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </Figure>
     </div>
   );
 }
@@ -104,7 +161,14 @@ export function HistogramPanel({ histogram }: { histogram: Histogram }) {
  * The activation-range view: 8 buckets from 0 to the max, share of each class (or superclass) per bucket,
  * stacked; explanation concepts (LE(SigLIP)) are mean probabilities, not shares of a whole: drawn unstacked.
  */
-export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: RangeKind }) {
+const KIND_WORDS: Record<RangeKind, string> = {
+  class: 'class',
+  superclass: 'superclass',
+  csv: 'CSV label',
+  concept: 'explanation concept',
+};
+
+export function RangeChart({ range, kind, context }: { range: NeuronView['range']; kind: RangeKind; context: ChartContext }) {
   const stacked = kind !== 'concept';
   const series = range.labels.map((l, i) => ({ ...l, i })).filter((l) => l.kind === kind);
   const data = range.buckets.map((b) => {
@@ -113,41 +177,47 @@ export function RangeChart({ range, kind }: { range: NeuronView['range']; kind: 
     return row;
   });
   return (
-    <div
-      className="chart-box"
-      data-testid="range-chart"
-      data-series={series.length}
-      role="img"
-      aria-label={
-        stacked ? 'Share of each label per activation range' : 'Mean probability of each explanation concept per activation range'
-      }
-    >
-      <ResponsiveContainer width="100%" height={300}>
-        <AreaChart data={data} margin={{ top: 8, right: 36, bottom: 24, left: 4 }}>
-          <CartesianGrid vertical={false} />
-          <XAxis
-            dataKey="bucket"
-            interval={0}
-            tick={{ fontSize: 11 }}
-            label={{ value: 'activation range', position: 'insideBottom', offset: -16, className: 'chart-label' }}
-          />
-          <YAxis tickFormatter={(v: number) => `${Math.round(v * 100)}%`} width={44} />
-          <Tooltip formatter={(v, name) => [`${(Number(v) * 100).toFixed(1)}%`, String(name)]} />
-          <Legend verticalAlign="top" height={40} wrapperStyle={{ fontSize: 12 }} />
-          {series.map((s) => (
-            <Area
-              key={s.name}
-              type="monotone"
-              dataKey={s.name}
-              stackId={stacked ? '1' : undefined}
-              stroke={seriesColor(s.i)}
-              fill={seriesColor(s.i)}
-              fillOpacity={stacked ? 0.75 : 0.15}
-              isAnimationActive={false}
+    <div className="chart-box" data-testid="range-chart" data-series={series.length}>
+      <Figure
+        label={stacked ? 'Share of each label per activation range' : 'Mean probability of each explanation concept per activation range'}
+        name={`run${context.runId}-neuron-${context.neuron}-ranges-${kind}`}
+        caption={{
+          title: stacked
+            ? `Neuron ${context.neuron}: share of each ${KIND_WORDS[kind]} per activation range`
+            : `Neuron ${context.neuron}: mean probability of each explanation concept per activation range`,
+          lines: [
+            context.run,
+            `${range.buckets.length} ranges from 0 to the neuron's max activation${stacked ? ', shares stacked' : ''} · images per range: ${range.buckets.map((b) => b.images).join(' · ')}`,
+          ],
+        }}
+      >
+        <ResponsiveContainer width="100%" height={300}>
+          <AreaChart data={data} margin={{ top: 8, right: 36, bottom: 24, left: 4 }}>
+            <CartesianGrid vertical={false} />
+            <XAxis
+              dataKey="bucket"
+              interval={0}
+              tick={{ fontSize: 11 }}
+              label={{ value: 'activation range', position: 'insideBottom', offset: -16, className: 'chart-label' }}
             />
-          ))}
-        </AreaChart>
-      </ResponsiveContainer>
+            <YAxis tickFormatter={(v: number) => `${Math.round(v * 100)}%`} width={44} />
+            <Tooltip formatter={(v, name) => [`${(Number(v) * 100).toFixed(1)}%`, String(name)]} />
+            <Legend verticalAlign="top" height={40} wrapperStyle={{ fontSize: 12 }} />
+            {series.map((s) => (
+              <Area
+                key={s.name}
+                type="monotone"
+                dataKey={s.name}
+                stackId={stacked ? '1' : undefined}
+                stroke={seriesColor(s.i)}
+                fill={seriesColor(s.i)}
+                fillOpacity={stacked ? 0.75 : 0.15}
+                isAnimationActive={false}
+              />
+            ))}
+          </AreaChart>
+        </ResponsiveContainer>
+      </Figure>
       <p className="hint">Images per range: {range.buckets.map((b) => b.images).join(' · ')}</p>
     </div>
   );

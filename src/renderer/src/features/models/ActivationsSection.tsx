@@ -16,6 +16,7 @@ const NeuronDetail = lazy(() => import('./NeuronDetail').then((m) => ({ default:
 /** Activation sets of a model; for the chosen one, every neuron's stats and one neuron's histogram. */
 export function ActivationsSection({
   modelId,
+  modelName,
   layers,
   probeSets,
   setId,
@@ -23,6 +24,8 @@ export function ActivationsSection({
   go,
 }: {
   modelId: number;
+  /** For figure captions. */
+  modelName: string;
   layers: LayerInfo[];
   probeSets: ProbeSetInfo[];
   /** The activation set the address names (#/models/2/set/5), and its neuron (…/neuron/7). */
@@ -78,6 +81,9 @@ export function ActivationsSection({
         <NeuronsView
           key={selected.id}
           set={selected}
+          about={`${modelName} · ${selected.tensorName} (${selected.summary}) · probe set ${
+            probeSets.find((p) => p.id === selected.probeSetId)?.name ?? `#${selected.probeSetId}`
+          } · activation set #${selected.id}`}
           layers={layers}
           neuron={neuron}
           onNeuron={(n) => go({ tab: 'activations', setId: selected.id, neuron: n })}
@@ -89,11 +95,13 @@ export function ActivationsSection({
 
 function NeuronsView({
   set,
+  about,
   layers,
   neuron,
   onNeuron,
 }: {
   set: ActivationSetInfo;
+  about: string;
   layers: LayerInfo[];
   neuron: number | null;
   onNeuron: (n: number) => void;
@@ -155,7 +163,7 @@ function NeuronsView({
           <NeuronStatsTable stats={stats} selected={neuron} onSelect={onNeuron} />
           {neuron !== null ? (
             <Suspense fallback={<div className="card neuron-detail empty-detail hint">Loading the chart…</div>}>
-              <NeuronDetail activationSetId={set.id} neuron={neuron} images={set.nImages} />
+              <NeuronDetail activationSetId={set.id} neuron={neuron} images={set.nImages} about={about} />
             </Suspense>
           ) : (
             <div className="card neuron-detail empty-detail">

@@ -126,6 +126,7 @@ export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: 
             <ExtractPanel model={model} layers={layers} layer={layer} onLayer={setLayer} probeSets={probeSets} provider={provider} />
             <ActivationsSection
               modelId={model.id}
+              modelName={model.name}
               layers={layers}
               probeSets={probeSets}
               setId={route.setId ?? null}

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Histogram } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
+import { Figure } from '../../components/Figure';
 import { useContractQuery } from '../../lib/query';
 import { formatShare, formatValue } from '../../lib/format';
 
@@ -44,7 +45,18 @@ function Stat({
 }
 
 /** One neuron: header stats with definitions and its activation histogram over the probe set. */
-export function NeuronDetail({ activationSetId, neuron, images }: { activationSetId: number; neuron: number; images: number }) {
+export function NeuronDetail({
+  activationSetId,
+  neuron,
+  images,
+  about,
+}: {
+  activationSetId: number;
+  neuron: number;
+  images: number;
+  /** The layer and set, for the figure caption (e.g. "fmnist_cnn · /Flatten_output_0 (identity) · activation set #2"). */
+  about: string;
+}) {
   const { data, error } = useContractQuery('activations.neuron', { activationSetId, neuron });
 
   const chart = useMemo(() => (data ? bins(data.histogram) : []), [data]);
@@ -90,38 +102,51 @@ export function NeuronDetail({ activationSetId, neuron, images }: { activationSe
               histogram cover the other {(images - s.nonFinite).toLocaleString('en-US')}. Explanations skip this neuron.
             </p>
           )}
-          <div className="neuron-hist" data-testid="neuron-hist" role="img" aria-label={`Histogram of neuron ${neuron}'s activations`}>
-            <ResponsiveContainer width="100%" height={240}>
-              <BarChart data={chart} margin={{ top: 8, right: 16, bottom: 14, left: 4 }} barCategoryGap={1}>
-                <CartesianGrid vertical={false} />
-                <XAxis
-                  dataKey="mid"
-                  tickFormatter={(v: number) => formatTick(v)}
-                  height={34}
-                  interval="preserveStartEnd"
-                  minTickGap={24}
-                  label={{ value: 'activation', position: 'insideBottom', offset: -10, className: 'chart-label' }}
-                />
-                <YAxis
-                  allowDecimals={false}
-                  width={44}
-                  label={{ value: 'images', angle: -90, position: 'insideLeft', className: 'chart-label' }}
-                />
-                <Tooltip
-                  cursor={{ className: 'chart-cursor' }}
-                  content={({ active, payload }) => {
-                    const b = active ? (payload?.[0]?.payload as Bin | undefined) : undefined;
-                    if (!b) return null;
-                    return (
-                      <div className="chart-tooltip">
-                        {formatValue(b.lo)} – {formatValue(b.hi)}: <strong>{b.count}</strong> image{b.count === 1 ? '' : 's'}
-                      </div>
-                    );
-                  }}
-                />
-                <Bar dataKey="count" className="hist-bar" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
+          <div className="neuron-hist" data-testid="neuron-hist">
+            <Figure
+              label={`Histogram of neuron ${neuron}'s activations`}
+              name={`set${activationSetId}-neuron-${neuron}-histogram`}
+              caption={{
+                title: `Neuron ${neuron}: activation histogram`,
+                lines: [
+                  about,
+                  data &&
+                    `${images.toLocaleString('en-US')} probe images · ${data.histogram.counts.length} bins · max ${formatValue(s.max)} · mean ${formatValue(s.mean)} · zeros ${formatShare(s.zeroShare)}`,
+                ],
+              }}
+            >
+              <ResponsiveContainer width="100%" height={240}>
+                <BarChart data={chart} margin={{ top: 8, right: 16, bottom: 14, left: 4 }} barCategoryGap={1}>
+                  <CartesianGrid vertical={false} />
+                  <XAxis
+                    dataKey="mid"
+                    tickFormatter={(v: number) => formatTick(v)}
+                    height={34}
+                    interval="preserveStartEnd"
+                    minTickGap={24}
+                    label={{ value: 'activation', position: 'insideBottom', offset: -10, className: 'chart-label' }}
+                  />
+                  <YAxis
+                    allowDecimals={false}
+                    width={44}
+                    label={{ value: 'images', angle: -90, position: 'insideLeft', className: 'chart-label' }}
+                  />
+                  <Tooltip
+                    cursor={{ className: 'chart-cursor' }}
+                    content={({ active, payload }) => {
+                      const b = active ? (payload?.[0]?.payload as Bin | undefined) : undefined;
+                      if (!b) return null;
+                      return (
+                        <div className="chart-tooltip">
+                          {formatValue(b.lo)} – {formatValue(b.hi)}: <strong>{b.count}</strong> image{b.count === 1 ? '' : 's'}
+                        </div>
+                      );
+                    }}
+                  />
+                  <Bar dataKey="count" className="hist-bar" isAnimationActive={false} />
+                </BarChart>
+              </ResponsiveContainer>
+            </Figure>
           </div>
         </>
       )}
