@@ -33,6 +33,8 @@ export const REPORT_CSS = `
 .nwb-report th, .nwb-report td { text-align: left; padding: 0.9mm 1.6mm; border-bottom: 0.2mm solid #dde1e7; vertical-align: top; }
 .nwb-report th { font-weight: 600; color: #39414b; border-bottom: 0.35mm solid #9aa3af; }
 .nwb-report td.num, .nwb-report th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.nwb-report table.rows { table-layout: fixed; }
+.nwb-report table.rows th { white-space: normal; }
 .nwb-report table.rows td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 0; }
 .nwb-report table.rows td.wrap { white-space: normal; }
 .nwb-report table.kv th { width: 34%; border-bottom: 0.2mm solid #dde1e7; font-weight: 600; }

@@ -188,14 +188,8 @@ function titlePage(scope: ReportScope, title: string, createdAt: string, chosen:
       ].join('; '),
     ],
     [
-      'Split and seeds',
-      `${paramsInWords(run.params, ['seed'])}${
-        Object.keys(seeds).length
-          ? `; seeds ${Object.entries(seeds)
-              .map(([k, v]) => `${k} = ${v}`)
-              .join(', ')}`
-          : ''
-      }`,
+      'Split',
+      `the seeded train/val/test split of the probe set, seed ${String(run.params.seed ?? seeds.split ?? 0)}${run.splitId ? ` (split ${run.splitId})` : ''}`,
     ],
     ['Parameters', paramsInWords(run.params)],
     [

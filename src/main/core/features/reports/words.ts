@@ -16,7 +16,8 @@ const NAMES: Record<string, string> = {
   blockSize: 'neurons per block',
 };
 
-const SKIP = new Set(['activationSetId', 'neurons', 'conceptSource', 'blockSize']);
+// Shown in their own rows of the title page (explainer, calibration) or not a result-changing choice (blockSize).
+const SKIP = new Set(['activationSetId', 'neurons', 'conceptSource', 'blockSize', 'explainerSha', 'calibration']);
 
 function value(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));

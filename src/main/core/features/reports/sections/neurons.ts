@@ -89,42 +89,43 @@ export const neuronsSection: ReportSection<NeuronData> = {
 interface ExplRow {
   method: string;
   text: string;
+  /** Val correlation under the run's own simulator (the explainer's, or labels). */
   val: number | null;
-  test: number | null;
-  others: string;
+  /** Test correlation per simulator key ('label', an encoder's sha256, 'reported'). */
+  test: Map<string, number | null>;
   optim: number | null;
   norm: number | null;
 }
 
-function explanationRows(v: NeuronView, data: NeuronData, simName: (key: string) => string): ExplRow[] {
+const isCorr = (metric: string) => metric.includes('corr');
+
+function explanationRows(v: NeuronView, data: NeuronData, own: string): ExplRow[] {
   const abl = data.ablation.get(v.neuron) ?? [];
-  const score = (e: NeuronView['explanations'][number], split: 'val' | 'test', sim = 'label') =>
-    e.scores.find((s) => s.simulator === sim && s.split === split && s.metric.includes('corr'))?.value ?? null;
   const rows: ExplRow[] = v.explanations.map((e) => {
     const a = abl.find((x) => x.explanationId === e.id);
-    const encoderScores = e.scores.filter((s) => s.simulator !== 'label' && s.split === 'test' && s.metric.includes('corr'));
+    const corr = e.scores.filter((x) => isCorr(x.metric));
     return {
       method: methodName(e.method),
       text: e.text,
-      val: score(e, 'val') ?? score(e, 'val', 'reported'),
-      test: score(e, 'test') ?? score(e, 'test', 'reported'),
-      others: encoderScores.map((s) => `${fmt(s.value)} (${simName(s.simulator)})`).join(', '),
+      val: corr.find((x) => x.split === 'val' && x.simulator === own)?.value ?? corr.find((x) => x.split === 'val')?.value ?? null,
+      test: new Map(corr.filter((x) => x.split === 'test').map((x) => [x.simulator, x.value])),
       optim: a?.optim?.score ?? null,
       norm: a?.norm?.score ?? null,
     };
   });
   for (const o of data.others) {
     const r = o.rows.get(v.neuron);
-    if (r)
-      rows.push({
-        method: `${methodName(o.method)} (run ${o.runId})`,
-        text: r.dead ? 'dead' : r.text,
-        val: r.valCorrelation,
-        test: r.testCorrelation,
-        others: r.simulated.map((s) => `${fmt(s.testCorrelation)} (${s.name})`).join(', '),
-        optim: null,
-        norm: null,
-      });
+    if (!r) continue;
+    const test = new Map<string, number | null>(r.simulated.map((x) => [x.simulator, x.testCorrelation]));
+    if (!test.has('label')) test.set('label', r.testCorrelation);
+    rows.push({
+      method: `${methodName(o.method)} (run ${o.runId})`,
+      text: r.dead ? 'dead' : r.text,
+      val: r.valCorrelation,
+      test,
+      optim: null,
+      norm: null,
+    });
   }
   // At most 6 rows of at most 2 lines each (clamped): the page's other blocks have fixed sizes, so it never overflows.
   return rows.slice(0, 6);
@@ -149,17 +150,21 @@ function strip(label: string, images: ExampleImage[], thumbs: Map<number, string
 
 function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): SectionPage {
   const s = v.stat;
+  const explainer = scope.run.encoderId ? scope.encoders.find((e) => e.id === scope.run.encoderId) : undefined;
+  const own = explainer?.sha256 ?? 'label';
   const simName = (key: string) =>
-    key === 'reported' ? 'reported by the file' : (scope.encoders.find((e) => e.sha256 === key)?.name ?? key.slice(0, 8));
-  const rows = explanationRows(v, data, simName);
+    key === 'label' ? 'labels' : key === 'reported' ? 'file' : (scope.encoders.find((e) => e.sha256 === key)?.name ?? key.slice(0, 8));
+  const rows = explanationRows(v, data, own);
+  // One test-r column per simulator any row was scored with, the run's own first.
+  const sims = [...new Set(rows.flatMap((r) => [...r.test.keys()]))].sort(
+    (a, b) => Number(b === own) - Number(a === own) || a.localeCompare(b),
+  );
   const anyAblation = rows.some((r) => r.optim !== null || r.norm !== null);
-  const anyOther = rows.some((r) => r.others);
   const cols: Column<ExplRow>[] = [
-    { head: 'Method', cell: (r) => r.method, width: '17%' },
+    { head: 'Method', cell: (r) => r.method, width: '18%' },
     { head: 'Explanation', cell: (r) => html`<span class="clamp2" title="${r.text}">${r.text}</span>`, wrap: true },
-    { head: 'val r', num: true, cell: (r) => fmt(r.val), width: '7%' },
-    { head: 'test r', num: true, cell: (r) => fmt(r.test), width: '7%' },
-    ...(anyOther ? [{ head: 'test r, other simulators', cell: (r: ExplRow) => r.others, width: '16%' }] : []),
+    { head: `val r (${simName(own)})`, num: true, cell: (r) => fmt(r.val), width: '10%' },
+    ...sims.slice(0, 3).map((k) => ({ head: `test r (${simName(k)})`, num: true, cell: (r: ExplRow) => fmt(r.test.get(k)), width: '10%' })),
     ...(anyAblation
       ? [
           { head: 'Optim', num: true, cell: (r: ExplRow) => fmt(r.optim), width: '7%' },
@@ -198,6 +203,11 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
       )
     : null;
   const ex = v.examples;
+  const beta = data.topImpact?.betas[2];
+  const tiText =
+    ti && beta !== undefined
+      ? html`<span>TI(${beta}) ${ti.atBetas[2] === null ? '—' : `${((ti.atBetas[2] ?? 0) * 100).toFixed(1)}%`}</span>`
+      : '';
   return {
     title: `Neuron ${v.neuron}`,
     toc: `Neuron ${v.neuron}${v.dead ? ' (dead)' : ''}`,
@@ -205,34 +215,33 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
       <div class="stat-line">
         <span>min ${short(s.min)}</span><span>max ${short(s.max)}</span><span>mean ${short(s.mean)}</span><span>std ${short(s.std)}</span>
         <span>zero ${(s.zeroShare * 100).toFixed(1)}%</span>${v.dead ? html`<span><b>dead</b>: constant on the probe set</span>` : ''}
-        ${s.nonFinite ? html`<span><b>${s.nonFinite} non-finite values</b></span>` : ''}
-        ${ti ? html`<span>TI(${data.topImpact!.betas[2] ?? ''}) ${ti.atBetas[2] === null ? '—' : `${((ti.atBetas[2] ?? 0) * 100).toFixed(1)}%`}</span>` : ''}
+        ${s.nonFinite ? html`<span><b>${s.nonFinite} non-finite values</b></span>` : ''} ${tiText}
       </div>
       ${table(cols, rows)}
       <p class="small muted">
-        r: Pearson correlation of the simulated and true activation on the val / test split, label simulator (or the numbers an imported
-        file reported); Optim / Norm: ablation run ${scope.ablation?.id ?? '—'}.
+        r: Pearson correlation of simulated and true activation on the val / test split, under the named
+        simulator${anyAblation ? `; Optim / Norm: ablation run ${scope.ablation?.id}` : ''}.
       </p>
       <div class="row">
         ${figure('histogram', hist, html`<b>Activation histogram</b>, ${scope.set.nImages} probe images.`)}
         ${
           scatter
-            ? figure('scatter', scatter, html`<b>Simulated vs true</b>, test split (${sc!.testImages}), label sim.`)
+            ? figure('scatter', scatter, html`<b>Simulated vs true</b>, test split (${sc!.testImages} images), ${simName(own)} simulator.`)
             : html`<p class="note">No simulation to plot (dead neuron or no explanation).</p>`
         }
       </div>
       ${figure(
         'range',
         range,
-        html`<b>Activation range</b>: ${kind === 'concept' ? 'mean P of each explanation concept' : `share of each ${kind}`} per activation
-          bucket (images per bucket ${v.range.buckets.map((b) => b.images).join(' · ')}).`,
+        html`<b>Activation range</b>: ${kind === 'concept' ? 'mean P of each explanation concept' : `share of each ${kind}`} per bucket
+          (images: ${v.range.buckets.map((b) => b.images).join(' · ')}).`,
       )}
       ${
         scope.spec.images
           ? html`<div class="examples">
               ${strip('Top activations', ex.top, data.thumbs)}
               ${strip(
-                'One per activation band, highest first',
+                'One per band, high to low',
                 ex.bands.flatMap((b) => b.examples),
                 data.thumbs,
               )}

@@ -81,11 +81,11 @@ function overviewPage(data: SummaryData, scope: ReportScope): SectionPage {
       ${figure(
         'correlation-histogram',
         histogramSvg(
-          { edges: hist.edges, counts: hist.counts, xLabel: 'test correlation (label simulator)', yLabel: 'neurons' },
+          { edges: hist.edges, counts: hist.counts, xLabel: `test correlation (${ownSimulator(scope)})`, yLabel: 'neurons' },
           { width: 680, height: 190 },
         ),
-        html`<b>Distribution of test correlations</b> of the ${methodName(scope.run.method)} explanations (${hist.n} neurons, label
-          simulator).`,
+        html`<b>Distribution of test correlations</b> of the ${methodName(scope.run.method)} explanations (${hist.n} neurons,
+          ${ownSimulator(scope)}).`,
       )}
       ${
         others.length
@@ -96,7 +96,7 @@ function overviewPage(data: SummaryData, scope: ReportScope): SectionPage {
                   { head: 'Method', cell: (r) => methodName(r.method) },
                   { head: 'neurons', num: true, cell: (r) => r.neuronsTotal },
                   { head: 'mean length', num: true, cell: (r) => fmt(r.means.length, 2) },
-                  { head: 'mean test r (label simulator)', num: true, cell: (r) => fmt(r.means.testCorrelation) },
+                  { head: "mean test r (the run's own simulator)", num: true, cell: (r) => fmt(r.means.testCorrelation) },
                 ],
                 others.slice(0, 6),
               )}`
@@ -105,10 +105,16 @@ function overviewPage(data: SummaryData, scope: ReportScope): SectionPage {
   };
 }
 
+/** The simulator a run's own scores are under: its explainer encoder (LE(SigLIP)) or the probe labels. */
+function ownSimulator(scope: ReportScope): string {
+  const e = scope.run.encoderId ? scope.encoders.find((x) => x.id === scope.run.encoderId) : undefined;
+  return e ? `${e.name} simulator` : 'label simulator';
+}
+
 function tablePages(scope: ReportScope): SectionPage[] {
   const sims = [...new Map(scope.rows.flatMap((r) => r.simulated.map((s) => [s.simulator, s.name] as const))).entries()];
   const cols: Column<ResultRow>[] = [
-    { head: 'Neuron', num: true, cell: (r) => r.neuron, width: '7%' },
+    { head: 'Neuron', num: true, cell: (r) => r.neuron, width: '9%' },
     { head: 'Explanation', cell: (r) => (r.dead ? 'dead (constant on the probe set)' : r.text) },
     { head: 'len', num: true, cell: (r) => r.length, width: '5%' },
     { head: 'val r', num: true, cell: (r) => fmt(r.valCorrelation), width: '8%' },
@@ -133,9 +139,9 @@ function tablePages(scope: ReportScope): SectionPage[] {
         >
       </h2>
       <p class="small muted">
-        ${methodName(scope.run.method)}, explain run ${scope.run.id}. r = Pearson correlation on the val / test split under the label
-        simulator (probe labels, P = 0/1)${sims.length ? ' and, where named, an image-text simulator' : ''}; baselines: best single concept,
-        top-5 without search.
+        ${methodName(scope.run.method)}, explain run ${scope.run.id}. val r, test r: Pearson correlation on the val / test split under the
+        run's own simulator (${ownSimulator(scope)}${scope.run.encoderId ? ', the explainer' : ': probe labels, P = 0/1'}), as are the
+        baselines (best single concept, top-5 without search); further columns name their simulator.
       </p>
       ${table(cols, rows)}`,
   }));
