@@ -117,6 +117,17 @@ async function buildDemoProject(): Promise<void> {
     step(
       `  Top Impact: the top 2% / 10% / 50% of images by activation carry ${at(0.02)} / ${at(0.1)} / ${at(0.5)} of a neuron's effect (layer mean)`,
     );
+
+    // A report a colleague can read without the workbench: self-contained HTML always, PDF where a Chromium is found.
+    const report = { run: run.id, neurons: 'top:8', overwrite: true } as const;
+    const html = await api.call('report.export', { ...report, format: 'html', path: join(demoDir, 'report.html') });
+    step(`report: ${html.path} (${html.pages} pages, opens offline in any browser)`);
+    try {
+      const pdf = await api.call('report.export', { ...report, format: 'pdf', path: join(demoDir, 'report.pdf') }, progress('report'));
+      step(`report: ${pdf.path} (${pdf.pages} pages, printed by ${pdf.printer})`);
+    } catch (e) {
+      step(`report: no PDF (${e instanceof Error ? e.message : String(e)})`);
+    }
   } finally {
     backend.dispose();
   }
