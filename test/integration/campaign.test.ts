@@ -365,14 +365,16 @@ const LISTS_AND_JSON: Case[] = [
 ];
 
 const exportTarget =
-  (kind: 'explain' | 'acts', path: (c: { P: string; D: string }) => string, more: string[] = []) =>
+  (kind: 'explain' | 'acts' | 'report', path: (c: { P: string; D: string }) => string, more: string[] = []) =>
   (c: { P: string; D: string; ids: Record<string, number | string> }) =>
     kind === 'explain'
       ? ['explain.export', ...resultsBase(c), '--format', 'csv', '--path', path(c), ...more]
-      : ['activations.export', ...explainBase(c), '--format', 'npy', '--path', path(c), ...more];
+      : kind === 'report'
+        ? ['report.export', '--run', String(resultsBase(c)[1]), '--format', 'html', '--neurons', 'top:2', '--path', path(c), ...more]
+        : ['activations.export', ...explainBase(c), '--format', 'npy', '--path', path(c), ...more];
 
 const EXPORTS: Case[] = [
-  ...(['explain', 'acts'] as const).flatMap((k): Case[] => [
+  ...(['explain', 'acts', 'report'] as const).flatMap((k): Case[] => [
     {
       cat: 'exports',
       name: `${k} export over the open project`,
