@@ -7,6 +7,7 @@ import { ModelsScreen } from './features/models';
 import { ExplanationsScreen } from './features/explanations';
 import { AblationScreen } from './features/ablation';
 import { ConceptsScreen } from './features/concepts';
+import { ReportScreen } from './features/reports';
 
 // The left navigation is data: add a screen by adding its route (routes.ts) and an entry here. An entry opens its
 // screen where the user left it (the remembered route). Alt+1..9 jump to the entries in order; the shortcut
@@ -52,6 +53,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     description: 'Ablation scores of explanations (Optim, Norm) and Top Impact of a layer',
     needsProject: true,
     Screen: AblationScreen,
+  },
+  {
+    id: 'report',
+    label: 'Report',
+    description: 'A printable report of an explain run: preview its A4 pages, export PDF, HTML or JSON',
+    needsProject: true,
+    Screen: ReportScreen,
   },
   { id: 'jobs', label: 'Jobs', description: 'Long-running work: status, resume', needsProject: true, Screen: JobsScreen },
 ];

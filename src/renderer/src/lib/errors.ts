@@ -8,6 +8,8 @@ export interface ShownError {
   title: string;
   message: string;
   hint: string;
+  /** The backend's details, when it sent any (e.g. report.export's { offerHtml: true } when no Chromium prints PDFs). */
+  data?: unknown;
 }
 
 const TITLES: Record<ErrorCode, string> = {
@@ -59,15 +61,19 @@ function isErrorCode(v: unknown): v is ErrorCode {
 export function toShownError(e: unknown): ShownError {
   let code: ErrorCode = 'internal';
   let message: string;
+  let data: unknown;
   if (e instanceof AppError || (e instanceof Error && isErrorCode((e as { code?: unknown }).code))) {
     code = (e as AppError).code;
     message = e.message;
+    data = (e as AppError).data;
   } else if (e instanceof Error) {
     message = e.message;
   } else {
     message = String(e);
   }
-  return { code, title: TITLES[code], message, hint: HINTS[code] };
+  return data === undefined
+    ? { code, title: TITLES[code], message, hint: HINTS[code] }
+    : { code, title: TITLES[code], message, hint: HINTS[code], data };
 }
 
 export function isCancelled(e: unknown): boolean {
