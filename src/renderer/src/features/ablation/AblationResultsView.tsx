@@ -7,6 +7,7 @@ import { methodColor, MODE_LABEL } from './format';
 import { methodLabel } from '../explanations';
 import { MethodSummaryTable } from './MethodSummaryTable';
 import { NeuronScoreTable } from './NeuronScoreTable';
+import { ReportLink } from '../reports';
 import type { AblationRun, Mode } from './types';
 
 function MethodToggles({ methods, hidden, onToggle }: { methods: string[]; hidden: ReadonlySet<string>; onToggle: (m: string) => void }) {
@@ -48,6 +49,16 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
   return (
     <div className="stack" data-testid="abl-results" data-loaded={data !== null} data-run={run.id}>
       <section className="card">
+        {run.explainRunId !== null && (
+          <ReportLink
+            run={run.explainRunId}
+            sections={['ablation']}
+            ablationRunId={run.id}
+            what={`the ablation scores of run #${run.id}`}
+            testId="abl-report"
+            className="report-link float-end"
+          />
+        )}
         <h3>
           Ablation run #{run.id} <span className={`badge status-${run.status}`}>{run.status}</span>{' '}
           <span className="hint">

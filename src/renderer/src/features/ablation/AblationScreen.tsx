@@ -36,10 +36,13 @@ function RunView({ run, inv }: { run: AblationRun; inv: Inventory | null }) {
   const explain = run.explainRunId !== null && inv ? runContext(inv, run.explainRunId) : null;
   const seed = explain ? runSeed(explain.run) : typeof run.params.seed === 'number' ? run.params.seed : 0;
   const label = layerOf(inv, run.activationSetId);
+  // The explain run a report is about: the ablation's own, else the layer's newest (Top Impact belongs to the layer).
+  const reportRun =
+    run.explainRunId ?? inv?.runs.filter((r) => r.activationSetId === run.activationSetId).sort((a, b) => b.id - a.id)[0]?.id;
   return (
     <div className="stack">
       {run.kind === 'ablation' && <AblationResultsView run={run} title={label} />}
-      <TopImpactPanel activationSetId={run.activationSetId} seed={seed} mapping={mappingOf(run)} label={label} />
+      <TopImpactPanel activationSetId={run.activationSetId} seed={seed} mapping={mappingOf(run)} label={label} explainRunId={reportRun} />
     </div>
   );
 }

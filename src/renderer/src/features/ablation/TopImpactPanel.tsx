@@ -6,6 +6,7 @@ import { jobKey, useJob, useJobStore } from '../jobs';
 import { formatCount } from '../../lib/format';
 import { formatBeta, formatPct } from './format';
 import { JobStatus } from '../jobs';
+import { ReportLink } from '../reports';
 import { TopImpactCurve } from './TopImpactCurve';
 import { TopImpactTable } from './TopImpactTable';
 import type { AblationRun, Mapping, TopImpactData } from './types';
@@ -59,11 +60,14 @@ export function TopImpactPanel({
   seed,
   mapping,
   label,
+  explainRunId,
 }: {
   activationSetId: number;
   seed: number;
   mapping: Mapping | null;
   label: string;
+  /** The explain run a report of this Top Impact run is about (the layer's newest); undefined: the report asks. */
+  explainRunId?: number;
 }) {
   const { project } = useApp();
   const store = useJobStore();
@@ -81,6 +85,16 @@ export function TopImpactPanel({
     <section className="card" data-testid="ti-panel" data-set={activationSetId}>
       <div className="card-head">
         <h3>Top Impact · {label}</h3>
+        {latest && (
+          <ReportLink
+            run={explainRunId}
+            sections={['topimpact']}
+            topImpactRunId={latest.id}
+            what={`Top Impact run #${latest.id}`}
+            testId="ti-report"
+            className="report-link push-end"
+          />
+        )}
         <button
           type="button"
           className={latest ? '' : 'primary'}

@@ -1,4 +1,6 @@
 import { formatCount } from '../../lib/format';
+import { useContractQuery } from '../../lib/query';
+import { ReportLink } from '../reports';
 import { AurocTable } from './AurocTable';
 import { ReliabilityChart } from './ReliabilityChart';
 import { formatLoss, type CalibrationReport } from './types';
@@ -7,8 +9,18 @@ import { formatLoss, type CalibrationReport } from './types';
 export function CalibrationReportView({ report }: { report: CalibrationReport }) {
   const r = report;
   const improved = r.after.bce < r.before.bce;
+  // A report is about an explain run: the newest one of this encoder (else the Report screen asks for one).
+  const runs = useContractQuery('explain.runs', {});
+  const reportRun = runs.data?.filter((x) => x.encoderId === r.calibration.encoderId).sort((a, b) => b.id - a.id)[0]?.id;
   return (
     <div className="stack calibration-report" data-testid="calibration-report" data-improved={improved}>
+      <ReportLink
+        run={reportRun}
+        sections={['calibration']}
+        what={reportRun === undefined ? 'an explain run with this calibration' : `explain run #${reportRun} with this calibration`}
+        testId="cal-report"
+        className="report-link float-end"
+      />
       <p className="hint">
         {formatCount(r.images)} images · {r.concepts.length} label concepts
         {r.skipped.length ? ` (skipped, too broad: ${r.skipped.join(', ')})` : ''} · embeddings {formatCount(r.embeddings.computed)}{' '}

@@ -1,5 +1,6 @@
 import { formatCount } from '../../lib/format';
 import { formatCorr } from './format';
+import { ReportLink } from '../reports';
 import type { RunInfo } from './types';
 
 function Metric({ label, value, def, testId }: { label: string; value: string; def: string; testId: string }) {
@@ -18,6 +19,7 @@ export function RunSummary({ run }: { run: RunInfo }) {
   const p = run.params;
   return (
     <section className="card run-summary" data-testid="run-summary" data-status={run.status}>
+      <ReportLink run={run.id} what={`run #${run.id}`} testId="run-report" className="report-link float-end" />
       <h3>
         Run #{run.id}{' '}
         <span className={`badge status-${run.status === 'done' ? 'done' : run.status === 'running' ? 'running' : 'cancelled'}`}>
