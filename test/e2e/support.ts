@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startWebServer, type WebServer } from '../../src/main/web/server';
+import { QUIET_CHROMIUM_ARGS } from '../../src/main/core/platform/print/pdf';
 
 // Shared by the browser and Electron e2e specs: where things are, how to start them, and the screenshots.
 
@@ -14,16 +15,7 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_DIR = join(REPO, 'out/web');
 export const CHROMIUM = process.env.NWB_CHROMIUM ?? '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+export const CHROMIUM_ARGS = [...QUIET_CHROMIUM_ARGS, '--no-sandbox', '--disable-quic'];
 
 /** Build the renderer once when out/web is missing (`npm test` builds it before vitest). */
 export function ensureRendererBuilt(): void {

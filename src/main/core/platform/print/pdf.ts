@@ -8,7 +8,8 @@ import { findChromium } from './chromium';
 /** Electron's printer, handed in by the Electron host (BackendOptions.printPdf). */
 export type HostPdfPrinter = (html: string) => Promise<Uint8Array>;
 
-const LAUNCH_ARGS = [
+/** Flags for a headless Chromium that reaches for nothing (no sync, updates, background requests). */
+export const QUIET_CHROMIUM_ARGS = [
   '--disable-gpu',
   '--disable-dev-shm-usage',
   '--no-first-run',
@@ -32,7 +33,7 @@ export async function printPdf(
   // playwright-core is loaded only when a PDF is printed (the CLI and the server start without it).
   const { chromium } = await import('playwright-core');
   // Root (CI containers) cannot use Chromium's sandbox; the page is our own markup with no script.
-  const args = [...LAUNCH_ARGS, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
+  const args = [...QUIET_CHROMIUM_ARGS, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])];
   let browser;
   try {
     browser = await chromium.launch({ executablePath, args, timeout: 60_000 });

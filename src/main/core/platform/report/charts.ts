@@ -6,6 +6,7 @@
 import { seriesColor } from '../../../../shared/colors';
 import { escapeHtml, raw, type Markup } from './html';
 import {
+  type Ticks,
   AXIS,
   BOTTOM_MARGIN,
   INK,
@@ -227,6 +228,27 @@ export function histogramSvg(spec: HistogramSpec, opts: ChartOptions = {}): Mark
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Scatter
 
+/** The frame, scales, grid and optional y = x line shared by the scatter and line charts. */
+function xyPlot(
+  opts: ChartOptions,
+  spec: { xLabel: string; yLabel: string; legend?: boolean; diagonal?: boolean },
+  xt: Ticks,
+  yt: Ticks,
+  items: LegendItem[],
+  xScale: typeof linearScale,
+) {
+  const f = frame(opts, leftMargin(yt.ticks, formatTick, true), spec.legend === false ? null : items);
+  const r = f.rect;
+  const xs = xScale(xt.domain, [r.left, r.right]);
+  const ys = linearScale(yt.domain, [r.bottom, r.top]);
+  const body: string[] = [];
+  const yAxis = { ticks: yt.ticks, scale: ys, format: formatTick, title: spec.yLabel };
+  const xAxis = { ticks: xt.ticks, scale: xs, format: formatTick, title: spec.xLabel, grid: true };
+  body.push(gridMarkup(r, yAxis, xAxis));
+  if (spec.diagonal) body.push(diagonalMarkup(r, xs, ys, xt.domain, yt.domain));
+  return { f, r, xs, ys, body, yAxis, xAxis };
+}
+
 export interface ScatterSeries {
   name: string;
   color?: string;
@@ -275,15 +297,7 @@ export function scatterSvg(spec: ScatterSpec, opts: ChartOptions = {}): Markup {
     ...spec.series.map((s, i) => ({ name: s.name, color: colorOf(s.color, i), swatch: 'point' as const })),
     ...fits.map((q, i) => ({ name: q.name, color: colorOf(q.color, i), swatch: 'line' as const })),
   ];
-  const f = frame(opts, leftMargin(yt.ticks, formatTick, true), spec.legend === false ? null : items);
-  const r = f.rect;
-  const xs = linearScale(xt.domain, [r.left, r.right]);
-  const ys = linearScale(yt.domain, [r.bottom, r.top]);
-  const body: string[] = [];
-  const yAxis = { ticks: yt.ticks, scale: ys, format: formatTick, title: spec.yLabel };
-  const xAxis = { ticks: xt.ticks, scale: xs, format: formatTick, title: spec.xLabel, grid: true };
-  body.push(gridMarkup(r, yAxis, xAxis));
-  if (spec.diagonal) body.push(diagonalMarkup(r, xs, ys, xt.domain, yt.domain));
+  const { f, r, xs, ys, body, yAxis, xAxis } = xyPlot(opts, spec, xt, yt, items, linearScale);
   spec.series.forEach((s, i) => {
     const c = escapeHtml(colorOf(s.color, i));
     const circles = pts[i]
@@ -478,15 +492,7 @@ export function lineSvg(spec: LineSpec, opts: ChartOptions = {}): Markup {
     color: colorOf(s.color, i),
     swatch: s.dashed ? 'dashed' : 'line',
   }));
-  const f = frame(opts, leftMargin(yt.ticks, formatTick, true), spec.legend === false ? null : items);
-  const r = f.rect;
-  const xs = (spec.logX ? logScale : linearScale)(xt.domain, [r.left, r.right]);
-  const ys = linearScale(yt.domain, [r.bottom, r.top]);
-  const body: string[] = [];
-  const yAxis = { ticks: yt.ticks, scale: ys, format: formatTick, title: spec.yLabel };
-  const xAxis = { ticks: xt.ticks, scale: xs, format: formatTick, title: spec.xLabel, grid: true };
-  body.push(gridMarkup(r, yAxis, xAxis));
-  if (spec.diagonal) body.push(diagonalMarkup(r, xs, ys, xt.domain, yt.domain));
+  const { f, r, xs, ys, body, yAxis, xAxis } = xyPlot(opts, spec, xt, yt, items, spec.logX ? logScale : linearScale);
   spec.series.forEach((s, i) => {
     const color = colorOf(s.color, i);
     const pts = spec.x.map((x, j): [number, number] | null => {
