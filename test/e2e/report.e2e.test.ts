@@ -177,6 +177,11 @@ describe.skipIf(!haveChromium)('report screen (browser mode)', () => {
     await previewReady(page);
     expect(await page.isChecked('[data-testid=report-section-summary]')).toBe(true);
     await shotOf(page, 'report-preview-dark');
+    // Without the Neurons section there are no neuron pages: the neuron choice is off, and the address says so.
+    await page.uncheck('[data-testid=report-section-neurons]');
+    await expect.poll(() => page.getAttribute('[data-testid=report-neuron-count]', 'data-value'), { timeout: 30_000 }).toBe('0');
+    expect(await page.isDisabled('[data-testid=report-neurons-n]')).toBe(true);
+    expect(await page.evaluate('window.location.hash')).toBe(`#/report?run=${fx.runId}&sections=summary`);
 
     // The navigation entry without a run lists the runs with their layer and method.
     await page.evaluate(`window.location.hash = '#/report'`);

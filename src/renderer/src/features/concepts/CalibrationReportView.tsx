@@ -14,18 +14,19 @@ export function CalibrationReportView({ report }: { report: CalibrationReport })
   const reportRun = runs.data?.filter((x) => x.encoderId === r.calibration.encoderId).sort((a, b) => b.id - a.id)[0]?.id;
   return (
     <div className="stack calibration-report" data-testid="calibration-report" data-improved={improved}>
-      <ReportLink
-        run={reportRun}
-        sections={['calibration']}
-        what={reportRun === undefined ? 'an explain run with this calibration' : `explain run #${reportRun} with this calibration`}
-        testId="cal-report"
-        className="report-link float-end"
-      />
-      <p className="hint">
-        {formatCount(r.images)} images · {r.concepts.length} label concepts
-        {r.skipped.length ? ` (skipped, too broad: ${r.skipped.join(', ')})` : ''} · embeddings {formatCount(r.embeddings.computed)}{' '}
-        computed, {formatCount(r.embeddings.cached)} cached · {r.seconds.toFixed(1)} s
-      </p>
+      <div className="card-head">
+        <p className="hint">
+          {formatCount(r.images)} images · {r.concepts.length} label concepts
+          {r.skipped.length ? ` (skipped, too broad: ${r.skipped.join(', ')})` : ''} · embeddings {formatCount(r.embeddings.computed)}{' '}
+          computed, {formatCount(r.embeddings.cached)} cached · {r.seconds.toFixed(1)} s
+        </p>
+        <ReportLink
+          run={reportRun}
+          sections={['calibration']}
+          what={reportRun === undefined ? 'an explain run with this calibration' : `explain run #${reportRun} with this calibration`}
+          testId="cal-report"
+        />
+      </div>
       <div className="grid-2">
         <div>
           <table className="table" data-testid="bce-table">

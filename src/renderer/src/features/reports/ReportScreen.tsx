@@ -224,28 +224,40 @@ function ReportOfRun({
   }, [title]);
 
   const images = route.images !== false;
+  // Without the Neurons section there are no neuron pages, whatever the selection says (it is kept for later).
+  const neuronsOn = usable?.includes('neurons') ?? true;
   const blocked = !info
     ? 'Reading the sections…'
     : usable && usable.length === 0
       ? 'Choose at least one available section.'
-      : 'error' in checked
+      : neuronsOn && 'error' in checked
         ? 'Fix the neuron selection.'
         : null;
   const spec = useMemo<ReportSpecInput | null>(
     () =>
-      blocked || !usable || !('text' in checked)
+      blocked || !usable || (neuronsOn && !('text' in checked))
         ? null
         : {
             run: run.id,
             sections: usable,
-            neurons: checked.text,
+            neurons: neuronsOn && 'text' in checked ? checked.text : 'none',
             images,
             ...(route.ablationRunId !== undefined && usable.includes('ablation') ? { ablationRunId: route.ablationRunId } : {}),
             ...(route.topImpactRunId !== undefined && usable.includes('topimpact') ? { topImpactRunId: route.topImpactRunId } : {}),
             ...(route.title ? { title: route.title } : {}),
           },
     // `checked` is derived from the draft: its text is the dependency.
-    [blocked, usable, 'text' in checked ? checked.text : null, images, run.id, route.ablationRunId, route.topImpactRunId, route.title],
+    [
+      blocked,
+      usable,
+      neuronsOn,
+      'text' in checked ? checked.text : null,
+      images,
+      run.id,
+      route.ablationRunId,
+      route.topImpactRunId,
+      route.title,
+    ],
   );
 
   const pinned: Partial<Record<ReportSectionId, { text: string; clear: () => void }>> = {};
@@ -297,11 +309,13 @@ function ReportOfRun({
             error={'error' in checked ? checked.error : null}
             layerNeurons={set?.nNeurons ?? null}
             bookmarks={bookmarksQ.data?.length ?? null}
+            disabled={!neuronsOn}
           />
           <label className="inline-field report-images">
             <input
               type="checkbox"
               checked={images}
+              disabled={!neuronsOn}
               onChange={(e) => update({ images: e.target.checked ? undefined : false })}
               data-testid="report-images"
             />

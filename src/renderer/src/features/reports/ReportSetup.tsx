@@ -85,6 +85,7 @@ export function NeuronPicker({
   error,
   layerNeurons,
   bookmarks,
+  disabled,
 }: {
   draft: NeuronDraft;
   onChange: (d: NeuronDraft) => void;
@@ -93,13 +94,19 @@ export function NeuronPicker({
   layerNeurons: number | null;
   /** Bookmarked neurons of the run's activation set; null while unknown. */
   bookmarks: number | null;
+  /** The Neurons section is not chosen: no neuron pages. */
+  disabled: boolean;
 }) {
   const name = useId();
   const rankFields = draft.mode === 'top' || draft.mode === 'bottom';
   return (
-    <fieldset className="report-fieldset" data-testid="report-neurons" data-mode={draft.mode}>
+    <fieldset className="report-fieldset" disabled={disabled} data-testid="report-neurons" data-mode={draft.mode}>
       <legend>Neuron pages</legend>
-      <p className="hint">One page per neuron: its explanation, scores and (optionally) example images.</p>
+      <p className="hint">
+        {disabled
+          ? 'Check Neurons under Sections to give neurons a page of their own.'
+          : 'One page per neuron: its explanation, scores and (optionally) example images.'}
+      </p>
       <div className="report-modes" role="radiogroup" aria-label="Which neurons">
         {MODES.map((m) => (
           <label key={m.mode} className="inline-field">
@@ -166,7 +173,7 @@ export function NeuronPicker({
       {draft.mode === 'bookmarked' && bookmarks === 0 && (
         <p className="warn-text small-text">No neuron of this layer is bookmarked yet (star them on their neuron pages).</p>
       )}
-      {error && (
+      {error && !disabled && (
         <p className="error-text" role="alert" data-testid="report-neurons-error">
           {error}
         </p>
