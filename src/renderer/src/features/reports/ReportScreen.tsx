@@ -413,7 +413,11 @@ function PreviewCard({
                       onClick={() => pagesRef.current?.showPage(p.number)}
                       data-testid={`report-page-${p.number}`}
                     >
-                      <span className="report-page-no">{p.number}</span> {p.title}
+                      <span className="report-page-no">
+                        <span className="sr-only">Page </span>
+                        {p.number}
+                      </span>{' '}
+                      {p.title}
                     </button>
                   </li>
                 );
