@@ -1,3 +1,4 @@
+import { ConfirmReplace } from './ConfirmReplace';
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type MouseEvent, type ReactNode } from 'react';
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';
@@ -212,15 +213,12 @@ export function Figure({
             </button>
           </div>
           {confirmReplace && (
-            <p className="inline-field wrap" role="alert" data-testid="figure-confirm-replace">
-              {confirmReplace} already exists. Replace it?
-              <button type="button" onClick={() => void submit(null, true)} data-testid="figure-replace">
-                Replace
-              </button>
-              <button type="button" onClick={() => setConfirmReplace(null)}>
-                Keep it
-              </button>
-            </p>
+            <ConfirmReplace
+              path={confirmReplace}
+              onReplace={() => void submit(null, true)}
+              onKeep={() => setConfirmReplace(null)}
+              testId="figure-confirm-replace"
+            />
           )}
           {done && (
             <p className="ok-text" data-testid="figure-done">

@@ -1,3 +1,4 @@
+import { ConfirmReplace } from '../../components/ConfirmReplace';
 import { useState, type FormEvent } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
@@ -103,15 +104,12 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
         </button>
       </form>
       {confirmReplace && (
-        <p className="inline-field wrap" role="alert" data-testid="export-confirm-replace">
-          {confirmReplace} already exists. Replace it?
-          <button type="button" onClick={() => exportRun(null, true)} data-testid="export-replace">
-            Replace
-          </button>
-          <button type="button" onClick={() => setConfirmReplace(null)}>
-            Keep it
-          </button>
-        </p>
+        <ConfirmReplace
+          path={confirmReplace}
+          onReplace={() => exportRun(null, true)}
+          onKeep={() => setConfirmReplace(null)}
+          testId="export-confirm-replace"
+        />
       )}
       <form onSubmit={importRun} className="inline-field wrap">
         <input

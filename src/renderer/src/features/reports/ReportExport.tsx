@@ -1,3 +1,4 @@
+import { ConfirmReplace } from '../../components/ConfirmReplace';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ReportFormat, ReportSpecInput } from '../../../../shared/contract/reports';
 import { ErrorBox } from '../../components/ErrorBox';
@@ -221,24 +222,12 @@ export function ReportExport({ runId, spec, blocked }: { runId: number; spec: Re
 
       <div ref={outcomeRef}>
         {confirm && (
-          <div className="report-confirm" role="alert" data-testid="report-confirm-replace">
-            <p>
-              <span className="mono">{confirm.path}</span> already exists. Replace it?
-            </p>
-            <div className="actions">
-              <button type="button" onClick={() => setConfirm(null)}>
-                Keep it
-              </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => void run({ ...confirm, overwrite: true })}
-                data-testid="report-replace"
-              >
-                Replace
-              </button>
-            </div>
-          </div>
+          <ConfirmReplace
+            path={confirm.path}
+            onReplace={() => void run({ ...confirm, overwrite: true })}
+            onKeep={() => setConfirm(null)}
+            testId="report-confirm-replace"
+          />
         )}
 
         {offer && (
