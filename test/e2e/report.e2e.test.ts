@@ -111,6 +111,11 @@ describe.skipIf(!haveChromium)('report screen (browser mode)', () => {
     // The page list scrolls the pane to a page.
     await page.click(`[data-testid=report-page-${fx.pages}]`);
     await expect.poll(() => page.getAttribute(`[data-testid=report-page-${fx.pages}]`, 'aria-current')).toBe('page');
+    // So do the contents' own links inside the pages, without leaving the Report screen.
+    await page.click('[data-testid=report-page-2]');
+    await page.locator('[data-testid=report-pages] a[href="#page-3"]').first().click();
+    await expect.poll(() => page.getAttribute('[data-testid=report-page-3]', 'aria-current')).toBe('page');
+    expect(new URL(page.url()).hash).toMatch(/^#\/report/);
     await shotOf(page, 'report-preview');
 
     // Fewer neurons: the preview follows (one page per neuron), and so does the address.

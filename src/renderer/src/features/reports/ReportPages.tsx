@@ -96,19 +96,31 @@ export const ReportPages = forwardRef<
     };
   }, [trackPage, html, scale]);
 
-  useImperativeHandle(
-    ref,
-    () => ({
-      showPage(n) {
-        const pane = paneRef.current;
-        const el = hostRef.current?.shadowRoot?.getElementById(`page-${n}`);
-        if (!pane || !el) return;
-        pane.scrollTop += el.getBoundingClientRect().top - pane.getBoundingClientRect().top - 8;
-        onPageInView(n);
-      },
-    }),
+  const showPage = useCallback(
+    (n: number) => {
+      const pane = paneRef.current;
+      const el = hostRef.current?.shadowRoot?.getElementById(`page-${n}`);
+      if (!pane || !el) return;
+      pane.scrollTop += el.getBoundingClientRect().top - pane.getBoundingClientRect().top - 8;
+      onPageInView(n);
+    },
     [onPageInView],
   );
+  useImperativeHandle(ref, () => ({ showPage }), [showPage]);
+
+  // The contents' links (#page-N) scroll the preview: followed as they are, they would change the app's route.
+  useEffect(() => {
+    const root = hostRef.current?.shadowRoot;
+    if (!root) return;
+    const onClick = (e: Event) => {
+      const a = (e.target as Element | null)?.closest?.('a[href^="#page-"]');
+      if (!a) return;
+      e.preventDefault();
+      showPage(Number(a.getAttribute('href')!.slice('#page-'.length)));
+    };
+    root.addEventListener('click', onClick);
+    return () => root.removeEventListener('click', onClick);
+  }, [showPage, html]);
 
   return (
     <div
