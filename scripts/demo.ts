@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createBackend } from '../src/main/core/app/backend';
 import { contract } from '../src/shared/contract';
 import { createClient, createMemoryChannel, serve } from '../src/shared/protocol';
@@ -121,10 +121,10 @@ async function buildDemoProject(): Promise<void> {
     // A report a colleague can read without the workbench: self-contained HTML always, PDF where a Chromium is found.
     const report = { run: run.id, neurons: 'top:8', overwrite: true } as const;
     const html = await api.call('report.export', { ...report, format: 'html', path: join(demoDir, 'report.html') });
-    step(`report: ${html.path} (${html.pages} pages, opens offline in any browser)`);
+    step(`report: ${relative(repo, html.path)} (${html.pages} pages, opens offline in any browser)`);
     try {
       const pdf = await api.call('report.export', { ...report, format: 'pdf', path: join(demoDir, 'report.pdf') }, progress('report'));
-      step(`report: ${pdf.path} (${pdf.pages} pages, printed by ${pdf.printer})`);
+      step(`report: ${relative(repo, pdf.path)} (${pdf.pages} pages, printed by ${pdf.printer})`);
     } catch (e) {
       step(`report: no PDF (${e instanceof Error ? e.message : String(e)})`);
     }
