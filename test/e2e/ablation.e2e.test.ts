@@ -120,14 +120,26 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     await page.waitForSelector('[data-testid=abl-mapping][data-source=explicit]');
     await expect.poll(() => numAttr(page, '[data-testid=abl-accuracy]', 'data-value'), { timeout: 20_000 }).toBeLessThan(0.5);
     expect(await page.textContent('[data-testid=abl-accuracy-warn]')).toContain('labels probably do not match');
+    expect(await numAttr(page, '[data-testid=abl-chance]', 'data-value')).toBeCloseTo(0.1, 9);
     await shotOf(page, '[data-testid=abl-wizard]', 'mapping-wrong');
 
-    // Back to the automatic mapping.
+    // The refusal: at the last step the start is blocked, saying why, until the mapping is fixed or confirmed.
+    await page.click('[data-testid=abl-next]');
+    await page.waitForSelector('[data-testid=abl-low-accuracy]', { timeout: LONG });
+    expect(await page.textContent('[data-testid=abl-low-accuracy]')).toMatch(/only \d+\.\d% of the probe images \(chance is 10\.0%\)/);
+    expect(await page.isDisabled('[data-testid=abl-start]')).toBe(true);
+    await page.check('[data-testid=abl-confirm-low]');
+    await expect.poll(() => page.isDisabled('[data-testid=abl-start]')).toBe(false);
+    await shotOf(page, '[data-testid=abl-wizard]', 'mapping-refusal');
+    // The fix: back to the labels step and the automatic mapping.
+    await page.click('[data-testid=abl-back]');
     await page.click('[data-testid=abl-mapping-reset]');
     await page.waitForSelector('[data-testid=abl-mapping][data-source=metadata]', { timeout: LONG });
     expect(await numAttr(page, '[data-testid=abl-accuracy]', 'data-value')).toBe(autoAcc);
     expect(await page.locator('[data-testid=abl-accuracy-warn]').count()).toBe(0);
     await page.click('[data-testid=abl-next]');
+    await page.waitForSelector('[data-testid=abl-score-step]');
+    expect(await page.locator('[data-testid=abl-low-accuracy]').count()).toBe(0);
 
     // Step 3: the three methods of an LE run, both modes, the fitted temperature with its NLL.
     await page.waitForSelector('[data-testid=abl-score-step]');

@@ -996,7 +996,58 @@ function numericSweep(): Case[] {
   return out;
 }
 
-const CASES: Case[] = [...NUMBERS, ...numericSweep(), ...LISTS_AND_JSON, ...EXPORTS, ...PROJECTS, ...FILES, ...IDS, ...MODELS, ...PROBES];
+// A label mapping whose accuracy is near chance (every Fashion-MNIST class shifted by one; the fixture's order).
+const SHIFTED = JSON.stringify(
+  Object.fromEntries(
+    ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot'].map((n, i) => [
+      n,
+      (i + 1) % 10,
+    ]),
+  ),
+);
+const MAPPING: Case[] = [
+  {
+    cat: 'ablation: label mapping',
+    name: 'topimpact.run on a mapping near chance is refused, naming the accuracy, chance and the fix',
+    argv: (c) => ['topimpact.run', ...explainBase(c), '--neurons', '1,2', '--mapping', SHIFTED],
+    exit: 2,
+    code: 'bad_input',
+    says: [/Top Impact refused/, /near chance/, /ablation\.mapping/, /--confirmLowAccuracy true/],
+    project: same,
+  },
+  {
+    cat: 'ablation: label mapping',
+    name: 'ablation.run on a mapping near chance is refused the same way',
+    argv: (c) => ['ablation.run', '--explainRunId', id('run')(c), '--mapping', SHIFTED],
+    exit: 2,
+    code: 'bad_input',
+    says: [/Ablation scoring refused/, /near chance/, /--confirmLowAccuracy true/],
+    project: same,
+  },
+  {
+    cat: 'ablation: label mapping',
+    name: '--confirmLowAccuracy true runs Top Impact on that mapping',
+    argv: (c) => ['topimpact.run', ...explainBase(c), '--neurons', '1,2', '--mapping', SHIFTED, '--confirmLowAccuracy', 'true'],
+    exit: 0,
+    project: 'changed',
+    after: (_c, out) => {
+      expect(JSON.parse(out.stdout)).toMatchObject({ run: { params: { mappingSource: 'explicit', confirmLowAccuracy: true } } });
+    },
+  },
+];
+
+const CASES: Case[] = [
+  ...NUMBERS,
+  ...numericSweep(),
+  ...LISTS_AND_JSON,
+  ...EXPORTS,
+  ...PROJECTS,
+  ...FILES,
+  ...IDS,
+  ...MODELS,
+  ...PROBES,
+  ...MAPPING,
+];
 
 describe('bad-input campaign (CLI, real project copies)', () => {
   const cats = [...new Set(CASES.map((c) => c.cat))];

@@ -8,7 +8,11 @@ import { Id, Neuron } from './schemas';
 // found and verified numerically against the stored logits by 'ablation.head'); else, for spatial maps summarised
 // by mean/max, the tail graph (extractTail layer -> logits, run with onnxruntime on maps recomputed from images).
 
-/** {probe label name: model class index}; default: names from a models.json next to the model, else order. */
+/**
+ * {probe label name: model class index}; default: class names of the model (ONNX metadata_props, a classes file or a
+ * models.json next to it) when they name every probe class, else the assignment that maximises agreement with the
+ * model's stored predictions (inferred).
+ */
 export const ClassMapping = z.record(z.string().min(1).max(500), z.number().int().min(0));
 export type ClassMapping = z.infer<typeof ClassMapping>;
 
@@ -37,8 +41,15 @@ export type LinearHeadInfo = z.infer<typeof LinearHeadInfo>;
 
 export const MappingInfo = z.object({
   activationSetId: Id,
-  /** 'explicit' (given), 'metadata' (class names of a models.json next to the model), 'order' (probe classes by name). */
-  source: z.enum(['explicit', 'metadata', 'order']),
+  /**
+   * 'explicit' (given), 'onnx-metadata' (class names in the model's metadata_props), 'classes-file' (a
+   * `<model>.classes.txt` / `classes.txt` next to the model), 'metadata' (class names of a models.json next to the
+   * model), 'inferred' (the assignment that maximises agreement with the stored predictions), 'order' (probe
+   * classes by name; only when the set has no logits to infer from).
+   */
+  source: z.enum(['explicit', 'onnx-metadata', 'classes-file', 'metadata', 'inferred', 'order']),
+  /** Where the class names came from (metadata key or file name), or how the mapping was decided, in words. */
+  sourceDetail: z.string(),
   modelClasses: z.array(z.string()).nullable(),
   rows: z.array(
     z.object({
@@ -52,6 +63,14 @@ export const MappingInfo = z.object({
   unmapped: z.number().int(),
   /** Share of probe images whose stored prediction equals the mapped label (over mapped images). */
   accuracy: z.number().nullable(),
+  /** Chance level: the share of the largest probe class (what always predicting one class scores). */
+  chance: z.number().nullable(),
+  /** Accuracy at or below this is "near chance": chance + (1 - chance) / 4. */
+  lowAccuracyThreshold: z.number().nullable(),
+  /** accuracy <= lowAccuracyThreshold: ablation.run and topimpact.run refuse unless confirmLowAccuracy is set. */
+  nearChance: z.boolean(),
+  /** Why a source with class names was not used (names that do not match the probe classes), or null. */
+  note: z.string().nullable(),
   images: z.number().int(),
 });
 export type MappingInfo = z.infer<typeof MappingInfo>;
@@ -68,6 +87,8 @@ export const TemperatureInfo = z.object({
 export type TemperatureInfo = z.infer<typeof TemperatureInfo>;
 
 const MappingInput = { mapping: ClassMapping.optional() };
+/** Run even when the mapping's accuracy is near chance (the labels probably do not match the model's classes). */
+const ConfirmLow = { confirmLowAccuracy: z.boolean().default(false) };
 
 export const AblationRunParams = z.object({
   explainRunId: Id,
@@ -83,6 +104,7 @@ export const AblationRunParams = z.object({
   temperature: z.number().positive().max(1000).optional(),
   neurons: z.array(Neuron).min(1).max(1_000_000).optional(),
   ...MappingInput,
+  ...ConfirmLow,
   /** Neurons per committed block (resume granularity); does not change results. */
   blockSize: z.number().int().min(1).max(4096).default(16),
 });
@@ -148,6 +170,8 @@ export const AblationResults = z.object({
   scatter: z.array(
     z.object({
       method: z.string(),
+      /** The neuron of each point (the arrays below are parallel to it). */
+      neurons: z.array(z.number().int()),
       correlation: z.array(z.number().nullable()),
       optim: z.array(z.number().nullable()),
       norm: z.array(z.number().nullable()),
@@ -163,6 +187,7 @@ export const TopImpactParams = z.object({
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   neurons: z.array(Neuron).min(1).max(1_000_000).optional(),
   ...MappingInput,
+  ...ConfirmLow,
   blockSize: z.number().int().min(1).max(4096).default(16),
 });
 export type TopImpactParams = z.output<typeof TopImpactParams>;
@@ -191,7 +216,7 @@ export const ablationMethods = {
     LinearHeadInfo,
   ),
   'ablation.mapping': method(
-    "The probe set's class labels mapped to the model's class indices (explicit, models.json metadata, or order of names) and the model's accuracy on the probe set from stored predictions.",
+    "The probe set's class labels mapped to the model's class indices (explicit; class names from ONNX metadata_props, a classes file or models.json; else inferred from the stored predictions) and the model's accuracy on the probe set, with the chance level.",
     z.object({ activationSetId: Id, ...MappingInput }),
     MappingInfo,
   ),

@@ -31,6 +31,8 @@ export const ModelInfo = z.object({
   /** The output kept as logits: one named like "logits", else the first. */
   logitsOutput: z.string(),
   nodes: z.number().int(),
+  /** The file's metadata_props (key -> value), e.g. class names and preprocessing an export wrote (docs/models.md). */
+  metadata: z.record(z.string(), z.string()).optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfo>;
 

@@ -191,5 +191,6 @@ export function describeModel(path: string, model: ModelProto): ModelInfo {
     fixedBatch: fixed(image.dims[0]),
     logitsOutput: logits.name,
     nodes: g.node.length,
+    metadata: Object.fromEntries((model.metadataProps ?? []).filter((p) => p.key).map((p) => [p.key!, p.value ?? ''])),
   };
 }

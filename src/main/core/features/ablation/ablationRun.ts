@@ -25,6 +25,7 @@ import {
   sortedNeurons,
   subColumns,
 } from './common';
+import { refuseNearChance } from './mapping';
 
 // ablation.run: Optim / Norm ablation scores of every explanation of an explain run (le_label, best_concept,
 // top5, imported) under a simulator s = weights . P_sim + bias (the label simulator, or a calibrated image-text
@@ -58,6 +59,7 @@ export async function runAblation(
   const { db } = project;
   const er = requireRun(db, p.explainRunId);
   const prep = await prepare(db, er.activationSetId, p.mapping);
+  refuseNearChance(prep.mapping, 'Ablation scoring', p.confirmLowAccuracy);
   const { src, labels } = prep;
   // Every check before the first write (a split or a temperature fit): a refused call leaves the project untouched.
   const explanations = runExplanations(db, er.id);
@@ -109,7 +111,9 @@ export async function runAblation(
     splitId: split.id,
     mapping: prep.mapping.info.rows,
     mappingSource: prep.mapping.info.source,
+    mappingDetail: prep.mapping.info.sourceDetail,
     accuracy: prep.mapping.info.accuracy,
+    chance: prep.mapping.info.chance,
     head: prep.head.info,
     oraclePath: prep.path,
   };

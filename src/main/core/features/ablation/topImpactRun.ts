@@ -19,6 +19,7 @@ import {
   sortedNeurons,
   subColumns,
 } from './common';
+import { refuseNearChance } from './mapping';
 
 // topimpact.run: zero-ablate each neuron through the verified linear head (closed form), per-image impact
 // I_k from accuracy and temperature-scaled loss changes over the whole probe set, TI_k(beta) at the five
@@ -43,6 +44,7 @@ export async function runTopImpact(
   const project = state.requireProject();
   const { db } = project;
   const prep = await prepare(db, p.activationSetId, p.mapping, 'Top Impact');
+  refuseNearChance(prep.mapping, 'Top Impact', p.confirmLowAccuracy);
   const { src, labels } = prep;
   // Checks before the first write (the split, the temperature fit): a refused call leaves the project untouched.
   const all = Array.from({ length: src.set.nNeurons }, (_, k) => k);
@@ -68,7 +70,9 @@ export async function runTopImpact(
     curveBetas: Array.from(curveBetas),
     mapping: prep.mapping.info.rows,
     mappingSource: prep.mapping.info.source,
+    mappingDetail: prep.mapping.info.sourceDetail,
     accuracy: prep.mapping.info.accuracy,
+    chance: prep.mapping.info.chance,
     head: prep.head.info,
     oraclePath: prep.path,
   };

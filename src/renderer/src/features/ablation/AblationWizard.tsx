@@ -44,6 +44,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   const [excluded, setExcluded] = useState<string[]>([]);
   const [tOverride, setTOverride] = useState('');
   const [simulator, setSimulator] = useState<SimulatorRef>('label');
+  const [confirmLow, setConfirmLow] = useState(false);
   const encoders = useEncoders();
 
   useEffect(() => {
@@ -68,7 +69,15 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   const running = job?.status === 'running';
   const canNext = [ctx?.run.status === 'done', mapped, false][step];
   const chosen = ctx ? runMethods(ctx.run).filter((m) => !excluded.includes(m)) : [];
-  const canStart = ctx !== null && mapped && modes.length > 0 && chosen.length > 0 && temperatureValid(tOverride) && !running;
+  const nearChance = mapInfo.data?.nearChance === true;
+  const canStart =
+    ctx !== null &&
+    mapped &&
+    modes.length > 0 &&
+    chosen.length > 0 &&
+    temperatureValid(tOverride) &&
+    !running &&
+    (!nearChance || confirmLow);
 
   function go(i: number) {
     setStep(i);
@@ -86,6 +95,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
       ...(excluded.length ? { methods: chosen } : {}),
       ...t,
       ...mapInput,
+      ...(nearChance && confirmLow ? { confirmLowAccuracy: true } : {}),
     };
     void store.start(key, `Ablation scores of run #${ctx.run.id}`, 'ablation.run', input).then((out) => {
       if (out) onDone(out.run.id);
@@ -111,6 +121,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
           onRun={(id) => {
             setRunId(id);
             setMapping(null);
+            setConfirmLow(false);
           }}
           onOpenExplanations={() => openScreen('explanations')}
         />
@@ -125,12 +136,23 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
               info={mapInfo.data}
               pending={mapping}
               nLogits={ctx?.set?.nLogits ?? 0}
-              onChange={(label, j) => setMapping((m) => ({ ...(m ?? (mapInfo.data ? mappingFromInfo(mapInfo.data) : {})), [label]: j }))}
+              onChange={(label, j) => {
+                setConfirmLow(false);
+                setMapping((m) => ({ ...(m ?? (mapInfo.data ? mappingFromInfo(mapInfo.data) : {})), [label]: j }));
+              }}
             />
           )}
           {mapping && (
             <p>
-              <button type="button" className="link" onClick={() => setMapping(null)} data-testid="abl-mapping-reset">
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  setMapping(null);
+                  setConfirmLow(false);
+                }}
+                data-testid="abl-mapping-reset"
+              >
                 Reset to the automatic mapping
               </button>
             </p>
@@ -167,6 +189,24 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
               </p>
             )}
           </div>
+          {nearChance && mapInfo.data && (
+            <div className="banner banner-warn" role="alert" data-testid="abl-low-accuracy">
+              <p>
+                The model agrees with these labels on only {((mapInfo.data.accuracy ?? 0) * 100).toFixed(1)}% of the probe images (chance is{' '}
+                {((mapInfo.data.chance ?? 0) * 100).toFixed(1)}%): the label mapping probably does not match the model&apos;s classes, and
+                every score would be measured on wrong labels. Go back to <em>Labels &amp; head</em> to fix the mapping, or confirm:
+              </p>
+              <label>
+                <input
+                  type="checkbox"
+                  checked={confirmLow}
+                  onChange={(e) => setConfirmLow(e.target.checked)}
+                  data-testid="abl-confirm-low"
+                />{' '}
+                Score anyway: I checked the mapping and the model really is this weak on these images
+              </label>
+            </div>
+          )}
           <div className="actions">
             <button type="button" className="primary" disabled={!canStart} onClick={start} data-testid="abl-start">
               {running ? 'Scoring…' : 'Start ablation scoring'}

@@ -2,16 +2,18 @@ import type { MappingInfo, Mapping } from './types';
 
 const SOURCE: Record<MappingInfo['source'], string> = {
   explicit: 'set by you',
+  'onnx-metadata': "matched by name to the class names stored in the model file's metadata",
+  'classes-file': 'matched by name to the class names in a classes file next to the model',
   metadata: "matched by name to the class names in the model's models.json",
-  order: 'by order: probe classes sorted by name → 0, 1, 2, … (no class names known for the model)',
+  inferred: "inferred from the model's predictions: each probe class goes to the model class that agrees most with it",
+  order: 'by order: probe classes sorted by name → 0, 1, 2, … (no class names known, no predictions to infer from)',
 };
 
-/** Accuracy below this means the probe labels and the model's classes probably do not line up. */
-export const LOW_ACCURACY = 0.5;
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
 export function AccuracyCheck({ info }: { info: MappingInfo }) {
   const acc = info.accuracy;
-  const low = acc !== null && acc < LOW_ACCURACY;
+  const low = info.nearChance;
   return (
     <div className={`abl-accuracy${low ? ' low' : ''}`}>
       <dl className="stat-row">
@@ -24,11 +26,19 @@ export function AccuracyCheck({ info }: { info: MappingInfo }) {
             stored predictions vs the mapped labels, {info.images - info.unmapped} of {info.images} images
           </dd>
         </div>
+        <div className="stat">
+          <dt>Chance level</dt>
+          <dd data-testid="abl-chance" data-value={info.chance ?? ''}>
+            {pct(info.chance)}
+          </dd>
+          <dd className="stat-def">always guessing the largest probe class; at or below {pct(info.lowAccuracyThreshold)} is near chance</dd>
+        </div>
       </dl>
       {low && (
         <div className="banner banner-warn" role="alert" data-testid="abl-accuracy-warn">
-          Accuracy is low: the labels probably do not match the model&apos;s classes. Check the mapping below before scoring: ablation
-          measures changes of the loss on these labels.
+          Accuracy is near chance: the labels probably do not match the model&apos;s classes. Ablation and Top Impact measure changes of the
+          loss on these labels, so they will not start on this mapping unless you confirm it. Fix the mapping below (or reset it to the
+          automatic one), or confirm at the last step if the model really is this weak on these images.
         </div>
       )}
     </div>
@@ -59,9 +69,21 @@ export function MappingEditor({
   const classes = info.modelClasses ?? Array.from({ length: nLogits }, (_, i) => `class ${i}`);
   return (
     <div className="stack" data-testid="abl-mapping" data-source={info.source} data-unmapped={info.unmapped}>
-      <p className="hint">
-        Label mapping: <strong>{SOURCE[info.source]}</strong>.
+      <p className="hint" data-testid="abl-mapping-source">
+        Label mapping: <strong>{SOURCE[info.source]}</strong>
+        {info.source !== 'explicit' && info.source !== 'inferred' && info.source !== 'order' && (
+          <>
+            {' '}
+            (<span className="mono">{info.sourceDetail}</span>)
+          </>
+        )}
+        .
       </p>
+      {info.note && (
+        <p className="hint" data-testid="abl-mapping-note">
+          {info.note}
+        </p>
+      )}
       {info.unmapped > 0 && (
         <p className="warn-text" role="alert">
           {info.unmapped} images have a class with no model class: map every class to score.

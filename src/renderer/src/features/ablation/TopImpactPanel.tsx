@@ -76,9 +76,19 @@ export function TopImpactPanel({
   // Re-read when a Top Impact run ends (the ablation feature is invalidated).
   const runs = useContractQuery('ablation.runs', { activationSetId });
   const latest = runs.data?.find((r) => r.kind === 'topimpact' && r.status === 'done') ?? null;
+  // The mapping's accuracy: near chance, the run is refused unless confirmed here.
+  const mapInfo = useContractQuery('ablation.mapping', { activationSetId, ...(mapping ? { mapping } : {}) });
+  const nearChance = mapInfo.data?.nearChance === true;
+  const [confirmLow, setConfirmLow] = useState(false);
   function start() {
     store.dismiss(key);
-    const input = { activationSetId, seed, blockSize: 16, ...(mapping ? { mapping } : {}) };
+    const input = {
+      activationSetId,
+      seed,
+      blockSize: 16,
+      ...(mapping ? { mapping } : {}),
+      ...(nearChance && confirmLow ? { confirmLowAccuracy: true } : {}),
+    };
     void store.start(key, `Top Impact of ${label}`, 'topimpact.run', input);
   }
   return (
@@ -98,7 +108,7 @@ export function TopImpactPanel({
         <button
           type="button"
           className={latest ? '' : 'primary'}
-          disabled={job?.status === 'running'}
+          disabled={job?.status === 'running' || (nearChance && !confirmLow)}
           onClick={start}
           data-testid="ti-start"
         >
@@ -110,6 +120,17 @@ export function TopImpactPanel({
         activation, TI(β) is the share of the total |impact| from the top β fraction (it covers ⌈β·N⌉ of the N probe images, at least one:
         on a small probe set the smallest βs can coincide).
       </p>
+      {nearChance && mapInfo.data && (
+        <div className="banner banner-warn" role="alert" data-testid="ti-low-accuracy">
+          The model agrees with the probe labels on only {((mapInfo.data.accuracy ?? 0) * 100).toFixed(1)}% of the images under this label
+          mapping (chance is {((mapInfo.data.chance ?? 0) * 100).toFixed(1)}%; {mapInfo.data.sourceDetail}): the labels probably do not
+          match the model&apos;s classes.{' '}
+          <label>
+            <input type="checkbox" checked={confirmLow} onChange={(e) => setConfirmLow(e.target.checked)} data-testid="ti-confirm-low" />{' '}
+            Run anyway
+          </label>
+        </div>
+      )}
       <JobStatus runKey={key} testId="ti" />
       <ErrorBox error={runs.error} />
       {latest ? (
