@@ -6,8 +6,18 @@ import { getProbeSet, imagePage, labelCounts, listProbeSets, skippedFiles } from
 import type { Db } from '../../platform/store/open';
 import { importProbe } from './importProbe';
 import { thumbnails } from './thumbnails';
+import { createUploads } from './upload';
 
-type ProbeMethods = 'probe.import' | 'probe.list' | 'probe.summary' | 'probe.images' | 'probe.skipped' | 'probe.thumbnails';
+type ProbeMethods =
+  | 'probe.import'
+  | 'probe.list'
+  | 'probe.summary'
+  | 'probe.images'
+  | 'probe.skipped'
+  | 'probe.thumbnails'
+  | 'probe.upload.begin'
+  | 'probe.upload.chunk'
+  | 'probe.upload.finish';
 
 export function createProbeHandlers(state: BackendState): Pick<Handlers<Contract>, ProbeMethods> {
   const probeSet = (db: Db, id: number) => {
@@ -15,6 +25,7 @@ export function createProbeHandlers(state: BackendState): Pick<Handlers<Contract
     if (!set) throw new AppError('not_found', `Probe set ${id} does not exist in this project.`);
     return set;
   };
+  const uploads = createUploads(state);
   return {
     'probe.import': (input, ctx) => importProbe(state, input, ctx),
     'probe.list': () => listProbeSets(state.requireProject().db),
@@ -36,5 +47,8 @@ export function createProbeHandlers(state: BackendState): Pick<Handlers<Contract
       const { db, path } = state.requireProject();
       return thumbnails(db, path, imageIds, size, ctx.signal);
     },
+    'probe.upload.begin': (input) => uploads.begin(input),
+    'probe.upload.chunk': (input) => uploads.chunk(input),
+    'probe.upload.finish': ({ name }) => uploads.finish(name),
   };
 }
