@@ -120,6 +120,7 @@ describe('extraction job', () => {
     );
     const lines = readFileSync(csv.path, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(N + 1);
-    expect(lines[1].split(',').map(Number)).toEqual(Array.from(readMatrix(s.db, id, 'logits').subarray(0, 10)));
+    // Row columns first (row, image_id, rel_path, class, labels), then the logits.
+    expect(lines[1].split(',').slice(5).map(Number)).toEqual(Array.from(readMatrix(s.db, id, 'logits').subarray(0, 10)));
   });
 });

@@ -190,7 +190,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
             )}
           </div>
           {nearChance && mapInfo.data && (
-            <div className="banner banner-warn" role="alert" data-testid="abl-low-accuracy">
+            <div className="banner banner-warn abl-low-accuracy" role="alert" data-testid="abl-low-accuracy">
               <p>
                 The model agrees with these labels on only {((mapInfo.data.accuracy ?? 0) * 100).toFixed(1)}% of the probe images (chance is{' '}
                 {((mapInfo.data.chance ?? 0) * 100).toFixed(1)}%): the label mapping probably does not match the model&apos;s classes, and
