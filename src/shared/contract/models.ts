@@ -186,6 +186,43 @@ export const ExtractInput = z.object({
 export type ExtractInput = z.input<typeof ExtractInput>;
 export type ExtractParams = z.output<typeof ExtractInput>;
 
+/** Spatial maps of one unit over some probe images (activations.heatmaps); docs/heatmaps.md. */
+export const HeatmapsOutput = z.object({
+  activationSetId: Id,
+  neuron: z.number().int(),
+  /** channel: a 4-D map's channel; tokens: a feature over a ViT's patch tokens; none: the layer has no spatial map. */
+  kind: z.enum(['channel', 'tokens', 'none']),
+  /** Why there is no map (kind none), e.g. "no spatial map: this layer is pooled ([1,64]: ...)". */
+  reason: z.string().nullable(),
+  /** The unit in words: "channel 17 of a 7x7 map", "channel 3 / y 2 / x 5", "feature 64 of the 4x4 patch tokens". */
+  unit: z.string(),
+  /** Map size (rows x columns): the layer's spatial size or patch grid. */
+  grid: z.object({ height: z.number().int(), width: z.number().int() }).nullable(),
+  /** Identity units of a map: the unit's own position on the map. */
+  focus: z.object({ y: z.number().int(), x: z.number().int() }).nullable(),
+  /** Token tensors: tokens before the patch grid that the maps leave out (CLS, registers). */
+  prefixTokens: z.number().int(),
+  /** The model input the maps cover (the preprocessing the set was extracted with). */
+  input: z.object({ height: z.number().int(), width: z.number().int(), resize: z.enum(['squash', 'shorter_center_crop']) }),
+  /** Lowest and highest value over all returned maps: one colour scale for all of them. */
+  scale: z.object({ lo: z.number(), hi: z.number() }),
+  maps: z.array(
+    z.object({
+      imageId: Id,
+      /** grid.height x grid.width values, row-major. */
+      values: z.array(z.number()),
+      min: z.number(),
+      max: z.number(),
+      /** The unit's value under the set's summary, recomputed from this map's tensor (the stored activation). */
+      activation: z.number(),
+    }),
+  ),
+  /** Images computed now (the others came from the cache), and how long the call took. */
+  computed: z.number().int(),
+  seconds: z.number(),
+});
+export type HeatmapsOutput = z.infer<typeof HeatmapsOutput>;
+
 const ModelRef = z.object({ modelId: Id });
 const SetRef = z.object({ activationSetId: Id });
 
@@ -245,8 +282,13 @@ export const modelMethods = {
     z.object({ activationSetId: Id, neuron: z.number().int().min(0) }),
     z.object({ stat: NeuronStat, histogram: Histogram }),
   ),
+  'activations.heatmaps': method(
+    "Spatial maps of one unit (a CNN channel, a ViT feature over the patch tokens) over given probe images of its activation set: the model is run up to the layer with onnxruntime (cached per image). kind 'none' with the reason for a pooled layer.",
+    z.object({ activationSetId: Id, neuron: z.number().int().min(0), imageIds: z.array(Id).min(1).max(200) }),
+    HeatmapsOutput,
+  ),
   'activations.export': method(
-    "Write an activation set (or its logits) to a CSV or NPY file; every row names its image (row, image_id, rel_path, class, labels): a CSV's first columns, an NPY's rows sidecar '<name>.rows.csv'.",
+    'Write an activation set (or its logits) to a CSV or NPY file.',
     z.object({
       activationSetId: Id,
       path: FilePath,
@@ -254,15 +296,6 @@ export const modelMethods = {
       kind: z.enum(['act', 'logits']).default('act'),
       overwrite: Overwrite,
     }),
-    z.object({
-      path: z.string(),
-      rows: z.number().int(),
-      cols: z.number().int(),
-      bytes: z.number().int(),
-      /** NPY: the rows sidecar CSV (row, image_id, rel_path, class, labels per matrix row); CSV: null (the columns lead each row). */
-      rowsPath: z.string().nullable(),
-      /** The columns that name each row's image. */
-      rowColumns: z.array(z.string()),
-    }),
+    z.object({ path: z.string(), rows: z.number().int(), cols: z.number().int(), bytes: z.number().int() }),
   ),
 } as const;

@@ -126,3 +126,35 @@ export function extractTail(
   g.valueInfo = g.valueInfo.filter((v) => used.has(v.name ?? '') && v.name !== fromTensor && !sideNames.includes(v.name ?? ''));
   return copy;
 }
+
+/**
+ * The sub-graph that computes `outputs` from the graph inputs (everything after them dropped), with `outputs` as
+ * its only outputs: a model run "up to a layer" does only the work that layer needs.
+ */
+export function extractHead(model: ModelProto, outputs: readonly string[]): ModelProto {
+  const copy = cloneModel(model);
+  const g = graphOf(copy);
+  const prod = producers(g);
+  const keep = new Set<NodeProto>();
+  const seen = new Set<string>();
+  const stack = [...outputs];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (!t || seen.has(t)) continue;
+    seen.add(t);
+    const n = prod.get(t);
+    if (n && !keep.has(n)) {
+      keep.add(n);
+      stack.push(...n.input);
+    }
+  }
+  for (const o of outputs) {
+    if (!prod.has(o) && !g.input.some((i) => i.name === o)) throw new AppError('bad_input', `No tensor '${o}' in the graph.`);
+  }
+  g.node = g.node.filter((n) => keep.has(n));
+  g.initializer = g.initializer.filter((t) => seen.has(t.name ?? ''));
+  g.input = g.input.filter((i) => seen.has(i.name ?? ''));
+  g.output = outputs.map((name) => g.output.find((o) => o.name === name) ?? onnx.ValueInfoProto.create({ name }));
+  g.valueInfo = g.valueInfo.filter((v) => seen.has(v.name ?? ''));
+  return copy;
+}

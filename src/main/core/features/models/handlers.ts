@@ -9,7 +9,8 @@ import * as models from '../../platform/store/modelRepo';
 import type { Db } from '../../platform/store/open';
 import { imageSources } from '../../platform/store/probeRepo';
 import { exportSet } from './exportMatrix';
-import { runExtractJob } from './extractJob';
+import { heatmaps, tensorCacheOf } from './heatmaps';
+import { runExtractJob, sessionsOf } from './extractJob';
 import { addModel, modelStatus, rowProblem } from './modelService';
 import { refuseIfModelInUse } from './modelUse';
 import { presetFor, PRESETS, previewImage } from '../../onnx/preprocess';
@@ -29,6 +30,7 @@ type ModelMethods =
   | 'activations.list'
   | 'activations.stats'
   | 'activations.neuron'
+  | 'activations.heatmaps'
   | 'activations.export';
 
 /** A row that cannot be described (saved by an older version) must not break the listing: shown as 'invalid' with its problem. */
@@ -135,6 +137,8 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
         );
       return r;
     },
+    'activations.heatmaps': (input, ctx) =>
+      heatmaps({ db: db(), sessions: sessionsOf(state), cache: tensorCacheOf(state), signal: ctx.signal }, input),
     'activations.export': ({ activationSetId, path, overwrite, format, kind }) =>
       exportSet(db(), activationSetId, { path, overwrite, protectedProjects: state.openProjectPaths() }, format, kind),
   };
