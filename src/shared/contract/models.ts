@@ -288,7 +288,7 @@ export const modelMethods = {
     HeatmapsOutput,
   ),
   'activations.export': method(
-    'Write an activation set (or its logits) to a CSV or NPY file.',
+    "Write an activation set (or its logits) to a CSV or NPY file; every row names its image (row, image_id, rel_path, class, labels): a CSV's first columns, an NPY's rows sidecar '<name>.rows.csv'.",
     z.object({
       activationSetId: Id,
       path: FilePath,
@@ -296,6 +296,15 @@ export const modelMethods = {
       kind: z.enum(['act', 'logits']).default('act'),
       overwrite: Overwrite,
     }),
-    z.object({ path: z.string(), rows: z.number().int(), cols: z.number().int(), bytes: z.number().int() }),
+    z.object({
+      path: z.string(),
+      rows: z.number().int(),
+      cols: z.number().int(),
+      bytes: z.number().int(),
+      /** NPY: the rows sidecar CSV (row, image_id, rel_path, class, labels per matrix row); CSV: null (the columns lead each row). */
+      rowsPath: z.string().nullable(),
+      /** The columns that name each row's image. */
+      rowColumns: z.array(z.string()),
+    }),
   ),
 } as const;
