@@ -131,22 +131,24 @@ describe('neuron bookmarks', () => {
   });
 
   it('an older project (schema 4) gains the table when opened for writing; read-only it must be upgraded first', async () => {
-    expect(SCHEMA_VERSION).toBe(5);
     const path = join(tempDirSync('bookmarks-old'), 'old.nwb');
     copyFileSync(base.project, path);
-    // Make the copy what version 4 of the app wrote: no bookmarks table, migration 5 not recorded.
+    // Make the copy what version 4 of the app wrote: no bookmarks table (nor the later migrations' tables), migrations 5+ not recorded.
     const raw = new Database(path);
-    raw.exec(`DROP TABLE bookmarks; DELETE FROM schema_migrations WHERE version = 5; PRAGMA user_version = 4;`);
+    raw.exec(
+      `DROP TABLE bookmarks; DROP TABLE neuron_columns; DROP TABLE neuron_profiles;
+      DELETE FROM schema_migrations WHERE version >= 5; PRAGMA user_version = 4;`,
+    );
     raw.close();
 
     const ro = testBackend(tempDirSync('bookmarks-user'));
     const refused = await refusal(call(ro, 'project.open', { path, readOnly: true }));
     expect(refused.code).toBe('read_only');
-    expect(refused.message).toMatch(/older schema \(4; this version works on 5\)/);
+    expect(refused.message).toContain(`older schema (4; this version works on ${SCHEMA_VERSION})`);
 
     const { backend } = await open({ path });
     const db = backend.state.requireProject().db;
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(await call(backend, 'bookmark.list', {})).toEqual([]);
     await call(backend, 'bookmark.set', { activationSetId: base.setId, neuron: 0 });
     expect(bookmarkedNeurons(db, base.setId)).toEqual([0]);

@@ -14,6 +14,7 @@ const SHIPPED: readonly { version: number; name: string; sha256: string }[] = [
   { version: 3, name: 'ablation', sha256: 'a159f36a7f7571fb177a868ab78cdffbf0bee5a44fedddef07dbd369b2576589' },
   { version: 4, name: 'non_finite', sha256: '5ce8cb23b6f2d4c9435355b7cfd38584c66f2f9be8edf59225337d61eb8687ba' },
   { version: 5, name: 'bookmarks', sha256: '441d9f83b7f9530bbfc4c835a12550d6c40a33959034f1f210391b5279e4bc4f' },
+  { version: 6, name: 'neuron_columns', sha256: 'c05e8f9c49a41a94ecf6617f14e320efa633315f113183a65a2fa9fb358c1a74' },
 ];
 
 describe('shipped migrations are pinned', () => {

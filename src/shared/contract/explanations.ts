@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { job, method } from '../define';
 import { FilePath, Id, Neuron, Overwrite } from './schemas';
 import { Histogram, NeuronStat } from './models';
+import { unitSearchMethods } from './unitSearch';
+
+export * from './unitSearch';
 
 // Contract methods of the explanation capability: seeded splits, label concepts, Linear Explanations
 // (LE) with correlation scoring, results / neuron page reads, CSV+JSON interchange. Spread into contract/index.ts.
@@ -197,6 +200,7 @@ export const NeuronView = z.object({
 export type NeuronView = z.infer<typeof NeuronView>;
 
 export const explainMethods = {
+  ...unitSearchMethods,
   'split.get': method(
     'The stored seeded split of a probe set for (seed, fractions) under its current manifest, or null.',
     SplitQuery,

@@ -6,3 +6,5 @@ export { requireCalibration, requireEncoder } from './encoderService';
 export { scoreTextWithEncoder } from './simulate';
 export { encoderSimulator, labelSimulator } from './simulators';
 export type { ExplanationSimulator } from './simulators';
+export { defaultSearchEncoder, textEmbedder } from './textSearch';
+export type { TextEmbedder } from './textSearch';

@@ -9,6 +9,7 @@ import { imageIdsByPath, probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
 import { getProbeSet } from '../../platform/store/probeRepo';
 import { findSplit, insertSplit, type SplitRow } from '../../platform/store/splitRepo';
+import { readNeuronColumns } from '../models';
 
 // What every explanation method needs before it reads a number: an activation set whose rows still line
 // up with its probe set's images, the seeded split, and columns of the activation matrix.
@@ -55,21 +56,12 @@ export function checkNeuron(set: ActivationSetInfo, neuron: number): void {
     throw new AppError('bad_input', `Neuron ${neuron} is out of range: the layer has ${set.nNeurons} neurons (0..${set.nNeurons - 1}).`);
 }
 
-/** Selected neuron columns of the stored N x K matrix as an N x cols.length matrix (one pass over chunks). */
+/**
+ * Selected neuron columns of the stored N x K matrix as an N x cols.length matrix: from the column copy (built on
+ * first need; docs/browse.md), or through the row blocks where the project is read-only. The same values either way.
+ */
 export function readColumns(db: Db, set: ActivationSetInfo, cols: readonly number[]): DenseMatrix {
-  const k = set.nNeurons;
-  const c = cols.length;
-  const out = new Float32Array(set.nImages * c);
-  let row = 0;
-  for (const chunk of acts.readChunks(db, set.id, 'act')) {
-    for (let r = 0; r < chunk.nRows; r++, row++) {
-      const src = r * k;
-      const dst = row * c;
-      for (let j = 0; j < c; j++) out[dst + j] = chunk.data[src + cols[j]];
-    }
-  }
-  if (row !== set.nImages) throw new AppError('internal', `Activation set ${set.id}: ${row} stored rows, expected ${set.nImages}.`);
-  return { data: out, rows: set.nImages, cols: c };
+  return { data: readNeuronColumns(db, set, cols), rows: set.nImages, cols: cols.length };
 }
 
 export const DEFAULT_FRACTIONS: [number, number, number] = [0.7, 0.1, 0.2];

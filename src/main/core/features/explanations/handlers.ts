@@ -16,8 +16,11 @@ import { queryResults, resultRows, usesConcept } from './results';
 import { requireRun, runInfo } from './runInfo';
 import { at } from './scoring';
 import { scoreTextWithEncoder } from '../concepts';
+import { searchUnits, similarUnits } from './unitSearch';
 
 type ExplainMethods =
+  | 'neuron.similar'
+  | 'neuron.search'
   | 'split.get'
   | 'split.ensure'
   | 'explain.concepts'
@@ -53,6 +56,8 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
     'explain.runs': ({ activationSetId }) => listExplainRuns(db(), activationSetId).map((r) => runInfo(db(), r)),
     'explain.results': ({ runId, ...q }) => queryResults(resultRows(db(), requireRun(db(), runId)), q),
     'explain.neuron': (input) => neuronView(db(), input),
+    'neuron.similar': (input) => similarUnits(db(), input),
+    'neuron.search': (input) => searchUnits(db(), input),
     'explain.searchConcept': ({ runId, text }) => {
       const t = text.trim().toLowerCase();
       return resultRows(db(), requireRun(db(), runId))

@@ -14,6 +14,7 @@ import { runPipeline, type PipelinePlan } from './pipeline';
 import { decodePixels } from '../../onnx/preprocess';
 import { createSession, providerReport, sessionKey, type SessionCache } from '../../onnx/session';
 import { nonFiniteError, refuseNonFinite, scanStored, type NonFiniteWhere } from './nonFinite';
+import { writeColumns } from './columns';
 import { countNonFinite, statsAccumulator } from '../../numeric/stats/stats';
 import { planSummary } from '../../numeric/stats/summary';
 
@@ -216,5 +217,10 @@ export function writeStats(db: Db, setId: number, k: number, opts: StatsPolicy):
     if (badLogits) throw nonFiniteError(opts.where('logits'), scanStored(db, setId, 'logits', opts.nLogits));
   }
   for (const c of acts.readChunks(db, setId)) acc.addHistogram(c.data);
-  acts.finishSet(db, setId, stats, acc.histograms(), badLogits);
+  const nImages = acts.getSetRow(db, setId)?.nImages ?? 0;
+  // The column copy (one neuron without the whole matrix) commits with the completion: a complete set has it.
+  db.transaction(() => {
+    writeColumns(db, { id: setId, nImages, nNeurons: k });
+    acts.finishSet(db, setId, stats, acc.histograms(), badLogits);
+  })();
 }

@@ -2,3 +2,5 @@
 // Other features import only from here (lint forbids reaching into this folder's other files).
 
 export { loadForRun } from './modelService';
+export { ensureColumns, neuronProfiles, readColumnsByRows, readNeuronColumns, writeColumns } from './columns';
+export type { SetShape } from './columns';

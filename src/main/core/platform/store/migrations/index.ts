@@ -4,6 +4,7 @@ import { sql as m002 } from './002_explain_runs';
 import { sql as m003 } from './003_ablation';
 import { sql as m004 } from './004_non_finite';
 import { sql as m005 } from './005_bookmarks';
+import { sql as m006 } from './006_neuron_columns';
 
 export interface Migration {
   version: number;
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration(3, 'ablation', m003),
   migration(4, 'non_finite', m004),
   migration(5, 'bookmarks', m005),
+  migration(6, 'neuron_columns', m006),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
