@@ -1036,6 +1036,47 @@ const MAPPING: Case[] = [
   },
 ];
 
+const SPLITS: Case[] = [
+  {
+    cat: 'splits: import',
+    name: 'a split CSV with a split name that is not train/val/test',
+    argv: (c) => ['split.import', '--probeSetId', id('probe')(c), '--path', join(c.D, 'split.csv')],
+    setup: (c) => writeFileSync(join(c.D, 'split.csv'), 'rel_path,split\nBag/x.png,holdout\n'),
+    exit: 2,
+    code: 'bad_input',
+    says: [/split\.csv/, /holdout/, /train, val or test/],
+    project: same,
+  },
+  {
+    cat: 'splits: import',
+    name: 'a split CSV naming an image the probe set does not have',
+    argv: (c) => ['split.import', '--probeSetId', id('probe')(c), '--path', join(c.D, 'split.csv')],
+    setup: (c) => writeFileSync(join(c.D, 'split.csv'), 'rel_path,split\nBag/nope.png,train\n'),
+    exit: 2,
+    code: 'bad_input',
+    says: [/Bag\/nope\.png/, /not images of this probe set/],
+    project: same,
+  },
+  {
+    cat: 'splits: import',
+    name: 'index lists that leave images out',
+    argv: (c) => ['split.import', '--probeSetId', id('probe')(c), '--indices', '{"train":[0,1],"val":[2],"test":[3]}'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/26 of the probe set's 30 images are in no list/],
+    project: same,
+  },
+  {
+    cat: 'splits: import',
+    name: 'a missing split file',
+    argv: (c) => ['split.import', '--probeSetId', id('probe')(c), '--path', join(c.D, 'none.csv')],
+    exit: 2,
+    code: 'not_found',
+    says: [/none\.csv/],
+    project: same,
+  },
+];
+
 const CASES: Case[] = [
   ...NUMBERS,
   ...numericSweep(),
@@ -1047,6 +1088,7 @@ const CASES: Case[] = [
   ...MODELS,
   ...PROBES,
   ...MAPPING,
+  ...SPLITS,
 ];
 
 describe('bad-input campaign (CLI, real project copies)', () => {

@@ -15,6 +15,7 @@ const SHIPPED: readonly { version: number; name: string; sha256: string }[] = [
   { version: 4, name: 'non_finite', sha256: '5ce8cb23b6f2d4c9435355b7cfd38584c66f2f9be8edf59225337d61eb8687ba' },
   { version: 5, name: 'bookmarks', sha256: '441d9f83b7f9530bbfc4c835a12550d6c40a33959034f1f210391b5279e4bc4f' },
   { version: 6, name: 'neuron_columns', sha256: 'c05e8f9c49a41a94ecf6617f14e320efa633315f113183a65a2fa9fb358c1a74' },
+  { version: 7, name: 'split_source', sha256: '8a1ee7f8c4e04f613a96f51eb4e44b222f92ed87f90985174d9ba3cc704b8415' },
 ];
 
 describe('shipped migrations are pinned', () => {

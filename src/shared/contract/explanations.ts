@@ -23,8 +23,15 @@ export const SplitInfo = z.object({
   manifestHash: z.string(),
   counts: z.object({ train: z.number().int(), val: z.number().int(), test: z.number().int() }),
   createdAt: z.string(),
+  /** 'seeded' (seed + fractions) or 'imported' (split.import: an assignment you gave; seed unused). */
+  source: z.enum(['seeded', 'imported']),
+  /** Where an imported split came from (its file, or "index lists"); null for seeded ones. */
+  name: z.string().nullable(),
 });
 export type SplitInfo = z.infer<typeof SplitInfo>;
+
+/** 0-based positions in the probe set's images sorted by relative path (the order split.export writes). */
+const IndexList = z.array(z.number().int().min(0)).max(10_000_000);
 
 const SplitQuery = z.object({
   probeSetId: Id,
@@ -53,6 +60,8 @@ export const ExplainParamsSchema = z.object({
   activationSetId: Id,
   conceptSource: ConceptSource.default({ kind: 'labels' }),
   seed: z.number().int().min(0).max(0xffffffff).default(0),
+  /** A stored split of the probe set (e.g. one from split.import) instead of the seeded one. */
+  splitId: Id.optional(),
   /** Elastic-net penalty (ignored when lambdaSelection is 'val'). */
   lambda: z
     .number()
@@ -210,6 +219,27 @@ export const explainMethods = {
     'The stored seeded train/val/test split (image-id order) of a probe set; created once per (seed, fractions, manifest).',
     SplitQuery,
     SplitInfo.extend({ created: z.boolean() }),
+  ),
+  'split.list': method(
+    'Every stored split of a probe set (seeded and imported), newest first, with its counts.',
+    z.object({ probeSetId: Id }),
+    z.array(SplitInfo),
+  ),
+  'split.import': method(
+    "Store a given train/val/test assignment of a probe set's images, to compare with another tool image for image: a CSV with a relative-path column (rel_path or path) and a split column (train, val or test), or index lists (positions in the images sorted by relative path). Every image must be assigned exactly once. Use it with explain.run --splitId.",
+    z.object({
+      probeSetId: Id,
+      path: FilePath.optional(),
+      indices: z.object({ train: IndexList, val: IndexList, test: IndexList }).optional(),
+      /** Shown with the split (default: the file name, or "index lists"). */
+      name: z.string().min(1).max(200).optional(),
+    }),
+    SplitInfo.extend({ created: z.boolean() }),
+  ),
+  'split.export': method(
+    'Write a stored split as CSV: index, rel_path, split (train/val/test), one row per image sorted by relative path; split.import reads it back.',
+    z.object({ splitId: Id, path: FilePath, overwrite: Overwrite }),
+    z.object({ path: z.string(), rows: z.number().int(), bytes: z.number().int() }),
   ),
   'explain.concepts': method(
     'The concepts a source yields for a probe set (labels: classes + superclasses + CSV labels, constant ones dropped).',

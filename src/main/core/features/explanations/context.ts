@@ -93,6 +93,8 @@ export function splitInfo(s: SplitRow): SplitInfo {
     manifestHash: s.manifestHash,
     counts: { train: train.length, val: val.length, test: test.length },
     createdAt: s.createdAt,
+    source: s.source,
+    name: s.name,
   };
 }
 
@@ -125,7 +127,15 @@ export function ensureSplit(
       const assignment = canonicalSplit(db, probeSetId, seed, fractions);
       const id = insertSplit(db, { ...q, fractions: [fractions[0], fractions[1], fractions[2]], assignment });
       return {
-        split: findSplit(db, q) ?? { ...q, id, fractions: [fractions[0], fractions[1], fractions[2]], assignment, createdAt: '' },
+        split: findSplit(db, q) ?? {
+          ...q,
+          id,
+          fractions: [fractions[0], fractions[1], fractions[2]],
+          assignment,
+          createdAt: '',
+          source: 'seeded',
+          name: null,
+        },
         created: true,
       };
     })

@@ -7,6 +7,7 @@ import { ensureConceptSet } from '../../platform/store/conceptRepo';
 import { listExplainRuns } from '../../platform/store/explanationRepo';
 import { getSplit } from '../../platform/store/splitRepo';
 import { checkNeuron, ensureSplit, getStoredSplit, readColumns, resolveSet, splitInfo } from './context';
+import { exportSplit, importSplit, listProbeSplits } from './splitFile';
 import { runExplain } from './explainJob';
 import { exportRun } from './exportRun';
 import { importRun } from './importRun';
@@ -23,6 +24,9 @@ type ExplainMethods =
   | 'neuron.search'
   | 'split.get'
   | 'split.ensure'
+  | 'split.list'
+  | 'split.import'
+  | 'split.export'
   | 'explain.concepts'
   | 'explain.run'
   | 'explain.runs'
@@ -45,6 +49,10 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
       const { split, created } = ensureSplit(db(), probeSetId, seed, fractions);
       return { ...splitInfo(split), created };
     },
+    'split.list': ({ probeSetId }) => listProbeSplits(db(), probeSetId),
+    'split.import': (input) => importSplit(db(), input),
+    'split.export': ({ splitId, path, overwrite }) =>
+      exportSplit(db(), splitId, { path, overwrite, protectedProjects: state.openProjectPaths() }),
     'explain.concepts': ({ probeSetId }) => {
       const lc = loadLabelConcepts(db(), probeSetId);
       if (!lc.imageIds.length) throw new AppError('bad_input', `Probe set ${probeSetId} has no images (or does not exist).`);

@@ -5,6 +5,7 @@ import { sql as m003 } from './003_ablation';
 import { sql as m004 } from './004_non_finite';
 import { sql as m005 } from './005_bookmarks';
 import { sql as m006 } from './006_neuron_columns';
+import { sql as m007 } from './007_split_source';
 
 export interface Migration {
   version: number;
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration(4, 'non_finite', m004),
   migration(5, 'bookmarks', m005),
   migration(6, 'neuron_columns', m006),
+  migration(7, 'split_source', m007),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
