@@ -15,6 +15,7 @@ import { Toasts, type Toast } from './components/Toasts';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { DropOverlay } from './components/DropOverlay';
 import { NeedsProject } from './components/NeedsProject';
+import { offerDroppedFolder } from './features/probes';
 import { useShortcuts } from './lib/useShortcuts';
 import { useTheme } from './lib/theme';
 import { useMenuActions } from './lib/useMenuActions';
@@ -133,8 +134,10 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
     },
   });
 
+  // The one job store: a run's end shows a toast (the run's own, or the generic one) and re-reads the project.
+  const [jobs] = useState(() => new JobStore(api));
   const onFolderDropped = useCallback(
-    (path: string | null, name: string) => {
+    (path: string | null, name: string, entry: FileSystemEntry | null) => {
       if (!project) {
         notify({
           kind: 'error',
@@ -149,6 +152,14 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
         setDroppedRoot(path);
         return;
       }
+      if (entry) {
+        // Browser mode: the page reads the folder and uploads it next to the project (features/probes/uploadStore.ts).
+        router.navigate({ screen: 'probes', view: 'add' });
+        offerDroppedFolder(entry, { api, jobs, projectPath: project.path }).catch((e: unknown) =>
+          reportError(e, `Cannot upload “${name}”`),
+        );
+        return;
+      }
       requestFocus('import-root'); // opens the import form with its folder field focused
       notify({
         kind: 'info',
@@ -157,11 +168,9 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
         hint: 'Type its path in the Image folder field, or use Browse… to pick it. The desktop app accepts drops directly.',
       });
     },
-    [project, notify, requestFocus],
+    [project, notify, requestFocus, api, jobs, reportError],
   );
 
-  // The one job store: a run's end shows a toast (the run's own, or the generic one) and re-reads the project.
-  const [jobs] = useState(() => new JobStore(api));
   // One query cache per open project: ids restart in every project, so nothing cached survives a switch.
   const queryClient = useMemo(() => createQueryClient(), [project?.path]);
   const queries = useRef(queryClient);

@@ -2,10 +2,11 @@ import { useEffect, useState } from 'react';
 import { pathForDroppedFile } from '../api';
 
 /**
- * Window-wide drop target for image folders. Electron reveals the dropped folder's real path; browsers
- * do not, so the caller gets null and explains the fallback (path field / Browse…).
+ * Window-wide drop target for image folders. Electron reveals the dropped folder's real path; browsers do not,
+ * so the caller gets null and the dropped entry (webkitGetAsEntry, taken now: the DataTransfer is emptied when
+ * the event ends), from which the page reads the folder tree and uploads it.
  */
-export function DropOverlay({ onDrop }: { onDrop: (path: string | null, name: string) => void }) {
+export function DropOverlay({ onDrop }: { onDrop: (path: string | null, name: string, entry: FileSystemEntry | null) => void }) {
   const [active, setActive] = useState(false);
   useEffect(() => {
     let depth = 0;
@@ -31,7 +32,11 @@ export function DropOverlay({ onDrop }: { onDrop: (path: string | null, name: st
       depth = 0;
       setActive(false);
       const file = e.dataTransfer?.files[0];
-      if (file) onDrop(pathForDroppedFile(file), file.name);
+      if (!file) return;
+      const path = pathForDroppedFile(file);
+      const items = Array.from(e.dataTransfer?.items ?? []).filter((i) => i.kind === 'file');
+      const entries = path ? [] : items.map((i) => i.webkitGetAsEntry?.() ?? null);
+      onDrop(path, file.name, entries.find((x) => x?.isDirectory) ?? entries[0] ?? null);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);

@@ -6,6 +6,8 @@ import { useFocusRequest } from '../../lib/useFocusRequest';
 import { ImportProgress } from './ImportProgress';
 import { ImportSummary } from './ImportSummary';
 import { PathField } from '../../components/PathField';
+import { DropUpload } from './DropUpload';
+import { uploadTarget } from './uploadStore';
 
 /** Add a probe set: folder (drop / type / browse), optional name and labels CSV, then the import job. */
 export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }) {
@@ -40,6 +42,7 @@ export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }
 
   return (
     <div className="stack">
+      <DropUpload />
       <form className="card" onSubmit={submit} aria-labelledby="import-title" data-testid="import-form">
         <h2 id="import-title">Add a probe set</h2>
         <p className="hint">
@@ -47,7 +50,7 @@ export function ImportPanel({ onShow }: { onShow: (probeSetId: number) => void }
           updates it.{' '}
           {isElectron()
             ? 'You can also drop a folder anywhere on the window.'
-            : 'Dropping a folder works in the desktop app; here, type or browse the path.'}
+            : `You can also drop a folder anywhere on the window: its images are uploaded to ${project ? uploadTarget(project.path, '<folder>') : '<project>.uploads/<folder>'} and imported from there (a typed path imports in place, without a copy).`}
         </p>
         <PathField
           id="import-root"

@@ -61,7 +61,7 @@ export function SkippedList({ probeSetId, count }: { probeSetId: number; count: 
 }
 
 /** Reasons are stored as "<code>: <sentence>" (stable code first); show the code as a tag. */
-function SkipReason({ reason }: { reason: string }) {
+export function SkipReason({ reason }: { reason: string }) {
   const m = /^([a-z_]+): (.*)$/s.exec(reason);
   return (
     <div className="skipped-reason" data-testid="skipped-reason" data-code={m?.[1]}>

@@ -2,3 +2,4 @@
 export { ProbeSetsScreen } from './ProbeSetsScreen';
 export { ProbeSetSelect } from './ProbeSetSelect';
 export { ThumbnailCache } from './thumbnailCache';
+export { offerDroppedFolder } from './dropFolder';
