@@ -78,6 +78,7 @@ export function ablationResults(
       normVsCorrelation: quad(s.normVsCorrelation),
       scatter: {
         method,
+        neurons: mine.map((x) => x.neuron),
         correlation: mine.map((x) => x.testCorrelation),
         optim: mine.map((x) => x.optim?.score ?? null),
         norm: mine.map((x) => x.norm?.score ?? null),
