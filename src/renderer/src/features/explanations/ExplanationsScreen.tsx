@@ -14,6 +14,7 @@ import { RunSummary } from './RunSummary';
 import { RunningJobs } from '../jobs';
 import { RunSidebar } from '../../components/RunSidebar';
 import { SimulatorPanel } from './SimulatorPanel';
+import { UnitSearch } from './UnitSearch';
 
 /** Explanations: runs of Linear Explanations, the wizard for a new one, results, the neuron page, interchange. */
 export function ExplanationsScreen() {
@@ -78,6 +79,7 @@ export function ExplanationsScreen() {
         {run && neuron === null && (
           <div className="stack">
             <RunSummary run={run} />
+            <UnitSearch />
             <BookmarkList runId={run.id} activationSetId={run.activationSetId} />
             <ResultsTable runId={run.id} onOpen={(n) => openRun(run.id, n)} />
             <SimulatorPanel key={run.id} run={run} />

@@ -10,6 +10,7 @@ import { scoreOf } from './format';
 import { NeuronNav } from './NeuronNav';
 import { NeuronStats } from './NeuronStats';
 import { ScoreTextBox } from './ScoreTextBox';
+import { SimilarUnits } from './SimilarUnits';
 import type { NeuronView, RangeKind, RunInfo } from './types';
 import { useContractQuery } from '../../lib/query';
 
@@ -103,6 +104,7 @@ export function NeuronPage({
               <HistogramPanel histogram={v.histogram} context={context} />
             </section>
           </div>
+          <SimilarUnits activationSetId={run.activationSetId} neuron={neuron} runId={runId} />
           <RangeSection view={v} context={context} />
           <ExampleImages examples={v.examples} />
         </>
