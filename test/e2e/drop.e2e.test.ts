@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { addBrokenFiles, writeFashionMnistTree } from '../helpers/fashionMnist';
 import { CHROMIUM, shot, useWebSpec, watchErrors } from './support';
-import { classCount, createProject, waitImportDone, waitReady } from './scenario';
+import { classCount, createProject, renderedThumbnails, waitImportDone, waitReady } from './scenario';
 
 // Dropping an image folder onto the window in browser mode (docs/probe-import.md): the page reads the tree,
 // uploads it over the authenticated WebSocket into <project>.uploads/<name>/ and imports it from there.
@@ -98,6 +98,8 @@ describe.skipIf(!haveChromium)('browser mode: dropping a folder', () => {
     expect(await classCount(page, 'all')).toBe(300);
     const codes = await page.$$eval('[data-testid=skipped-reason]', (els) => els.map((e) => e.getAttribute('data-code')).sort());
     expect(codes).toEqual(['corrupt', 'empty', 'not_image', 'not_image', 'too_many_pixels']);
+    // Thumbnails are made from the uploaded copies.
+    await expect.poll(() => renderedThumbnails(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
     await shot(page, 'drop-probe-set');
 
     // 3. The same folder once more: nothing is sent, the import finds every image unchanged.
