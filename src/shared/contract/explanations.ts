@@ -208,6 +208,48 @@ export const NeuronView = z.object({
 });
 export type NeuronView = z.infer<typeof NeuronView>;
 
+const AgreementSide = z.object({
+  runId: Id,
+  method: z.enum(['le_label', 'le_siglip', 'imported']),
+  /** The run's own simulator: 'label', 'reported' or an encoder's sha256 (LE(SigLIP): the explainer). */
+  simulator: z.string(),
+  simulatorName: z.string(),
+});
+
+/** Two explain runs of one layer compared neuron by neuron (explain.agreement). */
+export const RunAgreement = z.object({
+  activationSetId: Id,
+  a: AgreementSide,
+  b: AgreementSide,
+  /** Neurons both runs explained (not dead, an explanation stored): the rows. */
+  neurons: z.number().int(),
+  /** Neurons whose top concept (largest |weight|) is the same in both runs, and their share of `neurons`. */
+  sameTop: z.number().int(),
+  sameTopShare: z.number().nullable(),
+  /** Mean over the rows of |A ∩ B| / |A ∪ B| of the two explanations' concept sets. */
+  meanJaccard: z.number().nullable(),
+  meanTestA: z.number().nullable(),
+  meanTestB: z.number().nullable(),
+  /** Mean of testA - testB. */
+  meanDiff: z.number().nullable(),
+  rows: z.array(
+    z.object({
+      neuron: z.number().int(),
+      topA: z.string().nullable(),
+      topB: z.string().nullable(),
+      sameTop: z.boolean(),
+      jaccard: z.number().nullable(),
+      textA: z.string(),
+      textB: z.string(),
+      /** Test correlation under each run's own simulator. */
+      testA: z.number(),
+      testB: z.number(),
+      diff: z.number(),
+    }),
+  ),
+});
+export type RunAgreement = z.infer<typeof RunAgreement>;
+
 export const explainMethods = {
   ...unitSearchMethods,
   'split.get': method(
@@ -287,6 +329,11 @@ export const explainMethods = {
       randomK: z.number().int().min(0).max(100).default(12),
     }),
     NeuronView,
+  ),
+  'explain.agreement': method(
+    "Two explain runs of one activation set compared neuron by neuron: the share of neurons whose top concept (largest |weight|) is the same, the Jaccard index of their concept sets, and the test correlations under each run's own simulator with their difference.",
+    z.object({ runA: Id, runB: Id }),
+    RunAgreement,
   ),
   'explain.searchConcept': method(
     'Neurons whose explanation (of a run) uses a concept matching the text (case-insensitive substring).',

@@ -16,6 +16,7 @@ import { neuronView } from './neuronView';
 import { queryResults, resultRows, usesConcept } from './results';
 import { requireRun, runInfo } from './runInfo';
 import { at } from './scoring';
+import { runAgreement } from './agreement';
 import { scoreTextWithEncoder } from '../concepts';
 import { searchUnits, similarUnits } from './unitSearch';
 
@@ -35,7 +36,8 @@ type ExplainMethods =
   | 'explain.searchConcept'
   | 'explain.export'
   | 'explain.import'
-  | 'explain.scoreText';
+  | 'explain.scoreText'
+  | 'explain.agreement';
 
 /** Handlers of the explanation capability (splits, label concepts, LE runs, results, interchange). */
 export function createExplainHandlers(state: BackendState): Pick<Handlers<Contract>, ExplainMethods> {
@@ -66,6 +68,7 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
     'explain.neuron': (input) => neuronView(db(), input),
     'neuron.similar': (input) => similarUnits(db(), input),
     'neuron.search': (input) => searchUnits(db(), input),
+    'explain.agreement': ({ runA, runB }) => runAgreement(db(), runA, runB),
     'explain.searchConcept': ({ runId, text }) => {
       const t = text.trim().toLowerCase();
       return resultRows(db(), requireRun(db(), runId))
