@@ -61,7 +61,14 @@ export function scaleT(v: number, s: HeatScale): number {
 }
 
 /** RGBA bytes (opaque) of a map upsampled to outH x outW and coloured on the scale; opacity is applied when drawn. */
-export function heatmapRgba(values: ArrayLike<number>, h: number, w: number, outH: number, outW: number, s: HeatScale): Uint8ClampedArray {
+export function heatmapRgba(
+  values: ArrayLike<number>,
+  h: number,
+  w: number,
+  outH: number,
+  outW: number,
+  s: HeatScale,
+): Uint8ClampedArray<ArrayBuffer> {
   const up = upsampleBilinear(values, h, w, outH, outW);
   const rgba = new Uint8ClampedArray(outH * outW * 4);
   for (let p = 0; p < up.length; p++) {

@@ -65,3 +65,14 @@ export function parseUnitPosition(text: string): UnitPosition | null {
   if (v.length === 2) return { kind: 'token', token: v[0], feature: v[1] };
   return null;
 }
+
+/**
+ * The channel axis of a 4-D layer shape: the pair of equal dims is the spatial one ([N,a,b,b] with a != b is
+ * NCHW, [N,a,a,c] with c != a is NHWC), else the model input's layout (the rule extraction uses).
+ */
+export function channelAxisOf(shape: readonly number[], modelLayout: 'NCHW' | 'NHWC'): 1 | 3 {
+  const [, a, b, c] = shape;
+  if (b === c && a !== b) return 1;
+  if (a === b && c !== a) return 3;
+  return modelLayout === 'NHWC' ? 3 : 1;
+}

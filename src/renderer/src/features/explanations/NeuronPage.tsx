@@ -4,6 +4,7 @@ import { BookmarkToggle } from './Bookmarks';
 import { HistogramPanel, RangeChart, ScatterPanel, type ChartContext } from './charts';
 import { useChartContext } from './chartContext';
 import { ExampleImages } from './ExampleImages';
+import { UnitPositionLabel } from './Heatmaps';
 import { CompareRun } from './CompareRun';
 import { ExplanationCompare } from './ExplanationCompare';
 import { scoreOf } from './format';
@@ -80,7 +81,8 @@ export function NeuronPage({
         <>
           <section className="card">
             <h3>
-              Neuron {neuron} {v.dead && <span className="badge badge-dead">dead</span>}
+              Neuron {neuron} <UnitPositionLabel activationSetId={run.activationSetId} neuron={neuron} />{' '}
+              {v.dead && <span className="badge badge-dead">dead</span>}
             </h3>
             <NeuronStats stat={v.stat} images={v.histogram.counts.reduce((a, b) => a + b, 0)} />
             <ExplanationCompare explanations={v.explanations} />
@@ -106,7 +108,7 @@ export function NeuronPage({
           </div>
           <SimilarUnits activationSetId={run.activationSetId} neuron={neuron} runId={runId} />
           <RangeSection view={v} context={context} />
-          <ExampleImages examples={v.examples} />
+          <ExampleImages examples={v.examples} activationSetId={run.activationSetId} neuron={neuron} />
         </>
       )}
     </div>
