@@ -16,6 +16,7 @@ import { ShortcutSheet } from './components/ShortcutSheet';
 import { DropOverlay } from './components/DropOverlay';
 import { NeedsProject } from './components/NeedsProject';
 import { offerDroppedFolder } from './features/probes';
+import { closeJumpBox, JumpBoxHost, toggleJumpBox } from './features/explanations';
 import { useShortcuts } from './lib/useShortcuts';
 import { useTheme } from './lib/theme';
 import { useMenuActions } from './lib/useMenuActions';
@@ -128,7 +129,13 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
   useShortcuts({
     openProject: () => requestFocus('open-project'),
     toggleSheet: () => setSheetOpen((o) => !o),
-    closeOverlays: () => setSheetOpen(false),
+    closeOverlays: () => {
+      setSheetOpen(false);
+      closeJumpBox();
+    },
+    jump: () => {
+      if (project) toggleJumpBox();
+    },
     goTo: (i) => {
       if (NAV_ITEMS[i]) openScreen(NAV_ITEMS[i].id);
     },
@@ -252,6 +259,7 @@ export function App({ session, lostReason }: { session: Session; lostReason: str
             </div>
             <Toasts toasts={toasts} onDismiss={dismissToast} />
             {sheetOpen && <ShortcutSheet items={NAV_ITEMS} onClose={() => setSheetOpen(false)} />}
+            {project && <JumpBoxHost key={project.path} />}
             <DropOverlay onDrop={onFolderDropped} />
           </div>
         </JobStoreContext.Provider>

@@ -10,6 +10,8 @@ export function ShortcutSheet({ items, onClose }: { items: readonly NavItem[]; o
   useEffect(() => closeRef.current?.focus(), []);
   const rows: [string, string][] = [
     [`${MOD}+O`, 'Open a project (focuses the path field)'],
+    [`${MOD}+G`, 'Jump to a unit: type layer:unit or a unit number, pick model / layer / unit, recent units, bookmarks'],
+    ['← →', 'Previous / next unit of the layer (on a unit page)'],
     ...items.slice(0, 9).map((n, i): [string, string] => [`Alt+${i + 1}`, `Go to ${n.label}`]),
     ['?', 'Show or hide this sheet'],
     ['Esc', 'Close dialogs and this sheet'],

@@ -8,6 +8,8 @@ export interface ShortcutHandlers {
   closeOverlays(): void;
   /** Alt+1..9: the n-th navigation entry (0-based). */
   goTo(index: number): void;
+  /** Ctrl+G: the jump box (go to model / layer / unit). */
+  jump(): void;
 }
 
 function isTyping(target: EventTarget | null): boolean {
@@ -28,6 +30,9 @@ export function useShortcuts(handlers: ShortcutHandlers): void {
       if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'o') {
         e.preventDefault();
         h.openProject();
+      } else if (mod && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 'g') {
+        e.preventDefault();
+        h.jump();
       } else if (e.altKey && !mod && /^Digit[1-9]$/.test(e.code)) {
         e.preventDefault();
         h.goTo(Number(e.code.slice(5)) - 1);

@@ -102,13 +102,31 @@ export function AblationResultsView({ run, title }: { run: AblationRun; title: s
               </div>
             )}
           </div>
-          <AblationScatter data={data} mode={mode} hidden={hidden} about={{ runId: run.id, title, simulator: simulatorName }} />
+          <AblationScatter
+            data={data}
+            mode={mode}
+            hidden={hidden}
+            about={{
+              runId: run.id,
+              title,
+              simulator: simulatorName,
+              setId: run.activationSetId,
+              explainRunId: run.explainRunId ?? undefined,
+            }}
+          />
         </section>
       )}
       {data && (
         <section className="card">
           <h3>Per neuron</h3>
-          <NeuronScoreTable rows={data.rows} total={data.total} hidden={hidden} />
+          <NeuronScoreTable
+            rows={data.rows}
+            total={data.total}
+            hidden={hidden}
+            setId={run.activationSetId}
+            explainRunId={run.explainRunId ?? undefined}
+            simulator={simulatorName}
+          />
         </section>
       )}
     </div>

@@ -3,12 +3,35 @@ import { CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tool
 import { Figure } from '../../components/Figure';
 import { formatCount } from '../../lib/format';
 import { methodColor, MODE_LABEL } from './format';
-import { methodLabel } from '../explanations';
+import { methodLabel, useUnitRoute } from '../explanations';
+import { useApp } from '../../lib/appContext';
 import type { AblationResultsData, Mode } from './types';
 
 interface Pt {
   x: number;
   y: number;
+  neuron?: number;
+  method?: string;
+}
+
+interface TipProps {
+  active?: boolean;
+  payload?: ReadonlyArray<{ payload?: Pt }>;
+}
+
+/** A point: its unit (click opens it), method and both scores. */
+function PointTip({ active, payload }: TipProps) {
+  const p = active ? payload?.[0]?.payload : undefined;
+  if (!p || p.neuron === undefined) return null;
+  return (
+    <div className="chart-tip" data-testid="abl-scatter-tip">
+      <strong>Unit {p.neuron}</strong> · {methodLabel(p.method ?? '')}
+      <br />
+      test r {p.x.toFixed(3)} · ablation {p.y.toFixed(4)}
+      <br />
+      <span className="hint">click to open the unit</span>
+    </div>
+  );
 }
 
 function tick(v: number): string {
@@ -40,8 +63,13 @@ export function AblationScatter({
   mode: Mode;
   hidden: ReadonlySet<string>;
   /** The run, for the figure caption: id, what it ablated, its simulator. */
-  about: { runId: number; title: string; simulator: string };
+  about: { runId: number; title: string; simulator: string; setId: number; explainRunId?: number };
 }) {
+  const { navigate } = useApp();
+  const unitRoute = useUnitRoute();
+  const open = (p: Pt | undefined) => {
+    if (p?.neuron !== undefined) navigate(unitRoute(about.setId, p.neuron, about.explainRunId));
+  };
   const series = useMemo(
     () =>
       data.scatter
@@ -51,7 +79,8 @@ export function AblationScatter({
           const points: Pt[] = [];
           s.correlation.forEach((x, i) => {
             const y = ys[i];
-            if (x !== null && y !== null && Number.isFinite(x) && Number.isFinite(y)) points.push({ x, y });
+            if (x !== null && y !== null && Number.isFinite(x) && Number.isFinite(y))
+              points.push({ x, y, neuron: s.neurons[i], method: s.method });
           });
           const xs = points.map((p) => p.x);
           const summary = data.methods.find((m) => m.method === s.method);
@@ -102,7 +131,7 @@ export function AblationScatter({
               name="ablation score"
               label={{ value: 'ablation score', angle: -90, position: 'insideLeft', className: 'chart-label' }}
             />
-            <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => Number(v).toFixed(4)} />
+            <Tooltip cursor={{ strokeDasharray: '3 3' }} content={<PointTip />} />
             <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
             {series.map((s) => (
               <Scatter
@@ -113,6 +142,8 @@ export function AblationScatter({
                 fillOpacity={0.6}
                 className="abl-scatter-points"
                 isAnimationActive={false}
+                cursor="pointer"
+                onClick={(p: { payload?: Pt }) => open(p.payload)}
               />
             ))}
             {series.map((s) =>

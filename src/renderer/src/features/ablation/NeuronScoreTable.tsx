@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { formatCorr } from '../explanations';
 import { formatScore, methodColor } from './format';
-import { methodLabel } from '../explanations';
+import { methodLabel, UnitLink } from '../explanations';
 import type { AblationRow } from './types';
 
 type Key = 'neuron' | 'method' | 'testCorrelation' | 'denominator' | 'optim' | 'norm';
@@ -67,7 +67,23 @@ function Scaled({ s }: { s: AblationRow['optim'] }) {
 }
 
 /** One row per (neuron, method): baseline loss change, Optim and Norm scores with their c, d; sortable. */
-export function NeuronScoreTable({ rows, total, hidden }: { rows: AblationRow[]; total: number; hidden: ReadonlySet<string> }) {
+export function NeuronScoreTable({
+  rows,
+  total,
+  hidden,
+  setId,
+  explainRunId,
+  simulator,
+}: {
+  rows: AblationRow[];
+  total: number;
+  hidden: ReadonlySet<string>;
+  /** The layer and explain run, so each unit links to its page. */
+  setId: number;
+  explainRunId?: number;
+  /** The simulator of the test correlations (the ablation run's). */
+  simulator: string;
+}) {
   const [sort, setSort] = useState<Sort>({ by: 'neuron', dir: 'asc' });
   const [shown, setShown] = useState(PAGE);
   const sorted = useMemo(() => rows.filter((r) => !hidden.has(r.method)).sort((a, b) => compare(a, b, sort)), [rows, sort, hidden]);
@@ -86,7 +102,12 @@ export function NeuronScoreTable({ rows, total, hidden }: { rows: AblationRow[];
               <SortHead k="neuron" label="Neuron" title="Unit index in the layer" {...head} />
               <SortHead k="method" label="Method" title="Explanation method" {...head} />
               <th>Explanation</th>
-              <SortHead k="testCorrelation" label="Test r" title="Correlation of the explanation on the test split" {...head} />
+              <SortHead
+                k="testCorrelation"
+                label={`Test r (${simulator})`}
+                title={`Correlation of the explanation on the test split, ${simulator}`}
+                {...head}
+              />
               <SortHead
                 k="denominator"
                 label="Mean-abl. ΔL"
@@ -118,7 +139,9 @@ export function NeuronScoreTable({ rows, total, hidden }: { rows: AblationRow[];
                 data-method={r.method}
                 data-optim={r.optim?.score ?? ''}
               >
-                <td className="num mono">{r.neuron}</td>
+                <td className="num mono">
+                  <UnitLink setId={setId} neuron={r.neuron} runId={explainRunId} testId="abl-unit-link" />
+                </td>
                 <td className="nowrap">
                   <span className="swatch" style={{ background: methodColor(r.method) }} aria-hidden /> {methodLabel(r.method)}
                 </td>

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { formatBeta, formatPct } from './format';
 import type { TopImpactData } from './types';
+import { UnitLink } from '../explanations';
 
 type Sort = { by: number; dir: 'asc' | 'desc' }; // by: -1 = neuron, else the beta index
 
@@ -73,7 +74,7 @@ export function TopImpactTable({
               data-neuron={r.neuron}
             >
               <td className="num mono">
-                {r.neuron}
+                <UnitLink setId={data.run.activationSetId} neuron={r.neuron} testId="ti-unit-link" />
                 {r.flag && (
                   <span className="badge badge-warn" title={r.flag}>
                     {r.flag}

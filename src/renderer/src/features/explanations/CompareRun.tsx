@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { ExplanationCompare } from './ExplanationCompare';
 import { runMethodLabel } from './format';
+import { runSimulatorKey, useSimulatorNamer } from './simulators';
 import type { RunInfo } from './types';
 import { useContractQuery } from '../../lib/query';
 
@@ -9,6 +10,7 @@ import { useContractQuery } from '../../lib/query';
 export function CompareRun({ runs, current, neuron }: { runs: RunInfo[]; current: RunInfo; neuron: number }) {
   const others = runs.filter((r) => r.id !== current.id && r.activationSetId === current.activationSetId);
   const [otherId, setOtherId] = useState<number | null>(null);
+  const name = useSimulatorNamer();
   const other = others.find((r) => r.id === otherId);
   const view = useContractQuery(
     'explain.neuron',
@@ -35,7 +37,7 @@ export function CompareRun({ runs, current, neuron }: { runs: RunInfo[]; current
       <ErrorBox error={view.error} />
       {other && view.data && (
         <div data-testid="compare-run-explanations" data-run={other.id}>
-          <ExplanationCompare explanations={view.data.explanations} />
+          <ExplanationCompare explanations={view.data.explanations} ownSimulator={runSimulatorKey(other)} name={name} />
         </div>
       )}
     </div>

@@ -4,12 +4,11 @@ import { BookmarkToggle } from './Bookmarks';
 import { HistogramPanel, RangeChart, ScatterPanel, type ChartContext } from './charts';
 import { useChartContext } from './chartContext';
 import { ExampleImages } from './ExampleImages';
-import { UnitPositionLabel } from './Heatmaps';
 import { CompareRun } from './CompareRun';
 import { ExplanationCompare } from './ExplanationCompare';
-import { scoreOf } from './format';
-import { NeuronNav } from './NeuronNav';
+import { runMethodLabel } from './format';
 import { NeuronStats } from './NeuronStats';
+import { runSimulatorKey, scoreUnder, useSimulatorNamer } from './simulators';
 import { ScoreTextBox } from './ScoreTextBox';
 import { SimilarUnits } from './SimilarUnits';
 import type { NeuronView, RangeKind, RunInfo } from './types';
@@ -50,42 +49,30 @@ function RangeSection({ view, context }: { view: NeuronView; context: ChartConte
   );
 }
 
-/** One neuron of a run: stats, explanations compared, simulated vs true, histogram, ranges, examples. */
-export function NeuronPage({
-  run,
-  runs,
-  neuron,
-  onGo,
-  onBack,
-}: {
-  run: RunInfo;
-  runs: RunInfo[];
-  neuron: number;
-  onGo: (n: number) => void;
-  onBack: () => void;
-}) {
+/** One unit as one run explains it: stats, explanations compared, simulated vs true, histogram, ranges, examples. */
+export function NeuronPage({ run, runs, neuron }: { run: RunInfo; runs: RunInfo[]; neuron: number }) {
   const runId = run.id;
-  const count = run.neuronsTotal;
   const view = useContractQuery('explain.neuron', { runId, neuron });
-  const v = view.data?.neuron === neuron ? view.data : null;
+  const v = view.data?.neuron === neuron && view.data.run.id === runId ? view.data : null;
   const primary = v?.explanations.find((e) => e.method === v.scatter?.method) ?? v?.explanations[0];
   const concepts = v ? [...new Set(v.range.labels.map((l) => l.name))] : [];
   const context = useChartContext(run, neuron);
+  const name = useSimulatorNamer();
+  const own = runSimulatorKey(run);
+  const ownScore = primary ? scoreUnder(primary, 'test', own) : null;
   return (
-    <div className="neuron-page stack" data-testid="neuron-page" data-neuron={neuron} data-loaded={!!v}>
-      <NeuronNav neuron={neuron} count={count} onGo={onGo} onBack={onBack} />
+    <div className="neuron-page stack" data-testid="neuron-page" data-neuron={neuron} data-run={runId} data-loaded={!!v}>
       <BookmarkToggle activationSetId={run.activationSetId} neuron={neuron} />
       <ErrorBox error={view.error} />
-      {!v && !view.error && <p className="hint">Loading neuron {neuron}…</p>}
+      {!v && !view.error && <p className="hint">Loading unit {neuron}…</p>}
       {v && (
         <>
           <section className="card">
             <h3>
-              Neuron {neuron} <UnitPositionLabel activationSetId={run.activationSetId} neuron={neuron} />{' '}
-              {v.dead && <span className="badge badge-dead">dead</span>}
+              Run #{run.id} {runMethodLabel(run)}: unit {neuron} {v.dead && <span className="badge badge-dead">dead</span>}
             </h3>
             <NeuronStats stat={v.stat} images={v.histogram.counts.reduce((a, b) => a + b, 0)} />
-            <ExplanationCompare explanations={v.explanations} />
+            <ExplanationCompare explanations={v.explanations} ownSimulator={own} name={name} />
             <CompareRun runs={runs} current={run} neuron={neuron} />
             <ScoreTextBox runId={runId} neuron={neuron} concepts={concepts} />
           </section>
@@ -94,12 +81,13 @@ export function NeuronPage({
               {v.scatter ? (
                 <ScatterPanel
                   scatter={v.scatter}
-                  correlation={primary ? scoreOf(primary, 'test') : null}
+                  stored={ownScore?.simulator === own ? ownScore.value : null}
+                  simulator={name(own, own)}
                   context={context}
                   explanation={v.explanations.find((e) => e.method === v.scatter?.method)?.text}
                 />
               ) : (
-                <p className="hint">No simulation: the neuron is dead or has no explanation.</p>
+                <p className="hint">No simulation: the unit is dead or has no explanation.</p>
               )}
             </section>
             <section className="card">
@@ -108,7 +96,7 @@ export function NeuronPage({
           </div>
           <SimilarUnits activationSetId={run.activationSetId} neuron={neuron} runId={runId} />
           <RangeSection view={v} context={context} />
-          <ExampleImages examples={v.examples} activationSetId={run.activationSetId} neuron={neuron} />
+          <ExampleImages examples={v.examples} />
         </>
       )}
     </div>

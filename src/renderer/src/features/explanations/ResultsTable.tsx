@@ -7,12 +7,15 @@ import { usePagedQuery } from '../../lib/pagedQuery';
 import { useDebounced } from '../../lib/useDebounced';
 import { ConceptHits } from './ConceptHits';
 import { formatCorr } from './format';
+import { runSimulatorKey, useSimulatorNamer } from './simulators';
+import type { RunInfo } from './types';
 
-const ROW_H = 34;
+/** Estimated row height (two lines of explanation); rows are measured, an expanded one grows. */
+const ROW_H = 44;
 /** Rows per explain.results request. */
 const PAGE_SIZE = 500;
 /** explanations.css .results-row grid-template-columns; simulator columns are appended to it. */
-const BASE_GRID = '5rem minmax(0, 1fr) 3rem 4.5rem 4.5rem 8rem 5.5rem';
+const BASE_GRID = '3.25rem minmax(10rem, 1fr) 2rem 3.75rem 3.75rem 3.75rem 3.75rem';
 type Query = Omit<In<'explain.results'>, 'offset' | 'limit'>;
 type SortKey = NonNullable<Query['sort']>['by'];
 interface Sort {
@@ -20,14 +23,20 @@ interface Sort {
   dir: 'asc' | 'desc';
 }
 
-const COLUMNS: Array<{ key: SortKey | null; label: string; title: string; num: boolean }> = [
+const COLUMNS: Array<{ key: SortKey | null; label: string; title: string; num: boolean; sim?: boolean }> = [
   { key: 'neuron', label: 'Neuron', title: 'Unit index in the layer', num: true },
   { key: null, label: 'Explanation (LE)', title: 'weight x concept terms and the bias', num: false },
   { key: 'length', label: 'Len', title: 'Number of concepts', num: true },
-  { key: 'valCorrelation', label: 'Val r', title: 'Pearson correlation, simulated vs true, val split', num: true },
-  { key: 'testCorrelation', label: 'Test r', title: 'Pearson correlation, simulated vs true, test split (the score)', num: true },
-  { key: 'bestConceptTest', label: 'Best concept r', title: 'Baseline: the single best concept, test split', num: true },
-  { key: 'top5Test', label: 'Top-5 r', title: 'Baseline: top-5 concepts without search, test split', num: true },
+  { key: 'valCorrelation', label: 'Val r', title: 'Pearson correlation, simulated vs true, val split', num: true, sim: true },
+  {
+    key: 'testCorrelation',
+    label: 'Test r',
+    title: 'Pearson correlation, simulated vs true, test split (the score)',
+    num: true,
+    sim: true,
+  },
+  { key: 'bestConceptTest', label: 'Best concept', title: 'Baseline: the single best concept, test r', num: true, sim: true },
+  { key: 'top5Test', label: 'Top-5', title: 'Baseline: top-5 concepts without search, test r', num: true, sim: true },
 ];
 
 /** A run's results: one row per neuron, sortable (server side), filter by concept, search, virtualised rows. */
@@ -38,7 +47,12 @@ function queryTag(json: string): string {
   return `${q.sort?.by}:${q.sort?.dir}|${q.concept ?? ''}|${q.search ?? ''}|${q.includeDead === false ? 'live' : 'all'}`;
 }
 
-export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron: number) => void }) {
+export function ResultsTable({ run, onOpen }: { run: RunInfo; onOpen: (neuron: number) => void }) {
+  const runId = run.id;
+  const name = useSimulatorNamer();
+  const own = runSimulatorKey(run);
+  const ownName = name(own, own);
+  const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const [sort, setSort] = useState<Sort>({ by: 'neuron', dir: 'asc' });
   const [concept, setConcept] = useState('');
   const [search, setSearch] = useState('');
@@ -64,7 +78,15 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
 
   // One extra column per image-text simulator the run was scored with (names from a loaded row; dead ones have none).
   const sims = items.map((v) => page.row(v.index)?.simulated).find((s) => s && s.length > 0) ?? [];
-  const gridStyle = sims.length ? { gridTemplateColumns: `${BASE_GRID} ${sims.map(() => '6.5rem').join(' ')}` } : undefined;
+  const gridStyle = sims.length ? { gridTemplateColumns: `${BASE_GRID} ${sims.map(() => '3.75rem').join(' ')}` } : undefined;
+  function toggleExpanded(n: number) {
+    setExpanded((old) => {
+      const next = new Set(old);
+      if (next.has(n)) next.delete(n);
+      else next.add(n);
+      return next;
+    });
+  }
 
   function toggle(key: SortKey) {
     setSort((s) =>
@@ -108,6 +130,28 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
       {dConcept && <ConceptHits runId={runId} text={dConcept} onOpen={onOpen} />}
       <ErrorBox error={page.error} />
       <div className="results-table" role="table" aria-label="Explanation results" aria-rowcount={total + 1}>
+        <div className="results-row results-group" role="row" style={gridStyle}>
+          <div role="columnheader" className="results-group-lead" />
+          <div
+            role="columnheader"
+            className="results-group-sim"
+            data-testid="col-simulator"
+            title={`Val r, Test r and the baselines' test r are correlations under the ${ownName}`}
+          >
+            scored by: {ownName}
+          </div>
+          {sims.map((sm) => (
+            <div
+              key={sm.simulator}
+              role="columnheader"
+              className="results-group-other"
+              data-testid="col-other-simulator"
+              title={`Test correlation of the explanation under the image-text simulator ${sm.name}`}
+            >
+              {name(sm.simulator, own)}
+            </div>
+          ))}
+        </div>
         <div className="results-row results-head" role="row" style={gridStyle}>
           {COLUMNS.map((c) => (
             <div
@@ -120,7 +164,7 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
                 <button
                   type="button"
                   className="link sort-button"
-                  title={c.title}
+                  title={c.sim ? `${c.title} (${ownName})` : c.title}
                   onClick={() => c.key && toggle(c.key)}
                   data-testid={`rsort-${c.key}`}
                 >
@@ -140,7 +184,7 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
                 className="sort-button head-label"
                 title={`Test correlation of the explanation under the image-text simulator ${sm.name}`}
               >
-                {sm.name} r
+                Test r
               </span>
             </div>
           ))}
@@ -155,7 +199,9 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
                     key={`p${v.index}`}
                     role="row"
                     className="results-row placeholder"
-                    style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}
+                    style={{ ...gridStyle, minHeight: ROW_H, transform: `translateY(${v.start}px)` }}
+                    ref={virtualizer.measureElement}
+                    data-index={v.index}
                   >
                     <div role="cell" className="num mono hint">
                       …
@@ -167,8 +213,10 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
                   key={r.neuron}
                   role="row"
                   tabIndex={0}
-                  className={`results-row${r.dead ? ' dead' : ''}`}
-                  style={{ ...gridStyle, height: ROW_H, transform: `translateY(${v.start}px)` }}
+                  className={`results-row${r.dead ? ' dead' : ''}${expanded.has(r.neuron) ? ' expanded' : ''}`}
+                  style={{ ...gridStyle, minHeight: ROW_H, transform: `translateY(${v.start}px)` }}
+                  ref={virtualizer.measureElement}
+                  data-index={v.index}
                   onClick={() => onOpen(r.neuron)}
                   onKeyDown={(e) => e.key === 'Enter' && onOpen(r.neuron)}
                   data-testid="result-row"
@@ -178,8 +226,24 @@ export function ResultsTable({ runId, onOpen }: { runId: number; onOpen: (neuron
                   <div role="cell" className="num mono">
                     {r.neuron}
                   </div>
-                  <div role="cell" className="expl-text" title={r.text} data-testid="result-text">
-                    {r.dead ? <span className="badge badge-dead">dead</span> : r.text}
+                  <div role="cell" className="expl-cell">
+                    <span className="expl-text" title={r.text} data-testid="result-text">
+                      {r.dead ? <span className="badge badge-dead">dead</span> : r.text}
+                    </span>
+                    {!r.dead && r.terms.length > 2 && (
+                      <button
+                        type="button"
+                        className="link expl-more"
+                        aria-expanded={expanded.has(r.neuron)}
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          toggleExpanded(r.neuron);
+                        }}
+                        data-testid="result-expand"
+                      >
+                        {expanded.has(r.neuron) ? 'less' : 'more'}
+                      </button>
+                    )}
                   </div>
                   <div role="cell" className="num">
                     {r.length}

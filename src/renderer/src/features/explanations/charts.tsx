@@ -19,6 +19,7 @@ import { Figure } from '../../components/Figure';
 import { formatCount, formatValue } from '../../lib/format';
 import { seriesColor } from '../../lib/colors';
 import { methodLabel } from './format';
+import { pearson } from './simulators';
 import type { NeuronView, RangeKind } from './types';
 
 /** What a neuron page's chart belongs to, for its figure caption and file name. */
@@ -35,35 +36,62 @@ function tick(v: number): string {
   return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-2) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
-/** Simulated (x) vs true (y) activation on the test split, with the y = x line. */
+interface TipProps {
+  active?: boolean;
+  payload?: ReadonlyArray<{ payload?: { x: number; y: number; image: number } }>;
+  neuron: number;
+}
+
+/** A scatter point: the unit, the image, both activations. */
+function ImageTip({ active, payload, neuron }: TipProps) {
+  const p = active ? payload?.[0]?.payload : undefined;
+  if (!p) return null;
+  return (
+    <div className="chart-tip" data-testid="scatter-tip">
+      <strong>Unit {neuron}</strong> · image #{p.image}
+      <br />
+      simulated {formatValue(p.x)} · true {formatValue(p.y)}
+    </div>
+  );
+}
+
+/** Simulated (x) vs true (y) activation on the test split, with the y = x line; r is computed from the points drawn. */
 export function ScatterPanel({
   scatter,
-  correlation,
+  stored,
+  simulator,
   context,
   explanation,
 }: {
   scatter: NonNullable<NeuronView['scatter']>;
-  correlation: number | null;
+  /** The stored test correlation under the same simulator (over the whole test split), or null. */
+  stored: number | null;
+  /** The simulator whose simulation the points are, e.g. "label simulator" or "fmnist_siglip_a (explainer)". */
+  simulator: string;
   context: ChartContext;
   /** The simulated explanation's text, e.g. "1.8 x footwear + 0.9 x Sandal, bias 0.1". */
   explanation?: string;
 }) {
-  const points = useMemo(() => scatter.simulated.map((s, i) => ({ x: s, y: scatter.actual[i] })), [scatter]);
+  const points = useMemo(() => scatter.simulated.map((s, i) => ({ x: s, y: scatter.actual[i], image: scatter.imageIds[i] })), [scatter]);
   const lo = Math.min(0, ...scatter.simulated, ...scatter.actual);
   const hi = Math.max(...scatter.simulated, ...scatter.actual, 1e-6);
-  const r = correlation === null ? '—' : correlation.toFixed(3);
+  const rPoints = useMemo(() => pearson(scatter.simulated, scatter.actual), [scatter]);
+  const sampled = points.length < scatter.testImages;
+  const r = rPoints === null ? '—' : rPoints.toFixed(3);
+  const rWords = `r = ${r} (${simulator}${sampled ? `, these ${formatCount(points.length)} points` : ''})`;
+  const rShort = `r = ${r}${sampled ? ` on these points` : ''} · ${simulator}`;
   return (
-    <div className="chart-box" data-testid="neuron-scatter">
+    <div className="chart-box" data-testid="neuron-scatter" data-r={rPoints ?? ''} data-simulator={simulator}>
       <Figure
         label="Simulated versus true activation on the test split"
         name={`run${context.runId}-neuron-${context.neuron}-scatter`}
         caption={{
-          title: `Neuron ${context.neuron}: simulated vs true activation, test split`,
+          title: `Unit ${context.neuron}: simulated vs true activation, test split`,
           lines: [
             context.run,
-            `${methodLabel(scatter.method)} explanation simulated by the ${context.simulator} · test split, ${
-              points.length < scatter.testImages ? `${formatCount(points.length)} of ` : ''
-            }${formatCount(scatter.testImages)} images · r = ${r}`,
+            `${methodLabel(scatter.method)} explanation simulated by the ${simulator} · test split, ${
+              sampled ? `${formatCount(points.length)} of ` : ''
+            }${formatCount(scatter.testImages)} images · ${rWords}${sampled && stored !== null ? ` · all ${formatCount(scatter.testImages)}: r = ${stored.toFixed(3)}` : ''}`,
             explanation && `Explanation: ${explanation}`,
             'Each point an image; dashed line: simulated = true.',
           ],
@@ -71,8 +99,10 @@ export function ScatterPanel({
         heading={
           <h4>
             Simulated vs true, test split{' '}
-            <span className="hint">
-              ({scatter.testImages} images; r = {r})
+            <span className="hint" data-testid="scatter-r">
+              {sampled ? `${formatCount(points.length)} of ` : ''}
+              {formatCount(scatter.testImages)} images · {rShort}
+              {sampled && stored !== null ? ` · all images: r = ${stored.toFixed(3)}` : ''}
             </span>
           </h4>
         }
@@ -106,7 +136,12 @@ export function ScatterPanel({
               strokeDasharray="4 4"
               ifOverflow="extendDomain"
             />
-            <Tooltip cursor={{ strokeDasharray: '3 3' }} formatter={(v) => formatValue(Number(v))} />
+            <Tooltip
+              cursor={{ strokeDasharray: '3 3' }}
+              formatter={(v, n) => [formatValue(Number(v)), String(n)]}
+              labelFormatter={() => ''}
+              content={<ImageTip neuron={context.neuron} />}
+            />
             <Scatter data={points} className="scatter-dots" isAnimationActive={false} fill="var(--accent)" fillOpacity={0.55} />
           </ScatterChart>
         </ResponsiveContainer>

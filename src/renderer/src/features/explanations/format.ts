@@ -1,4 +1,4 @@
-import type { Explanation, RunInfo } from './types';
+import type { RunInfo } from './types';
 
 /** A correlation: 3 decimals, an em dash when there is none (dead neuron, not scored). */
 export function formatCorr(v: number | null | undefined): string {
@@ -8,13 +8,6 @@ export function formatCorr(v: number | null | undefined): string {
 import { METHOD_LABEL } from '../../../../shared/methodNames';
 
 export { METHOD_HINT, METHOD_LABEL, methodLabel } from '../../../../shared/methodNames';
-
-/** A score of an explanation: the label simulator's (or the file's reported) correlation on a split. */
-export function scoreOf(e: Explanation, split: 'val' | 'test'): number | null {
-  const rows = e.scores.filter((s) => s.split === split && s.metric.includes('corr'));
-  const label = rows.find((s) => s.simulator === 'label') ?? rows[0];
-  return label ? label.value : null;
-}
 
 /** The run's method as shown in lists: LE (labels), LE(SigLIP) or Imported. */
 export function runMethodLabel(run: Pick<RunInfo, 'method'>): string {

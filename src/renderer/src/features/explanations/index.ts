@@ -2,3 +2,5 @@
 export { ExplanationsScreen } from './ExplanationsScreen';
 export { formatCorr, METHOD_LABEL, methodLabel, runMethodLabel, runTitle } from './format';
 export type { RunInfo } from './types';
+export { JumpBoxHost, openJumpBox, closeJumpBox, toggleJumpBox } from './JumpBox';
+export { UnitLink, useUnitRoute } from './UnitLink';

@@ -163,7 +163,7 @@ function NeuronsView({
           <NeuronStatsTable stats={stats} selected={neuron} onSelect={onNeuron} />
           {neuron !== null ? (
             <Suspense fallback={<div className="card neuron-detail empty-detail hint">Loading the chart…</div>}>
-              <NeuronDetail activationSetId={set.id} neuron={neuron} images={set.nImages} about={about} />
+              <NeuronDetail activationSetId={set.id} modelId={set.modelId} neuron={neuron} images={set.nImages} about={about} />
             </Suspense>
           ) : (
             <div className="card neuron-detail empty-detail">

@@ -5,6 +5,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { Figure } from '../../components/Figure';
 import { useContractQuery } from '../../lib/query';
 import { formatShare, formatValue } from '../../lib/format';
+import { router } from '../../routes';
 
 interface Bin {
   mid: number;
@@ -47,11 +48,14 @@ function Stat({
 /** One neuron: header stats with definitions and its activation histogram over the probe set. */
 export function NeuronDetail({
   activationSetId,
+  modelId,
   neuron,
   images,
   about,
 }: {
   activationSetId: number;
+  /** The model, for the link to the unit's page (model / layer / unit). */
+  modelId: number;
   neuron: number;
   images: number;
   /** The layer and set, for the figure caption (e.g. "fmnist_cnn · /Flatten_output_0 (identity) · activation set #2"). */
@@ -66,7 +70,14 @@ export function NeuronDetail({
       <h3 id="neuron-title">
         Neuron {neuron}
         {s?.dead && <span className="badge badge-dead">dead</span>}
-        {!!s?.nonFinite && <span className="badge badge-nonfinite">non-finite</span>}
+        {!!s?.nonFinite && <span className="badge badge-nonfinite">non-finite</span>}{' '}
+        <a
+          className="float-end"
+          href={router.href({ screen: 'explanations', view: 'unit', modelId, setId: activationSetId, neuron })}
+          data-testid="neuron-unit-link"
+        >
+          Unit page (explanations) →
+        </a>
       </h3>
       <ErrorBox error={error} />
       {s && (
