@@ -1,6 +1,7 @@
 import type { DenseMatrix } from '../../numeric/le';
 import { loadImageLabels, loadLabels, type LabelKind } from '../../platform/store/labelRepo';
 import { probeImages } from '../../platform/store/imageRepo';
+import { probeLabelStamp } from '../../platform/store/browseRepo';
 import type { Db } from '../../platform/store/open';
 
 // The label concept matrix of a probe set (docs/methods.md "Label concepts"): one column per
@@ -68,6 +69,16 @@ export function loadLabelConcepts(db: Db, probeSetId: number): LabelConcepts {
   const dropped: string[] = [];
   columns.forEach((c, j) => (freq[j] > 0 && freq[j] < images.length ? kept.push(j) : dropped.push(c.name)));
   return { imageIds: Int32Array.from(images, (r) => r.id), labels: columns, rowPtr, cols, kept, dropped };
+}
+
+// The neuron page reads the label concepts of its probe set on every call (150 ms for 50,000 images): the last one
+// stays in this worker while the probe set's images and labels are unchanged (docs/browse.md). Read-only for callers.
+let lastLabels: { key: string; value: LabelConcepts } | null = null;
+
+export function cachedLabelConcepts(db: Db, probeSetId: number): LabelConcepts {
+  const key = `${db.name}\n${probeSetId}\n${probeLabelStamp(db, probeSetId)}`;
+  if (lastLabels?.key !== key) lastLabels = { key, value: loadLabelConcepts(db, probeSetId) };
+  return lastLabels.value;
 }
 
 /** The dense explainer matrix P (N x kept concepts, row-major 0/1) and the concept names. */

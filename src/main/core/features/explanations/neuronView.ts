@@ -7,7 +7,7 @@ import { imageWithClass } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
 import { getSplit } from '../../platform/store/splitRepo';
 import { checkNeuron, ensureSplit, readColumns, resolveSet } from './context';
-import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
+import { cachedLabelConcepts, type LabelConcepts } from './labelConcepts';
 import { requireRun, runEncoderId, runInfo } from './runInfo';
 import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../concepts';
 import { explanationText } from './text';
@@ -88,7 +88,7 @@ export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronVi
   if (!state) throw new AppError('not_found', `Neuron ${o.neuron} is not (yet) explained in run ${run.id}.`);
   const stats = getNeuron(db, src.set.id, o.neuron);
   if (!stats) throw new AppError('not_found', `No stats for neuron ${o.neuron} of activation set ${src.set.id}.`);
-  const lc = loadLabelConcepts(db, src.probe.id);
+  const lc = cachedLabelConcepts(db, src.probe.id);
   const act = readColumns(db, src.set, [o.neuron]).data;
   const stored = runExplanations(db, run.id, o.neuron);
   const explanations: ExplanationInfo[] = stored.map((e) => ({

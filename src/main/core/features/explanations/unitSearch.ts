@@ -2,13 +2,11 @@ import type { SimilarUnits, UnitSearchHit, UnitSearchResult } from '../../../../
 import { AppError } from '../../../../shared/errors';
 import { correlationsWith, topCorrelated } from '../../numeric/similar';
 import { allRunExplanations, explanationStamp, newestRunOfSet, testCorrelations } from '../../platform/store/browseRepo';
-import { runExplanations } from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
 import { defaultSearchEncoder, textEmbedder } from '../concepts';
 import { neuronProfiles } from '../models';
 import { checkNeuron, resolveSet } from './context';
-import { corr } from './results';
-import { primarySimulator, requireRun } from './runInfo';
+import { requireRun } from './runInfo';
 import { explanationText } from './text';
 
 // Browsing units (docs/browse.md): similar units of a layer and search by meaning across runs and methods.
@@ -56,19 +54,19 @@ function sharedConcepts(db: Db, setId: number, neuron: number, runId: number | u
       'bad_input',
       `Explain run ${id} explains activation set ${run.activationSetId}, not ${setId}. Pick a run of the same layer (explain.runs --activationSetId ${setId}).`,
     );
-  const primary = primarySimulator(run);
-  const mine = runExplanations(db, run.id).filter((e) => e.method === run.method);
-  const own = mine.find((e) => e.neuron === neuron);
-  const concepts = own?.terms.filter((t) => t.weight !== 0) ?? [];
+  // The run's own explanations from the search index (kept in this worker while explanations are unchanged).
+  const mine = searchIndex(db).entries.filter((x) => x.e.explainRunId === run.id && x.e.method === run.method);
+  const own = mine.find((x) => x.e.neuron === neuron);
+  const concepts = own?.e.terms.filter((t) => t.weight !== 0) ?? [];
   const key = (c: string, w: number) => `${sign(w)}\n${c}`;
   const wanted = new Set(concepts.map((t) => key(t.concept, t.weight)));
   const units = mine
-    .filter((e) => e.neuron !== neuron)
-    .map((e) => ({
-      neuron: e.neuron,
-      shared: e.terms.filter((t) => t.weight !== 0 && wanted.has(key(t.concept, t.weight))).map((t) => t.concept),
-      text: explanationText(e.terms, e.bias),
-      testCorrelation: corr(e, 'test', primary),
+    .filter((x) => x.e.neuron !== neuron)
+    .map((x) => ({
+      neuron: x.e.neuron,
+      shared: x.e.terms.filter((t) => t.weight !== 0 && wanted.has(key(t.concept, t.weight))).map((t) => t.concept),
+      text: x.text,
+      testCorrelation: x.test,
     }))
     .filter((u) => u.shared.length > 0)
     .sort((a, b) => b.shared.length - a.shared.length || (b.testCorrelation ?? -2) - (a.testCorrelation ?? -2) || a.neuron - b.neuron)

@@ -95,3 +95,17 @@ export function newestRunOfSet(db: Db, activationSetId: number): number | null {
     { id: number } | undefined;
   return r?.id ?? null;
 }
+
+/**
+ * Changes whenever a probe set's images or labels may have changed: every import rewrites `updated_at` (and the
+ * manifest); the label count and image-label links of its labels catch edits in between.
+ */
+export function probeLabelStamp(db: Db, probeSetId: number): string {
+  const r = stmt(
+    db,
+    `SELECT p.updated_at AS u, p.manifest_hash AS m, (SELECT count(*) FROM labels WHERE probe_set_id = p.id) AS l,
+      (SELECT count(*) FROM image_labels il JOIN labels lb ON lb.id = il.label_id WHERE lb.probe_set_id = p.id) AS il
+      FROM probe_sets p WHERE p.id = ?`,
+  ).get(probeSetId) as { u: string; m: string | null; l: number; il: number } | undefined;
+  return r ? `${r.u}:${r.m}:${r.l}:${r.il}` : 'missing';
+}
