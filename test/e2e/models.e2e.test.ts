@@ -112,11 +112,21 @@ describe.skipIf(!haveChromium)('models page (browser mode)', () => {
     expect(await pooled.isVisible()).toBe(true);
     await page.fill('[data-testid=layers-search]', '');
 
+    // The file does not say how to preprocess: the page says the values are a guess.
+    expect(await page.getAttribute('[data-testid=model-pre-kind]', 'data-kind')).toBe('guess');
+    expect(await page.textContent('[data-testid=model-pre-guess]')).toMatch(/Preprocessing is a guess: .*Fashion-MNIST/);
     // Preprocessing: apply the Fashion-MNIST preset and see a probe image as the model gets it.
     await page.click('[data-testid=model-tab-preprocessing]');
+    // Input statistics over probe images (the guess is Fashion-MNIST's normalisation: mean near 0, std near 1).
+    await page.waitForSelector('[data-testid=input-stats-row]', { timeout: LONG });
+    expect(await page.locator('[data-testid=input-stats-row]').count()).toBe(1);
+    expect(Math.abs(Number(await page.getAttribute('[data-testid=input-stats-row]', 'data-mean')))).toBeLessThan(1);
+    expect(await page.getAttribute('[data-testid=input-stats]', 'data-warning')).toBe('false');
     await page.selectOption('[data-testid=pre-preset]', 'fashion-mnist');
     await page.click('[data-testid=pre-apply-preset]');
     await expect.poll(() => page.inputValue('[data-testid=pre-mean]')).toBe('0.286');
+    await page.waitForSelector('[data-testid=model-pre-kind][data-kind=set]', { timeout: LONG });
+    expect(await page.locator('[data-testid=model-pre-guess]').count()).toBe(0);
     expect(await page.inputValue('[data-testid=pre-std]')).toBe('0.353');
     expect(await page.getAttribute('[data-testid=preprocess-editor]', 'data-dirty')).toBe('false');
     await page.waitForSelector('[data-testid=preview-img]', { timeout: LONG });

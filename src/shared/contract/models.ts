@@ -87,6 +87,11 @@ export const ModelSummary = z.object({
   status: ModelStatus,
   info: ModelInfo,
   preprocessing: Preprocessing,
+  /**
+   * Where the preprocessing comes from: 'metadata' (the file's metadata_props), 'guess' (assumed from the input's
+   * shape: check it) or 'set' (model.setPreprocessing); detail says it in words.
+   */
+  preprocessingSource: z.object({ kind: z.enum(['metadata', 'guess', 'set']), detail: z.string() }),
   layers: z.number().int(),
   createdAt: z.string(),
   /** Why the model cannot be used (status 'invalid'); absent otherwise. */
@@ -286,6 +291,21 @@ export const modelMethods = {
     "Spatial maps of one unit (a CNN channel, a ViT feature over the patch tokens) over given probe images of its activation set: the model is run up to the layer with onnxruntime (cached per image). kind 'none' with the reason for a pooled layer.",
     z.object({ activationSetId: Id, neuron: z.number().int().min(0), imageIds: z.array(Id).min(1).max(200) }),
     HeatmapsOutput,
+  ),
+  'model.inputStats': method(
+    "Statistics of the model's preprocessed inputs on a few probe images (evenly spaced in the probe set): per channel mean, std, min and max, to check a guessed preprocessing (a normalised input is usually near mean 0, std 1).",
+    z.object({
+      modelId: Id,
+      probeSetId: Id,
+      images: z.number().int().min(1).max(64).default(8),
+      options: PreprocessingOptions.optional(),
+    }),
+    z.object({
+      images: z.array(z.object({ imageId: Id, relPath: z.string() })),
+      channels: z.array(z.object({ channel: z.number().int(), mean: z.number(), std: z.number(), min: z.number(), max: z.number() })),
+      /** A hint when the numbers look like a wrong scale / mean / std, else null. */
+      warning: z.string().nullable(),
+    }),
   ),
   'activations.export': method(
     "Write an activation set (or its logits) to a CSV or NPY file; every row names its image (row, image_id, rel_path, class, labels): a CSV's first columns, an NPY's rows sidecar '<name>.rows.csv'.",

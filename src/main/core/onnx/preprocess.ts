@@ -60,8 +60,167 @@ export function presetFor(preset: PreprocessPreset, info: ModelInfo): Preprocess
 
 /** Defaults from the model: 28x28 grayscale looks like Fashion-MNIST, other grayscale is [0,1], RGB ImageNet. */
 export function defaultPreprocessing(info: ModelInfo): Preprocessing {
-  if (info.channels === 1) return presetFor(info.height === 28 && info.width === 28 ? 'fashion-mnist' : 'unit', info);
-  return presetFor('imagenet', info);
+  return presetFor(guessedPreset(info), info);
+}
+
+function guessedPreset(info: ModelInfo): PreprocessPreset {
+  if (info.channels === 1) return info.height === 28 && info.width === 28 ? 'fashion-mnist' : 'unit';
+  return 'imagenet';
+}
+
+const GUESS_WHY: Record<PreprocessPreset, string> = {
+  'fashion-mnist': 'a 28x28 grayscale input looks like Fashion-MNIST: (pixel/255 - 0.286) / 0.353',
+  unit: 'a grayscale input: pixel/255, no mean/std',
+  imagenet: 'an RGB input: ImageNet mean/std, 224x224 after a shorter-side resize and centre crop',
+  clip: 'CLIP',
+  siglip: 'SigLIP',
+};
+
+/**
+ * metadata_props keys an export can write so the preprocessing is read, not guessed (docs/models.md):
+ * `nwb.preprocessing` (JSON: any of size, resize, interpolation, scale, mean, std, preset) or one key per field,
+ * `preprocessing.<field>` (numbers: "0.5" / "0.485,0.456,0.406" / JSON arrays; size "224" or "224,224").
+ */
+export const PREPROCESSING_KEY = 'nwb.preprocessing';
+export const PREPROCESSING_FIELDS = ['preset', 'size', 'resize', 'interpolation', 'scale', 'mean', 'std'] as const;
+
+export interface PreprocessingFromFile {
+  preprocessing: Preprocessing;
+  /** The metadata keys read. */
+  keys: string[];
+}
+
+const numbers = (v: unknown): number[] | null => {
+  if (Array.isArray(v)) return v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : null;
+  if (typeof v === 'number') return Number.isFinite(v) ? [v] : null;
+  if (typeof v !== 'string') return null;
+  const t = v.trim();
+  if (t.startsWith('[')) {
+    try {
+      return numbers(JSON.parse(t));
+    } catch {
+      return null;
+    }
+  }
+  const xs = t
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map(Number);
+  return xs.length && xs.every(Number.isFinite) ? xs : null;
+};
+
+/**
+ * The preprocessing an ONNX export wrote into metadata_props, or null when it wrote none. A value that cannot be
+ * read throws a message naming the key (model.add reports it instead of silently guessing).
+ */
+export function preprocessingFromMetadata(info: ModelInfo): PreprocessingFromFile | null {
+  const meta = info.metadata ?? {};
+  const raw: Record<string, unknown> = {};
+  const keys: string[] = [];
+  if (meta[PREPROCESSING_KEY] !== undefined) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(meta[PREPROCESSING_KEY]);
+    } catch {
+      throw new Error(`metadata_props '${PREPROCESSING_KEY}' is not JSON: ${meta[PREPROCESSING_KEY].slice(0, 80)}`);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+      throw new Error(`metadata_props '${PREPROCESSING_KEY}' must be a JSON object.`);
+    Object.assign(raw, doc);
+    keys.push(PREPROCESSING_KEY);
+  }
+  for (const f of PREPROCESSING_FIELDS) {
+    const k = `preprocessing.${f}`;
+    if (meta[k] === undefined) continue;
+    raw[f] = meta[k];
+    keys.push(k);
+  }
+  if (!keys.length) return null;
+  const where = (f: string) =>
+    keys.includes(`preprocessing.${f}`) ? `metadata_props 'preprocessing.${f}'` : `'${f}' of metadata_props '${PREPROCESSING_KEY}'`;
+  let base: Preprocessing = defaultPreprocessing(info);
+  if (raw.preset !== undefined) {
+    const preset = String(raw.preset) as PreprocessPreset;
+    if (!(preset in PRESETS)) throw new Error(`${where('preset')} is '${preset}'; known presets: ${Object.keys(PRESETS).join(', ')}.`);
+    base = presetFor(preset, info);
+  }
+  const out: Preprocessing = { ...base };
+  for (const f of ['scale', 'mean', 'std'] as const) {
+    if (raw[f] === undefined) continue;
+    const xs = numbers(raw[f]);
+    if (!xs) throw new Error(`${where(f)} is not a number or a list of numbers: ${String(raw[f]).slice(0, 80)}`);
+    if (f === 'scale') {
+      if (xs.length !== 1 || !(xs[0] > 0)) throw new Error(`${where(f)} must be one positive number.`);
+      out.scale = xs[0];
+    } else {
+      if (xs.length !== 1 && xs.length !== info.channels)
+        throw new Error(
+          `${where(f)} has ${xs.length} values; the model's input has ${info.channels} channel(s) (give 1 or ${info.channels}).`,
+        );
+      if (f === 'std' && xs.some((x) => x === 0)) throw new Error(`${where(f)} contains 0.`);
+      out[f] = xs;
+    }
+  }
+  if (raw.size !== undefined) {
+    const xs = numbers(raw.size);
+    if (!xs || xs.length > 2 || xs.some((x) => !Number.isInteger(x) || x < 1 || x > 4096))
+      throw new Error(`${where('size')} must be one or two whole numbers of pixels (1..4096), e.g. 224 or 224,224.`);
+    out.size = [xs[0], xs[xs.length - 1]];
+  }
+  if (raw.resize !== undefined) {
+    if (raw.resize !== 'squash' && raw.resize !== 'shorter_center_crop')
+      throw new Error(`${where('resize')} is '${String(raw.resize)}'; use squash or shorter_center_crop.`);
+    out.resize = raw.resize;
+  }
+  if (raw.interpolation !== undefined) {
+    if (raw.interpolation !== 'nearest' && raw.interpolation !== 'bilinear' && raw.interpolation !== 'bicubic')
+      throw new Error(`${where('interpolation')} is '${String(raw.interpolation)}'; use nearest, bilinear or bicubic.`);
+    out.interpolation = raw.interpolation;
+  }
+  // A size the file fixes wins.
+  out.size = [info.height ?? out.size[0], info.width ?? out.size[1]];
+  return { preprocessing: out, keys };
+}
+
+/** What model.add stores: the file's metadata when it has some, else the guess from the input's shape. */
+export function initialPreprocessing(info: ModelInfo): Preprocessing {
+  try {
+    return preprocessingFromMetadata(info)?.preprocessing ?? defaultPreprocessing(info);
+  } catch {
+    return defaultPreprocessing(info); // preprocessingSource says why the metadata was not used
+  }
+}
+
+const samePre = (a: Preprocessing, b: Preprocessing) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Where a model's preprocessing comes from, in words: 'metadata' (read from the file's metadata_props), 'guess'
+ * (the default for the input's shape: nothing says it is right) or 'set' (changed with model.setPreprocessing).
+ */
+export function preprocessingSource(
+  info: ModelInfo,
+  current: Preprocessing,
+  setByUser = false,
+): { kind: 'metadata' | 'guess' | 'set'; detail: string } {
+  if (setByUser) return { kind: 'set', detail: 'set by you' };
+  let fromFile: PreprocessingFromFile | null = null;
+  let problem: string | null = null;
+  try {
+    fromFile = preprocessingFromMetadata(info);
+  } catch (e) {
+    problem = e instanceof Error ? e.message : String(e);
+  }
+  if (fromFile && samePre(fromFile.preprocessing, current))
+    return { kind: 'metadata', detail: `read from the model file's metadata_props (${fromFile.keys.join(', ')})` };
+  if (samePre(defaultPreprocessing(info), current))
+    return {
+      kind: 'guess',
+      detail:
+        `a guess: the file does not say how its inputs were preprocessed, so ${GUESS_WHY[guessedPreset(info)]} is assumed` +
+        (problem ? ` (its preprocessing metadata could not be used: ${problem})` : '') +
+        '. Check it against the training code (model.inputStats shows the statistics of preprocessed probe images) and fix it with model.setPreprocessing.',
+    };
+  return { kind: 'set', detail: fromFile ? "set by you (differs from the file's metadata_props)" : 'set by you' };
 }
 
 const KERNEL = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic' } as const;

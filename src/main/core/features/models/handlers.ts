@@ -13,7 +13,8 @@ import { heatmaps, tensorCacheOf } from './heatmaps';
 import { runExtractJob, sessionsOf } from './extractJob';
 import { addModel, modelStatus, rowProblem } from './modelService';
 import { refuseIfModelInUse } from './modelUse';
-import { presetFor, PRESETS, previewImage } from '../../onnx/preprocess';
+import { presetFor, PRESETS, preprocessingSource, previewImage } from '../../onnx/preprocess';
+import { inputStats } from './inputStats';
 import { providerReport } from '../../onnx/session';
 import { defaultNeurons } from '../../onnx/layers';
 import { channelAxis } from '../../numeric/stats/summary';
@@ -26,6 +27,7 @@ type ModelMethods =
   | 'model.setPreprocessing'
   | 'model.preview'
   | 'model.providers'
+  | 'model.inputStats'
   | 'activations.extract'
   | 'activations.list'
   | 'activations.stats'
@@ -53,13 +55,27 @@ const PLACEHOLDER_INFO: ModelInfo = {
 async function summaryOf(db: Db, m: models.ModelRow): Promise<ModelSummary> {
   const problem = rowProblem(m);
   const status = problem ? 'invalid' : await modelStatus(db, m);
-  const s: ModelSummary = { ...m, status, layers: models.countLayers(db, m.id), ...(problem ? { problem } : {}) };
-  if (!problem) return s;
+  const { preprocessingSetByUser, ...row } = m;
+  if (!problem)
+    return {
+      ...row,
+      status,
+      layers: models.countLayers(db, m.id),
+      preprocessingSource: preprocessingSource(m.info, m.preprocessing, preprocessingSetByUser),
+    };
   const info = ModelInfo.safeParse(m.info).success ? m.info : PLACEHOLDER_INFO;
   const pre = Preprocessing.safeParse(m.preprocessing).success
     ? m.preprocessing
     : { ...PRESETS.unit, channels: info.channels, layout: info.layout };
-  return { ...s, info, preprocessing: pre };
+  return {
+    ...row,
+    status,
+    layers: models.countLayers(db, m.id),
+    problem,
+    info,
+    preprocessing: pre,
+    preprocessingSource: { kind: 'set', detail: 'unknown: the stored row cannot be used' },
+  };
 }
 
 function requireModel(db: Db, id: number): models.ModelRow {
@@ -115,6 +131,10 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
       return previewImage(src, { ...m.preprocessing, ...options });
     },
     'model.providers': ({ provider }) => providerReport({ provider }),
+    'model.inputStats': ({ modelId, probeSetId, images, options }) => {
+      const m = requireModel(db(), modelId);
+      return inputStats(db(), probeSetId, { ...m.preprocessing, ...options }, images);
+    },
     'activations.extract': (input, ctx) => runExtractJob(state, input, ctx),
     'activations.list': ({ modelId, probeSetId }) => acts.listSets(db(), { modelId, probeSetId }),
     'activations.stats': ({ activationSetId }) => {

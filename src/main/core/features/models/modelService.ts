@@ -12,7 +12,7 @@ import { exposeOutputs } from '../../onnx/graph';
 import { buildCandidates, type LayerCandidate } from '../../onnx/layers';
 import { checkExternalData, checkInputLimits, describeModel, inlineExternalData, invalid, parseModelBytes } from '../../onnx/modelFile';
 import { encodeModel, graphOf, type ModelProto } from '../../onnx/onnxProto';
-import { defaultPreprocessing } from '../../onnx/preprocess';
+import { defaultPreprocessing, initialPreprocessing, preprocessingSource } from '../../onnx/preprocess';
 import { createSession } from '../../onnx/session';
 
 // Adding a model (validate, hash, discover layers) and checking that the referenced file is still the same.
@@ -109,8 +109,19 @@ export function rowProblem(m: repo.ModelRow): string | null {
 }
 
 /** Everything model.add returns and model.info lists must pass the contract: checked before the row is written. */
-function checkDescribable(path: string, row: Omit<repo.ModelRow, 'id' | 'createdAt'>, layers: LayerCandidate[]): void {
-  const summary = ModelSummary.safeParse({ ...row, id: 1, status: 'ok', layers: layers.length, createdAt: new Date().toISOString() });
+function checkDescribable(
+  path: string,
+  row: Omit<repo.ModelRow, 'id' | 'createdAt' | 'preprocessingSetByUser'>,
+  layers: LayerCandidate[],
+): void {
+  const summary = ModelSummary.safeParse({
+    ...row,
+    id: 1,
+    status: 'ok',
+    layers: layers.length,
+    createdAt: new Date().toISOString(),
+    preprocessingSource: preprocessingSource(row.info, row.preprocessing),
+  });
   if (!summary.success) throw invalid(path, `it cannot be described (${zodProblem(summary.error)}).`);
   for (const l of layers) {
     const li = LayerInfo.safeParse({
@@ -145,7 +156,7 @@ export async function addModel(db: Db, rawPath: string, name?: string, provider?
     bytes: st.size,
     mtimeMs: st.mtimeMs,
     info,
-    preprocessing: defaultPreprocessing(info),
+    preprocessing: initialPreprocessing(info),
   };
   // Validate first, then the model and its layers in one transaction: a refused file leaves no row behind.
   checkDescribable(path, row, layers);

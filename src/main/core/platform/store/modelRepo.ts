@@ -12,6 +12,8 @@ export interface ModelRow {
   mtimeMs: number;
   info: ModelInfo;
   preprocessing: Preprocessing;
+  /** Set with model.setPreprocessing (else read from the file's metadata or guessed at model.add). */
+  preprocessingSetByUser: boolean;
   createdAt: string;
 }
 
@@ -35,15 +37,23 @@ const toModel = (r: RawModel): ModelRow => ({
   bytes: r.bytes,
   mtimeMs: r.mtime_ms,
   info: JSON.parse(r.info_json) as ModelInfo,
-  preprocessing: JSON.parse(r.preprocessing_json) as Preprocessing,
+  ...readPreprocessing(r.preprocessing_json),
   createdAt: r.created_at,
 });
+
+/** A mark stored inside preprocessing_json: the values were set by the user (model.setPreprocessing), not read or guessed. */
+const SET_MARK = '$setByUser';
+
+function readPreprocessing(json: string): { preprocessing: Preprocessing; preprocessingSetByUser: boolean } {
+  const { [SET_MARK]: mark, ...p } = JSON.parse(json) as Preprocessing & { [SET_MARK]?: boolean };
+  return { preprocessing: p, preprocessingSetByUser: mark === true };
+}
 
 /** Insert a model and its layers; the same (path, sha256) added meanwhile by another process is returned instead. */
 /** A layer as stored: one float tensor a node produces (onnx/layers.ts finds them), in graph order. */
 export type LayerRow = Omit<LayerInfo, 'id' | 'neurons'> & { position: number };
 
-export function insertModel(db: Db, m: Omit<ModelRow, 'id' | 'createdAt'>, layers: readonly LayerRow[]): number {
+export function insertModel(db: Db, m: Omit<ModelRow, 'id' | 'createdAt' | 'preprocessingSetByUser'>, layers: readonly LayerRow[]): number {
   const tx = db.transaction(() => {
     const same = db.prepare('SELECT id FROM models WHERE path = ? AND sha256 = ?').get(m.path, m.sha256) as { id: number } | undefined;
     if (same) return same.id;
@@ -92,7 +102,7 @@ export function touchModel(db: Db, id: number, mtimeMs: number): void {
 }
 
 export function setPreprocessing(db: Db, id: number, p: Preprocessing): void {
-  db.prepare('UPDATE models SET preprocessing_json = ? WHERE id = ?').run(JSON.stringify(p), id);
+  db.prepare('UPDATE models SET preprocessing_json = ? WHERE id = ?').run(JSON.stringify({ ...p, [SET_MARK]: true }), id);
 }
 
 export function deleteModel(db: Db, id: number): boolean {

@@ -15,6 +15,8 @@ import { PreviewPanel } from './PreviewPanel';
 
 const NO_LAYERS: never[] = [];
 
+const PRE_KIND = { metadata: 'from the file', guess: 'guessed', set: 'set by you' } as const;
+
 const TABS: ReadonlyArray<{ id: ModelTab; label: string }> = [
   { id: 'overview', label: 'Overview' },
   { id: 'layers', label: 'Layers' },
@@ -85,8 +87,32 @@ export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: 
             <dt>opset</dt>
             <dd>{model.info.opset}</dd>
           </div>
+          <div className={`stat${model.preprocessingSource.kind === 'guess' ? ' warn' : ''}`}>
+            <dt>preprocessing</dt>
+            <dd data-testid="model-pre-kind" data-kind={model.preprocessingSource.kind}>
+              <button type="button" className="link" onClick={() => go({ tab: 'preprocessing' })} title={model.preprocessingSource.detail}>
+                {PRE_KIND[model.preprocessingSource.kind]}
+              </button>
+            </dd>
+          </div>
         </dl>
       </header>
+      {model.preprocessingSource.kind === 'guess' && (
+        <div className="banner banner-warn" role="status" data-testid="model-pre-guess">
+          <span>
+            Preprocessing is{' '}
+            {model.preprocessingSource.detail
+              .replace(/ \(model\.inputStats[^)]*\)/, '')
+              .replace(' and fix it with model.setPreprocessing', '')}
+            {tab === 'preprocessing' ? ' The input statistics on the right show what the model receives.' : ''}
+          </span>
+          {tab !== 'preprocessing' && (
+            <button type="button" onClick={() => go({ tab: 'preprocessing' })} data-testid="model-pre-check">
+              Check preprocessing
+            </button>
+          )}
+        </div>
+      )}
       <div className="tabs" role="tablist" aria-label="Model sections">
         {TABS.map((t) => (
           <button
@@ -117,7 +143,14 @@ export function ModelView({ route, onRemoved }: { route: ModelRoute; onRemoved: 
         )}
         {tab === 'preprocessing' && (
           <div className="pre-layout">
-            <PreprocessEditor model={model} onSaved={onSaved} onDraft={setDraft} />
+            <div className="stack">
+              {model.preprocessingSource.kind !== 'guess' && (
+                <p className="hint" data-testid="model-pre-source">
+                  Preprocessing {model.preprocessingSource.detail}.
+                </p>
+              )}
+              <PreprocessEditor model={model} onSaved={onSaved} onDraft={setDraft} />
+            </div>
             <PreviewPanel modelId={model.id} probeSets={probeSets} options={draft} />
           </div>
         )}

@@ -30,7 +30,14 @@ export function PreviewPanel({
     'model.preview',
     image && optionsKey ? { modelId, imageId: image.id, options: JSON.parse(optionsKey) as Preprocessing } : null,
   );
-  const error = preview.error ?? page.error;
+  // Statistics over a few evenly spaced images of the set, under the same values.
+  const stats = useContractQuery(
+    'model.inputStats',
+    activeSet !== null && optionsKey
+      ? { modelId, probeSetId: activeSet, images: 8, options: JSON.parse(optionsKey) as Preprocessing }
+      : null,
+  );
+  const error = preview.error ?? page.error ?? stats.error;
 
   if (probeSets.length === 0) {
     return (
@@ -109,6 +116,48 @@ export function PreviewPanel({
           {!options && <p className="hint">Fix the values on the left to update the preview.</p>}
         </div>
       </div>
+      {stats.data && (
+        <div data-testid="input-stats" data-warning={stats.data.warning !== null}>
+          <h4>Input statistics</h4>
+          <p className="hint">
+            The model&apos;s input values over {stats.data.images.length} evenly spaced images of this set (a normalised input is usually
+            near mean 0, std 1).
+          </p>
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th>Channel</th>
+                <th className="num">Mean</th>
+                <th className="num">Std</th>
+                <th className="num">Min</th>
+                <th className="num">Max</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stats.data.channels.map((c) => (
+                <tr key={c.channel} data-testid="input-stats-row" data-mean={c.mean} data-std={c.std}>
+                  <td>
+                    {stats.data!.channels.length === 3
+                      ? ['R', 'G', 'B'][c.channel]
+                      : stats.data!.channels.length === 1
+                        ? 'grey'
+                        : c.channel}
+                  </td>
+                  <td className="num mono">{formatValue(c.mean)}</td>
+                  <td className="num mono">{formatValue(c.std)}</td>
+                  <td className="num mono">{formatValue(c.min)}</td>
+                  <td className="num mono">{formatValue(c.max)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {stats.data.warning && (
+            <p className="warn-text" role="alert" data-testid="input-stats-warning">
+              {stats.data.warning}
+            </p>
+          )}
+        </div>
+      )}
       <ErrorBox error={error} testId="preview-error" />
     </section>
   );
