@@ -1,4 +1,13 @@
-import type { AblationNeuronRow, ExampleImage, NeuronView, ResultRow, TopImpactResults } from '../../../../../shared/contract';
+import sharp from 'sharp';
+import type {
+  AblationNeuronRow,
+  ExampleImage,
+  HeatmapsOutput,
+  NeuronView,
+  ResultRow,
+  TopImpactResults,
+} from '../../../../../shared/contract';
+import { heatmapRgba, inputRegion, scaleLabel } from '../../../../../shared/heatmap';
 import { areaSvg, histogramSvg, scatterSvg } from '../../../platform/report/charts';
 import { figure, fmt, html, short, table, type Column } from '../../../platform/report/layout';
 import type { Markup } from '../../../platform/report/html';
@@ -7,16 +16,23 @@ import { methodName } from '../words';
 
 // One page per chosen neuron: its explanations from every method and run of the layer with their scores, the
 // activation histogram, simulated vs true on the test split, the activation-range chart and example images
-// (top, one per activation band, random), each with its activation.
+// (top, one per activation band, random), each with its activation. On a spatial layer (a conv map, ViT patch
+// tokens) each example carries the unit's heatmap, drawn into its thumbnail JPEG (viridis on one scale per
+// neuron, HEAT_OPACITY), so the page stays self-contained and needs no styles of its own.
 
 const THUMB = 96;
 const EXAMPLES = 8;
 const THUMB_BATCH = 500;
+const HEAT_OPACITY = 0.5;
 
 interface NeuronData {
   views: NeuronView[];
   /** imageId -> JPEG data URL (not in the JSON export). */
   thumbs: Map<number, string>;
+  /** `${neuron}:${imageId}` -> the thumbnail with the neuron's heatmap drawn in (spatial layers only). */
+  heated: Map<string, string>;
+  /** Per neuron: its maps' scale and unit words, or why there are none. */
+  heat: Map<number, Pick<HeatmapsOutput, 'kind' | 'reason' | 'unit' | 'scale'>>;
   ablation: Map<number, AblationNeuronRow[]>;
   others: { runId: number; method: string; rows: Map<number, ResultRow> }[];
   topImpact: TopImpactResults | null;
@@ -40,6 +56,44 @@ async function thumbnails(scope: ReportScope, ids: number[], into: Map<number, s
   }
 }
 
+/** The thumbnail (JPEG data URL) with the map drawn over the part of the image the model saw. */
+async function overlay(thumb: string, heat: HeatmapsOutput, map: HeatmapsOutput['maps'][number]): Promise<string> {
+  const jpeg = Buffer.from(thumb.slice(thumb.indexOf(',') + 1), 'base64');
+  const meta = await sharp(jpeg).metadata();
+  const [w, h] = [meta.width ?? 0, meta.height ?? 0];
+  const r = inputRegion(w, h, heat.input);
+  const box = {
+    left: Math.round(r.x * w),
+    top: Math.round(r.y * h),
+    width: Math.max(1, Math.round(r.w * w)),
+    height: Math.max(1, Math.round(r.h * h)),
+  };
+  const rgba = heatmapRgba(map.values, heat.grid!.height, heat.grid!.width, box.height, box.width, heat.scale);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = Math.round(255 * HEAT_OPACITY);
+  const out = await sharp(jpeg)
+    .composite([
+      { input: Buffer.from(rgba.buffer), raw: { width: box.width, height: box.height, channels: 4 }, left: box.left, top: box.top },
+    ])
+    .jpeg({ quality: 85 })
+    .toBuffer();
+  return `data:image/jpeg;base64,${out.toString('base64')}`;
+}
+
+/** The neuron's maps on its example images (one scale), drawn into their thumbnails; kept out when the layer is pooled. */
+async function heatmaps(scope: ReportScope, neuron: number, ids: number[], data: NeuronData): Promise<void> {
+  const heat = await scope.source('activations.heatmaps', {
+    activationSetId: scope.set.id,
+    neuron,
+    imageIds: [...new Set(ids)].slice(0, 200),
+  });
+  data.heat.set(neuron, { kind: heat.kind, reason: heat.reason, unit: heat.unit, scale: heat.scale });
+  if (heat.kind === 'none') return;
+  for (const m of heat.maps) {
+    const thumb = data.thumbs.get(m.imageId);
+    if (thumb) data.heated.set(`${neuron}:${m.imageId}`, await overlay(thumb, heat, m));
+  }
+}
+
 export const neuronsSection: ReportSection<NeuronData> = {
   id: 'neurons',
   title: 'Neurons',
@@ -52,6 +106,8 @@ export const neuronsSection: ReportSection<NeuronData> = {
     const data: NeuronData = {
       views: [],
       thumbs: new Map(),
+      heated: new Map(),
+      heat: new Map(),
       ablation: await allAblationRows(scope),
       others: [],
       topImpact: scope.topImpact ? await scope.source('topimpact.results', { topImpactRunId: scope.topImpact.id }) : null,
@@ -73,11 +129,9 @@ export const neuronsSection: ReportSection<NeuronData> = {
       data.views.push(view);
       if (scope.spec.images) {
         const ex = view.examples;
-        await thumbnails(
-          scope,
-          [...ex.top, ...ex.bands.flatMap((b) => b.examples), ...ex.random].map((e) => e.imageId),
-          data.thumbs,
-        );
+        const ids = [...ex.top, ...ex.bands.flatMap((b) => b.examples), ...ex.random].map((e) => e.imageId);
+        await thumbnails(scope, ids, data.thumbs);
+        if (ids.length) await heatmaps(scope, neuron, ids, data);
       }
       scope.progress(i + 1, scope.neurons.length, `neuron ${neuron}`);
     }
@@ -131,11 +185,16 @@ function explanationRows(v: NeuronView, data: NeuronData, own: string): ExplRow[
   return rows.slice(0, 6);
 }
 
-function strip(label: string, images: ExampleImage[], thumbs: Map<number, string>): Markup {
-  const img = (e: ExampleImage) =>
-    thumbs.has(e.imageId)
-      ? html`<img src="${thumbs.get(e.imageId)!}" alt="${e.relPath}" />`
-      : html`<img alt="${e.relPath} (not readable)" />`;
+function strip(
+  label: string | Markup,
+  images: ExampleImage[],
+  thumbs: Map<number, string>,
+  heated?: (id: number) => string | undefined,
+): Markup {
+  const img = (e: ExampleImage) => {
+    const url = heated?.(e.imageId) ?? thumbs.get(e.imageId);
+    return url ? html`<img src="${url}" alt="${e.relPath}" />` : html`<img alt="${e.relPath} (not readable)" />`;
+  };
   return html`<div class="strip">
     <p class="strip-label">${label}</p>
     ${images.map(
@@ -203,6 +262,13 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
       )
     : null;
   const ex = v.examples;
+  const heat = data.heat.get(v.neuron);
+  const heated = (id: number) => data.heated.get(`${v.neuron}:${id}`);
+  // The heatmap's scale rides on the first strip's label: the page's block sizes stay as they are.
+  const topLabel =
+    heat && heat.kind !== 'none'
+      ? html`Top activations<br /><span class="muted">maps ${scaleLabel(heat.scale.lo)}–${scaleLabel(heat.scale.hi)}, viridis</span>`
+      : 'Top activations';
   const beta = data.topImpact?.betas[2];
   const tiText =
     ti && beta !== undefined
@@ -239,13 +305,14 @@ function neuronPage(v: NeuronView, data: NeuronData, scope: ReportScope): Sectio
       ${
         scope.spec.images
           ? html`<div class="examples">
-              ${strip('Top activations', ex.top, data.thumbs)}
+              ${strip(topLabel, ex.top, data.thumbs, heated)}
               ${strip(
                 'One per band, high to low',
                 ex.bands.flatMap((b) => b.examples),
                 data.thumbs,
+                heated,
               )}
-              ${strip('Random', ex.random, data.thumbs)}
+              ${strip('Random', ex.random, data.thumbs, heated)}
             </div>`
           : ''
       }`,
