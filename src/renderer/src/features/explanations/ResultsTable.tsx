@@ -24,7 +24,7 @@ interface Sort {
 }
 
 const COLUMNS: Array<{ key: SortKey | null; label: string; title: string; num: boolean; sim?: boolean }> = [
-  { key: 'neuron', label: 'Neuron', title: 'Unit index in the layer', num: true },
+  { key: 'neuron', label: 'Unit', title: 'Unit index in the layer', num: true },
   { key: null, label: 'Explanation (LE)', title: 'weight x concept terms and the bias', num: false },
   { key: 'length', label: 'Len', title: 'Number of concepts', num: true },
   { key: 'valCorrelation', label: 'Val r', title: 'Pearson correlation, simulated vs true, val split', num: true, sim: true },
