@@ -4,6 +4,7 @@ import { BookmarkToggle } from './Bookmarks';
 import { HistogramPanel, RangeChart, ScatterPanel, type ChartContext } from './charts';
 import { useChartContext } from './chartContext';
 import { ExampleImages } from './ExampleImages';
+import { UnitPositionLabel } from './Heatmaps';
 import { CompareRun } from './CompareRun';
 import { ExplanationCompare } from './ExplanationCompare';
 import { runMethodLabel } from './format';
@@ -69,7 +70,8 @@ export function NeuronPage({ run, runs, neuron }: { run: RunInfo; runs: RunInfo[
         <>
           <section className="card">
             <h3>
-              Run #{run.id} {runMethodLabel(run)}: unit {neuron} {v.dead && <span className="badge badge-dead">dead</span>}
+              Run #{run.id} {runMethodLabel(run)}: unit {neuron} <UnitPositionLabel activationSetId={run.activationSetId} neuron={neuron} />{' '}
+              {v.dead && <span className="badge badge-dead">dead</span>}
             </h3>
             <NeuronStats stat={v.stat} images={v.histogram.counts.reduce((a, b) => a + b, 0)} />
             <ExplanationCompare explanations={v.explanations} ownSimulator={own} name={name} />
@@ -96,7 +98,7 @@ export function NeuronPage({ run, runs, neuron }: { run: RunInfo; runs: RunInfo[
           </div>
           <SimilarUnits activationSetId={run.activationSetId} neuron={neuron} runId={runId} />
           <RangeSection view={v} context={context} />
-          <ExampleImages examples={v.examples} />
+          <ExampleImages examples={v.examples} activationSetId={run.activationSetId} neuron={neuron} />
         </>
       )}
     </div>
