@@ -50,7 +50,7 @@ function UnitBody({ run, neuron }: { run: RunInfo; neuron: number }) {
           <section className="card">
             <HistogramPanel histogram={v.histogram} context={context} />
           </section>
-          <ExampleImages examples={{ top: v.examples.top, bands: [], random: [] }} />
+          <ExampleImages examples={{ top: v.examples.top, bands: [], random: [] }} activationSetId={run.activationSetId} neuron={neuron} />
         </>
       )}
     </div>
