@@ -96,6 +96,15 @@ describe.skipIf(!haveChromium)('browser mode', () => {
     const captions = await page.$$eval('[data-testid=thumb-cell] figcaption', (els) => [...new Set(els.map((e) => e.textContent))]);
     expect(captions).toEqual(['Sandal']);
 
+    // A thumbnail enlarges: its path, class and size, a bigger image; Esc closes.
+    await page.locator('[data-testid=thumb-cell] .thumb-open').first().click();
+    await page.waitForSelector('[data-testid=probe-image-dialog] [data-testid=probe-image-big]');
+    expect(await page.textContent('[data-testid=probe-image-dialog]')).toMatch(/Sandal[\s\S]*28×28 png/);
+    expect(await page.$eval('[data-testid=probe-image-big]', (img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(384);
+    await shot(page, 'probe-image-enlarged');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid=probe-image-dialog]').count()).toBe(0);
+
     // Manual dark mode override, and the same view in dark.
     await page.selectOption('[data-testid=theme-select]', 'dark');
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');

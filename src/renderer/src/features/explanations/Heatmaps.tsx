@@ -1,3 +1,4 @@
+import { Modal } from '../../components/Modal';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { heatmapRgba, inputRegion, overlaySize, scaleLabel, viridis } from '../../../../shared/heatmap';
 import { channelAxisOf, unitLabel } from '../../../../shared/unitAddress';
@@ -214,91 +215,62 @@ export function HeatDialog({
 }) {
   const [p, set] = useHeatPrefs();
   const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
-  const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    closeRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        onClose();
-      }
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, [onClose]);
   const showMap = !!(heat && heat.kind !== 'none' && map && p.show);
   return (
-    <div className="modal-backdrop" onClick={onClose}>
-      <div
-        className="modal heat-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="heat-dialog-title"
-        data-testid="heat-dialog"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2 id="heat-dialog-title" className="heat-dialog-title">
-          {title}
-        </h2>
-        <div className="heat-big">
-          {url ? (
-            <img
-              src={url}
-              alt={title}
-              draggable={false}
-              onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
-              data-testid="heat-dialog-img"
-            />
-          ) : (
-            <span className="thumb-placeholder" />
-          )}
-          {showMap && <HeatCanvas heat={heat!} map={map!} natural={natural} opacity={p.opacity} testId="heat-dialog-canvas" />}
-        </div>
-        <dl className="heat-facts">
-          <dt>{neuron === null ? 'activation' : `activation of unit ${neuron}`}</dt>
-          <dd className="mono">{activation.toPrecision(4)}</dd>
-          <dt>class</dt>
-          <dd>{className ?? '—'}</dd>
-          {map && (
-            <>
-              <dt>map range (this image)</dt>
-              <dd className="mono">
-                {scaleLabel(map.min)} – {scaleLabel(map.max)}
-              </dd>
-              <dt>colour scale (all images of the page)</dt>
-              <dd className="mono">
-                {scaleLabel(heat!.scale.lo)} – {scaleLabel(heat!.scale.hi)}
-              </dd>
-            </>
-          )}
-          {heat?.kind === 'none' && (
-            <>
-              <dt>map</dt>
-              <dd>{heat.reason}</dd>
-            </>
-          )}
-        </dl>
-        {heat && heat.kind !== 'none' && (
-          <label className="heat-opacity">
-            <input type="checkbox" checked={p.show} onChange={(e) => set({ show: e.target.checked })} /> heatmap, opacity
-            <input
-              type="range"
-              min={0}
-              max={100}
-              step={5}
-              value={Math.round(p.opacity * 100)}
-              onChange={(e) => set({ opacity: Number(e.target.value) / 100 })}
-              disabled={!p.show}
-              aria-label="Heatmap opacity"
-            />
-          </label>
+    <Modal title={title} titleId="heat-dialog-title" className="heat-dialog" testId="heat-dialog" onClose={onClose}>
+      <div className="heat-big">
+        {url ? (
+          <img
+            src={url}
+            alt={title}
+            draggable={false}
+            onLoad={(e) => setNatural({ width: e.currentTarget.naturalWidth, height: e.currentTarget.naturalHeight })}
+            data-testid="heat-dialog-img"
+          />
+        ) : (
+          <span className="thumb-placeholder" />
         )}
-        <div className="modal-actions">
-          <button ref={closeRef} type="button" onClick={onClose} data-testid="heat-dialog-close">
-            Close
-          </button>
-        </div>
+        {showMap && <HeatCanvas heat={heat!} map={map!} natural={natural} opacity={p.opacity} testId="heat-dialog-canvas" />}
       </div>
-    </div>
+      <dl className="heat-facts">
+        <dt>{neuron === null ? 'activation' : `activation of unit ${neuron}`}</dt>
+        <dd className="mono">{activation.toPrecision(4)}</dd>
+        <dt>class</dt>
+        <dd>{className ?? '—'}</dd>
+        {map && (
+          <>
+            <dt>map range (this image)</dt>
+            <dd className="mono">
+              {scaleLabel(map.min)} – {scaleLabel(map.max)}
+            </dd>
+            <dt>colour scale (all images of the page)</dt>
+            <dd className="mono">
+              {scaleLabel(heat!.scale.lo)} – {scaleLabel(heat!.scale.hi)}
+            </dd>
+          </>
+        )}
+        {heat?.kind === 'none' && (
+          <>
+            <dt>map</dt>
+            <dd>{heat.reason}</dd>
+          </>
+        )}
+      </dl>
+      {heat && heat.kind !== 'none' && (
+        <label className="heat-opacity">
+          <input type="checkbox" checked={p.show} onChange={(e) => set({ show: e.target.checked })} /> heatmap, opacity
+          <input
+            type="range"
+            min={0}
+            max={100}
+            step={5}
+            value={Math.round(p.opacity * 100)}
+            onChange={(e) => set({ opacity: Number(e.target.value) / 100 })}
+            disabled={!p.show}
+            aria-label="Heatmap opacity"
+          />
+        </label>
+      )}
+    </Modal>
   );
 }

@@ -1,10 +1,12 @@
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { usePagedQuery } from '../../lib/pagedQuery';
 import type { ThumbnailCache } from './thumbnailCache';
 import { formatCount } from '../../lib/format';
 import { ErrorBox } from '../../components/ErrorBox';
 import { ThumbnailCell } from './ThumbnailCell';
+import { ImageDialog } from './ImageDialog';
+import type { ImageRow } from '../../lib/types';
 
 const GAP = 8;
 const CAPTION = 18;
@@ -26,6 +28,8 @@ export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: num
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
+  const [open, setOpen] = useState<ImageRow | null>(null);
+  const closeDialog = useCallback(() => setOpen(null), []);
 
   useEffect(() => thumbs.subscribe(rerender), [thumbs]);
 
@@ -119,6 +123,7 @@ export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: num
                     width={cellWidth}
                     url={image ? thumbs.get(image.id) : undefined}
                     failure={image ? thumbs.failure(image.id) : undefined}
+                    onOpen={setOpen}
                   />
                 );
               })}
@@ -126,6 +131,7 @@ export function ThumbnailGrid({ probeSetId, labelId, thumbs }: { probeSetId: num
           ))}
         </div>
       </div>
+      {open && <ImageDialog image={open} onClose={closeDialog} />}
     </div>
   );
 }
