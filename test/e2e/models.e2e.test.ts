@@ -164,6 +164,11 @@ describe.skipIf(!haveChromium)('models page (browser mode)', () => {
     // Virtualised: not all 64 rows are in the DOM.
     expect(await page.locator('[data-testid^=neuron-stats-]').count()).toBeLessThan(64);
 
+    // Each row's number opens that unit's page (model / layer / unit address).
+    expect(await row0.locator('[data-testid=stats-unit-link]').getAttribute('href')).toMatch(
+      /^#\/explanations\/model\/\d+\/layer\/\d+\/unit\/0$/,
+    );
+
     // Neuron 0's histogram: a recharts bar chart whose bars really rendered.
     await row0.click();
     await page.waitForSelector('[data-testid=neuron-detail][data-neuron="0"] [data-testid=neuron-max]');

@@ -1,3 +1,4 @@
+import { router } from '../../routes';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ActivationSetInfo, LayerInfo } from '../../../../shared/contract';
 import { ErrorBox } from '../../components/ErrorBox';
@@ -160,7 +161,12 @@ function NeuronsView({
       <ErrorBox error={error} />
       {stats && (
         <div className="neurons-body">
-          <NeuronStatsTable stats={stats} selected={neuron} onSelect={onNeuron} />
+          <NeuronStatsTable
+            stats={stats}
+            selected={neuron}
+            onSelect={onNeuron}
+            unitHref={(n) => router.href({ screen: 'explanations', view: 'unit', modelId: set.modelId, setId: set.id, neuron: n })}
+          />
           {neuron !== null ? (
             <Suspense fallback={<div className="card neuron-detail empty-detail hint">Loading the chart…</div>}>
               <NeuronDetail activationSetId={set.id} modelId={set.modelId} neuron={neuron} images={set.nImages} about={about} />

@@ -29,10 +29,13 @@ export function NeuronStatsTable({
   stats,
   selected,
   onSelect,
+  unitHref,
 }: {
   stats: NeuronStat[];
   selected: number | null;
   onSelect: (n: number) => void;
+  /** The unit page of a neuron: its number in each row links there (a click elsewhere on the row selects it). */
+  unitHref: (n: number) => string;
 }) {
   const [sort, setSort] = useState<Sort>({ key: 'neuron', desc: false });
   const rows = useMemo(() => sortStats(stats, sort), [stats, sort]);
@@ -100,7 +103,14 @@ export function NeuronStatsTable({
                 data-nonfinite={s.nonFinite}
               >
                 <div role="cell" className="num mono">
-                  {s.neuron}
+                  <a
+                    href={unitHref(s.neuron)}
+                    onClick={(e) => e.stopPropagation()}
+                    title={`Open unit ${s.neuron}'s page`}
+                    data-testid="stats-unit-link"
+                  >
+                    {s.neuron}
+                  </a>
                 </div>
                 <div role="cell" className="num" data-testid="stat-max" data-value={s.max}>
                   {formatValue(s.max)}
