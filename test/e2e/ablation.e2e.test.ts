@@ -93,6 +93,9 @@ describe.skipIf(!haveChromium)('ablation page (browser mode)', () => {
     await runRadio.waitFor();
     expect(await runRadio.isChecked()).toBe(true);
     expect(await page.textContent('[data-testid=abl-run]')).toContain('fmnist_cnn');
+    // Checked when chosen: this run can be scored (nothing to say against it).
+    await page.waitForSelector('[data-testid=abl-run-check][data-ok=true]', { timeout: LONG });
+    expect(await page.locator('[data-testid=abl-run-problem]').count()).toBe(0);
     await shotOf(page, '[data-testid=abl-wizard]', 'wizard-1');
     await page.click('[data-testid=abl-next]');
 

@@ -235,6 +235,8 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     await page.waitForSelector('[data-testid=run-item][data-id="2"]', { timeout: LONG });
     await page.waitForSelector('[data-testid=run-summary] h3:has-text("Run #2")');
     await page.waitForSelector('[data-testid=results][data-total="64"][data-loading=false]');
+    // Run #2 is shown: the export path names it (the folder kept), not run #1's file.
+    await expect.poll(() => page.inputValue('[data-testid=export-path]')).toBe(join(spec.dir, 'explanations_run2.csv'));
 
     // JSON too.
     const json = join(spec.dir, 'run2.json');
@@ -258,6 +260,13 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     await page.click('[data-testid=export-submit]');
     await page.waitForSelector('[data-testid=export-import-error]');
     expect(await page.textContent('[data-testid=export-import-error]')).toContain('Refusing to write');
+    // Another run picked from the list: the path names that run (not the file typed for run #2), and the old error goes.
+    await page.click('[data-testid=run-item][data-id="1"]');
+    await page.waitForSelector('[data-testid=run-summary] h3:has-text("Run #1")');
+    await expect.poll(() => page.inputValue('[data-testid=export-path]')).toBe(join(spec.dir, 'explanations_run1.json'));
+    expect(await page.locator('[data-testid=export-import-error]').count()).toBe(0);
+    await page.click('[data-testid=run-item][data-id="2"]');
+    await page.waitForSelector('[data-testid=run-summary] h3:has-text("Run #2")');
     expect(readFileSync(project).equals(projectBytes)).toBe(true);
 
     // The imported run's neuron next to the LE run's: compare two runs side by side.

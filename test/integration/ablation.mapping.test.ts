@@ -143,3 +143,36 @@ describe('class mapping: inferred, from ONNX metadata or a classes file, refused
     expect(right.run.params).toMatchObject({ mappingSource: 'metadata', accuracy: ref.accuracy });
   }, 120_000);
 });
+
+describe('ablation.check: an incompatible run is named when chosen, in words', () => {
+  it('a run on an identity-summarised feature map: not ok, says why and what to do; the pooled run: ok', async () => {
+    const f = await probeProject(PER_CLASS);
+    const pooled = await extract(f, CNN, CNN_POOLED);
+    const m = (await call(f.backend, 'model.list', {}))[0];
+    const flat = (
+      await call(f.backend, 'activations.extract', {
+        modelId: m.id,
+        layer: '/layer3/relu_1/Relu_output_0',
+        probeSetId: f.probeSetId,
+        summary: 'identity',
+      })
+    ).activationSet.id;
+    // The centre position of every channel (positions near the border are often dead).
+    const bad = await call(f.backend, 'explain.run', { activationSetId: flat, neurons: Array.from({ length: 64 }, (_, c) => c * 49 + 24) });
+    const c = await call(f.backend, 'ablation.check', { explainRunId: bad.run.id });
+    expect(c.ok).toBe(false);
+    expect(c.problems).toHaveLength(1);
+    expect(c.problems[0]).toMatch(/^Each neuron of this run is a single position of one channel of the 64×7×7 feature map/);
+    expect(c.problems[0]).toMatch(/Extract the layer again with the mean or max summary/);
+    // The same run at Start: still refused (the check says nothing ablation.run would not).
+    await expect(call(f.backend, 'ablation.run', { explainRunId: bad.run.id })).rejects.toThrow(/flattened tensor a neuron/);
+
+    const good = await call(f.backend, 'explain.run', { activationSetId: pooled, neurons: [0] });
+    expect(await call(f.backend, 'ablation.check', { explainRunId: good.run.id })).toEqual({
+      explainRunId: good.run.id,
+      ok: true,
+      problems: [],
+      warnings: [],
+    });
+  }, 120_000);
+});

@@ -75,6 +75,15 @@ export const MappingInfo = z.object({
 });
 export type MappingInfo = z.infer<typeof MappingInfo>;
 
+/** Can an explain run be scored by ablation: problems (it cannot) and warnings, in words. */
+export const AblationCheck = z.object({
+  explainRunId: Id,
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  warnings: z.array(z.string()),
+});
+export type AblationCheck = z.infer<typeof AblationCheck>;
+
 export const TemperatureInfo = z.object({
   activationSetId: Id,
   splitId: Id,
@@ -219,6 +228,11 @@ export const ablationMethods = {
     "The probe set's class labels mapped to the model's class indices (explicit; class names from ONNX metadata_props, a classes file or models.json; else inferred from the stored predictions) and the model's accuracy on the probe set, with the chance level.",
     z.object({ activationSetId: Id, ...MappingInput }),
     MappingInfo,
+  ),
+  'ablation.check': method(
+    'Can this explain run be scored by ablation? Reads only: what would stop ablation.run (unfinished run, no explanations, NaN/infinite values, a layer whose neurons ablation cannot replace, no class labels), in words, and warnings (unmapped classes, accuracy near chance).',
+    z.object({ explainRunId: Id }),
+    AblationCheck,
   ),
   'ablation.temperature': method(
     'Fit the temperature T on the val split (seeded stored split) by minimising NLL; stored with the activation set.',

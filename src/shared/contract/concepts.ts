@@ -92,6 +92,10 @@ export const FilterReport = z.object({
   kept: ConceptSetInfo,
   total: z.number().int(),
   dropped: z.array(z.object({ concept: z.string(), top5Mean: z.number(), std: z.number(), reason: z.enum(['top5', 'constant']) })),
+  /** Concepts made only of words the encoder's tokenizer does not know (scored as its unknown token; kept or dropped by the filter like any other). */
+  unknown: z.array(z.string()),
+  /** Says how many concepts are unknown-word ones and names some, or null. */
+  warning: z.string().nullable(),
   calibration: CalibrationInfo,
   embeddings: z.object({ computed: z.number().int(), cached: z.number().int() }),
   seconds: z.number(),
@@ -204,6 +208,11 @@ export const conceptMethods = {
     'A new set of the concepts of several sets, in order, de-duplicated (first occurrence kept).',
     z.object({ conceptSetIds: z.array(Id).min(1).max(50), name: Name.optional() }),
     z.object({ set: ConceptSetInfo, duplicates: z.number().int() }),
+  ),
+  'conceptSet.unknownWords': method(
+    "The concepts of a set made only of words an encoder's tokenizer does not know: each is embedded as the unknown token, so its score says nothing about the concept. Check before using a concept set with an encoder.",
+    z.object({ conceptSetId: Id, encoderId: Id }),
+    z.object({ total: z.number().int(), unknown: z.array(z.string()), warning: z.string().nullable() }),
   ),
   'conceptSet.filter': job(
     "The top-5 filter (methods.md): keep a concept if the mean of its 5 highest P values on the probe set is >= 0.5 and its std >= 1e-5, under an encoder's calibration; the kept ones become a new set, the dropped ones are listed.",

@@ -374,6 +374,15 @@ export const explainMethods = {
       text: z.string().min(1).max(500),
       simulator: z.union([z.literal('label'), Id]).default('label'),
     }),
-    z.object({ concept: z.string(), simulator: z.string(), valCorrelation: z.number(), testCorrelation: z.number() }),
+    z.object({
+      concept: z.string(),
+      simulator: z.string(),
+      valCorrelation: z.number(),
+      testCorrelation: z.number(),
+      /** Words of the text the encoder's tokenizer does not know (scored as its unknown token); [] under the label simulator. */
+      unknownWords: z.array(z.string()),
+      /** Says the score means little when the text is (partly) unknown words, else null. */
+      warning: z.string().nullable(),
+    }),
   ),
 } as const;

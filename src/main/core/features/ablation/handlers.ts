@@ -11,11 +11,13 @@ import { runAblation, type NeuronDetails } from './ablationRun';
 import { ablationRunInfo, defaultSplit, ensureTemperature, fin, prepare, requireAblationRun } from './common';
 import { discoverHead } from './head';
 import { resolveMapping } from './mapping';
+import { checkAblationRun } from './check';
 import { runTopImpact, type TopImpactDetails } from './topImpactRun';
 
 type AblationMethodNames =
   | 'ablation.head'
   | 'ablation.mapping'
+  | 'ablation.check'
   | 'ablation.temperature'
   | 'ablation.run'
   | 'ablation.runs'
@@ -128,6 +130,7 @@ export function createAblationHandlers(state: BackendState): Pick<Handlers<Contr
       const prep = await prepare(db(), activationSetId, mapping, 'The temperature fit');
       return ensureTemperature(db(), prep.src, defaultSplit(db(), prep.src, seed), prep.mapping, prep.labels);
     },
+    'ablation.check': ({ explainRunId }) => checkAblationRun(db(), explainRunId),
     'ablation.run': (input, ctx) => runAblation(state, input, ctx),
     'ablation.runs': ({ activationSetId }) => repo.listAblationRuns(db(), activationSetId).map((r) => ablationRunInfo(db(), r)),
     'ablation.results': ({ ablationRunId, offset, limit }) => ablationResults(db(), ablationRunId, offset, limit),

@@ -7,6 +7,7 @@ import { conceptNames, ensureConceptSet, getConceptSet } from '../../platform/st
 import { getProbeSet } from '../../platform/store/probeRepo';
 import { encoderConceptMatrix, probeImageEmbeddings } from './encoderConcepts';
 import { requireCalibration, requireEncoder } from './encoderService';
+import { unknownConceptsWarning } from './unknownWords';
 import { currentCalibration } from '../../platform/store/encoderRepo';
 
 // Jobs of the concept scorer that are not calibration or simulation: caching a probe set's image
@@ -79,6 +80,8 @@ export async function runFilter(
         kept: getConceptSet(db, keptSet.id)!,
         total: names.length,
         dropped: m.dropped,
+        unknown: m.unknown,
+        warning: unknownConceptsWarning(m.unknown, names.length, enc.name),
         calibration,
         embeddings: m.embeddings,
         seconds: (performance.now() - t0) / 1000,

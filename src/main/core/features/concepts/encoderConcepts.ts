@@ -6,6 +6,7 @@ import type { EncoderRow } from '../../platform/store/encoderRepo';
 import type { Db } from '../../platform/store/open';
 import { getProbeSet } from '../../platform/store/probeRepo';
 import { encoderSession } from './encoderService';
+import { unknownConcepts } from './unknownWords';
 
 // The encoder side of concept scoring: cached image/text embeddings of a probe set and a concept list, the
 // calibrated concept matrix P (compact, in this worker only), and the calibration labels of a probe set.
@@ -55,6 +56,8 @@ export interface EncoderMatrix {
   keptIdx: number[];
   dropped: { concept: string; top5Mean: number; std: number; reason: 'top5' | 'constant' }[];
   embeddings: { computed: number; cached: number };
+  /** Concepts made only of words the tokenizer does not know (embedded as its unknown token). */
+  unknown: string[];
 }
 
 /** P = sigmoid(a*(cos+b)) of every (image, concept), with the top-5 filter statistics. */
@@ -85,6 +88,7 @@ export async function encoderConceptMatrix(
       reason: d.reason === 'topMean' ? 'top5' : 'constant',
     })),
     embeddings: { computed: img.computed + txt.computed, cached: img.cached + txt.cached },
+    unknown: unknownConcepts(await encoderSession(row), names),
   };
 }
 

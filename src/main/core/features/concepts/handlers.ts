@@ -13,6 +13,7 @@ import { CalibrationLibrary } from './calibrationLibrary';
 import { runCalibration } from './calibrationJob';
 import { dedupe, readConceptFile } from './conceptFile';
 import { runEmbed, runFilter } from './conceptJobs';
+import { unknownConcepts, unknownConceptsWarning } from './unknownWords';
 import { addEncoder, encoderInfo, encoderSession, requireEncoder } from './encoderService';
 import { CALIBRATION_PRESETS } from './presets';
 import { runSimulate, simulatorMeans } from './simulate';
@@ -109,6 +110,14 @@ export function createConceptHandlers(state: BackendState): Pick<Handlers<Contra
       return { set: setInfo(db(), made.id), duplicates: merged.duplicates };
     },
     'conceptSet.filter': (input, ctx) => runFilter(state, input, ctx),
+    'conceptSet.unknownWords': async ({ conceptSetId, encoderId }) => {
+      const set = getConceptSet(db(), conceptSetId);
+      if (!set) throw new AppError('not_found', `Concept set ${conceptSetId} does not exist.`);
+      const row = requireEncoder(db(), encoderId);
+      const names = conceptNames(db(), set.id);
+      const unknown = unknownConcepts(await encoderSession(row), names);
+      return { total: names.length, unknown, warning: unknownConceptsWarning(unknown, names.length, row.name) };
+    },
 
     'simulate.run': (input, ctx) => runSimulate(state, input, ctx),
     'simulate.means': ({ explainRunId }) => simulatorMeans(db(), requireRun(db(), explainRunId)),

@@ -19,7 +19,8 @@ import {
 import type { Db } from '../../platform/store/open';
 import { getSplit } from '../../platform/store/splitRepo';
 import { encoderSimulator } from './simulators';
-import { requireCalibration, requireEncoder } from './encoderService';
+import { encoderSession, requireCalibration, requireEncoder } from './encoderService';
+import { unknownWords } from './unknownWords';
 
 // The image-text simulator (docs/methods.md "Simulators"): s(x, E) = sum_i w_i P_sim(c_i | x) + bias
 // with the simulator's own calibration, scored by Pearson correlation with the neuron on val and test.
@@ -136,7 +137,15 @@ export async function scoreTextWithEncoder(db: Db, run: ExplainRunRow, neuron: n
   const { val, test } = splitIndices(split);
   // E = {(1, text)}: the simulation is the text's P column.
   const score = (rows: Int32Array) => pearson(sim.simulate([{ concept, weight: 1 }], 0, rows)!, at(act, rows));
-  return { concept, simulator: sim.key, valCorrelation: score(val), testCorrelation: score(test) };
+  const row = requireEncoder(db, encoderId);
+  const unknown = unknownWords(await encoderSession(row), concept);
+  const all = unknown.length > 0 && unknown.length === concept.split(/[\s_]+/).filter(Boolean).length;
+  const warning = !unknown.length
+    ? null
+    : all
+      ? `None of the words of "${concept}" are known to ${row.name}'s tokenizer: the text is embedded as the unknown token, so this score says nothing about it. Use common words.`
+      : `${unknown.length} word(s) of "${concept}" are not known to ${row.name}'s tokenizer (${unknown.join(', ')}): they are embedded as the unknown token and add nothing to the score. Use common words.`;
+  return { concept, simulator: sim.key, valCorrelation: score(val), testCorrelation: score(test), unknownWords: unknown, warning };
 }
 
 export const simulateJobKind: JobKind = {

@@ -109,7 +109,14 @@ export function createExplainHandlers(state: BackendState): Pick<Handlers<Contra
         return 0;
       };
       const score = (rows: Int32Array) => pearson(Float64Array.from(rows, has), at(act, rows));
-      return { concept: lc.labels[j].name, simulator: 'label', valCorrelation: score(val), testCorrelation: score(test) };
+      return {
+        concept: lc.labels[j].name,
+        simulator: 'label',
+        valCorrelation: score(val),
+        testCorrelation: score(test),
+        unknownWords: [],
+        warning: null,
+      };
     },
   };
 }

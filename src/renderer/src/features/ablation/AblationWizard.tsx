@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
+import type { Out } from '../../lib/contract';
+import type { ShownError } from '../../lib/errors';
 import { useContractQuery } from '../../lib/query';
 import { useApp } from '../../lib/appContext';
 import { jobKey, useJob, useJobStore } from '../jobs';
@@ -17,6 +19,36 @@ import type { SimulatorRef } from '../concepts';
 import { useEncoders } from '../concepts';
 
 const STEPS = ['Explanation run', 'Labels & head', 'Scoring & start'] as const;
+
+/** Whether the chosen run can be scored, in words: what stops it and what to do, or warnings for the next steps. */
+function RunCheck({ check, error }: { check: Out<'ablation.check'> | null; error: ShownError | null }) {
+  if (error) return <ErrorBox error={error} />;
+  if (!check) return <p className="hint">Checking whether this run can be scored…</p>;
+  return (
+    <div data-testid="abl-run-check" data-ok={check.ok}>
+      {check.problems.length > 0 && (
+        <div className="banner banner-warn abl-low-accuracy" role="alert">
+          <strong>This run cannot be scored by ablation.</strong>
+          {check.problems.map((p) => (
+            <p key={p} data-testid="abl-run-problem">
+              {p}
+            </p>
+          ))}
+        </div>
+      )}
+      {check.ok && (
+        <p className="hint" data-testid="abl-run-ok">
+          This run can be scored by ablation{check.warnings.length ? ', with a warning:' : '.'}
+        </p>
+      )}
+      {check.warnings.map((w) => (
+        <p key={w} className="warn-text" data-testid="abl-run-warning">
+          {w}
+        </p>
+      ))}
+    </div>
+  );
+}
 
 function Steps({ step, maxReached, onGo }: { step: number; maxReached: number; onGo: (i: number) => void }) {
   return (
@@ -57,6 +89,9 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   // The mapping as the backend checks it; the previous answer stays shown while an edited mapping is re-checked.
   const mapInfo = useContractQuery('ablation.mapping', setId === null ? null : { activationSetId: setId, ...mapInput });
   const head = useContractQuery('ablation.head', setId === null || step < 1 ? null : { activationSetId: setId });
+  // Can the chosen run be scored at all: checked when it is chosen, said in words.
+  const check = useContractQuery('ablation.check', runId === null ? null : { explainRunId: runId });
+  const compatible = check.data !== null && check.data.explainRunId === runId && check.data.ok;
   const mapped = mapInfo.data !== null && mapInfo.data.unmapped === 0;
   const seed = ctx ? runSeed(ctx.run) : 0;
   const fit = useContractQuery(
@@ -67,7 +102,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
   const key = jobKey('ablation.run', project?.path, runId ?? 0);
   const job = useJob(key);
   const running = job?.status === 'running';
-  const canNext = [ctx?.run.status === 'done', mapped, false][step];
+  const canNext = [ctx?.run.status === 'done' && compatible, mapped, false][step];
   const chosen = ctx ? runMethods(ctx.run).filter((m) => !excluded.includes(m)) : [];
   const nearChance = mapInfo.data?.nearChance === true;
   const canStart =
@@ -126,6 +161,7 @@ export function AblationWizard({ inv, onDone }: { inv: Inventory; onDone: (ablat
           onOpenExplanations={() => openScreen('explanations')}
         />
       )}
+      {step === 0 && runId !== null && <RunCheck check={check.data?.explainRunId === runId ? check.data : null} error={check.error} />}
       {step === 1 && (
         <div className="stack">
           <ErrorBox error={mapInfo.error} />

@@ -58,6 +58,11 @@ export function FilterPanel({ set, encoders, probeSets }: { set: ConceptSetInfo;
             Kept <strong>{formatCount(report.kept.count)}</strong> of {formatCount(report.total)} concepts as “{report.kept.name}”
             (calibration {formatAB(report.calibration)}; {report.seconds.toFixed(1)} s).
           </p>
+          {report.warning && (
+            <p className="warn-text" role="status" data-testid="filter-unknown" data-count={report.unknown.length}>
+              {report.warning}
+            </p>
+          )}
           {report.dropped.length > 0 && (
             <div className="table-scroll auroc-scroll">
               <table className="table" data-testid="filter-dropped">

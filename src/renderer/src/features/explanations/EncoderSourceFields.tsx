@@ -1,6 +1,7 @@
 import { EncoderSelect } from '../concepts';
 import type { ConceptSetInfo, EncoderInfo } from '../concepts';
 import { useApp } from '../../lib/appContext';
+import { useContractQuery } from '../../lib/query';
 import { formatCount } from '../../lib/format';
 import type { SourceDraft } from './conceptSource';
 
@@ -19,6 +20,11 @@ export function EncoderSourceFields({
   sets: ConceptSetInfo[];
 }) {
   const { openScreen } = useApp();
+  // Concepts the chosen encoder cannot read (every word unknown to its tokenizer): listed before the run.
+  const unknown = useContractQuery(
+    'conceptSet.unknownWords',
+    draft.encoderId !== null && draft.conceptSetId !== null ? { conceptSetId: draft.conceptSetId, encoderId: draft.encoderId } : null,
+  );
   return (
     <div className="stack source-encoder" data-testid="wiz-encoder-source">
       <EncoderSelect
@@ -50,6 +56,11 @@ export function EncoderSourceFields({
             Concepts
           </button>{' '}
           screen (from the labels, the common nouns, or a file).
+        </p>
+      )}
+      {unknown.data?.warning && (
+        <p className="warn-text" role="status" data-testid="wiz-unknown-concepts" data-count={unknown.data.unknown.length}>
+          {unknown.data.warning}
         </p>
       )}
       <label className="inline-field">

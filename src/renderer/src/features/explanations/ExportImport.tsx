@@ -1,5 +1,5 @@
 import { ConfirmReplace } from '../../components/ConfirmReplace';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
@@ -28,6 +28,20 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
   const [done, setDone] = useState<string | null>(null);
   /** The path the backend said exists: the user confirms replacing it (exports never replace silently). */
   const [confirmReplace, setConfirmReplace] = useState<string | null>(null);
+  // Another run is shown: the export path names it (same folder and format), and what was said about the previous
+  // run goes, except the note of the import that opened this run.
+  const shownRun = useRef(run.id);
+  const importedTo = useRef<number | null>(null);
+  useEffect(() => {
+    if (shownRun.current === run.id) return;
+    shownRun.current = run.id;
+    setOutPath((p) => joinPath(dirOf(p.trim() || joinPath(base, 'x')), `explanations_run${run.id}.${format}`));
+    setConfirmReplace(null);
+    if (importedTo.current !== run.id) {
+      setDone(null);
+      setError(null);
+    }
+  }, [run.id, base, format]);
 
   async function act(f: () => Promise<string>) {
     setBusy(true);
@@ -70,6 +84,7 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
         message: `${r.rows} rows as run #${r.run.id}${r.scored ? ', scored with the label simulator' : ' (not scored: some concepts are not labels)'}.`,
       });
       for (const w of r.warnings) notify({ kind: 'info', title: 'Imported with a warning', message: w });
+      importedTo.current = r.run.id;
       onImported(r.run.id);
       return `Imported ${formatCount(r.rows)} rows as run #${r.run.id}.${r.warnings.map((w) => ` Warning: ${w}`).join('')}`;
     });

@@ -11,6 +11,9 @@ interface Scored {
   simulatorName: string;
   valCorrelation: number;
   testCorrelation: number;
+  /** Words the encoder's tokenizer does not know, and what that means for the score (null: nothing to say). */
+  unknownWords: string[];
+  warning: string | null;
 }
 
 const HISTORY = 8;
@@ -92,6 +95,11 @@ export function ScoreTextBox({ runId, neuron, concepts }: { runId: number; neuro
           <span className="hint">
             (val r = {formatCorr(result.valCorrelation)}; simulator: {result.simulatorName})
           </span>
+        </p>
+      )}
+      {result?.warning && (
+        <p className="warn-text" role="status" data-testid="score-text-unknown" data-words={result.unknownWords.join(' ')}>
+          {result.warning}
         </p>
       )}
       {error && (
