@@ -35,7 +35,10 @@ export async function checkAblationRun(db: Db, explainRunId: number): Promise<Ab
     problems.push(
       `The model produced NaN or infinite values on this layer${set.nonFiniteNeurons.length ? ` (neurons ${set.nonFiniteNeurons.slice(0, 5).join(', ')}${set.nonFiniteNeurons.length > 5 ? ', ...' : ''})` : ''}${set.nonFiniteLogits ? ' or in its outputs' : ''}. Ablation recomputes the loss from the whole layer, so no score would be defined. Pick another layer, or fix the model.`,
     );
-  if (set.nLogits === 0) problems.push("No model outputs (logits) were stored with this layer's activations: ablation measures changes of the model's loss on them.");
+  if (set.nLogits === 0)
+    problems.push(
+      "No model outputs (logits) were stored with this layer's activations: ablation measures changes of the model's loss on them.",
+    );
   else if (!set.nonFiniteNeurons.length && !set.nonFiniteLogits) {
     const head = await discoverHead(db, src);
     if (!head.head) {
