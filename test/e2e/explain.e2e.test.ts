@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -114,6 +114,37 @@ describe.skipIf(!haveChromium)('explanations page (browser mode)', () => {
     await page.fill('[data-testid=wiz-param-eta]', '2');
     await expect.poll(() => page.isDisabled('[data-testid=wizard-next]')).toBe(true);
     await page.fill('[data-testid=wiz-param-eta]', '0.99');
+    // Another tool's split: export the seeded one, plant an assignment (per class folder: 21 train, 3 val, 6 test, by
+    // path), import it and pick it; then back to the seeded split for the run below.
+    await page.click('[data-testid=split-files] summary');
+    const seededCsv = join(spec.dir, 'seeded_split.csv');
+    await page.fill('[data-testid=split-export-path]', seededCsv);
+    await page.click('[data-testid=split-export]');
+    await page.waitForSelector('[data-testid=split-files-done]');
+    const exported = readFileSync(seededCsv, 'utf8').trim().split('\n');
+    expect(exported[0]).toBe('index,rel_path,split');
+    expect(exported).toHaveLength(301);
+    const perClass = new Map<string, number>();
+    const planted = exported.slice(1).map((line) => {
+      const rel = line.split(',')[1];
+      const cls = rel.split('/').slice(-2)[0];
+      const k = perClass.get(cls) ?? 0;
+      perClass.set(cls, k + 1);
+      return `${rel},${k < 21 ? 'train' : k < 24 ? 'val' : 'test'}`;
+    });
+    writeFileSync(join(spec.dir, 'other_tool.csv'), ['rel_path,split', ...planted].join('\n'));
+    await page.fill('[data-testid=split-import-path]', join(spec.dir, 'other_tool.csv'));
+    await page.click('[data-testid=split-import]');
+    await page.waitForSelector('[data-testid=split-files-done]:has-text("Imported")');
+    await expect.poll(() => page.inputValue('[data-testid=wiz-split-choice]')).not.toBe('');
+    await expect.poll(() => page.textContent('[data-testid=wiz-split]')).toContain('As given in other_tool.csv');
+    expect(await page.textContent('[data-testid=wiz-split]')).toMatch(/train 210 · val 30 · test 60/);
+    // The export path follows the shown split (not the file typed for the seeded one); the seed does not apply.
+    expect(await page.inputValue('[data-testid=split-export-path]')).toMatch(/split_\d+\.csv$/);
+    expect(await page.isDisabled('[data-testid=wiz-seed]')).toBe(true);
+    await shot(page, 'wizard-3-imported-split');
+    await page.selectOption('[data-testid=wiz-split-choice]', '');
+    await expect.poll(() => page.textContent('[data-testid=wiz-split]')).toContain('reused');
     await shot(page, 'wizard-3');
     await page.click('[data-testid=wizard-next]');
 

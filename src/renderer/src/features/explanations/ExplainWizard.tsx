@@ -69,7 +69,13 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
     'split.ensure',
     step >= 2 && probeSetId !== null && seedOk ? { probeSetId, seed: seedNum, fractions: [0.7, 0.1, 0.2] } : null,
   );
-  const split: SplitResult | null = splitQuery.stale ? null : splitQuery.data;
+  // Splits imported for this probe set (split.import: an assignment from another tool), offered instead of the seeded one.
+  const [splitChoice, setSplitChoice] = useState<number | null>(null);
+  const splitList = useContractQuery('split.list', step >= 2 && probeSetId !== null ? { probeSetId } : null);
+  const imported = (splitList.data ?? []).filter((s) => s.source === 'imported' && s.probeSetId === probeSetId);
+  const chosenImported = imported.find((s) => s.id === splitChoice);
+  const seeded: SplitResult | null = splitQuery.stale ? null : splitQuery.data;
+  const split: SplitResult | null = chosenImported ? { ...chosenImported, created: false } : seeded;
 
   const conceptSource = toConceptSource(source);
   const chosenEncoder = source.kind === 'encoder' ? encoders.data?.find((e) => e.id === source.encoderId) : undefined;
@@ -104,7 +110,10 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
             setModelId(id);
             setSetId(sets.find((s) => s.modelId === id && s.complete)?.id ?? null);
           }}
-          onSet={setSetId}
+          onSet={(id) => {
+            setSetId(id);
+            setSplitChoice(null);
+          }}
           onOpenModels={() => openScreen('models')}
         />
       )}
@@ -124,6 +133,10 @@ export function ExplainWizard({ onRun }: { onRun: (runId: number) => void }) {
           onSeed={setSeed}
           split={split}
           splitError={splitQuery.error}
+          imported={imported}
+          probeSetId={probeSetId}
+          splitChoice={chosenImported ? chosenImported.id : null}
+          onSplitChoice={setSplitChoice}
           params={params}
           errors={checked.errors}
           onParams={setParams}

@@ -2,14 +2,19 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { formatCount } from '../../lib/format';
 import type { ShownError } from '../../lib/errors';
 import type { SplitResult } from './types';
+import { SplitFiles } from './SplitFiles';
 import { DEFAULT_PARAMS, NUM_FIELDS, type LambdaSelection, type Order, type ParamDraft } from './wizardParams';
 
-/** Step 3: the stored seeded 70/10/20 split, and the LE hyperparameters with defaults and meanings. */
+/** Step 3: the stored seeded 70/10/20 split (or one imported with split.import), and the LE hyperparameters with defaults and meanings. */
 export function StepParams({
   seed,
   onSeed,
   split,
   splitError,
+  imported,
+  probeSetId,
+  splitChoice,
+  onSplitChoice,
   params,
   errors,
   onParams,
@@ -18,6 +23,11 @@ export function StepParams({
   onSeed: (s: string) => void;
   split: SplitResult | null;
   splitError: ShownError | null;
+  /** Splits imported for this probe set (split.import), and the one chosen instead of the seeded split (null: seeded). */
+  imported: Omit<SplitResult, 'created'>[];
+  probeSetId: number | null;
+  splitChoice: number | null;
+  onSplitChoice: (id: number | null) => void;
   params: ParamDraft;
   /** Why a field is refused, by name (explain.run's schema, the shared formatter's words). */
   errors: Partial<Record<string, string>>;
@@ -27,7 +37,24 @@ export function StepParams({
   return (
     <div className="stack">
       <section>
-        <h4>Split 70 / 10 / 20</h4>
+        <h4>{splitChoice === null ? 'Split 70 / 10 / 20' : 'Split: imported'}</h4>
+        {imported.length > 0 && (
+          <label className="inline-field">
+            Train / val / test assignment{' '}
+            <select
+              value={splitChoice ?? ''}
+              onChange={(e) => onSplitChoice(e.target.value ? Number(e.target.value) : null)}
+              data-testid="wiz-split-choice"
+            >
+              <option value="">seeded 70 / 10 / 20 (the seed below)</option>
+              {imported.map((s) => (
+                <option key={s.id} value={s.id}>
+                  imported: {s.name ?? `split ${s.id}`} ({s.counts.train} / {s.counts.val} / {s.counts.test})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <div className="field-row">
           <div className="field">
             <label htmlFor="wiz-seed">Seed</label>
@@ -37,6 +64,8 @@ export function StepParams({
               value={seed}
               onChange={(e) => onSeed(e.target.value)}
               aria-invalid={errors.seed !== undefined}
+              disabled={splitChoice !== null}
+              title={splitChoice !== null ? 'An imported split is used: the seed does not choose it' : undefined}
               data-testid="wiz-seed"
             />
             {errors.seed && <span className="warn-text"> seed {errors.seed}</span>}
@@ -47,13 +76,15 @@ export function StepParams({
               <strong>{formatCount(split.counts.test)}</strong> images
               <br />
               <span className="hint">
-                {split.created ? 'Created now and stored' : 'Stored'} with the project (seed {split.seed}), reused by every run with this
-                seed — scores stay comparable across runs.
+                {split.source === 'imported'
+                  ? `As given in ${split.name ?? 'the imported file'}: the same images as the other tool, image for image.`
+                  : `${split.created ? 'Created now and stored' : 'Stored'} with the project (seed ${split.seed}), reused by every run with this seed — scores stay comparable across runs.`}
               </span>
             </p>
           )}
         </div>
         <ErrorBox error={splitError} />
+        {probeSetId !== null && <SplitFiles probeSetId={probeSetId} split={split} onImported={onSplitChoice} />}
         <p className="hint">train fits the explanation, val chooses concepts (and λ), test gives the reported score.</p>
       </section>
       <section>

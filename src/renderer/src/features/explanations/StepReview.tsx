@@ -46,6 +46,7 @@ export function StepReview({
       activationSetId: set.id,
       conceptSource,
       seed: split.seed,
+      ...(split.source === 'imported' ? { splitId: split.id } : {}),
       eta: values.eta,
       lambdaSelection: values.lambdaSelection,
       maxConcepts: values.maxConcepts,
@@ -76,7 +77,8 @@ export function StepReview({
         </dd>
         <dt>Split</dt>
         <dd>
-          seed {split.seed}: {split.counts.train} / {split.counts.val} / {split.counts.test}
+          {split.source === 'imported' ? `imported (${split.name ?? `split ${split.id}`})` : `seed ${split.seed}`}: {split.counts.train} /{' '}
+          {split.counts.val} / {split.counts.test}
         </dd>
         <dt>Parameters</dt>
         <dd className="mono">
