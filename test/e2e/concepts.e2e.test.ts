@@ -173,7 +173,8 @@ describe.skipIf(!haveChromium || !haveEncoders)('concepts: encoders, calibration
     await shotOf(page, '[data-testid=explanations-main]', 'results');
 
     // Neuron page: any text under the image-text simulator gets a numeric test correlation.
-    await page.locator('[data-testid=result-row][data-dead=false]').first().click();
+    // The unit's number (the row's middle is now the explanation's more/less button).
+    await page.locator('[data-testid=result-row][data-dead=false]').first().locator('[role=cell]').first().click();
     await page.waitForSelector('[data-testid=neuron-page][data-loaded=true]');
     await page.selectOption('[data-testid=score-text-simulator]', String(idB));
     await page.fill('[data-testid=score-text-input]', 'open toe sandal');
@@ -187,6 +188,12 @@ describe.skipIf(!haveChromium || !haveEncoders)('concepts: encoders, calibration
     await page.click('[data-testid=score-text-submit]');
     await page.waitForSelector('[data-testid=score-text-history]');
     expect(await page.locator('[data-testid=score-text-history] tbody tr').count()).toBe(2);
+    // "a" and "with" are not in clip_b's vocabulary: said under the score. Nonsense: none of its words are known.
+    await expect.poll(() => page.getAttribute('[data-testid=score-text-unknown]', 'data-words')).toBe('a with');
+    await page.fill('[data-testid=score-text-input]', 'xyzzy plugh');
+    await page.click('[data-testid=score-text-submit]');
+    await expect.poll(() => page.getAttribute('[data-testid=score-text-unknown]', 'data-words')).toBe('xyzzy plugh');
+    expect(await page.textContent('[data-testid=score-text-unknown]')).toMatch(/^None of the words of "xyzzy plugh" are known/);
     await shotOf(page, '[data-testid=score-text]', 'score-text');
 
     // A label LE run of the same layer, scored with clip_b: the label simulator's row first, the encoder's next to it.
