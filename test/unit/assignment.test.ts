@@ -39,5 +39,8 @@ describe('max-weight assignment (Hungarian)', () => {
     expect(maxWeightAssignment([], 0, 0).total).toBe(0);
     expect(() => maxWeightAssignment([1, 2, 3], 2, 2)).toThrow(/expected 2 x 2/);
     expect(() => maxWeightAssignment([1, NaN, 3, 4], 2, 2)).toThrow(/not finite/);
+    expect(() => maxWeightAssignment([1, -2, 3, 4], 2, 2)).toThrow(/negative/);
+    // All-zero rows and columns are paired at weight 0; a row with nothing left stays -1.
+    expect([...maxWeightAssignment([0, 0, 0, 5, 0, 0], 3, 2).columnOf]).toEqual([0, 1, -1]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClassMapping, MappingInfo } from '../../../../shared/contract';
@@ -129,6 +130,24 @@ function byName(classes: readonly { id: number; name: string }[], names: readonl
   return new Set(index.values()).size === index.size ? index : null;
 }
 
+// A complete activation set's predictions never change: the inferred assignment is kept per (project, set, counts),
+// so the wizard's repeated ablation.mapping calls do not solve it again (1.8 s for 1,000 classes of random
+// predictions; bench/mapping.ts).
+const inferredCache = new WeakMap<Db, Map<number, { key: string; columnOf: Int32Array }>>();
+
+function inferredAssignment(db: Db, setId: number, w: Float64Array, rows: number, cols: number): { columnOf: Int32Array } {
+  const key = `${rows}x${cols}:${createHash('sha1')
+    .update(new Uint8Array(w.buffer, w.byteOffset, w.byteLength))
+    .digest('hex')}`;
+  let perDb = inferredCache.get(db);
+  if (!perDb) inferredCache.set(db, (perDb = new Map()));
+  const hit = perDb.get(setId);
+  if (hit && hit.key === key) return hit;
+  const a = maxWeightAssignment(w, rows, cols);
+  perDb.set(setId, { key, columnOf: a.columnOf });
+  return a;
+}
+
 /** Accuracy at or below chance + (1 - chance) / 4 counts as near chance. */
 export function lowAccuracyThreshold(chance: number): number {
   return chance + (1 - chance) / 4;
@@ -182,7 +201,7 @@ export function resolveMapping(db: Db, src: SetContext, explicit?: ClassMapping)
           const r = im.classId === null ? undefined : row.get(im.classId);
           if (r !== undefined && pred[i] >= 0 && pred[i] < k) w[r * k + pred[i]]++;
         });
-        const a = maxWeightAssignment(w, classes.length, k);
+        const a = inferredAssignment(db, set.id, w, classes.length, k);
         classes.forEach((c, r) => a.columnOf[r] >= 0 && index.set(c.id, a.columnOf[r]));
       } else {
         source = 'order';
