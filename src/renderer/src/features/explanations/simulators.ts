@@ -1,3 +1,4 @@
+import { pearsonOrNull } from '../../../../shared/pearson';
 import { useCallback } from 'react';
 import { useEncoders } from '../concepts';
 import type { Explanation, RunInfo } from './types';
@@ -43,26 +44,4 @@ export function scoreUnder(e: Explanation, split: 'val' | 'test', key: string): 
 }
 
 /** Pearson correlation of two equal-length lists (null when undefined: fewer than 2 points or a constant list). */
-export function pearson(x: readonly number[], y: readonly number[]): number | null {
-  const n = Math.min(x.length, y.length);
-  if (n < 2) return null;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx;
-    const dy = y[i] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : null;
-}
+export const pearson = (x: readonly number[], y: readonly number[]): number | null => pearsonOrNull(x, y);
