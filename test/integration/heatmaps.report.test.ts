@@ -1,3 +1,4 @@
+import { htmlFacts } from './report.helpers';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -88,20 +89,7 @@ describe('report neuron pages of a conv layer carry heatmaps', () => {
       await call(backend, 'report.export', { run: runId, format: 'html', path, neurons: 'top:3' });
       const html = readFileSync(path, 'utf8');
       expect(html).toContain(', viridis');
-      const context = await browser!.newContext({ offline: true });
-      const page = await context.newPage();
-      await page.goto(`file://${path}`);
-      await page.emulateMedia({ media: 'print' });
-      const facts = (await page.evaluate(`(() => {
-      const imgs = [...document.querySelectorAll('img')];
-      const pages = [...document.querySelectorAll('.page')];
-      return {
-        images: imgs.length,
-        broken: imgs.filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.alt),
-        overflowing: pages.map((p) => p.querySelector('.page-body')).filter((b) => b.scrollHeight > b.clientHeight + 1).map((b) => b.parentElement.id),
-      };
-    })()`)) as { images: number; broken: string[]; overflowing: string[] };
-      await context.close();
+      const facts = await htmlFacts(browser!, path);
       expect(facts.images).toBeGreaterThan(20);
       expect(facts.broken).toEqual([]);
       expect(facts.overflowing).toEqual([]);

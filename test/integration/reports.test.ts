@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, ctx } from '../helpers/backend';
 import { refusal } from '../helpers/refusal';
-import { reportProject, type ReportFixture } from './report.helpers';
+import { htmlFacts, reportProject, type ReportFixture } from './report.helpers';
 import { runCli } from '../../src/main/cli/run';
 import { contract } from '../../src/shared/contract';
 import { createClient } from '../../src/shared/protocol';
@@ -295,33 +295,8 @@ describe('reports', () => {
       const html = readFileSync(path, 'utf8');
       // No script, no link out (the SVG namespace is a name, not a request), every image inline.
       expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(/<script|https?:\/\/|src="(?!data:)/i);
-      const context = await browser.newContext({ offline: true, javaScriptEnabled: true });
-      const page = await context.newPage();
-      const requests: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
-      await page.goto(`file://${path}`);
-      await page.emulateMedia({ media: 'print' });
-      expect(requests.filter((u) => !u.startsWith('file://') && !u.startsWith('data:'))).toEqual([]);
-      // A string, not a function: this file is type-checked without the DOM library.
-      const facts = (await page.evaluate(`(() => {
-        const imgs = [...document.querySelectorAll('img')];
-        const pages = [...document.querySelectorAll('.page')];
-        return {
-          images: imgs.length,
-          broken: imgs.filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.alt),
-          pages: pages.length,
-          overflowing: pages.map((p) => p.querySelector('.page-body')).filter((b) => b.scrollHeight > b.clientHeight + 1).map((b) => b.parentElement.id),
-          // Every figure lies wholly inside its page body (charts are never cut).
-          cut: [...document.querySelectorAll('figure.figure')]
-            .filter((fig) => {
-              const body = fig.closest('.page-body').getBoundingClientRect();
-              const r = fig.getBoundingClientRect();
-              return r.top < body.top - 1 || r.bottom > body.bottom + 1;
-            })
-            .map((fig) => fig.getAttribute('data-figure')),
-        };
-      })()`)) as { images: number; broken: string[]; pages: number; overflowing: string[]; cut: string[] };
-      await context.close();
+      const facts = await htmlFacts(browser, path);
+      expect(facts.requests).toEqual([]);
       // Each neuron page shows its top 8, one image per non-empty activation band and 8 random images.
       let expected = 0;
       for (const neuron of (

@@ -144,17 +144,7 @@ export function HeatControls({ heat, loading, error }: { heat: Heatmaps | undefi
       </label>
       <label className="heat-opacity">
         opacity
-        <input
-          type="range"
-          min={0}
-          max={100}
-          step={5}
-          value={Math.round(p.opacity * 100)}
-          onChange={(e) => set({ opacity: Number(e.target.value) / 100 })}
-          disabled={!p.show}
-          aria-label="Heatmap opacity"
-          data-testid="heat-opacity"
-        />
+        <OpacitySlider testId="heat-opacity" />
         <span className="mono">{Math.round(p.opacity * 100)}%</span>
       </label>
       <span className="heat-legend" data-testid="heat-legend" title="colour scale of the map values, the same for every image on this page">
@@ -259,18 +249,27 @@ export function HeatDialog({
       {heat && heat.kind !== 'none' && (
         <label className="heat-opacity">
           <input type="checkbox" checked={p.show} onChange={(e) => set({ show: e.target.checked })} /> heatmap, opacity
-          <input
-            type="range"
-            min={0}
-            max={100}
-            step={5}
-            value={Math.round(p.opacity * 100)}
-            onChange={(e) => set({ opacity: Number(e.target.value) / 100 })}
-            disabled={!p.show}
-            aria-label="Heatmap opacity"
-          />
+          <OpacitySlider />
         </label>
       )}
     </Modal>
+  );
+}
+
+/** The overlay's opacity (remembered, shared by the page and the enlarged view); off while heatmaps are hidden. */
+function OpacitySlider({ testId }: { testId?: string }) {
+  const [p, set] = useHeatPrefs();
+  return (
+    <input
+      type="range"
+      min={0}
+      max={100}
+      step={5}
+      value={Math.round(p.opacity * 100)}
+      onChange={(e) => set({ opacity: Number(e.target.value) / 100 })}
+      disabled={!p.show}
+      aria-label="Heatmap opacity"
+      data-testid={testId}
+    />
   );
 }
