@@ -46,7 +46,7 @@ function viridisAt(t: number): [number, number, number] {
 }
 
 describe.skipIf(!haveChromium)('heatmap overlays (browser mode)', () => {
-  const fx = {} as { project: string; runId: number };
+  const fx = {} as { project: string; runId: number; identitySetId: number; identityShape: number[] };
   const spec = useWebSpec('nwb-heatmaps-e2e', async (dir) => {
     const root = join(dir, 'golden-probes');
     for (const f of G.images) {
@@ -61,6 +61,10 @@ describe.skipIf(!haveChromium)('heatmap overlays (browser mode)', () => {
       await call(backend, 'model.setPreprocessing', { modelId: m.id, preset: 'fashion-mnist' });
       const set = await call(backend, 'activations.extract', { modelId: m.id, layer: LAYER3, probeSetId, summary: 'mean' });
       fx.runId = (await call(backend, 'explain.run', { activationSetId: set.activationSet.id })).run.id;
+      // The same layer with every element a unit (channel / y / x), for addressing by position.
+      const identity = await call(backend, 'activations.extract', { modelId: m.id, layer: LAYER3, probeSetId, summary: 'identity' });
+      fx.identitySetId = identity.activationSet.id;
+      fx.identityShape = (await call(backend, 'model.info', { modelId: m.id })).layers.find((l) => l.tensorName === LAYER3)!.shape;
       await call(backend, 'project.close', {});
     } finally {
       backend.dispose();
@@ -177,5 +181,26 @@ describe.skipIf(!haveChromium)('heatmap overlays (browser mode)', () => {
     await dark.locator('[data-testid=examples]').scrollIntoViewIfNeeded();
     await dark.screenshot({ path: shotPath('heatmaps-dark') });
     await dark.close();
+  });
+
+  it('the jump box reads channel / y / x for identity units of the map, and says why a position is outside it', async () => {
+    const page = await spec.browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await openNeuron(page);
+    const [, c, h, w] = fx.identityShape; // NCHW: unit n = (c * H + y) * W + x
+    expect(c * h * w).toBeGreaterThan(3 * h * w);
+    await page.keyboard.press('Control+g');
+    await page.waitForSelector('[data-testid=jump-box]');
+    await page.fill('[data-testid=jump-input]', `#${fx.identitySetId}:3/${h}/0`);
+    await page.press('[data-testid=jump-input]', 'Enter');
+    expect(await page.textContent('[data-testid=jump-error]')).toContain(`is outside`);
+    expect(await page.textContent('[data-testid=jump-error]')).toContain(`${c} × ${h} × ${w}`);
+    await page.fill('[data-testid=jump-input]', `#${fx.identitySetId}:3/2/1`);
+    await page.press('[data-testid=jump-input]', 'Enter');
+    const unit = (3 * h + 2) * w + 1;
+    await expect.poll(() => new URL(page.url()).hash).toContain(`/layer/${fx.identitySetId}/unit/${unit}`);
+    await page.waitForSelector('[data-testid=unit-title-position]');
+    expect(await page.textContent('[data-testid=unit-title-position]')).toBe('channel 3 / y 2 / x 1');
+    await page.screenshot({ path: shotPath('jump-identity-unit') });
+    await page.close();
   });
 });

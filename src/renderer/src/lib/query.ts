@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { keepPreviousData, QueryClient, useMutation, useQuery, useQueryClient, type Query } from '@tanstack/react-query';
+import { keepPreviousData, QueryClient, useMutation, useQueries, useQuery, useQueryClient, type Query } from '@tanstack/react-query';
 import { useApp } from './appContext';
 import { FEATURES, featureOf, type Feature, type In, type JobMethod, type Out, type PlainMethod } from './contract';
 import { toShownError, type ShownError } from './errors';
@@ -74,6 +74,18 @@ export function useContractQuery<K extends PlainMethod>(
     // `input` itself is compared through the query's state: the same key gives the same data and flags.
     [input === null, q.data, error, q.isFetching, q.isPlaceholderData, refetch],
   );
+}
+
+/** Read `method` once per input (a list that may change length): the answers in input order, null while loading. */
+export function useContractQueries<K extends PlainMethod>(method: K, inputs: readonly In<K>[]): (Out<K> | null)[] {
+  const { api } = useApp();
+  const results = useQueries({
+    queries: inputs.map((input) => ({
+      queryKey: [method, input],
+      queryFn: ({ signal }: { signal: AbortSignal }) => api.call(method, input, { signal }),
+    })),
+  });
+  return results.map((r) => (r.data as Out<K> | undefined) ?? null);
 }
 
 /**

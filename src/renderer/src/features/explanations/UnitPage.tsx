@@ -1,6 +1,7 @@
 import { useCallback, useEffect } from 'react';
 import { useApp } from '../../lib/appContext';
 import { router } from '../../routes';
+import { unitLabel } from '../../../../shared/unitAddress';
 import { runMethodLabel } from './format';
 import { openJumpBox, unitRoute } from './JumpBox';
 import { NeuronNav } from './NeuronNav';
@@ -8,8 +9,10 @@ import { NeuronPage } from './NeuronPage';
 import type { RunInfo } from './types';
 import { pushRecent, rangeProblem, type Layer } from './units';
 
-/** Where a unit lives, in words: "fmnist_cnn / Flatten / unit 42". */
+/** Where a unit lives, in words: "fmnist_cnn / Flatten / unit 42" (and "channel 3 / y 2 / x 1" for identity units of a map). */
 export function UnitTitle({ layer, neuron, testId = 'unit-title' }: { layer: Layer; neuron: number; testId?: string }) {
+  // Identity units of a map or token tensor also say where they are: channel 3 / y 2 / x 1.
+  const position = layer.geometry ? unitLabel(layer.geometry, neuron) : '';
   return (
     <span data-testid={testId} data-model={layer.model?.name ?? ''} data-layer={layer.set.tensorName} data-neuron={neuron}>
       <span className="unit-part" title="model">
@@ -21,6 +24,11 @@ export function UnitTitle({ layer, neuron, testId = 'unit-title' }: { layer: Lay
       </span>
       <span className="unit-sep"> / </span>
       <span className="unit-part">unit {neuron}</span>
+      {position && (
+        <span className="unit-position mono" data-testid="unit-title-position">
+          {position}
+        </span>
+      )}
     </span>
   );
 }

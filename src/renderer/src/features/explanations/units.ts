@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import type { Out } from '../../lib/contract';
 import type { ShownError } from '../../lib/errors';
-import { useContractQuery } from '../../lib/query';
+import { useContractQueries, useContractQuery } from '../../lib/query';
+import { channelAxisOf, parseUnitPosition, unitIndex, type UnitGeometry } from '../../../../shared/unitAddress';
 import type { UnitRef } from './route';
 
 // Units as researchers address them: model / layer / unit. A layer is an activation set (a model's tensor,
@@ -25,26 +26,43 @@ export interface Layer {
   label: string;
   /** What tells two sets of one layer apart: summary and set id, e.g. "identity · set #2". */
   detail: string;
+  /** Identity units of a map or token tensor (addressed channel / y / x or token / feature); null for the others or while loading. */
+  geometry: UnitGeometry | null;
 }
 
 /** The project's layers (activation sets) with their models' names; null while either list loads. */
 export function useLayers(): { layers: Layer[] | null; error: ShownError | null } {
   const sets = useContractQuery('activations.list', {});
   const models = useContractQuery('model.list', {});
+  // Layer shapes only where units have positions (identity sets): one model.info per such model.
+  const identityModels = useMemo(
+    () => [...new Set((sets.data ?? []).filter((s) => s.summary === 'identity').map((s) => s.modelId))].map((modelId) => ({ modelId })),
+    [sets.data],
+  );
+  const infos = useContractQueries('model.info', identityModels);
+  // A new array each render: what matters is which models' answers have arrived.
+  const infosKey = infos.map((i) => (i ? i.model.id : '-')).join(',');
   const layers = useMemo(() => {
     if (!sets.data || !models.data) return null;
     return sets.data.map((set): Layer => {
       const model = models.data?.find((m) => m.id === set.modelId);
       const short = layerShortName(set.tensorName);
+      const info = infos.find((i) => i?.model.id === set.modelId);
+      const shape = info?.layers.find((l) => l.id === set.layerId)?.shape;
+      const geometry: UnitGeometry | null =
+        set.summary === 'identity' && info && shape && shape.length >= 3
+          ? { shape, summary: set.summary, channelAxis: channelAxisOf(shape, info.model.info.layout) }
+          : null;
       return {
         set,
         model,
         short,
         label: `${model?.name ?? `model #${set.modelId}`} / ${short}`,
         detail: `${set.summary} · set #${set.id}`,
+        geometry,
       };
     });
-  }, [sets.data, models.data]);
+  }, [sets.data, models.data, infosKey]);
   return { layers, error: sets.error ?? models.error };
 }
 
@@ -58,7 +76,8 @@ export function rangeProblem(layer: Layer, neuron: number): string | null {
 export type JumpResult = { ok: true; setId: number; neuron: number } | { ok: false; message: string };
 
 /**
- * Read what was typed into the jump box: "42" (a unit of the current layer), "layer4:42" or "Flatten:42" (a layer
+ * Read what was typed into the jump box: "42" (a unit of the current layer), "3/2/5" (channel / y / x of an identity
+ * unit of a map; "4/17" token / feature), "layer4:42" or "Flatten:42" (a layer
  * by its name; a part of the name is enough when only one layer has it, layers of the current model first), or
  * "#5:42" (activation set 5).
  */
@@ -78,6 +97,19 @@ export function parseJump(text: string, layers: Layer[], current: Layer | null):
     return { ok: false, message: 'No layer is open: type layer:unit (e.g. Flatten:42) or pick a layer below.' };
   }
   if (!layer) return { ok: false, message: 'No layer is open: type layer:unit or pick a layer below.' };
+  // Identity units of a map or token tensor: "3/2/5" (channel / y / x) or "4/17" (token / feature).
+  const position = unitText.includes('/') ? parseUnitPosition(unitText) : null;
+  if (position) {
+    if (!layer.geometry)
+      return {
+        ok: false,
+        message: `${layer.short} (${layer.set.summary}) numbers its units 0-${layer.set.nNeurons - 1}; "${unitText}" addresses a position, which only identity layers of a map have.`,
+      };
+    const index = unitIndex(layer.geometry, position);
+    if (index === null)
+      return { ok: false, message: `${unitText} is outside ${layer.short}: its shape is ${layer.geometry.shape.slice(1).join(' × ')}.` };
+    return { ok: true, setId: layer.set.id, neuron: index };
+  }
   if (!/^\d+$/.test(unitText))
     return { ok: false, message: `"${unitText}" is not a unit number: type a whole number, e.g. ${layer.short}:0.` };
   const neuron = Number(unitText);
