@@ -7,7 +7,7 @@ import { call } from '../helpers/backend';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
 import { CNN, CNN_POOLED, FIX } from '../integration/explain.helpers';
 import { CHROMIUM, shot, useWebSpec, watchErrors } from './support';
-import { waitReady } from './scenario';
+import { waitReady, openProjectByPath } from './scenario';
 
 // Browsing units end to end, browser mode (issue #17): on a project with an LE run of the fixture CNN's pooled layer
 // and a calibrated CLIP-style encoder (built through the real backend before the server starts), the neuron page's
@@ -56,11 +56,7 @@ describe.skipIf(!haveChromium)('similar units and search by meaning (browser mod
     }
   });
 
-  async function openProject(page: Page): Promise<void> {
-    await page.fill('[data-testid=open-path]', fx.project);
-    await page.click('[data-testid=open-submit]');
-    await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(fx.project);
-  }
+  const openProject = (page: Page) => openProjectByPath(page, fx.project);
 
   const go = (page: Page, hash: string) => page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
   const neuronShown = (page: Page, n: number) =>

@@ -7,7 +7,7 @@ import { createBackend } from '../../src/main/core/app/backend';
 import { call } from '../helpers/backend';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
 import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
-import { waitReady } from './scenario';
+import { waitReady, openProjectByPath } from './scenario';
 
 // Figures (#16), browser mode: the project (Fashion-MNIST probe images, fmnist_cnn, the pooled layer explained by
 // LE from labels) is prepared through the real backend in-process, then opened in the real renderer. On a neuron
@@ -73,9 +73,7 @@ describe.skipIf(!haveChromium)('figures (browser mode)', () => {
     await page.goto(spec.server.url);
     await waitReady(page);
     await page.click('[data-testid=nav-project]');
-    await page.fill('[data-testid=open-path]', prepared.project);
-    await page.click('[data-testid=open-submit]');
-    await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(prepared.project);
+    await openProjectByPath(page, prepared.project);
     const { runId, neuron } = prepared;
     await page.evaluate(`window.location.hash = '#/explanations/run/${runId}/neuron/${neuron}'`);
     await page.waitForSelector(`[data-testid=neuron-page][data-neuron="${neuron}"][data-loaded=true]`, { timeout: 30_000 });

@@ -7,7 +7,7 @@ import { createBackend } from '../../src/main/core/app/backend';
 import { call } from '../helpers/backend';
 import { CNN } from '../integration/explain.helpers';
 import { CHROMIUM, shotPath, useWebSpec, watchErrors } from './support';
-import { waitReady } from './scenario';
+import { waitReady, openProjectByPath } from './scenario';
 
 // Heatmap overlay pixels against maps from PyTorch, browser mode. A project over the 32 golden Fashion-MNIST
 // PNGs, the fixture CNN's layer3 (7x7 conv map) summarised by spatial mean and explained, is opened on the neuron
@@ -74,9 +74,7 @@ describe.skipIf(!haveChromium)('heatmap overlays (browser mode)', () => {
   async function openNeuron(page: Page): Promise<void> {
     await page.goto(spec.server.url);
     await waitReady(page);
-    await page.fill('[data-testid=open-path]', fx.project);
-    await page.click('[data-testid=open-submit]');
-    await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(fx.project);
+    await openProjectByPath(page, fx.project);
     await page.evaluate(`window.location.hash = '#/explanations/run/${fx.runId}/neuron/${CHANNEL}'`);
     await page.waitForSelector(`[data-testid=neuron-page][data-neuron="${CHANNEL}"][data-loaded=true]`);
     await page.waitForSelector('[data-testid=heat-controls]', { timeout: 30_000 });

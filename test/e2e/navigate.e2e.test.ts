@@ -7,7 +7,7 @@ import { call } from '../helpers/backend';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
 import { CNN, CNN_POOLED, FIX } from '../integration/explain.helpers';
 import { CHROMIUM, shotPath, useWebSpec, watchErrors } from './support';
-import { waitReady } from './scenario';
+import { waitReady, openProjectByPath } from './scenario';
 
 // The neuron browser end to end, browser mode (issue #17): a unit's own address (model / layer / unit) that survives
 // a reload and Back / Forward, the Ctrl+G jump box (layer:unit, out-of-range message, recent units, bookmarks), the
@@ -84,11 +84,7 @@ interface Fixture {
   sig: { neuron: number; explainer: number; label: number; scatterR: number };
 }
 
-async function openProject(page: Page, path: string): Promise<void> {
-  await page.fill('[data-testid=open-path]', path);
-  await page.click('[data-testid=open-submit]');
-  await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(path);
-}
+const openProject = openProjectByPath;
 
 const go = (page: Page, hash: string) => page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
 const hashOf = (page: Page) => page.evaluate('window.location.hash') as Promise<string>;

@@ -8,7 +8,7 @@ import { call } from '../helpers/backend';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
 import { CNN, CNN_POOLED } from '../integration/explain.helpers';
 import { CHROMIUM, shotPath, useWebSpec, watchErrors } from './support';
-import { waitReady } from './scenario';
+import { waitReady, openProjectByPath } from './scenario';
 
 // The Report screen end to end, browser mode: a project with a finished LE run (Fashion-MNIST CNN, pooled layer,
 // built through the real backend before the server starts), opened in the real renderer through a deep link that
@@ -58,11 +58,7 @@ describe.skipIf(!haveChromium)('report screen (browser mode)', () => {
     }
   });
 
-  async function openProject(page: Page): Promise<void> {
-    await page.fill('[data-testid=open-path]', fx.project);
-    await page.click('[data-testid=open-submit]');
-    await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(fx.project);
-  }
+  const openProject = (page: Page) => openProjectByPath(page, fx.project);
 
   /** What the user sees (the preview is as tall as the window, beside the choices). */
   async function shotOf(page: Page, name: string): Promise<void> {

@@ -23,6 +23,13 @@ export async function createProject(page: Page, path: string): Promise<void> {
   );
 }
 
+/** Open an existing project by typing its path on the Project screen (the screen the app starts on). */
+export async function openProjectByPath(page: Page, path: string): Promise<void> {
+  await page.fill('[data-testid=open-path]', path);
+  await page.click('[data-testid=open-submit]');
+  await expect.poll(() => page.textContent('[data-testid=current-project-path]')).toBe(path);
+}
+
 /** Fill the import form and start the job (does not wait for it to finish). */
 export async function startImport(page: Page, root: string): Promise<void> {
   await page.click('[data-testid=nav-probes]');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/backend';
 import { refusal } from '../helpers/refusal';
+import { CSV_HEADER } from '../../src/main/core/features/explanations/exportRun';
 import { CNN, CNN_POOLED, PLANTED, extract, probeProject } from './explain.helpers';
 
 // explain.agreement (two methods over a layer): on the planted model, an LE run against an imported run whose
@@ -26,17 +27,7 @@ describe('explain.agreement', () => {
     const other = (ts: { concept: string }[]) => ['Bag', 'Trouser', 'Dress', 'Coat'].find((c) => !ts.some((t) => t.concept === c))!;
     const planted = rows.map((r) => (r.neuron < 3 ? r.terms : [{ concept: other(r.terms), weight: 1 }]));
     expect(rows.slice(3).every((r, i) => top(r.terms) !== planted[3 + i][0].concept)).toBe(true);
-    const csv = [
-      [
-        'layer',
-        'unit',
-        'val correlation',
-        ...Array.from({ length: 10 }, (_, i) => [`weight${i}`, `concept${i}`]).flat(),
-        'bias',
-        'sim correlation',
-      ],
-      ...rows.map((r, i) => ['planted', String(r.neuron), '', ...slots(planted[i]), '0', '']),
-    ]
+    const csv = [CSV_HEADER, ...rows.map((r, i) => ['planted', String(r.neuron), '', ...slots(planted[i]), '0', ''])]
       .map((l) => l.join(','))
       .join('\n');
     const path = join(f.dir, 'planted.csv');
