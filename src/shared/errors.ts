@@ -9,6 +9,9 @@ export const ERROR_CODES = [
   'newer_version', // the project was written by a newer version of the app
   'no_project', // a method needs an open project and none is open
   'model_invalid', // an ONNX file cannot be used
+  'describer_invalid', // a captioner / language model / image generator folder or file cannot be used
+  'endpoint_unavailable', // a local model endpoint refused, timed out or is not running
+  'bad_answer', // a language model's answer failed its JSON schema after every retry
   'cancelled', // the caller cancelled the request
   'busy', // a conflicting job is already running (or a running job uses what the call would change)
   'file_exists', // the target file exists and the caller did not ask to overwrite it

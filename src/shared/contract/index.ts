@@ -6,6 +6,7 @@ import { explainMethods } from './explanations';
 import { ablationMethods } from './ablation';
 import { conceptMethods } from './concepts';
 import { reportMethods } from './reports';
+import { describerMethods } from './describers';
 
 // The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
 // renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
@@ -20,6 +21,7 @@ export * from './explanations';
 export * from './ablation';
 export * from './concepts';
 export * from './reports';
+export * from './describers';
 
 export const contract = {
   ...projectMethods,
@@ -30,6 +32,7 @@ export const contract = {
   ...ablationMethods,
   ...conceptMethods,
   ...reportMethods,
+  ...describerMethods,
 } as const;
 
 export type Contract = typeof contract;

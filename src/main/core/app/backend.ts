@@ -15,6 +15,7 @@ import { createConceptHandlers } from '../features/concepts/handlers';
 import { createBookmarkHandlers } from '../features/bookmarks';
 import { closeEncoderSessions } from '../features/concepts/encoderService';
 import { createReportHandlers } from '../features/reports/handlers';
+import { createDescriberHandlers, disposeRuntimes } from '../features/describers';
 import { withStoreErrors } from './storeErrors';
 
 // The composition root: the explicit list of features (their handlers) and job kinds, and the state they share.
@@ -52,6 +53,7 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createAblationHandlers(state),
     ...createConceptHandlers(state),
     ...createBookmarkHandlers(state),
+    ...createDescriberHandlers(state),
     // Reports read every number through the contract itself (the wrapped handlers below).
     ...createReportHandlers(state, () => wrapped),
   };
@@ -63,6 +65,7 @@ export function createBackend(opts: BackendOptions): Backend {
     dispose: () => {
       project.close();
       void closeEncoderSessions();
+      void disposeRuntimes();
     },
   };
 }

@@ -7,6 +7,7 @@ import { topImpactJobKind } from '../features/ablation/topImpactRun';
 import { calibrationJobKind } from '../features/concepts/calibrationJob';
 import { embedJobKind, filterJobKind } from '../features/concepts/conceptJobs';
 import { simulateJobKind } from '../features/concepts/simulate';
+import { captionJobKind, completeJobKind, generateJobKind } from '../features/describers';
 
 /** Every kind of long job, registered by createBackend: a new job kind is added here. */
 export const JOB_KINDS: readonly JobKind[] = [
@@ -19,4 +20,7 @@ export const JOB_KINDS: readonly JobKind[] = [
   embedJobKind,
   filterJobKind,
   simulateJobKind,
+  captionJobKind,
+  completeJobKind,
+  generateJobKind,
 ];

@@ -1,6 +1,7 @@
 import {
   ablationMethods,
   conceptMethods,
+  describerMethods,
   explainMethods,
   jobMethods,
   modelMethods,
@@ -37,6 +38,7 @@ export const FEATURE_METHODS = {
   ablation: ablationMethods,
   concepts: conceptMethods,
   reports: reportMethods,
+  describers: describerMethods,
 } as const;
 
 export type Feature = keyof typeof FEATURE_METHODS;

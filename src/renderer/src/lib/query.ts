@@ -102,6 +102,8 @@ const READERS: Record<Feature, readonly Feature[]> = {
   ablation: ['reports'],
   // Reports read every feature's results (their sections and preview); bookmarks are declared with them.
   reports: [],
+  // The generative cache of the project feeds Describe-and-Dissect (next); nothing reads it yet.
+  describers: [],
 };
 
 /** `changed` and every feature that reads them, transitively. */
@@ -143,6 +145,12 @@ export const JOB_CHANGES: Record<JobMethod, readonly Feature[] | 'all'> = {
   'simulate.run': ['concepts', 'explanations'],
   // Writes a file, nothing in the project.
   'report.export': [],
+  // The library file is app-wide; the caches are the project's.
+  'describer.add': ['describers'],
+  'describer.check': ['describers'],
+  'caption.run': ['describers'],
+  'lm.complete': ['describers'],
+  'generate.images': ['describers'],
 };
 
 /** Write a query's answer into the cache now (e.g. the saved value a mutation returned), before its refetch lands. */

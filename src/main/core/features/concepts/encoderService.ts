@@ -1,8 +1,8 @@
-import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { EncoderInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { inspectEncoder, openEncoder, type Encoder, type EncoderInspection } from '../../onnx/encoders';
+import { stampOf, stampStatus, type Stamp } from '../../platform/files/fileStamp';
 import * as repo from '../../platform/store/encoderRepo';
 import type { Db } from '../../platform/store/open';
 import type { CalibrationLibrary } from './calibrationLibrary';
@@ -11,34 +11,8 @@ import type { CalibrationLibrary } from './calibrationLibrary';
 // Sessions are cached per folder + sha for the life of the backend: creating the two ONNX sessions of a
 // real SigLIP takes seconds, and typed-text scoring on the neuron page must answer instantly.
 
-/** Size + mtime of each file at add time: a cheap "changed?" check without re-hashing hundreds of MB. */
-type Stamp = Record<string, [number, number]>;
-
-function stampOf(files: Record<string, string>): Stamp {
-  const out: Stamp = {};
-  for (const f of new Set(Object.values(files))) {
-    const st = statSync(f);
-    out[f] = [st.size, Math.round(st.mtimeMs)];
-  }
-  return out;
-}
-
 export function encoderStatus(row: repo.EncoderRow): EncoderInfo['status'] {
-  const stamp = (row.info.stamp ?? {}) as Stamp;
-  try {
-    statSync(row.path);
-  } catch {
-    return 'missing';
-  }
-  for (const [f, [size, mtime]] of Object.entries(stamp)) {
-    try {
-      const st = statSync(f);
-      if (st.size !== size || Math.round(st.mtimeMs) !== mtime) return 'changed';
-    } catch {
-      return 'missing';
-    }
-  }
-  return 'ok';
+  return stampStatus(row.path, (row.info.stamp ?? {}) as Stamp);
 }
 
 export function encoderInfo(db: Db, row: repo.EncoderRow): EncoderInfo {
@@ -64,7 +38,7 @@ export function encoderInfo(db: Db, row: repo.EncoderRow): EncoderInfo {
 export async function addEncoder(db: Db, library: CalibrationLibrary, path: string, name?: string): Promise<repo.EncoderRow> {
   const folder = resolve(path);
   const inspection = await inspectEncoder(folder);
-  const info = { ...inspection, stamp: stampOf(inspection.files as Record<string, string>) } as unknown as Record<string, unknown>;
+  const info = { ...inspection, stamp: stampOf(Object.values(inspection.files as Record<string, string>)) } as unknown as Record<string, unknown>;
   // Check and insert under one write lock (IMMEDIATE), so parallel adds of one folder (other processes
   // too) give one encoder row, not one each.
   return db

@@ -6,6 +6,7 @@ import { sql as m004 } from './004_non_finite';
 import { sql as m005 } from './005_bookmarks';
 import { sql as m006 } from './006_neuron_columns';
 import { sql as m007 } from './007_split_source';
+import { sql as m008 } from './008_generative_cache';
 
 export interface Migration {
   version: number;
@@ -27,6 +28,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration(5, 'bookmarks', m005),
   migration(6, 'neuron_columns', m006),
   migration(7, 'split_source', m007),
+  migration(8, 'generative_cache', m008),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

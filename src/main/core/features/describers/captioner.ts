@@ -1,0 +1,355 @@
+// The captioner role: an image-to-text model in a local folder, run by transformers.js (@huggingface/transformers)
+// on our onnxruntime-node. Supported: VisionEncoderDecoder exports (vit-gpt2 captioners and the like) in the
+// transformers.js / optimum layout with a merged decoder. Florence-2 and SmolVLM folders are recognised and refused
+// with a message (they need task prompts / chat templates and a multi-session pipeline this runtime does not run
+// yet); BLIP is not in transformers.js at all. See docs/captioner.md.
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { parse, relative, resolve } from 'node:path';
+import { AppError } from '../../../../shared/errors';
+import type { Caption, CaptionOptions, Captioner, ImagePixels, InspectedModel, LoadOptions } from './roles';
+
+const REQUIRED_JSON = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
+const ENCODER = 'onnx/encoder_model.onnx';
+const MERGED = 'onnx/decoder_model_merged.onnx';
+const SPLIT = ['onnx/decoder_model.onnx', 'onnx/decoder_with_past_model.onnx'];
+const OPTIONAL = ['generation_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt'];
+
+type Json = Record<string, unknown>;
+
+const invalid = (path: string, message: string): AppError => new AppError('describer_invalid', message, { path });
+
+function readJson(folder: string, name: string): Json {
+  const file = resolve(folder, name);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw invalid(file, `${name} cannot be read (${(e as Error).message}): restore it from the model's export.`);
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+    return v as Json;
+  } catch (e) {
+    throw invalid(file, `${name} is not valid JSON (${(e as Error).message}): restore it from the model's export.`);
+  }
+}
+
+/** A file that is not an ONNX protobuf at all (an HTML error page, a Git LFS pointer, zeros) is caught here, cheaply. */
+function checkOnnx(folder: string, name: string): number {
+  const file = resolve(folder, name);
+  const size = statSync(file).size;
+  const head = Buffer.alloc(Math.min(64, size));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // An ONNX ModelProto starts with field 1 (ir_version, varint: byte 0x08) in every exporter we know.
+  if (size < 16 || head[0] !== 0x08) {
+    const lfs = head.toString('latin1').startsWith('version https://git-lfs');
+    throw invalid(
+      file,
+      `${name} is not an ONNX model${lfs ? ' (it is a Git LFS pointer: run `git lfs pull` in the model folder)' : ''}: re-download or re-export it.`,
+    );
+  }
+  return size;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+/** Validate a transformers.js image-to-text folder; `files` are what the library hashes. */
+export async function inspectCaptionerFolder(path: string): Promise<InspectedModel> {
+  const folder = resolve(path);
+  if (!existsSync(folder)) throw invalid(folder, `${folder} does not exist: choose the folder of a transformers.js image-to-text export.`);
+  if (!statSync(folder).isDirectory())
+    throw invalid(
+      folder,
+      `${folder} is a file: a captioner is a folder with config.json, tokenizer.json and onnx/*.onnx (a transformers.js export).`,
+    );
+  if (!existsSync(resolve(folder, 'config.json')))
+    throw invalid(
+      resolve(folder, 'config.json'),
+      `config.json is missing in ${folder}: choose the folder of a transformers.js image-to-text export (config.json, tokenizer.json, onnx/encoder_model.onnx, onnx/decoder_model_merged.onnx).`,
+    );
+  const config = readJson(folder, 'config.json');
+  const modelType = String(config.model_type ?? '');
+  if (modelType === 'blip' || modelType === 'blip-2' || modelType === 'blip_2')
+    throw invalid(
+      resolve(folder, 'config.json'),
+      `config.json says model_type '${modelType}': BLIP captioners are not supported by transformers.js. Use a VisionEncoderDecoder export instead, e.g. nlpconnect/vit-gpt2-image-captioning (Xenova/vit-gpt2-image-captioning has the ONNX files), the closest supported choice.`,
+    );
+  if (modelType === 'florence2' || modelType === 'smolvlm' || modelType === 'idefics3')
+    throw invalid(
+      resolve(folder, 'config.json'),
+      `config.json says model_type '${modelType}' (${modelType === 'florence2' ? 'Florence-2' : 'SmolVLM'}): recognised, but this version runs only VisionEncoderDecoder captioners. Use a vit-gpt2 export such as Xenova/vit-gpt2-image-captioning.`,
+    );
+  if (modelType !== 'vision-encoder-decoder')
+    throw invalid(
+      resolve(folder, 'config.json'),
+      `config.json says model_type '${modelType || '(none)'}', not an image-to-text model this runtime knows: expected 'vision-encoder-decoder' (e.g. Xenova/vit-gpt2-image-captioning).`,
+    );
+  for (const name of REQUIRED_JSON.slice(1)) {
+    if (!existsSync(resolve(folder, name)))
+      throw invalid(resolve(folder, name), `${name} is missing in ${folder}: copy it from the model's export (transformers.js needs it).`);
+  }
+  const tokenizer = readJson(folder, 'tokenizer.json');
+  readJson(folder, 'tokenizer_config.json');
+  const pre = readJson(folder, 'preprocessor_config.json');
+  if (!existsSync(resolve(folder, ENCODER)))
+    throw invalid(
+      resolve(folder, ENCODER),
+      `${ENCODER} is missing in ${folder}: export the model with optimum (task image-to-text) or copy it.`,
+    );
+  if (!existsSync(resolve(folder, MERGED))) {
+    const split = SPLIT.every((f) => existsSync(resolve(folder, f)));
+    throw invalid(
+      resolve(folder, MERGED),
+      split
+        ? `${MERGED} is missing: the folder has the split decoder (${SPLIT.join(', ')}), which transformers.js 4 no longer loads. Export with optimum's default (merged decoder) or download the onnx/ folder of Xenova/vit-gpt2-image-captioning.`
+        : `${MERGED} is missing in ${folder}: export the model with optimum (task image-to-text-with-past) or copy it.`,
+    );
+  }
+  const encoderBytes = checkOnnx(folder, ENCODER);
+  const decoderBytes = checkOnnx(folder, MERGED);
+  const enc = (config.encoder ?? {}) as Json;
+  const dec = (config.decoder ?? {}) as Json;
+  const vocab = ((tokenizer.model ?? {}) as Json).vocab;
+  const size = pre.size as Json | number | undefined;
+  const files = [...REQUIRED_JSON, ENCODER, MERGED, ...OPTIONAL.filter((f) => existsSync(resolve(folder, f)))].sort();
+  const details: Record<string, string | number | boolean> = {
+    model_type: modelType,
+    encoder: String(enc.model_type ?? '?'),
+    decoder: String(dec.model_type ?? '?'),
+    encoder_layers: num(enc.num_hidden_layers) ?? 0,
+    encoder_width: num(enc.hidden_size) ?? 0,
+    decoder_layers: num(dec.n_layer ?? dec.num_hidden_layers) ?? 0,
+    decoder_width: num(dec.n_embd ?? dec.hidden_size) ?? 0,
+    vocab_size: num(dec.vocab_size) ?? (vocab && typeof vocab === 'object' ? Object.keys(vocab).length : 0),
+    image_size: typeof size === 'number' ? size : (num(size?.height) ?? num(size?.shortest_edge) ?? 0),
+    encoder_mb: Math.round(encoderBytes / 1e4) / 100,
+    decoder_mb: Math.round(decoderBytes / 1e4) / 100,
+  };
+  return { format: 'transformers', files, details };
+}
+
+// ---- runtime -----------------------------------------------------------------------------------------------
+
+/** The parts of transformers.js we use, typed narrowly (its own types are loose for dynamic models). */
+interface TjTensor {
+  dims: number[];
+  data: ArrayLike<number | bigint>;
+  tolist(): unknown[];
+}
+interface TjModel {
+  generate(args: Record<string, unknown>): Promise<TjTensor>;
+  forward(inputs: Record<string, unknown>): Promise<{ logits: TjTensor }>;
+  _prepare_encoder_decoder_kwargs_for_generation(args: Record<string, unknown>): Promise<{ encoder_outputs: TjTensor }>;
+  generation_config: Record<string, unknown> | null;
+  config: Record<string, unknown>;
+  dispose(): Promise<unknown>;
+}
+type Tj = typeof import('@huggingface/transformers');
+
+/** transformers.js is loaded once, after our ort wrapper, so onnxruntime's telemetry is off before it loads. */
+let tjPromise: Promise<Tj> | null = null;
+function transformers(): Promise<Tj> {
+  tjPromise ??= (async () => {
+    await import('../../onnx/ort');
+    const tj = await import('@huggingface/transformers');
+    tj.env.allowRemoteModels = false; // never reach the Hub: only the user's folder
+    tj.env.allowLocalModels = true;
+    tj.env.useFSCache = false; // nothing is cached (or written) anywhere: the files are already local
+    tj.env.useBrowserCache = false;
+    return tj;
+  })();
+  return tjPromise;
+}
+
+const cancelled = () => new AppError('cancelled', 'Captioning was cancelled.');
+
+/** Load a captioner folder (inspected first, so a bad folder fails with the same coded error as describer.add). */
+export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Captioner> {
+  await inspectCaptionerFolder(path);
+  const folder = resolve(path);
+  if (opts.signal.aborted) throw cancelled();
+  const tj = await transformers();
+  // Load by a path relative to the file-system root: env.localModelPath is global, so one constant root keeps
+  // concurrent loads of different folders from racing on it.
+  const root = parse(folder).root;
+  tj.env.localModelPath = root;
+  const id = relative(root, folder);
+  const files = new Map<string, number>();
+  const progress_callback = (p: { status?: string; file?: string; progress?: number }) => {
+    if (!p.file || typeof p.progress !== 'number') return;
+    files.set(p.file, p.progress / 100);
+    opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / 7)); // ~7 files in a folder
+  };
+  const common = { local_files_only: true, progress_callback };
+  const sessionOptions = opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : undefined;
+  let model: TjModel;
+  let tokenizer: Awaited<ReturnType<Tj['AutoTokenizer']['from_pretrained']>>;
+  let processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>;
+  try {
+    [model, tokenizer, processor] = await Promise.all([
+      tj.AutoModelForVision2Seq.from_pretrained(id, {
+        ...common,
+        dtype: 'fp32',
+        device: 'cpu',
+        session_options: sessionOptions,
+      }) as unknown as Promise<TjModel>,
+      tj.AutoTokenizer.from_pretrained(id, common),
+      tj.AutoProcessor.from_pretrained(id, common),
+    ]);
+  } catch (e) {
+    throw invalid(
+      folder,
+      `transformers.js could not load ${folder}: ${(e as Error).message}. Check that it is an unmodified image-to-text export.`,
+    );
+  }
+  opts.onProgress?.(1);
+  if (opts.signal.aborted) {
+    await model.dispose();
+    throw cancelled();
+  }
+  const eos = Number(model.generation_config?.eos_token_id ?? model.config.eos_token_id);
+  const start = Number(model.generation_config?.decoder_start_token_id ?? model.config.decoder_start_token_id ?? model.config.bos_token_id);
+
+  async function pixelValues(img: ImagePixels): Promise<TjTensor> {
+    checkImage(img);
+    const raw = new tj.RawImage(
+      new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+      img.width,
+      img.height,
+      img.channels,
+    );
+    const out = (await processor(raw)) as { pixel_values: TjTensor };
+    return out.pixel_values;
+  }
+
+  async function greedy(pv: TjTensor, o: CaptionOptions, signal: AbortSignal): Promise<number[]> {
+    // transformers.js checks its stopping criteria after every token: an interrupt on abort ends the loop early.
+    const stop = new tj.InterruptableStoppingCriteria();
+    const onAbort = () => stop.interrupt();
+    signal.addEventListener('abort', onAbort);
+    try {
+      const seq = await model.generate({
+        inputs: pv,
+        max_new_tokens: o.maxNewTokens,
+        min_new_tokens: o.minNewTokens > 0 ? o.minNewTokens : null,
+        num_beams: 1,
+        do_sample: false,
+        stopping_criteria: [stop],
+      });
+      if (signal.aborted) throw cancelled();
+      return (seq.tolist()[0] as bigint[]).slice(1).map(Number); // drop decoder_start_token_id
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Beam search, ours: transformers.js 4.3's generate() keeps only the first candidate of its beam sampler, so
+   * num_beams > 1 there is greedy. Each step runs the decoder on the whole prefix of every live beam (no KV cache:
+   * simple and exact; captions are short). Same algorithm as beam_search_ref in scripts/fixtures/train_captioner.py.
+   */
+  async function beam(pv: TjTensor, o: CaptionOptions, signal: AbortSignal): Promise<number[]> {
+    const { encoder_outputs: h } = await model._prepare_encoder_decoder_kwargs_for_generation({
+      inputs_tensor: pv,
+      model_inputs: { pixel_values: pv },
+      model_input_name: 'pixel_values',
+      generation_config: { guidance_scale: null },
+    });
+    const k = o.numBeams;
+    let live: { seq: number[]; score: number }[] = [{ seq: [start], score: 0 }];
+    const done: { seq: number[]; score: number; norm: number }[] = [];
+    for (let step = 0; step < o.maxNewTokens && live.length; step++) {
+      if (signal.aborted) throw cancelled();
+      const t = live[0].seq.length;
+      const ids = new tj.Tensor('int64', BigInt64Array.from(live.flatMap((b) => b.seq.map(BigInt))), [live.length, t]);
+      const enc = tj.cat(
+        Array.from({ length: live.length }, () => h as never),
+        0,
+      );
+      const { logits } = await model.forward({ encoder_outputs: enc, decoder_input_ids: ids });
+      const v = logits.dims[2];
+      const data = logits.data as Float32Array;
+      const cands: { score: number; beam: number; tok: number }[] = [];
+      live.forEach((b, bi) => {
+        const row = data.subarray((bi * t + t - 1) * v, (bi * t + t) * v);
+        const lp = logSoftmax(row);
+        if (step < o.minNewTokens) lp[eos] = -Infinity;
+        for (const tok of topK(lp, k)) cands.push({ score: b.score + lp[tok], beam: bi, tok });
+      });
+      cands.sort((a, b) => b.score - a.score || a.beam - b.beam || a.tok - b.tok);
+      const next: typeof live = [];
+      for (const c of cands) {
+        const seq = [...live[c.beam].seq, c.tok];
+        if (c.tok === eos) done.push({ seq: seq.slice(1), score: c.score, norm: c.score / (seq.length - 1) });
+        else next.push({ seq, score: c.score });
+        if (next.length === k) break;
+      }
+      live = next;
+      if (done.length >= k) break;
+    }
+    if (done.length < k) done.push(...live.map((b) => ({ seq: b.seq.slice(1), score: b.score, norm: b.score / (b.seq.length - 1) })));
+    let best = done[0];
+    for (const d of done) if (d.norm > best.norm) best = d;
+    return best.seq;
+  }
+
+  return {
+    async caption(images, o, signal) {
+      if (!Number.isInteger(o.numBeams) || o.numBeams < 1)
+        throw new AppError('bad_input', `numBeams must be an integer >= 1, got ${o.numBeams}.`);
+      if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1)
+        throw new AppError('bad_input', `maxNewTokens must be an integer >= 1, got ${o.maxNewTokens}.`);
+      if (!Number.isInteger(o.minNewTokens) || o.minNewTokens < 0 || o.minNewTokens > o.maxNewTokens)
+        throw new AppError('bad_input', `minNewTokens must be an integer in [0, maxNewTokens], got ${o.minNewTokens}.`);
+      const out: Caption[] = [];
+      for (const img of images) {
+        if (signal.aborted) throw cancelled();
+        const pv = await pixelValues(img);
+        const tokenIds = o.numBeams === 1 ? await greedy(pv, o, signal) : await beam(pv, o, signal);
+        const text = tokenizer.decode(tokenIds, { skip_special_tokens: true }).trim();
+        out.push({ text, tokenIds });
+      }
+      return out;
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}
+
+function checkImage(img: ImagePixels): void {
+  if (![1, 3, 4].includes(img.channels) || img.width < 1 || img.height < 1 || img.data.length !== img.width * img.height * img.channels)
+    throw new AppError(
+      'bad_input',
+      `Image of ${img.width}x${img.height}x${img.channels} has ${img.data.length} bytes: expected width*height*channels (1, 3 or 4 channels).`,
+    );
+}
+
+function logSoftmax(row: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (const x of row) if (x > max) max = x;
+  let sum = 0;
+  for (const x of row) sum += Math.exp(x - max);
+  const lse = max + Math.log(sum);
+  return Float64Array.from(row, (x) => x - lse);
+}
+
+/** Indices of the k largest values, largest first (ties: lower index first). */
+function topK(v: Float64Array, k: number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    let j = idx.length;
+    while (j > 0 && v[idx[j - 1]] < v[i]) j--;
+    if (j < k) {
+      idx.splice(j, 0, i);
+      if (idx.length > k) idx.pop();
+    }
+  }
+  return idx;
+}

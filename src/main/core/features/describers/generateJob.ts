@@ -1,0 +1,106 @@
+import type { GenerationOptions } from '../../../../shared/contract';
+import type { CallContext } from '../../../../shared/define';
+import type { BackendState } from '../../platform/context';
+import type { JobKind } from '../../platform/jobs/registry';
+import { runJob } from '../../platform/jobs/runner';
+import { generatedBySeed, putGenerated } from '../../platform/store/generativeRepo';
+import { libraryOf } from './library';
+import { pngOf } from './pixels';
+import { runtimeFor } from './runtimes';
+import { canonicalJson, requireUsable, sha256Text } from './service';
+
+// generate.images: prompt -> `count` images, image i from seed + i, cached in the project as PNG by generator hash +
+// prompt + negative prompt + steps + guidance + scheduler (the request key) and the seed. Each image is committed
+// with the job's progress as it is finished, so a kill or cancel keeps the finished ones and a resume makes the rest.
+// Batch size is not in the key: the initial noise of an image depends only on its seed.
+
+export const GENERATE_KIND = 'generate.images';
+
+export interface GenerateParams {
+  describerId: number;
+  options: GenerationOptions;
+  fresh: boolean;
+}
+
+export async function runGenerate(state: BackendState, p: GenerateParams, ctx: CallContext, jobId?: number) {
+  const project = state.requireProject();
+  const { db } = project;
+  const entry = requireUsable(libraryOf(state), p.describerId, 'image_generator');
+  const o = p.options;
+  const request = canonicalJson({
+    prompt: o.prompt,
+    negativePrompt: o.negativePrompt,
+    steps: o.steps,
+    guidance: o.guidance,
+    scheduler: o.scheduler,
+  });
+  const requestSha = sha256Text(request);
+  const seeds = Array.from({ length: o.count }, (_, i) => o.seed + i);
+  const t0 = performance.now();
+  return runJob(
+    project,
+    { kind: GENERATE_KIND, title: `Generate ${o.count} × "${o.prompt.slice(0, 60)}" with ${entry.name}`, params: { ...p }, jobId },
+    ctx,
+    async (run) => {
+      run.recordProvenance({ hashes: { generator: entry.sha256 }, seeds: { first: o.seed } });
+      const before = p.fresh && jobId === undefined ? new Map() : generatedBySeed(db, entry.sha256, requestSha, seeds);
+      const todo = seeds.filter((s) => !before.has(s));
+      // Progress counts UNet steps: one image of N steps is N units.
+      const total = o.count * o.steps;
+      let done = (o.count - todo.length) * o.steps;
+      run.progress(done, total, todo.length ? 'loading the image generator' : 'all cached');
+      if (todo.length) {
+        const gen = await runtimeFor(entry, {
+          signal: run.signal,
+          onProgress: (f) => ctx.progress({ done, total, message: `loading the image generator ${(f * 100).toFixed(0)}%` }),
+        });
+        let finished = o.count - todo.length;
+        let tImage = performance.now();
+        const pending: Promise<void>[] = [];
+        await gen.generate({ ...o, seeds: todo }, run.signal, {
+          onStep: () => {
+            done += Math.min(o.batchSize, todo.length);
+            ctx.progress({ done: Math.min(done, total), total, message: `${finished} of ${o.count} images` });
+          },
+          onImage: (_i, img) => {
+            const seconds = (performance.now() - tImage) / 1000;
+            tImage = performance.now();
+            pending.push(
+              pngOf(img).then((png) => {
+                finished++;
+                db.transaction(() => {
+                  putGenerated(db, {
+                    generatorSha: entry.sha256,
+                    requestSha,
+                    request,
+                    seed: img.seed,
+                    width: img.width,
+                    height: img.height,
+                    png,
+                    seconds,
+                  });
+                  run.progress(finished * o.steps, total, `${finished} of ${o.count} images`);
+                })();
+              }),
+            );
+          },
+        });
+        await Promise.all(pending);
+      }
+      const rows = generatedBySeed(db, entry.sha256, requestSha, seeds);
+      return {
+        images: seeds.map((s) => {
+          const r = rows.get(s)!;
+          return { id: r.id, seed: s, width: r.width, height: r.height, cached: before.has(s) };
+        }),
+        seconds: (performance.now() - t0) / 1000,
+      };
+    },
+  );
+}
+
+export const generateJobKind: JobKind = {
+  kind: GENERATE_KIND,
+  writeHeavy: false,
+  resume: (state, stored, ctx, jobId) => runGenerate(state, stored as GenerateParams, ctx, jobId),
+};
