@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { job, method } from '../define';
-import { FilePath, Id } from './schemas';
+import { FilePath, Id, Overwrite } from './schemas';
 
 // Local generative models ("describers"): an image captioner, a language model and an image generator, the three
 // roles Describe-and-Dissect runs. The library of models is app-wide (one JSON file in the user's data folder, keyed
@@ -159,19 +159,19 @@ export const describerMethods = {
     }),
   ),
   'caption.run': job(
-    'Caption probe images (or crops of them) with a captioner. Cached in the project by captioner hash + image hash + crop + decoding options; a resumed job makes only what is missing.',
-    z.object({
+    'Caption probe images (imageIds: whole images) or crops of them (images: id + pixel box) with a captioner. Cached in the project by captioner hash + image hash + crop + decoding options; a resumed job makes only what is missing.',
+    CaptionOptions.extend({
       describerId: DescriberId,
-      images: z.array(ImageRef).min(1).max(1000),
-      options: CaptionOptions.default({ numBeams: 1, maxNewTokens: 32, minNewTokens: 0 }),
+      imageIds: z.array(Id).max(1000).default([]),
+      images: z.array(ImageRef).max(1000).default([]),
       /** Ignore cached captions and make them again (the new ones replace them). */
       fresh: z.boolean().default(false),
-    }),
+    }).refine((v) => v.imageIds.length + v.images.length > 0, 'give imageIds or images (at least one image)'),
     z.object({ captions: z.array(CaptionRow), seconds: z.number() }),
   ),
   'lm.complete': job(
     'Ask a language model. With a JSON schema the answer is constrained to it where the runtime can, always validated, retried with the next seed when invalid, then reported; never used unchecked. Cached in the project by model hash + prompt + schema + seed + sampling.',
-    z.object({
+    Sampling.extend({
       describerId: DescriberId,
       prompt: z.string().min(1).max(100_000),
       system: z.string().max(20_000).optional(),
@@ -179,15 +179,19 @@ export const describerMethods = {
       schema: z.record(z.string(), z.unknown()).optional(),
       /** Use the model's chat template (or the endpoint's chat API); false sends the raw prompt to a GGUF model. */
       chat: z.boolean().default(true),
-      sampling: Sampling.default({ maxTokens: 64, temperature: 0, topK: 40, topP: 0.95, seed: 0 }),
       fresh: z.boolean().default(false),
     }),
     CompletionResult,
   ),
   'generate.images': job(
     'Generate images from a prompt with an image generator; image i uses seed + i. Cached in the project by generator hash + prompt + seed + steps + guidance + scheduler; a resumed job makes only what is missing.',
-    z.object({ describerId: DescriberId, options: GenerationOptions, fresh: z.boolean().default(false) }),
+    GenerationOptions.extend({ describerId: DescriberId, fresh: z.boolean().default(false) }),
     z.object({ images: z.array(GeneratedImageRow), seconds: z.number() }),
+  ),
+  'generated.export': method(
+    'Write generated images of the project cache as PNG files into a folder (<prompt words>_seed<N>.png); existing files are refused unless overwrite.',
+    z.object({ imageIds: z.array(Id).min(1).max(1000), folder: FilePath, overwrite: Overwrite }),
+    z.object({ files: z.array(z.string()) }),
   ),
   'generated.image': method(
     'One generated image of the project cache as a PNG data URL, with what made it.',

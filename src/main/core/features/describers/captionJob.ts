@@ -17,10 +17,10 @@ import { canonicalJson, requireUsable } from './service';
 
 export const CAPTION_KIND = 'caption.run';
 
-export interface CaptionParams {
+export interface CaptionParams extends CaptionOptions {
   describerId: number;
+  imageIds: number[];
   images: ImageRef[];
-  options: CaptionOptions;
   fresh: boolean;
 }
 
@@ -32,13 +32,15 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
   const project = state.requireProject();
   const { db } = project;
   const entry = requireUsable(lib, p.describerId, 'captioner');
-  if (p.options.minNewTokens > p.options.maxNewTokens)
-    throw new AppError('bad_input', `minNewTokens (${p.options.minNewTokens}) is larger than maxNewTokens (${p.options.maxNewTokens}).`);
-  const sources = new Map(imageSources(db, [...new Set(p.images.map((i) => i.imageId))]).map((s) => [s.id, s]));
-  const missingId = p.images.find((i) => !sources.has(i.imageId));
+  const decoding = { numBeams: p.numBeams, maxNewTokens: p.maxNewTokens, minNewTokens: p.minNewTokens };
+  if (decoding.minNewTokens > decoding.maxNewTokens)
+    throw new AppError('bad_input', `minNewTokens (${decoding.minNewTokens}) is larger than maxNewTokens (${decoding.maxNewTokens}).`);
+  const images: ImageRef[] = [...p.imageIds.map((imageId) => ({ imageId })), ...p.images];
+  const sources = new Map(imageSources(db, [...new Set(images.map((i) => i.imageId))]).map((s) => [s.id, s]));
+  const missingId = images.find((i) => !sources.has(i.imageId));
   if (missingId) throw new AppError('not_found', `Image ${missingId.imageId} does not exist in this project.`);
-  const options = canonicalJson(p.options);
-  const keys: CaptionKey[] = p.images.map((i) => ({
+  const options = canonicalJson(decoding);
+  const keys: CaptionKey[] = images.map((i) => ({
     captionerSha: entry.sha256,
     imageSha: sources.get(i.imageId)!.sha256,
     box: i.box ? i.box.join(',') : '',
@@ -49,7 +51,7 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
     project,
     {
       kind: CAPTION_KIND,
-      title: `Caption ${p.images.length} image${p.images.length === 1 ? '' : 's'} with ${entry.name}`,
+      title: `Caption ${images.length} image${images.length === 1 ? '' : 's'} with ${entry.name}`,
       params: { ...p },
       jobId,
     },
@@ -57,30 +59,30 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
     async (run) => {
       run.recordProvenance({ hashes: { captioner: entry.sha256 } });
       const cachedAtStart = keys.map((k) => (p.fresh && jobId === undefined ? undefined : getCaption(db, k)));
-      const todo = p.images.map((_, i) => i).filter((i) => !cachedAtStart[i]);
-      let done = p.images.length - todo.length;
-      run.progress(done, p.images.length, todo.length ? 'loading the captioner' : 'all cached');
+      const todo = images.map((_, i) => i).filter((i) => !cachedAtStart[i]);
+      let done = images.length - todo.length;
+      run.progress(done, images.length, todo.length ? 'loading the captioner' : 'all cached');
       if (todo.length) {
         const captioner = await runtimeFor(entry, {
           signal: run.signal,
-          onProgress: (f) => ctx.progress({ done, total: p.images.length, message: `loading the captioner ${(f * 100).toFixed(0)}%` }),
+          onProgress: (f) => ctx.progress({ done, total: images.length, message: `loading the captioner ${(f * 100).toFixed(0)}%` }),
         });
         for (let b = 0; b < todo.length; b += BATCH) {
           run.throwIfCancelled();
           const idx = todo.slice(b, b + BATCH);
-          const pixels = await Promise.all(idx.map((i) => probePixels(sources.get(p.images[i].imageId)!, p.images[i].box)));
+          const pixels = await Promise.all(idx.map((i) => probePixels(sources.get(images[i].imageId)!, images[i].box)));
           const tb = performance.now();
-          const caps = await captioner.caption(pixels, p.options, run.signal);
+          const caps = await captioner.caption(pixels, decoding, run.signal);
           const seconds = (performance.now() - tb) / 1000 / idx.length;
           done += idx.length;
           db.transaction(() => {
             idx.forEach((i, j) => putCaption(db, keys[i], { text: caps[j].text, tokenIds: caps[j].tokenIds, seconds }));
-            run.progress(done, p.images.length, `${done} of ${p.images.length} captioned`);
+            run.progress(done, images.length, `${done} of ${images.length} captioned`);
           })();
         }
       }
       return {
-        captions: p.images.map((img, i) => {
+        captions: images.map((img, i) => {
           const c = getCaption(db, keys[i])!;
           return { imageId: img.imageId, box: img.box ?? null, text: c.text, tokenIds: c.tokenIds, cached: !!cachedAtStart[i] };
         }),

@@ -20,7 +20,11 @@ export interface CompleteParams {
   system?: string;
   schema?: JsonSchema;
   chat: boolean;
-  sampling: { maxTokens: number; temperature: number; topK: number; topP: number; seed: number };
+  maxTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  seed: number;
   fresh: boolean;
 }
 
@@ -28,27 +32,24 @@ export async function runComplete(state: BackendState, p: CompleteParams, ctx: C
   const project = state.requireProject();
   const { db } = project;
   const entry = requireUsable(libraryOf(state), p.describerId, 'language_model');
-  const request = canonicalJson({ prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat, sampling: p.sampling });
+  const sampling = { maxTokens: p.maxTokens, temperature: p.temperature, topK: p.topK, topP: p.topP, seed: p.seed };
+  const request = canonicalJson({ prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat, sampling });
   const requestSha = sha256Text(request);
   const cached = p.fresh ? undefined : getCompletion(db, entry.sha256, requestSha);
   if (cached) return { ...cached, cached: true };
   return runJob(project, { kind: COMPLETE_KIND, title: `Ask ${entry.name}`, params: { ...p }, jobId }, ctx, async (run) => {
-    run.recordProvenance({ hashes: { languageModel: entry.sha256 }, seeds: { sampling: p.sampling.seed } });
-    run.progress(0, p.sampling.maxTokens, 'loading the language model');
+    run.recordProvenance({ hashes: { languageModel: entry.sha256 }, seeds: { sampling: p.seed } });
+    run.progress(0, p.maxTokens, 'loading the language model');
     const lm = await runtimeFor(entry, {
       signal: run.signal,
-      onProgress: (f) =>
-        ctx.progress({ done: 0, total: p.sampling.maxTokens, message: `loading the language model ${(f * 100).toFixed(0)}%` }),
+      onProgress: (f) => ctx.progress({ done: 0, total: p.maxTokens, message: `loading the language model ${(f * 100).toFixed(0)}%` }),
     });
-    const c = await lm.complete(
-      { ...p.sampling, prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat },
-      run.signal,
-      (soFar) =>
-        ctx.progress({ done: Math.min(soFar.length, p.sampling.maxTokens), total: p.sampling.maxTokens, message: soFar.slice(-200) }),
+    const c = await lm.complete({ ...sampling, prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat }, run.signal, (soFar) =>
+      ctx.progress({ done: Math.min(soFar.length, p.maxTokens), total: p.maxTokens, message: soFar.slice(-200) }),
     );
     db.transaction(() => {
       putCompletion(db, entry.sha256, requestSha, request, c);
-      run.progress(p.sampling.maxTokens, p.sampling.maxTokens, `${c.completionTokens} tokens`);
+      run.progress(p.maxTokens, p.maxTokens, `${c.completionTokens} tokens`);
     })();
     return { ...c, cached: false };
   });

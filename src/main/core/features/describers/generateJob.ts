@@ -16,9 +16,8 @@ import { canonicalJson, requireUsable, sha256Text } from './service';
 
 export const GENERATE_KIND = 'generate.images';
 
-export interface GenerateParams {
+export interface GenerateParams extends GenerationOptions {
   describerId: number;
-  options: GenerationOptions;
   fresh: boolean;
 }
 
@@ -26,7 +25,7 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
   const project = state.requireProject();
   const { db } = project;
   const entry = requireUsable(libraryOf(state), p.describerId, 'image_generator');
-  const o = p.options;
+  const o = p;
   const request = canonicalJson({
     prompt: o.prompt,
     negativePrompt: o.negativePrompt,

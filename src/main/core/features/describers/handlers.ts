@@ -1,6 +1,9 @@
 import type { Contract } from '../../../../shared/contract';
 import type { Handlers } from '../../../../shared/define';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AppError } from '../../../../shared/errors';
+import { checkWriteTarget, writeFileSafely } from '../../platform/files/safeWrite';
 import type { BackendState } from '../../platform/context';
 import { generatedImage, generativeCacheSize } from '../../platform/store/generativeRepo';
 import { runCaption } from './captionJob';
@@ -20,7 +23,16 @@ type DescriberHandlers = Pick<
   | 'generate.images'
   | 'generated.image'
   | 'generated.cache'
+  | 'generated.export'
 >;
+
+/** A file-name-safe short form of a prompt: 'a realistic image of a sandal' -> 'a_realistic_image_of_a_sandal'. */
+const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 60) || 'image';
 
 export function createDescriberHandlers(state: BackendState): DescriberHandlers {
   const lib = () => libraryOf(state);
@@ -52,5 +64,23 @@ export function createDescriberHandlers(state: BackendState): DescriberHandlers 
       };
     },
     'generated.cache': () => generativeCacheSize(db()),
+    'generated.export': async ({ imageIds, folder, overwrite }) => {
+      const rows = imageIds.map((id) => {
+        const r = generatedImage(db(), id);
+        if (!r) throw new AppError('not_found', `Generated image ${id} is not in this project's cache.`);
+        return r;
+      });
+      const targets = rows.map((r) => ({
+        path: join(folder, `${slug(String((JSON.parse(r.request) as { prompt?: unknown }).prompt ?? 'image'))}_seed${r.seed}.png`),
+        overwrite,
+        protectedProjects: state.openProjectPaths(),
+      }));
+      // Refuse before writing anything, so a refused export leaves no partial set of files behind.
+      targets.forEach(checkWriteTarget);
+      await mkdir(folder, { recursive: true });
+      const files: string[] = [];
+      for (const [i, t] of targets.entries()) files.push((await writeFileSafely(t, (sink) => sink.write(rows[i].png))).path);
+      return { files };
+    },
   };
 }
