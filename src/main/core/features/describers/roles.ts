@@ -94,7 +94,12 @@ export interface ImageGenerator {
   generate(
     req: GenerationRequest,
     signal: AbortSignal,
-    hooks: { onStep?: (step: number, steps: number) => void; onImage?: (index: number, img: GeneratedImage) => void },
+    hooks: {
+      onStep?: (step: number, steps: number) => void;
+      onImage?: (index: number, img: GeneratedImage) => void;
+      /** Something the caller should show but that does not stop generation (e.g. a prompt truncated to the text encoder's length). */
+      onWarning?: (message: string) => void;
+    },
   ): Promise<GeneratedImage[]>;
   dispose(): Promise<void>;
 }
