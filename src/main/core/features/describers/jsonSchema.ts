@@ -40,13 +40,15 @@ export function assertSupportedSchema(schema: unknown, at = '$'): asserts schema
     if (k === 'type') {
       const types = Array.isArray(v) ? v : [v];
       for (const t of types)
-        if (typeof t !== 'string' || !TYPES.has(t)) throw new AppError('bad_input', `The JSON schema's type at ${at} is not a JSON type: ${JSON.stringify(t)}.`);
+        if (typeof t !== 'string' || !TYPES.has(t))
+          throw new AppError('bad_input', `The JSON schema's type at ${at} is not a JSON type: ${JSON.stringify(t)}.`);
     }
     if (k === 'properties') {
       if (!isObject(v)) throw new AppError('bad_input', `The JSON schema's properties at ${at} is not an object.`);
       for (const [name, sub] of Object.entries(v)) assertSupportedSchema(sub, `${at}.${name}`);
     }
-    if ((k === 'items' || (k === 'additionalProperties' && v !== false && v !== true)) && v !== undefined) assertSupportedSchema(v, `${at}[]`);
+    if ((k === 'items' || (k === 'additionalProperties' && v !== false && v !== true)) && v !== undefined)
+      assertSupportedSchema(v, `${at}[]`);
     if (k === 'required' && !(Array.isArray(v) && v.every((x) => typeof x === 'string')))
       throw new AppError('bad_input', `The JSON schema's required at ${at} is not a list of names.`);
     if (k === 'enum' && !Array.isArray(v)) throw new AppError('bad_input', `The JSON schema's enum at ${at} is not a list.`);
@@ -85,8 +87,10 @@ export function validateJson(value: unknown, schema: JsonSchema, at = '$'): stri
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${at}: ${value} is above ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${at}: ${value.length} items, at least ${schema.minItems}`);
-    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) errors.push(`${at}: ${value.length} items, at most ${schema.maxItems}`);
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems)
+      errors.push(`${at}: ${value.length} items, at least ${schema.minItems}`);
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems)
+      errors.push(`${at}: ${value.length} items, at most ${schema.maxItems}`);
     if (isObject(schema.items)) value.forEach((v, i) => errors.push(...validateJson(v, schema.items as JsonSchema, `${at}[${i}]`)));
   }
   if (isObject(value)) {
