@@ -10,6 +10,7 @@ import { runCaption } from './captionJob';
 import { runComplete } from './completeJob';
 import { runGenerate } from './generateJob';
 import { libraryOf } from './library';
+import { unloadDescriber } from './runtimes';
 import { addDescriber, checkDescriber, describerInfo } from './service';
 
 type DescriberHandlers = Pick<
@@ -44,7 +45,10 @@ export function createDescriberHandlers(state: BackendState): DescriberHandlers 
         .list()
         .filter((e) => !role || e.role === role)
         .map(describerInfo),
-    'describer.remove': async ({ describerId }) => ({ removed: await lib().remove(describerId) }),
+    'describer.remove': async ({ describerId }) => {
+      unloadDescriber(describerId);
+      return { removed: await lib().remove(describerId) };
+    },
     'describer.check': (input, ctx) => checkDescriber(lib(), input.describerId, ctx),
     'caption.run': (input, ctx) => runCaption(state, input, ctx),
     'lm.complete': (input, ctx) => runComplete(state, input, ctx),

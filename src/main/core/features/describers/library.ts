@@ -60,6 +60,12 @@ export class DescriberLibrary {
     return entry;
   }
 
+  /** Replace fields of an entry (e.g. the stamp after a re-hash found the same content). */
+  async update(id: number, patch: Partial<Omit<LibraryEntry, 'id'>>): Promise<void> {
+    const lib = this.read();
+    await writeJsonAtomic(this.file, { ...lib, entries: lib.entries.map((x) => (x.id === id ? { ...x, ...patch } : x)) });
+  }
+
   async remove(id: number): Promise<boolean> {
     const lib = this.read();
     const entries = lib.entries.filter((x) => x.id !== id);

@@ -123,6 +123,15 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** Unload the model of a library entry if it is loaded (it was removed from the library). */
+export function unloadDescriber(id: number): void {
+  for (const [role, l] of loaded)
+    if (l.key.startsWith(`${id}:`)) {
+      loaded.delete(role);
+      void l.model.then((m) => m.dispose()).catch(() => undefined);
+    }
+}
+
 /** Unload every model (backend dispose). */
 export async function disposeRuntimes(): Promise<void> {
   const all = [...loaded.values()];

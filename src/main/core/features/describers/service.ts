@@ -164,7 +164,10 @@ export async function checkDescriber(
   if (describerStatus(e) === 'missing')
     return { status: 'missing', sha256Now: null, message: `Files of ${e.name} are missing from ${e.path}.` };
   await inspectModel(e.role, e.path!);
-  const { sha256 } = await hashFilesOf(filesRoot(e), e.files, ctx);
+  const root = filesRoot(e);
+  const { sha256 } = await hashFilesOf(root, e.files, ctx);
+  // Same content (the files were only touched or copied back): take the new size + time as the reference again.
+  if (sha256 === e.sha256) await lib.update(e.id, { stamp: stampOf(e.files.map((f) => join(root, f))) });
   return sha256 === e.sha256
     ? { status: 'ok', sha256Now: sha256, message: `${e.name}: valid, and its files hash as when they were added.` }
     : {
