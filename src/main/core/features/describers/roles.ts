@@ -55,6 +55,8 @@ export interface Completion {
   json?: unknown;
   promptTokens: number;
   completionTokens: number;
+  /** The generated token ids of the answer (in-process runtimes only; an endpoint does not return them), for goldens. */
+  tokenIds?: number[];
   /** How many tries it took (a schema-invalid answer is retried). */
   attempts: number;
   seconds: number;
