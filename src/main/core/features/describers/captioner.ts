@@ -4,7 +4,7 @@
 // with a message (they need task prompts / chat templates and a multi-session pipeline this runtime does not run
 // yet); BLIP is not in transformers.js at all. See docs/captioner.md.
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { parse, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import type { Caption, CaptionOptions, Captioner, ImagePixels, InspectedModel, LoadOptions } from './roles';
 
@@ -175,11 +175,9 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   const folder = resolve(path);
   if (opts.signal.aborted) throw cancelled();
   const tj = await transformers();
-  // Load by a path relative to the file-system root: env.localModelPath is global, so one constant root keeps
-  // concurrent loads of different folders from racing on it.
-  const root = parse(folder).root;
-  tj.env.localModelPath = root;
-  const id = relative(root, folder);
+  // The absolute path as the model id: transformers.js reads a non-Hub-shaped id as a local path as is (a
+  // two-segment relative id would be looked up under the global env.localModelPath instead).
+  const id = folder;
   const files = new Map<string, number>();
   const progress_callback = (p: { status?: string; file?: string; progress?: number }) => {
     if (!p.file || typeof p.progress !== 'number') return;
