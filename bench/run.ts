@@ -5,7 +5,20 @@ import { join } from 'node:path';
 // `npm run bench [-- name ...] [-- --quick]`: runs each benchmark in its own process (so peak RSS is
 // its own), collects the one JSON object each prints on stdout, and prints them all as one JSON document.
 
-const ALL = ['import', 'inference', 'explain', 'ablation', 'tail', 'encoders', 'conceptP', 'reports', 'browse', 'heatmaps', 'mapping'];
+const ALL = [
+  'import',
+  'inference',
+  'explain',
+  'ablation',
+  'tail',
+  'encoders',
+  'conceptP',
+  'reports',
+  'browse',
+  'heatmaps',
+  'mapping',
+  'captioner',
+];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
 const names = args.filter((a) => !a.startsWith('--'));

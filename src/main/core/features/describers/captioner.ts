@@ -185,7 +185,15 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / 7)); // ~7 files in a folder
   };
   const common = { local_files_only: true, progress_callback };
-  const sessionOptions = opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : undefined;
+  // The app's session settings (onnx/session.ts): no spin-waiting between ops, which starves sharp and other
+  // work on a busy machine, and each decoder step is a short run where spinning costs most.
+  const sessionOptions = {
+    graphOptimizationLevel: 'all' as const,
+    executionMode: 'sequential' as const,
+    interOpNumThreads: 1,
+    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+    extra: { session: { intra_op: { allow_spinning: process.env.NWB_ORT_SPIN === '1' ? '1' : '0' } } },
+  };
   let model: TjModel;
   let tokenizer: Awaited<ReturnType<Tj['AutoTokenizer']['from_pretrained']>>;
   let processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>;
