@@ -17,6 +17,7 @@ const ALL = [
   'browse',
   'heatmaps',
   'mapping',
+  'languageModel',
   'captioner',
 ];
 const args = process.argv.slice(2);
