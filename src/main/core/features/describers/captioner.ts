@@ -219,7 +219,8 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     await model.dispose();
     throw cancelled();
   }
-  const eos = Number(model.generation_config?.eos_token_id ?? model.config.eos_token_id);
+  // eos_token_id may be one id or a list (several stop tokens).
+  const eosIds = new Set([model.generation_config?.eos_token_id ?? model.config.eos_token_id].flat().map(Number));
   const start = Number(model.generation_config?.decoder_start_token_id ?? model.config.decoder_start_token_id ?? model.config.bos_token_id);
 
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {
@@ -285,14 +286,14 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       live.forEach((b, bi) => {
         const row = data.subarray((bi * t + t - 1) * v, (bi * t + t) * v);
         const lp = logSoftmax(row);
-        if (step < o.minNewTokens) lp[eos] = -Infinity;
+        if (step < o.minNewTokens) for (const e of eosIds) lp[e] = -Infinity;
         for (const tok of topK(lp, k)) cands.push({ score: b.score + lp[tok], beam: bi, tok });
       });
       cands.sort((a, b) => b.score - a.score || a.beam - b.beam || a.tok - b.tok);
       const next: typeof live = [];
       for (const c of cands) {
         const seq = [...live[c.beam].seq, c.tok];
-        if (c.tok === eos) done.push({ seq: seq.slice(1), score: c.score, norm: c.score / (seq.length - 1) });
+        if (eosIds.has(c.tok)) done.push({ seq: seq.slice(1), score: c.score, norm: c.score / (seq.length - 1) });
         else next.push({ seq, score: c.score });
         if (next.length === k) break;
       }
