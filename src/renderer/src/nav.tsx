@@ -8,6 +8,7 @@ import { ExplanationsScreen } from './features/explanations';
 import { AblationScreen } from './features/ablation';
 import { ConceptsScreen } from './features/concepts';
 import { ReportScreen } from './features/reports';
+import { GenerativeScreen } from './features/describers';
 
 // The left navigation is data: add a screen by adding its route (routes.ts) and an entry here. An entry opens its
 // screen where the user left it (the remembered route). Alt+1..9 jump to the entries in order; the shortcut
@@ -62,6 +63,15 @@ export const NAV_ITEMS: readonly NavItem[] = [
     Screen: ReportScreen,
   },
   { id: 'jobs', label: 'Jobs', description: 'Long-running work: status, resume', needsProject: true, Screen: JobsScreen },
+  {
+    id: 'generative',
+    label: 'Generative models',
+    description: 'Local captioners, language models and image generators (app-wide): add, check and try them',
+    // The library is app-wide; only its Try panels need a project (they cache what they make there). Last, so the
+    // Alt+1..9 shortcuts of the older entries stay as they were.
+    needsProject: false,
+    Screen: GenerativeScreen,
+  },
 ];
 
 export function navItem(id: ScreenId): NavItem {

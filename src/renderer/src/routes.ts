@@ -2,6 +2,7 @@ import { createHashRouter, useRouterRoute, type NavigateOptions } from './lib/ro
 import { ablationRoute, type AblationRoute } from './features/ablation/route';
 import { conceptsRoute, type ConceptsRoute } from './features/concepts/route';
 import { explanationsRoute, type ExplanationsRoute } from './features/explanations/route';
+import { generativeRoute, type GenerativeRoute } from './features/describers/route';
 import { jobsRoute, type JobsRoute } from './features/jobs/route';
 import { modelsRoute, type ModelsRoute } from './features/models/route';
 import { probesRoute, type ProbesRoute } from './features/probes/route';
@@ -13,7 +14,8 @@ import { reportRoute, type ReportRoute } from './features/reports/route';
 // followed by ?<query words> (a screen with many independent choices, like the report's); an address that names
 // nothing known shows the screen's default view (or the Project screen).
 
-export type Route = ProjectRoute | ProbesRoute | JobsRoute | ModelsRoute | ConceptsRoute | ExplanationsRoute | AblationRoute | ReportRoute;
+export type Route =
+  ProjectRoute | ProbesRoute | JobsRoute | ModelsRoute | ConceptsRoute | ExplanationsRoute | AblationRoute | ReportRoute | GenerativeRoute;
 export type ScreenId = Route['screen'];
 export type RouteOf<S extends ScreenId> = Extract<Route, { screen: S }>;
 export type { NavigateOptions };
@@ -38,6 +40,7 @@ const ROUTES: { [S in ScreenId]: RouteDef<RouteOf<S>> } = {
   explanations: explanationsRoute,
   ablation: ablationRoute,
   report: reportRoute,
+  generative: generativeRoute,
   jobs: jobsRoute,
 };
 

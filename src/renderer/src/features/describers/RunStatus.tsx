@@ -1,0 +1,35 @@
+import { ErrorBox } from '../../components/ErrorBox';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useJob, useJobStore } from '../jobs';
+
+/**
+ * A generative job started here: the progress bar (hashing, loading the model, tokens, UNet steps) with Cancel while
+ * it runs, the backend's coded error when it failed. Like JobStatus, but the error box carries its code and a test
+ * hook, and a cancelled try just says so (its finished results are cached: running it again reuses them).
+ */
+export function RunStatus({ runKey, testId, cancelledText }: { runKey: string; testId: string; cancelledText: string }) {
+  const store = useJobStore();
+  const run = useJob(runKey);
+  if (!run) return null;
+  return (
+    <div className="describer-run" data-testid={`${testId}-status`} data-status={run.status}>
+      {run.status === 'running' && (
+        <div className="job-progress">
+          <ProgressBar
+            done={run.progress?.done ?? 0}
+            total={run.progress?.total ?? 0}
+            etaSeconds={run.progress?.etaSeconds}
+            message={run.progress?.message}
+            testId={`${testId}-progress`}
+          />
+          <button type="button" className="danger" onClick={() => store.cancel(runKey)} data-testid={`${testId}-cancel`}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {run.status === 'cancelled' && <p className="warn-text">{cancelledText}</p>}
+      {run.status === 'failed' && <ErrorBox error={run.error} testId={`${testId}-error`} />}
+      {run.status === 'interrupted' && <p className="warn-text">Interrupted: the connection to the backend closed. Start it again.</p>}
+    </div>
+  );
+}
