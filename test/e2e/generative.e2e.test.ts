@@ -17,7 +17,8 @@ const PER_CLASS = 3;
 const FIX = join(REPO, 'resources/fixtures/describers');
 const CAPTIONER = join(FIX, 'captioner');
 const GGUF = join(FIX, 'language_model/fmnist-concepts.gguf');
-const GENERATOR = join(FIX, 'generator');
+// The generator fixture's folder can be pointed elsewhere like its golden test does (a freshly trained one).
+const GENERATOR = join(process.env.NWB_GENERATOR_FIXTURES ?? FIX, 'generator');
 const haveChromium = existsSync(CHROMIUM);
 const haveCaptioner = existsSync(join(CAPTIONER, 'config.json'));
 const haveGguf = existsSync(GGUF);
@@ -97,6 +98,7 @@ describe.skipIf(!haveChromium || !haveCaptioner)('generative models: add, check 
       const notCaptioner = await addError(page, probes());
       expect(notCaptioner.code).toBe('describer_invalid');
       expect(notCaptioner.message).toContain(probes());
+      await shotOf(page, '[data-testid=describer-add]', 'bad-folder');
       const missing = await addError(page, join(spec.dir, 'no-such-folder'));
       expect(missing.code).toBe('not_found');
       expect(missing.message).toContain('no-such-folder');
@@ -106,6 +108,7 @@ describe.skipIf(!haveChromium || !haveCaptioner)('generative models: add, check 
       expect(await page.textContent(`[data-testid=describer-row][data-id="${id}"] [data-testid=describer-details]`)).not.toBe('—');
       // The library works without a project; what a model makes is cached in one, so its Try panel asks for it.
       await page.waitForSelector(`[data-testid=try-panel][data-id="${id}"] [data-testid=needs-project]`);
+      await shotOf(page, '[data-testid=generative-screen]', 'no-project');
 
       // Check: re-validated and re-hashed, same hash.
       await page.click(`[data-testid=describer-row][data-id="${id}"] [data-testid=describer-check]`);
@@ -208,6 +211,23 @@ describe.skipIf(!haveChromium || !haveCaptioner)('generative models: add, check 
       await page.waitForSelector('[data-testid=generative-screen][data-role=image_generator]');
       const id = await addModel(page, GENERATOR, 'fmnist generator');
       await page.waitForSelector(`[data-testid=try-panel][data-id="${id}"] [data-testid=generate-try]`);
+      // A long request shows its progress in UNet steps, and Cancel stops it.
+      await page.fill('[data-testid=gen-prompt]', 'a realistic image of a bag');
+      await page.fill('[data-testid=gen-count]', '4');
+      await page.fill('[data-testid=gen-steps]', '200');
+      await page.click('[data-testid=gen-run]');
+      await page.waitForSelector('[data-testid=gen-progress]', { timeout: LONG });
+      await expect
+        .poll(async () => Number((await page.getAttribute('[data-testid=gen-progress]', 'data-done')) ?? 0), {
+          timeout: LONG,
+          interval: 50,
+        })
+        .toBeGreaterThan(0);
+      expect(await page.getAttribute('[data-testid=gen-progress]', 'data-total')).toBe('800');
+      await shotOf(page, '[data-testid=try-panel]', 'generator-progress');
+      await page.click('[data-testid=gen-cancel]');
+      await page.waitForSelector('[data-testid=gen-status][data-status=cancelled]', { timeout: LONG });
+
       await page.fill('[data-testid=gen-prompt]', 'a realistic image of a sneaker');
       await page.fill('[data-testid=gen-count]', '2');
       await page.fill('[data-testid=gen-steps]', '10');

@@ -163,10 +163,15 @@ export function AddDescriberForm({ role, onAdded }: { role: GenerativeRole; onAd
           ? 'The endpoint is asked which models it serves before it is added; only loopback addresses are accepted unless allowed above.'
           : `${text.pathHint} The files are checked and hashed; the library is shared by all projects on this machine, and results are cached by the hash.`}
       </p>
-      <RunStatus runKey={key} testId="describer-add" cancelledText="Adding was cancelled; nothing was added." />
+      <RunStatus
+        runKey={key}
+        testId="describer-add"
+        cancelledText="Adding was cancelled; nothing was added."
+        unit="Counted in bytes hashed."
+      />
       <div className="actions">
         <button type="submit" className="primary" disabled={!ready || running} data-testid="describer-add-submit">
-          {running ? 'Checking…' : endpoint ? 'Add endpoint' : `Add ${text.tab.toLowerCase()}`}
+          {running ? 'Checking…' : endpoint ? 'Add endpoint' : `Add ${text.addTitle.replace(/^an? /, '')}`}
         </button>
       </div>
     </form>

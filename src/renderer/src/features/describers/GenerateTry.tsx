@@ -168,6 +168,7 @@ export function GenerateTry({ model }: { model: DescriberInfo }) {
       <RunStatus
         runKey={key}
         testId="gen"
+        unit="Counted in UNet denoising steps: images × steps."
         cancelledText="Cancelled: the images finished before Cancel are cached; Generate again makes only the rest."
       />
       {out && (

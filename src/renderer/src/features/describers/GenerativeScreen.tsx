@@ -71,7 +71,7 @@ export function GenerativeScreen() {
         {all.data && <DescriberList models={models} selectedId={selected?.id ?? null} onSelect={select} />}
       </section>
       <section className="card">
-        <h3>Add a {text.tab.toLowerCase()}</h3>
+        <h3>Add {text.addTitle}</h3>
         <AddDescriberForm
           key={route.role}
           role={route.role}

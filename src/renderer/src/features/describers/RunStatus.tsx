@@ -7,12 +7,24 @@ import { useJob, useJobStore } from '../jobs';
  * it runs, the backend's coded error when it failed. Like JobStatus, but the error box carries its code and a test
  * hook, and a cancelled try just says so (its finished results are cached: running it again reuses them).
  */
-export function RunStatus({ runKey, testId, cancelledText }: { runKey: string; testId: string; cancelledText: string }) {
+export function RunStatus({
+  runKey,
+  testId,
+  cancelledText,
+  unit,
+}: {
+  runKey: string;
+  testId: string;
+  cancelledText: string;
+  /** What the bar's n / N counts, when it is not obvious (e.g. denoising steps). */
+  unit?: string;
+}) {
   const store = useJobStore();
   const run = useJob(runKey);
   if (!run) return null;
   return (
     <div className="describer-run" data-testid={`${testId}-status`} data-status={run.status}>
+      {run.status === 'running' && unit && <p className="hint run-unit">{unit}</p>}
       {run.status === 'running' && (
         <div className="job-progress">
           <ProgressBar

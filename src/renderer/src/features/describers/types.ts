@@ -8,6 +8,8 @@ export type DescriberInfo = Out<'describer.list'>[number];
 export interface RoleText {
   tab: string;
   title: string;
+  /** 'a captioner', 'an image generator'. */
+  addTitle: string;
   /** What the role does in Describe-and-Dissect, and what can be added. */
   about: string;
   /** What the add form's path is. */
@@ -21,6 +23,7 @@ export const ROLES: Record<GenerativeRole, RoleText> = {
   captioner: {
     tab: 'Captioner',
     title: 'Captioners',
+    addTitle: 'a captioner',
     about: 'Image-to-text models that describe a neuron’s top images (or crops of them).',
     pathLabel: 'Captioner folder',
     pathKind: 'folder',
@@ -31,6 +34,7 @@ export const ROLES: Record<GenerativeRole, RoleText> = {
   language_model: {
     tab: 'Language model',
     title: 'Language models',
+    addTitle: 'a language model',
     about: 'Models that turn a list of captions into one short concept, as JSON checked against a schema.',
     pathLabel: 'GGUF file',
     pathKind: 'file',
@@ -40,6 +44,7 @@ export const ROLES: Record<GenerativeRole, RoleText> = {
   image_generator: {
     tab: 'Image generator',
     title: 'Image generators',
+    addTitle: 'an image generator',
     about: 'Text-to-image models that make new images of each candidate concept, to see which drives the neuron hardest.',
     pathLabel: 'Generator folder',
     pathKind: 'folder',
