@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -37,6 +38,15 @@ const CLASS_WORD: Record<string, string> = {
   Bag: 'bag',
   Ankle_boot: 'ankle boot',
 };
+
+/** A loopback port nothing listens on (opened, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** The screen scrolls inside .screen: shoot one element, with a viewport tall enough to fit it. */
 async function shotOf(page: Page, selector: string, name: string): Promise<void> {
@@ -179,6 +189,20 @@ describe.skipIf(!haveChromium || !haveCaptioner)('generative models: add, check 
       const notGguf = await addError(page, join(CAPTIONER, 'config.json'));
       expect(notGguf.code).toBe('describer_invalid');
       expect(notGguf.message).toContain('config.json');
+      // An OpenAI-compatible endpoint that is not running: the form checks the URL, the backend says it is down.
+      await page.check('[data-testid=describer-source-endpoint]');
+      expect(await page.textContent('[data-testid=describer-add]')).toContain('stored in clear text');
+      expect(await page.isChecked('[data-testid=ep-remote]')).toBe(false);
+      await page.fill('[data-testid=ep-url]', 'not a url');
+      await page.fill('[data-testid=ep-model]', 'qwen2.5:7b-instruct');
+      expect(await page.isDisabled('[data-testid=describer-add-submit]')).toBe(true);
+      await page.fill('[data-testid=ep-url]', `http://127.0.0.1:${await closedPort()}/v1`);
+      await page.fill('[data-testid=ep-timeout]', '5');
+      await page.fill('[data-testid=ep-retries]', '0');
+      await page.click('[data-testid=describer-add-submit]');
+      await page.waitForSelector('[data-testid=describer-add-error][data-code=endpoint_unavailable]', { timeout: LONG });
+      await shotOf(page, '[data-testid=describer-add]', 'endpoint-down');
+      await page.check('[data-testid=describer-source-path]');
       const id = await addModel(page, GGUF, 'fmnist concepts');
       await page.waitForSelector(`[data-testid=try-panel][data-id="${id}"] [data-testid=complete-try]`);
 
