@@ -7,8 +7,8 @@ import { loadCaptioner } from '../src/main/core/features/describers/captioner';
 import type { CaptionOptions, ImagePixels } from '../src/main/core/features/describers/roles';
 import { runCases, type Cases } from './cases';
 
-// Captioner benchmark; prints one JSON object on stdout (progress on stderr). Captions/s, one image at a time (as
-// the caption job runs), through the real runtime (ImagePixels -> transformers.js preprocessing -> encoder ->
+// Captioner benchmark; prints one JSON object on stdout (progress on stderr). Captions/s, in batches of 8 images per
+// caption() call (NWB_CAPTIONER_BATCH; 1 = one at a time), through the real runtime (ImagePixels -> transformers.js preprocessing -> encoder ->
 // greedy decoding with the KV cache -> text), against PyTorch greedy decoding of the same modules and weights on
 // the same threads (bench/python/captioner_torch.py):
 //   fixture: resources/fixtures/describers/captioner (natural stops at EOS; both sides emit the same tokens).
@@ -23,6 +23,8 @@ const PY = '/usr/bin/python3';
 const quick = process.argv.includes('--quick');
 const threads = availableParallelism();
 const log = (s: string) => process.stderr.write(`[captioner] ${s}\n`);
+/** Images per caption() call: the runtime's greedy batch (GREEDY_BATCH in captioner.ts); the reference batches the same. */
+const BATCH = Number(process.env.NWB_CAPTIONER_BATCH ?? 8);
 const BENCH_DIR = process.env.NWB_CAPTIONER_BENCH ?? '/tmp/nwb-captioner-bench';
 
 function fmnist(n: number): ImagePixels[] {
@@ -51,19 +53,20 @@ function torchRef(args: string[]): Record<string, unknown> {
   }
 }
 
-async function measure(folder: string, n: number, opts: CaptionOptions): Promise<Record<string, number>> {
+async function measure(folder: string, n: number, batch: number, opts: CaptionOptions): Promise<Record<string, number>> {
   const t0 = performance.now();
   const c = await loadCaptioner(folder, { signal: new AbortController().signal, threads });
   const loadSeconds = (performance.now() - t0) / 1000;
   const images = fmnist(n);
   const signal = new AbortController().signal;
-  await c.caption(images.slice(0, 1), opts, signal); // warm-up
+  await c.caption(images.slice(0, batch), opts, signal); // warm-up
   const t1 = performance.now();
   let tokens = 0;
-  for (const img of images) tokens += (await c.caption([img], opts, signal))[0].tokenIds.length;
+  for (let i = 0; i < n; i += batch)
+    for (const cap of await c.caption(images.slice(i, i + batch), opts, signal)) tokens += cap.tokenIds.length;
   const seconds = (performance.now() - t1) / 1000;
   await c.dispose();
-  return { images: n, seconds, captionsPerSecond: n / seconds, tokens, loadSeconds };
+  return { images: n, batch, seconds, captionsPerSecond: n / seconds, tokens, loadSeconds };
 }
 
 function compare(ours: Record<string, number>, torch: Record<string, unknown>): object {
@@ -83,13 +86,13 @@ async function fixtureCase(): Promise<object> {
   const folder = join(ROOT, 'resources/fixtures/describers/captioner');
   const n = quick ? 100 : 1000;
   log(`fixture: ${n} images, greedy, ${threads} threads`);
-  const ours = await measure(folder, n, { numBeams: 1, maxNewTokens: 16, minNewTokens: 0 });
+  const ours = await measure(folder, n, BATCH, { numBeams: 1, maxNewTokens: 16, minNewTokens: 0 });
   const weights = '/tmp/nwb-fixtures/captioner.pt';
   if (!havePython()) return { ...compare(ours, {}), pytorch: { skipped: `${PY} with torch not found` } };
   if (!existsSync(weights))
     return { ...compare(ours, {}), pytorch: { skipped: `${weights} not found: run scripts/fixtures/train_captioner.py` } };
   log('fixture: pytorch');
-  return compare(ours, torchRef(['--weights', weights, '--images', String(n)]));
+  return compare(ours, torchRef(['--weights', weights, '--images', String(n), '--batch', String(BATCH)]));
 }
 
 async function vitGpt2Case(): Promise<object> {
@@ -102,12 +105,22 @@ async function vitGpt2Case(): Promise<object> {
     });
     if (ex.status !== 0) return { error: 'export_captioner_bench.py failed' };
   }
-  const n = quick ? 3 : 20;
+  const n = quick ? 8 : 24;
   const fixed = 16;
   log(`vit-gpt2: ${n} images x ${fixed} tokens, ${threads} threads`);
-  const ours = await measure(folder, n, { numBeams: 1, maxNewTokens: fixed, minNewTokens: fixed });
+  const ours = await measure(folder, n, BATCH, { numBeams: 1, maxNewTokens: fixed, minNewTokens: fixed });
   log('vit-gpt2: pytorch');
-  const torch = torchRef(['--weights', join(BENCH_DIR, 'weights.pt'), '--bench-size', '--images', String(n), '--fixed', String(fixed)]);
+  const torch = torchRef([
+    '--weights',
+    join(BENCH_DIR, 'weights.pt'),
+    '--bench-size',
+    '--images',
+    String(n),
+    '--fixed',
+    String(fixed),
+    '--batch',
+    String(BATCH),
+  ]);
   return { model: 'ViT-B/16 224px + 12-layer 768-wide GPT-2 decoder, 50,257 tokens, random weights', ...compare(ours, torch) };
 }
 

@@ -1,11 +1,11 @@
 """PyTorch greedy captioning speed, the reference for bench/captioner.ts.
 
 Loads the same modules as the ONNX export (scripts/fixtures/train_captioner.py) with the given state_dicts and
-captions N images one at a time (batch 1, as the app does): uint8 grey pixels -> float, resize to the encoder's
+captions N images in batches (as captioner.ts does: batched encoder, batched greedy steps, each row cut at its EOS): uint8 grey pixels -> float, resize to the encoder's
 input (bilinear, only when needed), normalise, encoder, greedy decoding with the KV cache. `--fixed N` bans
 EOS so every caption is exactly N tokens (random weights would stop anywhere). Prints one JSON line.
 
-Usage: captioner_torch.py --weights W.pt [--bench-size] --threads T --images N [--max-new 16] [--fixed N]
+Usage: captioner_torch.py --weights W.pt [--bench-size] --threads T --images N [--batch B] [--max-new 16] [--fixed N]
 """
 import argparse
 import gzip
@@ -31,23 +31,29 @@ def images(n):
 
 
 @torch.no_grad()
-def caption(enc, dec, img, size, max_new, fixed):
-    x = torch.from_numpy(img.astype(np.float32))[None, None] * (1 / 255)
+def caption(enc, dec, imgs, size, max_new, fixed):
+    """A batch of images: batched encoder, batched greedy steps until every row has emitted EOS (as captioner.ts)."""
+    x = torch.from_numpy(imgs.astype(np.float32))[:, None] * (1 / 255)
     if size != 28:
         x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
     x = ((x - tc.MEAN) / tc.STD).expand(-1, 3, -1, -1)
     h = enc(x)
-    ids, past, out = [tc.TOK[tc.BOS]], dec.empty_past(1), []
+    b = len(imgs)
+    last, past = torch.full((b, 1), tc.TOK[tc.BOS]), dec.empty_past(b)
+    out, done = [[] for _ in range(b)], [False] * b
     for _ in range(fixed or max_new):
-        logits, *past = dec(torch.tensor([[ids[-1]]]), h, *past)
-        row = logits[0, -1]
+        logits, *past = dec(last, h, *past)
+        rows = logits[:, -1]
         if fixed:
-            row[tc.TOK[tc.EOS]] = -float("inf")
-        nxt = int(row.argmax())
-        out.append(nxt)
-        ids.append(nxt)
-        if nxt == tc.TOK[tc.EOS]:
+            rows[:, tc.TOK[tc.EOS]] = -float("inf")
+        nxt = rows.argmax(-1)
+        for i, t in enumerate(nxt.tolist()):
+            if not done[i]:
+                out[i].append(t)
+                done[i] = t == tc.TOK[tc.EOS]
+        if all(done):
             break
+        last = nxt[:, None]
     return out
 
 
@@ -59,6 +65,7 @@ def main():
     ap.add_argument("--images", type=int, default=100)
     ap.add_argument("--max-new", type=int, default=16)
     ap.add_argument("--fixed", type=int, default=0)
+    ap.add_argument("--batch", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     state = torch.load(a.weights)
@@ -73,12 +80,14 @@ def main():
     dec.load_state_dict(state["decoder"])
     enc.eval(), dec.eval()
     imgs = images(a.images)
-    caption(enc, dec, imgs[0], size, a.max_new, a.fixed)  # warm-up
+    caption(enc, dec, imgs[: a.batch], size, a.max_new, a.fixed)  # warm-up
     t0 = time.perf_counter()
-    tokens = sum(len(caption(enc, dec, im, size, a.max_new, a.fixed)) for im in imgs)
+    tokens = 0
+    for i in range(0, len(imgs), a.batch):
+        tokens += sum(len(c) for c in caption(enc, dec, imgs[i : i + a.batch], size, a.max_new, a.fixed))
     s = time.perf_counter() - t0
     print(json.dumps({"images": len(imgs), "seconds": s, "captions_per_s": len(imgs) / s, "tokens": tokens,
-                      "threads": a.threads, "torch": torch.__version__}))
+                      "threads": a.threads, "batch": a.batch, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

@@ -167,6 +167,9 @@ function transformers(): Promise<Tj> {
   return tjPromise;
 }
 
+/** Images per greedy generate() call; the signal is checked between these chunks and after every token. */
+const GREEDY_BATCH = 8;
+
 const cancelled = () => new AppError('cancelled', 'Captioning was cancelled.');
 
 /** Load a captioner folder (inspected first, so a bad folder fails with the same coded error as describer.add). */
@@ -235,14 +238,21 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     return out.pixel_values;
   }
 
-  async function greedy(pv: TjTensor, o: CaptionOptions, signal: AbortSignal): Promise<number[]> {
+  /**
+   * Greedy decoding of several images in one generate() call: the encoder runs once on the batch and every decoder
+   * step is one batched run (a ViT-B encoder is ~2x faster per image at batch 8 than at batch 1 on a CPU). Rows are
+   * independent; a row that has emitted EOS keeps being extended until the longest is done, so each row is cut
+   * after its first EOS.
+   */
+  async function greedy(pvs: TjTensor[], o: CaptionOptions, signal: AbortSignal): Promise<number[][]> {
     // transformers.js checks its stopping criteria after every token: an interrupt on abort ends the loop early.
     const stop = new tj.InterruptableStoppingCriteria();
     const onAbort = () => stop.interrupt();
     signal.addEventListener('abort', onAbort);
+    if (signal.aborted) stop.interrupt();
     try {
       const seq = await model.generate({
-        inputs: pv,
+        inputs: pvs.length === 1 ? pvs[0] : tj.cat(pvs as never[], 0),
         max_new_tokens: o.maxNewTokens,
         min_new_tokens: o.minNewTokens > 0 ? o.minNewTokens : null,
         num_beams: 1,
@@ -250,7 +260,11 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
         stopping_criteria: [stop],
       });
       if (signal.aborted) throw cancelled();
-      return (seq.tolist()[0] as bigint[]).slice(1).map(Number); // drop decoder_start_token_id
+      return (seq.tolist() as bigint[][]).map((row) => {
+        const ids = row.slice(1).map(Number); // drop decoder_start_token_id
+        const end = ids.findIndex((t) => eosIds.has(t));
+        return end < 0 ? ids : ids.slice(0, end + 1);
+      });
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -315,12 +329,13 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       if (!Number.isInteger(o.minNewTokens) || o.minNewTokens < 0 || o.minNewTokens > o.maxNewTokens)
         throw new AppError('bad_input', `minNewTokens must be an integer in [0, maxNewTokens], got ${o.minNewTokens}.`);
       const out: Caption[] = [];
-      for (const img of images) {
+      const chunk = o.numBeams === 1 ? GREEDY_BATCH : 1;
+      for (let i = 0; i < images.length; i += chunk) {
         if (signal.aborted) throw cancelled();
-        const pv = await pixelValues(img);
-        const tokenIds = o.numBeams === 1 ? await greedy(pv, o, signal) : await beam(pv, o, signal);
-        const text = tokenizer.decode(tokenIds, { skip_special_tokens: true }).trim();
-        out.push({ text, tokenIds });
+        const pvs: TjTensor[] = [];
+        for (const img of images.slice(i, i + chunk)) pvs.push(await pixelValues(img));
+        const ids = o.numBeams === 1 ? await greedy(pvs, o, signal) : [await beam(pvs[0], o, signal)];
+        for (const tokenIds of ids) out.push({ text: tokenizer.decode(tokenIds, { skip_special_tokens: true }).trim(), tokenIds });
       }
       return out;
     },
