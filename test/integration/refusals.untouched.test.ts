@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { cp, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ProjectHandle } from '../../src/main/core/platform/context';
 import { AppError } from '../../src/shared/errors';
 import { call } from '../helpers/backend';
 import { CNN, CNN_POOLED, FIX, extract, probeProject } from './explain.helpers';
@@ -24,6 +25,26 @@ async function digest(path: string): Promise<string> {
     : 'absent';
 }
 
+type Refused = [what: string, run: () => Promise<unknown>, code: string, text: RegExp];
+
+/** Each call is refused with its code and message, and the connection, the project file and its WAL are unchanged. */
+async function expectUntouched(project: ProjectHandle, bad: Refused[]): Promise<void> {
+  const { db, path: file } = project;
+  const changes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  for (const [what, run, code, text] of bad) {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const before = { changes: changes(), file: await digest(file), wal: await digest(`${file}-wal`) };
+    const e = await run().then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e, what).toBeInstanceOf(AppError);
+    expect((e as AppError).code, what).toBe(code);
+    expect((e as AppError).message, what).toMatch(text);
+    expect({ changes: changes(), file: await digest(file), wal: await digest(`${file}-wal`) }, what).toEqual(before);
+  }
+}
+
 describe('refused calls leave the project untouched', () => {
   it('ablation, Top Impact, calibration, LE(SigLIP), simulation and concept-set calls with bad input', async () => {
     const f = await probeProject(5);
@@ -32,11 +53,8 @@ describe('refused calls leave the project untouched', () => {
     const enc = await call(f.backend, 'encoder.add', { path: ENC_A }); // not calibrated
     const labels = await call(f.backend, 'conceptSet.fromLabels', { probeSetId: f.probeSetId });
     const project = f.backend.state.requireProject();
-    const { db } = project;
-    const file = project.path;
-    const changes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 
-    const bad: [string, () => Promise<unknown>, string, RegExp][] = [
+    const bad: Refused[] = [
       [
         'ablation.run, unknown method',
         () => call(f.backend, 'ablation.run', { explainRunId: er.run.id, methods: ['no_such_method'] }),
@@ -110,17 +128,89 @@ describe('refused calls leave the project untouched', () => {
         /vision_model\.onnx|model\.onnx/,
       ],
     ];
-    for (const [what, run, code, text] of bad) {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      const before = { changes: changes(), file: await digest(file), wal: await digest(`${file}-wal`) };
-      const e = await run().then(
-        () => null,
-        (x: unknown) => x,
-      );
-      expect(e, what).toBeInstanceOf(AppError);
-      expect((e as AppError).code, what).toBe(code);
-      expect((e as AppError).message, what).toMatch(text);
-      expect({ changes: changes(), file: await digest(file), wal: await digest(`${file}-wal`) }, what).toEqual(before);
-    }
+    await expectUntouched(project, bad);
+  }, 60_000);
+
+  it('generative models: bad models, images, crops and options', async () => {
+    const f = await probeProject(2);
+    const dir = join(f.dir, 'models');
+    const captionerCopy = join(dir, 'captioner');
+    const generatorCopy = join(dir, 'generator');
+    await cp(join(FIX, 'describers/captioner'), captionerCopy, { recursive: true });
+    await cp(join(FIX, 'describers/generator'), generatorCopy, { recursive: true });
+    const cap = await call(f.backend, 'describer.add', { role: 'captioner', path: captionerCopy });
+    const gen = await call(f.backend, 'describer.add', { role: 'image_generator', path: generatorCopy });
+    const lm = await call(f.backend, 'describer.add', {
+      role: 'language_model',
+      path: join(FIX, 'describers/language_model/fmnist-concepts.gguf'),
+    });
+    const [image] = (await call(f.backend, 'probe.images', { probeSetId: f.probeSetId, offset: 0, limit: 1 })).rows;
+    await rm(join(generatorCopy, 'unet'), { recursive: true });
+    await utimes(join(captionerCopy, 'config.json'), new Date(), new Date(Date.now() + 10_000));
+    const project = f.backend.state.requireProject();
+    await expectUntouched(project, [
+      ['caption.run, unknown model', () => call(f.backend, 'caption.run', { describerId: 99, imageIds: [image.id] }), 'not_found', /99/],
+      [
+        'caption.run, files changed',
+        () => call(f.backend, 'caption.run', { describerId: cap.id, imageIds: [image.id] }),
+        'describer_invalid',
+        /changed since/,
+      ],
+      [
+        'generate.images, files gone',
+        () => call(f.backend, 'generate.images', { describerId: gen.id, prompt: 'a bag' }),
+        'not_found',
+        /are gone from/,
+      ],
+      [
+        'lm.complete, a captioner',
+        () => call(f.backend, 'lm.complete', { describerId: cap.id, prompt: 'x' }),
+        'bad_input',
+        /not a language model/,
+      ],
+      [
+        'caption.run, unknown image',
+        () => call(f.backend, 'caption.run', { describerId: lm.id, imageIds: [image.id] }),
+        'bad_input',
+        /is a language model, not a captioner/,
+      ],
+      [
+        'generate.images, a language model',
+        () => call(f.backend, 'generate.images', { describerId: lm.id, prompt: 'a bag' }),
+        'bad_input',
+        /not an image generator/,
+      ],
+      [
+        'describer.add, a GGUF as a generator',
+        () =>
+          call(f.backend, 'describer.add', { role: 'image_generator', path: join(FIX, 'describers/language_model/fmnist-concepts.gguf') }),
+        'describer_invalid',
+        /fmnist-concepts\.gguf/,
+      ],
+      ['generated.image, unknown', () => call(f.backend, 'generated.image', { imageId: 5 }), 'not_found', /Generated image 5/],
+    ]);
+    // With usable files: unknown images, crops outside the image and impossible options are refused before any job row.
+    await cp(join(FIX, 'describers/captioner'), join(dir, 'captioner2'), { recursive: true });
+    const cap2 = await call(f.backend, 'describer.add', { role: 'captioner', path: join(dir, 'captioner2') });
+    await expectUntouched(project, [
+      [
+        'caption.run, unknown image',
+        () => call(f.backend, 'caption.run', { describerId: cap2.id, imageIds: [9999] }),
+        'not_found',
+        /Image 9999/,
+      ],
+      [
+        'caption.run, crop outside the image',
+        () => call(f.backend, 'caption.run', { describerId: cap2.id, images: [{ imageId: image.id, box: [0, 0, 29, 28] }] }),
+        'bad_input',
+        /reaches outside its 28x28 pixels/,
+      ],
+      [
+        'caption.run, min > max tokens',
+        () => call(f.backend, 'caption.run', { describerId: cap2.id, imageIds: [image.id], minNewTokens: 9, maxNewTokens: 4 }),
+        'bad_input',
+        /minNewTokens \(9\) is larger than maxNewTokens \(4\)/,
+      ],
+    ]);
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { runJob } from '../../platform/jobs/runner';
 import { getCaption, putCaption, type CaptionKey } from '../../platform/store/generativeRepo';
 import { imageSources } from '../../platform/store/probeRepo';
 import { libraryOf } from './library';
-import { probePixels } from './pixels';
+import { outsideBox, probePixels } from './pixels';
 import { runtimeFor } from './runtimes';
 import { canonicalJson, requireUsable } from './service';
 
@@ -24,8 +24,8 @@ export interface CaptionParams extends CaptionOptions {
   fresh: boolean;
 }
 
-/** Captions are made a few images per call: enough to amortise the encoder, small enough to cancel promptly. */
-const BATCH = 4;
+/** Images per captioner call: the runtime batches 8 through the encoder and decoder (docs/captioner.md); the job commits each call. */
+const BATCH = 8;
 
 export async function runCaption(state: BackendState, p: CaptionParams, ctx: CallContext, jobId?: number) {
   const lib = libraryOf(state);
@@ -39,6 +39,10 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
   const sources = new Map(imageSources(db, [...new Set(images.map((i) => i.imageId))]).map((s) => [s.id, s]));
   const missingId = images.find((i) => !sources.has(i.imageId));
   if (missingId) throw new AppError('not_found', `Image ${missingId.imageId} does not exist in this project.`);
+  for (const { imageId, box } of images) {
+    const src = sources.get(imageId)!;
+    if (box && (box[2] > src.width || box[3] > src.height)) throw outsideBox(src, box);
+  }
   const options = canonicalJson(decoding);
   const keys: CaptionKey[] = images.map((i) => ({
     captionerSha: entry.sha256,

@@ -46,44 +46,57 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
       const todo = seeds.filter((s) => !before.has(s));
       // Progress counts UNet steps: one image of N steps is N units.
       const total = o.count * o.steps;
-      let done = (o.count - todo.length) * o.steps;
-      run.progress(done, total, todo.length ? 'loading the image generator' : 'all cached');
+      run.progress((o.count - todo.length) * o.steps, total, todo.length ? 'loading the image generator' : 'all cached');
       if (todo.length) {
         const gen = await runtimeFor(entry, {
           signal: run.signal,
-          onProgress: (f) => ctx.progress({ done, total, message: `loading the image generator ${(f * 100).toFixed(0)}%` }),
+          onProgress: (f) =>
+            ctx.progress({
+              done: (o.count - todo.length) * o.steps,
+              total,
+              message: `loading the image generator ${(f * 100).toFixed(0)}%`,
+            }),
         });
         let finished = o.count - todo.length;
+        const cachedUnits = finished * o.steps;
         let tImage = performance.now();
         const pending: Promise<void>[] = [];
-        await gen.generate({ ...o, seeds: todo }, run.signal, {
-          onStep: () => {
-            done += Math.min(o.batchSize, todo.length);
-            ctx.progress({ done: Math.min(done, total), total, message: `${finished} of ${o.count} images` });
-          },
-          onImage: (_i, img) => {
-            const seconds = (performance.now() - tImage) / 1000;
-            tImage = performance.now();
-            pending.push(
-              pngOf(img).then((png) => {
-                finished++;
-                db.transaction(() => {
-                  putGenerated(db, {
-                    generatorSha: entry.sha256,
-                    requestSha,
-                    request,
-                    seed: img.seed,
-                    width: img.width,
-                    height: img.height,
-                    png,
-                    seconds,
-                  });
-                  run.progress(finished * o.steps, total, `${finished} of ${o.count} images`);
-                })();
+        try {
+          await gen.generate({ ...o, seeds: todo }, run.signal, {
+            // step counts UNet calls over the whole request; each call advances up to batchSize images by one step.
+            onStep: (step) =>
+              ctx.progress({
+                done: cachedUnits + Math.min(step * o.batchSize, todo.length * o.steps),
+                total,
+                message: `${finished} of ${o.count} images`,
               }),
-            );
-          },
-        });
+            onImage: (_i, img) => {
+              const seconds = (performance.now() - tImage) / 1000;
+              tImage = performance.now();
+              pending.push(
+                pngOf(img).then((png) => {
+                  finished++;
+                  db.transaction(() => {
+                    putGenerated(db, {
+                      generatorSha: entry.sha256,
+                      requestSha,
+                      request,
+                      seed: img.seed,
+                      width: img.width,
+                      height: img.height,
+                      png,
+                      seconds,
+                    });
+                    run.progress(finished * o.steps, total, `${finished} of ${o.count} images`);
+                  })();
+                }),
+              );
+            },
+          });
+        } finally {
+          // Images finished before a cancel or failure are committed before the job ends: a resume skips them.
+          await Promise.allSettled(pending);
+        }
         await Promise.all(pending);
       }
       const rows = generatedBySeed(db, entry.sha256, requestSha, seeds);

@@ -32,12 +32,16 @@ export async function probePixels(src: ImageSource, box: Box | undefined): Promi
   };
   if (!box) return whole;
   const [, , x1, y1] = box;
-  if (x1 > info.width || y1 > info.height)
-    throw new AppError(
-      'bad_input',
-      `Crop box [${box.join(', ')}] of image ${src.id} (${src.relPath}) reaches outside its ${info.width}x${info.height} pixels.`,
-    );
+  if (x1 > info.width || y1 > info.height) throw outsideBox({ ...src, width: info.width, height: info.height }, box);
   return cropPixels(whole, box);
+}
+
+/** The refusal of a crop box that reaches outside its image. */
+export function outsideBox(src: Pick<ImageSource, 'id' | 'relPath' | 'width' | 'height'>, box: Box): AppError {
+  return new AppError(
+    'bad_input',
+    `Crop box [${box.join(', ')}] of image ${src.id} (${src.relPath}) reaches outside its ${src.width}x${src.height} pixels.`,
+  );
 }
 
 /** The pixels inside box [x0, y0, x1, y1) (right / bottom exclusive). */

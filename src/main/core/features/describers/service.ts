@@ -11,10 +11,11 @@ import { inspectModel, inspectEndpointSpec } from './runtimes';
 // Adding, listing and checking the models of the library. A model is validated by its runtime's inspector (which
 // names the missing or bad file), then hashed with progress; the hash, not the path, identifies it in every cache.
 
+/** The role with its article, as a sentence names it. */
 const ROLE_WORDS: Record<DescriberRole, string> = {
-  captioner: 'captioner',
-  language_model: 'language model',
-  image_generator: 'image generator',
+  captioner: 'a captioner',
+  language_model: 'a language model',
+  image_generator: 'an image generator',
 };
 
 /** Sorted-key JSON: the same value always gives the same text, so it can be hashed as a cache key. */
@@ -69,7 +70,7 @@ export function describerInfo(e: LibraryEntry): DescriberInfo {
 export function requireUsable<R extends DescriberRole>(lib: DescriberLibrary, id: number, role: R): LibraryEntry & { role: R } {
   const e = lib.get(id);
   if (e.role !== role)
-    throw new AppError('bad_input', `Generative model ${id} (${e.name}) is a ${ROLE_WORDS[e.role]}, not a ${ROLE_WORDS[role]}.`);
+    throw new AppError('bad_input', `Generative model ${id} (${e.name}) is ${ROLE_WORDS[e.role]}, not ${ROLE_WORDS[role]}.`);
   const status = describerStatus(e);
   if (status === 'missing')
     throw new AppError('not_found', `The files of ${e.name} are gone from ${e.path}. Restore them, or remove it and add it again.`, {
@@ -103,7 +104,7 @@ export async function addDescriber(
   if (input.endpoint) {
     if (input.path) throw new AppError('bad_input', 'Give either a path or an endpoint, not both.');
     if (input.role !== 'language_model')
-      throw new AppError('bad_input', `Endpoints serve language models only; a ${ROLE_WORDS[input.role]} is added from a local folder.`);
+      throw new AppError('bad_input', `Endpoints serve language models only; ${ROLE_WORDS[input.role]} is added from a local folder.`);
     const ep = input.endpoint;
     const inspected = await inspectEndpointSpec(ep, ctx.signal);
     const sha256 = sha256Text(`endpoint\0${ep.baseUrl}\0${ep.model}`);
@@ -123,7 +124,7 @@ export async function addDescriber(
       addedAt,
     });
   }
-  if (!input.path) throw new AppError('bad_input', `Give the path of the ${ROLE_WORDS[input.role]} to add (a folder or a file).`);
+  if (!input.path) throw new AppError('bad_input', `Give the path of ${ROLE_WORDS[input.role]} to add (a folder or a file).`);
   const path = resolve(input.path);
   try {
     statSync(path);

@@ -120,12 +120,15 @@ export interface ImageSource {
   sha256: string;
   relPath: string;
   rootPath: string;
+  /** As imported (after EXIF orientation, as decoders show it). */
+  width: number;
+  height: number;
 }
 
 export function imageSources(db: Db, ids: readonly number[]): ImageSource[] {
   const q = stmt(
     db,
-    'SELECT i.id, i.sha256, i.rel_path AS relPath, p.root_path AS rootPath FROM images i JOIN probe_sets p ON p.id = i.probe_set_id WHERE i.id = ?',
+    'SELECT i.id, i.sha256, i.rel_path AS relPath, p.root_path AS rootPath, i.width, i.height FROM images i JOIN probe_sets p ON p.id = i.probe_set_id WHERE i.id = ?',
   );
   return ids.map((id) => q.get(id) as ImageSource | undefined).filter((r): r is ImageSource => r !== undefined);
 }
