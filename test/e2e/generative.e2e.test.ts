@@ -217,9 +217,8 @@ describe.skipIf(!haveChromium || !haveCaptioner)('generative models: add, check 
       await page.click('[data-testid=lm-run]');
       await page.waitForSelector('[data-testid=lm-result]', { timeout: LONG });
       const json = JSON.parse((await page.textContent('[data-testid=lm-json]')) ?? '') as { concept?: unknown };
-      expect(typeof json.concept).toBe('string');
-      // The answer passed the schema (what it says is the language model's golden and quality tests' business).
-      expect((json.concept as string).length).toBeGreaterThan(0);
+      // 7 of the preset's 8 captions are sneakers: the fixture names the class (or its superclass), as trained.
+      expect(json.concept).toMatch(/sneaker|footwear/);
       expect(await page.getAttribute('[data-testid=lm-result]', 'data-cached')).toBe('false');
       expect(await page.textContent('[data-testid=lm-tokens]')).toMatch(/^\d+ in the prompt, \d+ in the answer$/);
       await clearToasts(page);
