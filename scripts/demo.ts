@@ -22,6 +22,7 @@ const POOLED_LAYER = '/Flatten_output_0';
 const explainerPath = join(repo, 'resources', 'fixtures', 'encoders', 'fmnist_siglip_a');
 const simulatorPath = join(repo, 'resources', 'fixtures', 'encoders', 'fmnist_clip_b');
 const conceptsPath = join(repo, 'resources', 'demo', 'clothing-concepts.txt');
+const describersDir = join(repo, 'resources', 'fixtures', 'describers');
 
 function step(message: string): void {
   process.stdout.write(`demo: ${message}\n`);
@@ -116,6 +117,41 @@ async function buildDemoProject(): Promise<void> {
     const at = (beta: number) => `${((tir.meanAtBetas[tir.betas.indexOf(beta)] ?? NaN) * 100).toFixed(1)}%`;
     step(
       `  Top Impact: the top 2% / 10% / 50% of images by activation carry ${at(0.02)} / ${at(0.1)} / ${at(0.5)} of a neuron's effect (layer mean)`,
+    );
+
+    // A preview of Describe-and-Dissect on the three small generative fixtures (scripts/fixtures/train_*.py): caption the
+    // best-explained neuron's top images, let the language model name what the captions share, draw it.
+    step('generative models (small fixtures trained on Fashion-MNIST): a captioner, a language model, an image generator');
+    const library = await api.call('describer.list', {});
+    const addDescriber = async (role: 'captioner' | 'language_model' | 'image_generator', path: string) =>
+      library.find((d) => d.role === role && d.path === path) ?? (await api.call('describer.add', { role, path }));
+    const captioner = await addDescriber('captioner', join(describersDir, 'captioner'));
+    const lm = await addDescriber('language_model', join(describersDir, 'language_model', 'fmnist-concepts.gguf'));
+    const generator = await addDescriber('image_generator', join(describersDir, 'generator'));
+    const unit = top.rows[0].neuron;
+    const view = await api.call('explain.neuron', { runId: run.id, neuron: unit, topK: 6 });
+    const caps = await api.call('caption.run', { describerId: captioner.id, imageIds: view.examples.top.map((t) => t.imageId) });
+    step(`  captions of neuron ${unit}'s top ${caps.captions.length} images: ${caps.captions.map((c) => `"${c.text}"`).join(', ')}`);
+    const answer = await api.call('lm.complete', {
+      describerId: lm.id,
+      system: 'You name one concept that covers most captions.',
+      prompt: `captions: ${caps.captions.map((c) => c.text).join('; ')}\njson:`,
+      schema: {
+        type: 'object',
+        properties: { concept: { type: 'string', maxLength: 60 } },
+        required: ['concept'],
+        additionalProperties: false,
+      },
+    });
+    const concept = (answer.json as { concept: string }).concept;
+    step(`  the language model's concept for them: "${concept}"`);
+    const drawn = await api.call(
+      'generate.images',
+      { describerId: generator.id, prompt: `a realistic image of a ${concept}`, count: 4 },
+      progress('generate'),
+    );
+    step(
+      `  ${drawn.images.length} images of "a realistic image of a ${concept}" (seeds ${drawn.images.map((i) => i.seed).join(', ')}) in the project cache: Generative models screen`,
     );
 
     // A report a colleague can read without the workbench: self-contained HTML always, PDF where a Chromium is found.

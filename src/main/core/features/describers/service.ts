@@ -90,7 +90,7 @@ function hashFilesOf(root: string, files: string[], ctx: CallContext) {
     files.map((f) => ({ name: f, path: join(root, f) })),
     {
       signal: ctx.signal,
-      onProgress: (d, t) => ctx.progress({ done: d, total: t, message: `hashing ${(d / 1e6).toFixed(0)} of ${(t / 1e6).toFixed(0)} MB` }),
+      onProgress: (d, t) => ctx.progress({ done: d, total: t, message: `hashing ${(d / 1e6).toFixed(1)} of ${(t / 1e6).toFixed(1)} MB` }),
     },
   );
 }
