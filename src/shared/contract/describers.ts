@@ -186,7 +186,12 @@ export const describerMethods = {
   'generate.images': job(
     'Generate images from a prompt with an image generator; image i uses seed + i. Cached in the project by generator hash + prompt + seed + steps + guidance + scheduler; a resumed job makes only what is missing.',
     GenerationOptions.extend({ describerId: DescriberId, fresh: z.boolean().default(false) }),
-    z.object({ images: z.array(GeneratedImageRow), seconds: z.number() }),
+    z.object({
+      images: z.array(GeneratedImageRow),
+      seconds: z.number(),
+      /** e.g. the prompt was longer than the text encoder reads and was cut, as Stable Diffusion does. */
+      warnings: z.array(z.string()),
+    }),
   ),
   'generated.export': method(
     'Write generated images of the project cache as PNG files into a folder (<prompt words>_seed<N>.png); existing files are refused unless overwrite.',

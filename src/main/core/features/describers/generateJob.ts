@@ -36,6 +36,7 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
   const requestSha = sha256Text(request);
   const seeds = Array.from({ length: o.count }, (_, i) => o.seed + i);
   const t0 = performance.now();
+  const warnings: string[] = [];
   return runJob(
     project,
     { kind: GENERATE_KIND, title: `Generate ${o.count} × "${o.prompt.slice(0, 60)}" with ${entry.name}`, params: { ...p }, jobId },
@@ -70,6 +71,7 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
                 total,
                 message: `${finished} of ${o.count} images`,
               }),
+            onWarning: (w) => warnings.push(w),
             onImage: (_i, img) => {
               const seconds = (performance.now() - tImage) / 1000;
               tImage = performance.now();
@@ -106,6 +108,7 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
           return { id: r.id, seed: s, width: r.width, height: r.height, cached: before.has(s) };
         }),
         seconds: (performance.now() - t0) / 1000,
+        warnings,
       };
     },
   );

@@ -180,6 +180,11 @@ export function GenerateTry({ model }: { model: DescriberInfo }) {
                   made < rows.length ? `; ${rows.length - made} cached` : ''
                 }.`}
           </p>
+          {out.warnings.map((w) => (
+            <p key={w} className="banner banner-warn" data-testid="gen-warning">
+              {w}
+            </p>
+          ))}
           <div className="gen-grid">
             {rows.map((r, i) => {
               const pic = pictures[i];
