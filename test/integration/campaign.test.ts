@@ -1113,6 +1113,129 @@ const SPLITS: Case[] = [
   },
 ];
 
+// Generative models (#13): the library is the case's own user-data folder (NWB_DATA_DIR), empty unless a setup adds one.
+const DESCRIBERS = join(import.meta.dirname, '..', '..', 'resources', 'fixtures', 'describers');
+const GGUF = join(DESCRIBERS, 'language_model', 'fmnist-concepts.gguf');
+/** Add a fixture model to the case's library, as the CLI would (same user-data folder). */
+const withDescriber =
+  (role: 'captioner' | 'language_model', path: string) => async (c: { D: string; ids: Record<string, number | string> }) => {
+    const b = createBackend({ userDataDir: join(c.D, 'user-data'), mode: 'test' });
+    try {
+      c.ids.describer = (await call(b, 'describer.add', { role, path })).id;
+    } finally {
+      b.dispose();
+    }
+  };
+const GENERATIVE: Case[] = [
+  {
+    cat: 'generative models',
+    name: 'a GGUF file added as a captioner is refused, naming the file',
+    argv: () => ['describer.add', '--role', 'captioner', '--path', GGUF],
+    noProject: true,
+    exit: 2,
+    code: 'describer_invalid',
+    says: [/fmnist-concepts\.gguf/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'a missing generator folder',
+    argv: (c) => ['describer.add', '--role', 'image_generator', '--path', join(c.D, 'no-such-model')],
+    noProject: true,
+    exit: 2,
+    code: 'not_found',
+    says: [/no-such-model/, /does not exist/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'an unknown role',
+    argv: () => ['describer.add', '--role', 'painter', '--path', GGUF],
+    noProject: true,
+    exit: 2,
+    code: 'bad_input',
+    says: [/--role/, /captioner/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'an endpoint on another machine without allowRemote',
+    argv: () => ['describer.add', '--role', 'language_model', '--endpoint', '{"baseUrl":"http://10.1.2.3:8080/v1","model":"m"}'],
+    noProject: true,
+    exit: 2,
+    code: 'bad_input',
+    says: [/10\.1\.2\.3/, /not this machine/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'an endpoint that is not a URL',
+    argv: () => ['describer.add', '--role', 'language_model', '--endpoint', '{"baseUrl":"ollama","model":"m"}'],
+    noProject: true,
+    exit: 2,
+    code: 'bad_input',
+    says: [/--endpoint/, /baseUrl/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'a captioner without a path',
+    argv: () => ['describer.add', '--role', 'captioner'],
+    noProject: true,
+    exit: 2,
+    code: 'bad_input',
+    says: [/Give the path of a captioner/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'captioning with a model the library does not hold',
+    argv: () => ['caption.run', '--describerId', '5', '--imageIds', '1'],
+    exit: 2,
+    code: 'not_found',
+    says: [/Generative model 5/, /describer\.list/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'a crop outside the image',
+    setup: withDescriber('captioner', join(DESCRIBERS, 'captioner')),
+    argv: (c) => ['caption.run', '--describerId', id('describer')(c), '--images', '[{"imageId":1,"box":[0,0,40,40]}]'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/Crop box \[0, 0, 40, 40\]/, /outside its 28x28 pixels/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'a JSON schema keyword the answer check cannot check',
+    setup: withDescriber('language_model', GGUF),
+    argv: (c) => ['lm.complete', '--describerId', id('describer')(c), '--prompt', 'captions: a bag', '--schema', '{"$ref":"#/x"}'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/\$ref/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'more images than one request makes',
+    argv: () => ['generate.images', '--describerId', '1', '--prompt', 'a bag', '--count', '1000'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--count/, /64/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
+    name: 'exporting a generated image the project does not hold',
+    argv: (c) => ['generated.export', '--imageIds', '1', '--folder', join(c.D, 'out')],
+    exit: 2,
+    code: 'not_found',
+    says: [/Generated image 1/],
+    project: same,
+  },
+];
+
 const CASES: Case[] = [
   ...NUMBERS,
   ...numericSweep(),
@@ -1125,6 +1248,7 @@ const CASES: Case[] = [
   ...PROBES,
   ...MAPPING,
   ...SPLITS,
+  ...GENERATIVE,
 ];
 
 describe('bad-input campaign (CLI, real project copies)', () => {

@@ -4,6 +4,7 @@ import type { JobKind } from '../../platform/jobs/registry';
 import { runJob } from '../../platform/jobs/runner';
 import { getCompletion, putCompletion } from '../../platform/store/generativeRepo';
 import { libraryOf } from './library';
+import { assertSupportedSchema } from './jsonSchema';
 import type { JsonSchema } from './roles';
 import { runtimeFor } from './runtimes';
 import { canonicalJson, requireUsable, sha256Text } from './service';
@@ -32,6 +33,8 @@ export async function runComplete(state: BackendState, p: CompleteParams, ctx: C
   const project = state.requireProject();
   const { db } = project;
   const entry = requireUsable(libraryOf(state), p.describerId, 'language_model');
+  // A schema the validator cannot check fully is refused now, before a job row is written.
+  if (p.schema) assertSupportedSchema(p.schema);
   const sampling = { maxTokens: p.maxTokens, temperature: p.temperature, topK: p.topK, topP: p.topP, seed: p.seed };
   const request = canonicalJson({ prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat, sampling });
   const requestSha = sha256Text(request);
