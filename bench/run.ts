@@ -19,6 +19,7 @@ const ALL = [
   'mapping',
   'languageModel',
   'captioner',
+  'generator',
 ];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));

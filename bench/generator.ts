@@ -1,0 +1,110 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDiffusionPipeline } from '../src/main/core/features/describers/generator';
+
+// Image generator benchmark; prints one JSON object on stdout (progress on stderr). Seconds per image at N DDIM
+// steps with classifier-free guidance 3 (uncond + cond in one UNet call, batch size 1, as the generate job runs),
+// through our ONNX loop (tokenizer -> text encoder -> N UNet calls -> VAE stand-in -> RGB bytes), against the
+// PyTorch sampler of the same modules and weights on the same threads (scripts/fixtures/export_generator_bench.py
+// torch ...). Peak RSS of each side is measured in its own process.
+//   fixture: resources/fixtures/describers/generator (28x28x1, UNet channels 16/32); PyTorch weights from the
+//     fixture script's cache (/tmp/nwb-fixtures/generator.pt), skipped without it.
+//   mid: 4x64x64 latent (SD 1.5's latent size), UNet channels 128/256 with cross-attention, 8.4M UNet parameters,
+//     random weights, exported by `export_generator_bench.py export /tmp/nwb-generator-bench` (run once).
+// Flags: --steps N (20), --images K (3; fixture 20), --threads T (1: the machine is shared), --quick (steps 4).
+// Child mode (internal): --one <folder> prints this process's own measurement.
+
+const ROOT = resolve(import.meta.dirname, '..');
+const PY = '/usr/bin/python3';
+const SCRIPT = join(ROOT, 'scripts/fixtures/export_generator_bench.py');
+const FIXTURE = join(ROOT, 'resources/fixtures/describers/generator');
+const MID = process.env.NWB_GENERATOR_BENCH ?? '/tmp/nwb-generator-bench';
+const arg = (k: string, d: number): number => (process.argv.includes(k) ? Number(process.argv[process.argv.indexOf(k) + 1]) : d);
+const quick = process.argv.includes('--quick');
+const steps = arg('--steps', quick ? 4 : 20);
+const threads = arg('--threads', 1);
+const log = (s: string): void => void process.stderr.write(`[generator] ${s}\n`);
+
+async function one(folder: string, images: number): Promise<void> {
+  const signal = new AbortController().signal;
+  const t0 = performance.now();
+  const gen = await loadDiffusionPipeline(folder, { signal, threads });
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const req = { prompt: 'a realistic image of a coat', negativePrompt: '', guidance: 3, scheduler: 'ddim' as const, batchSize: 1 };
+  await gen.generate({ ...req, steps: 2, seeds: [0] }, signal, {}); // warm-up
+  const t1 = performance.now();
+  await gen.generate({ ...req, steps, seeds: Array.from({ length: images }, (_, i) => i + 1) }, signal, {});
+  const secs = (performance.now() - t1) / 1000 / images;
+  await gen.dispose();
+  console.log(
+    JSON.stringify({
+      seconds_per_image: +secs.toFixed(4),
+      load_seconds: +loadSeconds.toFixed(2),
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+}
+
+function lastJson(stdout: string, what: string): Record<string, unknown> {
+  try {
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
+  } catch {
+    return { error: `${what} printed no JSON` };
+  }
+}
+
+function ours(folder: string, images: number): Record<string, unknown> {
+  const tsx = join(ROOT, 'node_modules/.bin/tsx');
+  const r = spawnSync(
+    tsx,
+    [import.meta.filename, '--one', folder, '--steps', String(steps), '--threads', String(threads), '--images', String(images)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return lastJson(r.stdout, 'the ONNX child');
+}
+
+function torchRef(which: string, images: number): Record<string, unknown> {
+  if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0)
+    return { skipped: `${PY} with torch not found` };
+  const r = spawnSync(PY, [SCRIPT, 'torch', which, '--steps', String(steps), '--images', String(images), '--threads', String(threads)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: join(ROOT, 'scripts/fixtures'),
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  });
+  return lastJson(r.stdout, 'the PyTorch reference');
+}
+
+function compare(name: string, folder: string, torchWhich: string, images: number): Record<string, unknown> {
+  log(`${name}: ONNX loop, ${images} images x ${steps} steps ...`);
+  const onnx = ours(folder, images);
+  log(`${name}: PyTorch ...`);
+  const torch = torchRef(torchWhich, images);
+  const a = onnx.seconds_per_image;
+  const b = torch.seconds_per_image;
+  return { onnx, torch, speedup_vs_torch: typeof a === 'number' && typeof b === 'number' ? +(b / a).toFixed(2) : null };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--one')) return one(process.argv[process.argv.indexOf('--one') + 1], arg('--images', 3));
+  const out: Record<string, unknown> = {
+    steps,
+    threads,
+    guidance: 3,
+    scheduler: 'ddim',
+    load_average_before: loadavg().map((v) => +v.toFixed(2)),
+    fixture: compare('fixture', FIXTURE, 'fixture', arg('--images', 20)),
+  };
+  out.mid = existsSync(join(MID, 'unet/model.onnx'))
+    ? { latent: '4x64x64', unet_channels: [128, 256], ...compare('mid', MID, MID, arg('--images', quick ? 1 : 3)) }
+    : { skipped: `no mid-size export at ${MID}: run /usr/bin/python3 scripts/fixtures/export_generator_bench.py export ${MID}` };
+  out.load_average_after = loadavg().map((v) => +v.toFixed(2));
+  console.log(JSON.stringify(out));
+}
+
+await main();
