@@ -1,39 +1,10 @@
 import type { DescriberRole, EndpointSpec } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
+import { inspectCaptionerFolder, loadCaptioner } from './captioner';
+import { inspectDiffusersFolder, loadDiffusionPipeline } from './generator';
+import { createEndpointModel, inspectEndpoint, inspectGguf, loadGgufModel } from './languageModel';
 import type { LibraryEntry } from './library';
-import type { Captioner, ImageGenerator, InspectedModel, LanguageModel, LoadOptions } from './roles';
-
-// TEMPORARY while the three runtime modules are written: typed dynamic imports (static once they exist).
-interface EndpointOptions {
-  baseUrl: string;
-  model: string;
-  apiKey?: string;
-  timeoutMs: number;
-  retries: number;
-  allowRemote?: boolean;
-}
-const mod = (name: string) => import(/* @vite-ignore */ name);
-const captionerModule = (): Promise<{
-  inspectCaptionerFolder(path: string): Promise<InspectedModel>;
-  loadCaptioner(path: string, opts: LoadOptions): Promise<Captioner>;
-}> => mod('./captioner');
-const lmModule = (): Promise<{
-  inspectGguf(path: string): Promise<InspectedModel>;
-  loadGgufModel(path: string, opts: LoadOptions & { gpu?: 'auto' | false }): Promise<LanguageModel>;
-  createEndpointModel(opts: EndpointOptions): LanguageModel;
-  inspectEndpoint(opts: EndpointOptions): Promise<InspectedModel>;
-}> => mod('./languageModel');
-const generatorModule = (): Promise<{
-  inspectDiffusersFolder(path: string): Promise<InspectedModel>;
-  loadDiffusionPipeline(path: string, opts: LoadOptions): Promise<ImageGenerator>;
-}> => mod('./generator');
-const inspectCaptionerFolder = async (p: string) => (await captionerModule()).inspectCaptionerFolder(p);
-const loadCaptioner = async (p: string, o: LoadOptions) => (await captionerModule()).loadCaptioner(p, o);
-const inspectGguf = async (p: string) => (await lmModule()).inspectGguf(p);
-const loadGgufModel = async (p: string, o: LoadOptions & { gpu?: 'auto' | false }) => (await lmModule()).loadGgufModel(p, o);
-const inspectEndpoint = async (o: EndpointOptions) => (await lmModule()).inspectEndpoint(o);
-const inspectDiffusersFolder = async (p: string) => (await generatorModule()).inspectDiffusersFolder(p);
-const loadDiffusionPipeline = async (p: string, o: LoadOptions) => (await generatorModule()).loadDiffusionPipeline(p, o);
+import type { Captioner, ImageGenerator, InspectedModel, LanguageModel } from './roles';
 
 // Which runtime serves which role and format, and the loaded models. Loading a real model takes seconds to minutes
 // (an SD export is gigabytes), so at most one model per role stays loaded for the life of the backend, keyed by
@@ -90,7 +61,7 @@ function load(e: LibraryEntry, hooks: LoadHooks): Promise<Captioner | LanguageMo
       return loadCaptioner(e.path!, opts);
     case 'language_model':
       return e.endpoint
-        ? lmModule().then((m) => m.createEndpointModel(endpointOptions(e.endpoint!)))
+        ? Promise.resolve(createEndpointModel(endpointOptions(e.endpoint)))
         : loadGgufModel(e.path!, { ...opts, gpu: 'auto' });
     case 'image_generator':
       return loadDiffusionPipeline(e.path!, opts);
