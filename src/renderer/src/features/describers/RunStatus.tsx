@@ -1,6 +1,5 @@
 import { ErrorBox } from '../../components/ErrorBox';
-import { ProgressBar } from '../../components/ProgressBar';
-import { useJob, useJobStore } from '../jobs';
+import { JobProgress, useJob } from '../jobs';
 
 /**
  * A generative job started here: the progress bar (hashing, loading the model, tokens, UNet steps) with Cancel while
@@ -19,26 +18,12 @@ export function RunStatus({
   /** What the bar's n / N counts, when it is not obvious (e.g. denoising steps). */
   unit?: string;
 }) {
-  const store = useJobStore();
   const run = useJob(runKey);
   if (!run) return null;
   return (
     <div className="describer-run" data-testid={`${testId}-status`} data-status={run.status}>
       {run.status === 'running' && unit && <p className="hint run-unit">{unit}</p>}
-      {run.status === 'running' && (
-        <div className="job-progress">
-          <ProgressBar
-            done={run.progress?.done ?? 0}
-            total={run.progress?.total ?? 0}
-            etaSeconds={run.progress?.etaSeconds}
-            message={run.progress?.message}
-            testId={`${testId}-progress`}
-          />
-          <button type="button" className="danger" onClick={() => store.cancel(runKey)} data-testid={`${testId}-cancel`}>
-            Cancel
-          </button>
-        </div>
-      )}
+      {run.status === 'running' && <JobProgress run={run} runKey={runKey} testId={testId} />}
       {run.status === 'cancelled' && <p className="warn-text">{cancelledText}</p>}
       {run.status === 'failed' && <ErrorBox error={run.error} testId={`${testId}-error`} />}
       {run.status === 'interrupted' && <p className="warn-text">Interrupted: the connection to the backend closed. Start it again.</p>}

@@ -1,29 +1,15 @@
-import { ProgressBar } from '../../components/ProgressBar';
 import { useApp } from '../../lib/appContext';
-import { useJob, useJobStore } from './useJobs';
+import { JobProgress } from './JobProgress';
+import { useJob } from './useJobs';
 
 /** A job started from this screen: n / N with ETA and Cancel while it runs; how it ended otherwise. */
 export function JobStatus({ runKey, testId }: { runKey: string; testId: string }) {
-  const store = useJobStore();
   const { openScreen } = useApp();
   const run = useJob(runKey);
   if (!run) return null;
   return (
     <div className="extract-status" data-testid={`${testId}-status`} data-status={run.status}>
-      {run.status === 'running' && (
-        <div className="job-progress">
-          <ProgressBar
-            done={run.progress?.done ?? 0}
-            total={run.progress?.total ?? 0}
-            etaSeconds={run.progress?.etaSeconds}
-            message={run.progress?.message}
-            testId={`${testId}-progress`}
-          />
-          <button type="button" className="danger" onClick={() => store.cancel(runKey)} data-testid={`${testId}-cancel`}>
-            Cancel
-          </button>
-        </div>
-      )}
+      {run.status === 'running' && <JobProgress run={run} runKey={runKey} testId={testId} />}
       {run.status === 'cancelled' && (
         <p className="warn-text">
           Cancelled. Finished blocks are kept: start again with the same settings, or resume it from{' '}
