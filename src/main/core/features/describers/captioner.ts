@@ -6,6 +6,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
+import '../../onnx/ort'; // first: switches onnxruntime's telemetry off before transformers.js loads it
 import type { Caption, CaptionOptions, Captioner, ImagePixels, InspectedModel, LoadOptions } from './roles';
 
 const REQUIRED_JSON = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
@@ -152,11 +153,10 @@ interface TjModel {
 }
 type Tj = typeof import('@huggingface/transformers');
 
-/** transformers.js is loaded once, after our ort wrapper, so onnxruntime's telemetry is off before it loads. */
+/** transformers.js is loaded once, on first use: after our ort wrapper (imported above), so onnxruntime's telemetry is off before it loads. */
 let tjPromise: Promise<Tj> | null = null;
 function transformers(): Promise<Tj> {
   tjPromise ??= (async () => {
-    await import('../../onnx/ort');
     const tj = await import('@huggingface/transformers');
     tj.env.allowRemoteModels = false; // never reach the Hub: only the user's folder
     tj.env.allowLocalModels = true;
