@@ -38,7 +38,10 @@ export function encoderInfo(db: Db, row: repo.EncoderRow): EncoderInfo {
 export async function addEncoder(db: Db, library: CalibrationLibrary, path: string, name?: string): Promise<repo.EncoderRow> {
   const folder = resolve(path);
   const inspection = await inspectEncoder(folder);
-  const info = { ...inspection, stamp: stampOf(Object.values(inspection.files as Record<string, string>)) } as unknown as Record<string, unknown>;
+  const info = { ...inspection, stamp: stampOf(Object.values(inspection.files as Record<string, string>)) } as unknown as Record<
+    string,
+    unknown
+  >;
   // Check and insert under one write lock (IMMEDIATE), so parallel adds of one folder (other processes
   // too) give one encoder row, not one each.
   return db
