@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { CLASS_NAMES, writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, clearToasts, elementShot, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { addModelAndExtract, createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Ablation page end to end, browser mode: real renderer, real backend, the fmnist_cnn fixture and 300
@@ -21,17 +21,7 @@ const LAYER2 = '/layer2/relu_1/Relu_output_0'; // 32 x 14 x 14, spatial mean: la
 const haveChromium = existsSync(CHROMIUM);
 
 /** The screen scrolls inside .screen, not the document: shoot one element of it, tall enough to fit whole. */
-async function shotOf(page: Page, selector: string, name: string): Promise<void> {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1440, height: 3200 });
-  await page.locator(selector).screenshot({ path: shotPath(`ablation-${name}`) });
-  if (size) await page.setViewportSize(size);
-}
-
-async function clearToasts(page: Page): Promise<void> {
-  const close = page.locator('.toast button[aria-label=Dismiss]');
-  while ((await close.count()) > 0) await close.first().click();
-}
+const shotOf = (page: Page, selector: string, name: string) => elementShot(page, selector, `ablation-${name}`, 3200);
 
 /**
  * From inside the page: the moment the ablation job shows a determinate bar ("0 / N"), read it and click Cancel (no

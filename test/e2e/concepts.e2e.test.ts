@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, clearToasts, elementShot, REPO, useWebSpec, watchErrors } from './support';
 import { addModelAndExtract, createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // Image-text concepts end to end, browser mode: the Concepts screen (add two fixture encoders, an invalid
@@ -22,20 +22,7 @@ const haveChromium = existsSync(CHROMIUM);
 const haveEncoders = existsSync(ENCODER_A) && existsSync(ENCODER_B);
 
 /** The screen scrolls inside .screen, not the document: shoot one element of it, tall enough to fit. */
-async function shotOf(page: Page, selector: string, name: string): Promise<void> {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1440, height: 2400 });
-  await page
-    .locator(selector)
-    .first()
-    .screenshot({ path: shotPath(`concepts-${name}`) });
-  if (size) await page.setViewportSize(size);
-}
-
-async function clearToasts(page: Page): Promise<void> {
-  const close = page.locator('.toast button[aria-label=Dismiss]');
-  while ((await close.count()) > 0) await close.first().click();
-}
+const shotOf = (page: Page, selector: string, name: string) => elementShot(page, selector, `concepts-${name}`);
 
 async function addEncoder(page: Page, path: string, name: string): Promise<number> {
   await page.fill('[data-testid=encoder-path]', path);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, clearToasts, elementShot, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { addModelAndExtract, createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Explanations page end to end, browser mode: real renderer, real backend, the fmnist_cnn fixture and
@@ -47,17 +47,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** The screen scrolls inside .screen, not the document: shoot one element of it. */
-async function shotOf(page: Page, selector: string, name: string): Promise<void> {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1440, height: 2400 }); // tall elements fit whole
-  await page.locator(selector).screenshot({ path: shotPath(`explain-${name}`) });
-  if (size) await page.setViewportSize(size);
-}
-
-async function clearToasts(page: Page): Promise<void> {
-  const close = page.locator('.toast button[aria-label=Dismiss]');
-  while ((await close.count()) > 0) await close.first().click();
-}
+const shotOf = (page: Page, selector: string, name: string) => elementShot(page, selector, `explain-${name}`);
 
 type Img = { src: string; naturalWidth: number };
 function renderedExamples(page: Page): Promise<number> {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, clearToasts, elementShot, REPO, useWebSpec, watchErrors } from './support';
 import { createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Generative models screen end to end, browser mode, with the committed fixture models run by the real runtimes:
@@ -49,20 +49,7 @@ async function closedPort(): Promise<number> {
 }
 
 /** The screen scrolls inside .screen: shoot one element, with a viewport tall enough to fit it. */
-async function shotOf(page: Page, selector: string, name: string): Promise<void> {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1440, height: 2400 });
-  await page
-    .locator(selector)
-    .first()
-    .screenshot({ path: shotPath(`generative-${name}`) });
-  if (size) await page.setViewportSize(size);
-}
-
-async function clearToasts(page: Page): Promise<void> {
-  const close = page.locator('.toast button[aria-label=Dismiss]');
-  while ((await close.count()) > 0) await close.first().click();
-}
+const shotOf = (page: Page, selector: string, name: string) => elementShot(page, selector, `generative-${name}`);
 
 /** Add a model of the tab shown by its path; resolves with its library id once its row says ok. */
 async function addModel(page: Page, path: string, name: string): Promise<number> {
@@ -80,7 +67,8 @@ async function addError(page: Page, path: string): Promise<{ code: string | null
   await page.fill('[data-testid=describer-path]', path);
   await page.fill('[data-testid=describer-name]', '');
   await page.click('[data-testid=describer-add-submit]');
-  const box = page.locator('[data-testid=describer-add-error]');
+  // The error of this attempt: it names the path (a box still showing the previous attempt's error does not).
+  const box = page.locator('[data-testid=describer-add-error]', { hasText: basename(path) });
   await box.waitFor({ timeout: LONG });
   return { code: await box.getAttribute('data-code'), message: (await box.locator('p').first().textContent()) ?? '' };
 }

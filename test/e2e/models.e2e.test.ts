@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { writeFashionMnistTree } from '../helpers/fashionMnist';
-import { CHROMIUM, REPO, shotPath, useWebSpec, watchErrors } from './support';
+import { CHROMIUM, clearToasts, REPO, shotPath, useWebSpec, watchErrors } from './support';
 import { createProject, startImport, waitImportDone, waitReady } from './scenario';
 
 // The Models page end to end, browser mode: the real renderer against the real backend, a real ONNX
@@ -36,11 +36,6 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Close the toasts so screenshots show the page under them. */
-async function clearToasts(page: Page): Promise<void> {
-  const close = page.locator('.toast button[aria-label=Dismiss]');
-  while ((await close.count()) > 0) await close.first().click();
-}
-
 /**
  * From inside the page: the moment the extraction reports progress, read the bar's text and click Cancel
  * (no test-runner round trip in between, so the click lands mid-run even on a loaded machine).

@@ -51,6 +51,23 @@ export async function shot(page: Page, name: string): Promise<string> {
 }
 
 /** Collect page errors and console errors; a spec asserts the list is empty at the end. */
+/** Screenshot of one element (the first match), in a viewport tall enough for the whole element. */
+export async function elementShot(page: Page, selector: string, name: string, height = 2400): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1440, height });
+  await page
+    .locator(selector)
+    .first()
+    .screenshot({ path: shotPath(name) });
+  if (size) await page.setViewportSize(size);
+}
+
+/** Close every toast, so they do not cover what a screenshot or a click needs. */
+export async function clearToasts(page: Page): Promise<void> {
+  const close = page.locator('.toast button[aria-label=Dismiss]');
+  while ((await close.count()) > 0) await close.first().click();
+}
+
 export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
