@@ -7,6 +7,7 @@ import { jobKey, useJob, useJobStore } from '../jobs';
 import { CropView, ImagePicker, type Box } from './ImagePicker';
 import { RunStatus } from './RunStatus';
 import type { DescriberInfo } from './types';
+import { FreshToggle } from './FreshToggle';
 
 const OPT = CaptionOptions.shape;
 
@@ -143,10 +144,7 @@ export function CaptionTry({ model }: { model: DescriberInfo }) {
         <NumberField label="Min new tokens" value={minNew} onChange={setMinNew} error={opts.errors.minNewTokens} testId="caption-min" />
       </div>
       <div className="try-checks">
-        <label className="inline-field">
-          <input type="checkbox" checked={fresh} onChange={(e) => setFresh(e.target.checked)} data-testid="caption-fresh" /> Make it again
-          even if cached
-        </label>
+        <FreshToggle checked={fresh} onChange={setFresh} label="Make it again even if cached" testId="caption-fresh" />
       </div>
       <div className="actions">
         <button type="button" className="primary" disabled={!ready} onClick={run} data-testid="caption-run">

@@ -6,6 +6,7 @@ import { jobKey, useJob, useJobStore } from '../jobs';
 import { NumberField } from './CaptionTry';
 import { RunStatus } from './RunStatus';
 import type { DescriberInfo } from './types';
+import { FreshToggle } from './FreshToggle';
 
 const S = Sampling.shape;
 
@@ -159,10 +160,7 @@ export function CompleteTry({ model }: { model: DescriberInfo }) {
           <input type="checkbox" checked={chat} onChange={(e) => setChat(e.target.checked)} data-testid="lm-chat" /> Chat (the model’s chat
           template; off: the raw prompt)
         </label>
-        <label className="inline-field">
-          <input type="checkbox" checked={fresh} onChange={(e) => setFresh(e.target.checked)} data-testid="lm-fresh" /> Ask again even if
-          cached
-        </label>
+        <FreshToggle checked={fresh} onChange={setFresh} label="Ask again even if cached" testId="lm-fresh" />
       </div>
       <div className="actions">
         <button type="button" className="primary" disabled={!ready} onClick={run} data-testid="lm-run">

@@ -11,6 +11,7 @@ import { jobKey, useJob, useJobStore } from '../jobs';
 import { NumberField } from './CaptionTry';
 import { RunStatus } from './RunStatus';
 import type { DescriberInfo } from './types';
+import { FreshToggle } from './FreshToggle';
 
 const G = GenerationOptions.shape;
 type Scheduler = 'config' | 'ddim' | 'euler';
@@ -155,10 +156,7 @@ export function GenerateTry({ model }: { model: DescriberInfo }) {
         />
       </div>
       <div className="try-checks">
-        <label className="inline-field">
-          <input type="checkbox" checked={fresh} onChange={(e) => setFresh(e.target.checked)} data-testid="gen-fresh" /> Make them again
-          even if cached
-        </label>
+        <FreshToggle checked={fresh} onChange={setFresh} label="Make them again even if cached" testId="gen-fresh" />
       </div>
       <div className="actions">
         <button type="button" className="primary" disabled={!ready} onClick={run} data-testid="gen-run">
