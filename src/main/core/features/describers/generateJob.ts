@@ -61,6 +61,9 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
         let finished = o.count - todo.length;
         const cachedUnits = finished * o.steps;
         let tImage = performance.now();
+        let leftInBatch = 0;
+        let delivered = 0;
+        let seconds = 0;
         const pending: Promise<void>[] = [];
         try {
           await gen.generate({ ...o, seeds: todo }, run.signal, {
@@ -73,8 +76,16 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
               }),
             onWarning: (w) => warnings.push(w),
             onImage: (_i, img) => {
-              const seconds = (performance.now() - tImage) / 1000;
-              tImage = performance.now();
+              // A batch's images arrive together when it ends: each is charged its share of the batch's time.
+              if (leftInBatch === 0) {
+                const now = performance.now();
+                leftInBatch = Math.min(o.batchSize, todo.length - delivered);
+                seconds = (now - tImage) / 1000 / leftInBatch;
+                tImage = now;
+              }
+              leftInBatch--;
+              delivered++;
+              const imageSeconds = seconds; // the PNG is written later, after the next batch may have reset `seconds`
               pending.push(
                 pngOf(img).then((png) => {
                   finished++;
@@ -87,7 +98,7 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
                       width: img.width,
                       height: img.height,
                       png,
-                      seconds,
+                      seconds: imageSeconds,
                     });
                     run.progress(finished * o.steps, total, `${finished} of ${o.count} images`);
                   })();
