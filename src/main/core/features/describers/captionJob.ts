@@ -9,7 +9,8 @@ import { imageSources } from '../../platform/store/probeRepo';
 import { libraryOf } from './library';
 import { outsideBox, probePixels } from './pixels';
 import { runtimeFor } from './runtimes';
-import { canonicalJson, requireUsable } from './service';
+import { captionOptionsKey } from './cached';
+import { requireUsable } from './service';
 
 // caption.run: probe images (or crops) -> captions, cached in the project by captioner hash + image hash + crop +
 // decoding options. Each caption is committed with the job's progress, so a killed or cancelled job resumes with
@@ -43,7 +44,7 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
     const src = sources.get(imageId)!;
     if (box && (box[2] > src.width || box[3] > src.height)) throw outsideBox(src, box);
   }
-  const options = canonicalJson(decoding);
+  const options = captionOptionsKey(decoding);
   const keys: CaptionKey[] = images.map((i) => ({
     captionerSha: entry.sha256,
     imageSha: sources.get(i.imageId)!.sha256,

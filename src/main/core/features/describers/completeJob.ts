@@ -7,7 +7,8 @@ import { libraryOf } from './library';
 import { assertSupportedSchema } from './jsonSchema';
 import type { JsonSchema } from './roles';
 import { runtimeFor } from './runtimes';
-import { canonicalJson, requireUsable, sha256Text } from './service';
+import { completionKey } from './cached';
+import { requireUsable } from './service';
 
 // lm.complete: one answer of a language model, cached in the project by model hash + the whole request (prompt,
 // system, schema, chat, sampling incl. seed). An answer that fails its schema never reaches the cache: the runtime
@@ -36,8 +37,7 @@ export async function runComplete(state: BackendState, p: CompleteParams, ctx: C
   // A schema the validator cannot check fully is refused now, before a job row is written.
   if (p.schema) assertSupportedSchema(p.schema);
   const sampling = { maxTokens: p.maxTokens, temperature: p.temperature, topK: p.topK, topP: p.topP, seed: p.seed };
-  const request = canonicalJson({ prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat, sampling });
-  const requestSha = sha256Text(request);
+  const { request, requestSha } = completionKey({ ...sampling, prompt: p.prompt, system: p.system, schema: p.schema, chat: p.chat });
   const cached = p.fresh ? undefined : getCompletion(db, entry.sha256, requestSha);
   if (cached) return { ...cached, cached: true };
   return runJob(project, { kind: COMPLETE_KIND, title: `Ask ${entry.name}`, params: { ...p }, jobId }, ctx, async (run) => {

@@ -7,7 +7,8 @@ import { generatedBySeed, putGenerated } from '../../platform/store/generativeRe
 import { libraryOf } from './library';
 import { pngOf } from './pixels';
 import { runtimeFor } from './runtimes';
-import { canonicalJson, requireUsable, sha256Text } from './service';
+import { generationKey } from './cached';
+import { requireUsable } from './service';
 
 // generate.images: prompt -> `count` images, image i from seed + i, cached in the project as PNG by generator hash +
 // prompt + negative prompt + steps + guidance + scheduler (the request key) and the seed. Each image is committed
@@ -26,14 +27,7 @@ export async function runGenerate(state: BackendState, p: GenerateParams, ctx: C
   const { db } = project;
   const entry = requireUsable(libraryOf(state), p.describerId, 'image_generator');
   const o = p;
-  const request = canonicalJson({
-    prompt: o.prompt,
-    negativePrompt: o.negativePrompt,
-    steps: o.steps,
-    guidance: o.guidance,
-    scheduler: o.scheduler,
-  });
-  const requestSha = sha256Text(request);
+  const { request, requestSha } = generationKey(o);
   const seeds = Array.from({ length: o.count }, (_, i) => o.seed + i);
   const t0 = performance.now();
   const warnings: string[] = [];

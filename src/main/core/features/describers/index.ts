@@ -7,3 +7,5 @@ export { disposeRuntimes, runtimeFor } from './runtimes';
 export { libraryOf, type LibraryEntry } from './library';
 export { requireUsable } from './service';
 export type * from './roles';
+export { captionCached, completeCached, generateCached, type CaptionItem, type GeneratedPng } from './cached';
+export { cropPixels, pngOf, probePixels } from './pixels';

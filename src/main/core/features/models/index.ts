@@ -4,3 +4,16 @@
 export { loadForRun } from './modelService';
 export { ensureColumns, neuronProfiles, readColumnsByRows, readNeuronColumns, writeColumns } from './columns';
 export type { SetShape } from './columns';
+export {
+  heatmaps,
+  probeUnitImages,
+  tensorCacheOf,
+  unitActivation,
+  unitContext,
+  unitMap,
+  unitTensors,
+  type HeatmapDeps,
+  type UnitContext,
+  type UnitImage,
+} from './heatmaps';
+export { sessionsOf } from './extractJob';
