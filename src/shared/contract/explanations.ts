@@ -50,8 +50,28 @@ export const ConceptSource = z.discriminatedUnion('kind', [
 ]);
 export type ConceptSource = z.infer<typeof ConceptSource>;
 
-export const ExplainMethod = z.enum(['le_label', 'le_siglip', 'best_concept', 'top5', 'imported']);
+/**
+ * What made an explanation: LE (label or image-text concepts), its baselines, an imported file, Describe-and-Dissect
+ * (its first label 'dnd', the second and third alone, and all of them as one explanation 'dnd_labels', weights 1) or
+ * CLIP-Dissect.
+ */
+export const ExplainMethod = z.enum([
+  'le_label',
+  'le_siglip',
+  'best_concept',
+  'top5',
+  'imported',
+  'dnd',
+  'dnd_label2',
+  'dnd_label3',
+  'dnd_labels',
+  'clip_dissect',
+]);
 export type ExplainMethod = z.infer<typeof ExplainMethod>;
+
+/** The method of a run (its primary explanations). */
+export const RunMethod = z.enum(['le_label', 'le_siglip', 'imported', 'dnd', 'clip_dissect']);
+export type RunMethod = z.infer<typeof RunMethod>;
 
 export const Term = z.object({ concept: z.string(), weight: z.number() });
 export type Term = z.infer<typeof Term>;
@@ -91,7 +111,7 @@ export const RunStatus = z.enum(['running', 'done', 'cancelled', 'interrupted', 
 export const ExplainRunInfo = z.object({
   id: Id,
   activationSetId: Id,
-  method: z.enum(['le_label', 'le_siglip', 'imported']),
+  method: RunMethod,
   status: RunStatus,
   /** The explainer encoder (le_siglip runs), so a simulator choice can warn when it is the same one. */
   encoderId: Id.nullable(),
@@ -210,7 +230,7 @@ export type NeuronView = z.infer<typeof NeuronView>;
 
 const AgreementSide = z.object({
   runId: Id,
-  method: z.enum(['le_label', 'le_siglip', 'imported']),
+  method: RunMethod,
   /** The run's own simulator: 'label', 'reported' or an encoder's sha256 (LE(SigLIP): the explainer). */
   simulator: z.string(),
   simulatorName: z.string(),

@@ -7,6 +7,7 @@ import { ablationMethods } from './ablation';
 import { conceptMethods } from './concepts';
 import { reportMethods } from './reports';
 import { describerMethods } from './describers';
+import { dissectMethods } from './dissect';
 
 // The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
 // renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
@@ -22,6 +23,7 @@ export * from './ablation';
 export * from './concepts';
 export * from './reports';
 export * from './describers';
+export * from './dissect';
 
 export const contract = {
   ...projectMethods,
@@ -33,6 +35,7 @@ export const contract = {
   ...conceptMethods,
   ...reportMethods,
   ...describerMethods,
+  ...dissectMethods,
 } as const;
 
 export type Contract = typeof contract;

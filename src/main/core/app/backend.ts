@@ -16,6 +16,7 @@ import { createBookmarkHandlers } from '../features/bookmarks';
 import { closeEncoderSessions } from '../features/concepts/encoderService';
 import { createReportHandlers } from '../features/reports/handlers';
 import { createDescriberHandlers, disposeRuntimes } from '../features/describers';
+import { createDissectHandlers } from '../features/dissect';
 import { withStoreErrors } from './storeErrors';
 
 // The composition root: the explicit list of features (their handlers) and job kinds, and the state they share.
@@ -54,6 +55,7 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createConceptHandlers(state),
     ...createBookmarkHandlers(state),
     ...createDescriberHandlers(state),
+    ...createDissectHandlers(state),
     // Reports read every number through the contract itself (the wrapped handlers below).
     ...createReportHandlers(state, () => wrapped),
   };

@@ -8,6 +8,7 @@ import { calibrationJobKind } from '../features/concepts/calibrationJob';
 import { embedJobKind, filterJobKind } from '../features/concepts/conceptJobs';
 import { simulateJobKind } from '../features/concepts/simulate';
 import { captionJobKind, completeJobKind, generateJobKind } from '../features/describers';
+import { clipDissectJobKind, dndJobKind } from '../features/dissect';
 
 /** Every kind of long job, registered by createBackend: a new job kind is added here. */
 export const JOB_KINDS: readonly JobKind[] = [
@@ -23,4 +24,6 @@ export const JOB_KINDS: readonly JobKind[] = [
   captionJobKind,
   completeJobKind,
   generateJobKind,
+  dndJobKind,
+  clipDissectJobKind,
 ];

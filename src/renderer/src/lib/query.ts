@@ -151,6 +151,8 @@ export const JOB_CHANGES: Record<JobMethod, readonly Feature[] | 'all'> = {
   'caption.run': ['describers'],
   'lm.complete': ['describers'],
   'generate.images': ['describers'],
+  'dnd.run': ['explanations'],
+  'clipDissect.run': ['explanations'],
 };
 
 /** Write a query's answer into the cache now (e.g. the saved value a mutation returned), before its refetch lands. */

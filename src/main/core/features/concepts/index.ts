@@ -2,7 +2,8 @@
 // Other features import only from here (lint forbids reaching into this folder's other files).
 
 export { encoderConceptMatrix } from './encoderConcepts';
-export { requireCalibration, requireEncoder } from './encoderService';
+export { encoderSession, requireCalibration, requireEncoder } from './encoderService';
+export { embedProbeImages, embedTextsCached } from './embedCache';
 export { scoreTextWithEncoder } from './simulate';
 export { encoderSimulator, labelSimulator } from './simulators';
 export type { ExplanationSimulator } from './simulators';

@@ -28,6 +28,8 @@ function status(db: Db, r: ExplainRunRow): ExplainRunInfo['status'] {
 
 /** The encoder that produced a run's concepts (LE(SigLIP)), or null. */
 export function runEncoderId(r: ExplainRunRow): number | null {
+  // DnD and CLIP-Dissect runs name the encoder their labels came from.
+  if ((r.method === 'dnd' || r.method === 'clip_dissect') && typeof r.params.encoderId === 'number') return r.params.encoderId;
   const src = r.params.conceptSource as { kind?: string; encoderId?: number } | undefined;
   return src?.kind === 'encoder' && typeof src.encoderId === 'number' ? src.encoderId : null;
 }

@@ -1,3 +1,4 @@
+import type { ExplainMethod, RunMethod } from '../../../../shared/contract';
 import type { Db } from './open';
 import { nowIso, stmt } from './statements';
 
@@ -5,7 +6,8 @@ import { nowIso, stmt } from './statements';
 // A block of neurons is written by the caller inside ONE transaction: explanations, their scores and the
 // explain_neurons rows that mark the neurons done, so a cancel or kill resumes at the next block.
 
-export type StoredMethod = 'le_label' | 'le_siglip' | 'best_concept' | 'top5' | 'imported';
+export type StoredMethod = ExplainMethod;
+export type StoredRunMethod = RunMethod;
 export interface StoredTerm {
   concept: string;
   weight: number;
@@ -14,7 +16,7 @@ export interface StoredTerm {
 export interface ExplainRunRow {
   id: number;
   activationSetId: number;
-  method: 'le_label' | 'le_siglip' | 'imported';
+  method: StoredRunMethod;
   runId: number | null;
   jobId: number | null;
   conceptSetId: number | null;
@@ -29,7 +31,7 @@ export interface ExplainRunRow {
 interface RawRun {
   id: number;
   activation_set_id: number;
-  method: 'le_label' | 'le_siglip' | 'imported';
+  method: StoredRunMethod;
   run_id: number | null;
   job_id: number | null;
   concept_set_id: number | null;

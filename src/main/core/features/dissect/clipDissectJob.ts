@@ -1,0 +1,123 @@
+import type { z } from 'zod';
+import type { ClipDissectParamsSchema } from '../../../../shared/contract';
+import type { CallContext } from '../../../../shared/define';
+import { AppError } from '../../../../shared/errors';
+import { embedProbeImages, embedTextsCached, encoderSession, requireEncoder } from '../concepts';
+import { ensureSplit, readColumns, resolveSet, skippedDetails } from '../explanations';
+import { clipDissect } from '../../numeric/dissect';
+import type { BackendState } from '../../platform/context';
+import type { JobKind } from '../../platform/jobs/registry';
+import { runNeuronJob } from '../../platform/jobs/neuronRun';
+import { getStats, nonFiniteNeurons } from '../../platform/store/activationRepo';
+import { conceptNames, conceptSetSha } from '../../platform/store/conceptRepo';
+import * as repo from '../../platform/store/explanationRepo';
+import { labelRunStore, labelScoring, runResult, storeLabels } from './runStore';
+
+// clipDissect.run: CLIP-Dissect labels (methods.md "CLIP-Dissect") from the cached embeddings of the probe images and
+// of a concept set under an image-text encoder. soft-WPMI's log P(t) is a logsumexp over the neurons scored
+// together, so all of them are computed in one pass and committed at once; the set is recorded with the run (its
+// key includes it: the same neurons again reuse the run, another set is another run).
+
+export const CLIP_DISSECT_KIND = 'clipDissect.run';
+type ClipDissectParams = z.output<typeof ClipDissectParamsSchema>;
+
+const DEFAULTS = { soft_wpmi: { topK: 100, lambda: 1 }, wpmi: { topK: 28, lambda: 0.6 }, cos: { topK: 100, lambda: 0 } } as const;
+
+export async function runClipDissect(state: BackendState, p: ClipDissectParams, ctx: CallContext, resumeJobId?: number) {
+  const project = state.requireProject();
+  const { db } = project;
+  const src = resolveSet(db, p.activationSetId);
+  const n = src.set.nNeurons;
+  const bad = p.neurons?.find((k) => k >= n);
+  if (bad !== undefined) throw new AppError('bad_input', `Neuron ${bad} is out of range: the layer has ${n} neurons (0..${n - 1}).`);
+  const flagged = nonFiniteNeurons(db, src.set.id);
+  const neurons = p.neurons ? [...new Set(p.neurons)].sort((a, b) => a - b) : Array.from({ length: n }, (_, i) => i);
+  const scored = neurons.filter((k) => !flagged.has(k));
+  if (!scored.length) throw new AppError('non_finite', 'Every requested neuron has NaN or +-Infinity activations (flagged at extraction).');
+  const encoder = requireEncoder(db, p.encoderId);
+  const conceptSha = conceptSetSha(db, p.conceptSetId);
+  if (!conceptSha) throw new AppError('not_found', `Concept set ${p.conceptSetId} does not exist. List them with conceptSet.list.`);
+  const topK = Math.min(p.topK ?? DEFAULTS[p.variant].topK, src.set.nImages);
+  const lambda = p.lambda ?? DEFAULTS[p.variant].lambda;
+  const { split } = ensureSplit(db, src.probe.id, p.splitSeed);
+  const shas = { model: src.modelSha, manifest: src.manifestHash, encoder: encoder.sha256, conceptSet: conceptSha };
+  const key = JSON.stringify({
+    method: 'clip_dissect',
+    variant: p.variant,
+    topK,
+    lambda,
+    neurons: p.neurons ? neurons : 'all',
+    shas,
+    splitId: split.id,
+  });
+  const dead = new Map(getStats(db, src.set.id).map((s) => [s.neuron, s.dead]));
+
+  return runNeuronJob(
+    project,
+    {
+      kind: CLIP_DISSECT_KIND,
+      title: `CLIP-Dissect ${src.set.tensorName} (${neurons.length} neurons, ${p.variant})`,
+      key,
+      params: p,
+      scope: { activationSetId: p.activationSetId },
+      what: 'CLIP-Dissect run',
+      neurons,
+      resumeJobId,
+      store: labelRunStore(db, {
+        activationSetId: src.set.id,
+        method: 'clip_dissect',
+        key,
+        conceptSetId: p.conceptSetId,
+        splitId: split.id,
+        neurons,
+        params: { ...p, topK, lambda, shas, scoredTogether: scored },
+      }),
+      result: runResult(db),
+    },
+    ctx,
+    async ({ run, id, todo, neuronsDone, status }) => {
+      run.recordProvenance({ hashes: shas, seeds: { split: p.splitSeed } });
+      const enc = await encoderSession(encoder);
+      const names = conceptNames(db, p.conceptSetId);
+      const images = await embedProbeImages(db, enc, src.probe.id, {
+        signal: run.signal,
+        onProgress: (d, t) => status(`image embeddings: ${d} of ${t}`),
+      });
+      const texts = await embedTextsCached(db, enc, names, {
+        signal: run.signal,
+        onProgress: (d, t) => status(`concept embeddings: ${d} of ${t}`),
+      });
+      // All neurons scored together (not only those still to do): a label depends on the whole set.
+      const acts = readColumns(db, src.set, scored);
+      status(`${p.variant}: ${scored.length} neurons x ${names.length} concepts`);
+      const res = await clipDissect(
+        { acts: acts.data, n: acts.rows, k: acts.cols, images: images.vectors, texts: texts.vectors, d: images.dim, m: names.length },
+        { variant: p.variant, topK, lambda, signal: run.signal, onProgress: (d, t) => status(`${p.variant}: ${d} of ${t}`) },
+      );
+      const col = new Map(scored.map((k, j) => [k, j]));
+      const scoring = labelScoring(db, src.probe.id, split.assignment);
+      db.transaction(() => {
+        for (const neuron of todo) {
+          const j = col.get(neuron);
+          if (j !== undefined) {
+            const column = Float32Array.from({ length: acts.rows }, (_, r) => acts.data[r * acts.cols + j]);
+            const at = { explainRunId: id, activationSetId: src.set.id, neuron, runId: run.runId };
+            storeLabels(db, at, 'clip_dissect', [names[res.best[j]]], column, scoring);
+            repo.putNeuronState(db, id, neuron, dead.get(neuron) ?? false, {
+              similarity: res.score[j],
+              top: res.top[j].map((t) => ({ concept: names[t.concept], score: t.score })),
+            });
+          } else repo.putNeuronState(db, id, neuron, false, skippedDetails(flagged.get(neuron)!, src.set.nImages));
+        }
+        neuronsDone(todo.length);
+      })();
+    },
+    { startMessage: 'labelling' },
+  );
+}
+
+export const clipDissectJobKind: JobKind = {
+  kind: CLIP_DISSECT_KIND,
+  writeHeavy: false,
+  resume: (state, stored, ctx, jobId) => runClipDissect(state, stored as ClipDissectParams, ctx, jobId),
+};

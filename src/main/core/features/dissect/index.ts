@@ -1,0 +1,4 @@
+// The public surface of features/dissect: Describe-and-Dissect and CLIP-Dissect labels (docs/dissect.md).
+export { createDissectHandlers } from './handlers';
+export { dndJobKind } from './dndJob';
+export { clipDissectJobKind } from './clipDissectJob';

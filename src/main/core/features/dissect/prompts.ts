@@ -1,0 +1,58 @@
+import type { DndParams } from '../../../../shared/contract';
+
+// The language-model prompts of Describe-and-Dissect (docs/dissect.md writes them out). The reference asked a hosted
+// GPT-4-class model with two few-shot examples; these say the same to a local model and ask for JSON, which the
+// runtime constrains (GGUF grammar or the endpoint's json_schema) and always validates. Users can replace them.
+
+export const SYSTEM_PROMPT = 'You name one concept that covers most captions.';
+
+export const DEFAULT_SUMMARISE =
+  'Here are descriptions of the images a neuron of a vision model responds to most: {captions}\n' +
+  'Give ONE coherent, concise concept label of 1 to 5 words that summarises most (not necessarily all) of the descriptions. ' +
+  'No punctuation, and not a repeat of one description. Examples: for "a dog running on grass; a puppy on a rug; a dog ' +
+  'catching a ball" answer {"concept": "dogs"}; for "a red brick wall; a stone wall with moss; a wall of bricks" answer ' +
+  '{"concept": "brick walls"}.\nAnswer as JSON: {"concept": "..."}';
+
+export const DEFAULT_SIMPLIFY =
+  'Give one concise concept label that simplifies this description, dropping unnecessary details: {caption}\n' +
+  'Answer as JSON: {"concept": "..."}';
+
+export const CONCEPT_SCHEMA = {
+  type: 'object',
+  properties: { concept: { type: 'string', maxLength: 80 } },
+  required: ['concept'],
+};
+
+export function summarisePrompt(p: Pick<DndParams, 'summarisePrompt'>, captions: readonly string[]): string {
+  return (p.summarisePrompt ?? DEFAULT_SUMMARISE).replaceAll('{captions}', captions.join('; '));
+}
+
+export function simplifyPrompt(p: Pick<DndParams, 'simplifyPrompt'>, caption: string): string {
+  return (p.simplifyPrompt ?? DEFAULT_SIMPLIFY).replaceAll('{caption}', caption);
+}
+
+/** The reference's post-processing: lowercase, the text after a ':', no trailing period, no quotes, single spaces. */
+export function postprocessConcept(raw: string): string {
+  let s = raw.toLowerCase();
+  const colon = s.lastIndexOf(':');
+  if (colon >= 0) s = s.slice(colon + 1);
+  return s.replace(/["'`]/g, '').replace(/\s+/g, ' ').trim().replace(/\.+$/, '').trim();
+}
+
+/** Fisher-Yates with mulberry32 (seeded): the captions' order of one language-model call, reproducible from its seed. */
+export function seededShuffle<T>(xs: readonly T[], seed: number): T[] {
+  let a = seed >>> 0;
+  const rand = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
