@@ -20,6 +20,7 @@ const ALL = [
   'languageModel',
   'captioner',
   'generator',
+  'clipDissect',
 ];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
