@@ -6,6 +6,11 @@ export const METHOD_LABEL: Record<string, string> = {
   best_concept: 'Best single concept',
   top5: 'Top-5 (no search)',
   imported: 'Imported',
+  dnd: 'DnD',
+  dnd_label2: 'DnD label 2',
+  dnd_label3: 'DnD label 3',
+  dnd_labels: 'DnD (3 labels)',
+  clip_dissect: 'CLIP-Dissect',
 };
 
 export const METHOD_HINT: Record<string, string> = {
@@ -14,6 +19,11 @@ export const METHOD_HINT: Record<string, string> = {
   best_concept: 'baseline: the one concept whose label best correlates with the neuron',
   top5: 'baseline: the 5 highest-ranked concepts fitted together, without the greedy search',
   imported: 'explanation read from a file',
+  dnd: "Describe-and-Dissect: the best label of a neuron's captions, candidates and generated images",
+  dnd_label2: 'Describe-and-Dissect: the second label',
+  dnd_label3: 'Describe-and-Dissect: the third label',
+  dnd_labels: 'Describe-and-Dissect: the labels together, as one explanation',
+  clip_dissect: 'CLIP-Dissect: the concept of a concept set that best matches the top images (soft-WPMI)',
 };
 
 /** Any explanation method's label (unknown names as they are). */

@@ -1,4 +1,5 @@
 import type { DndParams } from '../../../../shared/contract';
+import { DEFAULT_SIMPLIFY, DEFAULT_SUMMARISE } from '../../../../shared/dndPrompts';
 
 // The language-model prompts of Describe-and-Dissect (docs/dissect.md writes them out). The reference asked a hosted
 // GPT-4-class model with two few-shot examples; these say the same to a local model and ask for JSON, which the
@@ -6,16 +7,7 @@ import type { DndParams } from '../../../../shared/contract';
 
 export const SYSTEM_PROMPT = 'You name one concept that covers most captions.';
 
-export const DEFAULT_SUMMARISE =
-  'Here are descriptions of the images a neuron of a vision model responds to most: {captions}\n' +
-  'Give ONE coherent, concise concept label of 1 to 5 words that summarises most (not necessarily all) of the descriptions. ' +
-  'No punctuation, and not a repeat of one description. Examples: for "a dog running on grass; a puppy on a rug; a dog ' +
-  'catching a ball" answer {"concept": "dogs"}; for "a red brick wall; a stone wall with moss; a wall of bricks" answer ' +
-  '{"concept": "brick walls"}.\nAnswer as JSON: {"concept": "..."}';
-
-export const DEFAULT_SIMPLIFY =
-  'Give one concise concept label that simplifies this description, dropping unnecessary details: {caption}\n' +
-  'Answer as JSON: {"concept": "..."}';
+export { DEFAULT_SIMPLIFY, DEFAULT_SUMMARISE };
 
 export const CONCEPT_SCHEMA = {
   type: 'object',
