@@ -9,6 +9,7 @@ import { AblationScreen } from './features/ablation';
 import { ConceptsScreen } from './features/concepts';
 import { ReportScreen } from './features/reports';
 import { GenerativeScreen } from './features/describers';
+import { DissectScreen } from './features/dissect';
 
 // The left navigation is data: add a screen by adding its route (routes.ts) and an entry here. An entry opens its
 // screen where the user left it (the remembered route). Alt+1..9 jump to the entries in order; the shortcut
@@ -71,6 +72,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     // Alt+1..9 shortcuts of the older entries stay as they were.
     needsProject: false,
     Screen: GenerativeScreen,
+  },
+  {
+    id: 'dissect',
+    label: 'Describe-and-Dissect',
+    description: 'Label neurons with Describe-and-Dissect (local generative models) or CLIP-Dissect (a concept set)',
+    needsProject: true,
+    Screen: DissectScreen,
   },
 ];
 

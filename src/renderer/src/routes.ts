@@ -1,6 +1,7 @@
 import { createHashRouter, useRouterRoute, type NavigateOptions } from './lib/router';
 import { ablationRoute, type AblationRoute } from './features/ablation/route';
 import { conceptsRoute, type ConceptsRoute } from './features/concepts/route';
+import { dissectRoute, type DissectRoute } from './features/dissect/route';
 import { explanationsRoute, type ExplanationsRoute } from './features/explanations/route';
 import { generativeRoute, type GenerativeRoute } from './features/describers/route';
 import { jobsRoute, type JobsRoute } from './features/jobs/route';
@@ -15,7 +16,16 @@ import { reportRoute, type ReportRoute } from './features/reports/route';
 // nothing known shows the screen's default view (or the Project screen).
 
 export type Route =
-  ProjectRoute | ProbesRoute | JobsRoute | ModelsRoute | ConceptsRoute | ExplanationsRoute | AblationRoute | ReportRoute | GenerativeRoute;
+  | ProjectRoute
+  | ProbesRoute
+  | JobsRoute
+  | ModelsRoute
+  | ConceptsRoute
+  | ExplanationsRoute
+  | AblationRoute
+  | ReportRoute
+  | GenerativeRoute
+  | DissectRoute;
 export type ScreenId = Route['screen'];
 export type RouteOf<S extends ScreenId> = Extract<Route, { screen: S }>;
 export type { NavigateOptions };
@@ -41,6 +51,7 @@ const ROUTES: { [S in ScreenId]: RouteDef<RouteOf<S>> } = {
   ablation: ablationRoute,
   report: reportRoute,
   generative: generativeRoute,
+  dissect: dissectRoute,
   jobs: jobsRoute,
 };
 

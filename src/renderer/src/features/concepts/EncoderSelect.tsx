@@ -3,7 +3,8 @@ import { formatAB, isCalibrated, type EncoderInfo, type SimulatorRef } from './t
 
 /**
  * Choose an image-text encoder (only calibrated ones are selectable) or, with `allowLabel`, the label
- * simulator. Encoders without a calibration are listed disabled, with a hint to calibrate them first.
+ * simulator. Encoders without a calibration are listed disabled, with a hint to calibrate them first; with
+ * `needsCalibration` false (a method that only compares embeddings) every usable encoder can be chosen.
  */
 export function EncoderSelect({
   encoders,
@@ -12,6 +13,7 @@ export function EncoderSelect({
   allowLabel = false,
   label,
   testId,
+  needsCalibration = true,
 }: {
   encoders: EncoderInfo[];
   value: SimulatorRef | null;
@@ -19,9 +21,11 @@ export function EncoderSelect({
   allowLabel?: boolean;
   label: string;
   testId: string;
+  needsCalibration?: boolean;
 }) {
   const { openScreen } = useApp();
-  const uncalibrated = encoders.filter((e) => !isCalibrated(e));
+  const usable = (e: EncoderInfo) => (needsCalibration ? isCalibrated(e) : e.status === 'ok');
+  const uncalibrated = needsCalibration ? encoders.filter((e) => !isCalibrated(e)) : [];
   return (
     <div className="encoder-select">
       <label className="inline-field">
@@ -34,7 +38,7 @@ export function EncoderSelect({
           {!allowLabel && <option value="">— choose an encoder —</option>}
           {allowLabel && <option value="label">Label simulator (probe-set labels)</option>}
           {encoders.map((e) => (
-            <option key={e.id} value={e.id} disabled={!isCalibrated(e)}>
+            <option key={e.id} value={e.id} disabled={!usable(e)}>
               {e.name}
               {e.calibration ? ` (${formatAB(e.calibration)})` : e.status !== 'ok' ? ` (${e.status})` : ' (not calibrated)'}
             </option>

@@ -14,6 +14,7 @@ import { ScoreTextBox } from './ScoreTextBox';
 import { SimilarUnits } from './SimilarUnits';
 import type { NeuronView, RangeKind, RunInfo } from './types';
 import { useContractQuery } from '../../lib/query';
+import { DndChainSection } from '../dissect';
 
 function RangeSection({ view, context }: { view: NeuronView; context: ChartContext }) {
   const kinds = (['class', 'superclass', 'csv', 'concept'] as const).filter((k) => view.range.labels.some((l) => l.kind === k));
@@ -78,6 +79,13 @@ export function NeuronPage({ run, runs, neuron }: { run: RunInfo; runs: RunInfo[
             <CompareRun runs={runs} current={run} neuron={neuron} />
             <ScoreTextBox runId={runId} neuron={neuron} concepts={concepts} />
           </section>
+          {run.method === 'dnd' && (
+            <DndChainSection
+              runId={runId}
+              neuron={neuron}
+              topGlobal={typeof run.params.topGlobal === 'number' ? run.params.topGlobal : undefined}
+            />
+          )}
           <div className="grid-2 chart-grid">
             <section className="card">
               {v.scatter ? (

@@ -1,0 +1,180 @@
+import { useState, type FormEvent } from 'react';
+import type { ExplainRunInfo } from '../../../../shared/contract';
+import { METHOD_LABEL } from '../../../../shared/methodNames';
+import { ConfirmReplace } from '../../components/ConfirmReplace';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { toShownError, type ShownError } from '../../lib/errors';
+import { formatBytes, formatCount, formatDate, joinPath } from '../../lib/format';
+import { useContractMutation, useContractQuery } from '../../lib/query';
+import { router } from '../../routes';
+
+type Format = 'labels' | 'candidates' | 'descriptions';
+
+const FORMATS: Record<'dnd' | 'clip_dissect', Array<{ id: Format; text: string; file: string }>> = {
+  dnd: [
+    { id: 'labels', text: 'labels (Neuron ID, Label 1, Label 2, Label 3)', file: 'labels' },
+    { id: 'candidates', text: 'candidates (Neuron ID, Concept 0..4)', file: 'candidates' },
+  ],
+  clip_dissect: [{ id: 'descriptions', text: 'descriptions.csv (layer, unit, description, similarity)', file: 'descriptions' }],
+};
+
+function dirOf(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i > 0 ? path.slice(0, i) : path;
+}
+
+/** What a run was made with, in a few words: the stages a DnD run switched off, CLIP-Dissect's variant. */
+function settingsText(run: ExplainRunInfo): string {
+  const p = run.params;
+  if (run.method === 'clip_dissect') return `${String(p.variant ?? 'soft_wpmi').replace('_', '-')} · ${run.concepts} concepts`;
+  const off = [
+    p.cropsPerImage === 0 && 'no crops',
+    p.captioning === 'concepts' && 'CLIP captioning',
+    p.simplify === true && 'simplified captions',
+    p.summarise === false && 'no summary',
+    p.select === false && 'no selection',
+  ].filter(Boolean);
+  return `${off.length ? off.join(', ') : 'full method'} · seed ${String(p.seed ?? 0)}`;
+}
+
+/** Write one run in the reference format: a path on the backend's machine, never replacing a file without asking. */
+function ExportRun({ run }: { run: ExplainRunInfo }) {
+  const { project } = useApp();
+  const call = useContractMutation('dissect.export', { changes: 'nothing' });
+  const formats = FORMATS[run.method === 'clip_dissect' ? 'clip_dissect' : 'dnd'];
+  const [format, setFormat] = useState<Format>(formats[0].id);
+  const fileName = (f: Format) => `${run.method}_run${run.id}_${formats.find((x) => x.id === f)?.file ?? f}.csv`;
+  const [path, setPath] = useState(() => joinPath(dirOf(project?.path ?? '/tmp/x'), fileName(formats[0].id)));
+  const [error, setError] = useState<ShownError | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function go(overwrite: boolean, ev?: FormEvent) {
+    ev?.preventDefault();
+    setError(null);
+    setConfirm(null);
+    setDone(null);
+    try {
+      const r = await call.run({ runId: run.id, format, path: path.trim(), overwrite });
+      setDone(`Wrote ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) to ${r.path}.`);
+    } catch (err) {
+      const shown = toShownError(err);
+      if (shown.code === 'file_exists') setConfirm(path.trim());
+      else setError(shown);
+    }
+  }
+
+  return (
+    <form className="stack dissect-export" onSubmit={(ev) => void go(false, ev)} data-testid="dissect-export" data-run={run.id}>
+      <div className="inline-field wrap">
+        <select
+          value={format}
+          onChange={(e) => {
+            const f = e.target.value as Format;
+            setFormat(f);
+            setPath((p) => joinPath(dirOf(p), fileName(f)));
+          }}
+          aria-label="Export format"
+          data-testid="dissect-export-format"
+        >
+          {formats.map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.text}
+            </option>
+          ))}
+        </select>
+        <input
+          className="path-input"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          aria-label="Export to path"
+          data-testid="dissect-export-path"
+        />
+        <button type="submit" disabled={call.busy || !path.trim()} data-testid="dissect-export-submit">
+          Export
+        </button>
+      </div>
+      {confirm && (
+        <ConfirmReplace
+          path={confirm}
+          onReplace={() => void go(true)}
+          onKeep={() => setConfirm(null)}
+          testId="dissect-export-confirm-replace"
+        />
+      )}
+      <ErrorBox error={error} testId="dissect-export-error" />
+      {done && (
+        <p className="ok-text" data-testid="dissect-export-done">
+          {done}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** The layer's Describe-and-Dissect and CLIP-Dissect runs, newest first: results table, export. */
+export function DissectRuns({ setId }: { setId: number }) {
+  const runs = useContractQuery('explain.runs', {});
+  const mine = (runs.data ?? []).filter((r) => r.activationSetId === setId && (r.method === 'dnd' || r.method === 'clip_dissect'));
+  const [exporting, setExporting] = useState<number | null>(null);
+  const exportRun = mine.find((r) => r.id === exporting);
+  return (
+    <section className="card stack" data-testid="dissect-runs">
+      <h3>Runs of this layer</h3>
+      <ErrorBox error={runs.error} />
+      {runs.data && mine.length === 0 && <p className="hint">No Describe-and-Dissect or CLIP-Dissect run of this layer yet.</p>}
+      {mine.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Method</th>
+              <th>Settings</th>
+              <th title="neurons done / asked for (dead ones get no label)">Neurons</th>
+              <th>Status</th>
+              <th>Started</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {mine.map((r) => (
+              <tr key={r.id} data-testid="dissect-run" data-run={r.id} data-method={r.method} data-status={r.status}>
+                <td className="mono">#{r.id}</td>
+                <td>{METHOD_LABEL[r.method] ?? r.method}</td>
+                <td className="hint">{settingsText(r)}</td>
+                <td>
+                  {r.neuronsDone} / {r.neuronsTotal}
+                  {r.dead > 0 && <span className="hint"> ({r.dead} dead)</span>}
+                </td>
+                <td>{r.status}</td>
+                <td className="hint">{formatDate(r.createdAt)}</td>
+                <td>
+                  <div className="inline-field">
+                    <a href={router.href({ screen: 'explanations', view: 'run', runId: r.id })} data-testid="dissect-run-open">
+                      Results table
+                    </a>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={exporting === r.id}
+                      onClick={() => setExporting(exporting === r.id ? null : r.id)}
+                      data-testid="dissect-run-export"
+                    >
+                      Export…
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {exportRun && <ExportRun key={exportRun.id} run={exportRun} />}
+      <p className="hint">
+        Exports are written by the backend: in browser mode, type a path on the machine that runs it. An existing file is replaced only
+        after you confirm.
+      </p>
+    </section>
+  );
+}
