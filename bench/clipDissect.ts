@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clipDissect } from '../src/main/core/numeric/dissect';
 import { mulberry32 } from '../src/main/core/numeric/le/splits';
@@ -96,7 +96,7 @@ function caseTorch(dir: string): Record<string, unknown> {
   if (process.argv.includes('--no-torch')) return { skipped: '--no-torch' };
   if (!existsSync(PY) || spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0)
     return { skipped: 'no torch in /usr/bin/python3' };
-  const torchThreads = threads > 0 ? threads : Number(process.env.OMP_NUM_THREADS ?? (globalThis.navigator?.hardwareConcurrency || 2));
+  const torchThreads = threads > 0 ? threads : Number(process.env.OMP_NUM_THREADS ?? availableParallelism());
   const r = spawnSync(
     PY,
     [join(import.meta.dirname, 'python', 'torch_clip_dissect.py'), dir, String(N), String(K), String(M), String(D), String(torchThreads)],
