@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ClipDissectParamsSchema } from '../../../../shared/contract';
+import { ClipDissectParamsSchema } from '../../../../shared/contract';
 import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedProbeImages, embedTextsCached, encoderSession, requireEncoder } from '../concepts';
@@ -119,5 +119,5 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
 export const clipDissectJobKind: JobKind = {
   kind: CLIP_DISSECT_KIND,
   writeHeavy: false,
-  resume: (state, stored, ctx, jobId) => runClipDissect(state, stored as ClipDissectParams, ctx, jobId),
+  resume: (state, stored, ctx, jobId) => runClipDissect(state, ClipDissectParamsSchema.parse(stored), ctx, jobId),
 };

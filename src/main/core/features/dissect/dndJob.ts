@@ -1,4 +1,4 @@
-import type { DndParams } from '../../../../shared/contract';
+import { DndParamsSchema, type DndParams } from '../../../../shared/contract';
 import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedTextsCached, encoderSession, requireEncoder } from '../concepts';
@@ -172,5 +172,6 @@ export async function runDnd(state: BackendState, p: DndParams, ctx: CallContext
 export const dndJobKind: JobKind = {
   kind: DND_KIND,
   writeHeavy: false,
-  resume: (state, stored, ctx, jobId) => runDnd(state, stored as DndParams, ctx, jobId),
+  // The stored params carry the run key too: parsing drops it, so the key is rebuilt from the parameters alone.
+  resume: (state, stored, ctx, jobId) => runDnd(state, DndParamsSchema.parse(stored), ctx, jobId),
 };

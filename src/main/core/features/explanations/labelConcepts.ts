@@ -101,8 +101,16 @@ export function findLabel(lc: LabelConcepts, text: string): number {
   const t = text.trim();
   const exact = lc.labels.findIndex((l) => l.name === t);
   if (exact >= 0) return exact;
-  const lower = t.toLowerCase();
-  const loose = lc.labels.map((l, j) => (l.name.toLowerCase() === lower ? j : -1)).filter((j) => j >= 0);
+  // Loosely, when only one label matches: case, '_' / '-' / spaces and a plural 's' aside ("ankle boots" is
+  // Ankle_boot), as open-vocabulary labels (Describe-and-Dissect, typed text) write class names.
+  const loosen = (x: string) =>
+    x
+      .toLowerCase()
+      .replace(/[_\-\s]+/g, ' ')
+      .trim()
+      .replace(/s$/, '');
+  const want = loosen(t);
+  const loose = lc.labels.map((l, j) => (loosen(l.name) === want ? j : -1)).filter((j) => j >= 0);
   return loose.length === 1 ? loose[0] : -1;
 }
 
