@@ -61,7 +61,7 @@ describe('reports', () => {
 
   it('sections say what this run has and where the numbers come from', async () => {
     const s = await call(fx.backend, 'report.sections', { run: fx.runId });
-    expect(s.map((x) => x.id)).toEqual(['summary', 'ablation', 'topimpact', 'calibration', 'neurons']);
+    expect(s.map((x) => x.id)).toEqual(['summary', 'ablation', 'topimpact', 'calibration', 'dissect', 'neurons']);
     expect(s.every((x) => x.available)).toBe(true);
     expect(s.find((x) => x.id === 'ablation')!.source).toBe(`ablation run ${fx.ablationRunId} (label simulator)`);
     expect(s.find((x) => x.id === 'topimpact')!.source).toBe(`Top Impact run ${fx.topImpactRunId}`);

@@ -1,6 +1,7 @@
 import type { AnySection } from '../section';
 import { ablationSection } from './ablation';
 import { calibrationSection } from './calibration';
+import { dissectSection } from './dissect';
 import { neuronsSection } from './neurons';
 import { summarySection } from './summary';
 import { topImpactSection } from './topimpact';
@@ -11,5 +12,6 @@ export const REPORT_SECTIONS: readonly AnySection[] = [
   ablationSection,
   topImpactSection,
   calibrationSection,
+  dissectSection,
   neuronsSection,
 ];
