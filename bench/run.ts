@@ -21,6 +21,7 @@ const ALL = [
   'captioner',
   'generator',
   'clipDissect',
+  'dnd',
 ];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
