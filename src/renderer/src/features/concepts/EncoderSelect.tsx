@@ -40,7 +40,13 @@ export function EncoderSelect({
           {encoders.map((e) => (
             <option key={e.id} value={e.id} disabled={!usable(e)}>
               {e.name}
-              {e.calibration ? ` (${formatAB(e.calibration)})` : e.status !== 'ok' ? ` (${e.status})` : ' (not calibrated)'}
+              {e.calibration
+                ? ` (${formatAB(e.calibration)})`
+                : e.status !== 'ok'
+                  ? ` (${e.status})`
+                  : needsCalibration
+                    ? ' (not calibrated)'
+                    : ''}
             </option>
           ))}
         </select>

@@ -68,6 +68,9 @@ function ExportRun({ run }: { run: ExplainRunInfo }) {
   return (
     <form className="stack dissect-export" onSubmit={(ev) => void go(false, ev)} data-testid="dissect-export" data-run={run.id}>
       <div className="inline-field wrap">
+        <strong>
+          Export run #{run.id} ({METHOD_LABEL[run.method] ?? run.method})
+        </strong>
         <select
           value={format}
           onChange={(e) => {

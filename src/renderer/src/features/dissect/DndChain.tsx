@@ -148,7 +148,11 @@ export function DndChainSection({ runId, neuron, topGlobal = 10 }: { runId: numb
         <Step
           n={1}
           title="Top probe images and attention crops"
-          hint="The neuron's highest activations on the probe set (stored values). Boxes: the crops kept from its spatial map (Otsu threshold on 0..255), numbered; each crop's activation is the neuron's on that crop alone."
+          hint={
+            chain.probe.every((p) => p.threshold === null)
+              ? "The neuron's highest activations on the probe set (stored values). No crops: the layer has no spatial map (e.g. logits), or crops were switched off."
+              : "The neuron's highest activations on the probe set (stored values). Boxes: the crops kept from its spatial map (Otsu threshold on 0..255), numbered; each crop's activation is the neuron's on that crop alone."
+          }
           testId="dnd-step-probe"
         >
           <div className="dnd-probe-grid">
@@ -173,7 +177,7 @@ export function DndChainSection({ runId, neuron, topGlobal = 10 }: { runId: numb
                       · threshold <span className="mono">{p.threshold.toFixed(0)}</span>
                     </>
                   )}
-                  {p.crops.length === 0 && <span className="hint"> · no crop kept</span>}
+                  {p.threshold !== null && p.crops.length === 0 && <span className="hint"> · no crop kept</span>}
                   {p.crops.map((c, i) => (
                     <span key={i} className="dnd-crop-line">
                       crop {i + 1}: {boxText(c.box)} · activation <span className="mono">{formatValue(c.activation)}</span>
@@ -324,7 +328,8 @@ export function DndChainSection({ runId, neuron, topGlobal = 10 }: { runId: numb
               neuron harder).
             </li>
             <li>
-              <strong>Concept rank</strong>: {chain.selection.length} for the lowest rank term, down to 1 for the highest.
+              <strong>Concept rank</strong>: the number of candidates ({chain.selection.length}) for the lowest rank term, down to 1 for the
+              highest.
             </li>
             <li>
               <strong>Weight</strong>: mean image-embedding similarity between the neuron’s top probe images and the candidate’s images in

@@ -81,7 +81,7 @@ export function NeuronsField({
             onChange={(e) => set({ list: e.target.value })}
             placeholder="3, 17, 42"
             aria-label="Neurons, separated by commas"
-            data-testid={`${testId}-list`}
+            data-testid={`${testId}-text`}
           />
         )}
       </div>

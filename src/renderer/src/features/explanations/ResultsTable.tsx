@@ -6,7 +6,7 @@ import { formatCount } from '../../lib/format';
 import { usePagedQuery } from '../../lib/pagedQuery';
 import { useDebounced } from '../../lib/useDebounced';
 import { ConceptHits } from './ConceptHits';
-import { formatCorr } from './format';
+import { formatCorr, runMethodLabel } from './format';
 import { runSimulatorKey, useSimulatorNamer } from './simulators';
 import type { RunInfo } from './types';
 
@@ -173,7 +173,8 @@ export function ResultsTable({ run, onOpen }: { run: RunInfo; onOpen: (neuron: n
                 </button>
               ) : (
                 <span className="sort-button head-label" title={c.title}>
-                  {c.label}
+                  {/* DnD and CLIP-Dissect explain with labels, not LE's weighted terms. */}
+                  {run.method === 'dnd' || run.method === 'clip_dissect' ? `Label (${runMethodLabel(run)})` : c.label}
                 </span>
               )}
             </div>
