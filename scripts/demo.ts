@@ -119,8 +119,8 @@ async function buildDemoProject(): Promise<void> {
       `  Top Impact: the top 2% / 10% / 50% of images by activation carry ${at(0.02)} / ${at(0.1)} / ${at(0.5)} of a neuron's effect (layer mean)`,
     );
 
-    // A preview of Describe-and-Dissect on the three small generative fixtures (scripts/fixtures/train_*.py): caption the
-    // best-explained neuron's top images, let the language model name what the captions share, draw it.
+    // Describe-and-Dissect on the three small generative fixtures (scripts/fixtures/train_*.py) for the four
+    // best-explained neurons, CLIP-Dissect for the whole layer, both scored by simulator B like LE.
     step('generative models (small fixtures trained on Fashion-MNIST): a captioner, a language model, an image generator');
     const library = await api.call('describer.list', {});
     const addDescriber = async (role: 'captioner' | 'language_model' | 'image_generator', path: string) =>
@@ -128,30 +128,55 @@ async function buildDemoProject(): Promise<void> {
     const captioner = await addDescriber('captioner', join(describersDir, 'captioner'));
     const lm = await addDescriber('language_model', join(describersDir, 'language_model', 'fmnist-concepts.gguf'));
     const generator = await addDescriber('image_generator', join(describersDir, 'generator'));
-    const unit = top.rows[0].neuron;
-    const view = await api.call('explain.neuron', { runId: run.id, neuron: unit, topK: 6 });
-    const caps = await api.call('caption.run', { describerId: captioner.id, imageIds: view.examples.top.map((t) => t.imageId) });
-    step(`  captions of neuron ${unit}'s top ${caps.captions.length} images: ${caps.captions.map((c) => `"${c.text}"`).join(', ')}`);
-    const answer = await api.call('lm.complete', {
-      describerId: lm.id,
-      system: 'You name one concept that covers most captions.',
-      prompt: `captions: ${caps.captions.map((c) => c.text).join('; ')}\njson:`,
-      schema: {
-        type: 'object',
-        properties: { concept: { type: 'string', maxLength: 60 } },
-        required: ['concept'],
-        additionalProperties: false,
+    const dndNeurons = top.rows.map((r) => r.neuron).concat(best.rows.map((r) => r.neuron));
+    step(`Describe-and-Dissect on neurons ${[...new Set(dndNeurons)].join(', ')} (captions, candidate concepts, 10 generated images each)`);
+    const dnd = await api.call(
+      'dnd.run',
+      {
+        activationSetId: a.id,
+        neurons: [...new Set(dndNeurons)],
+        encoderId: explainer.id,
+        captionerId: captioner.id,
+        languageModelId: lm.id,
+        generatorId: generator.id,
+        // The fixture language model was trained on this prompt form; the fixture generator on 20 DDIM steps, guidance 3.
+        summarisePrompt: 'captions: {captions}\njson:',
+        steps: 20,
+        guidance: 3,
       },
-    });
-    const concept = (answer.json as { concept: string }).concept;
-    step(`  the language model's concept for them: "${concept}"`);
-    const drawn = await api.call(
-      'generate.images',
-      { describerId: generator.id, prompt: `a realistic image of a ${concept}`, count: 4 },
-      progress('generate'),
+      progress('describe-and-dissect'),
     );
+    const unit = dndNeurons[0];
+    const chain = await api.call('dnd.chain', { runId: dnd.run.id, neuron: unit });
     step(
-      `  ${drawn.images.length} images of "a realistic image of a ${concept}" (seeds ${drawn.images.map((i) => i.seed).join(', ')}) in the project cache: Generative models screen`,
+      `  neuron ${unit}: captions of its top images: ${chain.captioned
+        .slice(0, 4)
+        .map((c) => `"${c.caption}"`)
+        .join(', ')}, ...`,
+    );
+    step(`  candidate concepts from the language model: ${chain.candidates.map((c) => `"${c}"`).join(', ')}`);
+    for (const s of chain.selection)
+      step(
+        `  "${s.prompt}": ${s.images.length} images, best ranks ${s.images
+          .map((i) => i.rank)
+          .sort((x, y) => x - y)
+          .slice(0, 5)
+          .join(', ')}, score ${s.score.toFixed(3)}`,
+      );
+    step(`  labels: ${chain.labels.map((l) => l.concept).join(', ')}  (interpretability ${chain.interpretability?.toFixed(3) ?? 'n/a'})`);
+    const clip = await api.call(
+      'clipDissect.run',
+      { activationSetId: a.id, encoderId: explainer.id, conceptSetId: concepts.set.id },
+      progress('clip-dissect'),
+    );
+    const clipRow = (await api.call('explain.results', { runId: clip.run.id, search: String(unit) })).rows[0];
+    step(`  CLIP-Dissect over all ${a.nNeurons} neurons; neuron ${unit}: "${clipRow?.text ?? 'n/a'}"`);
+    for (const r of [dnd.run, clip.run])
+      await api.call('simulate.run', { explainRunId: r.id, encoderId: simulator.id }, progress('simulate'));
+    const mean = async (id: number, m: string) =>
+      fmt((await api.call('simulate.means', { explainRunId: id })).find((s) => s.simulator !== 'label')?.methods[m]?.mean ?? null);
+    step(
+      `  mean test correlation under ${simulator.name}: DnD ${await mean(dnd.run.id, 'dnd')} (${dnd.run.neuronsTotal} neurons), CLIP-Dissect ${await mean(clip.run.id, 'clip_dissect')}`,
     );
 
     // A report a colleague can read without the workbench: self-contained HTML always, PDF where a Chromium is found.

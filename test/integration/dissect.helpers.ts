@@ -35,7 +35,7 @@ export interface DissectProject {
   generatorId: number;
 }
 
-export async function dissectProject(dir: string): Promise<DissectProject> {
+export async function dissectProject(dir: string, opts: { calibrate?: boolean } = {}): Promise<DissectProject> {
   const { backend, projectPath } = await withProject(dir);
   const { probeSetId } = await call(backend, 'probe.import', { root: join(ROOT, 'resources', 'demo', 'probe') });
   const model = await call(backend, 'model.add', { path: join(FIX, 'models', 'fmnist_cnn.onnx') });
@@ -46,7 +46,7 @@ export async function dissectProject(dir: string): Promise<DissectProject> {
   const conv = await extract('/layer3/relu_1/Relu_output_0');
   const encoder = async (name: string) => {
     const e = await call(backend, 'encoder.add', { path: join(FIX, 'encoders', name) });
-    await call(backend, 'calibration.run', { encoderId: e.id, probeSetId });
+    if (opts.calibrate !== false) await call(backend, 'calibration.run', { encoderId: e.id, probeSetId });
     return e.id;
   };
   const d = join(FIX, 'describers');

@@ -60,6 +60,10 @@ describe('Describe-and-Dissect on the final layer', () => {
     expect(sim.means.methods.dnd?.n).toBe(10);
     expect(sim.means.methods.dnd?.mean).toBeGreaterThan(0.3);
 
+    const page = await call(p.backend, 'explain.neuron', { runId: dnd.run.id, neuron: 8 });
+    expect(page.explanations.find((e) => e.method === 'dnd')?.text).toBe('bag');
+    expect(page.scatter?.method).toBe('dnd');
+
     // The reference formats.
     const labelsCsv = join(dir, 'dnd-labels.csv');
     expect(await call(p.backend, 'dissect.export', { runId: dnd.run.id, format: 'labels', path: labelsCsv })).toMatchObject({ rows: 10 });
@@ -92,7 +96,8 @@ describe('Describe-and-Dissect on the final layer', () => {
 
   it('gives the same labels from the same models and seeds in another project (nothing cached there)', async () => {
     const first = await call(p.backend, 'dnd.run', fixtureDnd(p, p.logits));
-    const other = await dissectProject(await tempDir('dissect-again'));
+    // No calibration in this project: DnD only compares the encoder's embeddings.
+    const other = await dissectProject(await tempDir('dissect-again'), { calibrate: false });
     const second = await call(other.backend, 'dnd.run', { ...fixtureDnd(other, other.logits), neurons: [3, 5, 9] });
     expect(second.reused).toBe(false);
     for (const k of [3, 5, 9]) {
@@ -103,6 +108,8 @@ describe('Describe-and-Dissect on the final layer', () => {
       expect(b.captioned.map((c) => c.caption)).toEqual(a.captioned.map((c) => c.caption));
       expect(b.selection.map((s) => s.images.map((i) => i.rank))).toEqual(a.selection.map((s) => s.images.map((i) => i.rank)));
     }
+    // Its neuron page opens with the encoder uncalibrated.
+    expect((await call(other.backend, 'explain.neuron', { runId: second.run.id, neuron: 9 })).explanations[0].method).toBe('dnd');
   }, 300_000);
 });
 

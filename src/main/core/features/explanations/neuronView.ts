@@ -103,7 +103,9 @@ export async function neuronView(db: Db, o: NeuronViewOptions): Promise<NeuronVi
   const split = (run.splitId !== null ? getSplit(db, run.splitId) : null) ?? ensureSplit(db, src.probe.id, 0).split;
   const { test } = splitIndices(split.assignment);
   const main = stored.find((e) => e.method === run.method);
-  const encoderId = runEncoderId(run);
+  // Only LE(SigLIP) scores itself under its encoder; DnD and CLIP-Dissect labels are scored under the labels here (their
+  // encoder only compared embeddings and need not be calibrated).
+  const encoderId = run.method === 'le_siglip' ? runEncoderId(run) : null;
   let scatter: NeuronView['scatter'] = null;
   let simulator: ExplanationSimulator | null = null;
   if (main) {

@@ -11,6 +11,8 @@ export function sortTerms(terms: readonly StoredTerm[]): StoredTerm[] {
 }
 
 export function explanationText(terms: readonly StoredTerm[], bias: number): string {
+  // Labels (DnD, CLIP-Dissect, a typed text) are weight-1 terms without bias: they read as the labels themselves.
+  if (terms.length && bias === 0 && terms.every((t) => t.weight === 1)) return terms.map((t) => t.concept).join(' + ');
   const parts = sortTerms(terms).map(
     (t, i) => `${i === 0 ? (t.weight < 0 ? '-' : '') : t.weight < 0 ? ' - ' : ' + '}${num(t.weight)} x ${t.concept}`,
   );

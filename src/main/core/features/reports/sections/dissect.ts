@@ -7,7 +7,7 @@ import { methodName } from '../words';
 // every simulator, the labels of each neuron side by side (with the run's own explanation), then, for the chosen
 // neurons, each DnD chain in short (captions, candidates with their selection terms, labels).
 
-const ROWS_PER_PAGE = 30;
+const ROWS_PER_PAGE = 16; // LE explanations wrap to 3-4 lines in their column
 const MAX_CHAINS = 8;
 
 interface MethodRun {
@@ -71,7 +71,10 @@ function comparisonPages(data: DissectData, scope: ReportScope): SectionPage[] {
     { name: methodName(scope.run.method), run: scope.run, rows: new Map(scope.rows.map((r) => [r.neuron, r])) },
     ...data.runs.filter((m) => m.run.id !== scope.run.id).map((m) => ({ name: methodName(m.run.method), run: m.run, rows: m.rows })),
   ];
-  const neurons = [...new Set(methods.flatMap((m) => [...m.rows.keys()]))].sort((a, b) => a - b);
+  // The neurons chosen for the report and those DnD described (it usually covers a few); else every labelled one.
+  const dnd = data.runs.find((m) => m.run.method === 'dnd');
+  const focus = [...scope.neurons, ...(dnd ? dnd.rows.keys() : [])];
+  const neurons = [...new Set(focus.length ? focus : methods.flatMap((m) => [...m.rows.keys()]))].sort((a, b) => a - b);
   const meanRows = data.runs.flatMap((m) =>
     m.means.flatMap((s) => Object.entries(s.methods).map(([method, v]) => ({ run: m.run.id, method, simulator: simulatorWords(s), v }))),
   );
