@@ -64,6 +64,17 @@ describe('Describe-and-Dissect on the final layer', () => {
     expect(page.explanations.find((e) => e.method === 'dnd')?.text).toBe('bag');
     expect(page.scatter?.method).toBe('dnd');
 
+    // Ablation: each logit replaced by its label's simulation (the probe labels), like an LE run.
+    const abl = await call(p.backend, 'ablation.run', { explainRunId: dnd.run.id });
+    const ablRes = await call(p.backend, 'ablation.results', { ablationRunId: abl.run.id });
+    const dndAbl = ablRes.methods.find((m) => m.method === 'dnd');
+    expect(dndAbl?.optim.n).toBeGreaterThanOrEqual(8);
+    expect(dndAbl?.optim.mean).toBeGreaterThan(0);
+    // The LE results CSV columns, for DnD's first labels.
+    const leCsv = join(dir, 'dnd-as-le.csv');
+    await call(p.backend, 'explain.export', { runId: dnd.run.id, format: 'csv', path: leCsv });
+    expect((await readFile(leCsv, 'utf8')).split('\n')[9]).toMatch(/^logits,8,[^,]*,1,bag,/);
+
     // The reference formats.
     const labelsCsv = join(dir, 'dnd-labels.csv');
     expect(await call(p.backend, 'dissect.export', { runId: dnd.run.id, format: 'labels', path: labelsCsv })).toMatchObject({ rows: 10 });
