@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Backend } from '../../src/main/core/app/backend';
 import { call, withProject } from '../helpers/backend';
+import { CLASS_NAMES, SUPERCLASS_OF } from '../helpers/fashionMnist';
 
 // A project for Describe-and-Dissect / CLIP-Dissect tests: the demo probe set (600 real Fashion-MNIST images in a
 // class/superclass tree), the fixture CNN with its final layer (logits: neuron k is class k) and a conv layer
@@ -9,16 +10,7 @@ import { call, withProject } from '../helpers/backend';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const FIX = join(ROOT, 'resources', 'fixtures');
-export const CLASSES = ['T-shirt_top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle_boot'];
-export const SUPERCLASS: Record<string, string> = {
-  'T-shirt_top': 'upper_body',
-  Pullover: 'upper_body',
-  Coat: 'upper_body',
-  Shirt: 'upper_body',
-  Sandal: 'footwear',
-  Sneaker: 'footwear',
-  Ankle_boot: 'footwear',
-};
+export const CLASSES = CLASS_NAMES;
 /** The fixture language model was trained on this prompt form (docs/language-model.md). */
 export const FIXTURE_PROMPT = 'captions: {captions}\njson:';
 
@@ -89,7 +81,7 @@ export function namesClass(label: string | undefined, k: number): 'class' | 'sup
   if (!label) return null;
   const cls = CLASSES[k];
   if (norm(label) === norm(cls) || (cls === 'T-shirt_top' && ['t shirt', 'top', 'tee'].includes(norm(label)))) return 'class';
-  const sup = SUPERCLASS[cls];
+  const sup = SUPERCLASS_OF[cls];
   if (sup && (norm(label) === norm(sup) || (sup === 'upper_body' && norm(label) === 'upper body clothing'))) return 'superclass';
   return null;
 }
