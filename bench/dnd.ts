@@ -10,7 +10,7 @@ import { createBackend } from '../src/main/core/app/backend';
 // then, in the same run, the same neurons again under another split seed (a new run whose every model call is a
 // cache hit: what re-scoring or re-running costs once the models have spoken). One JSON object on stdout.
 //   layer: the fixture CNN's layer3 (7x7 maps, so crops apply), 600 demo probe images; generator: 20 DDIM steps,
-//   guidance 3 (the fixture's quality settings); captioner greedy, 32 tokens; language model at temperature 0.3.
+//   guidance 1.5 (the fixture's quality settings); captioner greedy, 32 tokens; language model at temperature 0.3.
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIX = join(ROOT, 'resources', 'fixtures');
@@ -53,7 +53,7 @@ async function main(): Promise<object> {
       candidates: 5,
       imagesPerConcept: 10,
       steps: 20,
-      guidance: 3,
+      guidance: 1.5,
     };
     log(`cold run on ${NEURONS.length} neurons`);
     let t0 = performance.now();
@@ -68,7 +68,7 @@ async function main(): Promise<object> {
     const stages = (s: Record<string, number>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)]));
     return {
       what: 'Describe-and-Dissect seconds per neuron, fixture CNN layer3, fixture captioner / language model / generator',
-      settings: { topImages: 10, cropsPerImage: 4, candidates: 5, imagesPerConcept: 10, steps: 20, guidance: 3 },
+      settings: { topImages: 10, cropsPerImage: 4, candidates: 5, imagesPerConcept: 10, steps: 20, guidance: 1.5 },
       neurons: NEURONS.length,
       perNeuron: {
         cold: per(coldS),

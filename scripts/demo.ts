@@ -139,10 +139,10 @@ async function buildDemoProject(): Promise<void> {
         captionerId: captioner.id,
         languageModelId: lm.id,
         generatorId: generator.id,
-        // The fixture language model was trained on this prompt form; the fixture generator on 20 DDIM steps, guidance 3.
+        // The fixture language model was trained on this prompt form; the fixture generator on 20 DDIM steps, guidance 1.5 (docs/image-generator.md).
         summarisePrompt: 'captions: {captions}\njson:',
         steps: 20,
-        guidance: 3,
+        guidance: 1.5,
       },
       progress('describe-and-dissect'),
     );

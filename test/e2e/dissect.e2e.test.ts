@@ -11,7 +11,7 @@ import { openProjectByPath, waitReady } from './scenario';
 // runtimes. A project is built through the backend (the demo probe set of 600 Fashion-MNIST images, the fixture CNN's
 // logits extracted, the fixture encoder, a concept set of the labels) and the three generative fixtures are added to
 // the library the web server reads. In the browser: the DnD wizard is filled for three logit neurons (Sneaker, Bag,
-// Ankle boot) with the fixtures' own settings (their prompt form typed into the Advanced fields, 10 steps, guidance 3),
+// Ankle boot) with the fixtures' own settings (their prompt form typed into the Advanced fields, 10 steps, guidance 1.5),
 // run to the end; its results table opens a neuron page whose chain shows captions, candidates, generated images and
 // labels. CLIP-Dissect runs from its form; both runs are listed and exported in the reference formats.
 
@@ -82,7 +82,7 @@ describe.skipIf(!haveFixtures)('Describe-and-Dissect and CLIP-Dissect (browser m
     // The project's one encoder is preselected (DnD compares embeddings: no calibration needed).
     expect(await page.inputValue('[data-testid=dnd-encoder]')).not.toBe('');
     await page.fill('[data-testid=dnd-steps]', '10');
-    await page.fill('[data-testid=dnd-guidance]', '3');
+    await page.fill('[data-testid=dnd-guidance]', '1.5');
 
     // One-click ablations switch stages (and back).
     await page.click('[data-testid=dnd-preset-no-selection]');

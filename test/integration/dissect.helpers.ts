@@ -69,7 +69,7 @@ export function fixtureDnd(p: DissectProject, activationSetId: number) {
     summarisePrompt: FIXTURE_PROMPT,
     simplifyPrompt: 'captions: {caption}\njson:',
     steps: 10,
-    guidance: 3,
+    guidance: 1.5,
   };
 }
 
