@@ -20,7 +20,14 @@ export interface ReportRoute {
 }
 
 /** The contract's section ids in report order (kept here as words: route files import nothing but lib/router). */
-export const SECTION_IDS = ['summary', 'ablation', 'topimpact', 'calibration', 'dissect', 'neurons'] as const satisfies readonly ReportSectionId[];
+export const SECTION_IDS = [
+  'summary',
+  'ablation',
+  'topimpact',
+  'calibration',
+  'dissect',
+  'neurons',
+] as const satisfies readonly ReportSectionId[];
 
 function isSection(s: string): s is ReportSectionId {
   return (SECTION_IDS as readonly string[]).includes(s);
