@@ -11,6 +11,8 @@ export const METHOD_LABEL: Record<string, string> = {
   dnd_label3: 'DnD label 3',
   dnd_labels: 'DnD (3 labels)',
   clip_dissect: 'CLIP-Dissect',
+  netdissect: 'NetDissect',
+  milan: 'MILAN',
 };
 
 export const METHOD_HINT: Record<string, string> = {
@@ -24,6 +26,8 @@ export const METHOD_HINT: Record<string, string> = {
   dnd_label3: 'Describe-and-Dissect: the third label',
   dnd_labels: 'Describe-and-Dissect: the labels together, as one explanation',
   clip_dissect: 'CLIP-Dissect: the concept of a concept set that best matches the top images (soft-WPMI)',
+  netdissect: "NetDissect (imported): the segmentation label whose mask best overlaps the unit's (IoU)",
+  milan: 'MILAN (imported): a description written by a captioner trained on human neuron descriptions',
 };
 
 /** Any explanation method's label (unknown names as they are). */

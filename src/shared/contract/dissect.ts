@@ -176,6 +176,10 @@ export const ClipDissectParamsSchema = z.object({
 });
 export type ClipDissectParamsInput = z.input<typeof ClipDissectParamsSchema>;
 
+/** The label files labels.import reads (methods.md "Interchange formats"; docs/dissect.md). */
+export const LabelFormat = z.enum(['netdissect', 'milan', 'clip_dissect', 'dnd']);
+export type LabelFormat = z.infer<typeof LabelFormat>;
+
 const RunResult = z.object({
   run: ExplainRunInfo,
   seconds: z.number(),
@@ -208,5 +212,27 @@ export const dissectMethods = {
     "Write a DnD or CLIP-Dissect run in the reference format: DnD 'labels' (Neuron ID, Label 1, Label 2, Label 3) or 'candidates' (Neuron ID, Concept 0..4); CLIP-Dissect 'descriptions' (layer, unit, description, similarity).",
     z.object({ runId: Id, format: z.enum(['labels', 'candidates', 'descriptions']), path: FilePath, overwrite: Overwrite }),
     z.object({ path: z.string(), rows: z.number().int(), bytes: z.number().int() }),
+  ),
+  'labels.import': method(
+    "Import another tool's neuron labels in its own format as an explain run of that method for an activation set: NetDissect tally.csv (unit 1-based there, 0-based here), MILAN descriptions (layer, unit, description), CLIP-Dissect descriptions.csv, DnD final_results.csv (Neuron ID, Label 1..3). Scored under the label simulator where a label is a probe label; the same file again returns the same run.",
+    z.object({
+      activationSetId: Id,
+      path: FilePath,
+      /** Default: detected from the header (the output says which). */
+      format: LabelFormat.optional(),
+      /** Rows of this layer only (files with a layer column and several layers). */
+      layer: z.string().min(1).optional(),
+      /** Import a file whose layer name differs from the activation set's layer (refused otherwise). */
+      allowLayerMismatch: z.boolean().default(false),
+      splitSeed: z.number().int().min(0).max(0xffffffff).default(0),
+    }),
+    z.object({
+      run: ExplainRunInfo,
+      format: LabelFormat,
+      rows: z.number().int(),
+      /** Explanations scored under the label simulator (those whose every label is a probe label). */
+      scored: z.number().int(),
+      warnings: z.array(z.string()),
+    }),
   ),
 } as const;

@@ -52,8 +52,8 @@ export type ConceptSource = z.infer<typeof ConceptSource>;
 
 /**
  * What made an explanation: LE (label or image-text concepts), its baselines, an imported file, Describe-and-Dissect
- * (its first label 'dnd', the second and third alone, and all of them as one explanation 'dnd_labels', weights 1) or
- * CLIP-Dissect.
+ * (its first label 'dnd', the second and third alone, and all of them as one explanation 'dnd_labels', weights 1),
+ * CLIP-Dissect, or labels imported from NetDissect / MILAN files (labels.import).
  */
 export const ExplainMethod = z.enum([
   'le_label',
@@ -66,11 +66,13 @@ export const ExplainMethod = z.enum([
   'dnd_label3',
   'dnd_labels',
   'clip_dissect',
+  'netdissect',
+  'milan',
 ]);
 export type ExplainMethod = z.infer<typeof ExplainMethod>;
 
 /** The method of a run (its primary explanations). */
-export const RunMethod = z.enum(['le_label', 'le_siglip', 'imported', 'dnd', 'clip_dissect']);
+export const RunMethod = z.enum(['le_label', 'le_siglip', 'imported', 'dnd', 'clip_dissect', 'netdissect', 'milan']);
 export type RunMethod = z.infer<typeof RunMethod>;
 
 export const Term = z.object({ concept: z.string(), weight: z.number() });

@@ -22,6 +22,12 @@ function requireMethod(db: Db, runId: number, method: 'dnd' | 'clip_dissect') {
   return run;
 }
 
+/** A neuron of a DnD run imported by labels.import: its file and labels, no chain. */
+function importedLabels(details: Record<string, unknown>): { path: string; labels: string[] } | null {
+  const from = details.imported as { path?: unknown } | undefined;
+  return typeof from?.path === 'string' && Array.isArray(details.labels) ? { path: from.path, labels: details.labels as string[] } : null;
+}
+
 export function dndChain(db: Db, runId: number, neuron: number): DndChain {
   const run = requireMethod(db, runId, 'dnd');
   if (!run.neurons.includes(neuron))
@@ -43,6 +49,16 @@ export function dndChain(db: Db, runId: number, neuron: number): DndChain {
   };
   if (!state) return { runId, neuron, status: 'pending', note: 'not described yet: resume the run', ...empty };
   const chain = state.details.chain as NeuronChain | undefined;
+  const imported = importedLabels(state.details);
+  if (imported)
+    return {
+      ...empty,
+      runId,
+      neuron,
+      status: 'done',
+      note: `imported from ${imported.path}: no chain`,
+      labels: imported.labels.map((concept) => ({ concept, score: null })),
+    };
   if (!chain) {
     const reason = typeof state.details.reason === 'string' ? state.details.reason : null;
     return { runId, neuron, status: state.dead ? 'dead' : 'skipped', note: reason, ...empty };
@@ -79,8 +95,15 @@ export async function exportDissect(
     );
     for (const [neuron, s] of [...repo.neuronStates(db, runId)].sort((a, b) => a[0] - b[0])) {
       const chain = s.details.chain as NeuronChain | undefined;
-      if (!chain) continue;
-      const values = format === 'labels' ? chain.labels.map((l) => l.concept) : chain.candidates;
+      const imported = importedLabels(s.details);
+      const values = chain
+        ? format === 'labels'
+          ? chain.labels.map((l) => l.concept)
+          : chain.candidates
+        : format === 'labels'
+          ? imported?.labels
+          : undefined;
+      if (!values) continue;
       lines.push(csvLine([neuron, ...Array.from({ length: width }, (_, i) => values[i] ?? '')]));
     }
   }

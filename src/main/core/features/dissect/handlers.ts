@@ -7,8 +7,9 @@ import { dndChain, exportDissect } from './chain';
 import { runClipDissect } from './clipDissectJob';
 import { cropsView } from './crops';
 import { runDnd } from './dndJob';
+import { importLabels } from './importLabels';
 
-type DissectMethods = 'activations.crops' | 'dnd.run' | 'dnd.chain' | 'clipDissect.run' | 'dissect.export';
+type DissectMethods = 'activations.crops' | 'dnd.run' | 'dnd.chain' | 'clipDissect.run' | 'dissect.export' | 'labels.import';
 
 export function createDissectHandlers(state: BackendState): Pick<Handlers<Contract>, DissectMethods> {
   const db = () => state.requireProject().db;
@@ -20,5 +21,6 @@ export function createDissectHandlers(state: BackendState): Pick<Handlers<Contra
     'clipDissect.run': (input, ctx) => runClipDissect(state, ClipDissectParamsSchema.parse(input), ctx),
     'dissect.export': ({ runId, format, path, overwrite }) =>
       exportDissect(db(), runId, format, { path, overwrite, protectedProjects: state.openProjectPaths() }),
+    'labels.import': (input) => importLabels(db(), input),
   };
 }
