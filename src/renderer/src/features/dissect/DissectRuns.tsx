@@ -27,6 +27,8 @@ function dirOf(path: string): string {
 /** What a run was made with, in a few words: the stages a DnD run switched off, CLIP-Dissect's variant. */
 function settingsText(run: ExplainRunInfo): string {
   const p = run.params;
+  const imported = p.imported as { path?: string } | undefined;
+  if (imported?.path) return `imported from ${imported.path.split(/[\\/]/).pop()}`;
   if (run.method === 'clip_dissect') return `${String(p.variant ?? 'soft_wpmi').replace('_', '-')} · ${run.concepts} concepts`;
   const off = [
     p.cropsPerImage === 0 && 'no crops',
