@@ -8,6 +8,7 @@ import { conceptMethods } from './concepts';
 import { reportMethods } from './reports';
 import { describerMethods } from './describers';
 import { dissectMethods } from './dissect';
+import { compareMethods } from './compare';
 
 // The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
 // renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
@@ -24,6 +25,7 @@ export * from './concepts';
 export * from './reports';
 export * from './describers';
 export * from './dissect';
+export * from './compare';
 
 export const contract = {
   ...projectMethods,
@@ -36,6 +38,7 @@ export const contract = {
   ...reportMethods,
   ...describerMethods,
   ...dissectMethods,
+  ...compareMethods,
 } as const;
 
 export type Contract = typeof contract;
