@@ -1,0 +1,22 @@
+import { contract, type Contract } from '../../../../shared/contract';
+import type { Handlers, OutputOf } from '../../../../shared/define';
+import type { BackendState } from '../../platform/context';
+import { compareLayer, type Read } from './layer';
+
+type CompareMethodNames = 'compare.layer';
+
+/** `handlers` is the backend's whole contract (given by the composition root): comparisons read through it. */
+export function createCompareHandlers(
+  _state: BackendState,
+  handlers: () => Handlers<Contract>,
+): Pick<Handlers<Contract>, CompareMethodNames> {
+  return {
+    'compare.layer': ({ activationSetId }, ctx) => {
+      const read: Read = async (method, input) => {
+        const handler = handlers()[method] as (input: unknown, c: typeof ctx) => unknown;
+        return (await handler(contract[method].input.parse(input), ctx)) as OutputOf<Contract, typeof method>;
+      };
+      return compareLayer(read, activationSetId);
+    },
+  };
+}
