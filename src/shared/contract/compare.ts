@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { job, method } from '../define';
-import { Id } from './schemas';
+import { Id, Neuron } from './schemas';
 import { MeanSE } from './ablation';
-import { RunMethod } from './explanations';
+import { ExplainMethod, RunMethod } from './explanations';
 
 // Comparing methods the way the papers do (issue #15): every method's labels of a layer side by side, scored the same
 // way, and the papers' evaluations. Core: src/main/core/features/compare/.
@@ -39,10 +39,56 @@ export const CompareLayer = z.object({
 });
 export type CompareLayer = z.infer<typeof CompareLayer>;
 
+/** compare.classifierFinding: one class of the second probe set and the neuron a run's labels pick for it. */
+export const ClassifierFindingClass = z.object({
+  /** Class folder name; `text` is what the encoder embedded ('_' -> ' '). */
+  className: z.string(),
+  text: z.string(),
+  neuron: Neuron,
+  /** The neuron's label as embedded (see the core for how a label is read from an explanation). */
+  label: z.string(),
+  cosine: z.number(),
+  /** AUROC of the neuron's activation for "image is of this class" vs the rest of the second probe set. */
+  auroc: z.number(),
+});
+export type ClassifierFindingClass = z.infer<typeof ClassifierFindingClass>;
+
+export const ClassifierFinding = z.object({
+  activationSetId: Id,
+  probeSetId: Id,
+  encoderId: Id,
+  classes: z.array(z.object({ className: z.string(), positives: z.number().int(), negatives: z.number().int() })),
+  runs: z.array(
+    z.object({
+      runId: Id,
+      method: ExplainMethod,
+      /** Neurons with a label of that method: the candidates. */
+      candidates: z.number().int(),
+      /** Mean AUROC over the classes +- SE (sample SD / sqrt(n)). */
+      auroc: MeanSE,
+      classes: z.array(ClassifierFindingClass),
+    }),
+  ),
+});
+export type ClassifierFinding = z.infer<typeof ClassifierFinding>;
+
 export const compareMethods = {
   'compare.layer': method(
     "Every method's mean test correlation +- SE under each simulator and Optim / Norm ablation means +- SE, per finished explain run of a layer (activation set): the LE paper's main table on your model.",
     z.object({ activationSetId: Id }),
     CompareLayer,
+  ),
+  'compare.classifierFinding': method(
+    "Find a classifier for an unseen concept (the DnD / MILAN evaluation): for each class of a second labelled probe set, each run's neuron whose label is closest to the class name under an encoder's text tower, and the AUROC of its activation for that class; mean +- SE per run.",
+    z.object({
+      /** Explain runs of the activation set's model and layer (on another probe set). */
+      runIds: z.array(Id).min(1).max(100),
+      /** The same model and layer extracted on the second probe set: its classes are the unseen concepts. */
+      activationSetId: Id,
+      encoderId: Id,
+      /** Per run id, which explanation method to read (default: the run's own method). */
+      method: z.record(z.string().regex(/^\d+$/), ExplainMethod).optional(),
+    }),
+    ClassifierFinding,
   ),
 } as const;

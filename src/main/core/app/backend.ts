@@ -17,7 +17,7 @@ import { closeEncoderSessions } from '../features/concepts/encoderService';
 import { createReportHandlers } from '../features/reports/handlers';
 import { createDescriberHandlers, disposeRuntimes } from '../features/describers';
 import { createDissectHandlers } from '../features/dissect';
-import { createCompareHandlers } from '../features/compare';
+import { createClassifierFindingHandlers, createCompareHandlers } from '../features/compare';
 import { withStoreErrors } from './storeErrors';
 
 // The composition root: the explicit list of features (their handlers) and job kinds, and the state they share.
@@ -59,6 +59,7 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createDissectHandlers(state),
     // Comparisons read every number through the contract (simulate.means, ablation.results), like reports.
     ...createCompareHandlers(state, () => wrapped),
+    ...createClassifierFindingHandlers(state),
     // Reports read every number through the contract itself (the wrapped handlers below).
     ...createReportHandlers(state, () => wrapped),
   };

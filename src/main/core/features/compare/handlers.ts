@@ -1,6 +1,7 @@
 import { contract, type Contract } from '../../../../shared/contract';
 import type { Handlers, OutputOf } from '../../../../shared/define';
 import type { BackendState } from '../../platform/context';
+import { classifierFinding } from './classifierFinding';
 import { compareLayer, type Read } from './layer';
 
 type CompareMethodNames = 'compare.layer';
@@ -19,4 +20,9 @@ export function createCompareHandlers(
       return compareLayer(read, activationSetId);
     },
   };
+}
+
+/** compare.classifierFinding reads labels and activations from the store (nothing of it is a contract method's output). */
+export function createClassifierFindingHandlers(state: BackendState): Pick<Handlers<Contract>, 'compare.classifierFinding'> {
+  return { 'compare.classifierFinding': (input) => classifierFinding(state.requireProject().db, input) };
 }

@@ -1,2 +1,2 @@
 // Comparing methods the way the papers do (issue #15). Contract: src/shared/contract/compare.ts.
-export { createCompareHandlers } from './handlers';
+export { createClassifierFindingHandlers, createCompareHandlers } from './handlers';

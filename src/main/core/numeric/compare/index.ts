@@ -1,0 +1,2 @@
+// Public surface of the method-comparison numerics (issue #15). Pure numeric; no electron, no DB.
+export * from './classifierFinding';
