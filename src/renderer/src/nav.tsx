@@ -10,6 +10,7 @@ import { ConceptsScreen } from './features/concepts';
 import { ReportScreen } from './features/reports';
 import { GenerativeScreen } from './features/describers';
 import { DissectScreen } from './features/dissect';
+import { CompareScreen } from './features/compare';
 
 // The left navigation is data: add a screen by adding its route (routes.ts) and an entry here. An entry opens its
 // screen where the user left it (the remembered route). Alt+1..9 jump to the entries in order; the shortcut
@@ -79,6 +80,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     description: 'Label neurons with Describe-and-Dissect (local generative models) or CLIP-Dissect (a concept set)',
     needsProject: true,
     Screen: DissectScreen,
+  },
+  {
+    id: 'compare',
+    label: 'Compare methods',
+    description: "All methods' mean scores of a layer side by side: test correlation ± SE per simulator, ablation Optim / Norm",
+    needsProject: true,
+    Screen: CompareScreen,
   },
 ];
 

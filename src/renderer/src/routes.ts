@@ -1,5 +1,6 @@
 import { createHashRouter, useRouterRoute, type NavigateOptions } from './lib/router';
 import { ablationRoute, type AblationRoute } from './features/ablation/route';
+import { compareRoute, type CompareRoute } from './features/compare/route';
 import { conceptsRoute, type ConceptsRoute } from './features/concepts/route';
 import { dissectRoute, type DissectRoute } from './features/dissect/route';
 import { explanationsRoute, type ExplanationsRoute } from './features/explanations/route';
@@ -25,7 +26,8 @@ export type Route =
   | AblationRoute
   | ReportRoute
   | GenerativeRoute
-  | DissectRoute;
+  | DissectRoute
+  | CompareRoute;
 export type ScreenId = Route['screen'];
 export type RouteOf<S extends ScreenId> = Extract<Route, { screen: S }>;
 export type { NavigateOptions };
@@ -52,6 +54,7 @@ const ROUTES: { [S in ScreenId]: RouteDef<RouteOf<S>> } = {
   report: reportRoute,
   generative: generativeRoute,
   dissect: dissectRoute,
+  compare: compareRoute,
   jobs: jobsRoute,
 };
 

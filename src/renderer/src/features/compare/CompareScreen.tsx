@@ -1,0 +1,157 @@
+import { useEffect } from 'react';
+import type { ActivationSetInfo } from '../../../../shared/contract';
+import { methodLabel } from '../../../../shared/methodNames';
+import { ErrorBox } from '../../components/ErrorBox';
+import { useApp } from '../../lib/appContext';
+import { formatCount } from '../../lib/format';
+import { useContractQuery } from '../../lib/query';
+import { router, useScreenRoute } from '../../routes';
+import { CompareChart } from './CompareChart';
+import { meanSE, rowLabel, runLabel } from './rows';
+
+/**
+ * Compare methods (the LE paper's main table on the user's model): pick a layer; every finished explain run of it
+ * (LE, LE(SigLIP), DnD, CLIP-Dissect, imports) and every explanation method in it, with its mean test correlation
+ * ± SE under each simulator it was scored with and its Optim / Norm ablation means. The numbers are those of each
+ * run's own screens (compare.layer reads simulate.means and ablation.results).
+ */
+export function CompareScreen() {
+  const { navigate, openScreen } = useApp();
+  const route = useScreenRoute('compare');
+  const sets = useContractQuery('activations.list', {});
+  const models = useContractQuery('model.list', {});
+  const complete = (sets.data ?? []).filter((s) => s.complete);
+  const set = complete.find((s) => s.id === route.setId);
+  const modelName = (id: number) => models.data?.find((m) => m.id === id)?.name ?? `model #${id}`;
+
+  // #/compare opens the first complete layer.
+  useEffect(() => {
+    if (route.setId === undefined && complete.length > 0) navigate({ screen: 'compare', setId: complete[0].id }, { replace: true });
+  }, [route.setId, complete, navigate]);
+
+  return (
+    <div className="stack" data-testid="compare-screen" data-set={set?.id ?? ''}>
+      <section className="card stack">
+        <h1>Compare methods</h1>
+        <p className="hint">
+          Every method&apos;s explanations of a layer scored the same way: mean test correlation ± standard error under each simulator, and
+          Optim / Norm ablation scores where an ablation run exists. Score a run under another simulator on its results screen, or ablate it
+          on the Ablation screen, and it gets a column here.
+        </p>
+        <ErrorBox error={sets.error ?? models.error} />
+        {sets.data && complete.length === 0 && (
+          <p className="hint">
+            No extracted layer yet: extract one on the{' '}
+            <button type="button" className="link" onClick={() => openScreen('models')}>
+              Models
+            </button>{' '}
+            screen.
+          </p>
+        )}
+        {complete.length > 0 && (
+          <label className="inline-field">
+            Layer{' '}
+            <select
+              value={set?.id ?? ''}
+              onChange={(e) => navigate({ screen: 'compare', setId: Number(e.target.value) })}
+              data-testid="compare-layer"
+            >
+              {!set && <option value="">— choose a layer —</option>}
+              {complete.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {modelName(s.modelId)} / {s.tensorName} ({formatCount(s.nNeurons)} neurons, {formatCount(s.nImages)} images)
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {route.setId !== undefined && sets.data && !set && (
+          <p className="warn-text">Activation set #{route.setId} is not a complete layer of this project: choose another one.</p>
+        )}
+      </section>
+      {set && <CompareLayerView set={set} layer={`${modelName(set.modelId)} / ${set.tensorName}`} />}
+    </div>
+  );
+}
+
+function CompareLayerView({ set, layer }: { set: ActivationSetInfo; layer: string }) {
+  const q = useContractQuery('compare.layer', { activationSetId: set.id });
+  const table = q.data;
+  if (!table) return <ErrorBox error={q.error} />;
+  if (table.rows.length === 0)
+    return (
+      <section className="card">
+        <p className="hint" data-testid="compare-empty">
+          No finished explain run of this layer yet: explain it on the Explanations or Describe-and-Dissect screen.
+        </p>
+      </section>
+    );
+  return (
+    <section className="card stack">
+      <ErrorBox error={q.error} />
+      <h2>Methods of {layer}</h2>
+      <div style={{ overflowX: 'auto' }}>
+        <table className="table" data-testid="compare-table">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Method</th>
+              <th title="Neurons scored (the largest n over the simulators)">n</th>
+              {table.simulators.map((s) => (
+                <th key={s.id} title={`Mean test correlation ± SE under the ${s.name} (test split)`}>
+                  test r ± SE · {s.name}
+                </th>
+              ))}
+              <th title="Ablation Optim score, mean ± SE over the test split (newest finished ablation run)">Optim ± SE</th>
+              <th title="Ablation Norm score, mean ± SE over the test split (newest finished ablation run)">Norm ± SE</th>
+            </tr>
+          </thead>
+          <tbody>
+            {table.rows.map((r) => {
+              const abl = r.ablations[0];
+              const ablWhere = abl ? `ablation run #${abl.ablationRunId}, ${abl.simulatorName}, test split, n = ${abl.optim.n}` : '';
+              return (
+                <tr key={`${r.explainRunId}-${r.method}`} data-testid="compare-row" data-run={r.explainRunId} data-method={r.method}>
+                  <td>
+                    <a
+                      href={router.href({ screen: 'explanations', view: 'run', runId: r.explainRunId })}
+                      title="Open this run's results table"
+                    >
+                      {runLabel(r)}
+                    </a>
+                  </td>
+                  <td>{methodLabel(r.method)}</td>
+                  <td>{formatCount(r.n)}</td>
+                  {table.simulators.map((s) => {
+                    const c = r.correlation[s.id];
+                    return (
+                      <td
+                        key={s.id}
+                        className="num"
+                        data-simulator={s.id}
+                        title={c ? `${rowLabel(r)} · ${s.name} · test split · n = ${c.n}` : `Not scored under the ${s.name}`}
+                      >
+                        {meanSE(c)}
+                      </td>
+                    );
+                  })}
+                  <td className="num" title={abl ? `Optim · ${rowLabel(r)} · ${ablWhere}` : 'No finished ablation run'}>
+                    {meanSE(abl?.optim)}
+                  </td>
+                  <td className="num" title={abl ? `Norm · ${rowLabel(r)} · ${ablWhere}` : 'No finished ablation run'}>
+                    {meanSE(abl?.norm)}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="hint">
+        Test split of each run. Hover a number for its run, simulator and n. Standard error: sample SD / √n over the run&apos;s scored
+        neurons.
+      </p>
+      <CompareChart table={table} layer={layer} />
+    </section>
+  );
+}
