@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { job, method } from '../define';
+import { method } from '../define';
 import { Id, Neuron } from './schemas';
 import { MeanSE } from './ablation';
 import { ExplainMethod, RunMethod } from './explanations';
 
 // Comparing methods the way the papers do (issue #15): every method's labels of a layer side by side, scored the same
 // way, and the papers' evaluations. Core: src/main/core/features/compare/.
-
-// Keep the imports used once a method is declared here.
-void job;
 
 /**
  * compare.layer: one row per finished explain run of a layer and explanation method in it. Every number is the one
