@@ -293,6 +293,15 @@ describe('CLIP-Dissect', () => {
     const dndNamed = (await Promise.all(CLASSES.map((_, k) => chainOf(dnd.run.id, k)))).filter((c) =>
       namesClass(c.labels[0]?.concept, c.neuron),
     ).length;
+    // The report's 'compare' section: every method of the layer, numbers as compare.layer gives them.
+    const cmp = await call(p.backend, 'compare.layer', { activationSetId: p.logits });
+    const clipRow = cmp.rows.find((r) => r.explainRunId === res.run.id && r.method === 'clip_dissect')!;
+    const reportPath = join(dir, 'compare-report.html');
+    await call(p.backend, 'report.export', { run: le.run.id, format: 'html', path: reportPath, sections: ['compare'], neurons: 'none' });
+    const report = await readFile(reportPath, 'utf8');
+    expect(report).toContain('All methods of this layer');
+    expect(report).toContain(`run ${res.run.id} · CLIP-Dissect`);
+    expect(report).toContain(clipRow.correlation.label.mean!.toFixed(3));
     console.log(
       `final-layer labels naming their class or superclass: DnD ${dndNamed}/10, CLIP-Dissect ${named}/10, LE(Label) ${leNamed}/10`,
     );

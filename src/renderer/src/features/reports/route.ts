@@ -26,6 +26,7 @@ export const SECTION_IDS = [
   'topimpact',
   'calibration',
   'dissect',
+  'compare',
   'neurons',
 ] as const satisfies readonly ReportSectionId[];
 

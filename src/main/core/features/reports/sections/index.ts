@@ -1,6 +1,7 @@
 import type { AnySection } from '../section';
 import { ablationSection } from './ablation';
 import { calibrationSection } from './calibration';
+import { compareSection } from './compare';
 import { dissectSection } from './dissect';
 import { neuronsSection } from './neurons';
 import { summarySection } from './summary';
@@ -13,5 +14,6 @@ export const REPORT_SECTIONS: readonly AnySection[] = [
   topImpactSection,
   calibrationSection,
   dissectSection,
+  compareSection,
   neuronsSection,
 ];
