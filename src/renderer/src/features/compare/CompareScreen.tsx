@@ -6,7 +6,9 @@ import { useApp } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
 import { useContractQuery } from '../../lib/query';
 import { router, useScreenRoute } from '../../routes';
+import { ClassifierFindingPanel } from './ClassifierFindingPanel';
 import { CompareChart } from './CompareChart';
+import { LabelsImport } from './LabelsImport';
 import { meanSE, rowLabel, runLabel } from './rows';
 
 /**
@@ -69,7 +71,13 @@ export function CompareScreen() {
           <p className="warn-text">Activation set #{route.setId} is not a complete layer of this project: choose another one.</p>
         )}
       </section>
-      {set && <CompareLayerView set={set} layer={`${modelName(set.modelId)} / ${set.tensorName}`} />}
+      {set && (
+        <>
+          <CompareLayerView set={set} layer={`${modelName(set.modelId)} / ${set.tensorName}`} />
+          <LabelsImport set={set} />
+          <ClassifierFindingPanel set={set} layer={`${modelName(set.modelId)} / ${set.tensorName}`} />
+        </>
+      )}
     </div>
   );
 }
