@@ -1,7 +1,9 @@
 import {
   ablationMethods,
+  compareMethods,
   conceptMethods,
   describerMethods,
+  dissectMethods,
   explainMethods,
   jobMethods,
   modelMethods,
@@ -39,6 +41,8 @@ export const FEATURE_METHODS = {
   concepts: conceptMethods,
   reports: reportMethods,
   describers: describerMethods,
+  dissect: dissectMethods,
+  compare: compareMethods,
 } as const;
 
 export type Feature = keyof typeof FEATURE_METHODS;

@@ -98,12 +98,15 @@ const READERS: Record<Feature, readonly Feature[]> = {
   jobs: [],
   models: ['explanations', 'ablation', 'reports'],
   concepts: ['explanations', 'ablation', 'reports'],
-  explanations: ['ablation', 'reports'],
-  ablation: ['reports'],
+  explanations: ['ablation', 'reports', 'dissect', 'compare'],
+  ablation: ['reports', 'compare'],
   // Reports read every feature's results (their sections and preview); bookmarks are declared with them.
   reports: [],
-  // The generative cache of the project feeds Describe-and-Dissect (next); nothing reads it yet.
-  describers: [],
+  // The generative cache of the project feeds Describe-and-Dissect's chains.
+  describers: ['dissect'],
+  // DnD / CLIP-Dissect runs are explain runs (changed through 'explanations'); the comparisons read every run.
+  dissect: ['compare', 'reports'],
+  compare: [],
 };
 
 /** `changed` and every feature that reads them, transitively. */
