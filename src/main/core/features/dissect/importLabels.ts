@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LabelFormat } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { ensureSplit, labelWeights, readColumns, resolveSet, runInfo, skippedDetails } from '../explanations';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from '../../platform/files/csv';
-import { fsError } from '../../platform/files/fsErrors';
-import { decodeUtf8Text } from '../../platform/files/textEncoding';
+import { readImportFile } from '../../platform/files/importFile';
 import { getStats, nonFiniteNeurons } from '../../platform/store/activationRepo';
 import * as repo from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
@@ -145,15 +143,8 @@ function pickLayer(file: string, rows: LabelRow[], layer: string | undefined): L
 }
 
 async function readText(file: string): Promise<{ text: string; sha256: string }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `${file} does not exist.`, { path: file });
-    const coded = fsError(e, file, 'read');
-    throw coded instanceof AppError ? coded : new AppError('bad_input', `${file} cannot be read: ${(e as Error).message}.`, { path: file });
-  }
-  return { text: decodeUtf8Text(bytes, file), sha256: createHash('sha256').update(bytes).digest('hex') };
+  const { bytes, text } = await readImportFile(file);
+  return { text, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 export async function importLabels(db: Db, input: LabelImportInput) {

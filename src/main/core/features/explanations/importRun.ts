@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
-import { fsError } from '../../platform/files/fsErrors';
+import { readImportFile } from '../../platform/files/importFile';
 import { getStats, nonFiniteNeurons } from '../../platform/store/activationRepo';
-import { decodeUtf8Text } from '../../platform/files/textEncoding';
 import { ensureConceptSet } from '../../platform/store/conceptRepo';
 import * as repo from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
@@ -68,15 +66,7 @@ function pickLayer(file: string, rows: ImportedRow[], layer: string | undefined)
 export async function importRun(db: Db, input: ImportInput) {
   const src = resolveSet(db, input.activationSetId);
   const file = resolve(input.path);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new AppError('not_found', `${file} does not exist.`, { path: file });
-    const coded = fsError(e, file, 'read');
-    throw coded instanceof AppError ? coded : new AppError('bad_input', `${file} cannot be read: ${(e as Error).message}.`, { path: file });
-  }
-  const text = decodeUtf8Text(bytes, file);
+  const { text } = await readImportFile(file);
   const isJson = /\.json$/i.test(file) || text.trimStart().startsWith('{');
   const where = (r: ImportedRow) => (isJson ? `neurons[${r.line - 1}]` : `line ${r.line}`);
   const rows = pickLayer(file, isJson ? parseResultsJson(file, text) : parseResultsCsv(file, text), input.layer);
