@@ -1,7 +1,8 @@
-import { useEffect } from 'react';
+import { useCallback } from 'react';
 import type { ActivationSetInfo } from '../../../../shared/contract';
 import { methodLabel } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
+import { useLayers } from '../../components/LayerPicker';
 import { useApp } from '../../lib/appContext';
 import { formatCount } from '../../lib/format';
 import { useContractQuery } from '../../lib/query';
@@ -18,18 +19,11 @@ import { meanSE, rowLabel, runLabel } from './rows';
  * run's own screens (compare.layer reads simulate.means and ablation.results).
  */
 export function CompareScreen() {
-  const { navigate, openScreen } = useApp();
+  const { navigate } = useApp();
   const route = useScreenRoute('compare');
-  const sets = useContractQuery('activations.list', {});
-  const models = useContractQuery('model.list', {});
-  const complete = (sets.data ?? []).filter((s) => s.complete);
-  const set = complete.find((s) => s.id === route.setId);
-  const modelName = (id: number) => models.data?.find((m) => m.id === id)?.name ?? `model #${id}`;
-
+  const open = useCallback((setId: number, opts?: { replace: boolean }) => navigate({ screen: 'compare', setId }, opts), [navigate]);
   // #/compare opens the first complete layer.
-  useEffect(() => {
-    if (route.setId === undefined && complete.length > 0) navigate({ screen: 'compare', setId: complete[0].id }, { replace: true });
-  }, [route.setId, complete, navigate]);
+  const { set, layerName, picker } = useLayers(route.setId, open, { testId: 'compare-layer' });
 
   return (
     <div className="stack" data-testid="compare-screen" data-set={set?.id ?? ''}>
@@ -40,42 +34,13 @@ export function CompareScreen() {
           Optim / Norm ablation scores where an ablation run exists. Score a run under another simulator on its results screen, or ablate it
           on the Ablation screen, and it gets a column here.
         </p>
-        <ErrorBox error={sets.error ?? models.error} />
-        {sets.data && complete.length === 0 && (
-          <p className="hint">
-            No extracted layer yet: extract one on the{' '}
-            <button type="button" className="link" onClick={() => openScreen('models')}>
-              Models
-            </button>{' '}
-            screen.
-          </p>
-        )}
-        {complete.length > 0 && (
-          <label className="inline-field">
-            Layer{' '}
-            <select
-              value={set?.id ?? ''}
-              onChange={(e) => navigate({ screen: 'compare', setId: Number(e.target.value) })}
-              data-testid="compare-layer"
-            >
-              {!set && <option value="">— choose a layer —</option>}
-              {complete.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {modelName(s.modelId)} / {s.tensorName} ({formatCount(s.nNeurons)} neurons, {formatCount(s.nImages)} images)
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        {route.setId !== undefined && sets.data && !set && (
-          <p className="warn-text">Activation set #{route.setId} is not a complete layer of this project: choose another one.</p>
-        )}
+        {picker}
       </section>
       {set && (
         <>
-          <CompareLayerView set={set} layer={`${modelName(set.modelId)} / ${set.tensorName}`} />
+          <CompareLayerView set={set} layer={layerName(set)} />
           <LabelsImport set={set} />
-          <ClassifierFindingPanel set={set} layer={`${modelName(set.modelId)} / ${set.tensorName}`} />
+          <ClassifierFindingPanel set={set} layer={layerName(set)} />
         </>
       )}
     </div>
