@@ -1236,6 +1236,65 @@ const GENERATIVE: Case[] = [
   },
 ];
 
+// Describe-and-Dissect, CLIP-Dissect and label imports: refused before anything is written.
+const DISSECT: Case[] = [
+  {
+    cat: 'dissect',
+    name: 'DnD without a captioner names the flag (or the stage to switch off)',
+    argv: (c) => ['dnd.run', ...explainBase(c), '--encoderId', '1'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--captionerId/, /describer\.list/],
+    project: same,
+  },
+  {
+    cat: 'dissect',
+    name: 'an image prompt without {concept}',
+    argv: (c) => ['dnd.run', ...explainBase(c), '--encoderId', '1', '--promptTemplate', 'a photo'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--promptTemplate/, /\{concept\}/],
+    project: same,
+  },
+  {
+    cat: 'dissect',
+    name: "the DnD chain of a run that is not DnD's",
+    argv: (c) => ['dnd.chain', ...resultsBase(c), '--neuron', '0'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/not a Describe-and-Dissect run/],
+    project: same,
+  },
+  {
+    cat: 'dissect',
+    name: 'crops of a neuron the layer does not have',
+    argv: (c) => ['activations.crops', ...explainBase(c), '--neuron', '100000', '--imageIds', '1'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/Neuron 100000 is out of range/],
+    project: same,
+  },
+  {
+    cat: 'dissect',
+    name: 'importing labels from a file that does not exist',
+    argv: (c) => ['labels.import', ...explainBase(c), '--path', join(c.D, 'tally.csv')],
+    exit: 2,
+    code: 'not_found',
+    says: [/tally\.csv/, /does not exist/],
+    project: same,
+  },
+  {
+    cat: 'dissect',
+    name: 'a NetDissect tally with unit 0 (its units start at 1)',
+    setup: (c) => writeFileSync(join(c.D, 'tally.csv'), 'unit,category,label,score\n0,object,shoe,0.2\n'),
+    argv: (c) => ['labels.import', ...explainBase(c), '--path', join(c.D, 'tally.csv')],
+    exit: 2,
+    code: 'bad_input',
+    says: [/tally\.csv/, /line 2/, /NetDissect counts units from 1/],
+    project: same,
+  },
+];
+
 const CASES: Case[] = [
   ...NUMBERS,
   ...numericSweep(),
@@ -1249,6 +1308,7 @@ const CASES: Case[] = [
   ...MAPPING,
   ...SPLITS,
   ...GENERATIVE,
+  ...DISSECT,
 ];
 
 describe('bad-input campaign (CLI, real project copies)', () => {
