@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classAuroc, meanStandardError, nearestByCosine } from '../../src/main/core/numeric/compare';
-import { labelOf } from '../../src/main/core/features/compare/classifierFinding';
+import { labelOf } from '../../src/main/core/features/compare/labels';
 
 // "Find a classifier for an unseen concept" against scikit-learn's roc_auc_score and NumPy's argmax of cosines
 // (golden written by scripts/fixtures/make_classifier_finding_golden.py), plus a case counted by hand.

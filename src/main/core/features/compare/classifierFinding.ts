@@ -1,11 +1,10 @@
 import type { ClassifierFinding, ExplainMethod } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { classAuroc, meanStandardError, nearestByCosine } from '../../numeric/compare';
-import * as acts from '../../platform/store/activationRepo';
-import { runExplanations, type StoredTerm } from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
 import { embedTextsCached, encoderSession, requireEncoder } from '../concepts';
-import { loadLabelConcepts, readColumns, requireRun, resolveSet } from '../explanations';
+import { loadLabelConcepts, readColumns, resolveSet } from '../explanations';
+import { asText, readRunLabels } from './labels';
 
 // "Find a classifier for an unseen concept" (DnD and MILAN papers; docs/compare.md): a second labelled probe set's
 // classes play unseen concepts. For each class and each run, the neuron whose label is closest to the class name
@@ -20,50 +19,10 @@ export interface ClassifierFindingInput {
   method?: Record<string, ExplainMethod>;
 }
 
-/**
- * Methods whose terms are a weighted linear model (LE and its baselines, LE files): the label is the largest-|weight|
- * concept, the one that explains most of the neuron; joining ten signed terms into one text would let concepts
- * the neuron is *against* pull the embedding. Label methods (DnD, CLIP-Dissect, NetDissect, MILAN) have 1-3 terms of
- * weight 1 that together are the description: their texts joined.
- */
-const LINEAR: ReadonlySet<ExplainMethod> = new Set(['le_label', 'le_siglip', 'best_concept', 'top5', 'imported']);
-
-/** Class folder and label names use '_' for spaces (Ankle_boot); the encoder reads words. */
-const asText = (s: string) => s.replace(/_/g, ' ').trim();
-
-export function labelOf(method: ExplainMethod, terms: readonly StoredTerm[]): string {
-  if (terms.length === 0) return '';
-  if (!LINEAR.has(method)) return asText(terms.map((t) => t.concept).join(', '));
-  let best = terms[0];
-  for (const t of terms) if (Math.abs(t.weight) > Math.abs(best.weight)) best = t;
-  return asText(best.concept);
-}
-
 export async function classifierFinding(db: Db, input: ClassifierFindingInput): Promise<ClassifierFinding> {
   const ctx = resolveSet(db, input.activationSetId);
   const { set, probe } = ctx;
-  const runs = input.runIds.map((id) => {
-    const run = requireRun(db, id);
-    const of = acts.getSetInfo(db, run.activationSetId);
-    if (!of || of.modelId !== set.modelId || of.layerId !== set.layerId)
-      throw new AppError(
-        'bad_input',
-        `Explain run ${id} explains ${of ? `layer "${of.tensorName}" of model ${of.modelId}` : 'a deleted activation set'}, not layer "${set.tensorName}" of model ${set.modelId} (activation set ${set.id}). Pass runs of that layer, or extract their layer on probe set "${probe.name}" and pass that activation set.`,
-      );
-    const method = input.method?.[String(id)] ?? run.method;
-    const labelled = runExplanations(db, id)
-      .filter((e) => e.method === method)
-      .map((e) => ({ neuron: e.neuron, label: labelOf(method, e.terms) }))
-      .filter((e) => e.label && e.neuron < set.nNeurons);
-    if (labelled.length === 0)
-      throw new AppError(
-        'bad_input',
-        `Explain run ${id} has no "${method}" explanation with a label. Pick another method for it (method: { "${id}": ... }) or finish the run.`,
-      );
-    // One label per neuron (a run stores one explanation per method and neuron; keep the first if not).
-    const seen = new Set<number>();
-    return { id, method, labelled: labelled.filter((e) => !seen.has(e.neuron) && seen.add(e.neuron)) };
-  });
+  const runs = readRunLabels(db, set, input.runIds, input.method);
 
   // The unseen concepts: the second probe set's classes, and who is in each.
   const lc = loadLabelConcepts(db, probe.id);
