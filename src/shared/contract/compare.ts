@@ -69,6 +69,42 @@ export const ClassifierFinding = z.object({
 });
 export type ClassifierFinding = z.infer<typeof ClassifierFinding>;
 
+/** compare.labelSimilarity: one neuron of the final layer (neuron k = class k), its label and the cosines to its class name. */
+export const LabelSimilarityNeuron = z.object({
+  neuron: Neuron,
+  /** The class name as given (or the probe set's class folder); compared as text with '_' read as a space. */
+  className: z.string(),
+  /** The neuron's label as embedded (read from the explanation as compare.classifierFinding reads it). */
+  label: z.string(),
+  /** Cosine of label and class name under the encoder's text tower; null without an encoder. */
+  encoderCos: z.number().nullable(),
+  /** Cosine under the sentence-embedding model (text embedder); null without one. */
+  sentenceCos: z.number().nullable(),
+});
+export type LabelSimilarityNeuron = z.infer<typeof LabelSimilarityNeuron>;
+
+export const LabelSimilarity = z.object({
+  activationSetId: Id,
+  encoder: z.object({ id: Id, name: z.string() }).nullable(),
+  textEmbedder: z.object({ id: z.number().int().positive(), name: z.string() }).nullable(),
+  /** One per neuron, in neuron order. */
+  classNames: z.array(z.string()),
+  classNamesFrom: z.enum(['input', 'probe_set']),
+  runs: z.array(
+    z.object({
+      runId: Id,
+      method: ExplainMethod,
+      /** Neurons with a label of that method (the rest are not counted). */
+      n: z.number().int(),
+      /** Mean cosine +- SE (sample SD / sqrt(n)) over the labelled neurons; null without that model. */
+      encoder: MeanSE.nullable(),
+      sentence: MeanSE.nullable(),
+      neurons: z.array(LabelSimilarityNeuron),
+    }),
+  ),
+});
+export type LabelSimilarity = z.infer<typeof LabelSimilarity>;
+
 export const compareMethods = {
   'compare.layer': method(
     "Every method's mean test correlation +- SE under each simulator and Optim / Norm ablation means +- SE, per finished explain run of a layer (activation set): the LE paper's main table on your model.",
@@ -87,5 +123,24 @@ export const compareMethods = {
       method: z.record(z.string().regex(/^\d+$/), ExplainMethod).optional(),
     }),
     ClassifierFinding,
+  ),
+  'compare.labelSimilarity': method(
+    "Final-layer label similarity (the DnD paper's evaluation): for a layer whose neurons are the model's classes (neuron k = class k), the cosine between each run's label of neuron k and class k's name under an encoder's text tower and/or a sentence-embedding model (text embedder); mean +- SE per run and the per-neuron rows.",
+    z
+      .object({
+        /** The final layer: neuron k is class k. */
+        activationSetId: Id,
+        /** Explain runs of that layer (any method: LE, DnD, CLIP-Dissect, imports). */
+        runIds: z.array(Id).min(1).max(100),
+        encoderId: Id.optional(),
+        /** A describer of role text_embedder (describer.list { role: 'text_embedder' }). */
+        textEmbedderId: z.number().int().positive().optional(),
+        /** Class k's name, one per neuron; default: the probe set's class folders sorted by name (when their count is the layer's). */
+        classNames: z.array(z.string().trim().min(1).max(300)).min(1).max(100_000).optional(),
+        /** Per run id, which explanation method to read (default: the run's own method). */
+        method: z.record(z.string().regex(/^\d+$/), ExplainMethod).optional(),
+      })
+      .refine((v) => v.encoderId !== undefined || v.textEmbedderId !== undefined, 'give encoderId, textEmbedderId or both'),
+    LabelSimilarity,
   ),
 } as const;

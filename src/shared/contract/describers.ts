@@ -3,13 +3,14 @@ import { job, method } from '../define';
 import { FilePath, Id, Overwrite } from './schemas';
 
 // Local generative models ("describers"): an image captioner, a language model and an image generator, the three
-// roles Describe-and-Dissect runs. The library of models is app-wide (one JSON file in the user's data folder, keyed
-// by content hash like calibrations), so a model added once serves every project. What the models produce (captions,
-// answers, generated images) is cached in the open project, keyed by model hash + inputs: it is expensive to remake
-// and a project's descriptions must stay reproducible when it is copied to another machine.
+// roles Describe-and-Dissect runs, and a sentence-embedding model (text_embedder) for final-layer label similarity.
+// The library of models is app-wide (one JSON file in the user's data folder, keyed by content hash like
+// calibrations), so a model added once serves every project. What the models produce (captions, answers, generated
+// images) is cached in the open project, keyed by model hash + inputs: it is expensive to remake and a project's
+// descriptions must stay reproducible when it is copied to another machine.
 // Core: src/main/core/features/describers/.
 
-export const DescriberRole = z.enum(['captioner', 'language_model', 'image_generator']);
+export const DescriberRole = z.enum(['captioner', 'language_model', 'image_generator', 'text_embedder']);
 export type DescriberRole = z.infer<typeof DescriberRole>;
 
 export const DescriberFormat = z.enum(['transformers', 'gguf', 'endpoint', 'diffusers_onnx']);
@@ -135,7 +136,7 @@ export const GeneratedImageRow = z.object({
 
 export const describerMethods = {
   'describer.add': job(
-    'Add a local generative model to the app-wide library: a captioner folder (transformers.js image-to-text export), a GGUF language model file, an OpenAI-compatible endpoint, or an image generator folder (diffusers/optimum ONNX export). Validated (clear errors name the missing or bad file) and hashed; adding the same files again returns the existing entry.',
+    'Add a local generative model to the app-wide library: a captioner folder (transformers.js image-to-text export), a GGUF language model file, an OpenAI-compatible endpoint, or an image generator folder (diffusers/optimum ONNX export), or a text embedder folder (transformers.js feature-extraction export, e.g. all-mpnet-base-v2). Validated (clear errors name the missing or bad file) and hashed; adding the same files again returns the existing entry.',
     z.object({ role: DescriberRole, path: FilePath.optional(), endpoint: EndpointSpec.optional(), name: Name.optional() }),
     DescriberInfo,
   ),

@@ -2,13 +2,14 @@ import { contract, type Contract } from '../../../../shared/contract';
 import type { Handlers, OutputOf } from '../../../../shared/define';
 import type { BackendState } from '../../platform/context';
 import { classifierFinding } from './classifierFinding';
+import { labelSimilarity } from './labelSimilarity';
 import { compareLayer, type Read } from './layer';
 
-type CompareMethodNames = 'compare.layer';
+type CompareMethodNames = 'compare.layer' | 'compare.labelSimilarity';
 
 /** `handlers` is the backend's whole contract (given by the composition root): comparisons read through it. */
 export function createCompareHandlers(
-  _state: BackendState,
+  state: BackendState,
   handlers: () => Handlers<Contract>,
 ): Pick<Handlers<Contract>, CompareMethodNames> {
   return {
@@ -19,6 +20,8 @@ export function createCompareHandlers(
       };
       return compareLayer(read, activationSetId);
     },
+    // Runs the text models itself (encoder text tower, text embedder), reading labels from the store.
+    'compare.labelSimilarity': (input, ctx) => labelSimilarity(state, input, ctx),
   };
 }
 

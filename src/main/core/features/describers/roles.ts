@@ -2,7 +2,7 @@
 // (transformers.js captioner, node-llama-cpp or an OpenAI-compatible endpoint, our ONNX diffusion loop) implements
 // one of these; the library, the cache, the jobs and the try screen only use these interfaces.
 
-export type DescriberRole = 'captioner' | 'language_model' | 'image_generator';
+export type DescriberRole = 'captioner' | 'language_model' | 'image_generator' | 'text_embedder';
 
 /** Pixels handed to a captioner, already cropped: row-major, interleaved channels, 8 bits each. */
 export interface ImagePixels {
@@ -103,6 +103,14 @@ export interface ImageGenerator {
       onWarning?: (message: string) => void;
     },
   ): Promise<GeneratedImage[]>;
+  dispose(): Promise<void>;
+}
+
+/** A sentence-embedding model: one L2-normalised vector per text (pooled as its folder says). */
+export interface TextEmbedder {
+  dim: number;
+  /** texts.length x dim, row-major, each row of unit length. */
+  embed(texts: readonly string[], signal: AbortSignal): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 

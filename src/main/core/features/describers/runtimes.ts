@@ -4,7 +4,8 @@ import { inspectCaptionerFolder, loadCaptioner } from './captioner';
 import { inspectDiffusersFolder, loadDiffusionPipeline } from './generator';
 import { createEndpointModel, inspectEndpoint, inspectGguf, loadGgufModel } from './languageModel';
 import type { LibraryEntry } from './library';
-import type { Captioner, ImageGenerator, InspectedModel, LanguageModel } from './roles';
+import type { Captioner, ImageGenerator, InspectedModel, LanguageModel, TextEmbedder } from './roles';
+import { inspectTextEmbedderFolder, loadTextEmbedder } from './textEmbedder';
 
 // Which runtime serves which role and format, and the loaded models. Loading a real model takes seconds to minutes
 // (an SD export is gigabytes), so at most one model per role stays loaded for the life of the backend, keyed by
@@ -18,6 +19,8 @@ export function inspectModel(role: DescriberRole, path: string): Promise<Inspect
       return inspectGguf(path);
     case 'image_generator':
       return inspectDiffusersFolder(path);
+    case 'text_embedder':
+      return inspectTextEmbedderFolder(path);
   }
 }
 
@@ -39,11 +42,12 @@ interface RoleModels {
   captioner: Captioner;
   language_model: LanguageModel;
   image_generator: ImageGenerator;
+  text_embedder: TextEmbedder;
 }
 
 interface Loaded {
   key: string;
-  model: Promise<Captioner | LanguageModel | ImageGenerator>;
+  model: Promise<Captioner | LanguageModel | ImageGenerator | TextEmbedder>;
 }
 
 const loaded = new Map<DescriberRole, Loaded>();
@@ -53,7 +57,7 @@ export interface LoadHooks {
   onProgress?: (fraction: number) => void;
 }
 
-function load(e: LibraryEntry, hooks: LoadHooks): Promise<Captioner | LanguageModel | ImageGenerator> {
+function load(e: LibraryEntry, hooks: LoadHooks): Promise<Captioner | LanguageModel | ImageGenerator | TextEmbedder> {
   // Loading is shared by later callers: it must not die with the first caller's cancel.
   const opts = { signal: new AbortController().signal, onProgress: hooks.onProgress };
   switch (e.role) {
@@ -65,6 +69,8 @@ function load(e: LibraryEntry, hooks: LoadHooks): Promise<Captioner | LanguageMo
         : loadGgufModel(e.path!, { ...opts, gpu: 'auto' });
     case 'image_generator':
       return loadDiffusionPipeline(e.path!, opts);
+    case 'text_embedder':
+      return loadTextEmbedder(e.path!, opts);
   }
 }
 

@@ -16,6 +16,7 @@ const ROLE_WORDS: Record<DescriberRole, string> = {
   captioner: 'a captioner',
   language_model: 'a language model',
   image_generator: 'an image generator',
+  text_embedder: 'a text embedder',
 };
 
 /** Sorted-key JSON: the same value always gives the same text, so it can be hashed as a cache key. */

@@ -12,16 +12,25 @@ import { GenerateTry } from './GenerateTry';
 import type { GenerativeRole } from './route';
 import { ROLES, type DescriberInfo } from './types';
 
-const ORDER: GenerativeRole[] = ['captioner', 'language_model', 'image_generator'];
+const ORDER: GenerativeRole[] = ['captioner', 'language_model', 'image_generator', 'text_embedder'];
 
 /** What each role's Try panel makes; NeedsProject names it when no project is open (results are cached in the project). */
-const MADE: Record<GenerativeRole, string> = { captioner: 'Captions', language_model: 'Answers', image_generator: 'Generated images' };
+const MADE: Record<GenerativeRole, string> = {
+  captioner: 'Captions',
+  language_model: 'Answers',
+  image_generator: 'Generated images',
+  text_embedder: 'Label similarity',
+};
 
 function TryPanel({ model }: { model: DescriberInfo }) {
   const { project } = useApp();
   if (!project) return <NeedsProject screen={MADE[model.role]} />;
   if (model.role === 'captioner') return <CaptionTry key={model.id} model={model} />;
   if (model.role === 'language_model') return <CompleteTry key={model.id} model={model} />;
+  if (model.role === 'text_embedder')
+    return (
+      <p className="hint">Used by Compare methods → Label similarity (final-layer labels against class names); nothing to try here.</p>
+    );
   return <GenerateTry key={model.id} model={model} />;
 }
 

@@ -4,7 +4,7 @@ import { idParam } from '../../lib/router';
 // model of a role selected: its details and its Try panel). The library is app-wide, so the ids stay valid across
 // projects on this machine.
 
-export type GenerativeRole = 'captioner' | 'language_model' | 'image_generator';
+export type GenerativeRole = 'captioner' | 'language_model' | 'image_generator' | 'text_embedder';
 
 export type GenerativeRoute = { screen: 'generative'; role: GenerativeRole; describerId?: number };
 
@@ -12,6 +12,7 @@ const SEGMENTS: Record<GenerativeRole, string> = {
   captioner: 'captioner',
   language_model: 'language-model',
   image_generator: 'image-generator',
+  text_embedder: 'text-embedder',
 };
 
 const ROLE_OF = new Map(Object.entries(SEGMENTS).map(([role, seg]) => [seg, role as GenerativeRole]));

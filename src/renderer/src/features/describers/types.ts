@@ -29,7 +29,7 @@ export const ROLES: Record<GenerativeRole, RoleText> = {
     pathKind: 'folder',
     placeholder: '/models/vit-gpt2-image-captioning',
     pathHint:
-      'A transformers.js image-to-text export: config.json, generation_config.json, preprocessor_config.json, tokenizer files and onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx (VisionEncoderDecoder, e.g. vit-gpt2; Florence-2; SmolVLM). BLIP is not supported by transformers.js.',
+      'A transformers.js image-to-text export: config.json, generation_config.json, preprocessor_config.json, tokenizer files and onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx (VisionEncoderDecoder, e.g. vit-gpt2), or a Florence-2 export that also has onnx/vision_encoder.onnx and onnx/embed_tokens.onnx (e.g. onnx-community/Florence-2-base-ft; captions with <CAPTION>, greedy). SmolVLM is not run yet; BLIP is not supported by transformers.js.',
   },
   language_model: {
     tab: 'Language model',
@@ -51,6 +51,18 @@ export const ROLES: Record<GenerativeRole, RoleText> = {
     placeholder: '/models/sd-turbo-onnx',
     pathHint:
       'A diffusers/optimum ONNX export: model_index.json, text_encoder/, tokenizer/, unet/, vae_decoder/ and scheduler/scheduler_config.json (fp32 or fp16; one .onnx_data file per part is fine).',
+  },
+  text_embedder: {
+    tab: 'Text embedder',
+    title: 'Text embedders',
+    addTitle: 'a text embedder',
+    about:
+      'Sentence-embedding models that say how close two texts are: final-layer label similarity (Compare methods) compares each method’s label of a class neuron with the class name under one.',
+    pathLabel: 'Text embedder folder',
+    pathKind: 'folder',
+    placeholder: '/models/all-mpnet-base-v2',
+    pathHint:
+      'A transformers.js feature-extraction export: config.json (bert, mpnet, roberta ...), tokenizer.json, tokenizer_config.json and onnx/model.onnx; modules.json + 1_Pooling/config.json from sentence-transformers set the pooling (mean over tokens by default). Vectors are L2-normalised.',
   },
 };
 

@@ -7,6 +7,7 @@ const ROLE_WORDS: Record<Role, { name: string; a: string }> = {
   captioner: { name: 'Captioner', a: 'a captioner' },
   language_model: { name: 'Language model', a: 'a language model' },
   image_generator: { name: 'Image generator', a: 'an image generator' },
+  text_embedder: { name: 'Text embedder', a: 'a text embedder' },
 };
 
 /**
