@@ -1295,6 +1295,50 @@ const DISSECT: Case[] = [
   },
 ];
 
+const RATINGS: Case[] = [
+  {
+    cat: 'ratings',
+    name: 'a rating study listing the same run and method twice',
+    argv: (c) => [
+      'ratings.create',
+      ...explainBase(c),
+      '--runs',
+      `[{"runId":${id('run')(c)}},{"runId":${id('run')(c)},"method":"le_label"}]`,
+    ],
+    exit: 2,
+    code: 'bad_input',
+    says: [/listed twice/],
+    project: same,
+  },
+  {
+    cat: 'ratings',
+    name: 'the sheet of a study that does not exist',
+    argv: () => ['ratings.sheet', '--studyId', '99', '--rater', 'ana'],
+    exit: 2,
+    code: 'not_found',
+    says: [/Rating study 99 does not exist/],
+    project: same,
+  },
+  {
+    cat: 'ratings',
+    name: 'a rating outside 1-5 names the flag',
+    argv: () => ['ratings.rate', '--studyId', '1', '--rater', 'ana', '--itemId', '1', '--score', '6'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/--score/],
+    project: same,
+  },
+  {
+    cat: 'ratings',
+    name: 'a rating of a study that does not exist writes nothing (not even the rater)',
+    argv: () => ['ratings.rate', '--studyId', '99', '--rater', 'ana', '--itemId', '1', '--score', '3'],
+    exit: 2,
+    code: 'not_found',
+    says: [/Rating study 99 does not exist/],
+    project: same,
+  },
+];
+
 const CASES: Case[] = [
   ...NUMBERS,
   ...numericSweep(),
@@ -1309,6 +1353,7 @@ const CASES: Case[] = [
   ...SPLITS,
   ...GENERATIVE,
   ...DISSECT,
+  ...RATINGS,
 ];
 
 describe('bad-input campaign (CLI, real project copies)', () => {

@@ -9,6 +9,7 @@ import { reportMethods } from './reports';
 import { describerMethods } from './describers';
 import { dissectMethods } from './dissect';
 import { compareMethods } from './compare';
+import { ratingMethods } from './ratings';
 
 // The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
 // renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
@@ -26,6 +27,7 @@ export * from './reports';
 export * from './describers';
 export * from './dissect';
 export * from './compare';
+export * from './ratings';
 
 export const contract = {
   ...projectMethods,
@@ -39,6 +41,7 @@ export const contract = {
   ...describerMethods,
   ...dissectMethods,
   ...compareMethods,
+  ...ratingMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -18,6 +18,7 @@ import { createReportHandlers } from '../features/reports/handlers';
 import { createDescriberHandlers, disposeRuntimes } from '../features/describers';
 import { createDissectHandlers } from '../features/dissect';
 import { createClassifierFindingHandlers, createCompareHandlers } from '../features/compare';
+import { createRatingHandlers } from '../features/ratings';
 import { withStoreErrors } from './storeErrors';
 
 // The composition root: the explicit list of features (their handlers) and job kinds, and the state they share.
@@ -60,6 +61,7 @@ export function createBackend(opts: BackendOptions): Backend {
     // Comparisons read every number through the contract (simulate.means, ablation.results), like reports.
     ...createCompareHandlers(state, () => wrapped),
     ...createClassifierFindingHandlers(state),
+    ...createRatingHandlers(state),
     // Reports read every number through the contract itself (the wrapped handlers below).
     ...createReportHandlers(state, () => wrapped),
   };

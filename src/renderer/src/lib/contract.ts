@@ -9,6 +9,7 @@ import {
   modelMethods,
   probeMethods,
   projectMethods,
+  ratingMethods,
   reportMethods,
   type Contract,
   type MethodName,
@@ -43,6 +44,7 @@ export const FEATURE_METHODS = {
   describers: describerMethods,
   dissect: dissectMethods,
   compare: compareMethods,
+  ratings: ratingMethods,
 } as const;
 
 export type Feature = keyof typeof FEATURE_METHODS;

@@ -13,10 +13,11 @@ import {
 } from '../describers';
 import { unitActivation, unitContext, unitTensors, type HeatmapDeps } from '../models';
 import { interpretability, selectConcepts } from '../../numeric/dissect';
+import { seededShuffle } from '../../numeric/le';
 import type { Db } from '../../platform/store/open';
 import { cropsOf, sha256Bytes } from './crops';
 import { embedImagesCached, type Embedder } from './embed';
-import { postprocessConcept, seededShuffle, summarisePrompt, simplifyPrompt, CONCEPT_SCHEMA, SYSTEM_PROMPT } from './prompts';
+import { postprocessConcept, summarisePrompt, simplifyPrompt, CONCEPT_SCHEMA, SYSTEM_PROMPT } from './prompts';
 
 // Describe-and-Dissect for one neuron (docs/dissect.md, methods.md "Describe-and-Dissect"): top images -> attention
 // crops -> re-rank by the neuron -> captions -> candidate concepts -> generated images ranked by the neuron -> best

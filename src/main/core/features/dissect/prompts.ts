@@ -31,20 +31,3 @@ export function postprocessConcept(raw: string): string {
   return s.replace(/["'`]/g, '').replace(/\s+/g, ' ').trim().replace(/\.+$/, '').trim();
 }
 
-/** Fisher-Yates with mulberry32 (seeded): the captions' order of one language-model call, reproducible from its seed. */
-export function seededShuffle<T>(xs: readonly T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}

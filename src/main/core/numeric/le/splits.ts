@@ -30,6 +30,17 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Fisher-Yates with mulberry32(seed): an order reproducible from its seed (DnD's caption order, a rating study's). */
+export function seededShuffle<T>(xs: readonly T[], seed: number): T[] {
+  const rand = mulberry32(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
 /**
  * Assignment per image: 0 = train, 1 = val, 2 = test. Fisher-Yates shuffle of 0..n-1 with mulberry32(seed);
  * the first round(train*n) shuffled images go to train, the next round(val*n) to val, the rest to test.

@@ -7,6 +7,7 @@ import { sql as m005 } from './005_bookmarks';
 import { sql as m006 } from './006_neuron_columns';
 import { sql as m007 } from './007_split_source';
 import { sql as m008 } from './008_generative_cache';
+import { sql as m009 } from './009_ratings';
 
 export interface Migration {
   version: number;
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration(6, 'neuron_columns', m006),
   migration(7, 'split_source', m007),
   migration(8, 'generative_cache', m008),
+  migration(9, 'ratings', m009),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
