@@ -9,6 +9,7 @@ import { useContractQuery } from '../../lib/query';
 import { router, useScreenRoute } from '../../routes';
 import { ClassifierFindingPanel } from './ClassifierFindingPanel';
 import { CompareChart } from './CompareChart';
+import { LabelSimilarityPanel } from './LabelSimilarityPanel';
 import { LabelsImport } from './LabelsImport';
 import { meanSE, rowLabel, runLabel } from './rows';
 
@@ -41,6 +42,7 @@ export function CompareScreen() {
           <CompareLayerView set={set} layer={layerName(set)} />
           <LabelsImport set={set} />
           <ClassifierFindingPanel set={set} layer={layerName(set)} />
+          <LabelSimilarityPanel set={set} layer={layerName(set)} />
         </>
       )}
     </div>
