@@ -47,6 +47,8 @@ describe.skipIf(!haveFixtures)('Compare methods: label import and classifier fin
       const root = join(dir, 'unseen');
       await writeFashionMnistTree(root, { split: 'train', perClass: 12 });
       fx.second = await extract((await call(backend, 'probe.import', { root })).probeSetId);
+      // The fixture sentence model, in the library of the user-data folder the web server reads.
+      await call(backend, 'describer.add', { role: 'text_embedder', path: join(FIX, 'describers/text_embedder') });
       await call(backend, 'project.close', {});
     } finally {
       backend.dispose();
@@ -126,6 +128,34 @@ describe.skipIf(!haveFixtures)('Compare methods: label import and classifier fin
     await clearToasts(page);
     await shotOf(page, '[data-testid=classifier-finding]', 'classifier-finding', 3000);
     await shotOf(page, '[data-testid=compare-screen]', 'screen', 5000);
+  });
+
+  it('compares final-layer labels with the class names under the encoder and the sentence model', { timeout: LONG }, async () => {
+    await page.check(`[data-testid=ls-run][data-run="${fx.le}"]`);
+    await page.check(`[data-testid=ls-run][data-run="${fx.cd}"]`);
+    await page.fill('[data-testid=ls-classes]', CLASS_NAMES.join(', '));
+    await page.click('[data-testid=ls-submit]');
+    await page.waitForSelector('[data-testid=ls-result]', { timeout: LONG - 30_000 });
+    expect(await page.locator('[data-testid=ls-run-row]').count()).toBe(2);
+    expect(await page.locator('[data-testid=ls-neuron-row]').count()).toBe(10);
+    // A label that is the class name itself has cosine 1 under the sentence model.
+    const cells = await page
+      .locator(`[data-testid=ls-label][data-run="${fx.le}"]`)
+      .evaluateAll((els) => els.map((e) => ({ label: e.textContent!, row: [...e.closest('tr')!.children].map((c) => c.textContent!) })));
+    expect(cells).toHaveLength(10);
+    const same = cells.filter((c) => norm(c.label) === norm(c.row[1]));
+    expect(same.length).toBeGreaterThan(0);
+    // Columns: neuron, class, then per run (in the run table's order) label, encoder, sentence.
+    const order = await page.locator('[data-testid=ls-run-row]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run'))));
+    const sentenceCol = 2 + 3 * order.indexOf(fx.le) + 2;
+    for (const c of same) expect(c.row[sentenceCol], c.label).toBe('1.000');
+    const href = await page.locator(`[data-testid=ls-label][data-run="${fx.le}"] a`).first().getAttribute('href');
+    expect(href).toMatch(new RegExp(`#/explanations/run/${fx.le}/neuron/0$`));
+    expect(await page.locator('[data-testid=ls-run-table] th').allTextContents()).toEqual(
+      expect.arrayContaining(['fmnist_siglip_a (encoder) ± SE', 'text_embedder (sentence) ± SE']),
+    );
+    await clearToasts(page);
+    await shotOf(page, '[data-testid=label-similarity]', 'label-similarity', 3000);
   });
 
   it('ends without page errors', () => {
