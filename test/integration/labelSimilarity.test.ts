@@ -237,6 +237,28 @@ describe('compare.labelSimilarity', () => {
     expect(notClasses.message).toMatch(/has \d+ neurons but probe set ".*" has 10 class folder\(s\).*Pass classNames/);
   }, 300_000);
 
+  it("puts a label-similarity table in the report's compare section, class names in the model's order", async () => {
+    const runs = await call(backend, 'explain.runs', { activationSetId: logits });
+    const le = runs.find((r) => r.method === 'le_label')!.id;
+    const path = join(dir, 'report.html');
+    await call(backend, 'report.export', { run: le, format: 'html', path, sections: ['compare'], neurons: 'none' });
+    const report = readFileSync(path, 'utf8');
+    expect(report).toContain('Label similarity (final layer)');
+    // The same numbers as compare.labelSimilarity with the fixture's class order (the mapping reads models.json).
+    const res = await call(backend, 'compare.labelSimilarity', {
+      activationSetId: logits,
+      runIds: [le, ...runs.filter((r) => r.id !== le && r.status === 'done').map((r) => r.id)],
+      encoderId: encoderA,
+      textEmbedderId: embedderId,
+      classNames: [...CLASS_NAMES],
+    });
+    for (const r of res.runs) {
+      expect(report).toContain(`run ${r.runId} · `);
+      expect(report).toContain(`${r.encoder!.mean!.toFixed(3)} ± ${r.encoder!.standardError!.toFixed(3)}`);
+      expect(report).toContain(`${r.sentence!.mean!.toFixed(3)} ± ${r.sentence!.standardError!.toFixed(3)}`);
+    }
+  }, 300_000);
+
   it('defaults to the probe set class folders sorted by name', async () => {
     const runIds = (await call(backend, 'explain.runs', { activationSetId: logits })).map((r) => r.id).slice(0, 1);
     const res = await call(backend, 'compare.labelSimilarity', { activationSetId: logits, runIds, textEmbedderId: embedderId });
