@@ -6,7 +6,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { Figure } from '../../components/Figure';
 import { seriesColor } from '../../lib/colors';
 import { formatCount } from '../../lib/format';
-import type { In } from '../../lib/contract';
+import type { In, Out } from '../../lib/contract';
 import { useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
 import { meanSE } from './rows';
@@ -29,6 +29,9 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
   const runs = useContractQuery('explain.runs', { activationSetId: set.id });
   const encoders = useContractQuery('encoder.list', {});
   const embedders = useContractQuery('describer.list', { role: 'text_embedder' });
+  // The model's class order as ablation uses it (metadata, a classes file, models.json or inferred from predictions).
+  const mapping = useContractQuery('ablation.mapping', { activationSetId: set.id });
+  const mapped = modelOrder(mapping.data, set.nNeurons);
   const done = (runs.data ?? []).filter((r) => r.status === 'done');
   const usable = (embedders.data ?? []).filter((d) => d.status === 'ok');
   const [picked, setPicked] = useState<number[]>([]);
@@ -118,6 +121,14 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
           data-testid="ls-classes"
         />
       </label>
+      {mapped && (
+        <div>
+          <button type="button" onClick={() => setNames(mapped.join(', '))} data-testid="ls-classes-from-model">
+            Use the model&apos;s class order
+          </button>{' '}
+          <span className="hint">from {mapping.data!.sourceDetail}</span>
+        </div>
+      )}
       {classNames.length > 0 && classNames.length !== set.nNeurons && (
         <p className="hint">
           {classNames.length} names for {set.nNeurons} neurons: give one per neuron.
@@ -145,6 +156,15 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
       {q.data && input && <LabelSimilarityResult result={q.data} runs={done} layer={layer} />}
     </section>
   );
+}
+
+/** Class k's name for every k < K from a class mapping, or null when it does not name them all. */
+function modelOrder(m: Out<'ablation.mapping'> | null | undefined, K: number): string[] | null {
+  if (!m) return null;
+  const names = Array.from({ length: K }, (_, k) =>
+    m.modelClasses?.length === K ? m.modelClasses[k] : m.rows.find((r) => r.modelClass === k)?.label,
+  );
+  return names.every(Boolean) ? (names as string[]) : null;
 }
 
 function LabelSimilarityResult({ result, runs, layer }: { result: LabelSimilarity; runs: ExplainRunInfo[]; layer: string }) {
