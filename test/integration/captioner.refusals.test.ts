@@ -107,13 +107,22 @@ describe('captioner folder refusals', () => {
     expect(e.message).toContain('vit-gpt2-image-captioning');
   });
 
-  it.each(['florence2', 'smolvlm', 'llama'])('model_type %s is recognised and refused with a message', async (type) => {
+  // florence2 is supported (captioner.florence.test.ts); a vit-gpt2 folder that claims it lacks the Florence-2 files
+  it.each(['smolvlm', 'idefics3', 'llama'])('model_type %s is recognised and refused with a message', async (type) => {
     const dir = copy();
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: type }));
     const e = await refusal(dir);
     expect(e.code).toBe('describer_invalid');
     expect(e.message).toContain(`'${type}'`);
     expect(e.message).toContain('vit-gpt2');
+  });
+
+  it('a vit-gpt2 folder whose config.json claims florence2 is refused by its processor config', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'florence2' }));
+    const e = await refusal(dir);
+    expect(e.code).toBe('describer_invalid');
+    expect(e.message).toContain("not 'Florence2Processor'");
   });
 
   it('an empty folder, a missing path and a file are refused', async () => {

@@ -1,9 +1,10 @@
 // The captioner role: an image-to-text model in a local folder, run by transformers.js (@huggingface/transformers)
 // on our onnxruntime-node. Supported: VisionEncoderDecoder exports (vit-gpt2 captioners and the like) in the
-// transformers.js / optimum layout with a merged decoder. Florence-2 and SmolVLM folders are recognised and refused
-// with a message (they need task prompts / chat templates and a multi-session pipeline this runtime does not run
-// yet); BLIP is not in transformers.js at all. See docs/captioner.md.
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+// transformers.js / optimum layout with a merged decoder, and Florence-2 exports (onnx-community layout: vision
+// encoder, token embeddings, encoder, merged decoder; a task prompt such as '<CAPTION>'). SmolVLM folders are
+// recognised and refused with a message (chat templates, not run here yet); BLIP is not in transformers.js at all.
+// See docs/captioner.md.
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import '../../onnx/ort'; // first: switches onnxruntime's telemetry off before transformers.js loads it
@@ -14,6 +15,16 @@ const ENCODER = 'onnx/encoder_model.onnx';
 const MERGED = 'onnx/decoder_model_merged.onnx';
 const SPLIT = ['onnx/decoder_model.onnx', 'onnx/decoder_with_past_model.onnx'];
 const OPTIONAL = ['generation_config.json', 'special_tokens_map.json', 'vocab.json', 'merges.txt'];
+/** Florence-2 (onnx-community/Florence-2-base-ft layout): the four sessions Florence2ForConditionalGeneration opens. */
+const FLORENCE_ONNX = ['onnx/vision_encoder.onnx', 'onnx/embed_tokens.onnx', 'onnx/encoder_model.onnx', MERGED];
+const FLORENCE_EXAMPLE = 'onnx-community/Florence-2-base-ft';
+/** The Florence-2 task prompts that answer with a caption (pure text); '<CAPTION>' is the default. */
+export const FLORENCE_CAPTION_TASKS = ['<CAPTION>', '<DETAILED_CAPTION>', '<MORE_DETAILED_CAPTION>'] as const;
+export type FlorenceCaptionTask = (typeof FLORENCE_CAPTION_TASKS)[number];
+/** Caption options plus the Florence-2 task prompt (a VisionEncoderDecoder captioner takes no task). */
+export interface TaskCaptionOptions extends CaptionOptions {
+  task?: string;
+}
 
 type Json = Record<string, unknown>;
 
@@ -81,15 +92,16 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
       resolve(folder, 'config.json'),
       `config.json says model_type '${modelType}': BLIP captioners are not supported by transformers.js. Use a VisionEncoderDecoder export instead, e.g. nlpconnect/vit-gpt2-image-captioning (Xenova/vit-gpt2-image-captioning has the ONNX files), the closest supported choice.`,
     );
-  if (modelType === 'florence2' || modelType === 'smolvlm' || modelType === 'idefics3')
+  if (modelType === 'smolvlm' || modelType === 'idefics3')
     throw invalid(
       resolve(folder, 'config.json'),
-      `config.json says model_type '${modelType}' (${modelType === 'florence2' ? 'Florence-2' : 'SmolVLM'}): recognised, but this version runs only VisionEncoderDecoder captioners. Use a vit-gpt2 export such as Xenova/vit-gpt2-image-captioning.`,
+      `config.json says model_type '${modelType}' (SmolVLM): recognised, but this version runs only VisionEncoderDecoder and Florence-2 captioners. Use a vit-gpt2 export such as Xenova/vit-gpt2-image-captioning or a Florence-2 export such as ${FLORENCE_EXAMPLE}.`,
     );
+  if (modelType === 'florence2') return inspectFlorence(folder, config);
   if (modelType !== 'vision-encoder-decoder')
     throw invalid(
       resolve(folder, 'config.json'),
-      `config.json says model_type '${modelType || '(none)'}', not an image-to-text model this runtime knows: expected 'vision-encoder-decoder' (e.g. Xenova/vit-gpt2-image-captioning).`,
+      `config.json says model_type '${modelType || '(none)'}', not an image-to-text model this runtime knows: expected 'vision-encoder-decoder' (e.g. Xenova/vit-gpt2-image-captioning) or 'florence2' (e.g. ${FLORENCE_EXAMPLE}).`,
     );
   for (const name of REQUIRED_JSON.slice(1)) {
     if (!existsSync(resolve(folder, name)))
@@ -135,6 +147,78 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
   return { format: 'transformers', files, details };
 }
 
+/** A missing ONNX file of a Florence-2 folder, named with what is there instead (split decoder, quantised copies only). */
+function missingFlorenceOnnx(folder: string, name: string): AppError {
+  const file = resolve(folder, name);
+  if (name === MERGED && SPLIT.every((f) => existsSync(resolve(folder, f))))
+    return invalid(
+      file,
+      `${MERGED} is missing: the folder has the split decoder (${SPLIT.join(', ')}), which transformers.js 4 does not load. Download onnx/decoder_model_merged.onnx of ${FLORENCE_EXAMPLE}.`,
+    );
+  const base = name.slice('onnx/'.length, -'.onnx'.length);
+  let variants: string[] = [];
+  try {
+    variants = readdirSync(resolve(folder, 'onnx')).filter((f) => f.startsWith(`${base}_`) && f.endsWith('.onnx'));
+  } catch {
+    // no onnx/ folder at all
+  }
+  return invalid(
+    file,
+    variants.length
+      ? `${name} is missing in ${folder}: only ${variants.map((v) => `onnx/${v}`).join(', ')} (quantised or half-precision copies) are there, and this runtime loads the float32 file. Download ${name} of ${FLORENCE_EXAMPLE} too.`
+      : `${name} is missing in ${folder}: a Florence-2 export has ${FLORENCE_ONNX.join(', ')}; copy it from the model's export (e.g. ${FLORENCE_EXAMPLE}).`,
+  );
+}
+
+/** Validate a Florence-2 folder: the files Florence2ForConditionalGeneration and Florence2Processor read. */
+function inspectFlorence(folder: string, config: Json): InspectedModel {
+  for (const name of REQUIRED_JSON.slice(1)) {
+    if (!existsSync(resolve(folder, name)))
+      throw invalid(
+        resolve(folder, name),
+        `${name} is missing in ${folder}: copy it from the Florence-2 export (e.g. ${FLORENCE_EXAMPLE}); transformers.js needs it${name === 'preprocessor_config.json' ? ' (the image processor and the task prompts live there)' : ''}.`,
+      );
+  }
+  const tokenizer = readJson(folder, 'tokenizer.json');
+  readJson(folder, 'tokenizer_config.json');
+  const pre = readJson(folder, 'preprocessor_config.json');
+  const preFile = resolve(folder, 'preprocessor_config.json');
+  if (pre.processor_class !== 'Florence2Processor')
+    throw invalid(
+      preFile,
+      `preprocessor_config.json has processor_class '${String(pre.processor_class ?? '(none)')}', not 'Florence2Processor': it is not a Florence-2 processor config (it holds the task prompts). Restore it from the model's export (e.g. ${FLORENCE_EXAMPLE}).`,
+    );
+  const prompts = (pre.task_prompts_without_inputs ?? {}) as Json;
+  const tasks = FLORENCE_CAPTION_TASKS.filter((t) => typeof prompts[t] === 'string');
+  if (!tasks.includes('<CAPTION>'))
+    throw invalid(
+      preFile,
+      `preprocessor_config.json has no prompt for '<CAPTION>' in task_prompts_without_inputs: restore it from the model's export (e.g. ${FLORENCE_EXAMPLE}).`,
+    );
+  for (const name of FLORENCE_ONNX) if (!existsSync(resolve(folder, name))) throw missingFlorenceOnnx(folder, name);
+  const bytes = FLORENCE_ONNX.map((name) => checkOnnx(folder, name));
+  const text = (config.text_config ?? {}) as Json;
+  const vocab = ((tokenizer.model ?? {}) as Json).vocab;
+  const size = pre.size as Json | number | undefined;
+  const files = [...REQUIRED_JSON, ...FLORENCE_ONNX, ...OPTIONAL.filter((f) => existsSync(resolve(folder, f)))].sort();
+  const mb = (b: number) => Math.round(b / 1e4) / 100;
+  const details: Record<string, string | number | boolean> = {
+    model_type: 'florence2',
+    tasks: tasks.join(' '),
+    encoder_layers: num(text.encoder_layers) ?? 0,
+    decoder_layers: num(text.decoder_layers) ?? 0,
+    width: num(text.d_model) ?? 0,
+    vocab_size: num(text.vocab_size) ?? num(config.vocab_size) ?? (vocab && typeof vocab === 'object' ? Object.keys(vocab).length : 0),
+    image_size: typeof size === 'number' ? size : (num(size?.height) ?? num(size?.shortest_edge) ?? 0),
+    image_tokens: num(pre.image_seq_length) ?? 0,
+    vision_encoder_mb: mb(bytes[0]),
+    embed_tokens_mb: mb(bytes[1]),
+    encoder_mb: mb(bytes[2]),
+    decoder_mb: mb(bytes[3]),
+  };
+  return { format: 'transformers', files, details };
+}
+
 // ---- runtime -----------------------------------------------------------------------------------------------
 
 /** The parts of transformers.js we use, typed narrowly (its own types are loose for dynamic models). */
@@ -174,7 +258,8 @@ const cancelled = () => new AppError('cancelled', 'Captioning was cancelled.');
 
 /** Load a captioner folder (inspected first, so a bad folder fails with the same coded error as describer.add). */
 export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Captioner> {
-  await inspectCaptionerFolder(path);
+  const inspected = await inspectCaptionerFolder(path);
+  const florence = inspected.details.model_type === 'florence2';
   const folder = resolve(path);
   if (opts.signal.aborted) throw cancelled();
   const tj = await transformers();
@@ -185,7 +270,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   const progress_callback = (p: { status?: string; file?: string; progress?: number }) => {
     if (!p.file || typeof p.progress !== 'number') return;
     files.set(p.file, p.progress / 100);
-    opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / 7)); // ~7 files in a folder
+    opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / (florence ? 9 : 7))); // files in a folder
   };
   const common = { local_files_only: true, progress_callback };
   // The app's session settings (onnx/session.ts): no spin-waiting between ops, which starves sharp and other
@@ -202,7 +287,8 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   let processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>;
   try {
     [model, tokenizer, processor] = await Promise.all([
-      tj.AutoModelForVision2Seq.from_pretrained(id, {
+      // Florence-2 is in transformers.js's image-text-to-text mapping, not AutoModelForVision2Seq's: named directly.
+      (florence ? tj.Florence2ForConditionalGeneration : tj.AutoModelForVision2Seq).from_pretrained(id, {
         ...common,
         dtype: 'fp32',
         device: 'cpu',
@@ -225,6 +311,15 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   // eos_token_id may be one id or a list (several stop tokens).
   const eosIds = new Set([model.generation_config?.eos_token_id ?? model.config.eos_token_id].flat().map(Number));
   const start = Number(model.generation_config?.decoder_start_token_id ?? model.config.decoder_start_token_id ?? model.config.bos_token_id);
+  if (florence)
+    return florenceCaptioner(
+      tj,
+      model,
+      tokenizer,
+      processor as unknown as FlorenceProcessor,
+      eosIds,
+      String(inspected.details.tasks).split(' '),
+    );
 
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {
     checkImage(img);
@@ -238,37 +333,8 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     return out.pixel_values;
   }
 
-  /**
-   * Greedy decoding of several images in one generate() call: the encoder runs once on the batch and every decoder
-   * step is one batched run (a ViT-B encoder is ~2x faster per image at batch 8 than at batch 1 on a CPU). Rows are
-   * independent; a row that has emitted EOS keeps being extended until the longest is done, so each row is cut
-   * after its first EOS.
-   */
-  async function greedy(pvs: TjTensor[], o: CaptionOptions, signal: AbortSignal): Promise<number[][]> {
-    // transformers.js checks its stopping criteria after every token: an interrupt on abort ends the loop early.
-    const stop = new tj.InterruptableStoppingCriteria();
-    const onAbort = () => stop.interrupt();
-    signal.addEventListener('abort', onAbort);
-    if (signal.aborted) stop.interrupt();
-    try {
-      const seq = await model.generate({
-        inputs: pvs.length === 1 ? pvs[0] : tj.cat(pvs as never[], 0),
-        max_new_tokens: o.maxNewTokens,
-        min_new_tokens: o.minNewTokens > 0 ? o.minNewTokens : null,
-        num_beams: 1,
-        do_sample: false,
-        stopping_criteria: [stop],
-      });
-      if (signal.aborted) throw cancelled();
-      return (seq.tolist() as bigint[][]).map((row) => {
-        const ids = row.slice(1).map(Number); // drop decoder_start_token_id
-        const end = ids.findIndex((t) => eosIds.has(t));
-        return end < 0 ? ids : ids.slice(0, end + 1);
-      });
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-  }
+  const greedy = (pvs: TjTensor[], o: CaptionOptions, signal: AbortSignal) =>
+    generateGreedy(tj, model, { inputs: pvs.length === 1 ? pvs[0] : tj.cat(pvs as never[], 0) }, o, signal, eosIds);
 
   /**
    * Beam search, ours: transformers.js 4.3's generate() keeps only the first candidate of its beam sampler, so
@@ -321,13 +387,13 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   }
 
   return {
-    async caption(images, o, signal) {
-      if (!Number.isInteger(o.numBeams) || o.numBeams < 1)
-        throw new AppError('bad_input', `numBeams must be an integer >= 1, got ${o.numBeams}.`);
-      if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1)
-        throw new AppError('bad_input', `maxNewTokens must be an integer >= 1, got ${o.maxNewTokens}.`);
-      if (!Number.isInteger(o.minNewTokens) || o.minNewTokens < 0 || o.minNewTokens > o.maxNewTokens)
-        throw new AppError('bad_input', `minNewTokens must be an integer in [0, maxNewTokens], got ${o.minNewTokens}.`);
+    async caption(images, o: TaskCaptionOptions, signal) {
+      checkOptions(o);
+      if (o.task !== undefined && o.task !== '<CAPTION>')
+        throw new AppError(
+          'bad_input',
+          `task '${o.task}': task prompts are for Florence-2 captioners; this one (VisionEncoderDecoder) takes none.`,
+        );
       const out: Caption[] = [];
       const chunk = o.numBeams === 1 ? GREEDY_BATCH : 1;
       for (let i = 0; i < images.length; i += chunk) {
@@ -336,6 +402,132 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
         for (const img of images.slice(i, i + chunk)) pvs.push(await pixelValues(img));
         const ids = o.numBeams === 1 ? await greedy(pvs, o, signal) : [await beam(pvs[0], o, signal)];
         for (const tokenIds of ids) out.push({ text: tokenizer.decode(tokenIds, { skip_special_tokens: true }).trim(), tokenIds });
+      }
+      return out;
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}
+
+function checkOptions(o: CaptionOptions): void {
+  if (!Number.isInteger(o.numBeams) || o.numBeams < 1)
+    throw new AppError('bad_input', `numBeams must be an integer >= 1, got ${o.numBeams}.`);
+  if (!Number.isInteger(o.maxNewTokens) || o.maxNewTokens < 1)
+    throw new AppError('bad_input', `maxNewTokens must be an integer >= 1, got ${o.maxNewTokens}.`);
+  if (!Number.isInteger(o.minNewTokens) || o.minNewTokens < 0 || o.minNewTokens > o.maxNewTokens)
+    throw new AppError('bad_input', `minNewTokens must be an integer in [0, maxNewTokens], got ${o.minNewTokens}.`);
+}
+
+/**
+ * Greedy decoding of several images in one generate() call: the encoder runs once on the batch and every decoder
+ * step is one batched run (a ViT-B encoder is ~2x faster per image at batch 8 than at batch 1 on a CPU). Rows are
+ * independent; a row that has emitted EOS keeps being extended until the longest is done, so each row is cut
+ * after its first EOS. `inputs` are the model's own (pixel values; for Florence-2 also the prompt's ids and mask).
+ */
+async function generateGreedy(
+  tj: Tj,
+  model: TjModel,
+  inputs: Record<string, unknown>,
+  o: CaptionOptions,
+  signal: AbortSignal,
+  eosIds: Set<number>,
+): Promise<number[][]> {
+  // transformers.js checks its stopping criteria after every token: an interrupt on abort ends the loop early.
+  const stop = new tj.InterruptableStoppingCriteria();
+  const onAbort = () => stop.interrupt();
+  signal.addEventListener('abort', onAbort);
+  if (signal.aborted) stop.interrupt();
+  try {
+    const seq = await model.generate({
+      ...inputs,
+      max_new_tokens: o.maxNewTokens,
+      min_new_tokens: o.minNewTokens > 0 ? o.minNewTokens : null,
+      num_beams: 1,
+      do_sample: false,
+      stopping_criteria: [stop],
+    });
+    if (signal.aborted) throw cancelled();
+    return (seq.tolist() as bigint[][]).map((row) => {
+      const ids = row.slice(1).map(Number); // drop decoder_start_token_id
+      const end = ids.findIndex((t) => eosIds.has(t));
+      return end < 0 ? ids : ids.slice(0, end + 1);
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Florence2Processor, typed narrowly: images + task -> pixel values and the task prompt's ids; the answer's post-processing. */
+interface FlorenceProcessor {
+  (image: unknown, task: string): Promise<{ pixel_values: TjTensor; input_ids: TjTensor; attention_mask: TjTensor }>;
+  post_process_generation(text: string, task: string, imageSize: [number, number]): Record<string, unknown>;
+}
+type TjTokenizer = Awaited<ReturnType<Tj['AutoTokenizer']['from_pretrained']>>;
+
+/**
+ * Florence-2 through transformers.js's Florence2ForConditionalGeneration: the processor turns the task ('<CAPTION>')
+ * into its prompt sentence, generate() runs vision encoder -> [image tokens ; prompt embeddings] -> encoder -> merged
+ * decoder with the folder's generation config (forced <s>, no-repeat n-grams, ...), greedy. Our beam search drives a
+ * VisionEncoderDecoder decoder directly and is not wired to these four sessions, so numBeams > 1 is refused.
+ */
+function florenceCaptioner(
+  tj: Tj,
+  model: TjModel,
+  tokenizer: TjTokenizer,
+  processor: FlorenceProcessor,
+  eosIds: Set<number>,
+  tasks: string[],
+): Captioner {
+  return {
+    async caption(images, o: TaskCaptionOptions, signal) {
+      checkOptions(o);
+      if (o.numBeams !== 1)
+        throw new AppError(
+          'bad_input',
+          `numBeams ${o.numBeams}: beam search is not available for Florence-2 captioners (only greedy decoding is); use numBeams 1.`,
+        );
+      const task = o.task ?? '<CAPTION>';
+      if (!tasks.includes(task))
+        throw new AppError(
+          'bad_input',
+          `task '${task}' is not a caption task of this Florence-2 captioner: use one of ${tasks.join(', ')}.`,
+        );
+      const out: Caption[] = [];
+      for (let i = 0; i < images.length; i += GREEDY_BATCH) {
+        if (signal.aborted) throw cancelled();
+        const chunk = images.slice(i, i + GREEDY_BATCH);
+        const parts: Awaited<ReturnType<FlorenceProcessor>>[] = [];
+        for (const img of chunk) {
+          checkImage(img);
+          const raw = new tj.RawImage(
+            new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+            img.width,
+            img.height,
+            img.channels,
+          );
+          parts.push(await processor(raw, task));
+        }
+        const cat = (k: 'pixel_values' | 'input_ids' | 'attention_mask') =>
+          parts.length === 1 ? parts[0][k] : tj.cat(parts.map((p) => p[k]) as never[], 0);
+        const rows = await generateGreedy(
+          tj,
+          model,
+          { pixel_values: cat('pixel_values'), input_ids: cat('input_ids'), attention_mask: cat('attention_mask') },
+          o,
+          signal,
+          eosIds,
+        );
+        rows.forEach((tokenIds, r) => {
+          // Florence2Processor's answer for a pure-text task: the text without <s> / </s>.
+          const answer = processor.post_process_generation(tokenizer.decode(tokenIds, { skip_special_tokens: false }), task, [
+            chunk[r].height,
+            chunk[r].width,
+          ])[task];
+          const text = typeof answer === 'string' ? answer : tokenizer.decode(tokenIds, { skip_special_tokens: true });
+          out.push({ text: text.trim(), tokenIds });
+        });
       }
       return out;
     },

@@ -1,0 +1,245 @@
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectCaptionerFolder, loadCaptioner, type TaskCaptionOptions } from '../../src/main/core/features/describers/captioner';
+import type { Captioner, ImagePixels } from '../../src/main/core/features/describers/roles';
+import { AppError } from '../../src/shared/errors';
+import { call, withProject } from '../helpers/backend';
+import { refusal as contractRefusal } from '../helpers/refusal';
+import { tempDir, tempDirSync } from '../helpers/tempDir';
+
+// The Florence-2-architecture fixture (onnx-community layout: vision encoder, token embeddings, encoder, merged
+// decoder) through the real runtime (transformers.js Florence2ForConditionalGeneration + Florence2Processor on our
+// onnxruntime) against the PyTorch reference of scripts/fixtures/train_florence_captioner.py; bad folders refused.
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FOLDER = join(ROOT, 'resources/fixtures/describers/florence_captioner');
+const IMAGES = join(ROOT, 'resources/fixtures/golden/images');
+
+interface Row {
+  image: string;
+  tokenIds: number[];
+  text: string;
+}
+const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/golden/florence_captioner.json'), 'utf8')) as {
+  maxNewTokens: number;
+  greedy: Row[];
+  detailed: { task: string; rows: Row[] };
+  quality: { mean: number };
+};
+
+async function grey(file: string): Promise<ImagePixels> {
+  const { data, info } = await sharp(join(IMAGES, file)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 1 };
+}
+
+/** The caption words of each class (scripts/fixtures/train_captioner.py CLASS_WORDS), whole words. */
+const CLASS_WORDS: Record<string, string> = {
+  'T-shirt_top': 't-shirt',
+  Trouser: 'trousers',
+  Pullover: 'pullover',
+  Dress: 'dress',
+  Coat: 'coat',
+  Sandal: 'sandal',
+  Shirt: 'shirt',
+  Sneaker: 'sneaker',
+  Bag: 'bag',
+  Ankle_boot: 'ankle boot',
+};
+function namedClasses(text: string): string[] {
+  const words = ` ${(text.match(/[\w-]+/g) ?? []).join(' ')} `;
+  return Object.entries(CLASS_WORDS)
+    .filter(([, phrase]) => words.includes(` ${phrase} `))
+    .map(([cls]) => cls);
+}
+
+let captioner: Captioner;
+const signal = new AbortController().signal;
+const opts = (o: Partial<TaskCaptionOptions> = {}): TaskCaptionOptions => ({
+  numBeams: 1,
+  maxNewTokens: golden.maxNewTokens,
+  minNewTokens: 0,
+  ...o,
+});
+beforeAll(async () => {
+  captioner = await loadCaptioner(FOLDER, { signal, threads: 1 });
+});
+afterAll(async () => {
+  await captioner?.dispose();
+});
+
+describe('Florence-2 fixture vs PyTorch', () => {
+  it('inspects as a Florence-2 folder with its four ONNX files', async () => {
+    const m = await inspectCaptionerFolder(FOLDER);
+    expect(m.format).toBe('transformers');
+    expect(m.files).toEqual([
+      'config.json',
+      'generation_config.json',
+      'onnx/decoder_model_merged.onnx',
+      'onnx/embed_tokens.onnx',
+      'onnx/encoder_model.onnx',
+      'onnx/vision_encoder.onnx',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ]);
+    expect(m.details).toMatchObject({
+      model_type: 'florence2',
+      tasks: '<CAPTION> <DETAILED_CAPTION> <MORE_DETAILED_CAPTION>',
+      encoder_layers: 2,
+      decoder_layers: 2,
+      width: 64,
+      image_size: 28,
+      image_tokens: 16,
+    });
+  });
+
+  it('<CAPTION> token ids and texts equal PyTorch on all 32 golden images (batched by 8)', async () => {
+    expect(golden.greedy).toHaveLength(32);
+    const images = await Promise.all(golden.greedy.map((r) => grey(r.image)));
+    const caps = await captioner.caption(images, opts(), signal);
+    const wrong = golden.greedy.filter((r, i) => JSON.stringify(caps[i].tokenIds) !== JSON.stringify(r.tokenIds));
+    expect(wrong.map((r) => r.image)).toEqual([]);
+    expect(caps.map((c) => c.text)).toEqual(golden.greedy.map((r) => r.text));
+    // quality: PyTorch's share on 1000 test images, and the runtime's own captions of the 32 probe images
+    expect(golden.quality.mean).toBeGreaterThanOrEqual(0.8);
+    const named = caps.filter((c, i) => {
+      const cls = golden.greedy[i].image.replace(/^\d+_|\.png$/g, '');
+      return JSON.stringify(namedClasses(c.text)) === JSON.stringify([cls]);
+    }).length;
+    expect(named / 32).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('the <DETAILED_CAPTION> task prompt gives PyTorch ids too (and longer captions)', async () => {
+    const rows = golden.detailed.rows;
+    const caps = await captioner.caption(await Promise.all(rows.map((r) => grey(r.image))), opts({ task: golden.detailed.task }), signal);
+    expect(caps.map((c) => c.tokenIds)).toEqual(rows.map((r) => r.tokenIds));
+    expect(caps.map((c) => c.text)).toEqual(rows.map((r) => r.text));
+    expect(caps[0].text.length).toBeGreaterThan(golden.greedy[0].text.length);
+  });
+
+  it('one image alone gives the same ids as in a batch; maxNewTokens bounds the length (forced </s> last)', async () => {
+    const g = await grey(golden.greedy[3].image);
+    const [one] = await captioner.caption([g], opts(), signal);
+    expect(one.tokenIds).toEqual(golden.greedy[3].tokenIds);
+    const [short] = await captioner.caption([g], opts({ maxNewTokens: 3 }), signal);
+    expect(short.tokenIds).toEqual([...golden.greedy[3].tokenIds.slice(0, 2), 2]); // the folder's forced_eos_token_id
+  });
+
+  it('beam search and unknown tasks are refused with bad_input', async () => {
+    const g = await grey(golden.greedy[0].image);
+    await expect(captioner.caption([g], opts({ numBeams: 3 }), signal)).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringContaining('beam search is not available for Florence-2') as string,
+    });
+    await expect(captioner.caption([g], opts({ task: '<OD>' }), signal)).rejects.toMatchObject({
+      code: 'bad_input',
+      message: expect.stringContaining("task '<OD>'") as string,
+    });
+  });
+
+  it('an aborted signal cancels', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await expect(captioner.caption([await grey(golden.greedy[0].image)], opts(), ac.signal)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
+
+function copy(): string {
+  const dir = join(tempDirSync('florence'), 'model');
+  cpSync(FOLDER, dir, { recursive: true });
+  return dir;
+}
+
+async function refusal(path: string): Promise<AppError> {
+  const errors: AppError[] = [];
+  for (const attempt of [() => inspectCaptionerFolder(path), () => loadCaptioner(path, { signal: new AbortController().signal })]) {
+    try {
+      await attempt();
+    } catch (e) {
+      errors.push(e as AppError);
+      continue;
+    }
+    throw new Error(`${path} was accepted`);
+  }
+  expect(errors[1].message).toBe(errors[0].message);
+  expect(errors[0].code).toBe('describer_invalid');
+  return errors[0];
+}
+
+describe('Florence-2 folder refusals', () => {
+  it.each([
+    'onnx/vision_encoder.onnx',
+    'onnx/embed_tokens.onnx',
+    'onnx/encoder_model.onnx',
+    'onnx/decoder_model_merged.onnx',
+    'preprocessor_config.json',
+    'tokenizer.json',
+  ])('a folder without %s names it', async (file) => {
+    const dir = copy();
+    rmSync(join(dir, file));
+    const e = await refusal(dir);
+    expect(e.message).toContain(`${file} is missing`);
+    expect(e.message).toContain('Florence-2');
+  });
+
+  it('only a quantised vision encoder, or a split decoder, is named with the fix', async () => {
+    const dir = copy();
+    cpSync(join(dir, 'onnx/vision_encoder.onnx'), join(dir, 'onnx/vision_encoder_q4.onnx'));
+    rmSync(join(dir, 'onnx/vision_encoder.onnx'));
+    let e = await refusal(dir);
+    expect(e.message).toContain('only onnx/vision_encoder_q4.onnx');
+    const split = copy();
+    cpSync(join(split, 'onnx/decoder_model_merged.onnx'), join(split, 'onnx/decoder_model.onnx'));
+    cpSync(join(split, 'onnx/decoder_model_merged.onnx'), join(split, 'onnx/decoder_with_past_model.onnx'));
+    rmSync(join(split, 'onnx/decoder_model_merged.onnx'));
+    e = await refusal(split);
+    expect(e.message).toContain('split decoder');
+  });
+
+  it("a processor config that is not Florence-2's, or has no <CAPTION> prompt, is named", async () => {
+    const dir = copy();
+    const file = join(dir, 'preprocessor_config.json');
+    const pre = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...pre, processor_class: undefined }));
+    let e = await refusal(dir);
+    expect(e.message).toContain("processor_class '(none)', not 'Florence2Processor'");
+    writeFileSync(file, JSON.stringify({ ...pre, task_prompts_without_inputs: { '<OD>': 'Locate the objects.' } }));
+    e = await refusal(dir);
+    expect(e.message).toContain("no prompt for '<CAPTION>'");
+  });
+
+  it('a garbage embed_tokens.onnx is refused by name', async () => {
+    const dir = copy();
+    writeFileSync(join(dir, 'onnx/embed_tokens.onnx'), '<html>404</html>');
+    const e = await refusal(dir);
+    expect(e.message).toContain('embed_tokens.onnx is not an ONNX model');
+  });
+});
+
+describe('Florence-2 through the contract', () => {
+  it('describer.add takes the folder and caption.run gives PyTorch ids; beam search is refused by name', async () => {
+    const dir = await tempDir('florence-contract');
+    const { backend } = await withProject(dir);
+    const root = join(dir, 'golden-probe');
+    for (const f of readdirSync(IMAGES)) {
+      const cls = f.replace(/^\d+_/, '').replace(/\.png$/, '');
+      mkdirSync(join(root, cls), { recursive: true });
+      cpSync(join(IMAGES, f), join(root, cls, f));
+    }
+    const { probeSetId } = await call(backend, 'probe.import', { root });
+    const page = await call(backend, 'probe.images', { probeSetId, offset: 0, limit: 100 });
+    const idOf = new Map(page.rows.map((r) => [r.relPath.split('/').pop()!, r.id]));
+    const added = await call(backend, 'describer.add', { role: 'captioner', path: FOLDER });
+    expect(added).toMatchObject({ role: 'captioner', format: 'transformers', status: 'ok' });
+    const imageIds = golden.greedy.map((g) => idOf.get(g.image)!);
+    const run = await call(backend, 'caption.run', { describerId: added.id, imageIds, maxNewTokens: golden.maxNewTokens });
+    expect(run.captions.map((c) => c.tokenIds)).toEqual(golden.greedy.map((g) => g.tokenIds));
+    expect(run.captions.map((c) => c.text)).toEqual(golden.greedy.map((g) => g.text));
+    const beams = await contractRefusal(
+      call(backend, 'caption.run', { describerId: added.id, imageIds: imageIds.slice(0, 1), numBeams: 3 }),
+    );
+    expect(beams).toMatchObject({ code: 'bad_input', message: expect.stringContaining('Florence-2') as string });
+  });
+});
