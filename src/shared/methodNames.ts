@@ -1,3 +1,5 @@
+import type { ExplainMethod } from './contract';
+
 // Names of explanation methods as people read them, one table for the app and the reports.
 
 export const METHOD_LABEL: Record<string, string> = {
@@ -28,6 +30,13 @@ export const METHOD_HINT: Record<string, string> = {
   clip_dissect: 'CLIP-Dissect: the concept of a concept set that best matches the top images (soft-WPMI)',
   netdissect: "NetDissect (imported): the segmentation label whose mask best overlaps the unit's (IoU)",
   milan: 'MILAN (imported): a description written by a captioner trained on human neuron descriptions',
+};
+
+/** The explanation methods a run of each kind stores per neuron, its own first (what the comparisons can read). */
+export const RUN_METHODS: Record<string, readonly ExplainMethod[]> = {
+  le_label: ['le_label', 'best_concept', 'top5'],
+  le_siglip: ['le_siglip', 'best_concept', 'top5'],
+  dnd: ['dnd', 'dnd_label2', 'dnd_label3', 'dnd_labels'],
 };
 
 /** Any explanation method's label (unknown names as they are). */

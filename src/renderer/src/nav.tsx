@@ -11,6 +11,7 @@ import { ReportScreen } from './features/reports';
 import { GenerativeScreen } from './features/describers';
 import { DissectScreen } from './features/dissect';
 import { CompareScreen } from './features/compare';
+import { RatingsScreen } from './features/ratings';
 
 // The left navigation is data: add a screen by adding its route (routes.ts) and an entry here. An entry opens its
 // screen where the user left it (the remembered route). Alt+1..9 jump to the entries in order; the shortcut
@@ -87,6 +88,13 @@ export const NAV_ITEMS: readonly NavItem[] = [
     description: "All methods' mean scores of a layer side by side: test correlation ± SE per simulator, ablation Optim / Norm",
     needsProject: true,
     Screen: CompareScreen,
+  },
+  {
+    id: 'ratings',
+    label: 'Rate labels',
+    description: "Blind rating studies: rate methods' labels 1-5 without method names, then compare the methods' mean ratings",
+    needsProject: true,
+    Screen: RatingsScreen,
   },
 ];
 

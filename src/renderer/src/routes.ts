@@ -9,6 +9,7 @@ import { jobsRoute, type JobsRoute } from './features/jobs/route';
 import { modelsRoute, type ModelsRoute } from './features/models/route';
 import { probesRoute, type ProbesRoute } from './features/probes/route';
 import { projectRoute, type ProjectRoute } from './features/project/route';
+import { ratingsRoute, type RatingsRoute } from './features/ratings/route';
 import { reportRoute, type ReportRoute } from './features/reports/route';
 
 // Every address of the app: one route type per feature (features/<f>/route.ts: its views, how they are parsed from
@@ -27,7 +28,8 @@ export type Route =
   | ReportRoute
   | GenerativeRoute
   | DissectRoute
-  | CompareRoute;
+  | CompareRoute
+  | RatingsRoute;
 export type ScreenId = Route['screen'];
 export type RouteOf<S extends ScreenId> = Extract<Route, { screen: S }>;
 export type { NavigateOptions };
@@ -55,6 +57,7 @@ const ROUTES: { [S in ScreenId]: RouteDef<RouteOf<S>> } = {
   generative: generativeRoute,
   dissect: dissectRoute,
   compare: compareRoute,
+  ratings: ratingsRoute,
   jobs: jobsRoute,
 };
 

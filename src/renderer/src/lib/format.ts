@@ -45,3 +45,9 @@ export function formatValue(v: number): string {
 export function formatShare(v: number): string {
   return `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
 }
+
+/** "0.512 ± 0.031": a mean with its standard error (n < 2: no SE; no mean: a dash). */
+export function formatMeanSE(m: { mean: number | null; standardError: number | null } | undefined, digits = 3): string {
+  if (!m || m.mean === null) return '—';
+  return m.standardError === null ? m.mean.toFixed(digits) : `${m.mean.toFixed(digits)} ± ${m.standardError.toFixed(digits)}`;
+}

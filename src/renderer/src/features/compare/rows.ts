@@ -12,11 +12,7 @@ export function rowLabel(r: CompareLayerRow): string {
   return `${runLabel(r)} · ${methodLabel(r.method)}`;
 }
 
-/** "0.512 ± 0.031": a mean with its standard error (n < 2: no SE). */
-export function meanSE(m: { mean: number | null; standardError: number | null } | undefined): string {
-  if (!m || m.mean === null) return '—';
-  return m.standardError === null ? m.mean.toFixed(3) : `${m.mean.toFixed(3)} ± ${m.standardError.toFixed(3)}`;
-}
+export { formatMeanSE as meanSE } from '../../lib/format';
 
 /** The bar chart's data: one bar group per row, one bar per simulator (key = column index) with its SE whisker. */
 export function chartData(table: CompareLayer): Array<Record<string, string | number | null>> {

@@ -1,11 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { ExplainRunInfo } from '../../../../shared/contract';
 import { METHOD_LABEL } from '../../../../shared/methodNames';
-import { ConfirmReplace } from '../../components/ConfirmReplace';
+import { dirOf, ExportToPath } from '../../components/ExportToPath';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
-import { toShownError, type ShownError } from '../../lib/errors';
-import { formatBytes, formatCount, formatDate, joinPath } from '../../lib/format';
+import { formatDate, joinPath } from '../../lib/format';
 import { useContractMutation, useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
 
@@ -18,11 +17,6 @@ const FORMATS: Record<'dnd' | 'clip_dissect', Array<{ id: Format; text: string; 
   ],
   clip_dissect: [{ id: 'descriptions', text: 'descriptions.csv (layer, unit, description, similarity)', file: 'descriptions' }],
 };
-
-function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
 
 /** What a run was made with, in a few words: the stages a DnD run switched off, CLIP-Dissect's variant. */
 function settingsText(run: ExplainRunInfo): string {
@@ -48,37 +42,22 @@ function ExportRun({ run }: { run: ExplainRunInfo }) {
   const [format, setFormat] = useState<Format>(formats[0].id);
   const fileName = (f: Format) => `${run.method}_run${run.id}_${formats.find((x) => x.id === f)?.file ?? f}.csv`;
   const [path, setPath] = useState(() => joinPath(dirOf(project?.path ?? '/tmp/x'), fileName(formats[0].id)));
-  const [error, setError] = useState<ShownError | null>(null);
-  const [confirm, setConfirm] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-
-  async function go(overwrite: boolean, ev?: FormEvent) {
-    ev?.preventDefault();
-    setError(null);
-    setConfirm(null);
-    setDone(null);
-    try {
-      const r = await call.run({ runId: run.id, format, path: path.trim(), overwrite });
-      setDone(`Wrote ${formatCount(r.rows)} rows (${formatBytes(r.bytes)}) to ${r.path}.`);
-    } catch (err) {
-      const shown = toShownError(err);
-      if (shown.code === 'file_exists') setConfirm(path.trim());
-      else setError(shown);
-    }
-  }
-
   return (
-    <form className="stack dissect-export" onSubmit={(ev) => void go(false, ev)} data-testid="dissect-export" data-run={run.id}>
-      <div className="inline-field wrap">
-        <strong>
-          Export run #{run.id} ({METHOD_LABEL[run.method] ?? run.method})
-        </strong>
+    <ExportToPath
+      title={`Export run #${run.id} (${METHOD_LABEL[run.method] ?? run.method})`}
+      path={path}
+      setPath={setPath}
+      write={(to, overwrite) => call.run({ runId: run.id, format, path: to, overwrite })}
+      busy={call.busy}
+      testId="dissect-export"
+      dataId={run.id}
+      controls={
         <select
           value={format}
           onChange={(e) => {
             const f = e.target.value as Format;
             setFormat(f);
-            setPath((p) => joinPath(dirOf(p), fileName(f)));
+            setPath(joinPath(dirOf(path), fileName(f)));
           }}
           aria-label="Export format"
           data-testid="dissect-export-format"
@@ -89,32 +68,8 @@ function ExportRun({ run }: { run: ExplainRunInfo }) {
             </option>
           ))}
         </select>
-        <input
-          className="path-input"
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          aria-label="Export to path"
-          data-testid="dissect-export-path"
-        />
-        <button type="submit" disabled={call.busy || !path.trim()} data-testid="dissect-export-submit">
-          Export
-        </button>
-      </div>
-      {confirm && (
-        <ConfirmReplace
-          path={confirm}
-          onReplace={() => void go(true)}
-          onKeep={() => setConfirm(null)}
-          testId="dissect-export-confirm-replace"
-        />
-      )}
-      <ErrorBox error={error} testId="dissect-export-error" />
-      {done && (
-        <p className="ok-text" data-testid="dissect-export-done">
-          {done}
-        </p>
-      )}
-    </form>
+      }
+    />
   );
 }
 

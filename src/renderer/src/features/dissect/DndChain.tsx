@@ -1,49 +1,20 @@
 import type { CSSProperties, ReactNode } from 'react';
 import type { DndChain as Chain } from '../../../../shared/contract';
+import { BoxedImage, boxText, type Box } from '../../components/BoxedImage';
 import { ErrorBox } from '../../components/ErrorBox';
 import { formatValue } from '../../lib/format';
 import { useContractQueries, useContractQuery } from '../../lib/query';
-
-type Box = [number, number, number, number];
-type ProbeImage = Chain['probe'][number];
 
 const PROBE_SIZE = 150;
 const CAPTION_SIZE = 64;
 const GEN_SIZE = 84;
 
-const boxText = (b: Box) => `x ${b[0]}–${b[2]}, y ${b[1]}–${b[3]}`;
 const fixed = (v: number | null, digits = 3) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 /** Thumbnails of probe images by id (one request for the section). */
 function useThumbs(ids: number[], size: number): Map<number, string> {
   const q = useContractQuery('probe.thumbnails', ids.length ? { imageIds: [...new Set(ids)], size } : null);
   return new Map((q.data ?? []).flatMap((t) => (t.dataUrl ? [[t.id, t.dataUrl] as const] : [])));
-}
-
-/** A probe image with its crop boxes drawn in its own pixel coordinates (numbered as in the list below it). */
-function BoxedImage({ image, url }: { image: ProbeImage; url: string | undefined }) {
-  const pct = (v: number, of: number) => `${(v / of) * 100}%`;
-  return (
-    <div className="dnd-boxed" style={{ width: PROBE_SIZE, height: (PROBE_SIZE * image.height) / image.width }}>
-      {url ? <img src={url} alt={image.relPath} draggable={false} /> : <span className="gen-placeholder" />}
-      {image.crops.map((c, i) => (
-        <div
-          key={i}
-          className="dnd-box"
-          style={{
-            left: pct(c.box[0], image.width),
-            top: pct(c.box[1], image.height),
-            width: pct(c.box[2] - c.box[0], image.width),
-            height: pct(c.box[3] - c.box[1], image.height),
-          }}
-          title={`crop ${i + 1}: ${boxText(c.box)} · activation ${formatValue(c.activation)}`}
-          data-testid="dnd-crop-box"
-        >
-          <span>{i + 1}</span>
-        </div>
-      ))}
-    </div>
-  );
 }
 
 /** What was captioned: the whole thumbnail, or only the crop's pixels scaled to `size` wide. */
@@ -164,7 +135,7 @@ export function DndChainSection({ runId, neuron, topGlobal = 10 }: { runId: numb
                 data-image-id={p.imageId}
                 data-crops={p.crops.length}
               >
-                <BoxedImage image={p} url={big.get(p.imageId)} />
+                <BoxedImage image={p} url={big.get(p.imageId)} size={PROBE_SIZE} boxTestId="dnd-crop-box" />
                 <figcaption>
                   <span className="mono" title={p.relPath}>
                     {p.relPath.split('/').pop()}
