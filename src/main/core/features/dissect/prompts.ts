@@ -30,4 +30,3 @@ export function postprocessConcept(raw: string): string {
   if (colon >= 0) s = s.slice(colon + 1);
   return s.replace(/["'`]/g, '').replace(/\s+/g, ' ').trim().replace(/\.+$/, '').trim();
 }
-
