@@ -22,6 +22,7 @@ const ALL = [
   'generator',
   'clipDissect',
   'dnd',
+  'labelSimilarity',
 ];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
