@@ -1339,6 +1339,45 @@ const RATINGS: Case[] = [
   },
 ];
 
+const LABEL_SIMILARITY: Case[] = [
+  {
+    cat: 'label similarity',
+    name: 'label similarity with neither an encoder nor a text embedder',
+    argv: (c) => ['compare.labelSimilarity', ...explainBase(c), '--runIds', id('run')(c)],
+    exit: 2,
+    code: 'bad_input',
+    says: [/give encoderId, textEmbedderId or both/],
+    project: same,
+  },
+  {
+    cat: 'label similarity',
+    name: 'class names fewer than the neurons',
+    argv: (c) => [
+      'compare.labelSimilarity',
+      ...explainBase(c),
+      '--runIds',
+      id('run')(c),
+      '--textEmbedderId',
+      '1',
+      '--classNames',
+      'Bag,Coat',
+    ],
+    exit: 2,
+    code: 'bad_input',
+    says: [/classNames has 2 names but layer .* has \d+ neurons/, /one class name per neuron/],
+    project: same,
+  },
+  {
+    cat: 'label similarity',
+    name: 'no class names for a layer that is not the classes (neurons != class folders)',
+    argv: (c) => ['compare.labelSimilarity', ...explainBase(c), '--runIds', id('run')(c), '--textEmbedderId', '1'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/has \d+ neurons but probe set .* has \d+ class folder/, /Pass classNames/],
+    project: same,
+  },
+];
+
 const CASES: Case[] = [
   ...NUMBERS,
   ...numericSweep(),
@@ -1354,6 +1393,7 @@ const CASES: Case[] = [
   ...GENERATIVE,
   ...DISSECT,
   ...RATINGS,
+  ...LABEL_SIMILARITY,
 ];
 
 describe('bad-input campaign (CLI, real project copies)', () => {
