@@ -219,7 +219,7 @@ describe('Florence-2 folder refusals', () => {
 });
 
 describe('Florence-2 through the contract', () => {
-  it('describer.add takes the folder and caption.run gives PyTorch ids; beam search is refused by name', async () => {
+  it('describer.add takes the folder; caption.run gives PyTorch ids for <CAPTION> and <DETAILED_CAPTION>; beam search is refused by name', async () => {
     const dir = await tempDir('florence-contract');
     const { backend } = await withProject(dir);
     const root = join(dir, 'golden-probe');
@@ -237,6 +237,28 @@ describe('Florence-2 through the contract', () => {
     const run = await call(backend, 'caption.run', { describerId: added.id, imageIds, maxNewTokens: golden.maxNewTokens });
     expect(run.captions.map((c) => c.tokenIds)).toEqual(golden.greedy.map((g) => g.tokenIds));
     expect(run.captions.map((c) => c.text)).toEqual(golden.greedy.map((g) => g.text));
+    // the task prompt through the contract: other ids (PyTorch's), another cache key
+    const detailedIds = golden.detailed.rows.map((g) => idOf.get(g.image)!);
+    const detailed = await call(backend, 'caption.run', {
+      describerId: added.id,
+      imageIds: detailedIds,
+      maxNewTokens: golden.maxNewTokens,
+      task: '<DETAILED_CAPTION>',
+    });
+    expect(detailed.captions.map((c) => c.tokenIds)).toEqual(golden.detailed.rows.map((g) => g.tokenIds));
+    expect(detailed.captions.every((c) => !c.cached)).toBe(true);
+    const explicit = await call(backend, 'caption.run', {
+      describerId: added.id,
+      imageIds: imageIds.slice(0, 2),
+      maxNewTokens: golden.maxNewTokens,
+      task: '<CAPTION>',
+    });
+    expect(explicit.captions.map((c) => c.cached)).toEqual([true, true]); // '<CAPTION>' is the default's key
+    const vit = await call(backend, 'describer.add', { role: 'captioner', path: join(ROOT, 'resources/fixtures/describers/captioner') });
+    const noTask = await contractRefusal(
+      call(backend, 'caption.run', { describerId: vit.id, imageIds: imageIds.slice(0, 1), task: '<DETAILED_CAPTION>' }),
+    );
+    expect(noTask).toMatchObject({ code: 'bad_input', message: expect.stringContaining('Florence-2') as string });
     const beams = await contractRefusal(
       call(backend, 'caption.run', { describerId: added.id, imageIds: imageIds.slice(0, 1), numBeams: 3 }),
     );

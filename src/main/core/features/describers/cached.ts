@@ -29,8 +29,14 @@ export function generationKey(o: Pick<GenerationRequest, 'prompt' | 'negativePro
   return { request, requestSha: sha256Text(request) };
 }
 
+// A task is keyed only when it is not the default '<CAPTION>', so captions cached before tasks existed keep their keys.
 export const captionOptionsKey = (d: CaptionOptions): string =>
-  canonicalJson({ numBeams: d.numBeams, maxNewTokens: d.maxNewTokens, minNewTokens: d.minNewTokens });
+  canonicalJson({
+    numBeams: d.numBeams,
+    maxNewTokens: d.maxNewTokens,
+    minNewTokens: d.minNewTokens,
+    ...(d.task && d.task !== '<CAPTION>' ? { task: d.task } : {}),
+  });
 
 export interface CaptionItem {
   imageSha: string;

@@ -33,7 +33,7 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
   const project = state.requireProject();
   const { db } = project;
   const entry = requireUsable(lib, p.describerId, 'captioner');
-  const decoding = { numBeams: p.numBeams, maxNewTokens: p.maxNewTokens, minNewTokens: p.minNewTokens };
+  const decoding = { numBeams: p.numBeams, maxNewTokens: p.maxNewTokens, minNewTokens: p.minNewTokens, task: p.task };
   if (decoding.minNewTokens > decoding.maxNewTokens)
     throw new AppError('bad_input', `minNewTokens (${decoding.minNewTokens}) is larger than maxNewTokens (${decoding.maxNewTokens}).`);
   const images: ImageRef[] = [...p.imageIds.map((imageId) => ({ imageId })), ...p.images];

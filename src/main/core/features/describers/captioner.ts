@@ -21,10 +21,8 @@ const FLORENCE_EXAMPLE = 'onnx-community/Florence-2-base-ft';
 /** The Florence-2 task prompts that answer with a caption (pure text); '<CAPTION>' is the default. */
 export const FLORENCE_CAPTION_TASKS = ['<CAPTION>', '<DETAILED_CAPTION>', '<MORE_DETAILED_CAPTION>'] as const;
 export type FlorenceCaptionTask = (typeof FLORENCE_CAPTION_TASKS)[number];
-/** Caption options plus the Florence-2 task prompt (a VisionEncoderDecoder captioner takes no task). */
-export interface TaskCaptionOptions extends CaptionOptions {
-  task?: string;
-}
+/** Caption options with the Florence-2 task prompt (roles.ts CaptionOptions carries it; kept as a name for callers). */
+export type TaskCaptionOptions = CaptionOptions;
 
 type Json = Record<string, unknown>;
 

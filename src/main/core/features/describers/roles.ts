@@ -17,6 +17,8 @@ export interface CaptionOptions {
   numBeams: number;
   maxNewTokens: number;
   minNewTokens: number;
+  /** Florence-2: the task prompt ('<CAPTION>' when absent); other captioners refuse any task but '<CAPTION>'. */
+  task?: string;
 }
 
 export interface Caption {

@@ -139,7 +139,7 @@ export async function describeNeuron(env: DndEnv, neuron: number): Promise<Neuro
         box: it.box,
         pixels: () => probePixels(sources.get(it.imageId)!, it.box ?? undefined),
       })),
-      { numBeams: p.numBeams, maxNewTokens: p.maxNewTokens, minNewTokens: p.minNewTokens },
+      { numBeams: p.numBeams, maxNewTokens: p.maxNewTokens, minNewTokens: p.minNewTokens, task: p.task },
       signal,
     );
     captions = made.map((m) => m.text);
