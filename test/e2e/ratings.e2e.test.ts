@@ -60,10 +60,7 @@ describe.skipIf(!haveFixtures)('Blind rating study (browser mode)', () => {
     const label = (await focused())!;
     const before = await rated();
     await page.keyboard.press(key);
-    await page.waitForFunction(
-      (n) => Number(document.querySelector('[data-testid=ratings-sheet]')?.getAttribute('data-rated')) > n,
-      before,
-    );
+    await page.locator(`[data-testid=ratings-sheet]:not([data-rated="${before}"])`).waitFor();
     given[rater].set(label, Number(key));
   }
 
@@ -96,10 +93,7 @@ describe.skipIf(!haveFixtures)('Blind rating study (browser mode)', () => {
     const firstNeuron = await page.getAttribute('[data-testid=ratings-neuron]', 'data-neuron');
     const n1 = await page.locator('[data-testid=ratings-item]').count();
     for (let i = 0; i < n1; i++) await press('ana', i === 0 ? '5' : '2');
-    await page.waitForFunction(
-      (n) => document.querySelector('[data-testid=ratings-neuron]')?.getAttribute('data-neuron') !== n,
-      firstNeuron,
-    );
+    await page.locator(`[data-testid=ratings-neuron]:not([data-neuron="${firstNeuron}"])`).waitFor();
     await press('ana', '4');
     await elementShot(page, '[data-testid=ratings-sheet]', 'ratings-sheet');
     const done = await rated();

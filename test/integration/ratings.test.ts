@@ -152,6 +152,15 @@ describe('ratings', () => {
         .sort(),
     ).toEqual(['dnd', 'milan']);
 
+    // The report of the DnD run gets a page per rated study of its layer, with the same means.
+    const sections = await call(fresh, 'report.sections', { run: dnd });
+    expect(sections.find((x) => x.id === 'ratings')).toMatchObject({ available: true });
+    const reportPath = join(dir, 'report.html');
+    await call(fresh, 'report.export', { run: dnd, format: 'html', path: reportPath, sections: ['ratings'], neurons: 'none' });
+    const report = await readFile(reportPath, 'utf8');
+    expect(report).toContain('Blind ratings: logits study');
+    expect(report).toContain((14.5 / 3).toFixed(2));
+
     // CSV: one row per rating and source (Sandal and Bag have two sources each: ana's and bob's ratings twice).
     const csv = await call(fresh, 'ratings.export', { studyId: study.id, path: join(dir, 'ratings.csv') });
     expect(csv.rows).toBe(12 + 4);

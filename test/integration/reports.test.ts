@@ -61,9 +61,10 @@ describe('reports', () => {
 
   it('sections say what this run has and where the numbers come from', async () => {
     const s = await call(fx.backend, 'report.sections', { run: fx.runId });
-    expect(s.map((x) => x.id)).toEqual(['summary', 'ablation', 'topimpact', 'calibration', 'dissect', 'compare', 'neurons']);
-    // This layer has no Describe-and-Dissect or CLIP-Dissect run: that section says what to run.
-    expect(s.filter((x) => !x.available).map((x) => x.id)).toEqual(['dissect', 'compare']);
+    expect(s.map((x) => x.id)).toEqual(['summary', 'ablation', 'topimpact', 'calibration', 'dissect', 'compare', 'ratings', 'neurons']);
+    // This layer has no Describe-and-Dissect or CLIP-Dissect run and no rating study: those sections say what to run.
+    expect(s.filter((x) => !x.available).map((x) => x.id)).toEqual(['dissect', 'compare', 'ratings']);
+    expect(s.find((x) => x.id === 'ratings')!.reason).toContain('ratings.create');
     expect(s.find((x) => x.id === 'dissect')!.reason).toContain('dnd.run');
     expect(s.find((x) => x.id === 'compare')!.reason).toContain('the only finished explain run');
     expect(s.find((x) => x.id === 'ablation')!.source).toBe(`ablation run ${fx.ablationRunId} (label simulator)`);

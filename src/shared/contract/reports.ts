@@ -10,7 +10,7 @@ import { ResultSortKey } from './explanations';
 // JSON with the CSVs it summarises. docs/reports.md has the design.
 
 /** Sections a user can choose; the title page and the contents are always there. Order = order in the report. */
-export const ReportSectionId = z.enum(['summary', 'ablation', 'topimpact', 'calibration', 'dissect', 'compare', 'neurons']);
+export const ReportSectionId = z.enum(['summary', 'ablation', 'topimpact', 'calibration', 'dissect', 'compare', 'ratings', 'neurons']);
 export type ReportSectionId = z.infer<typeof ReportSectionId>;
 
 /**

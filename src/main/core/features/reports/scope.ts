@@ -85,6 +85,7 @@ export async function resolveScope(
     ablation: pickRun(ablationRuns, 'ablation', spec.ablationRunId, (r) => r.explainRunId === run.id, 'Ablation run'),
     topImpact: pickRun(ablationRuns, 'topimpact', spec.topImpactRunId, () => true, 'Top Impact run'),
     encoders: await source('encoder.list', {}),
+    studies: await source('ratings.studies', { activationSetId: set.id }),
     source,
     signal,
     progress,

@@ -5,6 +5,7 @@ import type {
   ExplainRunInfo,
   ModelSummary,
   ProbeSetInfo,
+  RatingStudy,
   ReportSectionId,
   ReportSpec,
   ResultRow,
@@ -32,6 +33,8 @@ export interface ReportScope {
   ablation: AblationRunInfo | null;
   topImpact: AblationRunInfo | null;
   encoders: EncoderInfo[];
+  /** Blind rating studies of the activation set, newest first. */
+  studies: RatingStudy[];
   /** The neurons that get a page, in report order (empty when the neurons section is not chosen). */
   neurons: number[];
   source: ReportSource;

@@ -4,6 +4,7 @@ import { calibrationSection } from './calibration';
 import { compareSection } from './compare';
 import { dissectSection } from './dissect';
 import { neuronsSection } from './neurons';
+import { ratingsSection } from './ratings';
 import { summarySection } from './summary';
 import { topImpactSection } from './topimpact';
 
@@ -15,5 +16,6 @@ export const REPORT_SECTIONS: readonly AnySection[] = [
   calibrationSection,
   dissectSection,
   compareSection,
+  ratingsSection,
   neuronsSection,
 ];
