@@ -50,7 +50,6 @@ describe.skipIf(!haveFixtures)('Blind rating study (browser mode)', () => {
   });
   let page: Page;
   let errors: string[];
-  let studyId: number;
   /** What each rater gave each label (read from the highlighted label when the key was pressed). */
   const given: Record<string, Map<string, number>> = { ana: new Map(), bob: new Map() };
 
@@ -80,7 +79,7 @@ describe.skipIf(!haveFixtures)('Blind rating study (browser mode)', () => {
     await page.fill('[data-testid=ratings-rater-name]', 'ana');
     await page.click('[data-testid=ratings-rater-start]');
     await page.waitForSelector('[data-testid=ratings-sheet]');
-    studyId = Number(/study\/(\d+)/.exec(page.url())![1]);
+    expect(page.url()).toMatch(/#\/ratings\/study\/\d+/);
     expect(page.url()).toContain('rater=ana');
     // 3 neurons, 5 labels: 'Bag' / 'bag' is one. No method name anywhere on the sheet.
     expect(await page.getAttribute('[data-testid=ratings-sheet]', 'data-total')).toBe('5');

@@ -27,6 +27,7 @@ export const SECTION_IDS = [
   'calibration',
   'dissect',
   'compare',
+  'ratings',
   'neurons',
 ] as const satisfies readonly ReportSectionId[];
 
