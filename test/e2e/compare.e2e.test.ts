@@ -125,6 +125,10 @@ describe.skipIf(!haveFixtures)('Compare methods: label import and classifier fin
     // Neuron links open the neuron's page in that run.
     const href = await page.locator(`[data-testid=cf-neuron][data-run="${fx.le}"] a`).first().getAttribute('href');
     expect(href).toMatch(new RegExp(`#/explanations/run/${fx.le}/neuron/\\d+$`));
+    // Another of a run's label methods: the LE run's best single concept (a baseline it stores per neuron).
+    await page.selectOption(`[data-testid=cf-run-method][data-run="${fx.le}"]`, 'best_concept');
+    await page.click('[data-testid=cf-submit]');
+    await page.waitForSelector(`[data-testid=cf-run-row][data-run="${fx.le}"] >> text=Best single concept`);
     await clearToasts(page);
     await shotOf(page, '[data-testid=classifier-finding]', 'classifier-finding', 3000);
     await shotOf(page, '[data-testid=compare-screen]', 'screen', 5000);

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ErrorBar, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ActivationSetInfo, ClassifierFinding, ExplainRunInfo } from '../../../../shared/contract';
-import { METHOD_LABEL, methodLabel } from '../../../../shared/methodNames';
+import type { ActivationSetInfo, ClassifierFinding, ExplainMethod, ExplainRunInfo } from '../../../../shared/contract';
+import { METHOD_LABEL, methodLabel, RUN_METHODS } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Figure } from '../../components/Figure';
 import { seriesColor } from '../../lib/colors';
@@ -36,6 +36,8 @@ export function ClassifierFindingPanel({ set, layer }: { set: ActivationSetInfo;
   );
   const probeName = (id: number) => probes.data?.find((p) => p.id === id)?.name ?? `probe set #${id}`;
   const [picked, setPicked] = useState<number[]>([]);
+  // Which explanation method to read per run (a DnD run's label 2 or 3, an LE run's baselines); default: the run's own.
+  const [methods, setMethods] = useState<Record<number, ExplainMethod>>({});
   const [secondId, setSecondId] = useState<number | null>(null);
   const [encoderId, setEncoderId] = useState<number | null>(null);
   const [input, setInput] = useState<In<'compare.classifierFinding'> | null>(null);
@@ -69,6 +71,25 @@ export function ClassifierFindingPanel({ set, layer }: { set: ActivationSetInfo;
               />{' '}
               {runName(r)}
               {importedFile(r)} · {formatCount(r.neuronsDone)} neurons
+              {(RUN_METHODS[r.method]?.length ?? 0) > 1 && (
+                <>
+                  {' '}
+                  · labels{' '}
+                  <select
+                    value={methods[r.id] ?? RUN_METHODS[r.method]![0]}
+                    onChange={(e) => setMethods((m) => ({ ...m, [r.id]: e.target.value as ExplainMethod }))}
+                    aria-label={`Which labels of run #${r.id}`}
+                    data-testid="cf-run-method"
+                    data-run={r.id}
+                  >
+                    {RUN_METHODS[r.method]!.map((m) => (
+                      <option key={m} value={m}>
+                        {methodLabel(m)}
+                      </option>
+                    ))}
+                  </select>
+                </>
+              )}
             </label>
           ))}
         </fieldset>
@@ -111,7 +132,12 @@ export function ClassifierFindingPanel({ set, layer }: { set: ActivationSetInfo;
           onClick={() =>
             second !== null &&
             encoder !== null &&
-            setInput({ runIds: chosen.map((r) => r.id), activationSetId: second, encoderId: encoder })
+            setInput({
+              runIds: chosen.map((r) => r.id),
+              activationSetId: second,
+              encoderId: encoder,
+              method: Object.fromEntries(chosen.flatMap((r) => (methods[r.id] ? [[String(r.id), methods[r.id]]] : []))),
+            })
           }
           data-testid="cf-submit"
         >
