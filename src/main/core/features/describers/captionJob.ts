@@ -11,6 +11,7 @@ import { outsideBox, probePixels } from './pixels';
 import { runtimeFor } from './runtimes';
 import { captionOptionsKey } from './cached';
 import { requireUsable } from './service';
+import { checkCaptionOptions } from './captioner';
 
 // caption.run: probe images (or crops) -> captions, cached in the project by captioner hash + image hash + crop +
 // decoding options. Each caption is committed with the job's progress, so a killed or cancelled job resumes with
@@ -36,6 +37,7 @@ export async function runCaption(state: BackendState, p: CaptionParams, ctx: Cal
   const decoding = { numBeams: p.numBeams, maxNewTokens: p.maxNewTokens, minNewTokens: p.minNewTokens, task: p.task };
   if (decoding.minNewTokens > decoding.maxNewTokens)
     throw new AppError('bad_input', `minNewTokens (${decoding.minNewTokens}) is larger than maxNewTokens (${decoding.maxNewTokens}).`);
+  checkCaptionOptions(entry.details, decoding); // before the job row: a refusal leaves the project untouched
   const images: ImageRef[] = [...p.imageIds.map((imageId) => ({ imageId })), ...p.images];
   const sources = new Map(imageSources(db, [...new Set(images.map((i) => i.imageId))]).map((s) => [s.id, s]));
   const missingId = images.find((i) => !sources.has(i.imageId));

@@ -24,6 +24,31 @@ export type FlorenceCaptionTask = (typeof FLORENCE_CAPTION_TASKS)[number];
 /** Caption options with the Florence-2 task prompt (roles.ts CaptionOptions carries it; kept as a name for callers). */
 export type TaskCaptionOptions = CaptionOptions;
 
+/**
+ * Decoding options a captioner of this kind (its inspected details) cannot honour, refused as bad_input: jobs call it
+ * before a job row exists, the runtime again on every call. Florence-2: greedy only, a task its folder has a prompt for;
+ * VisionEncoderDecoder: no task but '<CAPTION>'.
+ */
+export function checkCaptionOptions(details: Record<string, string | number | boolean>, o: CaptionOptions): void {
+  if (details.model_type === 'florence2') {
+    if (o.numBeams !== 1)
+      throw new AppError(
+        'bad_input',
+        `numBeams ${o.numBeams}: beam search is not available for Florence-2 captioners (only greedy decoding is); use numBeams 1.`,
+      );
+    const tasks = String(details.tasks ?? '<CAPTION>').split(' ');
+    if (o.task !== undefined && !tasks.includes(o.task))
+      throw new AppError(
+        'bad_input',
+        `task '${o.task}' is not a caption task of this Florence-2 captioner: use one of ${tasks.join(', ')}.`,
+      );
+  } else if (o.task !== undefined && o.task !== '<CAPTION>')
+    throw new AppError(
+      'bad_input',
+      `task '${o.task}': task prompts are for Florence-2 captioners; this one (${String(details.model_type ?? 'VisionEncoderDecoder')}) takes none.`,
+    );
+}
+
 type Json = Record<string, unknown>;
 
 const invalid = (path: string, message: string): AppError => new AppError('describer_invalid', message, { path });
@@ -387,11 +412,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   return {
     async caption(images, o: TaskCaptionOptions, signal) {
       checkOptions(o);
-      if (o.task !== undefined && o.task !== '<CAPTION>')
-        throw new AppError(
-          'bad_input',
-          `task '${o.task}': task prompts are for Florence-2 captioners; this one (VisionEncoderDecoder) takes none.`,
-        );
+      checkCaptionOptions({ model_type: 'vision-encoder-decoder' }, o);
       const out: Caption[] = [];
       const chunk = o.numBeams === 1 ? GREEDY_BATCH : 1;
       for (let i = 0; i < images.length; i += chunk) {
@@ -481,17 +502,8 @@ function florenceCaptioner(
   return {
     async caption(images, o: TaskCaptionOptions, signal) {
       checkOptions(o);
-      if (o.numBeams !== 1)
-        throw new AppError(
-          'bad_input',
-          `numBeams ${o.numBeams}: beam search is not available for Florence-2 captioners (only greedy decoding is); use numBeams 1.`,
-        );
+      checkCaptionOptions({ model_type: 'florence2', tasks: tasks.join(' ') }, o);
       const task = o.task ?? '<CAPTION>';
-      if (!tasks.includes(task))
-        throw new AppError(
-          'bad_input',
-          `task '${task}' is not a caption task of this Florence-2 captioner: use one of ${tasks.join(', ')}.`,
-        );
       const out: Caption[] = [];
       for (let i = 0; i < images.length; i += GREEDY_BATCH) {
         if (signal.aborted) throw cancelled();

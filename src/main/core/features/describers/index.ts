@@ -9,3 +9,4 @@ export { requireUsable } from './service';
 export type * from './roles';
 export { captionCached, completeCached, generateCached, type CaptionItem, type GeneratedPng } from './cached';
 export { cropPixels, pngOf, probePixels } from './pixels';
+export { checkCaptionOptions } from './captioner';

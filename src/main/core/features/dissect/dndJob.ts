@@ -2,7 +2,7 @@ import { DndParamsSchema, type DndParams } from '../../../../shared/contract';
 import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedTextsCached, encoderSession, requireEncoder } from '../concepts';
-import { libraryOf, requireUsable, runtimeFor, type LibraryEntry } from '../describers';
+import { checkCaptionOptions, libraryOf, requireUsable, runtimeFor, type LibraryEntry } from '../describers';
 import { ensureSplit, readColumns, resolveSet, skippedDetails } from '../explanations';
 import { sessionsOf, tensorCacheOf } from '../models';
 import type { BackendState } from '../../platform/context';
@@ -58,6 +58,7 @@ export async function runDnd(state: BackendState, p: DndParams, ctx: CallContext
   const src = resolveSet(db, p.activationSetId);
   const neurons = neuronList(p.neurons, src.set.nNeurons);
   const models = requireModels(state, p);
+  if (models.captioner) checkCaptionOptions(models.captioner.details, p);
   const encoder = requireEncoder(db, p.encoderId);
   if (p.captioning === 'concepts' && p.conceptSetId === undefined)
     throw new AppError('bad_input', 'CLIP captioning (captioning: concepts) needs a concept set: give --conceptSetId (conceptSet.list).');
