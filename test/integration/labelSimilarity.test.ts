@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectTextEmbedderFolder, loadTextEmbedder } from '../../src/main/core/features/describers/textEmbedder';
+import { cutIds, inspectTextEmbedderFolder, loadTextEmbedder } from '../../src/main/core/features/describers/textEmbedder';
 import { transformersJs } from '../../src/main/core/features/describers/transformersJs';
 import type { TextEmbedder } from '../../src/main/core/features/describers/roles';
 import { contract } from '../../src/shared/contract';
@@ -70,13 +70,16 @@ describe('text embedder fixture vs PyTorch', () => {
       'tokenizer.json',
       'tokenizer_config.json',
     ]);
-    expect(m.details).toMatchObject({ model_type: 'bert', layers: 2, width: 64, pooling: 'mean', normalize_module: true });
+    expect(m.details).toMatchObject({ model_type: 'bert', layers: 2, width: 64, max_tokens: 32, pooling: 'mean', normalize_module: true });
   });
 
   it('tokenises every golden phrase as the hand-written WordPiece tokenizer.json says (ids equal the script)', async () => {
     const tj = await transformersJs();
     const tok = await tj.AutoTokenizer.from_pretrained(FOLDER, { local_files_only: true });
-    for (const [i, p] of golden.phrases.entries()) expect(tok.encode(p), p).toEqual(golden.tokenIds[i]);
+    // As the runtime reads them: transformers.js's WordPiece, then cut to the model's 32 positions keeping [SEP]
+    // (one golden phrase is longer).
+    for (const [i, p] of golden.phrases.entries()) expect(cutIds(tok.encode(p), 32), p).toEqual(golden.tokenIds[i]);
+    expect(Math.max(...golden.tokenIds.map((t) => t.length))).toBe(32);
   });
 
   it('sentence embeddings equal PyTorch within 1e-4 (batched with padding, so the mask matters) and are unit length', async () => {

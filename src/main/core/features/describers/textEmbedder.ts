@@ -88,7 +88,7 @@ export async function inspectTextEmbedderFolder(path: string): Promise<Inspected
       `config.json says model_type '${modelType || '(none)'}', not a text encoder this runtime knows: expected one of ${[...KNOWN].join(', ')} (e.g. an all-mpnet-base-v2 export).`,
     );
   const tokenizer = readJsonObject(folder, 'tokenizer.json');
-  readJsonObject(folder, 'tokenizer_config.json');
+  const tokenizerConfig = readJsonObject(folder, 'tokenizer_config.json');
   if (!existsSync(resolve(folder, MODEL)))
     throw invalid(
       resolve(folder, MODEL),
@@ -107,7 +107,7 @@ export async function inspectTextEmbedderFolder(path: string): Promise<Inspected
       layers: num(config.num_hidden_layers),
       width: num(config.hidden_size),
       vocab_size: num(config.vocab_size) || (vocab && typeof vocab === 'object' ? Object.keys(vocab).length : 0),
-      max_tokens: num(config.max_position_embeddings),
+      max_tokens: maxTokensOf(folder, config, tokenizerConfig),
       pooling: pool.pooling,
       pooling_from: pool.pooledBy,
       normalize_module: pool.normalizeModule,
@@ -116,9 +116,37 @@ export async function inspectTextEmbedderFolder(path: string): Promise<Inspected
   };
 }
 
+/**
+ * Tokens a text is cut to: the smallest of sentence-transformers' max_seq_length, the tokenizer's model_max_length
+ * (when it is a real number, not the 1e30 placeholder) and the position table (RoBERTa-style models, mpnet included,
+ * keep 2 positions for the padding offset); labels and class names are far shorter.
+ */
+function maxTokensOf(folder: string, config: Json, tokenizerConfig: Json): number {
+  const offset = ['roberta', 'xlm-roberta', 'mpnet'].includes(String(config.model_type)) ? 2 : 0;
+  const st = existsSync(resolve(folder, 'sentence_bert_config.json'))
+    ? readJsonObject(folder, 'sentence_bert_config.json').max_seq_length
+    : undefined;
+  const limits = [
+    st,
+    tokenizerConfig.model_max_length,
+    typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings - offset : undefined,
+  ];
+  const ok = limits.filter((v): v is number => typeof v === 'number' && v > 2 && v < 1e6);
+  return ok.length ? Math.min(...ok) : 512;
+}
+
 interface TjTensor {
   dims: number[];
-  data: ArrayLike<number>;
+  data: ArrayLike<number | bigint>;
+}
+
+/**
+ * Token ids of texts, cut to `max` as Hugging Face's Python tokenizers (and so sentence-transformers) cut them: the
+ * start token, the first max - 2 pieces and the end token. (transformers.js 4 cuts after adding the special tokens and
+ * drops the end token, and clamps any longer limit to model_max_length, so it is not asked to cut.)
+ */
+export function cutIds(ids: readonly number[], max: number): number[] {
+  return ids.length <= max ? [...ids] : [...ids.slice(0, max - 1), ids[ids.length - 1]];
 }
 
 /** Load a text embedder folder (inspected first, so a bad folder fails with the same coded error as describer.add). */
@@ -145,6 +173,8 @@ export async function loadTextEmbedder(path: string, opts: LoadOptions): Promise
   }
   opts.onProgress?.(1);
   const dim = Number(inspected.details.width);
+  const withTypes = 'token_type_ids' in (tokenizer('a') as object);
+  const padId = Number((tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0);
   return {
     dim,
     async embed(texts, signal) {
@@ -152,12 +182,22 @@ export async function loadTextEmbedder(path: string, opts: LoadOptions): Promise
       for (let i = 0; i < texts.length; i += BATCH) {
         if (signal.aborted) throw new AppError('cancelled', 'Embedding texts was cancelled.');
         const chunk = texts.slice(i, i + BATCH);
-        const inputs = tokenizer(chunk, { padding: true, truncation: true, max_length: maxTokens }) as Record<string, TjTensor>;
+        const ids = chunk.map((t) => cutIds(tokenizer.encode(t), maxTokens));
+        const L = Math.max(...ids.map((x) => x.length));
+        const idData = new BigInt64Array(chunk.length * L).fill(BigInt(padId));
+        const maskData = new BigInt64Array(chunk.length * L);
+        ids.forEach((row, b) => row.forEach((v, t) => ((idData[b * L + t] = BigInt(v)), (maskData[b * L + t] = 1n))));
+        const inputs: Record<string, TjTensor> = {
+          input_ids: new tj.Tensor('int64', idData, [chunk.length, L]),
+          attention_mask: new tj.Tensor('int64', maskData, [chunk.length, L]),
+          // One sentence: segment 0 everywhere, for models whose tokenizer gives token types (BERT).
+          ...(withTypes ? { token_type_ids: new tj.Tensor('int64', new BigInt64Array(chunk.length * L), [chunk.length, L]) } : {}),
+        };
         const { last_hidden_state: h } = (await model(inputs)) as { last_hidden_state?: TjTensor };
         if (!h || h.dims.length !== 3 || h.dims[2] !== dim)
           throw invalid(folder, `${MODEL} did not return last_hidden_state [batch, tokens, ${dim}]: re-export it for feature-extraction.`);
-        const [, L] = h.dims;
-        const mask = inputs.attention_mask.data;
+        if (h.dims[1] !== L) throw invalid(folder, `${MODEL} returned ${h.dims[1]} token positions for ${L} tokens.`);
+        const mask = maskData;
         const data = h.data as Float32Array;
         chunk.forEach((_, b) => {
           const v = new Float64Array(dim);
