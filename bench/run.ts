@@ -23,6 +23,7 @@ const ALL = [
   'clipDissect',
   'dnd',
   'labelSimilarity',
+  'classifierFinding',
 ];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
