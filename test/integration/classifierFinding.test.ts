@@ -101,6 +101,13 @@ describe('compare.classifierFinding', () => {
       expect(named).toBeGreaterThanOrEqual(9);
       expect(run.auroc.mean!).toBeGreaterThan(0.9);
     }
+    // The LE run's report evaluates every finished run of the layer the same way (the second probe set is found by
+    // model and layer) and prints the same means.
+    const reportPath = join(dir, 'report.html');
+    await call(p.backend, 'report.export', { run: le, format: 'html', path: reportPath, sections: ['compare'], neurons: 'none' });
+    const html = await readFile(reportPath, 'utf8');
+    expect(html).toContain('Finding a classifier for a new concept');
+    for (const run of res.runs) expect(html).toContain(`${run.auroc.mean!.toFixed(3)} ± ${run.auroc.standardError!.toFixed(3)}`);
   }, 300_000);
 
   it('refuses runs of another layer and a probe set without two classes', async () => {

@@ -3,6 +3,7 @@ import { barSvg } from '../../../platform/report/charts';
 import { figure, html, meanSE, note, table, type Column } from '../../../platform/report/layout';
 import type { ReportScope, ReportSection, SectionPage } from '../section';
 import { methodName } from '../words';
+import { classifierFindingPages, collectClassifierFinding, type ClassifierFindingPart } from './classifierFinding';
 
 // Every method of the layer side by side (the LE paper's main table, on the user's model): per finished explain run
 // and explanation method, the mean test correlation ± SE under each simulator and the newest ablation's Optim / Norm,
@@ -12,7 +13,9 @@ const MAX_ROWS = 24;
 
 const rowName = (r: CompareLayerRow) => `run ${r.explainRunId} · ${methodName(r.method)}${r.runFile ? ` (${r.runFile})` : ''}`;
 
-export const compareSection: ReportSection<CompareLayer & { labelSimilarity: LabelSimilarityPart | null }> = {
+export const compareSection: ReportSection<
+  CompareLayer & { labelSimilarity: LabelSimilarityPart | null; classifierFinding: ClassifierFindingPart | null }
+> = {
   id: 'compare',
   title: 'All methods of this layer',
   availability: (scope) =>
@@ -26,6 +29,7 @@ export const compareSection: ReportSection<CompareLayer & { labelSimilarity: Lab
   collect: async (scope) => ({
     ...(await scope.source('compare.layer', { activationSetId: scope.set.id })),
     labelSimilarity: await collectLabelSimilarity(scope),
+    classifierFinding: await collectClassifierFinding(scope),
   }),
   pages(data) {
     const rows = data.rows.slice(0, MAX_ROWS);
@@ -68,6 +72,7 @@ export const compareSection: ReportSection<CompareLayer & { labelSimilarity: Lab
           ${figure('compare-methods', bars, html`<b>Mean test correlation per run and method</b>, per simulator; whiskers ± 1 SE.`)}`,
       },
       ...labelSimilarityPages(data.labelSimilarity),
+      ...classifierFindingPages(data.classifierFinding),
     ];
   },
 };
