@@ -1218,6 +1218,16 @@ const GENERATIVE: Case[] = [
   },
   {
     cat: 'generative models',
+    name: 'beam search with a SmolVLM captioner',
+    setup: withDescriber('captioner', join(DESCRIBERS, 'smolvlm_captioner')),
+    argv: (c) => ['caption.run', '--describerId', id('describer')(c), '--imageIds', '1', '--numBeams', '2'],
+    exit: 2,
+    code: 'bad_input',
+    says: [/beam search is not available for SmolVLM/, /numBeams 1/],
+    project: same,
+  },
+  {
+    cat: 'generative models',
     name: 'a Florence-2 task prompt for a vit-gpt2 captioner',
     setup: withDescriber('captioner', join(DESCRIBERS, 'captioner')),
     argv: (c) => ['caption.run', '--describerId', id('describer')(c), '--imageIds', '1', '--task', '<DETAILED_CAPTION>'],

@@ -107,14 +107,24 @@ describe('captioner folder refusals', () => {
     expect(e.message).toContain('vit-gpt2-image-captioning');
   });
 
-  // florence2 is supported (captioner.florence.test.ts); a vit-gpt2 folder that claims it lacks the Florence-2 files
-  it.each(['smolvlm', 'idefics3', 'llama'])('model_type %s is recognised and refused with a message', async (type) => {
+  // florence2, idefics3 and smolvlm are supported (captioner.florence / captioner.smolvlm tests); a vit-gpt2 folder
+  // that claims one of them lacks that kind's files
+  it.each(['llama', 'gpt2'])('model_type %s is refused with a message', async (type) => {
     const dir = copy();
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: type }));
     const e = await refusal(dir);
     expect(e.code).toBe('describer_invalid');
     expect(e.message).toContain(`'${type}'`);
     expect(e.message).toContain('vit-gpt2');
+  });
+
+  it.each(['idefics3', 'smolvlm'])('a vit-gpt2 folder whose config.json claims %s is refused naming a SmolVLM file', async (type) => {
+    const dir = copy();
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: type }));
+    const e = await refusal(dir);
+    expect(e.code).toBe('describer_invalid');
+    expect(e.message).toContain('processor_config.json is missing');
+    expect(e.message).toContain(`SmolVLM (${type})`);
   });
 
   it('a vit-gpt2 folder whose config.json claims florence2 is refused by its processor config', async () => {

@@ -1,9 +1,9 @@
 // The captioner role: an image-to-text model in a local folder, run by transformers.js (@huggingface/transformers)
 // on our onnxruntime-node. Supported: VisionEncoderDecoder exports (vit-gpt2 captioners and the like) in the
 // transformers.js / optimum layout with a merged decoder, and Florence-2 exports (onnx-community layout: vision
-// encoder, token embeddings, encoder, merged decoder; a task prompt such as '<CAPTION>'). SmolVLM folders are
-// recognised and refused with a message (chat templates, not run here yet); BLIP is not in transformers.js at all.
-// See docs/captioner.md.
+// encoder, token embeddings, encoder, merged decoder; a task prompt such as '<CAPTION>') and SmolVLM / Idefics3 exports
+// (HuggingFaceTB layout: vision encoder, token embeddings, merged LLaMA decoder; a chat prompt with the image and an
+// instruction). BLIP is not in transformers.js at all. See docs/captioner.md.
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
@@ -21,16 +21,39 @@ const FLORENCE_EXAMPLE = 'onnx-community/Florence-2-base-ft';
 /** The Florence-2 task prompts that answer with a caption (pure text); '<CAPTION>' is the default. */
 export const FLORENCE_CAPTION_TASKS = ['<CAPTION>', '<DETAILED_CAPTION>', '<MORE_DETAILED_CAPTION>'] as const;
 export type FlorenceCaptionTask = (typeof FLORENCE_CAPTION_TASKS)[number];
+/** SmolVLM / Idefics3 (HuggingFaceTB/SmolVLM-256M-Instruct layout): the three sessions Idefics3ForConditionalGeneration opens. */
+const SMOLVLM_ONNX = ['onnx/vision_encoder.onnx', 'onnx/embed_tokens.onnx', MERGED];
+const SMOLVLM_JSON = [...REQUIRED_JSON, 'processor_config.json'] as const;
+const SMOLVLM_OPTIONAL = [...OPTIONAL, 'chat_template.json', 'added_tokens.json'];
+const SMOLVLM_EXAMPLE = 'HuggingFaceTB/SmolVLM-256M-Instruct';
+const SMOLVLM_PROCESSORS = ['Idefics3Processor', 'SmolVLMProcessor'];
+const SMOLVLM_TOKENS = ['<image>', '<fake_token_around_image>', '<global-img>'];
+/** The instruction a SmolVLM captioner gets with the image when the caption options name no task (or '<CAPTION>'). */
+export const SMOLVLM_DEFAULT_INSTRUCTION = 'Describe this image in a few words.';
+/** The Florence-2 caption tasks as SmolVLM instructions (the fixture is trained on the first two). */
+export const SMOLVLM_TASK_INSTRUCTIONS: Record<string, string> = {
+  '<CAPTION>': SMOLVLM_DEFAULT_INSTRUCTION,
+  '<DETAILED_CAPTION>': 'What is in this image? Answer in detail.',
+  '<MORE_DETAILED_CAPTION>': 'Describe this image in detail, in a few sentences.',
+};
+const isSmolVLM = (t: unknown) => t === 'smolvlm' || t === 'idefics3';
 /** Caption options with the Florence-2 task prompt (roles.ts CaptionOptions carries it; kept as a name for callers). */
 export type TaskCaptionOptions = CaptionOptions;
 
 /**
  * Decoding options a captioner of this kind (its inspected details) cannot honour, refused as bad_input: jobs call it
  * before a job row exists, the runtime again on every call. Florence-2: greedy only, a task its folder has a prompt for;
- * VisionEncoderDecoder: no task but '<CAPTION>'.
+ * SmolVLM: greedy only, a task that maps to an instruction (smolvlmInstruction); VisionEncoderDecoder: no task but '<CAPTION>'.
  */
 export function checkCaptionOptions(details: Record<string, string | number | boolean>, o: CaptionOptions): void {
-  if (details.model_type === 'florence2') {
+  if (isSmolVLM(details.model_type)) {
+    if (o.numBeams !== 1)
+      throw new AppError(
+        'bad_input',
+        `numBeams ${o.numBeams}: beam search is not available for SmolVLM captioners (only greedy decoding is); use numBeams 1.`,
+      );
+    smolvlmInstruction(o.task);
+  } else if (details.model_type === 'florence2') {
     if (o.numBeams !== 1)
       throw new AppError(
         'bad_input',
@@ -45,8 +68,25 @@ export function checkCaptionOptions(details: Record<string, string | number | bo
   } else if (o.task !== undefined && o.task !== '<CAPTION>')
     throw new AppError(
       'bad_input',
-      `task '${o.task}': task prompts are for Florence-2 captioners; this one (${String(details.model_type ?? 'VisionEncoderDecoder')}) takes none.`,
+      `task '${o.task}': task prompts are for Florence-2 and SmolVLM captioners; this one (${String(details.model_type ?? 'VisionEncoderDecoder')}) takes none.`,
     );
+}
+
+/**
+ * The instruction a SmolVLM captioner sends for a task: none or '<CAPTION>' -> the default; the other Florence-2
+ * caption tasks (what the caption contract can name) -> a matching instruction; any other text is the instruction itself.
+ */
+export function smolvlmInstruction(task: string | undefined): string {
+  if (task === undefined) return SMOLVLM_DEFAULT_INSTRUCTION;
+  const mapped = SMOLVLM_TASK_INSTRUCTIONS[task];
+  if (mapped) return mapped;
+  const t = task.trim();
+  if (!t || t.length > 500 || t.includes('<image>') || /^<[A-Z_]+>$/.test(t))
+    throw new AppError(
+      'bad_input',
+      `task '${task.slice(0, 80)}': a SmolVLM captioner takes ${Object.keys(SMOLVLM_TASK_INSTRUCTIONS).join(', ')} or a plain instruction (1 to 500 characters, no '<image>'), e.g. '${SMOLVLM_DEFAULT_INSTRUCTION}'.`,
+    );
+  return t;
 }
 
 type Json = Record<string, unknown>;
@@ -115,16 +155,12 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
       resolve(folder, 'config.json'),
       `config.json says model_type '${modelType}': BLIP captioners are not supported by transformers.js. Use a VisionEncoderDecoder export instead, e.g. nlpconnect/vit-gpt2-image-captioning (Xenova/vit-gpt2-image-captioning has the ONNX files), the closest supported choice.`,
     );
-  if (modelType === 'smolvlm' || modelType === 'idefics3')
-    throw invalid(
-      resolve(folder, 'config.json'),
-      `config.json says model_type '${modelType}' (SmolVLM): recognised, but this version runs only VisionEncoderDecoder and Florence-2 captioners. Use a vit-gpt2 export such as Xenova/vit-gpt2-image-captioning or a Florence-2 export such as ${FLORENCE_EXAMPLE}.`,
-    );
+  if (isSmolVLM(modelType)) return inspectSmolVLM(folder, config, modelType);
   if (modelType === 'florence2') return inspectFlorence(folder, config);
   if (modelType !== 'vision-encoder-decoder')
     throw invalid(
       resolve(folder, 'config.json'),
-      `config.json says model_type '${modelType || '(none)'}', not an image-to-text model this runtime knows: expected 'vision-encoder-decoder' (e.g. Xenova/vit-gpt2-image-captioning) or 'florence2' (e.g. ${FLORENCE_EXAMPLE}).`,
+      `config.json says model_type '${modelType || '(none)'}', not an image-to-text model this runtime knows: expected 'vision-encoder-decoder' (e.g. Xenova/vit-gpt2-image-captioning), 'florence2' (e.g. ${FLORENCE_EXAMPLE}) or 'idefics3' / 'smolvlm' (e.g. ${SMOLVLM_EXAMPLE}).`,
     );
   for (const name of REQUIRED_JSON.slice(1)) {
     if (!existsSync(resolve(folder, name)))
@@ -170,13 +206,13 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
   return { format: 'transformers', files, details };
 }
 
-/** A missing ONNX file of a Florence-2 folder, named with what is there instead (split decoder, quantised copies only). */
-function missingFlorenceOnnx(folder: string, name: string): AppError {
+/** A missing ONNX file of a Florence-2 or SmolVLM folder, named with what is there instead (split decoder, quantised copies only). */
+function missingFlorenceOnnx(folder: string, name: string, kind = 'Florence-2', example = FLORENCE_EXAMPLE, all = FLORENCE_ONNX): AppError {
   const file = resolve(folder, name);
   if (name === MERGED && SPLIT.every((f) => existsSync(resolve(folder, f))))
     return invalid(
       file,
-      `${MERGED} is missing: the folder has the split decoder (${SPLIT.join(', ')}), which transformers.js 4 does not load. Download onnx/decoder_model_merged.onnx of ${FLORENCE_EXAMPLE}.`,
+      `${MERGED} is missing: the folder has the split decoder (${SPLIT.join(', ')}), which transformers.js 4 does not load. Download onnx/decoder_model_merged.onnx of ${example}.`,
     );
   const base = name.slice('onnx/'.length, -'.onnx'.length);
   let variants: string[] = [];
@@ -188,8 +224,8 @@ function missingFlorenceOnnx(folder: string, name: string): AppError {
   return invalid(
     file,
     variants.length
-      ? `${name} is missing in ${folder}: only ${variants.map((v) => `onnx/${v}`).join(', ')} (quantised or half-precision copies) are there, and this runtime loads the float32 file. Download ${name} of ${FLORENCE_EXAMPLE} too.`
-      : `${name} is missing in ${folder}: a Florence-2 export has ${FLORENCE_ONNX.join(', ')}; copy it from the model's export (e.g. ${FLORENCE_EXAMPLE}).`,
+      ? `${name} is missing in ${folder}: only ${variants.map((v) => `onnx/${v}`).join(', ')} (quantised or half-precision copies) are there, and this runtime loads the float32 file. Download ${name} of ${example} too.`
+      : `${name} is missing in ${folder}: a ${kind} export has ${all.join(', ')}; copy it from the model's export (e.g. ${example}).`,
   );
 }
 
@@ -242,6 +278,106 @@ function inspectFlorence(folder: string, config: Json): InspectedModel {
   return { format: 'transformers', files, details };
 }
 
+/** The chat template of a SmolVLM folder: tokenizer_config.json's (where transformers.js reads it), else chat_template.json's. */
+function smolvlmChatTemplate(folder: string, tokenizerConfig: Json): string | null {
+  const t = tokenizerConfig.chat_template;
+  if (typeof t === 'string' && t) return t;
+  if (Array.isArray(t)) {
+    const named = (t as Json[]).find((x) => x.name === 'default') ?? (t as Json[])[0];
+    if (named && typeof named.template === 'string') return named.template;
+  }
+  if (existsSync(resolve(folder, 'chat_template.json'))) {
+    const c = readJson(folder, 'chat_template.json').chat_template;
+    if (typeof c === 'string' && c) return c;
+  }
+  return null;
+}
+
+/** Validate a SmolVLM / Idefics3 folder: the files Idefics3ForConditionalGeneration and Idefics3Processor read. */
+function inspectSmolVLM(folder: string, config: Json, modelType: string): InspectedModel {
+  const kind = `SmolVLM (${modelType})`;
+  for (const name of SMOLVLM_JSON.slice(1)) {
+    if (!existsSync(resolve(folder, name)))
+      throw invalid(
+        resolve(folder, name),
+        `${name} is missing in ${folder}: copy it from the ${kind} export (e.g. ${SMOLVLM_EXAMPLE}); transformers.js needs it${
+          name === 'processor_config.json'
+            ? ' (image_seq_len: how many <image> tokens an image becomes)'
+            : name === 'preprocessor_config.json'
+              ? ' (the image processor: size, max_image_size, image splitting)'
+              : ''
+        }.`,
+      );
+  }
+  const configFile = resolve(folder, 'config.json');
+  const imageToken = num(config.image_token_id) ?? num(config.image_token_index);
+  if (imageToken === undefined)
+    throw invalid(
+      configFile,
+      `config.json has no image_token_id: it is not a complete ${kind} config (the id of <image> is needed to place the image features). Restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  const text = (config.text_config ?? {}) as Json;
+  if (!num(text.num_hidden_layers))
+    throw invalid(
+      configFile,
+      `config.json has no text_config.num_hidden_layers: the decoder's cache cannot be set up. Restore config.json from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  const tokenizer = readJson(folder, 'tokenizer.json');
+  const tokenizerConfig = readJson(folder, 'tokenizer_config.json');
+  const pre = readJson(folder, 'preprocessor_config.json');
+  const preFile = resolve(folder, 'preprocessor_config.json');
+  if (!SMOLVLM_PROCESSORS.includes(String(pre.processor_class)))
+    throw invalid(
+      preFile,
+      `preprocessor_config.json has processor_class '${String(pre.processor_class ?? '(none)')}', not ${SMOLVLM_PROCESSORS.map((p) => `'${p}'`).join(' or ')}: it is not a SmolVLM processor config. Restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  const maxImage = num((pre.max_image_size as Json | undefined)?.longest_edge);
+  if (!maxImage)
+    throw invalid(
+      preFile,
+      `preprocessor_config.json has no max_image_size.longest_edge (the side of the square frames the vision encoder sees): restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  const proc = readJson(folder, 'processor_config.json');
+  const seqLen = num(proc.image_seq_len);
+  if (!seqLen || seqLen < 1)
+    throw invalid(
+      resolve(folder, 'processor_config.json'),
+      `processor_config.json has no image_seq_len (how many <image> tokens a frame becomes): restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  const added = new Set(((tokenizer.added_tokens ?? []) as Json[]).map((t) => String(t.content)));
+  const lacking = SMOLVLM_TOKENS.filter((t) => !added.has(t));
+  if (lacking.length)
+    throw invalid(
+      resolve(folder, 'tokenizer.json'),
+      `tokenizer.json has no ${lacking.join(', ')} token${lacking.length > 1 ? 's' : ''}: it is not a SmolVLM tokenizer (the processor writes these around the image). Restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  if (!smolvlmChatTemplate(folder, tokenizerConfig))
+    throw invalid(
+      resolve(folder, 'tokenizer_config.json'),
+      `tokenizer_config.json has no chat_template and there is no chat_template.json: the prompt (image + instruction) cannot be written. Copy tokenizer_config.json or chat_template.json from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  for (const name of SMOLVLM_ONNX)
+    if (!existsSync(resolve(folder, name))) throw missingFlorenceOnnx(folder, name, kind, SMOLVLM_EXAMPLE, SMOLVLM_ONNX);
+  const bytes = SMOLVLM_ONNX.map((name) => checkOnnx(folder, name));
+  const vocab = ((tokenizer.model ?? {}) as Json).vocab;
+  const files = [...SMOLVLM_JSON, ...SMOLVLM_ONNX, ...SMOLVLM_OPTIONAL.filter((f) => existsSync(resolve(folder, f)))].sort();
+  const mb = (b: number) => Math.round(b / 1e4) / 100;
+  const details: Record<string, string | number | boolean> = {
+    model_type: modelType,
+    decoder: String(text.model_type ?? '?'),
+    decoder_layers: num(text.num_hidden_layers) ?? 0,
+    width: num(text.hidden_size) ?? 0,
+    vocab_size: num(text.vocab_size) ?? num(config.vocab_size) ?? (vocab && typeof vocab === 'object' ? Object.keys(vocab).length : 0),
+    image_size: maxImage,
+    image_tokens: seqLen,
+    image_splitting: pre.do_image_splitting !== false,
+    vision_encoder_mb: mb(bytes[0]),
+    embed_tokens_mb: mb(bytes[1]),
+    decoder_mb: mb(bytes[2]),
+  };
+  return { format: 'transformers', files, details };
+}
+
 // ---- runtime -----------------------------------------------------------------------------------------------
 
 /** The parts of transformers.js we use, typed narrowly (its own types are loose for dynamic models). */
@@ -283,6 +419,7 @@ const cancelled = () => new AppError('cancelled', 'Captioning was cancelled.');
 export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Captioner> {
   const inspected = await inspectCaptionerFolder(path);
   const florence = inspected.details.model_type === 'florence2';
+  const smol = isSmolVLM(inspected.details.model_type);
   const folder = resolve(path);
   if (opts.signal.aborted) throw cancelled();
   const tj = await transformers();
@@ -293,7 +430,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   const progress_callback = (p: { status?: string; file?: string; progress?: number }) => {
     if (!p.file || typeof p.progress !== 'number') return;
     files.set(p.file, p.progress / 100);
-    opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / (florence ? 9 : 7))); // files in a folder
+    opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / (florence ? 9 : smol ? 10 : 7))); // files in a folder
   };
   const common = { local_files_only: true, progress_callback };
   // The app's session settings (onnx/session.ts): no spin-waiting between ops, which starves sharp and other
@@ -311,6 +448,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   try {
     [model, tokenizer, processor] = await Promise.all([
       // Florence-2 is in transformers.js's image-text-to-text mapping, not AutoModelForVision2Seq's: named directly.
+      // idefics3 / smolvlm are in AutoModelForVision2Seq's (Idefics3 / SmolVLMForConditionalGeneration).
       (florence ? tj.Florence2ForConditionalGeneration : tj.AutoModelForVision2Seq).from_pretrained(id, {
         ...common,
         dtype: 'fp32',
@@ -342,6 +480,15 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       processor as unknown as FlorenceProcessor,
       eosIds,
       String(inspected.details.tasks).split(' '),
+    );
+  if (smol)
+    return smolvlmCaptioner(
+      tj,
+      model,
+      tokenizer,
+      processor as unknown as SmolVLMProcessor,
+      eosIds,
+      smolvlmChatTemplate(folder, readJson(folder, 'tokenizer_config.json')) ?? '',
     );
 
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {
@@ -452,6 +599,7 @@ async function generateGreedy(
   o: CaptionOptions,
   signal: AbortSignal,
   eosIds: Set<number>,
+  skip = 1,
 ): Promise<number[][]> {
   // transformers.js checks its stopping criteria after every token: an interrupt on abort ends the loop early.
   const stop = new tj.InterruptableStoppingCriteria();
@@ -469,7 +617,7 @@ async function generateGreedy(
     });
     if (signal.aborted) throw cancelled();
     return (seq.tolist() as bigint[][]).map((row) => {
-      const ids = row.slice(1).map(Number); // drop decoder_start_token_id
+      const ids = row.slice(skip).map(Number); // drop decoder_start_token_id (a decoder-only model: the prompt)
       const end = ids.findIndex((t) => eosIds.has(t));
       return end < 0 ? ids : ids.slice(0, end + 1);
     });
@@ -538,6 +686,98 @@ function florenceCaptioner(
           const text = typeof answer === 'string' ? answer : tokenizer.decode(tokenIds, { skip_special_tokens: true });
           out.push({ text: text.trim(), tokenIds });
         });
+      }
+      return out;
+    },
+    async dispose() {
+      await model.dispose();
+    },
+  };
+}
+
+/** Idefics3Processor (SmolVLMProcessor is the same class), typed narrowly: prompt + images -> the model's inputs. */
+interface SmolVLMProcessor {
+  (
+    text: string,
+    images: unknown[],
+  ): Promise<{ input_ids: TjTensor; attention_mask: TjTensor; pixel_values: TjTensor; pixel_attention_mask: TjTensor }>;
+  apply_chat_template(messages: unknown[], options: Record<string, unknown>): string;
+}
+
+/**
+ * SmolVLM / Idefics3 through transformers.js's Idefics3ForConditionalGeneration (SmolVLMForConditionalGeneration):
+ * the folder's chat template writes one user turn (the image, then the instruction) and the generation prompt;
+ * Idefics3Processor expands <image> into the frame tokens (splitting large images as the folder's config says) and
+ * makes pixel values + masks; generate() runs the vision encoder, merges the features over the <image> tokens and
+ * runs the merged decoder with its KV cache, greedy. Images whose prompts and frames have the same shapes go in one
+ * call (up to 8); the prompt's ids are cut from the answer. Beam search is refused (our beam search drives a
+ * VisionEncoderDecoder decoder only).
+ */
+function smolvlmCaptioner(
+  tj: Tj,
+  model: TjModel,
+  tokenizer: TjTokenizer,
+  processor: SmolVLMProcessor,
+  eosIds: Set<number>,
+  chatTemplate: string,
+): Captioner {
+  const prompts = new Map<string, string>();
+  const promptFor = (instruction: string): string => {
+    let p = prompts.get(instruction);
+    if (p === undefined) {
+      const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: instruction }] }];
+      p = processor.apply_chat_template(messages, { add_generation_prompt: true, chat_template: chatTemplate });
+      prompts.set(instruction, p);
+    }
+    return p;
+  };
+  return {
+    async caption(images, o: TaskCaptionOptions, signal) {
+      checkOptions(o);
+      checkCaptionOptions({ model_type: 'smolvlm' }, o);
+      const prompt = promptFor(smolvlmInstruction(o.task));
+      const out: Caption[] = new Array<Caption>(images.length);
+      for (let i = 0; i < images.length; i += GREEDY_BATCH) {
+        if (signal.aborted) throw cancelled();
+        const parts: { at: number; inputs: Awaited<ReturnType<SmolVLMProcessor>> }[] = [];
+        for (const [j, img] of images.slice(i, i + GREEDY_BATCH).entries()) {
+          checkImage(img);
+          const raw = new tj.RawImage(
+            new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+            img.width,
+            img.height,
+            img.channels,
+          );
+          parts.push({ at: i + j, inputs: await processor(prompt, [raw]) });
+        }
+        // Same prompt length and frame count (a split image has more of both) -> one batch; no padding needed.
+        const groups = new Map<string, typeof parts>();
+        for (const p of parts) {
+          const key = `${p.inputs.input_ids.dims.join('x')}|${p.inputs.pixel_values.dims.join('x')}`;
+          groups.set(key, [...(groups.get(key) ?? []), p]);
+        }
+        for (const group of groups.values()) {
+          const cat = (k: 'input_ids' | 'attention_mask' | 'pixel_values' | 'pixel_attention_mask') =>
+            group.length === 1 ? group[0].inputs[k] : tj.cat(group.map((p) => p.inputs[k]) as never[], 0);
+          const promptLength = group[0].inputs.input_ids.dims[1];
+          const rows = await generateGreedy(
+            tj,
+            model,
+            {
+              input_ids: cat('input_ids'),
+              attention_mask: cat('attention_mask'),
+              pixel_values: cat('pixel_values'),
+              pixel_attention_mask: cat('pixel_attention_mask'),
+            },
+            o,
+            signal,
+            eosIds,
+            promptLength,
+          );
+          rows.forEach((tokenIds, r) => {
+            out[group[r].at] = { text: tokenizer.decode(tokenIds, { skip_special_tokens: true }).trim(), tokenIds };
+          });
+        }
       }
       return out;
     },
