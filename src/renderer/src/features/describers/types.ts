@@ -29,7 +29,7 @@ export const ROLES: Record<GenerativeRole, RoleText> = {
     pathKind: 'folder',
     placeholder: '/models/vit-gpt2-image-captioning',
     pathHint:
-      'A transformers.js image-to-text export: config.json, generation_config.json, preprocessor_config.json, tokenizer files and onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx (VisionEncoderDecoder, e.g. vit-gpt2), or a Florence-2 export that also has onnx/vision_encoder.onnx and onnx/embed_tokens.onnx (e.g. onnx-community/Florence-2-base-ft; captions with <CAPTION>, greedy). SmolVLM is not run yet; BLIP is not supported by transformers.js.',
+      'A transformers.js image-to-text export: config.json, generation_config.json, preprocessor_config.json, tokenizer files and onnx/encoder_model.onnx + onnx/decoder_model_merged.onnx (VisionEncoderDecoder, e.g. vit-gpt2), or a Florence-2 export that also has onnx/vision_encoder.onnx and onnx/embed_tokens.onnx (e.g. onnx-community/Florence-2-base-ft; captions with <CAPTION>, greedy), or a SmolVLM export with onnx/vision_encoder.onnx, onnx/embed_tokens.onnx, onnx/decoder_model_merged.onnx, processor_config.json and a chat template (e.g. HuggingFaceTB/SmolVLM-256M-Instruct; greedy). BLIP is not supported by transformers.js.',
   },
   language_model: {
     tab: 'Language model',
