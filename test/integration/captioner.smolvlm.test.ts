@@ -284,14 +284,18 @@ describe('SmolVLM folder refusals', () => {
     expect(e.message).toContain('no chat_template');
   });
 
-  it('a tokenizer without the image tokens, and a garbage vision_encoder.onnx, are refused by name', async () => {
+  it('a tokenizer without <image>, an image_token_id of another export, and a garbage vision_encoder.onnx are refused by name', async () => {
     let dir = copy();
     editJson(dir, 'tokenizer.json', (j) => ({
       ...j,
-      added_tokens: (j.added_tokens as { content: string }[]).filter((t) => t.content !== '<global-img>'),
+      added_tokens: (j.added_tokens as { content: string }[]).filter((t) => t.content !== '<image>'),
     }));
     let e = await refusal(dir);
-    expect(e.message).toContain('tokenizer.json has no <global-img> token');
+    expect(e.message).toContain('tokenizer.json has no <image> token');
+    dir = copy();
+    editJson(dir, 'config.json', (j) => ({ ...j, image_token_id: 49190 }));
+    e = await refusal(dir);
+    expect(e.message).toContain('config.json says image_token_id 49190, but tokenizer.json gives <image> the id 4');
     dir = copy();
     writeFileSync(join(dir, 'onnx/vision_encoder.onnx'), '<html>404</html>');
     e = await refusal(dir);

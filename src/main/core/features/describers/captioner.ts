@@ -27,7 +27,8 @@ const SMOLVLM_JSON = [...REQUIRED_JSON, 'processor_config.json'] as const;
 const SMOLVLM_OPTIONAL = [...OPTIONAL, 'chat_template.json', 'added_tokens.json'];
 const SMOLVLM_EXAMPLE = 'HuggingFaceTB/SmolVLM-256M-Instruct';
 const SMOLVLM_PROCESSORS = ['Idefics3Processor', 'SmolVLMProcessor'];
-const SMOLVLM_TOKENS = ['<image>', '<fake_token_around_image>', '<global-img>'];
+/** Added tokens Idefics3Processor writes around an image (also <global-img> and <row_r_col_c>, not checked: plain text if absent). */
+const SMOLVLM_TOKENS = ['<image>', '<fake_token_around_image>'];
 /** The instruction a SmolVLM captioner gets with the image when the caption options name no task (or '<CAPTION>'). */
 export const SMOLVLM_DEFAULT_INSTRUCTION = 'Describe this image in a few words.';
 /** The Florence-2 caption tasks as SmolVLM instructions (the fixture is trained on the first two). */
@@ -344,12 +345,17 @@ function inspectSmolVLM(folder: string, config: Json, modelType: string): Inspec
       resolve(folder, 'processor_config.json'),
       `processor_config.json has no image_seq_len (how many <image> tokens a frame becomes): restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
     );
-  const added = new Set(((tokenizer.added_tokens ?? []) as Json[]).map((t) => String(t.content)));
+  const added = new Map(((tokenizer.added_tokens ?? []) as Json[]).map((t) => [String(t.content), num(t.id)]));
   const lacking = SMOLVLM_TOKENS.filter((t) => !added.has(t));
   if (lacking.length)
     throw invalid(
       resolve(folder, 'tokenizer.json'),
       `tokenizer.json has no ${lacking.join(', ')} token${lacking.length > 1 ? 's' : ''}: it is not a SmolVLM tokenizer (the processor writes these around the image). Restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
+    );
+  if (added.get('<image>') !== imageToken)
+    throw invalid(
+      configFile,
+      `config.json says image_token_id ${imageToken}, but tokenizer.json gives <image> the id ${String(added.get('<image>'))}: the files come from different exports (the image features would have no place). Restore both from one export (e.g. ${SMOLVLM_EXAMPLE}).`,
     );
   if (!smolvlmChatTemplate(folder, tokenizerConfig))
     throw invalid(
