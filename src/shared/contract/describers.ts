@@ -69,7 +69,7 @@ export const CaptionOptions = z.object({
   numBeams: z.number().int().min(1).max(8).default(1),
   maxNewTokens: z.number().int().min(1).max(256).default(32),
   minNewTokens: z.number().int().min(0).max(256).default(0),
-  /** Florence-2 captioners only: the task prompt (their default is '<CAPTION>'); a VisionEncoderDecoder captioner refuses any other. */
+  /** Florence-2: the task prompt (default '<CAPTION>'); SmolVLM: the instruction it stands for (captioner.ts SMOLVLM_TASK_INSTRUCTIONS); a VisionEncoderDecoder captioner refuses any but '<CAPTION>'. */
   task: z.enum(['<CAPTION>', '<DETAILED_CAPTION>', '<MORE_DETAILED_CAPTION>']).optional(),
 });
 export type CaptionOptions = z.infer<typeof CaptionOptions>;

@@ -17,7 +17,7 @@ export interface CaptionOptions {
   numBeams: number;
   maxNewTokens: number;
   minNewTokens: number;
-  /** Florence-2: the task prompt ('<CAPTION>' when absent); other captioners refuse any task but '<CAPTION>'. */
+  /** Florence-2: the task prompt ('<CAPTION>' when absent); SmolVLM: a task name or a plain instruction; others refuse any task but '<CAPTION>'. */
   task?: string;
 }
 
