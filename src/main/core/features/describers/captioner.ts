@@ -4,11 +4,11 @@
 // encoder, token embeddings, encoder, merged decoder; a task prompt such as '<CAPTION>') and SmolVLM / Idefics3 exports
 // (HuggingFaceTB layout: vision encoder, token embeddings, merged LLaMA decoder; a chat prompt with the image and an
 // instruction). BLIP is not in transformers.js at all. See docs/captioner.md.
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, readSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
-import '../../onnx/ort'; // first: switches onnxruntime's telemetry off before transformers.js loads it
 import type { Caption, CaptionOptions, Captioner, ImagePixels, InspectedModel, LoadOptions } from './roles';
+import { checkOnnxFile, invalid, readJsonObject, tjSessionOptions, transformersJs, type Json, type Tj } from './transformersJs';
 
 const REQUIRED_JSON = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
 const ENCODER = 'onnx/encoder_model.onnx';
@@ -90,49 +90,6 @@ export function smolvlmInstruction(task: string | undefined): string {
   return t;
 }
 
-type Json = Record<string, unknown>;
-
-const invalid = (path: string, message: string): AppError => new AppError('describer_invalid', message, { path });
-
-function readJson(folder: string, name: string): Json {
-  const file = resolve(folder, name);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw invalid(file, `${name} cannot be read (${(e as Error).message}): restore it from the model's export.`);
-  }
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
-    return v as Json;
-  } catch (e) {
-    throw invalid(file, `${name} is not valid JSON (${(e as Error).message}): restore it from the model's export.`);
-  }
-}
-
-/** A file that is not an ONNX protobuf at all (an HTML error page, a Git LFS pointer, zeros) is caught here, cheaply. */
-function checkOnnx(folder: string, name: string): number {
-  const file = resolve(folder, name);
-  const size = statSync(file).size;
-  const head = Buffer.alloc(Math.min(64, size));
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, head, 0, head.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  // An ONNX ModelProto starts with field 1 (ir_version, varint: byte 0x08) in every exporter we know.
-  if (size < 16 || head[0] !== 0x08) {
-    const lfs = head.toString('latin1').startsWith('version https://git-lfs');
-    throw invalid(
-      file,
-      `${name} is not an ONNX model${lfs ? ' (it is a Git LFS pointer: run `git lfs pull` in the model folder)' : ''}: re-download or re-export it.`,
-    );
-  }
-  return size;
-}
-
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 /** Validate a transformers.js image-to-text folder; `files` are what the library hashes. */
@@ -149,7 +106,7 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
       resolve(folder, 'config.json'),
       `config.json is missing in ${folder}: choose the folder of a transformers.js image-to-text export (config.json, tokenizer.json, onnx/encoder_model.onnx, onnx/decoder_model_merged.onnx).`,
     );
-  const config = readJson(folder, 'config.json');
+  const config = readJsonObject(folder, 'config.json');
   const modelType = String(config.model_type ?? '');
   if (modelType === 'blip' || modelType === 'blip-2' || modelType === 'blip_2')
     throw invalid(
@@ -167,9 +124,9 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
     if (!existsSync(resolve(folder, name)))
       throw invalid(resolve(folder, name), `${name} is missing in ${folder}: copy it from the model's export (transformers.js needs it).`);
   }
-  const tokenizer = readJson(folder, 'tokenizer.json');
-  readJson(folder, 'tokenizer_config.json');
-  const pre = readJson(folder, 'preprocessor_config.json');
+  const tokenizer = readJsonObject(folder, 'tokenizer.json');
+  readJsonObject(folder, 'tokenizer_config.json');
+  const pre = readJsonObject(folder, 'preprocessor_config.json');
   if (!existsSync(resolve(folder, ENCODER)))
     throw invalid(
       resolve(folder, ENCODER),
@@ -184,8 +141,8 @@ export async function inspectCaptionerFolder(path: string): Promise<InspectedMod
         : `${MERGED} is missing in ${folder}: export the model with optimum (task image-to-text-with-past) or copy it.`,
     );
   }
-  const encoderBytes = checkOnnx(folder, ENCODER);
-  const decoderBytes = checkOnnx(folder, MERGED);
+  const encoderBytes = checkOnnxFile(folder, ENCODER);
+  const decoderBytes = checkOnnxFile(folder, MERGED);
   const enc = (config.encoder ?? {}) as Json;
   const dec = (config.decoder ?? {}) as Json;
   const vocab = ((tokenizer.model ?? {}) as Json).vocab;
@@ -239,9 +196,9 @@ function inspectFlorence(folder: string, config: Json): InspectedModel {
         `${name} is missing in ${folder}: copy it from the Florence-2 export (e.g. ${FLORENCE_EXAMPLE}); transformers.js needs it${name === 'preprocessor_config.json' ? ' (the image processor and the task prompts live there)' : ''}.`,
       );
   }
-  const tokenizer = readJson(folder, 'tokenizer.json');
-  readJson(folder, 'tokenizer_config.json');
-  const pre = readJson(folder, 'preprocessor_config.json');
+  const tokenizer = readJsonObject(folder, 'tokenizer.json');
+  readJsonObject(folder, 'tokenizer_config.json');
+  const pre = readJsonObject(folder, 'preprocessor_config.json');
   const preFile = resolve(folder, 'preprocessor_config.json');
   if (pre.processor_class !== 'Florence2Processor')
     throw invalid(
@@ -256,7 +213,7 @@ function inspectFlorence(folder: string, config: Json): InspectedModel {
       `preprocessor_config.json has no prompt for '<CAPTION>' in task_prompts_without_inputs: restore it from the model's export (e.g. ${FLORENCE_EXAMPLE}).`,
     );
   for (const name of FLORENCE_ONNX) if (!existsSync(resolve(folder, name))) throw missingFlorenceOnnx(folder, name);
-  const bytes = FLORENCE_ONNX.map((name) => checkOnnx(folder, name));
+  const bytes = FLORENCE_ONNX.map((name) => checkOnnxFile(folder, name));
   const text = (config.text_config ?? {}) as Json;
   const vocab = ((tokenizer.model ?? {}) as Json).vocab;
   const size = pre.size as Json | number | undefined;
@@ -288,7 +245,7 @@ function smolvlmChatTemplate(folder: string, tokenizerConfig: Json): string | nu
     if (named && typeof named.template === 'string') return named.template;
   }
   if (existsSync(resolve(folder, 'chat_template.json'))) {
-    const c = readJson(folder, 'chat_template.json').chat_template;
+    const c = readJsonObject(folder, 'chat_template.json').chat_template;
     if (typeof c === 'string' && c) return c;
   }
   return null;
@@ -323,9 +280,9 @@ function inspectSmolVLM(folder: string, config: Json, modelType: string): Inspec
       configFile,
       `config.json has no text_config.num_hidden_layers: the decoder's cache cannot be set up. Restore config.json from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
     );
-  const tokenizer = readJson(folder, 'tokenizer.json');
-  const tokenizerConfig = readJson(folder, 'tokenizer_config.json');
-  const pre = readJson(folder, 'preprocessor_config.json');
+  const tokenizer = readJsonObject(folder, 'tokenizer.json');
+  const tokenizerConfig = readJsonObject(folder, 'tokenizer_config.json');
+  const pre = readJsonObject(folder, 'preprocessor_config.json');
   const preFile = resolve(folder, 'preprocessor_config.json');
   if (!SMOLVLM_PROCESSORS.includes(String(pre.processor_class)))
     throw invalid(
@@ -338,7 +295,7 @@ function inspectSmolVLM(folder: string, config: Json, modelType: string): Inspec
       preFile,
       `preprocessor_config.json has no max_image_size.longest_edge (the side of the square frames the vision encoder sees): restore it from the model's export (e.g. ${SMOLVLM_EXAMPLE}).`,
     );
-  const proc = readJson(folder, 'processor_config.json');
+  const proc = readJsonObject(folder, 'processor_config.json');
   const seqLen = num(proc.image_seq_len);
   if (!seqLen || seqLen < 1)
     throw invalid(
@@ -364,7 +321,7 @@ function inspectSmolVLM(folder: string, config: Json, modelType: string): Inspec
     );
   for (const name of SMOLVLM_ONNX)
     if (!existsSync(resolve(folder, name))) throw missingFlorenceOnnx(folder, name, kind, SMOLVLM_EXAMPLE, SMOLVLM_ONNX);
-  const bytes = SMOLVLM_ONNX.map((name) => checkOnnx(folder, name));
+  const bytes = SMOLVLM_ONNX.map((name) => checkOnnxFile(folder, name));
   const vocab = ((tokenizer.model ?? {}) as Json).vocab;
   const files = [...SMOLVLM_JSON, ...SMOLVLM_ONNX, ...SMOLVLM_OPTIONAL.filter((f) => existsSync(resolve(folder, f)))].sort();
   const mb = (b: number) => Math.round(b / 1e4) / 100;
@@ -400,21 +357,6 @@ interface TjModel {
   config: Record<string, unknown>;
   dispose(): Promise<unknown>;
 }
-type Tj = typeof import('@huggingface/transformers');
-
-/** transformers.js is loaded once, on first use: after our ort wrapper (imported above), so onnxruntime's telemetry is off before it loads. */
-let tjPromise: Promise<Tj> | null = null;
-function transformers(): Promise<Tj> {
-  tjPromise ??= (async () => {
-    const tj = await import('@huggingface/transformers');
-    tj.env.allowRemoteModels = false; // never reach the Hub: only the user's folder
-    tj.env.allowLocalModels = true;
-    tj.env.useFSCache = false; // nothing is cached (or written) anywhere: the files are already local
-    tj.env.useBrowserCache = false;
-    return tj;
-  })();
-  return tjPromise;
-}
 
 /** Images per greedy generate() call; the signal is checked between these chunks and after every token. */
 const GREEDY_BATCH = 8;
@@ -428,7 +370,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   const smol = isSmolVLM(inspected.details.model_type);
   const folder = resolve(path);
   if (opts.signal.aborted) throw cancelled();
-  const tj = await transformers();
+  const tj = await transformersJs();
   // The absolute path as the model id: transformers.js reads a non-Hub-shaped id as a local path as is (a
   // two-segment relative id would be looked up under the global env.localModelPath instead).
   const id = folder;
@@ -439,15 +381,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     opts.onProgress?.(Math.min(1, [...files.values()].reduce((a, b) => a + b, 0) / (florence ? 9 : smol ? 10 : 7))); // files in a folder
   };
   const common = { local_files_only: true, progress_callback };
-  // The app's session settings (onnx/session.ts): no spin-waiting between ops, which starves sharp and other
-  // work on a busy machine, and each decoder step is a short run where spinning costs most.
-  const sessionOptions = {
-    graphOptimizationLevel: 'all' as const,
-    executionMode: 'sequential' as const,
-    interOpNumThreads: 1,
-    ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
-    extra: { session: { intra_op: { allow_spinning: process.env.NWB_ORT_SPIN === '1' ? '1' : '0' } } },
-  };
+  const sessionOptions = tjSessionOptions(opts.threads);
   let model: TjModel;
   let tokenizer: Awaited<ReturnType<Tj['AutoTokenizer']['from_pretrained']>>;
   let processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>;
@@ -494,7 +428,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       tokenizer,
       processor as unknown as SmolVLMProcessor,
       eosIds,
-      smolvlmChatTemplate(folder, readJson(folder, 'tokenizer_config.json')) ?? '',
+      smolvlmChatTemplate(folder, readJsonObject(folder, 'tokenizer_config.json')) ?? '',
     );
 
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {

@@ -1,5 +1,5 @@
 // What every transformers.js model folder needs, in one place: the library loaded once with the Hub switched off, and
-// the checks that name a missing or bad file. (captioner.ts still has its own copy of these; it can import them here.)
+// the checks that name a missing or bad file (captioner.ts, textEmbedder.ts).
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
@@ -21,7 +21,7 @@ export function readJsonObject(folder: string, name: string): Json {
   }
   try {
     const v: unknown = JSON.parse(text);
-    if (v === null || typeof v !== 'object') throw new Error('not a JSON object');
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
     return v as Json;
   } catch (e) {
     throw invalid(file, `${name} is not valid JSON (${(e as Error).message}): restore it from the model's export.`);
