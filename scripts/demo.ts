@@ -179,6 +179,17 @@ async function buildDemoProject(): Promise<void> {
       `  mean test correlation under ${simulator.name}: DnD ${await mean(dnd.run.id, 'dnd')} (${dnd.run.neuronsTotal} neurons), CLIP-Dissect ${await mean(clip.run.id, 'clip_dissect')}`,
     );
 
+    // A blind rating study of the DnD neurons (LE, DnD and CLIP-Dissect labels, no method names) for the Rate labels screen.
+    const study = await api.call('ratings.create', {
+      activationSetId: a.id,
+      runs: [{ runId: run.id }, { runId: dnd.run.id }, { runId: clip.run.id }],
+      neurons: [...new Set(dndNeurons)],
+      name: 'demo: LE, DnD and CLIP-Dissect labels',
+    });
+    step(
+      `rating study #${study.id}: ${study.neurons} neurons, ${study.items} labels to rate blind on the Rate labels screen (docs/compare.md)`,
+    );
+
     // A report a colleague can read without the workbench: self-contained HTML always, PDF where a Chromium is found.
     const report = { run: run.id, neurons: 'top:8', overwrite: true } as const;
     const html = await api.call('report.export', { ...report, format: 'html', path: join(demoDir, 'report.html') });
