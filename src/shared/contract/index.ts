@@ -10,6 +10,7 @@ import { describerMethods } from './describers';
 import { dissectMethods } from './dissect';
 import { compareMethods } from './compare';
 import { ratingMethods } from './ratings';
+import { clusterMethods } from './cluster';
 
 // The one declaration of every backend method, merged from one file per feature. Main-side handler types, the
 // renderer client, the CLI and the preload all derive from this object; add a method to a feature's file and
@@ -28,6 +29,7 @@ export * from './describers';
 export * from './dissect';
 export * from './compare';
 export * from './ratings';
+export * from './cluster';
 
 export const contract = {
   ...projectMethods,
@@ -42,6 +44,7 @@ export const contract = {
   ...dissectMethods,
   ...compareMethods,
   ...ratingMethods,
+  ...clusterMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { job, method } from '../define';
 import { FilePath, Id, Overwrite } from './schemas';
+import { ShardInfo, ShardSpec } from './cluster';
 
 // Contract methods of the ONNX-model capability (models, layers, preprocessing, activation extraction).
 // Spread into the one contract in contract/index.ts.
@@ -187,6 +188,8 @@ export const ExtractInput = z.object({
    * Not part of the set's identity: the same call with 'flag' continues a set that 'stop' left incomplete.
    */
   onNonFinite: OnNonFinite.optional(),
+  /** Compute only shard index/count (contiguous chunk-aligned image ranges) into a shard file; the project is only read (docs/cluster.md). */
+  shard: ShardSpec.optional(),
 });
 export type ExtractInput = z.input<typeof ExtractInput>;
 export type ExtractParams = z.output<typeof ExtractInput>;
@@ -274,7 +277,14 @@ export const modelMethods = {
   'activations.extract': job(
     'Run a model over a probe set and store N x K summarised activations of one layer, logits, predictions and neuron stats. Resumes an interrupted run with the same parameters.',
     ExtractInput,
-    z.object({ activationSet: ActivationSetInfo, provider: ProviderReport, seconds: z.number(), imagesPerSecond: z.number() }),
+    z.object({
+      activationSet: ActivationSetInfo,
+      provider: ProviderReport,
+      seconds: z.number(),
+      imagesPerSecond: z.number(),
+      /** Set when the call computed a shard: the activation set then lives in the shard file. */
+      shard: ShardInfo.optional(),
+    }),
   ),
   'activations.list': method(
     'Activation sets of the open project, optionally of one model or probe set.',

@@ -19,6 +19,7 @@ import { createDescriberHandlers, disposeRuntimes } from '../features/describers
 import { createDissectHandlers } from '../features/dissect';
 import { createClassifierFindingHandlers, createCompareHandlers } from '../features/compare';
 import { createRatingHandlers } from '../features/ratings';
+import { createClusterHandlers } from '../features/cluster';
 import { withStoreErrors } from './storeErrors';
 
 // The composition root: the explicit list of features (their handlers) and job kinds, and the state they share.
@@ -62,6 +63,7 @@ export function createBackend(opts: BackendOptions): Backend {
     ...createCompareHandlers(state, () => wrapped),
     ...createClassifierFindingHandlers(state),
     ...createRatingHandlers(state),
+    ...createClusterHandlers(state),
     // Reports read every number through the contract itself (the wrapped handlers below).
     ...createReportHandlers(state, () => wrapped),
   };

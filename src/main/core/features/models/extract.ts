@@ -28,6 +28,8 @@ export interface ExtractContext {
   progress?(p: { done: number; total: number; message?: string; etaSeconds?: number }): void;
   /** Runs inside each chunk's transaction: where a job runner records its progress atomically. */
   onCommit?(rowsDone: number, total: number): void;
+  /** A shard run: chunks [fromChunk, toChunk) go to the shard file's db; `db` (the project) is only read. */
+  shard?: { db: Db; fromChunk: number; toChunk: number };
 }
 
 export interface ExtractResult {
@@ -87,19 +89,26 @@ export function resolveExtraction(db: Db, p: ExtractParams) {
   return { model, layer, nLogits, summary, probe };
 }
 
-export async function extractActivations(ctx: ExtractContext, p: ExtractParams): Promise<ExtractResult> {
-  const { db } = ctx;
-  const { model, layer, nLogits, summary, probe } = resolveExtraction(db, p);
-  const fixed = model.info.fixedBatch;
-  const chunkRows = chunkRowsFor(model, p.batchSize);
+/** The identity of the set a call computes: the same key is the same set (also across shard files). */
+export function extractionKey(db: Db, p: ExtractParams) {
+  const r = resolveExtraction(db, p);
+  const chunkRows = chunkRowsFor(r.model, p.batchSize);
   const paramsJson = JSON.stringify({
-    modelSha: model.sha256,
-    preprocessing: model.preprocessing,
+    modelSha: r.model.sha256,
+    preprocessing: r.model.preprocessing,
     chunkRows,
-    manifest: probe.manifestHash,
-    n: probe.paths.length,
+    manifest: r.probe.manifestHash,
+    n: r.probe.paths.length,
   });
-  const key = { modelId: model.id, layerId: layer.id, probeSetId: p.probeSetId, summary: summary.summary, paramsJson };
+  const key = { modelId: r.model.id, layerId: r.layer.id, probeSetId: p.probeSetId, summary: r.summary.summary, paramsJson };
+  return { ...r, chunkRows, key };
+}
+
+export async function extractActivations(ctx: ExtractContext, p: ExtractParams): Promise<ExtractResult> {
+  const { model, nLogits, summary, probe, chunkRows, key } = extractionKey(ctx.db, p);
+  // Where rows are written: the project, or a shard file (whose ids are the project's).
+  const db = ctx.shard?.db ?? ctx.db;
+  const fixed = model.info.fixedBatch;
 
   const req = { provider: p.provider, threads: p.threads };
   let set = acts.findSet(db, key);
@@ -123,11 +132,12 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
       provider: report.used,
     });
   set = acts.getSetRow(db, setId)!;
-  const startChunk = acts.committedChunks(db, setId);
+  const startChunk = (ctx.shard?.fromChunk ?? 0) + acts.committedChunks(db, setId);
   const plan: PipelinePlan = {
     nImages: probe.paths.length,
     chunkRows,
     startChunk,
+    endChunk: ctx.shard?.toChunk,
     pre: model.preprocessing,
     inputName: model.info.imageInput,
     inputRank: model.info.inputs.find((i) => i.name === model.info.imageInput)!.dims.length,
@@ -184,6 +194,12 @@ export async function extractActivations(ctx: ExtractContext, p: ExtractParams):
     },
     progress: (done, n, eta) => ctx.progress?.({ done, total: n, etaSeconds: eta }),
   });
+  // A shard's stats are computed by project.merge over all rows.
+  if (ctx.shard) {
+    const seconds = (performance.now() - t0) / 1000;
+    const rows = Math.min(total, ctx.shard.toChunk * chunkRows) - startChunk * chunkRows;
+    return { activationSet: acts.getSetInfo(db, setId)!, provider: report, seconds, imagesPerSecond: seconds > 0 ? rows / seconds : 0 };
+  }
   writeStats(db, setId, summary.k, {
     policy,
     nLogits,

@@ -11,6 +11,7 @@ import { imageSources } from '../../platform/store/probeRepo';
 import { exportSet } from './exportMatrix';
 import { heatmaps, tensorCacheOf } from './heatmaps';
 import { runExtractJob, sessionsOf } from './extractJob';
+import { runExtractShard } from './shardExtract';
 import { addModel, modelStatus, rowProblem } from './modelService';
 import { refuseIfModelInUse } from './modelUse';
 import { presetFor, PRESETS, preprocessingSource, previewImage } from '../../onnx/preprocess';
@@ -135,7 +136,8 @@ export function createModelHandlers(state: BackendState): Pick<Handlers<Contract
       const m = requireModel(db(), modelId);
       return inputStats(db(), probeSetId, { ...m.preprocessing, ...options }, images);
     },
-    'activations.extract': (input, ctx) => runExtractJob(state, input, ctx),
+    'activations.extract': (input, ctx) =>
+      input.shard ? runExtractShard(state, { ...input, shard: input.shard }, ctx) : runExtractJob(state, input, ctx),
     'activations.list': ({ modelId, probeSetId }) => acts.listSets(db(), { modelId, probeSetId }),
     'activations.stats': ({ activationSetId }) => {
       if (!acts.getSetRow(db(), activationSetId)) throw new AppError('not_found', `Activation set ${activationSetId} does not exist.`);

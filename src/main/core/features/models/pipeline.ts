@@ -11,6 +11,8 @@ export interface PipelinePlan {
   nImages: number;
   chunkRows: number;
   startChunk: number;
+  /** Stop before this chunk (a shard's range); default: the last chunk. */
+  endChunk?: number;
   pre: Preprocessing;
   inputName: string;
   /** 3 for [N,H,W] grayscale inputs, else 4. */
@@ -92,7 +94,7 @@ async function inferChunk(
 }
 
 export async function runPipeline(plan: PipelinePlan, io: PipelineIO): Promise<void> {
-  const chunks = Math.ceil(plan.nImages / plan.chunkRows);
+  const chunks = Math.min(plan.endChunk ?? Infinity, Math.ceil(plan.nImages / plan.chunkRows));
   const table = pixelTable(plan.pre);
   const t0 = performance.now();
   const firstRow = plan.startChunk * plan.chunkRows;

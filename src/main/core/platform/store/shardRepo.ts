@@ -1,0 +1,67 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { AppError } from '../../../../shared/errors';
+import { createProject, type Db, type OpenOptions } from './open';
+
+// Shard files (docs/cluster.md): a SQLite file with the project schema that holds one shard's rows (and copies of
+// the few project rows they point at), plus `shard_provenance` (key -> JSON value). Foreign keys are off in a shard
+// file: its ids are the project's ids, which project.merge checks against the project before folding rows in.
+
+const PROVENANCE_DDL = 'CREATE TABLE IF NOT EXISTS shard_provenance (key TEXT PRIMARY KEY, value TEXT NOT NULL)';
+
+/** A new shard file (refuses an existing file: resume opens it with openShardFile). */
+export async function createShardFile(path: string, opts: OpenOptions): Promise<Db> {
+  const db = await createProject(path, opts);
+  db.pragma('foreign_keys = OFF');
+  db.exec(PROVENANCE_DDL);
+  db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('shard_file', '1')").run();
+  return db;
+}
+
+/** Open a shard file; null provenance means it is not a shard file (or a broken one). */
+export function openShardFile(path: string, readOnly: boolean): { db: Db; provenance: Record<string, unknown> | null } {
+  if (!existsSync(path)) throw new AppError('not_found', `Shard file ${path} does not exist.`, { path });
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: readOnly, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    if (!readOnly) db.pragma('foreign_keys = OFF');
+  } catch (e) {
+    throw new AppError('bad_input', `${path} is not a shard file: ${e instanceof Error ? e.message : String(e)}`, { path });
+  }
+  return { db, provenance: readProvenance(db) };
+}
+
+export function readProvenance(db: Db): Record<string, unknown> | null {
+  try {
+    const rows = db.prepare('SELECT key, value FROM shard_provenance').all() as { key: string; value: string }[];
+    return rows.length ? Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown])) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeProvenance(db: Db, values: Record<string, unknown>): void {
+  const put = db.prepare('INSERT OR REPLACE INTO shard_provenance(key, value) VALUES (?, ?)');
+  db.transaction(() => {
+    for (const [k, v] of Object.entries(values)) put.run(k, JSON.stringify(v));
+  })();
+}
+
+const COPYABLE = new Set(['models', 'layers', 'probe_sets', 'activation_sets', 'splits', 'concept_sets', 'runs']);
+
+/** Copy one row by id (all columns) from `from` into `to` unless it is there: the project rows a shard's rows point at. */
+export function copyRow(from: Db, to: Db, table: string, id: number): void {
+  if (!COPYABLE.has(table)) throw new Error(`copyRow: table ${table} is not copyable`);
+  const row = from.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as Record<string, unknown> | undefined;
+  if (!row) return;
+  const cols = Object.keys(row);
+  to.prepare(`INSERT OR IGNORE INTO ${table}(${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`).run(row);
+}
+
+/** The sha256 of a project's model, the manifest hash of its probe set (what merge compares a shard's provenance with). */
+export function projectIdentity(db: Db, modelId: number, probeSetId: number): { modelSha: string | null; manifestHash: string | null } {
+  const m = db.prepare('SELECT sha256 FROM models WHERE id = ?').get(modelId) as { sha256: string } | undefined;
+  const p = db.prepare('SELECT manifest_hash FROM probe_sets WHERE id = ?').get(probeSetId) as { manifest_hash: string | null } | undefined;
+  return { modelSha: m?.sha256 ?? null, manifestHash: p?.manifest_hash ?? null };
+}
