@@ -132,7 +132,9 @@ describe('sharded extraction and merge', () => {
     bdb.close();
     project.db.pragma('wal_checkpoint(TRUNCATE)');
     const before = await snapshot();
-    await expect(call(f.backend, 'project.merge', { shards: [...good.slice(0, 3), broken] })).rejects.toThrow(/broken4of4\.nwbshard: holds 3 of its 4 pred chunks/);
+    await expect(call(f.backend, 'project.merge', { shards: [...good.slice(0, 3), broken] })).rejects.toThrow(
+      /broken4of4\.nwbshard: holds 3 of its 4 pred chunks/,
+    );
     project.db.pragma('wal_checkpoint(TRUNCATE)');
     expect({ ...(await snapshot()), changes: before.changes }).toEqual(before);
     expect(acts.listSets(project.db, {})).toEqual([]);
