@@ -10,7 +10,7 @@ export type Tj = typeof import('@huggingface/transformers');
 
 export const invalid = (path: string, message: string): AppError => new AppError('describer_invalid', message, { path });
 
-/** A JSON object file of a model folder, or a describer_invalid error naming it. */
+/** A JSON file of a model folder (object or array), or a describer_invalid error naming it. */
 export function readJsonObject(folder: string, name: string): Json {
   const file = resolve(folder, name);
   let text: string;
@@ -21,7 +21,8 @@ export function readJsonObject(folder: string, name: string): Json {
   }
   try {
     const v: unknown = JSON.parse(text);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not a JSON object');
+    // An object or an array (sentence-transformers' modules.json is one); callers check the fields they read.
+    if (v === null || typeof v !== 'object') throw new Error('not a JSON object or array');
     return v as Json;
   } catch (e) {
     throw invalid(file, `${name} is not valid JSON (${(e as Error).message}): restore it from the model's export.`);
