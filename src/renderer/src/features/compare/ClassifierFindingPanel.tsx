@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ErrorBar, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { ActivationSetInfo, ClassifierFinding, ExplainMethod, ExplainRunInfo } from '../../../../shared/contract';
-import { METHOD_LABEL, methodLabel, RUN_METHODS } from '../../../../shared/methodNames';
+import type { ActivationSetInfo, ClassifierFinding, ExplainRunInfo } from '../../../../shared/contract';
+import { METHOD_LABEL, methodLabel } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Figure } from '../../components/Figure';
 import { seriesColor } from '../../lib/colors';
@@ -10,14 +10,7 @@ import type { In } from '../../lib/contract';
 import { useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
 import { meanSE } from './rows';
-
-const runName = (r: { id: number; method: string }) => `#${r.id} ${METHOD_LABEL[r.method] ?? r.method}`;
-
-/** " (imported from final_results.csv)" for a run labels.import made; else ''. */
-function importedFile(r: ExplainRunInfo): string {
-  const imported = r.params.imported as { path?: unknown } | undefined;
-  return typeof imported?.path === 'string' ? ` (imported from ${imported.path.split(/[\\/]/).pop()})` : '';
-}
+import { methodInput, RunChecklist, runName, useRunChoice } from './RunChecklist';
 
 /**
  * "Find a classifier for an unseen concept" (DnD / MILAN): per class of a second labelled probe set, each run's
@@ -35,16 +28,14 @@ export function ClassifierFindingPanel({ set, layer }: { set: ActivationSetInfo;
     (s) => s.complete && s.modelId === set.modelId && s.tensorName === set.tensorName && s.probeSetId !== set.probeSetId,
   );
   const probeName = (id: number) => probes.data?.find((p) => p.id === id)?.name ?? `probe set #${id}`;
-  const [picked, setPicked] = useState<number[]>([]);
-  // Which explanation method to read per run (a DnD run's label 2 or 3, an LE run's baselines); default: the run's own.
-  const [methods, setMethods] = useState<Record<number, ExplainMethod>>({});
+  const choice = useRunChoice();
   const [secondId, setSecondId] = useState<number | null>(null);
   const [encoderId, setEncoderId] = useState<number | null>(null);
   const [input, setInput] = useState<In<'compare.classifierFinding'> | null>(null);
   const second = secondId ?? seconds[0]?.id ?? null;
   const encoder = encoderId ?? encoders.data?.[0]?.id ?? null;
   const q = useContractQuery('compare.classifierFinding', input, { keepPrevious: false });
-  const chosen = done.filter((r) => picked.includes(r.id));
+  const chosen = done.filter((r) => choice.picked.includes(r.id));
 
   return (
     <section className="card stack" data-testid="classifier-finding">
@@ -57,43 +48,7 @@ export function ClassifierFindingPanel({ set, layer }: { set: ActivationSetInfo;
       </p>
       <ErrorBox error={runs.error ?? sets.error ?? encoders.error ?? probes.error} />
       {runs.data && done.length === 0 && <p className="hint">No finished run of this layer to evaluate.</p>}
-      {done.length > 0 && (
-        <fieldset className="stack" data-testid="cf-runs">
-          <legend>Runs of {layer}</legend>
-          {done.map((r) => (
-            <label key={r.id}>
-              <input
-                type="checkbox"
-                checked={picked.includes(r.id)}
-                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id] : p.filter((x) => x !== r.id)))}
-                data-testid="cf-run"
-                data-run={r.id}
-              />{' '}
-              {runName(r)}
-              {importedFile(r)} · {formatCount(r.neuronsDone)} neurons
-              {(RUN_METHODS[r.method]?.length ?? 0) > 1 && (
-                <>
-                  {' '}
-                  · labels{' '}
-                  <select
-                    value={methods[r.id] ?? RUN_METHODS[r.method]![0]}
-                    onChange={(e) => setMethods((m) => ({ ...m, [r.id]: e.target.value as ExplainMethod }))}
-                    aria-label={`Which labels of run #${r.id}`}
-                    data-testid="cf-run-method"
-                    data-run={r.id}
-                  >
-                    {RUN_METHODS[r.method]!.map((m) => (
-                      <option key={m} value={m}>
-                        {methodLabel(m)}
-                      </option>
-                    ))}
-                  </select>
-                </>
-              )}
-            </label>
-          ))}
-        </fieldset>
-      )}
+      {done.length > 0 && <RunChecklist runs={done} layer={layer} choice={choice} testId="cf" />}
       {sets.data && seconds.length === 0 && (
         <p className="hint" data-testid="cf-no-second">
           No second activation set: import another labelled probe folder (one subfolder per class) on the Probe sets screen, then extract
@@ -136,7 +91,7 @@ export function ClassifierFindingPanel({ set, layer }: { set: ActivationSetInfo;
               runIds: chosen.map((r) => r.id),
               activationSetId: second,
               encoderId: encoder,
-              method: Object.fromEntries(chosen.flatMap((r) => (methods[r.id] ? [[String(r.id), methods[r.id]]] : []))),
+              method: methodInput(choice, chosen),
             })
           }
           data-testid="cf-submit"

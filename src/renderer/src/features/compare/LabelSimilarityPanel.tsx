@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ErrorBar, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ActivationSetInfo, ExplainRunInfo, LabelSimilarity } from '../../../../shared/contract';
-import { METHOD_LABEL, methodLabel } from '../../../../shared/methodNames';
+import { methodLabel } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
 import { Figure } from '../../components/Figure';
 import { seriesColor } from '../../lib/colors';
@@ -10,8 +10,7 @@ import type { In, Out } from '../../lib/contract';
 import { useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
 import { meanSE } from './rows';
-
-const runName = (r: { id: number; method: string }) => `#${r.id} ${METHOD_LABEL[r.method] ?? r.method}`;
+import { methodInput, RunChecklist, runName, useRunChoice } from './RunChecklist';
 
 /** 'T-shirt_top, Trouser' or one per line -> names; empty -> the probe set's class folders (the backend's default). */
 const parseNames = (s: string) =>
@@ -34,7 +33,7 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
   const mapped = modelOrder(mapping.data, set.nNeurons);
   const done = (runs.data ?? []).filter((r) => r.status === 'done');
   const usable = (embedders.data ?? []).filter((d) => d.status === 'ok');
-  const [picked, setPicked] = useState<number[]>([]);
+  const choice = useRunChoice();
   // '' = none; undefined = the first one.
   const [encoderId, setEncoderId] = useState<number | '' | undefined>(undefined);
   const [embedderId, setEmbedderId] = useState<number | '' | undefined>(undefined);
@@ -43,7 +42,7 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
   const encoder = encoderId === undefined ? (encoders.data?.[0]?.id ?? '') : encoderId;
   const embedder = embedderId === undefined ? (usable[0]?.id ?? '') : embedderId;
   const q = useContractQuery('compare.labelSimilarity', input, { keepPrevious: false });
-  const chosen = done.filter((r) => picked.includes(r.id));
+  const chosen = done.filter((r) => choice.picked.includes(r.id));
   const classNames = parseNames(names);
 
   return (
@@ -57,23 +56,7 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
       </p>
       <ErrorBox error={runs.error ?? encoders.error ?? embedders.error} />
       {runs.data && done.length === 0 && <p className="hint">No finished run of this layer to evaluate.</p>}
-      {done.length > 0 && (
-        <fieldset className="stack" data-testid="ls-runs">
-          <legend>Runs of {layer}</legend>
-          {done.map((r) => (
-            <label key={r.id}>
-              <input
-                type="checkbox"
-                checked={picked.includes(r.id)}
-                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id] : p.filter((x) => x !== r.id)))}
-                data-testid="ls-run"
-                data-run={r.id}
-              />{' '}
-              {runName(r)} · {formatCount(r.neuronsDone)} neurons
-            </label>
-          ))}
-        </fieldset>
-      )}
+      {done.length > 0 && <RunChecklist runs={done} layer={layer} choice={choice} testId="ls" />}
       <label className="inline-field">
         Encoder (text tower){' '}
         <select
@@ -142,6 +125,7 @@ export function LabelSimilarityPanel({ set, layer }: { set: ActivationSetInfo; l
             setInput({
               activationSetId: set.id,
               runIds: chosen.map((r) => r.id),
+              method: methodInput(choice, chosen),
               ...(encoder !== '' ? { encoderId: encoder } : {}),
               ...(embedder !== '' ? { textEmbedderId: embedder } : {}),
               ...(classNames.length ? { classNames } : {}),
