@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { job, method } from '../define';
 import { FilePath, Id, Neuron, Overwrite } from './schemas';
+import { ShardInfo, ShardSpec } from './cluster';
 import { Histogram, NeuronStat } from './models';
 import { unitSearchMethods } from './unitSearch';
 
@@ -104,6 +105,11 @@ export const ExplainParamsSchema = z.object({
   neurons: z.array(Neuron).min(1).max(1_000_000).optional(),
   /** Neurons per committed block: progress, cancel and resume granularity. Does not change results. */
   blockSize: z.number().int().min(1).max(4096).default(64),
+  /**
+   * Compute only shard index/count (a contiguous range of the run's neurons) into a shard file; the project is
+   * only read, and needs the split already (split.ensure). Label concepts only in this version (docs/cluster.md).
+   */
+  shard: ShardSpec.optional(),
 });
 export type ExplainParamsInput = z.input<typeof ExplainParamsSchema>;
 export type ExplainParams = z.output<typeof ExplainParamsSchema>;
@@ -318,6 +324,8 @@ export const explainMethods = {
       seconds: z.number(),
       /** True when an identical finished run existed and was returned without computing. */
       reused: z.boolean(),
+      /** Set when the call computed a shard: the run then lives in the shard file. */
+      shard: ShardInfo.optional(),
     }),
   ),
   'explain.runs': method(

@@ -4,7 +4,9 @@ import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import { SHARED_FIELDS, type ShardProvenance } from '../../platform/jobs/shards';
 import { openShardFile, projectIdentity } from '../../platform/store/shardRepo';
+import { activationSetModelId as projectSetModel } from '../../platform/store/activationRepo';
 import { mergeExtractShards, type OpenShard } from '../models';
+import { mergeExplainShards } from '../explanations';
 
 // project.merge: every check first (each shard file alone, the shards against each other, against the project),
 // then the rows of all shards in ONE transaction of the project: a refusal or a kill mid-way leaves it as it was.
@@ -86,6 +88,13 @@ export function mergeShards(state: BackendState, paths: string[]): MergeOutput {
     const shards = checkShards(open);
     const prov = shards[0].prov;
     const mine = projectIdentity(project.db, prov.ids.modelId, prov.ids.probeSetId);
+    // explain.run shards also name the activation set they explained: it must be the project's same set.
+    if (prov.ids.activationSetId !== undefined && projectSetModel(project.db, prov.ids.activationSetId) !== prov.ids.modelId)
+      refuse(
+        shards[0].path,
+        'ids.activationSetId',
+        `activation set ${prov.ids.activationSetId} is not in the project (of model ${prov.ids.modelId}).`,
+      );
     if (mine.modelSha !== prov.modelSha)
       refuse(
         shards[0].path,
@@ -98,7 +107,10 @@ export function mergeShards(state: BackendState, paths: string[]): MergeOutput {
         'manifestHash',
         `manifestHash is ${prov.manifestHash}, but the project's probe set ${prov.ids.probeSetId} has ${mine.manifestHash ?? 'no such probe set'}.`,
       );
-    if (prov.kind !== 'activations.extract') throw new AppError('bad_input', `Merging ${prov.kind} shards is not supported yet.`);
+    if (prov.kind === 'explain.run') {
+      const r = project.db.transaction(() => mergeExplainShards(project.db, shards))();
+      return { kind: prov.kind, shards: shards.length, ...r, seconds: (performance.now() - t0) / 1000 };
+    }
     const activationSetId = project.db.transaction(() => mergeExtractShards(project.db, shards))();
     return { kind: prov.kind, shards: shards.length, activationSetId, seconds: (performance.now() - t0) / 1000 };
   } finally {

@@ -1,14 +1,18 @@
 import type { CallContext } from '../../../../shared/define';
-import { ExplainParamsSchema, type ExplainParams, type ExplainRunInfo } from '../../../../shared/contract';
+import { ExplainParamsSchema, type ExplainParams, type ExplainRunInfo, type ShardInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
+import type { Db } from '../../platform/store/open';
 import { explainLayer, type DenseMatrix } from '../../numeric/le';
 import type { JobKind } from '../../platform/jobs/registry';
 import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import type { JobRun } from '../../platform/jobs/runner';
 import * as repo from '../../platform/store/explanationRepo';
 import { nonFiniteNeurons } from '../../platform/store/activationRepo';
-import { ensureSplit, readColumns, requireSplitFits, resolveSet } from './context';
+import { DEFAULT_FRACTIONS, ensureSplit, getStoredSplit, readColumns, requireSplitFits, resolveSet } from './context';
+import { openShardForWrite, shardInfo, shardRange } from '../../platform/jobs/shards';
+import { copyConcepts, copyRow, writeProvenance } from '../../platform/store/shardRepo';
+import type { ProjectHandle } from '../../platform/context';
 import { requireGivenSplit } from './splitFile';
 import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
@@ -28,6 +32,7 @@ export interface ExplainOutput {
   run: ExplainRunInfo;
   seconds: number;
   reused: boolean;
+  shard?: ShardInfo;
 }
 
 /** Sorted, unique, in range. */
@@ -104,27 +109,70 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   if (p.splitId === undefined) requireSplitFits(src.probe);
   const given = p.splitId === undefined ? null : requireGivenSplit(db, src.probe, p.splitId);
   const plan = planConcepts(db, p, src.probe.id, src.probe.name);
-  const split = given ?? ensureSplit(db, src.probe.id, p.seed).split;
+  const split = given ?? (p.shard ? shardSplit(db, src.probe.id, p.seed) : ensureSplit(db, src.probe.id, p.seed).split);
   const key = runKey(p, plan, split.id);
+  if (p.shard && !plan.labels)
+    throw new AppError('bad_input', '--shard supports label concepts in this version: run explain.run with an encoder without --shard.');
+  // A shard computes a contiguous range of the run's neurons into its shard file: the run machinery (job row,
+  // provenance, blocks, resume) works on the shard file; the project (activations, labels, split) is only read.
+  const range = p.shard ? shardRange(neurons.length, p.shard.index, p.shard.count) : { from: 0, to: neurons.length };
+  const mine = neurons.slice(range.from, range.to);
+  const { shard: _shard, ...stored } = p;
+  const outDb = p.shard
+    ? await openShardForWrite(p.shard, {
+        kind: 'explain.run',
+        axis: 'neurons',
+        modelSha: src.modelSha,
+        manifestHash: src.manifestHash,
+        params: { key: JSON.parse(key) as unknown, neurons },
+        seeds: { split: p.seed },
+        ids: {
+          activationSetId: src.set.id,
+          modelId: src.set.modelId,
+          probeSetId: src.probe.id,
+          splitId: split.id,
+          conceptSetId: plan.labels!.conceptSetId,
+        },
+        index: p.shard.index,
+        count: p.shard.count,
+        ...range,
+      })
+    : null;
+  const out: ProjectHandle = outDb ? { ...project, db: outDb, path: p.shard!.path, readOnly: false } : project;
+  if (outDb) {
+    outDb.transaction(() => {
+      for (const [t, id] of [
+        ['models', src.set.modelId],
+        ['layers', src.set.layerId],
+        ['probe_sets', src.probe.id],
+        ['activation_sets', src.set.id],
+        ['splits', split.id],
+        ['concept_sets', plan.labels!.conceptSetId],
+      ] as const)
+        copyRow(db, outDb, t, id);
+      copyConcepts(db, outDb, plan.labels!.conceptSetId);
+    })();
+  }
   const title = `Explain ${src.set.tensorName} (${plan.method === 'le_label' ? 'LE, labels' : `LE, ${plan.encoder!.row.name}`}, ${neurons.length} neurons)`;
   let concepts!: Awaited<ReturnType<typeof conceptsOf>>;
   const skipped = neurons.filter((k) => flagged.has(k));
+  const wdb = out.db;
 
-  return runNeuronJob(
-    project,
+  const result = runNeuronJob(
+    out,
     {
       kind: EXPLAIN_KIND,
-      title,
+      title: p.shard ? `${title}, shard ${p.shard.index}/${p.shard.count}` : title,
       key,
-      params: p,
+      params: stored,
       scope: { activationSetId: p.activationSetId },
       what: 'explanation run',
-      neurons,
+      neurons: mine,
       resumeJobId,
       store: {
-        find: () => repo.findExplainRun(db, p.activationSetId, key),
+        find: () => repo.findExplainRun(wdb, p.activationSetId, key),
         create: (run) =>
-          repo.createExplainRun(db, {
+          repo.createExplainRun(wdb, {
             activationSetId: p.activationSetId,
             method: plan.method,
             runId: run.runId,
@@ -134,18 +182,18 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
             key,
             neurons,
             params: {
-              ...p,
+              ...stored,
               ...(plan.encoder
                 ? { explainerSha: plan.encoder.row.sha256, calibration: { a: plan.encoder.calibration.a, b: plan.encoder.calibration.b } }
                 : {}),
               ...(skipped.length ? { skippedNonFinite: skipped } : {}),
             },
           }),
-        attach: (id, run) => repo.setExplainRunJob(db, id, run.jobId, run.runId),
-        doneNeurons: (id) => repo.doneNeurons(db, id),
-        complete: (id) => repo.completeExplainRun(db, id),
+        attach: (id, run) => repo.setExplainRunJob(wdb, id, run.jobId, run.runId),
+        doneNeurons: (id) => repo.doneNeurons(wdb, id),
+        complete: (id) => repo.completeExplainRun(wdb, id),
       },
-      result: (id, seconds, reused) => ({ run: runInfo(db, repo.getExplainRun(db, id)!), seconds, reused }),
+      result: (id, seconds, reused) => ({ run: runInfo(wdb, repo.getExplainRun(wdb, id)!), seconds, reused }),
     },
     ctx,
     async ({ run, id, todo, neuronsDone, status }) => {
@@ -164,6 +212,7 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
           method: plan.method,
           simulator: plan.simulator,
           labels: plan.method === 'le_siglip' ? loadLabelConcepts(db, src.probe.id) : undefined,
+          engineNeurons: neurons.length,
         },
         { neuronsDone, status },
       );
@@ -186,16 +235,35 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
         });
         // Neurons flagged at extraction (NaN / +-Infinity stored): a correlation over them is undefined, so they
         // are skipped, each with its reason recorded as its "done" row (results show it; means leave it out).
-        const done = repo.doneNeurons(db, id);
-        const skip = skipped.filter((k) => !done.has(k));
+        const done = repo.doneNeurons(wdb, id);
+        const skip = mine.filter((k) => flagged.has(k) && !done.has(k));
         if (skip.length) {
-          db.transaction(() => {
-            for (const k of skip) repo.putNeuronState(db, id, k, false, skippedDetails(flagged.get(k)!, src.set.nImages));
+          wdb.transaction(() => {
+            for (const k of skip) repo.putNeuronState(wdb, id, k, false, skippedDetails(flagged.get(k)!, src.set.nImages));
           })();
         }
       },
     },
   );
+  if (!outDb) return result;
+  try {
+    const r = await result;
+    writeProvenance(outDb, { complete: true });
+    return { ...r, shard: shardInfo(p.shard!, 'neurons', range, true) };
+  } finally {
+    outDb.close();
+  }
+}
+
+/** A shard only reads the project: the seeded split must be stored already (split.ensure), as the single run would make it. */
+function shardSplit(db: Db, probeSetId: number, seed: number) {
+  const s = getStoredSplit(db, probeSetId, seed, DEFAULT_FRACTIONS);
+  if (!s)
+    throw new AppError(
+      'bad_input',
+      `The project has no split of probe set ${probeSetId} with seed ${seed} yet: run split.ensure --probeSetId ${probeSetId} --seed ${seed} once before the shards.`,
+    );
+  return s;
 }
 
 interface BlockInput {
@@ -211,6 +279,8 @@ interface BlockInput {
   simulator: string;
   /** The probe set's labels (LE(SigLIP) runs: for label-simulator scores). */
   labels?: LabelConcepts;
+  /** Neurons of the whole run (a shard does a part): the engine choice must not depend on the shard. */
+  engineNeurons: number;
 }
 
 async function explainBlocks(
@@ -239,7 +309,7 @@ async function explainBlocks(
       lambdaSelection: p.lambdaSelection === 'val' ? 'valPath' : 'fixed',
       greedy: { maxConcepts: p.maxConcepts, width: p.width, eps: p.eps, order: p.order },
       blockSize: p.blockSize,
-      engine: engineFor(nTrain, b.matrix.cols, todo.length),
+      engine: engineFor(nTrain, b.matrix.cols, b.engineNeurons),
       signal: run.signal,
       onRows: (done, total) => report.status(`concept cross products: ${done} of ${total} train images`),
       onBlock: (results) => {

@@ -9,3 +9,4 @@ export { requireRun, runInfo } from './runInfo';
 export { at, labelWeights, scoreByLabels } from './scoring';
 export { skippedDetails } from './explainJob';
 export { explanationText } from './text';
+export { mergeExplainShards, type ExplainShard } from './mergeShards';

@@ -65,3 +65,54 @@ export function projectIdentity(db: Db, modelId: number, probeSetId: number): { 
   const p = db.prepare('SELECT manifest_hash FROM probe_sets WHERE id = ?').get(probeSetId) as { manifest_hash: string | null } | undefined;
   return { modelSha: m?.sha256 ?? null, manifestHash: p?.manifest_hash ?? null };
 }
+
+/** The concepts of a concept set (a shard's run reports its concept count like the project does). */
+export function copyConcepts(from: Db, to: Db, conceptSetId: number): void {
+  const rows = from.prepare('SELECT * FROM concepts WHERE concept_set_id = ?').all(conceptSetId) as Record<string, unknown>[];
+  if (!rows.length) return;
+  const cols = Object.keys(rows[0]);
+  const put = to.prepare(`INSERT OR IGNORE INTO concepts(${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
+  for (const r of rows) put.run(r);
+}
+
+function insertRow(to: Db, table: string, row: Record<string, unknown>): number {
+  const cols = Object.keys(row);
+  return Number(
+    to.prepare(`INSERT INTO ${table}(${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`).run(row).lastInsertRowid,
+  );
+}
+
+/** A shard's `runs` row (provenance) as a new row of the project; its new id. */
+export function copyRunRow(from: Db, to: Db, runId: number): number | null {
+  const r = from.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as Record<string, unknown> | undefined;
+  if (!r) return null;
+  const { id: _id, ...rest } = r;
+  return insertRow(to, 'runs', rest);
+}
+
+/**
+ * The per-neuron rows of a shard's explanation run (explain_neurons, explanations, their scores) into the project's
+ * run `explainRunId`, pointing at provenance `runId`. Returns how many neurons the shard finished.
+ */
+export function copyExplainRows(from: Db, to: Db, shardRunId: number, explainRunId: number, runId: number | null): number {
+  const neurons = from
+    .prepare('SELECT neuron, dead, details_json FROM explain_neurons WHERE explain_run_id = ? ORDER BY neuron')
+    .all(shardRunId) as {
+    neuron: number;
+    dead: number;
+    details_json: string;
+  }[];
+  const putNeuron = to.prepare('INSERT INTO explain_neurons(explain_run_id, neuron, dead, details_json) VALUES (?,?,?,?)');
+  for (const n of neurons) putNeuron.run(explainRunId, n.neuron, n.dead, n.details_json);
+  const exps = from.prepare('SELECT * FROM explanations WHERE explain_run_id = ? ORDER BY id').all(shardRunId) as Record<string, unknown>[];
+  const scoresOf = from.prepare('SELECT * FROM scores WHERE explanation_id = ? ORDER BY id');
+  for (const e of exps) {
+    const { id, ...rest } = e;
+    const newId = insertRow(to, 'explanations', { ...rest, run_id: runId, explain_run_id: explainRunId });
+    for (const s of scoresOf.all(id) as Record<string, unknown>[]) {
+      const { id: _sid, ...srest } = s;
+      insertRow(to, 'scores', { ...srest, explanation_id: newId, run_id: runId });
+    }
+  }
+  return neurons.length;
+}
