@@ -1,10 +1,8 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ErrorBar, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ActivationSetInfo, ClassifierFinding, ExplainRunInfo } from '../../../../shared/contract';
 import { METHOD_LABEL, methodLabel } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
-import { Figure } from '../../components/Figure';
-import { seriesColor } from '../../lib/colors';
+import { MeanBarChart } from '../../components/MeanBarChart';
 import { formatCount } from '../../lib/format';
 import type { In } from '../../lib/contract';
 import { useContractQuery } from '../../lib/query';
@@ -136,12 +134,12 @@ function ClassifierFindingResult({
   };
   const data = result.runs.map((r) => ({
     // The method is named only where it is not the run's own (e.g. a DnD run's second label).
-    run:
+    name:
       methodLabel(r.method) === (METHOD_LABEL[runs.find((x) => x.id === r.runId)?.method ?? ''] ?? '')
         ? name(r.runId)
         : `${name(r.runId)} · ${methodLabel(r.method)}`,
     mean: r.auroc.mean,
-    se: r.auroc.standardError ?? 0,
+    se: r.auroc.standardError,
   }));
   const where = `on ${probe} (activation set #${result.activationSetId})`;
   return (
@@ -177,32 +175,22 @@ function ClassifierFindingResult({
         Mean AUROC: over the {result.classes.length} classes of {probe}, the AUROC of the neuron the run picked for each class (its
         activation on {probe}, class images vs the rest); ± SE = sample SD / √n over the classes.
       </p>
-      <div className="chart-box" data-testid="cf-chart">
-        <Figure
-          label="Mean AUROC per run for classes of a second probe set, with standard errors"
-          name={`classifier-finding-layer${setId}-set${result.activationSetId}`}
-          caption={{
-            title: 'Finding a classifier for a new concept: mean AUROC ± 1 standard error',
-            lines: [
-              `Layer ${layer} · classes of ${probe} (activation set #${result.activationSetId}) · per class the neuron whose label is closest to the class name`,
-              `AUROC of that neuron's activation for the class vs the rest of ${probe}; 0.5 = chance`,
-            ],
-          }}
-          heading={<h4>Mean AUROC ± SE per run</h4>}
-        >
-          <ResponsiveContainer width="100%" height={260}>
-            <BarChart data={data} margin={{ top: 8, right: 16, bottom: 60, left: 4 }}>
-              <CartesianGrid />
-              <XAxis dataKey="run" interval={0} angle={-20} textAnchor="end" height={60} tick={{ fontSize: 11 }} />
-              <YAxis width={48} domain={[0, 1]} label={{ value: 'AUROC', angle: -90, position: 'insideLeft', className: 'chart-label' }} />
-              <Tooltip formatter={(v) => [Number(v).toFixed(3), 'mean AUROC']} />
-              <Bar dataKey="mean" name="mean AUROC" fill={seriesColor(0)} isAnimationActive={false}>
-                <ErrorBar dataKey="se" width={4} stroke="currentColor" />
-              </Bar>
-            </BarChart>
-          </ResponsiveContainer>
-        </Figure>
-      </div>
+      <MeanBarChart
+        bars={data}
+        yLabel="AUROC"
+        domain={[0, 1]}
+        label="Mean AUROC per run for classes of a second probe set, with standard errors"
+        name={`classifier-finding-layer${setId}-set${result.activationSetId}`}
+        caption={{
+          title: 'Finding a classifier for a new concept: mean AUROC ± 1 standard error',
+          lines: [
+            `Layer ${layer} · classes of ${probe} (activation set #${result.activationSetId}) · per class the neuron whose label is closest to the class name`,
+            `AUROC of that neuron's activation for the class vs the rest of ${probe}; 0.5 = chance`,
+          ],
+        }}
+        heading={<h4>Mean AUROC ± SE per run</h4>}
+        testId="cf-chart"
+      />
       <h3>Per class: the neuron each run picks</h3>
       <p className="hint">
         Neuron: the one of {layer} whose label is closest to the class name; cosine: label vs class name under the encoder; AUROC: that

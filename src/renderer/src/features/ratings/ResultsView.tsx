@@ -1,12 +1,10 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ErrorBar, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RatingResults } from '../../../../shared/contract';
 import { methodLabel } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
 import { dirOf, ExportToPath } from '../../components/ExportToPath';
-import { Figure } from '../../components/Figure';
+import { MeanBarChart } from '../../components/MeanBarChart';
 import { useApp } from '../../lib/appContext';
-import { seriesColor } from '../../lib/colors';
 import { formatCount, formatMeanSE, joinPath } from '../../lib/format';
 import { useContractMutation, useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
@@ -85,39 +83,24 @@ export function ResultsView({ studyId }: { studyId: number }) {
 }
 
 function RatingsChart({ r }: { r: RatingResults }) {
-  const data = r.methods.map((m) => ({ source: source(m), mean: m.rated.mean, se: m.rated.standardError ?? 0 }));
   return (
-    <div className="chart-box" data-testid="ratings-chart">
-      <Figure
-        label="Mean blind rating per method, with standard errors"
-        name={`ratings-study${r.studyId}`}
-        caption={{
-          title: 'Blind ratings: mean rating (1-5) per method ± 1 standard error',
-          lines: [
-            `Study #${r.studyId} "${r.name}" · layer ${r.layer} · ${r.raters.length} rater(s)`,
-            'Mean over each method’s labels of the label’s mean rating; SE over labels',
-          ],
-        }}
-        heading={<h3>Mean rating ± SE</h3>}
-      >
-        <ResponsiveContainer width="100%" height={260}>
-          <BarChart data={data} margin={{ top: 8, right: 16, bottom: 60, left: 4 }}>
-            <CartesianGrid />
-            <XAxis dataKey="source" interval={0} angle={-20} textAnchor="end" height={60} tick={{ fontSize: 11 }} />
-            <YAxis
-              width={48}
-              domain={[1, 5]}
-              ticks={[1, 2, 3, 4, 5]}
-              label={{ value: 'rating', angle: -90, position: 'insideLeft', className: 'chart-label' }}
-            />
-            <Tooltip formatter={(v) => [Number(v).toFixed(2), 'mean rating']} />
-            <Bar dataKey="mean" name="mean rating" fill={seriesColor(0)} isAnimationActive={false}>
-              <ErrorBar dataKey="se" width={4} stroke="currentColor" />
-            </Bar>
-          </BarChart>
-        </ResponsiveContainer>
-      </Figure>
-    </div>
+    <MeanBarChart
+      bars={r.methods.map((m) => ({ name: source(m), mean: m.rated.mean, se: m.rated.standardError }))}
+      yLabel="rating"
+      domain={[1, 5]}
+      digits={2}
+      label="Mean blind rating per method, with standard errors"
+      name={`ratings-study${r.studyId}`}
+      caption={{
+        title: 'Blind ratings: mean rating (1-5) per method ± 1 standard error',
+        lines: [
+          `Study #${r.studyId} "${r.name}" · layer ${r.layer} · ${r.raters.length} rater(s)`,
+          'Mean over each method’s labels of the label’s mean rating; SE over labels',
+        ],
+      }}
+      heading={<h3>Mean rating ± SE</h3>}
+      testId="ratings-chart"
+    />
   );
 }
 
