@@ -12,6 +12,8 @@ const PROVENANCE_DDL = 'CREATE TABLE IF NOT EXISTS shard_provenance (key TEXT PR
 /** A new shard file (refuses an existing file: resume opens it with openShardFile). */
 export async function createShardFile(path: string, opts: OpenOptions): Promise<Db> {
   const db = await createProject(path, opts);
+  // One writer, and the file travels between nodes: no -wal/-shm beside it that could be left behind.
+  db.pragma('journal_mode = DELETE');
   db.pragma('foreign_keys = OFF');
   db.exec(PROVENANCE_DDL);
   db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('shard_file', '1')").run();
