@@ -3,7 +3,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { writeFashionMnistTree } from '../helpers/fashionMnist';
+import { CLASS_WORDS, writeFashionMnistTree } from '../helpers/fashionMnist';
 import { CHROMIUM, clearToasts, elementShot, REPO, useWebSpec, watchErrors } from './support';
 import { createProject, startImport, waitImportDone, waitReady } from './scenario';
 
@@ -24,20 +24,6 @@ const haveChromium = existsSync(CHROMIUM);
 const haveCaptioner = existsSync(join(CAPTIONER, 'config.json'));
 const haveGguf = existsSync(GGUF);
 const haveGenerator = existsSync(join(GENERATOR, 'model_index.json'));
-
-/** The word the fixture captioner uses for each Fashion-MNIST class (scripts/fixtures/train_captioner.py CLASS_WORDS). */
-const CLASS_WORD: Record<string, string> = {
-  'T-shirt_top': 't-shirt',
-  Trouser: 'trousers',
-  Pullover: 'pullover',
-  Dress: 'dress',
-  Coat: 'coat',
-  Sandal: 'sandal',
-  Shirt: 'shirt',
-  Sneaker: 'sneaker',
-  Bag: 'bag',
-  Ankle_boot: 'ankle boot',
-};
 
 /** A loopback port nothing listens on (opened, then closed). */
 async function closedPort(): Promise<number> {
@@ -140,7 +126,7 @@ describe.skipIf(!haveChromium || !haveCaptioner)('generative models: add, check 
       await page.click('[data-testid=caption-run]');
       await page.waitForSelector(`[data-testid=caption-result][data-image-id="${imageId}"][data-box=""]`, { timeout: LONG });
       const text = (await page.textContent('[data-testid=caption-text]')) ?? '';
-      expect(text).toContain(CLASS_WORD[cls]);
+      expect(text).toContain(CLASS_WORDS[cls]);
       expect(await page.getAttribute('[data-testid=caption-result]', 'data-cached')).toBe('false');
       expect(((await page.textContent('[data-testid=caption-tokens]')) ?? '').trim().split(/\s+/).length).toBeGreaterThan(2);
     }

@@ -24,6 +24,19 @@ export const CLASS_NAMES = [
   'Bag',
   'Ankle_boot',
 ] as const;
+/** The word(s) the captioner fixtures use for each class (scripts/fixtures/train_captioner.py CLASS_WORDS). */
+export const CLASS_WORDS: Readonly<Record<string, string>> = {
+  'T-shirt_top': 't-shirt',
+  Trouser: 'trousers',
+  Pullover: 'pullover',
+  Dress: 'dress',
+  Coat: 'coat',
+  Sandal: 'sandal',
+  Shirt: 'shirt',
+  Sneaker: 'sneaker',
+  Bag: 'bag',
+  Ankle_boot: 'ankle boot',
+} satisfies Record<(typeof CLASS_NAMES)[number], string>;
 export const SUPERCLASS_OF: Readonly<Record<string, string | null>> = {
   'T-shirt_top': 'upper_body',
   Pullover: 'upper_body',

@@ -1,13 +1,20 @@
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectCaptionerFolder, loadCaptioner, type TaskCaptionOptions } from '../../src/main/core/features/describers/captioner';
-import type { Captioner, ImagePixels } from '../../src/main/core/features/describers/roles';
-import { AppError } from '../../src/shared/errors';
+import { describe, expect, it } from 'vitest';
+import { inspectCaptionerFolder } from '../../src/main/core/features/describers/captioner';
 import { call, withProject } from '../helpers/backend';
+import {
+  copyFolder,
+  folderRefusal,
+  greedyOptions,
+  grey,
+  importGoldenProbe,
+  namedShare,
+  useCaptioner,
+  type CaptionRow as Row,
+} from '../helpers/captionerFixtures';
 import { refusal as contractRefusal } from '../helpers/refusal';
-import { tempDir, tempDirSync } from '../helpers/tempDir';
+import { tempDir } from '../helpers/tempDir';
 
 // The Florence-2-architecture fixture (onnx-community layout: vision encoder, token embeddings, encoder, merged
 // decoder) through the real runtime (transformers.js Florence2ForConditionalGeneration + Florence2Processor on our
@@ -15,13 +22,7 @@ import { tempDir, tempDirSync } from '../helpers/tempDir';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FOLDER = join(ROOT, 'resources/fixtures/describers/florence_captioner');
-const IMAGES = join(ROOT, 'resources/fixtures/golden/images');
 
-interface Row {
-  image: string;
-  tokenIds: number[];
-  text: string;
-}
 const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/golden/florence_captioner.json'), 'utf8')) as {
   maxNewTokens: number;
   greedy: Row[];
@@ -29,45 +30,9 @@ const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/golden/flo
   quality: { mean: number };
 };
 
-async function grey(file: string): Promise<ImagePixels> {
-  const { data, info } = await sharp(join(IMAGES, file)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 1 };
-}
-
-/** The caption words of each class (scripts/fixtures/train_captioner.py CLASS_WORDS), whole words. */
-const CLASS_WORDS: Record<string, string> = {
-  'T-shirt_top': 't-shirt',
-  Trouser: 'trousers',
-  Pullover: 'pullover',
-  Dress: 'dress',
-  Coat: 'coat',
-  Sandal: 'sandal',
-  Shirt: 'shirt',
-  Sneaker: 'sneaker',
-  Bag: 'bag',
-  Ankle_boot: 'ankle boot',
-};
-function namedClasses(text: string): string[] {
-  const words = ` ${(text.match(/[\w-]+/g) ?? []).join(' ')} `;
-  return Object.entries(CLASS_WORDS)
-    .filter(([, phrase]) => words.includes(` ${phrase} `))
-    .map(([cls]) => cls);
-}
-
-let captioner: Captioner;
+const captioner = useCaptioner(FOLDER);
 const signal = new AbortController().signal;
-const opts = (o: Partial<TaskCaptionOptions> = {}): TaskCaptionOptions => ({
-  numBeams: 1,
-  maxNewTokens: golden.maxNewTokens,
-  minNewTokens: 0,
-  ...o,
-});
-beforeAll(async () => {
-  captioner = await loadCaptioner(FOLDER, { signal, threads: 1 });
-});
-afterAll(async () => {
-  await captioner?.dispose();
-});
+const opts = greedyOptions(golden.maxNewTokens);
 
 describe('Florence-2 fixture vs PyTorch', () => {
   it('inspects as a Florence-2 folder with its four ONNX files', async () => {
@@ -104,11 +69,7 @@ describe('Florence-2 fixture vs PyTorch', () => {
     expect(caps.map((c) => c.text)).toEqual(golden.greedy.map((r) => r.text));
     // quality: PyTorch's share on 1000 test images, and the runtime's own captions of the 32 probe images
     expect(golden.quality.mean).toBeGreaterThanOrEqual(0.8);
-    const named = caps.filter((c, i) => {
-      const cls = golden.greedy[i].image.replace(/^\d+_|\.png$/g, '');
-      return JSON.stringify(namedClasses(c.text)) === JSON.stringify([cls]);
-    }).length;
-    expect(named / 32).toBeGreaterThanOrEqual(0.8);
+    expect(namedShare(caps, golden.greedy)).toBeGreaterThanOrEqual(0.8);
   });
 
   it('the <DETAILED_CAPTION> task prompt gives PyTorch ids too (and longer captions)', async () => {
@@ -146,27 +107,8 @@ describe('Florence-2 fixture vs PyTorch', () => {
   });
 });
 
-function copy(): string {
-  const dir = join(tempDirSync('florence'), 'model');
-  cpSync(FOLDER, dir, { recursive: true });
-  return dir;
-}
-
-async function refusal(path: string): Promise<AppError> {
-  const errors: AppError[] = [];
-  for (const attempt of [() => inspectCaptionerFolder(path), () => loadCaptioner(path, { signal: new AbortController().signal })]) {
-    try {
-      await attempt();
-    } catch (e) {
-      errors.push(e as AppError);
-      continue;
-    }
-    throw new Error(`${path} was accepted`);
-  }
-  expect(errors[1].message).toBe(errors[0].message);
-  expect(errors[0].code).toBe('describer_invalid');
-  return errors[0];
-}
+const copy = () => copyFolder(FOLDER, 'florence');
+const refusal = (path: string) => folderRefusal(path, 'describer_invalid');
 
 describe('Florence-2 folder refusals', () => {
   it.each([
@@ -222,15 +164,7 @@ describe('Florence-2 through the contract', () => {
   it('describer.add takes the folder; caption.run gives PyTorch ids for <CAPTION> and <DETAILED_CAPTION>; beam search is refused by name', async () => {
     const dir = await tempDir('florence-contract');
     const { backend } = await withProject(dir);
-    const root = join(dir, 'golden-probe');
-    for (const f of readdirSync(IMAGES)) {
-      const cls = f.replace(/^\d+_/, '').replace(/\.png$/, '');
-      mkdirSync(join(root, cls), { recursive: true });
-      cpSync(join(IMAGES, f), join(root, cls, f));
-    }
-    const { probeSetId } = await call(backend, 'probe.import', { root });
-    const page = await call(backend, 'probe.images', { probeSetId, offset: 0, limit: 100 });
-    const idOf = new Map(page.rows.map((r) => [r.relPath.split('/').pop()!, r.id]));
+    const idOf = await importGoldenProbe(backend, dir);
     const added = await call(backend, 'describer.add', { role: 'captioner', path: FOLDER });
     expect(added).toMatchObject({ role: 'captioner', format: 'transformers', status: 'ok' });
     const imageIds = golden.greedy.map((g) => idOf.get(g.image)!);

@@ -1,22 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectCaptionerFolder, loadCaptioner } from '../../src/main/core/features/describers/captioner';
-import type { Captioner, ImagePixels } from '../../src/main/core/features/describers/roles';
+import { describe, expect, it } from 'vitest';
+import { inspectCaptionerFolder } from '../../src/main/core/features/describers/captioner';
+import { grey, useCaptioner, type CaptionRow as Row } from '../helpers/captionerFixtures';
 
 // The fixture captioner through the real runtime (transformers.js on our onnxruntime) against the PyTorch
 // reference written by scripts/fixtures/train_captioner.py: greedy token ids exactly, on all 32 real images.
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FOLDER = join(ROOT, 'resources/fixtures/describers/captioner');
-const IMAGES = join(ROOT, 'resources/fixtures/golden/images');
 
-interface Row {
-  image: string;
-  tokenIds: number[];
-  text: string;
-}
 const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/describers/captioner_golden.json'), 'utf8')) as {
   maxNewTokens: number;
   greedy: Row[];
@@ -24,20 +17,8 @@ const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/describers
   quality: { mean: number };
 };
 
-async function grey(file: string): Promise<ImagePixels> {
-  // sharp expands grey PNGs to 3 channels on raw(): take channel 0 for the 784 raw bytes.
-  const { data, info } = await sharp(join(IMAGES, file)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 1 };
-}
-
-let captioner: Captioner;
+const captioner = useCaptioner(FOLDER);
 const signal = new AbortController().signal;
-beforeAll(async () => {
-  captioner = await loadCaptioner(FOLDER, { signal, threads: 1 });
-});
-afterAll(async () => {
-  await captioner?.dispose();
-});
 
 describe('captioner fixture vs PyTorch', () => {
   it('inspects as a vision-encoder-decoder folder', async () => {

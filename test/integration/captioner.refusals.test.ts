@@ -1,10 +1,9 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { inspectCaptionerFolder, loadCaptioner } from '../../src/main/core/features/describers/captioner';
-import type { ImagePixels } from '../../src/main/core/features/describers/roles';
 import { AppError } from '../../src/shared/errors';
+import { copyFolder, folderRefusal as refusal, grey } from '../helpers/captionerFixtures';
 import { tempDirSync } from '../helpers/tempDir';
 
 // Bad captioner folders are refused by inspect and by load with a coded error that names the bad file;
@@ -16,27 +15,7 @@ const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/describers
   greedy: { image: string; tokenIds: number[] }[];
 };
 
-function copy(): string {
-  const dir = join(tempDirSync('captioner'), 'model');
-  cpSync(FIXTURE, dir, { recursive: true });
-  return dir;
-}
-
-async function refusal(path: string): Promise<AppError> {
-  const errors: AppError[] = [];
-  for (const attempt of [() => inspectCaptionerFolder(path), () => loadCaptioner(path, { signal: new AbortController().signal })]) {
-    try {
-      await attempt();
-    } catch (e) {
-      errors.push(e as AppError);
-      continue;
-    }
-    throw new Error(`${path} was accepted`);
-  }
-  expect(errors[1].code).toBe(errors[0].code);
-  expect(errors[1].message).toBe(errors[0].message);
-  return errors[0];
-}
+const copy = () => copyFolder(FIXTURE, 'captioner');
 
 describe('captioner folder refusals', () => {
   it.each([
@@ -151,11 +130,7 @@ describe('captioner cancel', () => {
   it('cancelling mid-batch stops between images with cancelled', async () => {
     const c = await loadCaptioner(FIXTURE, { signal: new AbortController().signal, threads: 1 });
     try {
-      const { data, info } = await sharp(join(ROOT, 'resources/fixtures/golden/images', golden.greedy[0].image))
-        .extractChannel(0)
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      const img: ImagePixels = { data: new Uint8Array(data), width: info.width, height: info.height, channels: 1 };
+      const img = await grey(golden.greedy[0].image);
       const ac = new AbortController();
       const run = c.caption(Array(20).fill(img), { numBeams: 1, maxNewTokens: 16, minNewTokens: 0 }, ac.signal);
       ac.abort(); // the first image is under way: the loop must stop before the second

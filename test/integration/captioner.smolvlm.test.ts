@@ -1,13 +1,22 @@
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectCaptionerFolder, loadCaptioner, type TaskCaptionOptions } from '../../src/main/core/features/describers/captioner';
-import type { Captioner, ImagePixels } from '../../src/main/core/features/describers/roles';
-import { AppError } from '../../src/shared/errors';
+import { describe, expect, it } from 'vitest';
+import { inspectCaptionerFolder, loadCaptioner } from '../../src/main/core/features/describers/captioner';
 import { call, withProject } from '../helpers/backend';
+import {
+  copyFolder,
+  GOLDEN_IMAGES,
+  folderRefusal,
+  greedyOptions,
+  grey,
+  importGoldenProbe,
+  namedShare,
+  useCaptioner,
+  type CaptionRow as Row,
+} from '../helpers/captionerFixtures';
 import { refusal as contractRefusal } from '../helpers/refusal';
-import { tempDir, tempDirSync } from '../helpers/tempDir';
+import { tempDir } from '../helpers/tempDir';
 
 // The SmolVLM-architecture fixture (Idefics3 layout of HuggingFaceTB/SmolVLM-256M-Instruct: vision encoder with the
 // pixel-shuffle connector, token embeddings, merged LLaMA decoder; a chat template) through the real runtime
@@ -16,13 +25,7 @@ import { tempDir, tempDirSync } from '../helpers/tempDir';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FOLDER = join(ROOT, 'resources/fixtures/describers/smolvlm_captioner');
-const IMAGES = join(ROOT, 'resources/fixtures/golden/images');
 
-interface Row {
-  image: string;
-  tokenIds: number[];
-  text: string;
-}
 const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/golden/smolvlm_captioner.json'), 'utf8')) as {
   maxNewTokens: number;
   prompts: { short: string; detailed: string };
@@ -35,45 +38,9 @@ const golden = JSON.parse(readFileSync(join(ROOT, 'resources/fixtures/golden/smo
 };
 const END_OF_UTTERANCE = golden.vocab.indexOf('<end_of_utterance>');
 
-async function grey(file: string): Promise<ImagePixels> {
-  const { data, info } = await sharp(join(IMAGES, file)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data), width: info.width, height: info.height, channels: 1 };
-}
-
-/** The caption words of each class (scripts/fixtures/train_captioner.py CLASS_WORDS), whole words. */
-const CLASS_WORDS: Record<string, string> = {
-  'T-shirt_top': 't-shirt',
-  Trouser: 'trousers',
-  Pullover: 'pullover',
-  Dress: 'dress',
-  Coat: 'coat',
-  Sandal: 'sandal',
-  Shirt: 'shirt',
-  Sneaker: 'sneaker',
-  Bag: 'bag',
-  Ankle_boot: 'ankle boot',
-};
-function namedClasses(text: string): string[] {
-  const words = ` ${(text.match(/[\w-]+/g) ?? []).join(' ')} `;
-  return Object.entries(CLASS_WORDS)
-    .filter(([, phrase]) => words.includes(` ${phrase} `))
-    .map(([cls]) => cls);
-}
-
-let captioner: Captioner;
+const captioner = useCaptioner(FOLDER);
 const signal = new AbortController().signal;
-const opts = (o: Partial<TaskCaptionOptions> = {}): TaskCaptionOptions => ({
-  numBeams: 1,
-  maxNewTokens: golden.maxNewTokens,
-  minNewTokens: 0,
-  ...o,
-});
-beforeAll(async () => {
-  captioner = await loadCaptioner(FOLDER, { signal, threads: 1 });
-});
-afterAll(async () => {
-  await captioner?.dispose();
-});
+const opts = greedyOptions(golden.maxNewTokens);
 
 describe('SmolVLM fixture vs PyTorch', () => {
   it('inspects as a SmolVLM (idefics3) folder with its three ONNX files', async () => {
@@ -135,11 +102,7 @@ describe('SmolVLM fixture vs PyTorch', () => {
     expect(caps.every((c) => c.tokenIds.at(-1) === END_OF_UTTERANCE)).toBe(true);
     // quality: PyTorch's share on 1000 test images, and the runtime's own captions of the 32 probe images
     expect(golden.quality.mean).toBeGreaterThanOrEqual(0.8);
-    const named = caps.filter((c, i) => {
-      const cls = golden.greedy[i].image.replace(/^\d+_|\.png$/g, '');
-      return JSON.stringify(namedClasses(c.text)) === JSON.stringify([cls]);
-    }).length;
-    expect(named / 32).toBeGreaterThanOrEqual(0.8);
+    expect(namedShare(caps, golden.greedy)).toBeGreaterThanOrEqual(0.8);
   });
 
   it('another instruction (the task field) gives PyTorch ids too, and longer captions', async () => {
@@ -163,7 +126,7 @@ describe('SmolVLM fixture vs PyTorch', () => {
     const [long] = await captioner.caption([g], opts({ minNewTokens: golden.greedy[3].tokenIds.length + 1 }), signal);
     expect(long.tokenIds.slice(0, golden.greedy[3].tokenIds.length - 1)).toEqual(golden.greedy[3].tokenIds.slice(0, -1));
     expect(long.tokenIds.length).toBeGreaterThan(golden.greedy[3].tokenIds.length);
-    const big = await sharp(join(IMAGES, golden.greedy[3].image))
+    const big = await sharp(join(GOLDEN_IMAGES, golden.greedy[3].image))
       .resize(56, 56)
       .removeAlpha()
       .toColourspace('srgb')
@@ -193,27 +156,8 @@ describe('SmolVLM fixture vs PyTorch', () => {
   });
 });
 
-function copy(): string {
-  const dir = join(tempDirSync('smolvlm'), 'model');
-  cpSync(FOLDER, dir, { recursive: true });
-  return dir;
-}
-
-async function refusal(path: string): Promise<AppError> {
-  const errors: AppError[] = [];
-  for (const attempt of [() => inspectCaptionerFolder(path), () => loadCaptioner(path, { signal: new AbortController().signal })]) {
-    try {
-      await attempt();
-    } catch (e) {
-      errors.push(e as AppError);
-      continue;
-    }
-    throw new Error(`${path} was accepted`);
-  }
-  expect(errors[1].message).toBe(errors[0].message);
-  expect(errors[0].code).toBe('describer_invalid');
-  return errors[0];
-}
+const copy = () => copyFolder(FOLDER, 'smolvlm');
+const refusal = (path: string) => folderRefusal(path, 'describer_invalid');
 
 function editJson(dir: string, name: string, edit: (j: Record<string, unknown>) => Record<string, unknown>): void {
   const file = join(dir, name);
@@ -317,15 +261,7 @@ describe('SmolVLM through the contract', () => {
   it('describer.add takes the folder; caption.run gives PyTorch ids (default and <DETAILED_CAPTION>); beam search is refused by name', async () => {
     const dir = await tempDir('smolvlm-contract');
     const { backend } = await withProject(dir);
-    const root = join(dir, 'golden-probe');
-    for (const f of readdirSync(IMAGES)) {
-      const cls = f.replace(/^\d+_/, '').replace(/\.png$/, '');
-      mkdirSync(join(root, cls), { recursive: true });
-      cpSync(join(IMAGES, f), join(root, cls, f));
-    }
-    const { probeSetId } = await call(backend, 'probe.import', { root });
-    const page = await call(backend, 'probe.images', { probeSetId, offset: 0, limit: 100 });
-    const idOf = new Map(page.rows.map((r) => [r.relPath.split('/').pop()!, r.id]));
+    const idOf = await importGoldenProbe(backend, dir);
     const added = await call(backend, 'describer.add', { role: 'captioner', path: FOLDER });
     expect(added).toMatchObject({ role: 'captioner', format: 'transformers', status: 'ok' });
     const imageIds = golden.greedy.map((g) => idOf.get(g.image)!);
