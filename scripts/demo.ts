@@ -10,6 +10,7 @@ import { createBackend } from '../src/main/core/app/backend';
 import { contract } from '../src/shared/contract';
 import { createClient, createMemoryChannel, serve } from '../src/shared/protocol';
 import { AppError } from '../src/shared/errors';
+import { METHOD_LABEL } from '../src/shared/methodNames';
 
 const repo = resolve(import.meta.dirname, '..');
 const demoDir = join(repo, '.demo');
@@ -23,6 +24,10 @@ const explainerPath = join(repo, 'resources', 'fixtures', 'encoders', 'fmnist_si
 const simulatorPath = join(repo, 'resources', 'fixtures', 'encoders', 'fmnist_clip_b');
 const conceptsPath = join(repo, 'resources', 'demo', 'clothing-concepts.txt');
 const describersDir = join(repo, 'resources', 'fixtures', 'describers');
+const textEmbedderPath = join(describersDir, 'text_embedder');
+// A second labelled folder (Fashion-MNIST train images) and other tools' label files for the final layer.
+const unseenRoot = join(repo, 'resources', 'demo', 'unseen');
+const labelsDir = join(repo, 'resources', 'demo', 'labels');
 
 function step(message: string): void {
   process.stdout.write(`demo: ${message}\n`);
@@ -130,22 +135,19 @@ async function buildDemoProject(): Promise<void> {
     const generator = await addDescriber('image_generator', join(describersDir, 'generator'));
     const dndNeurons = top.rows.map((r) => r.neuron).concat(best.rows.map((r) => r.neuron));
     step(`Describe-and-Dissect on neurons ${[...new Set(dndNeurons)].join(', ')} (captions, candidate concepts, 10 generated images each)`);
-    const dnd = await api.call(
-      'dnd.run',
-      {
-        activationSetId: a.id,
-        neurons: [...new Set(dndNeurons)],
-        encoderId: explainer.id,
-        captionerId: captioner.id,
-        languageModelId: lm.id,
-        generatorId: generator.id,
-        // The fixture language model was trained on this prompt form; the fixture generator on 20 DDIM steps, guidance 1.5 (docs/image-generator.md).
-        summarisePrompt: 'captions: {captions}\njson:',
-        steps: 20,
-        guidance: 1.5,
-      },
-      progress('describe-and-dissect'),
-    );
+    const dndParams = {
+      activationSetId: a.id,
+      neurons: [...new Set(dndNeurons)],
+      encoderId: explainer.id,
+      captionerId: captioner.id,
+      languageModelId: lm.id,
+      generatorId: generator.id,
+      // The fixture language model was trained on this prompt form; the fixture generator on 20 DDIM steps, guidance 1.5 (docs/image-generator.md).
+      summarisePrompt: 'captions: {captions}\njson:',
+      steps: 20,
+      guidance: 1.5,
+    };
+    const dnd = await api.call('dnd.run', dndParams, progress('describe-and-dissect'));
     const unit = dndNeurons[0];
     const chain = await api.call('dnd.chain', { runId: dnd.run.id, neuron: unit });
     step(
@@ -179,8 +181,16 @@ async function buildDemoProject(): Promise<void> {
       `  mean test correlation under ${simulator.name}: DnD ${await mean(dnd.run.id, 'dnd')} (${dnd.run.neuronsTotal} neurons), CLIP-Dissect ${await mean(clip.run.id, 'clip_dissect')}`,
     );
 
-    // A blind rating study of the DnD neurons (LE, DnD and CLIP-Dissect labels, no method names) for the Rate labels screen.
-    const study = await api.call('ratings.create', {
+    // Blind rating studies for the Rate labels screen (kept on a re-run: found by name).
+    const studyNamed = async (input: {
+      activationSetId: number;
+      runs: { runId: number; method?: 'dnd' }[];
+      name: string;
+      neurons?: number[];
+    }) =>
+      (await api.call('ratings.studies', { activationSetId: input.activationSetId })).find((s) => s.name === input.name) ??
+      (await api.call('ratings.create', input));
+    const study = await studyNamed({
       activationSetId: a.id,
       runs: [{ runId: run.id }, { runId: dnd.run.id }, { runId: clip.run.id }],
       neurons: [...new Set(dndNeurons)],
@@ -189,6 +199,92 @@ async function buildDemoProject(): Promise<void> {
     step(
       `rating study #${study.id}: ${study.neurons} neurons, ${study.items} labels to rate blind on the Rate labels screen (docs/compare.md)`,
     );
+
+    // The papers' comparisons on the final layer (neuron k = the logit of class k): LE, DnD and CLIP-Dissect labels
+    // next to NetDissect and MILAN files (hand-written in those tools' formats: neither tool runs offline here),
+    // scored by simulation, compared with the class names, and asked to find classifiers for the classes of a second
+    // folder of images no run has seen.
+    step('final layer (logits, neuron k = class k): LE, DnD, CLIP-Dissect and imported NetDissect / MILAN labels compared');
+    const extractOn = async (probeSetId: number) =>
+      (
+        await api.call(
+          'activations.extract',
+          { modelId: model.id, probeSetId, layer: 'logits', summary: 'auto' },
+          progress('extract logits'),
+        )
+      ).activationSet;
+    const logits = await extractOn(probe.probeSetId);
+    const unseenProbe = await api.call('probe.import', { root: unseenRoot, name: 'Fashion-MNIST unseen (train images)' });
+    const unseen = await extractOn(unseenProbe.probeSetId);
+    const finalRuns = [
+      (await api.call('explain.run', { activationSetId: logits.id }, progress('explain logits'))).run,
+      (await api.call('dnd.run', { ...dndParams, activationSetId: logits.id, neurons: undefined }, progress('describe-and-dissect logits')))
+        .run,
+      (await api.call('clipDissect.run', { activationSetId: logits.id, encoderId: explainer.id, conceptSetId: labels.id })).run,
+      ...(await Promise.all(
+        ['netdissect_tally.csv', 'milan_descriptions.csv'].map(
+          async (f) => (await api.call('labels.import', { activationSetId: logits.id, path: join(labelsDir, f) })).run,
+        ),
+      )),
+    ];
+    for (const r of finalRuns) await api.call('simulate.run', { explainRunId: r.id, encoderId: simulator.id }, progress('simulate'));
+    const table = await api.call('compare.layer', { activationSetId: logits.id });
+    const name = (runId: number, method?: string) => {
+      const r = finalRuns.find((x) => x.id === runId)!;
+      return METHOD_LABEL[method ?? r.method] ?? r.method;
+    };
+    const own = table.rows.filter((r) =>
+      finalRuns.some((x) => x.id === r.explainRunId && (x.method === r.method || r.runMethod === 'imported')),
+    );
+    step(
+      `  mean test correlation under ${simulator.name}: ${own
+        .map((r) => `${name(r.explainRunId, r.method)} ${fmt(r.correlation[simulator.sha256]?.mean ?? null)}`)
+        .join(', ')}`,
+    );
+    const embedder =
+      library.find((d) => d.role === 'text_embedder' && d.path === textEmbedderPath) ??
+      (await api.call('describer.add', { role: 'text_embedder', path: textEmbedderPath }));
+    const mapping = await api.call('ablation.mapping', { activationSetId: logits.id });
+    const runIds = finalRuns.map((r) => r.id);
+    const sim = await api.call('compare.labelSimilarity', {
+      activationSetId: logits.id,
+      runIds,
+      encoderId: explainer.id,
+      textEmbedderId: embedder.id,
+      classNames: mapping.modelClasses ?? undefined,
+    });
+    step(
+      `  label vs class name, cosine (${explainer.name} / sentence model): ${sim.runs
+        .map((r) => `${name(r.runId)} ${fmt(r.encoder?.mean ?? null)} / ${fmt(r.sentence?.mean ?? null)}`)
+        .join(', ')}`,
+    );
+    const cf = await api.call('compare.classifierFinding', { runIds, activationSetId: unseen.id, encoderId: explainer.id });
+    step(
+      `  classifier for each of ${cf.classes.length} unseen classes (${unseen.nImages} images), mean AUROC: ${cf.runs
+        .map((r) => `${name(r.runId)} ${fmt(r.auroc.mean)}`)
+        .join(', ')}`,
+    );
+    const finalStudy = await studyNamed({
+      activationSetId: logits.id,
+      runs: finalRuns.map((r) => ({ runId: r.id })),
+      name: 'demo: final layer, five methods',
+    });
+    step(`  rating study #${finalStudy.id}: ${finalStudy.neurons} neurons, ${finalStudy.items} labels from five methods`);
+    const finalReport = {
+      run: finalRuns[0].id,
+      neurons: 'none' as const,
+      sections: ['summary' as const, 'compare' as const],
+      overwrite: true,
+    };
+    try {
+      const pdf = await api.call('report.export', { ...finalReport, format: 'pdf', path: join(demoDir, 'report-final-layer.pdf') });
+      step(
+        `report: ${relative(repo, pdf.path)} (${pdf.pages} pages: every method of the final layer, label similarity, classifier finding)`,
+      );
+    } catch (e) {
+      const html = await api.call('report.export', { ...finalReport, format: 'html', path: join(demoDir, 'report-final-layer.html') });
+      step(`report: ${relative(repo, html.path)} (${html.pages} pages; no PDF: ${e instanceof Error ? e.message : String(e)})`);
+    }
 
     // A report a colleague can read without the workbench: self-contained HTML always, PDF where a Chromium is found.
     const report = { run: run.id, neurons: 'top:8', overwrite: true } as const;
