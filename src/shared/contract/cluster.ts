@@ -39,7 +39,65 @@ export const MergeOutput = z.object({
 });
 export type MergeOutput = z.infer<typeof MergeOutput>;
 
+export const ShardableCommand = z.enum(['activations.extract', 'explain.run']);
+
+export const SubmitInput = z.object({
+  engine: z.enum(['slurm']).default('slurm'),
+  /** The command each task runs, with its input (without shard): checked by the contract before anything is submitted. */
+  command: ShardableCommand,
+  input: z.record(z.string(), z.unknown()),
+  shards: z.number().int().min(1).max(4096),
+  /** Where the tasks write their shard files (and the array script and task logs); a folder every node can reach. */
+  shardDir: FilePath,
+  jobName: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+    .default('nwb'),
+  partition: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+    .optional(),
+  cpusPerTask: z.number().int().min(1).max(256).default(1),
+  /** One GPU per task (sbatch --gpus-per-task); onnxruntime sees the GPU Slurm pins through CUDA_VISIBLE_DEVICES. */
+  gpusPerTask: z.number().int().min(1).max(16).optional(),
+  /** At most this many tasks at once (sbatch --array=0-N%max). */
+  maxParallel: z.number().int().min(1).max(4096).optional(),
+  /** Write the script and say what would be submitted, without calling sbatch. */
+  dryRun: z.boolean().default(false),
+});
+export type SubmitInput = z.output<typeof SubmitInput>;
+
+export const SubmitOutput = z.object({
+  scriptPath: z.string(),
+  script: z.string(),
+  /** The Slurm job id (null on a dry run). */
+  jobId: z.string().nullable(),
+  shardFiles: z.array(z.string()),
+  /** The CLI line that merges the shards when every task is done. */
+  mergeCommand: z.string(),
+});
+
+export const TaskState = z.object({
+  index: z.number().int(),
+  /** Slurm's state (PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, ...) or UNKNOWN once Slurm forgot the task. */
+  state: z.string(),
+  shardFile: z.string(),
+  /** The shard file says it is complete. */
+  shardComplete: z.boolean(),
+  logTail: z.string().nullable(),
+});
+
 export const clusterMethods = {
+  'cluster.submit': method(
+    'Write a Slurm job array for a sharded command (one task per shard, each writing its shard file) and submit it with sbatch.',
+    SubmitInput,
+    SubmitOutput,
+  ),
+  'cluster.status': method(
+    'State of each task of a submitted array (squeue / scontrol) and whether its shard file is complete, with the log tail of failed tasks.',
+    z.object({ jobId: z.string().regex(/^[0-9]+$/, 'a Slurm job id'), shardDir: FilePath }),
+    z.object({ jobId: z.string(), tasks: z.array(TaskState), done: z.boolean() }),
+  ),
   'project.merge': method(
     'Fold the shard files of one sharded job into the open project, in one transaction, after checking that every shard 1..n is present once, complete and made with the same model, probe set, parameters and app version.',
     z.object({ shards: z.array(FilePath).min(1).max(4096) }),

@@ -340,3 +340,18 @@ export const explainJobKind: JobKind = {
   writeHeavy: false,
   resume: (state, stored, ctx, jobId) => runExplain(state, ExplainParamsSchema.parse(stored), ctx, jobId),
 };
+
+/**
+ * What explain.run shards need stored in the project before they run read-only: the seeded split and the label
+ * concept set (both the rows the single run would store). cluster.submit calls it.
+ */
+export function prepareExplainShards(db: Db, p: ExplainParams): void {
+  const src = resolveSet(db, p.activationSetId);
+  const plan = planConcepts(db, p, src.probe.id, src.probe.name);
+  if (!plan.labels)
+    throw new AppError('bad_input', '--shard supports label concepts in this version: run explain.run with an encoder without --shard.');
+  if (p.splitId === undefined) {
+    requireSplitFits(src.probe);
+    ensureSplit(db, src.probe.id, p.seed);
+  }
+}

@@ -10,3 +10,4 @@ export { at, labelWeights, scoreByLabels } from './scoring';
 export { skippedDetails } from './explainJob';
 export { explanationText } from './text';
 export { mergeExplainShards, type ExplainShard } from './mergeShards';
+export { prepareExplainShards } from './explainJob';

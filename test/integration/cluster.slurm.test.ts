@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import * as acts from '../../src/main/core/platform/store/activationRepo';
+import { call } from '../helpers/backend';
+import { CNN, CNN_POOLED, probeProject } from './explain.helpers';
+
+// cluster.submit / cluster.status (docs/cluster.md). The script is checked on every machine (dry run); the real
+// array runs when a Slurm cluster answers here (scripts/cluster/slurm-single-node.sh start), else that test is skipped.
+
+const slurmUp = (() => {
+  try {
+    return /idle|mixed|alloc/.test(execFileSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return false;
+  }
+})();
+
+async function setup() {
+  const f = await probeProject(10); // 100 images
+  const m = await call(f.backend, 'model.add', { path: CNN });
+  await call(f.backend, 'model.setPreprocessing', { modelId: m.id, preset: 'fashion-mnist' });
+  const input = { modelId: m.id, layer: CNN_POOLED, probeSetId: f.probeSetId, summary: 'identity' as const, batchSize: 16 };
+  return { f, input };
+}
+
+describe('cluster.submit', () => {
+  it('writes the array script (dry run) and refuses bad command input before submitting', async () => {
+    const { f, input } = await setup();
+    const dir = join(f.dir, 'shards');
+    const r = await call(f.backend, 'cluster.submit', {
+      command: 'activations.extract',
+      input,
+      shards: 4,
+      shardDir: dir,
+      jobName: 'ext',
+      gpusPerTask: 1,
+      maxParallel: 2,
+      dryRun: true,
+    });
+    expect(r.jobId).toBeNull();
+    expect(await readFile(r.scriptPath, 'utf8')).toBe(r.script);
+    const lines = r.script.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '#SBATCH --job-name=ext',
+        '#SBATCH --array=0-3%2',
+        `#SBATCH --output=${dir}/ext-%A_%a.out`,
+        '#SBATCH --gpus-per-task=1',
+        `shard='{"index":'$i',"count":4,"path":"${dir}/activations.extract-'$i'of4.nwbshard"}'`,
+      ]),
+    );
+    expect(lines.find((l) => l.startsWith('exec npm run -s cli -- activations.extract --project'))).toContain(
+      `--readOnly --json '${JSON.stringify(input)}' --shard "$shard"`,
+    );
+    expect(r.shardFiles).toEqual([1, 2, 3, 4].map((i) => join(dir, `activations.extract-${i}of4.nwbshard`)));
+    await expect(
+      call(f.backend, 'cluster.submit', {
+        command: 'activations.extract',
+        input: { ...input, batchSize: 0 },
+        shards: 4,
+        shardDir: dir,
+        dryRun: true,
+      }),
+    ).rejects.toThrow(/activations\.extract input is not valid: .*input\.batchSize/);
+    await expect(
+      call(f.backend, 'cluster.submit', {
+        command: 'explain.run',
+        input: { activationSetId: 1, shard: { index: 1, count: 2, path: 'x' } },
+        shards: 2,
+        shardDir: dir,
+        dryRun: true,
+      }),
+    ).rejects.toThrow(/must not hold shard/);
+  });
+
+  it.skipIf(!slurmUp)(
+    'a real 4-task Slurm array extracts the shards; cluster.status follows it; the merge equals the single run',
+    async () => {
+      const { f, input } = await setup();
+      const single = await call(f.backend, 'activations.extract', { ...input, batchSize: 32 }); // another set: batch differs
+      const dir = join(f.dir, 'shards');
+      const r = await call(f.backend, 'cluster.submit', {
+        command: 'activations.extract',
+        input,
+        shards: 4,
+        shardDir: dir,
+        jobName: 'nwbtest',
+      });
+      expect(r.jobId).toMatch(/^\d+$/);
+      let st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
+      for (let t = 0; t < 240 && !st.done; t++) {
+        await new Promise((ok) => setTimeout(ok, 1000));
+        st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
+      }
+      expect(st.tasks.map((t) => [t.index, t.state, t.shardComplete])).toEqual([1, 2, 3, 4].map((i) => [i, 'COMPLETED', true]));
+      const merged = await call(f.backend, 'project.merge', { shards: r.shardFiles });
+      const db = f.backend.state.requireProject().db;
+      // Same matrix as the single run made with 32-row chunks (the shards used 16-row chunks: 7 chunks vs 4).
+      for (const kind of ['act', 'logits', 'pred'] as const) {
+        const a = Buffer.from(acts.readMatrix(db, merged.activationSetId, kind).buffer);
+        const b = Buffer.from(acts.readMatrix(db, single.activationSet.id, kind).buffer);
+        expect(a.equals(b), kind).toBe(true);
+      }
+      expect(acts.getStats(db, merged.activationSetId)).toEqual(acts.getStats(db, single.activationSet.id));
+      const shard1 = new Database(r.shardFiles[0], { readonly: true });
+      expect(shard1.prepare("SELECT value FROM shard_provenance WHERE key = 'complete'").get()).toEqual({ value: 'true' });
+      shard1.close();
+    },
+    300_000,
+  );
+});
