@@ -8,7 +8,8 @@ import { loadDiffusionPipeline } from '../src/main/core/features/describers/gene
 // steps with classifier-free guidance 3 (uncond + cond in one UNet call, batch size 1, as the generate job runs),
 // through our ONNX loop (tokenizer -> text encoder -> N UNet calls -> VAE stand-in -> RGB bytes), against the
 // PyTorch sampler of the same modules and weights on the same threads (scripts/fixtures/export_generator_bench.py
-// torch ...). Peak RSS of each side is measured in its own process.
+// torch ...). Peak RSS of each side is measured in its own process. Each side also reports its process CPU seconds
+// per image: on the shared 2-core machine wall time swings with other work, CPU time much less (same threads).
 //   fixture: resources/fixtures/describers/generator (28x28x1, UNet channels 16/32); PyTorch weights from the
 //     fixture script's cache (/tmp/nwb-fixtures/generator.pt), skipped without it.
 //   mid: 4x64x64 latent (SD 1.5's latent size), UNet channels 128/256 with cross-attention, 8.4M UNet parameters,
@@ -34,13 +35,16 @@ async function one(folder: string, images: number): Promise<void> {
   const loadSeconds = (performance.now() - t0) / 1000;
   const req = { prompt: 'a realistic image of a coat', negativePrompt: '', guidance: 3, scheduler: 'ddim' as const, batchSize: 1 };
   await gen.generate({ ...req, steps: 2, seeds: [0] }, signal, {}); // warm-up
+  const c1 = process.cpuUsage();
   const t1 = performance.now();
   await gen.generate({ ...req, steps, seeds: Array.from({ length: images }, (_, i) => i + 1) }, signal, {});
   const secs = (performance.now() - t1) / 1000 / images;
+  const cpu = process.cpuUsage(c1);
   await gen.dispose();
   console.log(
     JSON.stringify({
       seconds_per_image: +secs.toFixed(4),
+      cpu_seconds_per_image: +((cpu.user + cpu.system) / 1e6 / images).toFixed(4),
       load_seconds: +loadSeconds.toFixed(2),
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
@@ -85,9 +89,12 @@ function compare(name: string, folder: string, torchWhich: string, images: numbe
   const onnx = ours(folder, images);
   log(`${name}: PyTorch ...`);
   const torch = torchRef(torchWhich, images);
-  const a = onnx.seconds_per_image;
-  const b = torch.seconds_per_image;
-  return { onnx, torch, speedup_vs_torch: typeof a === 'number' && typeof b === 'number' ? +(b / a).toFixed(2) : null };
+  const ratio = (k: string) => {
+    const a = onnx[k];
+    const b = torch[k];
+    return typeof a === 'number' && typeof b === 'number' ? +(b / a).toFixed(2) : null;
+  };
+  return { onnx, torch, speedup_vs_torch: ratio('seconds_per_image'), cpu_speedup_vs_torch: ratio('cpu_seconds_per_image') };
 }
 
 async function main(): Promise<void> {

@@ -81,12 +81,14 @@ def main():
     enc.eval(), dec.eval()
     imgs = images(a.images)
     caption(enc, dec, imgs[: a.batch], size, a.max_new, a.fixed)  # warm-up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     tokens = 0
     for i in range(0, len(imgs), a.batch):
         tokens += sum(len(c) for c in caption(enc, dec, imgs[i : i + a.batch], size, a.max_new, a.fixed))
     s = time.perf_counter() - t0
-    print(json.dumps({"images": len(imgs), "seconds": s, "captions_per_s": len(imgs) / s, "tokens": tokens,
+    cpu = time.process_time() - c0
+    print(json.dumps({"images": len(imgs), "seconds": s, "captions_per_s": len(imgs) / s, "cpu_seconds": cpu,
+                      "captions_per_cpu_s": len(imgs) / cpu, "tokens": tokens,
                       "threads": a.threads, "batch": a.batch, "torch": torch.__version__}))
 
 
