@@ -111,4 +111,33 @@ describe('cluster.submit', () => {
     },
     300_000,
   );
+
+  it.skipIf(!slurmUp)(
+    'explain.run through a real array: submit stores the split and label concepts, the tasks read the project read-only',
+    async () => {
+      const { f, input } = await setup();
+      const set = (await call(f.backend, 'activations.extract', input)).activationSet;
+      const dir = join(f.dir, 'le-shards');
+      const r = await call(f.backend, 'cluster.submit', {
+        command: 'explain.run',
+        input: { activationSetId: set.id, blockSize: 8 },
+        shards: 3,
+        shardDir: dir,
+        jobName: 'nwble',
+      });
+      expect(r.script).toContain('--readOnly');
+      let st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
+      for (let t = 0; t < 240 && !st.done; t++) {
+        await new Promise((ok) => setTimeout(ok, 1000));
+        st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
+      }
+      expect(st.tasks.map((t) => [t.state, t.shardComplete])).toEqual([1, 2, 3].map(() => ['COMPLETED', true]));
+      const merged = await call(f.backend, 'project.merge', { shards: r.shardFiles });
+      const run = (await call(f.backend, 'explain.runs', { activationSetId: set.id }))[0];
+      expect(run).toMatchObject({ id: merged.explainRunId, neuronsTotal: 64, neuronsDone: 64, status: 'done' });
+      // The single call finds the merged run: reused, nothing computed.
+      expect(await call(f.backend, 'explain.run', { activationSetId: set.id })).toMatchObject({ reused: true });
+    },
+    300_000,
+  );
 });
