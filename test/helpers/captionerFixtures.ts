@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -72,6 +72,14 @@ export function copyFolder(folder: string, prefix: string): string {
   const dir = join(tempDirSync(prefix), 'model');
   cpSync(folder, dir, { recursive: true });
   return dir;
+}
+
+/** Turns a copied folder's merged decoder into the split pair (decoder_model + decoder_with_past_model) older exports have. */
+export function splitDecoder(dir: string): void {
+  const merged = join(dir, 'onnx/decoder_model_merged.onnx');
+  cpSync(merged, join(dir, 'onnx/decoder_model.onnx'));
+  cpSync(merged, join(dir, 'onnx/decoder_with_past_model.onnx'));
+  rmSync(merged);
 }
 
 /** Inspect and load both refuse the folder, with the same code and message (and `code` when given); the inspect error. */

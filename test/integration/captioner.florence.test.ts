@@ -10,6 +10,7 @@ import {
   grey,
   importGoldenProbe,
   namedShare,
+  splitDecoder,
   useCaptioner,
   type CaptionRow as Row,
 } from '../helpers/captionerFixtures';
@@ -133,9 +134,7 @@ describe('Florence-2 folder refusals', () => {
     let e = await refusal(dir);
     expect(e.message).toContain('only onnx/vision_encoder_q4.onnx');
     const split = copy();
-    cpSync(join(split, 'onnx/decoder_model_merged.onnx'), join(split, 'onnx/decoder_model.onnx'));
-    cpSync(join(split, 'onnx/decoder_model_merged.onnx'), join(split, 'onnx/decoder_with_past_model.onnx'));
-    rmSync(join(split, 'onnx/decoder_model_merged.onnx'));
+    splitDecoder(split);
     e = await refusal(split);
     expect(e.message).toContain('split decoder');
   });

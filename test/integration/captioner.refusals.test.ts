@@ -1,9 +1,9 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectCaptionerFolder, loadCaptioner } from '../../src/main/core/features/describers/captioner';
 import { AppError } from '../../src/shared/errors';
-import { copyFolder, folderRefusal as refusal, grey } from '../helpers/captionerFixtures';
+import { copyFolder, folderRefusal as refusal, grey, splitDecoder } from '../helpers/captionerFixtures';
 import { tempDirSync } from '../helpers/tempDir';
 
 // Bad captioner folders are refused by inspect and by load with a coded error that names the bad file;
@@ -35,10 +35,7 @@ describe('captioner folder refusals', () => {
 
   it('a split decoder (no merged one) is named and the fix given', async () => {
     const dir = copy();
-    const merged = join(dir, 'onnx/decoder_model_merged.onnx');
-    cpSync(merged, join(dir, 'onnx/decoder_model.onnx'));
-    cpSync(merged, join(dir, 'onnx/decoder_with_past_model.onnx'));
-    rmSync(merged);
+    splitDecoder(dir);
     const e = await refusal(dir);
     expect(e.code).toBe('describer_invalid');
     expect(e.message).toContain('split decoder');

@@ -12,6 +12,7 @@ import {
   grey,
   importGoldenProbe,
   namedShare,
+  splitDecoder,
   useCaptioner,
   type CaptionRow as Row,
 } from '../helpers/captionerFixtures';
@@ -188,9 +189,7 @@ describe('SmolVLM folder refusals', () => {
     let e = await refusal(dir);
     expect(e.message).toContain('only onnx/decoder_model_merged_q4.onnx');
     const split = copy();
-    cpSync(join(split, 'onnx/decoder_model_merged.onnx'), join(split, 'onnx/decoder_model.onnx'));
-    cpSync(join(split, 'onnx/decoder_model_merged.onnx'), join(split, 'onnx/decoder_with_past_model.onnx'));
-    rmSync(join(split, 'onnx/decoder_model_merged.onnx'));
+    splitDecoder(split);
     e = await refusal(split);
     expect(e.message).toContain('split decoder');
   });
