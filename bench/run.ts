@@ -24,6 +24,7 @@ const ALL = [
   'dnd',
   'labelSimilarity',
   'classifierFinding',
+  'cluster',
 ];
 const args = process.argv.slice(2);
 const flags = args.filter((a) => a.startsWith('--'));
