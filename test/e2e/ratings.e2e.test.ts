@@ -134,6 +134,16 @@ describe.skipIf(!haveFixtures)('Blind rating study (browser mode)', () => {
     expect(await page.textContent('[data-testid=ratings-alpha]')).toMatch(/^-?\d\.\d{3}$|^—$/);
     await elementShot(page, '[data-testid=ratings-results]', 'ratings-results', 4000);
 
+    // The Compare methods screen shows the ratings next to the other comparisons, with the same means.
+    const means = await page.locator('[data-testid=ratings-mean]').allTextContents();
+    await page.click('[data-testid=nav-compare]');
+    await page.waitForSelector('[data-testid=compare-rating-row]');
+    expect(await page.locator('[data-testid=compare-rating-row]').count()).toBe(2);
+    const shown = await page.locator('[data-testid=compare-rating-row] td:nth-child(3)').allTextContents();
+    expect(shown.sort()).toEqual(means.sort());
+    await page.goBack();
+    await page.waitForSelector('[data-testid=ratings-export-path]');
+
     // CSV export: 10 ratings, 'Bag' counted for both sources (2 more rows).
     const path = join(spec.dir, 'ratings.csv');
     await page.fill('[data-testid=ratings-export-path]', path);

@@ -107,8 +107,8 @@ const READERS: Record<Feature, readonly Feature[]> = {
   // DnD / CLIP-Dissect runs are explain runs (changed through 'explanations'); the comparisons read every run.
   dissect: ['compare', 'reports'],
   compare: [],
-  // Studies freeze their labels: only the reports read them.
-  ratings: ['reports'],
+  // Studies freeze their labels: the reports and the Compare methods screen's ratings summary read them.
+  ratings: ['reports', 'compare'],
 };
 
 /** `changed` and every feature that reads them, transitively. */

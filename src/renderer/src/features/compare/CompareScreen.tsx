@@ -11,6 +11,7 @@ import { ClassifierFindingPanel } from './ClassifierFindingPanel';
 import { CompareChart } from './CompareChart';
 import { LabelSimilarityPanel } from './LabelSimilarityPanel';
 import { LabelsImport } from './LabelsImport';
+import { RatingsSummary } from './RatingsSummary';
 import { meanSE, rowLabel, runLabel } from './rows';
 
 /**
@@ -43,6 +44,7 @@ export function CompareScreen() {
           <LabelsImport set={set} />
           <ClassifierFindingPanel set={set} layer={layerName(set)} />
           <LabelSimilarityPanel set={set} layer={layerName(set)} />
+          <RatingsSummary set={set} />
         </>
       )}
     </div>
