@@ -136,7 +136,7 @@ describe('neuron bookmarks', () => {
     // Make the copy what version 4 of the app wrote: no bookmarks table (nor the later migrations' tables), migrations 5+ not recorded.
     const raw = new Database(path);
     raw.exec(
-      `DROP TABLE bookmarks; DROP TABLE neuron_columns; DROP TABLE gen_captions; DROP TABLE gen_completions; DROP TABLE gen_images; DROP TABLE neuron_profiles; ALTER TABLE splits DROP COLUMN source; ALTER TABLE splits DROP COLUMN name;
+      `DROP TABLE bookmarks; DROP TABLE neuron_columns; DROP TABLE gen_captions; DROP TABLE gen_completions; DROP TABLE gen_images; DROP TABLE neuron_profiles; DROP TABLE ratings; DROP TABLE rating_raters; DROP TABLE rating_item_sources; DROP TABLE rating_items; DROP TABLE rating_studies; ALTER TABLE splits DROP COLUMN source; ALTER TABLE splits DROP COLUMN name;
       DELETE FROM schema_migrations WHERE version >= 5; PRAGMA user_version = 4;`,
     );
     raw.close();
