@@ -17,6 +17,7 @@ const SHIPPED: readonly { version: number; name: string; sha256: string }[] = [
   { version: 6, name: 'neuron_columns', sha256: 'c05e8f9c49a41a94ecf6617f14e320efa633315f113183a65a2fa9fb358c1a74' },
   { version: 7, name: 'split_source', sha256: '8a1ee7f8c4e04f613a96f51eb4e44b222f92ed87f90985174d9ba3cc704b8415' },
   { version: 8, name: 'generative_cache', sha256: 'f63994908f66fb9f9251bb460040f55e8d4b749a8a6a7dc70ba72a752931c2d9' },
+  { version: 9, name: 'ratings', sha256: '773fa88bd3fa40335dd5e861cbe76da1aab367e38358165dc0e2f704f53da655' },
 ];
 
 describe('shipped migrations are pinned', () => {
