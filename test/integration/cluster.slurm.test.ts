@@ -18,6 +18,10 @@ const slurmUp = (() => {
   }
 })();
 
+/** Every shard complete and every task ended (a shard is complete a moment before its task exits). */
+const finished = (s: { done: boolean; tasks: { state: string }[] }) =>
+  s.done && s.tasks.every((t) => t.state === 'COMPLETED' || t.state === 'NOT_IN_JOB');
+
 async function setup() {
   const f = await probeProject(10); // 100 images
   const m = await call(f.backend, 'model.add', { path: CNN });
@@ -91,7 +95,7 @@ describe('cluster.submit', () => {
       });
       expect(r.jobId).toMatch(/^\d+$/);
       let st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
-      for (let t = 0; t < 240 && !st.done; t++) {
+      for (let t = 0; t < 240 && !finished(st); t++) {
         await new Promise((ok) => setTimeout(ok, 1000));
         st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
       }
@@ -127,7 +131,7 @@ describe('cluster.submit', () => {
       });
       expect(r.script).toContain('--readOnly');
       let st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
-      for (let t = 0; t < 240 && !st.done; t++) {
+      for (let t = 0; t < 240 && !finished(st); t++) {
         await new Promise((ok) => setTimeout(ok, 1000));
         st = await call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
       }
@@ -137,6 +141,65 @@ describe('cluster.submit', () => {
       expect(run).toMatchObject({ id: merged.explainRunId, neuronsTotal: 64, neuronsDone: 64, status: 'done' });
       // The single call finds the merged run: reused, nothing computed.
       expect(await call(f.backend, 'explain.run', { activationSetId: set.id })).toMatchObject({ reused: true });
+    },
+    300_000,
+  );
+
+  it.skipIf(!slurmUp)(
+    'a task cancelled with scancel is listed, the merge is refused, cluster.resubmit runs it alone and the merge completes',
+    async () => {
+      const { f, input } = await setup();
+      const dir = join(f.dir, 'kill');
+      const r = await call(f.backend, 'cluster.submit', {
+        command: 'activations.extract',
+        input,
+        shards: 4,
+        shardDir: dir,
+        jobName: 'nwbkill',
+      });
+      const status = () => call(f.backend, 'cluster.status', { jobId: r.jobId!, shardDir: dir });
+      const until = async (ok: (s: Awaited<ReturnType<typeof status>>) => boolean, stepMs: number) => {
+        let s = await status();
+        for (let t = 0; t < 120_000 / stepMs && !ok(s); t++) {
+          await new Promise((done) => setTimeout(done, stepMs));
+          s = await status();
+        }
+        return s;
+      };
+      await until((s) => s.tasks[2].state === 'RUNNING', 100);
+      execFileSync('scancel', [`${r.jobId}_2`]); // as soon as it runs: the CLI is still starting
+      const after = await until((s) => s.tasks.every((t) => !['PENDING', 'RUNNING', 'COMPLETING'].includes(t.state)), 500);
+      expect(after.tasks.map((t) => [t.state, t.shardComplete])).toEqual([
+        ['COMPLETED', true],
+        ['COMPLETED', true],
+        ['CANCELLED', false],
+        ['COMPLETED', true],
+      ]);
+      expect(after.done).toBe(false);
+      expect(after.tasks[2].logTail).toMatch(/CANCELLED/); // slurmstepd's line in the task's log
+      const db = f.backend.state.requireProject().db;
+      const changes = () => (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+      const before = changes();
+      await expect(call(f.backend, 'project.merge', { shards: r.shardFiles })).rejects.toThrow(/activations\.extract-3of4\.nwbshard/);
+      expect(changes()).toBe(before);
+      const again = await call(f.backend, 'cluster.resubmit', { jobId: r.jobId!, shardDir: dir });
+      expect(again.tasks).toEqual([2]);
+      let s2 = await call(f.backend, 'cluster.status', { jobId: again.jobId!, shardDir: dir });
+      for (let t = 0; t < 240 && !finished(s2); t++) {
+        await new Promise((done) => setTimeout(done, 1000));
+        s2 = await call(f.backend, 'cluster.status', { jobId: again.jobId!, shardDir: dir });
+      }
+      expect(s2.tasks.map((t) => [t.state, t.shardComplete])).toEqual([
+        ['NOT_IN_JOB', true],
+        ['NOT_IN_JOB', true],
+        ['COMPLETED', true],
+        ['NOT_IN_JOB', true],
+      ]);
+      const merged = await call(f.backend, 'project.merge', { shards: r.shardFiles });
+      expect((await call(f.backend, 'activations.list', {})).find((a) => a.id === merged.activationSetId)).toMatchObject({
+        rowsDone: 100,
+        complete: true,
+      });
     },
     300_000,
   );

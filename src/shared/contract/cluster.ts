@@ -98,6 +98,11 @@ export const clusterMethods = {
     z.object({ jobId: z.string().regex(/^[0-9]+$/, 'a Slurm job id'), shardDir: FilePath }),
     z.object({ jobId: z.string(), tasks: z.array(TaskState), done: z.boolean() }),
   ),
+  'cluster.resubmit': method(
+    'Submit again, as a new array job of the same script, the tasks of a job whose shard file is not complete and that are not pending or running (failed, cancelled, forgotten).',
+    z.object({ jobId: z.string().regex(/^[0-9]+$/, 'a Slurm job id'), shardDir: FilePath }),
+    z.object({ jobId: z.string().nullable(), tasks: z.array(z.number().int()) }),
+  ),
   'project.merge': method(
     'Fold the shard files of one sharded job into the open project, in one transaction, after checking that every shard 1..n is present once, complete and made with the same model, probe set, parameters and app version.',
     z.object({ shards: z.array(FilePath).min(1).max(4096) }),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { contract, ExplainParamsSchema, type SubmitInput } from '../../../../shared/contract';
@@ -22,6 +22,9 @@ interface Manifest {
   count: number;
   shardDir: string;
   jobName: string;
+  scriptPath: string;
+  /** A resubmitted job runs only these tasks (0-based); the others are reported as NOT_IN_JOB. */
+  tasks?: number[];
 }
 
 function slurm(cmd: string, args: string[]): string {
@@ -86,7 +89,7 @@ export async function submit(state: BackendState, o: SubmitInput) {
   const mergeCommand = `npm run cli -- project.merge --project ${sq(resolve(project.path))} --shards ${sq(JSON.stringify(shardFiles))}`;
   if (o.dryRun) return { scriptPath, script, jobId: null, shardFiles, mergeCommand };
   const jobId = slurm('sbatch', ['--parsable', scriptPath]).trim().split(';')[0];
-  const manifest: Manifest = { jobId, command: o.command, count: o.shards, shardDir: dir, jobName: o.jobName };
+  const manifest: Manifest = { jobId, command: o.command, count: o.shards, shardDir: dir, jobName: o.jobName, scriptPath };
   await writeFile(join(dir, `slurm-${jobId}.json`), JSON.stringify(manifest, null, 1));
   return { scriptPath, script, jobId, shardFiles, mergeCommand };
 }
@@ -121,11 +124,32 @@ export function taskStates(jobId: string): Map<number, string> {
 
 const FAILED = new Set(['FAILED', 'CANCELLED', 'TIMEOUT', 'OUT_OF_MEMORY', 'NODE_FAIL', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE']);
 
-export function status(jobId: string, shardDir: string) {
+function manifestOf(jobId: string, shardDir: string): Manifest {
   const file = join(resolve(shardDir), `slurm-${jobId}.json`);
   if (!existsSync(file))
     throw new AppError('not_found', `${file} does not exist: was job ${jobId} submitted with cluster.submit into ${shardDir}?`);
-  const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+}
+
+const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'REQUEUED', 'RESIZING', 'SUSPENDED']);
+
+/** Tasks (0-based) of a job to submit again: shard not complete, and not pending or running in Slurm. */
+export function resubmit(jobId: string, shardDir: string) {
+  const m = manifestOf(jobId, shardDir);
+  const tasks = status(jobId, shardDir)
+    .tasks.filter((t) => !t.shardComplete && !ACTIVE.has(t.state))
+    .map((t) => t.index - 1);
+  if (!tasks.length) return { jobId: null, tasks };
+  // The command line's --array overrides the script's; each task keeps its shard (the script hard-codes the count).
+  const newId = slurm('sbatch', ['--parsable', `--array=${tasks.join(',')}`, m.scriptPath])
+    .trim()
+    .split(';')[0];
+  writeFileSync(join(m.shardDir, `slurm-${newId}.json`), JSON.stringify({ ...m, jobId: newId, tasks }, null, 1));
+  return { jobId: newId, tasks };
+}
+
+export function status(jobId: string, shardDir: string) {
+  const m = manifestOf(jobId, shardDir);
   const states = taskStates(jobId);
   const logs = readdirSync(m.shardDir);
   const tasks = Array.from({ length: m.count }, (_, k) => {
@@ -136,7 +160,7 @@ export function status(jobId: string, shardDir: string) {
       shardComplete = provenance?.complete === true;
       db.close();
     }
-    const state = states.get(k) ?? 'UNKNOWN';
+    const state = m.tasks && !m.tasks.includes(k) ? 'NOT_IN_JOB' : (states.get(k) ?? 'UNKNOWN');
     const log = logs.find((f) => f === `${m.jobName}-${jobId}_${k}.out`);
     const logTail =
       FAILED.has(state.replace(/\+$/, '')) && log ? readFileSync(join(m.shardDir, log), 'utf8').split('\n').slice(-20).join('\n') : null;
