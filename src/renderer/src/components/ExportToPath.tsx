@@ -8,11 +8,6 @@ import { ErrorBox } from './ErrorBox';
 // answers file_exists; ConfirmReplace re-sends with overwrite), then says what was written. Test ids are
 // `<testId>`, `-path`, `-submit`, `-confirm-replace`, `-error`, `-done`.
 
-export function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
-
 export function ExportToPath({
   title,
   path,

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent,
 import { useApp } from '../lib/appContext';
 import { toShownError, type ShownError } from '../lib/errors';
 import { buildFigureSvg, figurePngBase64, fileStem, type FigureCaption } from '../lib/figure';
-import { formatBytes, joinPath } from '../lib/format';
+import { dirOf, formatBytes, joinPath } from '../lib/format';
 import { useContractMutation } from '../lib/query';
 import { ErrorBox } from './ErrorBox';
 import { PathField } from './PathField';
@@ -14,11 +14,6 @@ type Format = 'svg' | 'png';
 
 /** Where the last figure went: the next one is offered in the same folder. */
 const LAST_DIR_KEY = 'nwb:figure-dir';
-
-function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
 
 function lastDir(fallback: string): string {
   try {

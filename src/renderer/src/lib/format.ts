@@ -28,6 +28,12 @@ export function formatBytes(n: number | null): string {
 }
 
 /** Join a folder and a file name with the separator the folder already uses (backend may be Windows). */
+/** The folder of a path typed on either platform (the path itself when it has no folder part). */
+export function dirOf(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i > 0 ? path.slice(0, i) : path;
+}
+
 export function joinPath(dir: string, name: string): string {
   const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
   return dir.endsWith(sep) ? dir + name : dir + sep + name;

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { ExplainRunInfo } from '../../../../shared/contract';
 import { METHOD_LABEL } from '../../../../shared/methodNames';
-import { dirOf, ExportToPath } from '../../components/ExportToPath';
+import { ExportToPath } from '../../components/ExportToPath';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
-import { formatDate, joinPath } from '../../lib/format';
+import { dirOf, formatDate, joinPath } from '../../lib/format';
 import { useContractMutation, useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
 

@@ -3,14 +3,9 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
-import { formatBytes, formatCount, joinPath } from '../../lib/format';
+import { dirOf, formatBytes, formatCount, joinPath } from '../../lib/format';
 import { useContractMutation } from '../../lib/query';
 import type { RunInfo } from './types';
-
-function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
 
 /** Write a run to the LE results CSV (reference format) or JSON; read such a file back as an imported run. */
 export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (runId: number) => void }) {

@@ -2,14 +2,9 @@ import { useState } from 'react';
 import { ErrorBox } from '../../components/ErrorBox';
 import { useApp } from '../../lib/appContext';
 import { toShownError, type ShownError } from '../../lib/errors';
-import { formatCount, joinPath } from '../../lib/format';
+import { dirOf, formatCount, joinPath } from '../../lib/format';
 import { useContractMutation } from '../../lib/query';
 import type { SplitResult } from './types';
-
-function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
 
 /**
  * Use another tool's train/val/test assignment (a CSV with rel_path and split columns, split.import) and write the

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import type { RatingResults } from '../../../../shared/contract';
 import { methodLabel } from '../../../../shared/methodNames';
 import { ErrorBox } from '../../components/ErrorBox';
-import { dirOf, ExportToPath } from '../../components/ExportToPath';
+import { ExportToPath } from '../../components/ExportToPath';
 import { MeanBarChart } from '../../components/MeanBarChart';
 import { useApp } from '../../lib/appContext';
-import { formatCount, formatMeanSE, joinPath } from '../../lib/format';
+import { dirOf, formatCount, formatMeanSE, joinPath } from '../../lib/format';
 import { useContractMutation, useContractQuery } from '../../lib/query';
 import { router } from '../../routes';
 

@@ -6,7 +6,7 @@ import { PathField } from '../../components/PathField';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useApp, type ToastInput } from '../../lib/appContext';
 import type { In } from '../../lib/contract';
-import { formatBytes, formatCount, joinPath } from '../../lib/format';
+import { dirOf, formatBytes, formatCount, joinPath } from '../../lib/format';
 import { jobKey, useJob, useJobStore, type RunState } from '../jobs';
 
 // Export: PDF / HTML / JSON to a path on the backend's machine, as a job (progress, Cancel) of the one job store.
@@ -20,11 +20,6 @@ const FORMATS: { id: ReportFormat; label: string; ext: string }[] = [
   { id: 'html', label: 'HTML (one self-contained file)', ext: 'html' },
   { id: 'json', label: 'JSON (report data, with the results CSV)', ext: 'json' },
 ];
-
-function dirOf(path: string): string {
-  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return i > 0 ? path.slice(0, i) : path;
-}
 
 function withExt(path: string, ext: string): string {
   return /\.(pdf|html?|json)$/i.test(path) ? path.replace(/\.(pdf|html?|json)$/i, `.${ext}`) : `${path}.${ext}`;
