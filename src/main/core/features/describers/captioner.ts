@@ -358,6 +358,17 @@ interface TjModel {
   dispose(): Promise<unknown>;
 }
 
+/** The pixels as transformers.js's RawImage (checked first: a bad size or channel count is named). */
+function rawImage(tj: Tj, img: ImagePixels): InstanceType<Tj['RawImage']> {
+  checkImage(img);
+  return new tj.RawImage(
+    new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+    img.width,
+    img.height,
+    img.channels,
+  );
+}
+
 /** Images per greedy generate() call; the signal is checked between these chunks and after every token. */
 const GREEDY_BATCH = 8;
 
@@ -432,13 +443,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     );
 
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {
-    checkImage(img);
-    const raw = new tj.RawImage(
-      new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
-      img.width,
-      img.height,
-      img.channels,
-    );
+    const raw = rawImage(tj, img);
     const out = (await processor(raw)) as { pixel_values: TjTensor };
     return out.pixel_values;
   }
@@ -598,13 +603,7 @@ function florenceCaptioner(
         const chunk = images.slice(i, i + GREEDY_BATCH);
         const parts: Awaited<ReturnType<FlorenceProcessor>>[] = [];
         for (const img of chunk) {
-          checkImage(img);
-          const raw = new tj.RawImage(
-            new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
-            img.width,
-            img.height,
-            img.channels,
-          );
+          const raw = rawImage(tj, img);
           parts.push(await processor(raw, task));
         }
         const cat = (k: 'pixel_values' | 'input_ids' | 'attention_mask') =>
@@ -681,13 +680,7 @@ function smolvlmCaptioner(
         if (signal.aborted) throw cancelled();
         const parts: { at: number; inputs: Awaited<ReturnType<SmolVLMProcessor>> }[] = [];
         for (const [j, img] of images.slice(i, i + GREEDY_BATCH).entries()) {
-          checkImage(img);
-          const raw = new tj.RawImage(
-            new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.byteLength),
-            img.width,
-            img.height,
-            img.channels,
-          );
+          const raw = rawImage(tj, img);
           parts.push({ at: i + j, inputs: await processor(prompt, [raw]) });
         }
         // Same prompt length and frame count (a split image has more of both) -> one batch; no padding needed.
