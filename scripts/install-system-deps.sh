@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian/Ubuntu): Chromium for the browser end-to-end tests and the
-# Fashion-MNIST images used as real probe data, poppler for reading reports back. Installs only what is missing.
+# Fashion-MNIST images used as real probe data, poppler for reading reports back, Slurm + munge for the one-node
+# cluster the sharded-run tests submit to (scripts/cluster/slurm-single-node.sh). Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -11,6 +12,9 @@ command -v make >/dev/null 2>&1 || need+=(make)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 # Fonts the reports print with (embedded as subsets in the PDF).
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# A real single-node Slurm for the cluster tests (docs/cluster.md).
+command -v slurmctld >/dev/null 2>&1 || need+=(slurm-wlm)
+command -v munged >/dev/null 2>&1 || need+=(munge)
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0

@@ -62,8 +62,11 @@ CONF
 stop() {
   for entry in "${PIDS[@]}"; do
     local name=${entry%%:*} file=${entry#*:}
-    if [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null; then
-      kill "$(cat "$file")" && echo "stopped $name ($(cat "$file"))"
+    local pid
+    pid=$(cat "$file" 2>/dev/null || true)
+    # Read once: a daemon removes its pid file as it exits.
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" && echo "stopped $name ($pid)"
     fi
   done
 }
