@@ -5,6 +5,7 @@ import { ErrorBox } from '../../components/ErrorBox';
 import { toShownError, type ShownError } from '../../lib/errors';
 import { formatCount } from '../../lib/format';
 import { useContractMutation } from '../../lib/query';
+import { FileLayerFields } from '../../components/FileLayerFields';
 
 const FORMATS: Array<{ id: LabelFormat; name: string }> = [
   { id: 'netdissect', name: 'NetDissect tally.csv' },
@@ -86,22 +87,13 @@ export function LabelsImport({ set }: { set: ActivationSetInfo }) {
             </option>
           ))}
         </select>
-        <input
-          value={layer}
-          onChange={(e) => setLayer(e.target.value)}
-          placeholder="layer in the file (if it has several)"
-          aria-label="Layer in the file"
-          data-testid="labels-import-layer"
+        <FileLayerFields
+          layer={layer}
+          setLayer={setLayer}
+          allowMismatch={allowLayerMismatch}
+          setAllowMismatch={setAllowLayerMismatch}
+          testIds={{ layer: 'labels-import-layer', mismatch: 'labels-import-allow-mismatch' }}
         />
-        <label title="The file names its layer differently (e.g. the original framework's module name) but labels this layer">
-          <input
-            type="checkbox"
-            checked={allowLayerMismatch}
-            onChange={(e) => setAllowLayerMismatch(e.target.checked)}
-            data-testid="labels-import-allow-mismatch"
-          />{' '}
-          the file&apos;s layer name differs
-        </label>
         <button type="submit" disabled={call.busy || !path.trim()} data-testid="labels-import-submit">
           {call.busy ? 'Importing…' : 'Import for this layer'}
         </button>

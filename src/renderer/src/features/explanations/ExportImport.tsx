@@ -6,6 +6,7 @@ import { toShownError, type ShownError } from '../../lib/errors';
 import { dirOf, formatBytes, formatCount, joinPath } from '../../lib/format';
 import { useContractMutation } from '../../lib/query';
 import type { RunInfo } from './types';
+import { FileLayerFields } from '../../components/FileLayerFields';
 
 /** Write a run to the LE results CSV (reference format) or JSON; read such a file back as an imported run. */
 export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (runId: number) => void }) {
@@ -139,22 +140,13 @@ export function ExportImport({ run, onImported }: { run: RunInfo; onImported: (r
             Browse…
           </button>
         )}
-        <input
-          value={layer}
-          onChange={(e) => setLayer(e.target.value)}
-          placeholder="layer (if the file has several)"
-          aria-label="Layer in the file"
-          data-testid="import-layer"
+        <FileLayerFields
+          layer={layer}
+          setLayer={setLayer}
+          allowMismatch={allowLayerMismatch}
+          setAllowMismatch={setAllowLayerMismatch}
+          testIds={{ layer: 'import-layer', mismatch: 'import-allow-layer-mismatch' }}
         />
-        <label title="The file names its layer differently (e.g. the reference code's name) but explains this layer">
-          <input
-            type="checkbox"
-            checked={allowLayerMismatch}
-            onChange={(e) => setAllowLayerMismatch(e.target.checked)}
-            data-testid="import-allow-layer-mismatch"
-          />{' '}
-          layer name differs
-        </label>
         <button type="submit" disabled={busy || !inPath.trim()} data-testid="import-submit">
           Import for this layer
         </button>
