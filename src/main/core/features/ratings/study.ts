@@ -175,6 +175,17 @@ export function rate(
   return { rated: repo.raterScores(db, s.id, input.rater).size, total: repo.studyItems(db, s.id).length };
 }
 
+/** Each item's sources (run and method), by item id: one pass, for studies of thousands of labels. */
+function sourcesByItem(db: Db, studyId: number): Map<number, { runId: number; method: ExplainMethod }[]> {
+  const out = new Map<number, { runId: number; method: ExplainMethod }[]>();
+  for (const x of repo.itemSources(db, studyId)) {
+    const list = out.get(x.itemId) ?? [];
+    list.push({ runId: x.runId, method: x.method as ExplainMethod });
+    out.set(x.itemId, list);
+  }
+  return out;
+}
+
 export function ratingResults(db: Db, studyId: number): RatingResults {
   const s = requireStudy(db, studyId);
   const items = repo.studyItems(db, s.id);
@@ -228,8 +239,7 @@ export function ratingResults(db: Db, studyId: number): RatingResults {
       });
     }
 
-  const srcOf = new Map<number, { runId: number; method: ExplainMethod }[]>();
-  for (const x of sources) srcOf.set(x.itemId, [...(srcOf.get(x.itemId) ?? []), { runId: x.runId, method: x.method as ExplainMethod }]);
+  const srcOf = sourcesByItem(db, s.id);
   const neurons: RatingResults['neurons'] = [];
   for (const it of items) {
     if (neurons.at(-1)?.neuron !== it.neuron) neurons.push({ neuron: it.neuron, items: [] });
@@ -256,11 +266,11 @@ export async function exportRatings(db: Db, studyId: number, target: WriteTarget
   const s = requireStudy(db, studyId);
   const layer = layerOf(db, s);
   const items = new Map(repo.studyItems(db, s.id).map((i) => [i.id, i]));
-  const sources = repo.itemSources(db, s.id);
+  const sources = sourcesByItem(db, s.id);
   const lines = [csvLine(['study', 'layer', 'neuron', 'label', 'run', 'method', 'rater', 'score', 'rated_at'])];
   for (const r of repo.studyRatings(db, s.id)) {
     const it = items.get(r.itemId)!;
-    for (const src of sources.filter((x) => x.itemId === r.itemId))
+    for (const src of sources.get(r.itemId) ?? [])
       lines.push(csvLine([s.name, layer, it.neuron, it.label, src.runId, src.method, r.rater, r.score, r.ratedAt]));
   }
   const written = await writeFileSafely(target, (sink) => sink.write(`${lines.join('\n')}\n`));
