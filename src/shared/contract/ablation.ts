@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { job, method } from '../define';
 import { Id, Neuron } from './schemas';
+import { ShardInfo, ShardSpec } from './cluster';
 
 // Contract methods of ablation scoring (Optim / Norm) and Top Impact (docs/methods.md "Ablation score", "Top Impact").
 // Spread into contract/index.ts. The numeric core is src/main/core/numeric/ablation; the store/job side src/main/core/features/ablation.
@@ -116,6 +117,11 @@ export const AblationRunParams = z.object({
   ...ConfirmLow,
   /** Neurons per committed block (resume granularity); does not change results. */
   blockSize: z.number().int().min(1).max(4096).default(16),
+  /**
+   * Compute only shard index/count (a contiguous range of the run's neurons) into a shard file; the project is only
+   * read: it needs the split and the fitted temperature already (cluster.submit stores them). Label simulator only.
+   */
+  shard: ShardSpec.optional(),
 });
 export type AblationRunParams = z.output<typeof AblationRunParams>;
 
@@ -198,6 +204,8 @@ export const TopImpactParams = z.object({
   ...MappingInput,
   ...ConfirmLow,
   blockSize: z.number().int().min(1).max(4096).default(16),
+  /** Compute only shard index/count of the neurons into a shard file (as ablation.run; docs/cluster.md). */
+  shard: ShardSpec.optional(),
 });
 export type TopImpactParams = z.output<typeof TopImpactParams>;
 
@@ -242,7 +250,7 @@ export const ablationMethods = {
   'ablation.run': job(
     "Ablation scores (Optim, Norm) of an explain run's explanations under a simulator (the label simulator, or a calibrated image-text encoder), on the test split; closed form through a verified linear head, else the tail graph (spatial mean/max maps recomputed from the images). Resumable per block of neurons.",
     AblationRunParams,
-    z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean() }),
+    z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean(), shard: ShardInfo.optional() }),
   ),
   'ablation.runs': method(
     'Ablation and Top Impact runs of an activation set, newest first.',
@@ -257,7 +265,7 @@ export const ablationMethods = {
   'topimpact.run': job(
     'Top Impact of a layer: zero-ablate each neuron (closed form, or the tail graph for spatial maps), TI(beta) at 0.0003, 0.002, 0.02, 0.1, 0.5 and the full curve. Resumable per block.',
     TopImpactParams,
-    z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean() }),
+    z.object({ run: AblationRunInfo, seconds: z.number(), reused: z.boolean(), shard: ShardInfo.optional() }),
   ),
   'topimpact.results': method(
     "Top Impact results: per neuron TI at the five betas, layer means and mean curve (and one neuron's curve).",

@@ -28,18 +28,22 @@ export const ShardInfo = z.object({
 });
 export type ShardInfo = z.infer<typeof ShardInfo>;
 
+/** Commands that take `shard` (activations.extract by images, the others by neurons) and that cluster.submit runs. */
+export const ShardableCommand = z.enum(['activations.extract', 'explain.run', 'ablation.run', 'topimpact.run']);
+export type ShardableCommand = z.infer<typeof ShardableCommand>;
+
 export const MergeOutput = z.object({
-  kind: z.enum(['activations.extract', 'explain.run']),
+  kind: ShardableCommand,
   shards: z.number().int(),
-  /** The activation set the shards were merged into (activations.extract), or the one explained (explain.run). */
+  /** The activation set the shards were merged into (activations.extract), or the one the neuron job read. */
   activationSetId: Id,
-  /** The explanation run merged into (explain.run). */
+  /** The explanation run merged into (explain.run), or the one scored (ablation.run). */
   explainRunId: Id.optional(),
+  /** The ablation or Top Impact run merged into (ablation.run, topimpact.run). */
+  ablationRunId: Id.optional(),
   seconds: z.number(),
 });
 export type MergeOutput = z.infer<typeof MergeOutput>;
-
-export const ShardableCommand = z.enum(['activations.extract', 'explain.run']);
 
 export const SubmitInput = z.object({
   engine: z.enum(['slurm']).default('slurm'),

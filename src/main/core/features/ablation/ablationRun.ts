@@ -1,14 +1,14 @@
 import type { CallContext } from '../../../../shared/define';
-import { AblationRunParams, type AblationRunInfo } from '../../../../shared/contract';
+import { AblationRunParams, type AblationRunInfo, type ShardInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import { matrix, scoreAblation, type NeuronAblation } from '../../numeric/ablation';
-import { requireRun } from '../explanations';
-import { loadLabelConcepts } from '../explanations';
+import { loadLabelConcepts, requireRun, shardSplit } from '../explanations';
 import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../concepts';
 import { requireCalibration, requireEncoder } from '../concepts';
 import type { JobKind } from '../../platform/jobs/registry';
 import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
+import { neuronShardOutput } from '../../platform/jobs/shards';
 import * as repo from '../../platform/store/ablationRepo';
 import { runExplanations, type StoredExplanation } from '../../platform/store/explanationRepo';
 import { getSplit } from '../../platform/store/splitRepo';
@@ -22,6 +22,7 @@ import {
   ensureTemperature,
   fin,
   prepare,
+  shardCopies,
   sortedNeurons,
   subColumns,
 } from './common';
@@ -54,10 +55,19 @@ export async function runAblation(
   p: AblationRunParams,
   ctx: CallContext,
   resumeJobId?: number,
-): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
+): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean; shard?: ShardInfo }> {
   const project = state.requireProject();
   const { db } = project;
   const er = requireRun(db, p.explainRunId);
+  // An encoder simulator embeds concept texts into the project's cache: a shard, which only reads it, cannot.
+  if (p.shard && p.simulator !== 'label')
+    throw new AppError(
+      'bad_input',
+      '--shard supports the label simulator in this version: run ablation.run with an encoder without --shard.',
+      {
+        field: 'simulator',
+      },
+    );
   const prep = await prepare(db, er.activationSetId, p.mapping);
   refuseNearChance(prep.mapping, 'Ablation scoring', p.confirmLowAccuracy);
   const { src, labels } = prep;
@@ -85,8 +95,11 @@ export async function runAblation(
   const simEncoder = p.simulator === 'label' ? null : requireEncoder(db, p.simulator);
   const simCalibration = simEncoder ? requireCalibration(db, simEncoder) : null;
   const simKey = simEncoder ? { encoder: simEncoder.sha256, a: simCalibration!.a, b: simCalibration!.b } : 'label';
-  const split = (er.splitId !== null ? getSplit(db, er.splitId) : null) ?? defaultSplit(db, src, Number(er.params.seed ?? 0));
-  const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
+  const seed = Number(er.params.seed ?? 0);
+  // A shard only reads the project: the split and the fitted temperature must be stored already.
+  const split =
+    (er.splitId !== null ? getSplit(db, er.splitId) : null) ?? (p.shard ? shardSplit(db, src.probe.id, seed) : defaultSplit(db, src, seed));
+  const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels, !!p.shard) : null;
   const temperature = p.temperature ?? fitted!.temperature;
   const key = JSON.stringify({
     simulator: simKey,
@@ -100,8 +113,9 @@ export async function runAblation(
     methods: p.methods ? [...p.methods].sort() : 'all',
   });
   const title = `Ablation scores ${src.set.tensorName} (run ${er.id}, ${neurons.length} neurons)`;
+  const { shard: _shard, ...stored } = p;
   const params = {
-    ...p,
+    ...stored,
     simulatorKey: simEncoder?.sha256 ?? 'label',
     simulatorName: simEncoder?.name ?? 'label simulator',
     modes,
@@ -118,25 +132,42 @@ export async function runAblation(
     oraclePath: prep.path,
   };
 
-  return runNeuronJob(
+  const { out, mine, finish } = await neuronShardOutput(
     project,
+    p.shard,
+    neurons,
+    () => ({
+      kind: ABLATION_KIND,
+      modelSha: src.modelSha,
+      manifestHash: src.manifestHash,
+      params: { key: JSON.parse(key) as unknown, neurons, explainRunKey: er.key },
+      seeds: { split: split.seed },
+      ids: { activationSetId: src.set.id, modelId: src.set.modelId, probeSetId: src.probe.id, splitId: split.id, explainRunId: er.id },
+    }),
+    () => shardCopies(src, split.id),
+  );
+  // Everything the job writes goes to `wdb` (the project, or the shard file); `db` is only read below.
+  const wdb = out.db;
+
+  const result = runNeuronJob(
+    out,
     {
       kind: ABLATION_KIND,
-      title,
+      title: p.shard ? `${title}, shard ${p.shard.index}/${p.shard.count}` : title,
       key,
-      params: p,
+      params: stored,
       what: 'ablation run',
-      neurons,
+      neurons: mine,
       resumeJobId,
-      store: ablationRunStore(db, 'ablation', src.set.id, key, neurons, () => ({ explainRunId: er.id, params })),
-      result: (id, seconds, reused) => ({ run: ablationRunInfo(db, repo.getAblationRun(db, id)!), seconds, reused }),
+      store: ablationRunStore(wdb, 'ablation', src.set.id, key, neurons, () => ({ explainRunId: er.id, params })),
+      result: (id, seconds, reused) => ({ run: ablationRunInfo(wdb, repo.getAblationRun(wdb, id)!), seconds, reused }),
     },
     ctx,
     async ({ run, id, todo, neuronsDone }) => {
       const A = activations(db, src);
       const { oracle, gradient, release } = await makeOracle(db, prep, A, temperature, run.signal, modes.includes('optim'));
       // The head info stored at the start says how Optim would differentiate; record what the oracle really does.
-      if (modes.includes('optim')) repo.setAblationRunGradient(db, id, gradient);
+      if (modes.includes('optim')) repo.setAblationRunGradient(wdb, id, gradient);
       try {
         const simulator: ExplanationSimulator = simEncoder
           ? await encoderSimulator(
@@ -184,7 +215,7 @@ export async function runAblation(
             res.forEach((r, j) => pending.push({ e: exps[j], r: { ...r, neuron: cols[j] } }));
           }
           run.throwIfCancelled();
-          db.transaction(() => {
+          wdb.transaction(() => {
             for (const { e, r } of pending) {
               const m: MethodAblation = {
                 explanationId: e.id,
@@ -200,7 +231,7 @@ export async function runAblation(
               for (const mode of ['optim', 'norm'] as const) {
                 const s = m[mode];
                 if (!s || s.score === null) continue; // zero denominator: no defined score (kept in the details)
-                repo.insertScoreWithDetails(db, {
+                repo.insertScoreWithDetails(wdb, {
                   explanationId: e.id,
                   simulator: simulator.key,
                   metric: `ablation_${mode}`,
@@ -219,7 +250,7 @@ export async function runAblation(
                 });
               }
             }
-            for (const [k, d] of details) repo.putAblationNeuron(db, id, k, d);
+            for (const [k, d] of details) repo.putAblationNeuron(wdb, id, k, d);
             neuronsDone(block.length);
           })();
         }
@@ -236,6 +267,7 @@ export async function runAblation(
         }),
     },
   );
+  return finish(result);
 }
 
 export const ablationJobKind: JobKind = {

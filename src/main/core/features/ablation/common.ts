@@ -96,8 +96,18 @@ export async function makeOracle(
   return { oracle: t, gradient: t.gradient, release: () => t.release() };
 }
 
-/** The stored temperature fit for (set, split, mapping), fitting and storing it when missing. */
-export function ensureTemperature(db: Db, src: SetContext, split: SplitRow, m: ResolvedMapping, labels: Int32Array): TemperatureInfo {
+/**
+ * The stored temperature fit for (set, split, mapping), fitting and storing it when missing; `storedOnly` (a shard,
+ * which only reads the project) refuses when it is missing.
+ */
+export function ensureTemperature(
+  db: Db,
+  src: SetContext,
+  split: SplitRow,
+  m: ResolvedMapping,
+  labels: Int32Array,
+  storedOnly = false,
+): TemperatureInfo {
   const found = repo.getTemperature(db, src.set.id, split.id, m.key);
   const info = (t: repo.TemperatureRow | Omit<repo.TemperatureRow, 'id'>): TemperatureInfo => ({
     activationSetId: src.set.id,
@@ -109,6 +119,12 @@ export function ensureTemperature(db: Db, src: SetContext, split: SplitRow, m: R
     atBound: t.atBound,
   });
   if (found) return info(found);
+  if (storedOnly)
+    throw new AppError(
+      'bad_input',
+      `The project has no fitted temperature for activation set ${src.set.id} (split seed ${split.seed}) yet, and a shard only reads the project: run ablation.temperature --activationSetId ${src.set.id} --seed ${split.seed} once before the shards (cluster.submit does), or give --temperature.`,
+      { activationSetId: src.set.id, field: 'temperature' },
+    );
   const val = splitRows(split.assignment, SPLIT_VAL);
   if (!val.length) throw new AppError('bad_input', 'The split has no val images to fit the temperature on.');
   const z = acts.readMatrix(db, src.set.id, 'logits');
@@ -214,4 +230,15 @@ export function ablationRunStore(
     doneNeurons: (id) => repo.doneAblationNeurons(db, id),
     complete: (id) => repo.completeAblationRun(db, id),
   };
+}
+
+/** The project rows an ablation / Top Impact shard's rows point at (copied into its shard file). */
+export function shardCopies(src: SetContext, splitId: number | null): [string, number][] {
+  return [
+    ['models', src.set.modelId],
+    ['layers', src.set.layerId],
+    ['probe_sets', src.probe.id],
+    ['activation_sets', src.set.id],
+    ...(splitId === null ? [] : [['splits', splitId] as [string, number]]),
+  ];
 }

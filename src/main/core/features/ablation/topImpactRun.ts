@@ -1,9 +1,11 @@
 import type { CallContext } from '../../../../shared/define';
-import { TopImpactParams, type AblationRunInfo } from '../../../../shared/contract';
+import { TopImpactParams, type AblationRunInfo, type ShardInfo } from '../../../../shared/contract';
 import type { BackendState } from '../../platform/context';
 import { TOP_IMPACT_BETAS, topImpactGrid, topImpactLayer } from '../../numeric/ablation';
 import type { JobKind } from '../../platform/jobs/registry';
 import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
+import { neuronShardOutput } from '../../platform/jobs/shards';
+import { shardSplit } from '../explanations';
 import * as repo from '../../platform/store/ablationRepo';
 import { getStats } from '../../platform/store/activationRepo';
 import {
@@ -16,6 +18,7 @@ import {
   ensureTemperature,
   fin,
   prepare,
+  shardCopies,
   sortedNeurons,
   subColumns,
 } from './common';
@@ -40,7 +43,7 @@ export async function runTopImpact(
   p: TopImpactParams,
   ctx: CallContext,
   resumeJobId?: number,
-): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean }> {
+): Promise<{ run: AblationRunInfo; seconds: number; reused: boolean; shard?: ShardInfo }> {
   const project = state.requireProject();
   const { db } = project;
   const prep = await prepare(db, p.activationSetId, p.mapping, 'Top Impact');
@@ -49,20 +52,22 @@ export async function runTopImpact(
   // Checks before the first write (the split, the temperature fit): a refused call leaves the project untouched.
   const all = Array.from({ length: src.set.nNeurons }, (_, k) => k);
   const neurons = sortedNeurons(p.neurons, all, src.set.nNeurons);
-  const split = defaultSplit(db, src, p.seed);
-  const fitted = p.temperature === undefined ? ensureTemperature(db, src, split, prep.mapping, labels) : null;
+  // A shard only reads the project: it needs the stored split and temperature fit, unless a temperature is given.
+  const split = !p.shard ? defaultSplit(db, src, p.seed) : p.temperature === undefined ? shardSplit(db, src.probe.id, p.seed) : null;
+  const fitted = p.temperature === undefined ? ensureTemperature(db, src, split!, prep.mapping, labels, !!p.shard) : null;
   const temperature = p.temperature ?? fitted!.temperature;
   const key = JSON.stringify({
     temperature,
     temperatureSource: fitted ? 'fitted' : 'given',
-    splitId: fitted ? split.id : null,
+    splitId: fitted ? split!.id : null,
     mapping: prep.mapping.key,
     neurons: p.neurons ? neurons : 'all',
   });
   const title = `Top Impact ${src.set.tensorName} (${neurons.length} neurons)`;
   const curveBetas = topImpactGrid();
+  const { shard: _shard, ...stored } = p;
   const params = {
-    ...p,
+    ...stored,
     temperature,
     temperatureSource: fitted ? 'fitted' : 'given',
     temperatureFit: fitted,
@@ -77,18 +82,35 @@ export async function runTopImpact(
     oraclePath: prep.path,
   };
 
-  return runNeuronJob(
+  const { out, mine, finish } = await neuronShardOutput(
     project,
+    p.shard,
+    neurons,
+    () => ({
+      kind: TOPIMPACT_KIND,
+      modelSha: src.modelSha,
+      manifestHash: src.manifestHash,
+      params: { key: JSON.parse(key) as unknown, neurons },
+      seeds: { split: p.seed },
+      ids: { activationSetId: src.set.id, modelId: src.set.modelId, probeSetId: src.probe.id, ...(split ? { splitId: split.id } : {}) },
+    }),
+    () => shardCopies(src, split?.id ?? null),
+  );
+  // Everything the job writes goes to `wdb` (the project, or the shard file); `db` is only read below.
+  const wdb = out.db;
+
+  const result = runNeuronJob(
+    out,
     {
       kind: TOPIMPACT_KIND,
-      title,
+      title: p.shard ? `${title}, shard ${p.shard.index}/${p.shard.count}` : title,
       key,
-      params: p,
+      params: stored,
       what: 'Top Impact run',
-      neurons,
+      neurons: mine,
       resumeJobId,
-      store: ablationRunStore(db, 'topimpact', src.set.id, key, neurons, () => ({ explainRunId: null, params })),
-      result: (id, seconds, reused) => ({ run: ablationRunInfo(db, repo.getAblationRun(db, id)!), seconds, reused }),
+      store: ablationRunStore(wdb, 'topimpact', src.set.id, key, neurons, () => ({ explainRunId: null, params })),
+      result: (id, seconds, reused) => ({ run: ablationRunInfo(wdb, repo.getAblationRun(wdb, id)!), seconds, reused }),
     },
     ctx,
     async ({ run, id, todo, neuronsDone }) => {
@@ -103,7 +125,7 @@ export async function runTopImpact(
         for (const block of neuronBlocks(todo, p.blockSize, run)) {
           const res = await topImpactLayer(blockOracle(oracle, block), subColumns(A, block), { curveBetas, signal: run.signal });
           run.throwIfCancelled();
-          db.transaction(() => {
+          wdb.transaction(() => {
             res.perNeuron.forEach((r, j) => {
               const d: TopImpactDetails = {
                 atBetas: Array.from(r.atBetas, fin),
@@ -112,7 +134,7 @@ export async function runTopImpact(
                 flag: r.flag ?? (dead.has(block[j]) ? 'dead' : null),
                 accTermUsed: res.accTermUsed,
               };
-              repo.putAblationNeuron(db, id, block[j], d);
+              repo.putAblationNeuron(wdb, id, block[j], d);
             });
             neuronsDone(block.length);
           })();
@@ -126,10 +148,11 @@ export async function runTopImpact(
       start: (run) =>
         run.recordProvenance({
           hashes: { model: src.modelSha, manifest: src.manifestHash, activationSet: String(src.set.id) },
-          seeds: { split: split.seed },
+          seeds: { split: p.seed },
         }),
     },
   );
+  return finish(result);
 }
 
 export const topImpactJobKind: JobKind = {

@@ -1,12 +1,14 @@
 import { basename } from 'node:path';
-import type { MergeOutput } from '../../../../shared/contract';
+import type { MergeOutput, ShardableCommand } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
-import { SHARED_FIELDS, type ShardProvenance } from '../../platform/jobs/shards';
+import { SHARED_FIELDS, type OpenShard, type ShardProvenance } from '../../platform/jobs/shards';
+import type { Db } from '../../platform/store/open';
 import { openShardFile, projectIdentity } from '../../platform/store/shardRepo';
 import { activationSetModelId as projectSetModel } from '../../platform/store/activationRepo';
-import { mergeExtractShards, type OpenShard } from '../models';
+import { mergeExtractShards } from '../models';
 import { mergeExplainShards } from '../explanations';
+import { mergeAblationShards } from '../ablation';
 
 // project.merge: every check first (each shard file alone, the shards against each other, against the project),
 // then the rows of all shards in ONE transaction of the project: a refusal or a kill mid-way leaves it as it was.
@@ -74,6 +76,14 @@ export function checkShards(shards: OpenShard[]): OpenShard[] {
   return ordered;
 }
 
+/** Each shardable command's fold of its checked shards into the project (inside the merge's one transaction). */
+const MERGERS: Record<ShardableCommand, (db: Db, shards: OpenShard[]) => Omit<MergeOutput, 'kind' | 'shards' | 'seconds'>> = {
+  'activations.extract': (db, shards) => ({ activationSetId: mergeExtractShards(db, shards) }),
+  'explain.run': mergeExplainShards,
+  'ablation.run': mergeAblationShards,
+  'topimpact.run': mergeAblationShards,
+};
+
 export function mergeShards(state: BackendState, paths: string[]): MergeOutput {
   const project = state.requireProject();
   if (project.readOnly) throw new AppError('read_only', 'The project is open read-only: open it normally to merge shards into it.');
@@ -107,12 +117,9 @@ export function mergeShards(state: BackendState, paths: string[]): MergeOutput {
         'manifestHash',
         `manifestHash is ${prov.manifestHash}, but the project's probe set ${prov.ids.probeSetId} has ${mine.manifestHash ?? 'no such probe set'}.`,
       );
-    if (prov.kind === 'explain.run') {
-      const r = project.db.transaction(() => mergeExplainShards(project.db, shards))();
-      return { kind: prov.kind, shards: shards.length, ...r, seconds: (performance.now() - t0) / 1000 };
-    }
-    const activationSetId = project.db.transaction(() => mergeExtractShards(project.db, shards))();
-    return { kind: prov.kind, shards: shards.length, activationSetId, seconds: (performance.now() - t0) / 1000 };
+    const merge = MERGERS[prov.kind];
+    const r = project.db.transaction(() => merge(project.db, shards))();
+    return { kind: prov.kind, shards: shards.length, ...r, seconds: (performance.now() - t0) / 1000 };
   } finally {
     for (const s of open) s.db.close();
   }

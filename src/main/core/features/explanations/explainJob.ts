@@ -10,9 +10,8 @@ import type { JobRun } from '../../platform/jobs/runner';
 import * as repo from '../../platform/store/explanationRepo';
 import { nonFiniteNeurons } from '../../platform/store/activationRepo';
 import { DEFAULT_FRACTIONS, ensureSplit, getStoredSplit, readColumns, requireSplitFits, resolveSet } from './context';
-import { openShardForWrite, shardInfo, shardRange } from '../../platform/jobs/shards';
-import { copyConcepts, copyRow, writeProvenance } from '../../platform/store/shardRepo';
-import type { ProjectHandle } from '../../platform/context';
+import { neuronShardOutput } from '../../platform/jobs/shards';
+import { copyConcepts } from '../../platform/store/shardRepo';
 import { requireGivenSplit } from './splitFile';
 import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
@@ -115,44 +114,35 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
     throw new AppError('bad_input', '--shard supports label concepts in this version: run explain.run with an encoder without --shard.');
   // A shard computes a contiguous range of the run's neurons into its shard file: the run machinery (job row,
   // provenance, blocks, resume) works on the shard file; the project (activations, labels, split) is only read.
-  const range = p.shard ? shardRange(neurons.length, p.shard.index, p.shard.count) : { from: 0, to: neurons.length };
-  const mine = neurons.slice(range.from, range.to);
   const { shard: _shard, ...stored } = p;
-  const outDb = p.shard
-    ? await openShardForWrite(p.shard, {
-        kind: 'explain.run',
-        axis: 'neurons',
-        modelSha: src.modelSha,
-        manifestHash: src.manifestHash,
-        params: { key: JSON.parse(key) as unknown, neurons },
-        seeds: { split: p.seed },
-        ids: {
-          activationSetId: src.set.id,
-          modelId: src.set.modelId,
-          probeSetId: src.probe.id,
-          splitId: split.id,
-          conceptSetId: plan.labels!.conceptSetId,
-        },
-        index: p.shard.index,
-        count: p.shard.count,
-        ...range,
-      })
-    : null;
-  const out: ProjectHandle = outDb ? { ...project, db: outDb, path: p.shard!.path, readOnly: false } : project;
-  if (outDb) {
-    outDb.transaction(() => {
-      for (const [t, id] of [
-        ['models', src.set.modelId],
-        ['layers', src.set.layerId],
-        ['probe_sets', src.probe.id],
-        ['activation_sets', src.set.id],
-        ['splits', split.id],
-        ['concept_sets', plan.labels!.conceptSetId],
-      ] as const)
-        copyRow(db, outDb, t, id);
-      copyConcepts(db, outDb, plan.labels!.conceptSetId);
-    })();
-  }
+  const { out, mine, finish } = await neuronShardOutput(
+    project,
+    p.shard,
+    neurons,
+    () => ({
+      kind: 'explain.run',
+      modelSha: src.modelSha,
+      manifestHash: src.manifestHash,
+      params: { key: JSON.parse(key) as unknown, neurons },
+      seeds: { split: p.seed },
+      ids: {
+        activationSetId: src.set.id,
+        modelId: src.set.modelId,
+        probeSetId: src.probe.id,
+        splitId: split.id,
+        conceptSetId: plan.labels!.conceptSetId,
+      },
+    }),
+    () => [
+      ['models', src.set.modelId],
+      ['layers', src.set.layerId],
+      ['probe_sets', src.probe.id],
+      ['activation_sets', src.set.id],
+      ['splits', split.id],
+      ['concept_sets', plan.labels!.conceptSetId],
+    ],
+    (outDb) => copyConcepts(db, outDb, plan.labels!.conceptSetId),
+  );
   const title = `Explain ${src.set.tensorName} (${plan.method === 'le_label' ? 'LE, labels' : `LE, ${plan.encoder!.row.name}`}, ${neurons.length} neurons)`;
   let concepts!: Awaited<ReturnType<typeof conceptsOf>>;
   const skipped = neurons.filter((k) => flagged.has(k));
@@ -245,18 +235,11 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
       },
     },
   );
-  if (!outDb) return result;
-  try {
-    const r = await result;
-    writeProvenance(outDb, { complete: true });
-    return { ...r, shard: shardInfo(p.shard!, 'neurons', range, true) };
-  } finally {
-    outDb.close();
-  }
+  return finish(result);
 }
 
 /** A shard only reads the project: the seeded split must be stored already (split.ensure), as the single run would make it. */
-function shardSplit(db: Db, probeSetId: number, seed: number) {
+export function shardSplit(db: Db, probeSetId: number, seed: number) {
   const s = getStoredSplit(db, probeSetId, seed, DEFAULT_FRACTIONS);
   if (!s)
     throw new AppError(

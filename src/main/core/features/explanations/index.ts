@@ -7,7 +7,7 @@ export { conceptMatrix, loadLabelConcepts, simulateLabels } from './labelConcept
 export type { LabelConcepts } from './labelConcepts';
 export { requireRun, runInfo } from './runInfo';
 export { at, labelWeights, scoreByLabels } from './scoring';
-export { skippedDetails } from './explainJob';
+export { shardSplit, skippedDetails } from './explainJob';
 export { explanationText } from './text';
-export { mergeExplainShards, type ExplainShard } from './mergeShards';
+export { mergeExplainShards } from './mergeShards';
 export { prepareExplainShards } from './explainJob';

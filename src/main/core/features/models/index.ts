@@ -17,4 +17,4 @@ export {
   type UnitImage,
 } from './heatmaps';
 export { sessionsOf } from './extractJob';
-export { mergeExtractShards, type OpenShard } from './shardExtract';
+export { mergeExtractShards } from './shardExtract';

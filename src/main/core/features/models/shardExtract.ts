@@ -2,7 +2,7 @@ import type { ExtractParams, ShardInfo, ShardSpec } from '../../../../shared/con
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import type { CallContext } from '../../../../shared/define';
-import { openShardForWrite, shardInfo, shardRange, type ShardProvenance } from '../../platform/jobs/shards';
+import { openShardForWrite, shardInfo, shardRange, type OpenShard } from '../../platform/jobs/shards';
 import * as acts from '../../platform/store/activationRepo';
 import type { Db } from '../../platform/store/open';
 import { copyRow, writeProvenance } from '../../platform/store/shardRepo';
@@ -57,12 +57,6 @@ export async function runExtractShard(
   } finally {
     out.close();
   }
-}
-
-export interface OpenShard {
-  path: string;
-  db: Db;
-  prov: ShardProvenance;
 }
 
 /**

@@ -118,3 +118,26 @@ export function copyExplainRows(from: Db, to: Db, shardRunId: number, explainRun
   }
   return neurons.length;
 }
+
+/**
+ * The per-neuron rows of a shard's ablation or Top Impact run (ablation_neurons, and ablation.run's `scores` rows,
+ * whose details name the run) into the project's run `ablationRunId`, pointing at provenance `runId`. Returns how
+ * many neurons the shard finished.
+ */
+export function copyAblationRows(from: Db, to: Db, shardRunId: number, ablationRunId: number, runId: number | null): number {
+  const neurons = from
+    .prepare('SELECT neuron, details_json FROM ablation_neurons WHERE ablation_run_id = ? ORDER BY neuron')
+    .all(shardRunId) as { neuron: number; details_json: string }[];
+  const putNeuron = to.prepare('INSERT INTO ablation_neurons(ablation_run_id, neuron, details_json) VALUES (?,?,?)');
+  for (const n of neurons) putNeuron.run(ablationRunId, n.neuron, n.details_json);
+  const scores = from
+    .prepare("SELECT * FROM scores WHERE json_extract(details_json, '$.ablationRunId') = ? ORDER BY id")
+    .all(shardRunId) as Record<string, unknown>[];
+  for (const s of scores) {
+    const { id: _id, ...rest } = s;
+    // Parsed and written again by JSON: numbers print the same shortest round-trip text, keys keep their order.
+    const details = { ...(JSON.parse(rest.details_json as string) as Record<string, unknown>), ablationRunId };
+    insertRow(to, 'scores', { ...rest, details_json: JSON.stringify(details), run_id: runId });
+  }
+  return neurons.length;
+}
