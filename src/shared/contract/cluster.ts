@@ -45,8 +45,41 @@ export const MergeOutput = z.object({
 });
 export type MergeOutput = z.infer<typeof MergeOutput>;
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A folder of the cluster that the pods see at `mountPath`: a PersistentVolumeClaim or a node's hostPath. */
+export const KubernetesVolume = z
+  .object({
+    /** A PersistentVolumeClaim of the namespace (ReadWriteMany when tasks run on several nodes). */
+    claimName: z.string().regex(DNS_LABEL, 'a Kubernetes name: lower-case letters, digits and -').optional(),
+    /** A folder on every node (a shared file system mounted at the same place on each), for one-node or NFS clusters. */
+    hostPath: z.string().startsWith('/', 'an absolute path').optional(),
+    /** Where the pods see it: the project, its models and shardDir must lie under one volume's mountPath. */
+    mountPath: z.string().startsWith('/', 'an absolute path'),
+    readOnly: z.boolean().default(false),
+  })
+  .refine((v) => (v.claimName === undefined) !== (v.hostPath === undefined), { message: 'give claimName or hostPath (one of them)' });
+
+export const KubernetesOptions = z.object({
+  /** The container image with the repository at workingDir and `npm ci` done (docs/cluster.md: scripts/cluster/Dockerfile). */
+  image: z.string().min(1).regex(/^\S+$/, 'an image reference without spaces'),
+  namespace: z.string().regex(DNS_LABEL, 'a Kubernetes name: lower-case letters, digits and -').optional(),
+  /** The repository inside the image (the tasks run `npm run cli` there). */
+  workingDir: z.string().startsWith('/', 'an absolute path').default('/app'),
+  volumes: z.array(KubernetesVolume).min(1).max(8),
+  /** Memory request and limit of a task, a Kubernetes quantity (e.g. 8Gi). */
+  memory: z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a quantity such as 8Gi')
+    .optional(),
+  /** Retries of a failed index before it counts as failed (the other indexes go on). */
+  retriesPerShard: z.number().int().min(0).max(10).default(1),
+});
+export type KubernetesOptions = z.output<typeof KubernetesOptions>;
+
 export const SubmitInput = z.object({
-  engine: z.enum(['slurm']).default('slurm'),
+  /** slurm: a job array submitted with sbatch; kubernetes: an Indexed Job manifest (applied only with dryRun: false). */
+  engine: z.enum(['slurm', 'kubernetes']).default('slurm'),
   /** The command each task runs, with its input (without shard): checked by the contract before anything is submitted. */
   command: ShardableCommand,
   input: z.record(z.string(), z.unknown()),
@@ -66,16 +99,21 @@ export const SubmitInput = z.object({
   gpusPerTask: z.number().int().min(1).max(16).optional(),
   /** At most this many tasks at once (sbatch --array=0-N%max). */
   maxParallel: z.number().int().min(1).max(4096).optional(),
-  /** Write the script and say what would be submitted, without calling sbatch. */
-  dryRun: z.boolean().default(false),
+  /** Write the script or manifest without submitting it; default false for slurm, true for kubernetes (kubectl is called only with dryRun: false). */
+  dryRun: z.boolean().optional(),
+  /** Required with engine kubernetes: image, volumes, namespace, memory. */
+  kubernetes: KubernetesOptions.optional(),
 });
 export type SubmitInput = z.output<typeof SubmitInput>;
 
 export const SubmitOutput = z.object({
+  /** The sbatch script, or the Job manifest (JSON, which kubectl reads as it reads YAML). */
   scriptPath: z.string(),
   script: z.string(),
-  /** The Slurm job id (null on a dry run). */
+  /** The Slurm job id, or the Kubernetes Job's name (null on a dry run: nothing was submitted). */
   jobId: z.string().nullable(),
+  /** What submits it: `sbatch <script>` or `kubectl apply -f <manifest>` (run it yourself after a dry run). */
+  submitCommand: z.string(),
   shardFiles: z.array(z.string()),
   /** The CLI line that merges the shards when every task is done. */
   mergeCommand: z.string(),
@@ -88,23 +126,49 @@ export const TaskState = z.object({
   shardFile: z.string(),
   /** The shard file says it is complete. */
   shardComplete: z.boolean(),
+  /** Units (images or neurons) the shard file holds of its range; null before the task made its shard file. */
+  progress: z.object({ done: z.number(), total: z.number() }).nullable(),
   logTail: z.string().nullable(),
+});
+
+/** A job cluster.submit wrote into the project's list (the Jobs screen follows these). */
+export const ClusterJob = z.object({
+  engine: z.enum(['slurm', 'kubernetes']),
+  /** The Slurm job id, or the Kubernetes Job's name. */
+  jobId: z.string(),
+  command: ShardableCommand,
+  shards: z.number().int(),
+  shardDir: z.string(),
+  submittedAt: z.string(),
+  /** Set once project.merge folded its shards in from the Jobs screen. */
+  merged: z.boolean(),
+});
+export type ClusterJob = z.infer<typeof ClusterJob>;
+
+const JobRef = z.object({
+  jobId: z.string().regex(/^([0-9]+|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)$/, 'a Slurm job id or a Kubernetes Job name'),
+  shardDir: FilePath,
 });
 
 export const clusterMethods = {
   'cluster.submit': method(
-    'Write a Slurm job array for a sharded command (one task per shard, each writing its shard file) and submit it with sbatch.',
+    'Write a Slurm job array (submitted with sbatch) or a Kubernetes Indexed Job manifest (applied with kubectl only with --dryRun false) for a sharded command: one task per shard, each writing its shard file.',
     SubmitInput,
     SubmitOutput,
   ),
   'cluster.status': method(
-    'State of each task of a submitted array (squeue / scontrol) and whether its shard file is complete, with the log tail of failed tasks.',
-    z.object({ jobId: z.string().regex(/^[0-9]+$/, 'a Slurm job id'), shardDir: FilePath }),
-    z.object({ jobId: z.string(), tasks: z.array(TaskState), done: z.boolean() }),
+    'State of each task of a submitted job (Slurm: squeue / scontrol; Kubernetes: not queried, UNKNOWN) and how much of its shard file is written, with the log tail of failed tasks.',
+    JobRef,
+    z.object({ jobId: z.string(), engine: z.enum(['slurm', 'kubernetes']), tasks: z.array(TaskState), done: z.boolean() }),
+  ),
+  'cluster.jobs': method(
+    'The cluster jobs submitted from this project (newest first), for the Jobs screen.',
+    z.object({}),
+    z.array(ClusterJob),
   ),
   'cluster.resubmit': method(
     'Submit again, as a new array job of the same script, the tasks of a job whose shard file is not complete and that are not pending or running (failed, cancelled, forgotten).',
-    z.object({ jobId: z.string().regex(/^[0-9]+$/, 'a Slurm job id'), shardDir: FilePath }),
+    JobRef,
     z.object({ jobId: z.string().nullable(), tasks: z.array(z.number().int()) }),
   ),
   'project.merge': method(
