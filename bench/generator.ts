@@ -31,7 +31,12 @@ const log = (s: string): void => void process.stderr.write(`[generator] ${s}\n`)
 async function one(folder: string, images: number): Promise<void> {
   const signal = new AbortController().signal;
   const t0 = performance.now();
-  const gen = await loadDiffusionPipeline(folder, { signal, threads });
+  // --direct: every convolution as exported (no Winograd rewrite), to show what the rewrite gains.
+  const gen = await loadDiffusionPipeline(folder, {
+    signal,
+    threads,
+    ...(process.argv.includes('--direct') ? { winogradMinChannels: 0 } : {}),
+  });
   const loadSeconds = (performance.now() - t0) / 1000;
   const req = { prompt: 'a realistic image of a coat', negativePrompt: '', guidance: 3, scheduler: 'ddim' as const, batchSize: 1 };
   await gen.generate({ ...req, steps: 2, seeds: [0] }, signal, {}); // warm-up
@@ -46,6 +51,7 @@ async function one(folder: string, images: number): Promise<void> {
       seconds_per_image: +secs.toFixed(4),
       cpu_seconds_per_image: +((cpu.user + cpu.system) / 1e6 / images).toFixed(4),
       load_seconds: +loadSeconds.toFixed(2),
+      winograd_convs: gen.winogradConvs.length,
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),
   );
@@ -59,11 +65,22 @@ function lastJson(stdout: string, what: string): Record<string, unknown> {
   }
 }
 
-function ours(folder: string, images: number): Record<string, unknown> {
+function ours(folder: string, images: number, direct = false): Record<string, unknown> {
   const tsx = join(ROOT, 'node_modules/.bin/tsx');
   const r = spawnSync(
     tsx,
-    [import.meta.filename, '--one', folder, '--steps', String(steps), '--threads', String(threads), '--images', String(images)],
+    [
+      import.meta.filename,
+      '--one',
+      folder,
+      '--steps',
+      String(steps),
+      '--threads',
+      String(threads),
+      '--images',
+      String(images),
+      ...(direct ? ['--direct'] : []),
+    ],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -87,14 +104,23 @@ function torchRef(which: string, images: number): Record<string, unknown> {
 function compare(name: string, folder: string, torchWhich: string, images: number): Record<string, unknown> {
   log(`${name}: ONNX loop, ${images} images x ${steps} steps ...`);
   const onnx = ours(folder, images);
+  const winograd = typeof onnx.winograd_convs === 'number' && onnx.winograd_convs > 0;
+  if (winograd) log(`${name}: ONNX loop with direct convolutions ...`);
+  const direct = winograd ? ours(folder, images, true) : undefined;
   log(`${name}: PyTorch ...`);
   const torch = torchRef(torchWhich, images);
-  const ratio = (k: string) => {
-    const a = onnx[k];
+  const ratio = (side: Record<string, unknown>, k: string) => {
+    const a = side[k];
     const b = torch[k];
     return typeof a === 'number' && typeof b === 'number' ? +(b / a).toFixed(2) : null;
   };
-  return { onnx, torch, speedup_vs_torch: ratio('seconds_per_image'), cpu_speedup_vs_torch: ratio('cpu_seconds_per_image') };
+  return {
+    onnx,
+    torch,
+    speedup_vs_torch: ratio(onnx, 'seconds_per_image'),
+    cpu_speedup_vs_torch: ratio(onnx, 'cpu_seconds_per_image'),
+    ...(direct ? { onnx_direct_convolutions: direct, direct_cpu_speedup_vs_torch: ratio(direct, 'cpu_seconds_per_image') } : {}),
+  };
 }
 
 async function main(): Promise<void> {

@@ -102,6 +102,22 @@ describe('fixture generator vs PyTorch, same initial noise', () => {
     }
   });
 
+  it('with every 3x3 UNet convolution computed by Winograd F(4x4,3x3), DDIM 20 stays within 1e-3 of PyTorch', async () => {
+    // The default rewrites only convolutions of >= 64 channels (the fixture's are 16/32): force it here.
+    expect(gen.winogradConvs).toEqual([]);
+    const wino = await loadDiffusionPipeline(FOLDER, { signal, threads: 1, winogradMinChannels: 1 });
+    try {
+      expect(wino.winogradConvs.length).toBeGreaterThanOrEqual(5);
+      for (const c of golden.cases) {
+        const err = maxAbsDiff(await channel0(wino, c, 'config', 20), c.ddim20);
+        console.log(`winograd "${c.prompt.slice(0, 30)}": max |ONNX - PyTorch| ${err.toExponential(2)}`);
+        expect(err).toBeLessThan(1e-3);
+      }
+    } finally {
+      await wino.dispose();
+    }
+  });
+
   it('an over-long prompt is truncated to the tokenizer length (as SD does) and reported', async () => {
     const long = golden.cases.find((c) => c.prompt.split(' ').length > 14)!;
     const warnings: string[] = [];

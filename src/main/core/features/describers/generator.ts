@@ -16,9 +16,10 @@ import type { TensorSpec } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { TextTokenizer, padIdOf } from '../../onnx/encoders/text';
 import { checkExternalData, feedInputs, parseModelBytes, tensorSpec } from '../../onnx/modelFile';
-import { graphOf } from '../../onnx/onnxProto';
+import { decodeModel, encodeModel, graphOf } from '../../onnx/onnxProto';
 import { ort } from '../../onnx/ort';
 import { defaultThreads } from '../../onnx/session';
+import { winogradConvs } from '../../onnx/winograd';
 import { ddimPlan, ddimStep, type PredictionType } from '../../numeric/diffusion/ddim';
 import { eulerPlan, eulerStep, scaleModelInput } from '../../numeric/diffusion/euler';
 import { guide } from '../../numeric/diffusion/guidance';
@@ -552,6 +553,8 @@ export class DiffusionPipeline implements ImageGenerator {
     private readonly text: Session,
     private readonly unet: Session,
     private readonly vae: Session,
+    /** The UNet's 3x3 convolutions computed by Winograd F(4x4,3x3) (onnx/winograd.ts); empty when none. */
+    readonly winogradConvs: readonly string[] = [],
   ) {}
 
   get latentShape(): [number, number, number] {
@@ -696,27 +699,61 @@ export function sampleFromNoise(
   return pipeline.sampleFromNoise(noise, req, signal, hooks);
 }
 
+export interface GeneratorLoadOptions extends LoadOptions {
+  /**
+   * Compute the UNet's 3x3 convolutions with at least this many input and output channels by Winograd F(4x4,3x3)
+   * (default WINOGRAD_MIN_CHANNELS; 0 = never). Below ~64 channels the transforms cost more than they save.
+   */
+  winogradMinChannels?: number;
+}
+
+export const WINOGRAD_MIN_CHANNELS = 64;
+/** protobuf's message limit: a rewritten UNet must serialise in one piece. */
+const MAX_REWRITTEN_BYTES = 1.9e9;
+
+/**
+ * The UNet as onnxruntime should load it: its path, or, when it is one float32 file whose 3x3 convolutions
+ * Winograd can take, the rewritten model's bytes (docs/image-generator.md "Winograd convolutions"). Models with
+ * external data (.onnx_data) load from their path as they are: a rewrite would have to copy gigabytes of weights.
+ */
+async function unetSource(a: Analysed, minChannels: number): Promise<{ source: string | Uint8Array; winograd: string[] }> {
+  const unet = a.parts.unet;
+  if (minChannels <= 0 || unet.external.length) return { source: unet.path, winograd: [] };
+  const model = decodeModel(await readFile(unet.path));
+  const { model: rewritten, rewritten: names } = winogradConvs(model, { tile: 4, minChannels });
+  if (!names.length) return { source: unet.path, winograd: [] };
+  // F(4,3)'s transformed weights are 4x the 3x3 ones: refuse the rewrite (not the model) past protobuf's limit.
+  const grown = rewritten.graph?.initializer?.reduce((s, t) => s + (t.rawData?.byteLength ?? 0), 0) ?? 0;
+  if (grown > MAX_REWRITTEN_BYTES) return { source: unet.path, winograd: [] };
+  return { source: encodeModel(rewritten), winograd: names };
+}
+
 /** Validate the folder, then open one onnxruntime session per part (CPU, `threads` intra-op threads). */
-export async function loadDiffusionPipeline(path: string, opts: LoadOptions): Promise<DiffusionPipeline> {
+export async function loadDiffusionPipeline(path: string, opts: GeneratorLoadOptions): Promise<DiffusionPipeline> {
   const a = await analyse(path);
   const tokenizer = promptTokenizer(a.tokenizerJson, a.tokenizerConfig, a.maxLength, join(a.root, 'tokenizer'));
   const threads = opts.threads ?? defaultThreads();
   const sessions: Session[] = [];
+  let winograd: string[] = [];
   try {
     for (const part of ['text_encoder', 'unet', 'vae_decoder'] as const) {
       if (opts.signal.aborted) throw new AppError('cancelled', 'Loading the image generator was cancelled.');
       try {
-        // From the path (not bytes) so onnxruntime finds a part's .onnx_data next to it.
+        // From the path (not bytes) so onnxruntime finds a part's .onnx_data next to it; the UNet from bytes only
+        // when rewritten (and then it has no external data).
+        let source: string | Uint8Array = a.parts[part].path;
+        if (part === 'unet') ({ source, winograd } = await unetSource(a, opts.winogradMinChannels ?? WINOGRAD_MIN_CHANNELS));
+        const options: ort.InferenceSession.SessionOptions = {
+          executionProviders: ['cpu'],
+          graphOptimizationLevel: 'all',
+          intraOpNumThreads: threads,
+          interOpNumThreads: 1, // the parts run one after another
+          executionMode: 'sequential',
+          logSeverityLevel: 3,
+          extra: { session: { intra_op: { allow_spinning: '0' } } },
+        };
         sessions.push(
-          await ort.InferenceSession.create(a.parts[part].path, {
-            executionProviders: ['cpu'],
-            graphOptimizationLevel: 'all',
-            intraOpNumThreads: threads,
-            interOpNumThreads: 1, // the parts run one after another
-            executionMode: 'sequential',
-            logSeverityLevel: 3,
-            extra: { session: { intra_op: { allow_spinning: '0' } } },
-          }),
+          await (typeof source === 'string' ? ort.InferenceSession.create(source, options) : ort.InferenceSession.create(source, options)),
         );
       } catch (e) {
         throw bad(
@@ -730,5 +767,5 @@ export async function loadDiffusionPipeline(path: string, opts: LoadOptions): Pr
     await Promise.all(sessions.map((s) => s.release()));
     throw e;
   }
-  return new DiffusionPipeline(a, tokenizer, sessions[0], sessions[1], sessions[2]);
+  return new DiffusionPipeline(a, tokenizer, sessions[0], sessions[1], sessions[2], winograd);
 }
