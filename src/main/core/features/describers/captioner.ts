@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import type { Caption, CaptionOptions, Captioner, ImagePixels, InspectedModel, LoadOptions } from './roles';
+import { loadCrossKvDecoder, unsupportedGeneration, type CrossKvDecoder } from './crossKvGreedy';
 import { checkOnnxFile, invalid, readJsonObject, tjSessionOptions, transformersJs, type Json, type Tj } from './transformersJs';
 
 const REQUIRED_JSON = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
@@ -353,6 +354,8 @@ interface TjModel {
   generate(args: Record<string, unknown>): Promise<TjTensor>;
   forward(inputs: Record<string, unknown>): Promise<{ logits: TjTensor }>;
   _prepare_encoder_decoder_kwargs_for_generation(args: Record<string, unknown>): Promise<{ encoder_outputs: TjTensor }>;
+  /** The generation config generate() uses: config.json (with its decoder's keys) merged with generation_config.json. */
+  _prepare_generation_config(generationConfig: null, kwargs: null): Record<string, unknown>;
   generation_config: Record<string, unknown> | null;
   config: Record<string, unknown>;
   dispose(): Promise<unknown>;
@@ -373,6 +376,46 @@ function rawImage(tj: Tj, img: ImagePixels): InstanceType<Tj['RawImage']> {
 const GREEDY_BATCH = 8;
 
 const cancelled = () => new AppError('cancelled', 'Captioning was cancelled.');
+
+/** How a loaded captioner decodes greedily: 'cross-kv' (our loop on the split decoder) or 'transformers.js', and why not split. */
+export interface CaptionerDecoding {
+  greedy: 'cross-kv' | 'transformers.js';
+  reason?: string;
+}
+const decodings = new WeakMap<Captioner, CaptionerDecoding>();
+/** The greedy path a captioner from loadCaptioner takes (undefined for other objects). */
+export function captionerDecoding(c: Captioner): CaptionerDecoding | undefined {
+  return decodings.get(c);
+}
+
+/**
+ * The split decoder for a VisionEncoderDecoder folder, or why its greedy decoding stays with transformers.js
+ * (NWB_CAPTIONER_SPLIT=0 forces that, for comparisons). Never fails a folder: any error becomes a reason.
+ */
+async function crossKvDecoding(
+  file: string,
+  model: TjModel,
+  sessionOptions: ReturnType<typeof tjSessionOptions>,
+): Promise<{ decoder: CrossKvDecoder | null; reason?: string }> {
+  if (process.env.NWB_CAPTIONER_SPLIT === '0') return { decoder: null, reason: 'NWB_CAPTIONER_SPLIT=0' };
+  try {
+    const gen = model._prepare_generation_config(null, null);
+    const unsupported = unsupportedGeneration(gen);
+    if (unsupported) return { decoder: null, reason: unsupported };
+    const start = gen.decoder_start_token_id ?? gen.bos_token_id;
+    const eos = [gen.eos_token_id].flat();
+    if (typeof start !== 'number' || !eos.every((e) => typeof e === 'number'))
+      return {
+        decoder: null,
+        reason: `decoder_start_token_id ${JSON.stringify(start)} / eos_token_id ${JSON.stringify(gen.eos_token_id)}`,
+      };
+    const minLength = typeof gen.min_length === 'number' ? gen.min_length : 0;
+    const d = await loadCrossKvDecoder(file, { start, eos: new Set(eos as number[]), minLength }, sessionOptions);
+    return 'reason' in d ? { decoder: null, reason: d.reason } : { decoder: d };
+  } catch (e) {
+    return { decoder: null, reason: `splitting the decoder failed: ${(e as Error).message}` };
+  }
+}
 
 /** Load a captioner folder (inspected first, so a bad folder fails with the same coded error as describer.add). */
 export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Captioner> {
@@ -442,14 +485,30 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       smolvlmChatTemplate(folder, readJsonObject(folder, 'tokenizer_config.json')) ?? '',
     );
 
+  const split = await crossKvDecoding(resolve(folder, MERGED), model, sessionOptions);
+
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {
     const raw = rawImage(tj, img);
     const out = (await processor(raw)) as { pixel_values: TjTensor };
     return out.pixel_values;
   }
 
-  const greedy = (pvs: TjTensor[], o: CaptionOptions, signal: AbortSignal) =>
-    generateGreedy(tj, model, { inputs: pvs.length === 1 ? pvs[0] : tj.cat(pvs as never[], 0) }, o, signal, eosIds);
+  async function encode(pv: TjTensor): Promise<TjTensor> {
+    const { encoder_outputs: h } = await model._prepare_encoder_decoder_kwargs_for_generation({
+      inputs_tensor: pv,
+      model_inputs: { pixel_values: pv },
+      model_input_name: 'pixel_values',
+      generation_config: { guidance_scale: null },
+    });
+    return h;
+  }
+
+  async function greedy(pvs: TjTensor[], o: CaptionOptions, signal: AbortSignal): Promise<number[][]> {
+    const pv = pvs.length === 1 ? pvs[0] : (tj.cat(pvs as never[], 0) as unknown as TjTensor);
+    if (!split.decoder) return generateGreedy(tj, model, { inputs: pv }, o, signal, eosIds);
+    const h = await encode(pv);
+    return split.decoder.greedy({ data: h.data as Float32Array, dims: h.dims }, o, signal);
+  }
 
   /**
    * Beam search, ours: transformers.js 4.3's generate() keeps only the first candidate of its beam sampler, so
@@ -457,12 +516,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
    * simple and exact; captions are short). Same algorithm as beam_search_ref in scripts/fixtures/train_captioner.py.
    */
   async function beam(pv: TjTensor, o: CaptionOptions, signal: AbortSignal): Promise<number[]> {
-    const { encoder_outputs: h } = await model._prepare_encoder_decoder_kwargs_for_generation({
-      inputs_tensor: pv,
-      model_inputs: { pixel_values: pv },
-      model_input_name: 'pixel_values',
-      generation_config: { guidance_scale: null },
-    });
+    const h = await encode(pv);
     const k = o.numBeams;
     let live: { seq: number[]; score: number }[] = [{ seq: [start], score: 0 }];
     const done: { seq: number[]; score: number; norm: number }[] = [];
@@ -501,7 +555,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     return best.seq;
   }
 
-  return {
+  const captioner: Captioner = {
     async caption(images, o: TaskCaptionOptions, signal) {
       checkOptions(o);
       checkCaptionOptions({ model_type: 'vision-encoder-decoder' }, o);
@@ -517,9 +571,11 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       return out;
     },
     async dispose() {
-      await model.dispose();
+      await Promise.all([model.dispose(), split.decoder?.dispose()]);
     },
   };
+  decodings.set(captioner, split.decoder ? { greedy: 'cross-kv' } : { greedy: 'transformers.js', reason: split.reason });
+  return captioner;
 }
 
 function checkOptions(o: CaptionOptions): void {

@@ -1,0 +1,114 @@
+// Greedy captioning of VisionEncoderDecoder folders with the decoder split at load time (onnx/crossSplit.ts): the
+// cross-attention keys and values are computed once per caption (the cross graph), then each token is one run of the
+// step graph. Same token ids as transformers.js's generate() (the same logits, the same processors: min length,
+// min new tokens; the same first-max argmax). Folders it cannot serve keep the transformers.js path (a reason says why).
+import { readFileSync } from 'node:fs';
+import { AppError } from '../../../../shared/errors';
+import { splitCrossAttention } from '../../onnx/crossSplit';
+import { decodeModel, encodeModel, graphOf, type ValueInfoProto } from '../../onnx/onnxProto';
+import { ort } from '../../onnx/ort';
+import type { CaptionOptions } from './roles';
+
+const ENCODER_INPUT = 'encoder_hidden_states';
+const PAST = 'past_key_values.';
+
+/** The merged generation config fields that add logits processors our loop does not have. */
+const UNSUPPORTED: [string, (v: unknown) => boolean][] = [
+  ['repetition_penalty', (v) => v !== null && v !== undefined && v !== 1],
+  ['no_repeat_ngram_size', (v) => typeof v === 'number' && v > 0],
+  ['bad_words_ids', (v) => v !== null && v !== undefined],
+  ['forced_bos_token_id', (v) => v !== null && v !== undefined],
+  ['forced_eos_token_id', (v) => v !== null && v !== undefined],
+  ['suppress_tokens', (v) => v !== null && v !== undefined],
+  ['begin_suppress_tokens', (v) => v !== null && v !== undefined],
+  ['guidance_scale', (v) => typeof v === 'number' && v > 1],
+];
+
+export interface CrossKvDecoder {
+  /** Greedy ids per row of `encoderStates` ([B, S, D] float32), each cut after its first EOS (inclusive). */
+  greedy(encoderStates: { data: Float32Array; dims: number[] }, o: CaptionOptions, signal: AbortSignal): Promise<number[][]>;
+  dispose(): Promise<void>;
+}
+
+export interface GenerationIds {
+  start: number;
+  eos: Set<number>;
+  /** generation_config.min_length (counts the start token, as transformers.js does); 0 when unset. */
+  minLength: number;
+}
+
+/** The reason a merged generation config needs transformers.js's processors, or null. */
+export function unsupportedGeneration(gen: Record<string, unknown>): string | null {
+  const bad = UNSUPPORTED.filter(([k, test]) => test(gen[k])).map(([k]) => `${k} ${JSON.stringify(gen[k])}`);
+  return bad.length ? `the generation config sets ${bad.join(', ')}` : null;
+}
+
+const dimsOf = (v: ValueInfoProto) => (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue ? Number(d.dimValue) : null));
+
+/**
+ * Split `decoderFile` and open its two sessions, or say why not (the caller keeps transformers.js). The step graph
+ * must take only input_ids, the past keys/values (float32, static heads and head size) and the cross tensors.
+ */
+export async function loadCrossKvDecoder(
+  decoderFile: string,
+  ids: GenerationIds,
+  sessionOptions: ort.InferenceSession.SessionOptions,
+): Promise<CrossKvDecoder | { reason: string }> {
+  const split = splitCrossAttention(decodeModel(readFileSync(decoderFile)));
+  if (!split.ok) return { reason: split.reason };
+  const inputs = graphOf(split.step).input;
+  const past = inputs.filter((i) => i.name?.startsWith(PAST));
+  const fed = new Set(['input_ids', ENCODER_INPUT, ...split.frontier]);
+  const other = inputs.filter((i) => !fed.has(i.name ?? '') && !past.includes(i));
+  if (other.length) return { reason: `the decoder's step takes inputs this loop does not feed: ${other.map((i) => i.name).join(', ')}` };
+  const pastShapes = past.map((p) => ({ name: p.name ?? '', dims: dimsOf(p), type: p.type?.tensorType?.elemType }));
+  const odd = pastShapes.find((p) => p.type !== 1 || p.dims.length !== 4 || !p.dims[1] || !p.dims[3]);
+  if (odd) return { reason: `${odd.name} is not a float32 [batch, heads, past, head size] input with static heads and head size` };
+  const outputs = graphOf(split.step).output.map((o) => o.name ?? '');
+  const presentOf = (p: string) => `present.${p.slice(PAST.length)}`;
+  const missing = ['logits', ...past.map((p) => presentOf(p.name ?? ''))].filter((o) => !outputs.includes(o));
+  if (missing.length) return { reason: `the decoder has no output ${missing.join(', ')}` };
+  const readsStates = inputs.some((i) => i.name === ENCODER_INPUT);
+  const opts = { ...sessionOptions, logSeverityLevel: 3 as const };
+  const cross = await ort.InferenceSession.create(encodeModel(split.cross), opts);
+  const step = await ort.InferenceSession.create(encodeModel(split.step), opts);
+
+  return {
+    async greedy(states, o, signal) {
+      const B = states.dims[0];
+      const h = new ort.Tensor('float32', states.data, states.dims);
+      const crossFeeds: Record<string, ort.Tensor> = { ...(await cross.run({ [ENCODER_INPUT]: h })) };
+      if (readsStates) crossFeeds[ENCODER_INPUT] = h; // a step node reads the states directly
+      let pastFeeds: Record<string, ort.Tensor> = Object.fromEntries(
+        pastShapes.map((p) => [p.name, new ort.Tensor('float32', new Float32Array(0), [B, p.dims[1]!, 0, p.dims[3]!])]),
+      );
+      const rows: number[][] = Array.from({ length: B }, () => []);
+      const done = new Array<boolean>(B).fill(false);
+      let last = new BigInt64Array(B).fill(BigInt(ids.start));
+      for (let s = 0; s < o.maxNewTokens; s++) {
+        if (signal.aborted) throw new AppError('cancelled', 'Captioning was cancelled.');
+        const out = await step.run({ input_ids: new ort.Tensor('int64', last, [B, 1]), ...crossFeeds, ...pastFeeds });
+        const logits = out.logits.data as Float32Array;
+        const v = logits.length / B;
+        // transformers.js: MinNewTokensLengthLogitsProcessor and MinLengthLogitsProcessor (length with the start token).
+        const banEos = s < o.minNewTokens || 1 + s < ids.minLength;
+        last = new BigInt64Array(B);
+        for (let r = 0; r < B; r++) {
+          const row = logits.subarray(r * v, (r + 1) * v);
+          if (banEos) for (const e of ids.eos) row[e] = -Infinity;
+          let best = 0;
+          for (let j = 1; j < v; j++) if (row[j] > row[best]) best = j;
+          last[r] = BigInt(best);
+          if (!done[r]) rows[r].push(best);
+          done[r] ||= ids.eos.has(best);
+        }
+        if (done.every(Boolean)) break;
+        pastFeeds = Object.fromEntries(pastShapes.map((p) => [p.name, out[presentOf(p.name)]]));
+      }
+      return rows;
+    },
+    async dispose() {
+      await Promise.all([cross.release(), step.release()]);
+    },
+  };
+}
