@@ -7,6 +7,7 @@ export function ProgressBar({
   etaSeconds,
   message,
   compact = false,
+  showEta = true,
   testId,
 }: {
   done: number;
@@ -14,6 +15,8 @@ export function ProgressBar({
   etaSeconds?: number;
   message?: string;
   compact?: boolean;
+  /** Show the ETA ("estimating…" until one is known); off where nothing estimates it (a cluster shard's file). */
+  showEta?: boolean;
   testId?: string;
 }) {
   const known = total > 0;
@@ -32,7 +35,7 @@ export function ProgressBar({
       {!compact && (
         <div className="progress-text">
           <span className="progress-count">{known ? `${formatCount(done)} / ${formatCount(total)}` : 'starting…'}</span>
-          {known && <span className="progress-eta">{formatEta(etaSeconds)}</span>}
+          {known && showEta && <span className="progress-eta">{formatEta(etaSeconds)}</span>}
           {message && <span className="progress-message">{message}</span>}
         </div>
       )}

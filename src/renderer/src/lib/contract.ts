@@ -1,5 +1,6 @@
 import {
   ablationMethods,
+  clusterMethods,
   compareMethods,
   conceptMethods,
   describerMethods,
@@ -45,6 +46,7 @@ export const FEATURE_METHODS = {
   dissect: dissectMethods,
   compare: compareMethods,
   ratings: ratingMethods,
+  cluster: clusterMethods,
 } as const;
 
 export type Feature = keyof typeof FEATURE_METHODS;

@@ -109,6 +109,8 @@ const READERS: Record<Feature, readonly Feature[]> = {
   compare: [],
   // Studies freeze their labels: the reports and the Compare methods screen's ratings summary read them.
   ratings: ['reports', 'compare'],
+  // Cluster jobs and their status: read by the Jobs screen only (a merge names the features it fills).
+  cluster: [],
 };
 
 /** `changed` and every feature that reads them, transitively. */

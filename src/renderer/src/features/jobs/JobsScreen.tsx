@@ -1,5 +1,6 @@
 import { ErrorBox } from '../../components/ErrorBox';
 import { useContractQuery } from '../../lib/query';
+import { ClusterJobs } from './ClusterJobs';
 import { JobRow } from './JobRow';
 import { useJobs } from './useJobs';
 
@@ -57,6 +58,7 @@ export function JobsScreen() {
           </table>
         </div>
       )}
+      <ClusterJobs />
     </div>
   );
 }
