@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { job, method } from '../define';
 import { CaptionOptions, DescriberId } from './describers';
+import { ShardInfo, ShardSpec } from './cluster';
 import { ExplainRunInfo } from './explanations';
 import { FilePath, Id, Neuron, Overwrite } from './schemas';
 
@@ -173,6 +174,11 @@ export const ClipDissectParamsSchema = z.object({
   /** Weight of log P(t) (soft-WPMI 1.0, WPMI 0.6 when left out). */
   lambda: z.number().min(0).max(10).optional(),
   splitSeed: z.number().int().min(0).max(0xffffffff).default(0),
+  /**
+   * Compute only shard index/count of the neurons into a shard file (soft_wpmi, wpmi): log P(t | B_j) of its neurons;
+   * project.merge labels all neurons together, equal to the single run. Needs the split and the embeddings stored.
+   */
+  shard: ShardSpec.optional(),
 });
 export type ClipDissectParamsInput = z.input<typeof ClipDissectParamsSchema>;
 
@@ -185,6 +191,7 @@ const RunResult = z.object({
   seconds: z.number(),
   /** True when an identical finished run existed and was returned without computing. */
   reused: z.boolean(),
+  shard: ShardInfo.optional(),
 });
 
 export const dissectMethods = {

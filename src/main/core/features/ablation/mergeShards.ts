@@ -45,7 +45,7 @@ export function mergeAblationShards(
         neurons: params.neurons as number[],
       });
     },
-    copy: (s, shardRunId, id, runId) => copyAblationRows(s, db, shardRunId, id, runId),
+    copy: (s, shardRunId, id, runId) => copyAblationRows(s.db, db, shardRunId, id, runId),
     complete: (id) => repo.completeAblationRun(db, id),
   });
   return { ablationRunId, activationSetId, ...(kind === 'ablation' ? { explainRunId: ids.explainRunId } : {}) };

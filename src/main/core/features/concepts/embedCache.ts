@@ -27,6 +27,20 @@ export interface EmbedProbeOptions {
   onProgress?: (done: number, total: number) => void;
   /** Images per onnxruntime run (default 32). */
   batch?: number;
+  /** Refuse, with this hint, instead of computing missing embeddings (a caller that only reads the project: a shard). */
+  cachedOnly?: string;
+}
+
+function refuseMissing(hint: string | undefined, what: string, missing: number, encoder: Encoder): void {
+  if (hint && missing)
+    throw new AppError(
+      'bad_input',
+      `${missing} ${what} embeddings under encoder ${encoder.info.sha256.slice(0, 12)} are not cached in the project: ${hint}`,
+      {
+        field: 'embeddings',
+        missing,
+      },
+    );
 }
 
 export async function embedProbeImages(
@@ -55,6 +69,7 @@ export async function embedProbeImages(
   const cachedKeys = new Set(images.filter((i) => have.has(i.sha256)).map((i) => i.sha256)).size;
   const rowsPerKey = new Map<string, number>();
   for (const im of images) rowsPerKey.set(im.sha256, (rowsPerKey.get(im.sha256) ?? 0) + 1);
+  refuseMissing(opts.cachedOnly, 'image', keys.length, encoder);
   let done = images.length - keys.reduce((s, k) => s + rowsPerKey.get(k)!, 0);
   opts.onProgress?.(done, total);
   if (keys.length) {
@@ -84,6 +99,8 @@ export interface EmbedTextsOptions {
   onProgress?: (done: number, total: number) => void;
   /** Texts per onnxruntime run (default 256). */
   batch?: number;
+  /** As EmbedProbeOptions.cachedOnly. */
+  cachedOnly?: string;
 }
 
 export async function embedTextsCached(
@@ -97,6 +114,7 @@ export async function embedTextsCached(
   const have = getEmbeddings(db, sha, 'text', texts);
   const missing = [...new Set(texts.filter((t) => !have.has(t)))];
   const cached = new Set(texts).size - missing.length;
+  refuseMissing(opts.cachedOnly, 'concept text', missing.length, encoder);
   if (missing.length) {
     await encoder.embedTexts(missing, {
       batch: opts.batch ?? 256,

@@ -3,11 +3,13 @@ import { ClipDissectParamsSchema } from '../../../../shared/contract';
 import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedProbeImages, embedTextsCached, encoderSession, requireEncoder } from '../concepts';
-import { ensureSplit, readColumns, resolveSet, skippedDetails } from '../explanations';
-import { clipDissect } from '../../numeric/dissect';
+import { ensureSplit, readColumns, resolveSet, shardSplit, skippedDetails } from '../explanations';
+import { clipDissect, clipDissectLogLikelihoods } from '../../numeric/dissect';
 import type { BackendState } from '../../platform/context';
 import type { JobKind } from '../../platform/jobs/registry';
 import { runNeuronJob } from '../../platform/jobs/neuronRun';
+import { neuronShardOutput } from '../../platform/jobs/shards';
+import { copyConcepts, putShardRows } from '../../platform/store/shardRepo';
 import { getStats, nonFiniteNeurons } from '../../platform/store/activationRepo';
 import { conceptNames, conceptSetSha } from '../../platform/store/conceptRepo';
 import * as repo from '../../platform/store/explanationRepo';
@@ -39,7 +41,16 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
   if (!conceptSha) throw new AppError('not_found', `Concept set ${p.conceptSetId} does not exist. List them with conceptSet.list.`);
   const topK = Math.min(p.topK ?? DEFAULTS[p.variant].topK, src.set.nImages);
   const lambda = p.lambda ?? DEFAULTS[p.variant].lambda;
-  const { split } = ensureSplit(db, src.probe.id, p.splitSeed);
+  // A shard only reads the project: the split and the embeddings must be stored already (cluster.submit stores them).
+  if (p.shard && p.variant === 'cos')
+    throw new AppError(
+      'bad_input',
+      '--shard supports the soft_wpmi and wpmi variants in this version: run the cos variant without --shard.',
+      {
+        field: 'variant',
+      },
+    );
+  const split = p.shard ? shardSplit(db, src.probe.id, p.splitSeed) : ensureSplit(db, src.probe.id, p.splitSeed).split;
   const shas = { model: src.modelSha, manifest: src.manifestHash, encoder: encoder.sha256, conceptSet: conceptSha };
   const key = JSON.stringify({
     method: 'clip_dissect',
@@ -51,28 +62,63 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
     splitId: split.id,
   });
   const dead = new Map(getStats(db, src.set.id).map((s) => [s.neuron, s.dead]));
-
-  return runNeuronJob(
+  const { shard: _shard, ...stored } = p;
+  const { out, mine, finish } = await neuronShardOutput(
     project,
+    p.shard,
+    neurons,
+    () => ({
+      kind: CLIP_DISSECT_KIND,
+      modelSha: src.modelSha,
+      manifestHash: src.manifestHash,
+      params: { key: JSON.parse(key) as unknown, neurons },
+      seeds: { split: p.splitSeed },
+      ids: {
+        activationSetId: src.set.id,
+        modelId: src.set.modelId,
+        probeSetId: src.probe.id,
+        splitId: split.id,
+        conceptSetId: p.conceptSetId,
+        encoderId: encoder.id,
+      },
+    }),
+    () => [
+      ['models', src.set.modelId],
+      ['layers', src.set.layerId],
+      ['probe_sets', src.probe.id],
+      ['activation_sets', src.set.id],
+      ['splits', split.id],
+      ['concept_sets', p.conceptSetId],
+    ],
+    (outDb) => copyConcepts(db, outDb, p.conceptSetId),
+  );
+  // Everything the job writes goes to `wdb` (the project, or the shard file); `db` is only read below.
+  const wdb = out.db;
+  const cachedOnly = p.shard
+    ? 'compute them once before the shards (cluster.submit does: it runs the same embeddings as clipDissect.run).'
+    : undefined;
+
+  const result = runNeuronJob(
+    out,
     {
       kind: CLIP_DISSECT_KIND,
-      title: `CLIP-Dissect ${src.set.tensorName} (${neurons.length} neurons, ${p.variant})`,
+      title: `CLIP-Dissect ${src.set.tensorName} (${neurons.length} neurons, ${p.variant})${p.shard ? `, shard ${p.shard.index}/${p.shard.count}` : ''}`,
       key,
-      params: p,
+      params: stored,
       scope: { activationSetId: p.activationSetId },
       what: 'CLIP-Dissect run',
-      neurons,
+      neurons: mine,
       resumeJobId,
-      store: labelRunStore(db, {
+      store: labelRunStore(wdb, {
         activationSetId: src.set.id,
         method: 'clip_dissect',
         key,
         conceptSetId: p.conceptSetId,
         splitId: split.id,
         neurons,
-        params: { ...p, topK, lambda, shas, scoredTogether: scored },
+        params: { ...stored, topK, lambda, shas, scoredTogether: scored },
       }),
-      result: runResult(db),
+      result: runResult(wdb),
     },
     ctx,
     async ({ run, id, todo, neuronsDone, status }) => {
@@ -80,20 +126,66 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
       const enc = await encoderSession(encoder);
       const names = conceptNames(db, p.conceptSetId);
       const images = await embedProbeImages(db, enc, src.probe.id, {
+        cachedOnly,
         signal: run.signal,
         onProgress: (d, t) => status(`image embeddings: ${d} of ${t}`),
       });
       const texts = await embedTextsCached(db, enc, names, {
+        cachedOnly,
         signal: run.signal,
         onProgress: (d, t) => status(`concept embeddings: ${d} of ${t}`),
       });
       // All neurons scored together (not only those still to do): a label depends on the whole set.
       const acts = readColumns(db, src.set, scored);
       status(`${p.variant}: ${scored.length} neurons x ${names.length} concepts`);
-      const res = await clipDissect(
-        { acts: acts.data, n: acts.rows, k: acts.cols, images: images.vectors, texts: texts.vectors, d: images.dim, m: names.length },
-        { variant: p.variant, topK, lambda, signal: run.signal, onProgress: (d, t) => status(`${p.variant}: ${d} of ${t}`) },
-      );
+      const input = {
+        acts: acts.data,
+        n: acts.rows,
+        k: acts.cols,
+        images: images.vectors,
+        texts: texts.vectors,
+        d: images.dim,
+        m: names.length,
+      };
+      if (p.shard && p.variant !== 'cos') {
+        // A shard: log P(t | B_j) of its scored neurons only (the same bits as in the whole set's pass); the merge
+        // computes log P(t) over all of them and the labels (soft-WPMI's label depends on every neuron scored).
+        const first = scored.findIndex((k) => k >= mine[0]);
+        const own = mine.filter((k) => !flagged.has(k));
+        const from = own.length ? first : 0;
+        const L = own.length
+          ? await clipDissectLogLikelihoods(
+              input,
+              { variant: p.variant, topK, lambda, signal: run.signal, onProgress: (d, t) => status(`${p.variant}: ${d} of ${t}`) },
+              { from, to: from + own.length },
+            )
+          : new Float64Array(0);
+        const m = names.length;
+        wdb.transaction(() => {
+          putShardRows(
+            wdb,
+            id,
+            own.map((neuron, j) => ({ neuron, data: L.slice(j * m, (j + 1) * m) })),
+          );
+          for (const neuron of todo)
+            repo.putNeuronState(
+              wdb,
+              id,
+              neuron,
+              !flagged.has(neuron) && (dead.get(neuron) ?? false),
+              flagged.has(neuron) ? skippedDetails(flagged.get(neuron)!, src.set.nImages) : { awaitingMerge: true },
+            );
+          neuronsDone(todo.length);
+        })();
+        return;
+      }
+      const res = await clipDissect(input, {
+        variant: p.variant,
+        topK,
+        lambda,
+        signal: run.signal,
+        onProgress: (d, t) => status(`${p.variant}: ${d} of ${t}`),
+      });
       const col = new Map(scored.map((k, j) => [k, j]));
       const scoring = labelScoring(db, src.probe.id, split.assignment);
       db.transaction(() => {
@@ -114,6 +206,7 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
     },
     { startMessage: 'labelling' },
   );
+  return finish(result);
 }
 
 export const clipDissectJobKind: JobKind = {

@@ -2,3 +2,4 @@
 export { createDissectHandlers } from './handlers';
 export { dndJobKind } from './dndJob';
 export { clipDissectJobKind } from './clipDissectJob';
+export { mergeClipDissectShards } from './mergeShards';

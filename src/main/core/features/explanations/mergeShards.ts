@@ -41,7 +41,7 @@ export function mergeExplainShards(db: Db, shards: OpenShard[]): { explainRunId:
         params: r.params,
       });
     },
-    copy: (s, shardRunId, id, runId) => copyExplainRows(s, db, shardRunId, id, runId),
+    copy: (s, shardRunId, id, runId) => copyExplainRows(s.db, db, shardRunId, id, runId),
     complete: (id) => repo.completeExplainRun(db, id),
   });
   return { explainRunId, activationSetId };

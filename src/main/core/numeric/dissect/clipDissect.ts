@@ -174,10 +174,32 @@ function topOfRows(k: number, m: number, row: (j: number) => ArrayLike<number>):
 export async function clipDissect(input: ClipDissectInput, opts: ClipDissectOptions): Promise<ClipDissectResult> {
   check(input);
   if (opts.variant === 'cos') return cosLabels(input, opts);
+  let total = 1;
+  const onProgress = (done: number, t: number) => {
+    total = t;
+    opts.onProgress?.(done, t);
+  };
+  const L = await clipDissectLogLikelihoods(input, { ...opts, variant: opts.variant, onProgress });
+  const out = clipDissectLabels(L, input.k, input.m, opts.lambda ?? CLIP_DISSECT_DEFAULTS[opts.variant].lambda);
+  opts.onProgress?.(total, total);
+  return out;
+}
+
+/**
+ * log P(t | B_j) (row-major, own.to - own.from rows of m, float64) of neurons [own.from, own.to) of `input`, computed
+ * exactly as for the whole set: the image chunks are those of all k neurons' selected images (so each row is the
+ * same bits whichever neurons a process computes: a shard of a sharded run); chunks none of the own neurons uses
+ * are skipped.
+ */
+export async function clipDissectLogLikelihoods(
+  input: ClipDissectInput,
+  opts: ClipDissectOptions & { variant: 'soft_wpmi' | 'wpmi' },
+  own: { from: number; to: number } = { from: 0, to: input.k },
+): Promise<Float64Array> {
+  check(input);
   const { acts, n, k, images, texts, d, m } = input;
   const defaults = CLIP_DISSECT_DEFAULTS[opts.variant];
   const K = Math.min(n, Math.max(1, Math.floor(opts.topK ?? defaults.topK)));
-  const lambda = opts.lambda ?? defaults.lambda;
   const { p, c } = rankWeights(opts.variant, K);
   const idx = topImages(acts, n, k, K);
 
@@ -202,11 +224,14 @@ export async function clipDissect(input: ClipDissectInput, opts: ClipDissectOpti
   let minC = Infinity;
   for (const v of c) minC = Math.min(minC, v);
   const maxFactors = Math.max(4, Math.floor(Math.log(1e-300) / Math.log(minC)));
-  const prod = new Float64Array(k * m).fill(1);
+  const k0 = own.from;
+  const kOwn = own.to - own.from;
+  // Rows of prod, logAcc, count and cursor are own neurons: row j - k0 for neuron j.
+  const prod = new Float64Array(kOwn * m).fill(1);
   let logAcc: Float64Array | null = null;
-  const count = new Int32Array(k);
+  const count = new Int32Array(kOwn);
   const fold = (j: number): void => {
-    logAcc ??= new Float64Array(k * m);
+    logAcc ??= new Float64Array(kOwn * m);
     const o = j * m;
     for (let t = 0; t < m; t++) {
       logAcc[o + t] += Math.log(prod[o + t]);
@@ -219,32 +244,53 @@ export async function clipDissect(input: ClipDissectInput, opts: ClipDissectOpti
   const chunks = Math.ceil(sel.length / rowsPerChunk);
   const total = chunks + 1;
   const x = new Float32Array(rowsPerChunk * d);
-  const cursor = new Int32Array(k);
+  const cursor = new Int32Array(kOwn);
   const a = defaults.a;
   for (let ch = 0; ch < chunks; ch++) {
     opts.signal?.throwIfAborted();
     const r0 = ch * rowsPerChunk;
     const r1 = Math.min(sel.length, r0 + rowsPerChunk);
-    for (let r = r0; r < r1; r++) x.set(images.subarray(sel[r] * d, sel[r] * d + d), (r - r0) * d);
-    const s = await softmaxProduct(r1 - r0 === rowsPerChunk ? x : x.subarray(0, (r1 - r0) * d), r1 - r0, texts, m, d, a, opts.threads ?? 0);
-    for (let j = 0; j < k; j++) {
-      const o = j * K;
-      const q = cursor[j];
-      let end = q;
-      while (end < K && entRow[o + end] < r1) end++;
-      if (end === q) continue;
-      if (count[j] + (end - q) > maxFactors) fold(j);
-      count[j] += end - q;
-      multiplyRow(prod, j * m, m, s, r0, entRow, entRank, o + q, o + end, p, c);
-      cursor[j] = end;
+    let used = false;
+    for (let j = k0; j < own.to && !used; j++) used = cursor[j - k0] < K && entRow[j * K + cursor[j - k0]] < r1;
+    if (used) {
+      for (let r = r0; r < r1; r++) x.set(images.subarray(sel[r] * d, sel[r] * d + d), (r - r0) * d);
+      const s = await softmaxProduct(
+        r1 - r0 === rowsPerChunk ? x : x.subarray(0, (r1 - r0) * d),
+        r1 - r0,
+        texts,
+        m,
+        d,
+        a,
+        opts.threads ?? 0,
+      );
+      for (let j = k0; j < own.to; j++) {
+        const o = j * K;
+        const q = cursor[j - k0];
+        let end = q;
+        while (end < K && entRow[o + end] < r1) end++;
+        if (end === q) continue;
+        if (count[j - k0] + (end - q) > maxFactors) fold(j - k0);
+        count[j - k0] += end - q;
+        multiplyRow(prod, (j - k0) * m, m, s, r0, entRow, entRank, o + q, o + end, p, c);
+        cursor[j - k0] = end;
+      }
     }
     opts.onProgress?.(ch + 1, total);
   }
   opts.signal?.throwIfAborted();
 
-  // log P(t | B_j) in place; log P(t) = logsumexp over neurons - log k; score = L - lambda log P(t).
+  // log P(t | B_j) in place.
   const L = prod;
   for (let q = 0; q < L.length; q++) L[q] = Math.log(L[q]) + (logAcc ? logAcc[q] : 0);
+  return L;
+}
+
+/**
+ * Labels from log P(t | B_j) of all k neurons scored together (k x m, overwritten with the scores): log P(t) =
+ * logsumexp over the neurons - log k; score = L - lambda log P(t); label = argmax.
+ */
+export function clipDissectLabels(L: Float64Array, k: number, m: number, lambda: number): ClipDissectResult {
+  if (L.length !== k * m) throw new Error(`clipDissectLabels: L has ${L.length} values, expected k * m = ${k * m}`);
   const logPt = columnLogSumExp(L, k, m);
   const logK = Math.log(k);
   for (let t = 0; t < m; t++) logPt[t] = lambda * (logPt[t] - logK);
@@ -253,7 +299,6 @@ export async function clipDissect(input: ClipDissectInput, opts: ClipDissectOpti
     for (let t = 0; t < m; t++) row[t] -= logPt[t];
     return row;
   });
-  opts.onProgress?.(total, total);
   return out;
 }
 

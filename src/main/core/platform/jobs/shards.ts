@@ -157,7 +157,7 @@ export interface NeuronRunMerge {
   /** The project's new run row, from the first shard's (`shardRunId`), pointing at provenance `runId`. */
   create(first: Db, shardRunId: number, runId: number | null): number;
   /** One shard's per-neuron rows into run `id`; returns how many neurons the shard finished. */
-  copy(shard: Db, shardRunId: number, id: number, runId: number | null): number;
+  copy(shard: OpenShard, shardRunId: number, id: number, runId: number | null): number;
   complete(id: number): void;
   /** The shard table refusals name for a short shard (explain_neurons, ablation_neurons). */
   rowsTable: string;
@@ -184,7 +184,7 @@ export function mergeNeuronRuns(db: Db, shards: OpenShard[], m: NeuronRunMerge):
   const runId = runs[0].runId === null ? null : copyRunRow(shards[0].db, db, runs[0].runId);
   const id = m.create(shards[0].db, runs[0].id, runId);
   shards.forEach((s, i) => {
-    const n = m.copy(s.db, runs[i].id, id, runId);
+    const n = m.copy(s, runs[i].id, id, runId);
     const want = s.prov.to - s.prov.from;
     if (n !== want)
       throw new AppError('bad_input', `Shard ${s.path}: holds ${n} of its ${want} neurons: run its task again, then merge.`, {

@@ -141,3 +141,25 @@ export function copyAblationRows(from: Db, to: Db, shardRunId: number, ablationR
   }
   return neurons.length;
 }
+
+// Per-neuron intermediate results a shard hands to the merge when the final step needs every neuron at once
+// (CLIP-Dissect's log P(t | B_j) rows: log P(t) is over all neurons). Only in shard files.
+const SHARD_ROWS_DDL =
+  'CREATE TABLE IF NOT EXISTS shard_rows (run_id INTEGER NOT NULL, neuron INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (run_id, neuron))';
+
+/** Store float64 rows of run `runId` (in the caller's transaction). */
+export function putShardRows(db: Db, runId: number, rows: { neuron: number; data: Float64Array }[]): void {
+  db.exec(SHARD_ROWS_DDL);
+  const put = db.prepare('INSERT OR REPLACE INTO shard_rows(run_id, neuron, data) VALUES (?, ?, ?)');
+  for (const r of rows) put.run(runId, r.neuron, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+}
+
+/** The float64 rows of run `runId` by neuron (none when the file has no such table). */
+export function readShardRows(db: Db, runId: number): Map<number, Float64Array> {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shard_rows'").get();
+  if (!has) return new Map();
+  const rows = db.prepare('SELECT neuron, data FROM shard_rows WHERE run_id = ?').all(runId) as { neuron: number; data: Buffer }[];
+  return new Map(
+    rows.map((r) => [r.neuron, new Float64Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]),
+  );
+}

@@ -1,0 +1,103 @@
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { call } from '../helpers/backend';
+import { CLASS_NAMES } from '../helpers/fashionMnist';
+import { CNN, CNN_POOLED, FIX, extract, probeProject } from './explain.helpers';
+
+// clipDissect.run --shard i/n + project.merge (docs/cluster.md) on the fixture CNN's pooled layer (64 neurons) with the
+// fixture image-text encoder A: each shard stores log P(t | B_j) of its neurons, the merge labels all 64 together
+// (soft-WPMI's log P(t) is over every neuron scored), so explanations, label scores and neuron rows equal the single
+// run's bit for bit (stored text / REAL compared).
+
+type Db = Database.Database;
+
+const CONCEPTS = [
+  ...CLASS_NAMES.map((c) => c.replace(/_/g, ' ').toLowerCase()),
+  ...'shoe clothing top bottom bag sleeve collar heel strap button zipper pocket pattern stripe dark light white black leather cotton'.split(
+    ' ',
+  ),
+];
+
+function results(db: Db, explainRunId: number) {
+  const exps = db
+    .prepare('SELECT id, neuron, method, terms_json, bias FROM explanations WHERE explain_run_id = ? ORDER BY id')
+    .all(explainRunId) as { id: number }[];
+  const scores = db.prepare('SELECT simulator, metric, split, value, details_json FROM scores WHERE explanation_id = ? ORDER BY id');
+  const neurons = db
+    .prepare('SELECT neuron, dead, details_json FROM explain_neurons WHERE explain_run_id = ? ORDER BY neuron')
+    .all(explainRunId);
+  const run = db.prepare('SELECT method, key, params_json, neurons_json, complete FROM explain_runs WHERE id = ?').get(explainRunId);
+  return { run, neurons, exps: exps.map(({ id, ...e }) => ({ ...e, scores: scores.all(id) })) };
+}
+
+describe('sharded clipDissect.run, merged', () => {
+  it('3 shards + merge label all neurons together: equal to the single run bit for bit; other parameters are refused', async () => {
+    const f = await probeProject(20);
+    const setId = await extract(f, CNN, CNN_POOLED);
+    const encoderId = (await call(f.backend, 'encoder.add', { path: join(FIX, 'encoders', 'fmnist_siglip_a') })).id;
+    const words = join(f.dir, 'concepts.txt');
+    await writeFile(words, CONCEPTS.join('\n'));
+    const conceptSetId = (await call(f.backend, 'conceptSet.import', { path: words })).set.id;
+    await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 0 });
+    const input = { activationSetId: setId, encoderId, conceptSetId };
+    // What cluster.submit stores before the tasks (they only read the project): the image and concept embeddings,
+    // here by a run over one neuron (it embeds every probe image and every concept of the set).
+    await call(f.backend, 'clipDissect.run', { ...input, neurons: [0] });
+    const single = join(f.dir, 'project.nwb');
+    const sharded = join(f.dir, 'sharded.nwb');
+    await call(f.backend, 'project.close', {});
+    await copyFile(single, sharded);
+
+    await call(f.backend, 'project.open', { path: single });
+    const whole = await call(f.backend, 'clipDissect.run', input);
+    expect(whole.run).toMatchObject({ neuronsTotal: 64, neuronsDone: 64, status: 'done' });
+
+    await call(f.backend, 'project.open', { path: sharded });
+    const project = f.backend.state.requireProject();
+    const runsBefore = project.db.prepare('SELECT count(*) AS n FROM explain_runs').get();
+    const path = (i: number, tag = '') => join(f.dir, `clip${tag}-${i}of3.nwbshard`);
+    const got = [];
+    for (let i = 1; i <= 3; i++) {
+      const r = await call(f.backend, 'clipDissect.run', { ...input, shard: { index: i, count: 3, path: path(i) } });
+      got.push([r.shard!.from, r.shard!.to, r.run.neuronsDone]);
+    }
+    expect(got).toEqual([
+      [0, 21, 21],
+      [21, 42, 21],
+      [42, 64, 22],
+    ]);
+    expect(project.db.prepare('SELECT count(*) AS n FROM explain_runs').get()).toEqual(runsBefore); // shard files only
+
+    // Another variant in one shard: refused naming the shard file and the field; the project is unchanged.
+    await call(f.backend, 'clipDissect.run', { ...input, variant: 'wpmi', shard: { index: 2, count: 3, path: path(2, 'wpmi') } });
+    await expect(call(f.backend, 'project.merge', { shards: [path(1), path(2, 'wpmi'), path(3)] })).rejects.toThrow(
+      /clipwpmi-2of3\.nwbshard: params\.key\.variant is wpmi, but clip-1of3\.nwbshard has soft_wpmi/,
+    );
+    expect(project.db.prepare('SELECT count(*) AS n FROM explain_runs').get()).toEqual(runsBefore);
+    // A shard never embeds (a write into the project's cache): concepts without cached embeddings are refused.
+    await writeFile(join(f.dir, 'other.txt'), 'zebra\nguitar\n');
+    const other = (await call(f.backend, 'conceptSet.import', { path: join(f.dir, 'other.txt') })).set.id;
+    await expect(
+      call(f.backend, 'clipDissect.run', { ...input, conceptSetId: other, shard: { index: 1, count: 3, path: path(1, 'other') } }),
+    ).rejects.toThrow(/2 concept text embeddings under encoder \w+ are not cached in the project/);
+    // The cos variant has no sharded form in this version.
+    await expect(
+      call(f.backend, 'clipDissect.run', { ...input, variant: 'cos', shard: { index: 1, count: 3, path: path(1, 'cos') } }),
+    ).rejects.toThrow(/soft_wpmi and wpmi/);
+
+    const merged = await call(f.backend, 'project.merge', { shards: [path(3), path(1), path(2)] });
+    expect(merged).toMatchObject({ kind: 'clipDissect.run', shards: 3, activationSetId: setId });
+    expect(merged.explainRunId).toBe(whole.run.id);
+    const a = new Database(single, { readonly: true });
+    const want = results(a, whole.run.id);
+    const have = results(project.db, merged.explainRunId!);
+    a.close();
+    expect(want.exps).toHaveLength(64);
+    expect(want.exps.filter((e) => e.scores.length).length).toBeGreaterThan(0); // labels of the probe set are scored
+    expect(have).toEqual(want);
+    // The single call now reuses the merged run.
+    expect(await call(f.backend, 'clipDissect.run', input)).toMatchObject({ reused: true, run: { id: merged.explainRunId } });
+  }, 300_000);
+});
