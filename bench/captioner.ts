@@ -3,14 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadCaptioner } from '../src/main/core/features/describers/captioner';
+import { captionerDecoding, loadCaptioner } from '../src/main/core/features/describers/captioner';
 import type { CaptionOptions, ImagePixels } from '../src/main/core/features/describers/roles';
 import { runCases, type Cases } from './cases';
 
 // Captioner benchmark; prints one JSON object on stdout (progress on stderr). Captions/s, in batches of 8 images per
 // caption() call (NWB_CAPTIONER_BATCH; 1 = one at a time), through the real runtime (ImagePixels -> transformers.js preprocessing -> encoder ->
-// greedy decoding with the KV cache -> text), against PyTorch greedy decoding of the same modules and weights on
-// the same threads (bench/python/captioner_torch.py):
+// greedy decoding with the KV cache, the cross-attention keys/values once per caption -> text), against PyTorch greedy
+// decoding of the same modules and weights on the same threads, with the same keys/values caching
+// (bench/python/captioner_torch.py; NWB_CAPTIONER_SPLIT=0 and NWB_TORCH_RECOMPUTE=1 measure both without it):
 //   fixture: resources/fixtures/describers/captioner (natural stops at EOS; both sides emit the same tokens).
 //     The PyTorch weights are the fixture script's cache (/tmp/nwb-fixtures/captioner.pt); skipped without it.
 //   vit-gpt2: ViT-B/16 224 px + 12-layer 768-wide GPT-2 decoder (50,257 tokens), random weights, exported by
@@ -42,7 +43,8 @@ function havePython(): boolean {
 }
 
 function torchRef(args: string[]): Record<string, unknown> {
-  const r = spawnSync(PY, [join(ROOT, 'bench/python/captioner_torch.py'), '--threads', String(threads), ...args], {
+  const recompute = process.env.NWB_TORCH_RECOMPUTE === '1' ? ['--recompute'] : [];
+  const r = spawnSync(PY, [join(ROOT, 'bench/python/captioner_torch.py'), '--threads', String(threads), ...recompute, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -53,10 +55,16 @@ function torchRef(args: string[]): Record<string, unknown> {
   }
 }
 
+/** The greedy path the last loaded captioner took ('cross-kv', or 'transformers.js (why)'). */
+let greedyPath = '';
+
 async function measure(folder: string, n: number, batch: number, opts: CaptionOptions): Promise<Record<string, number>> {
   const t0 = performance.now();
   const c = await loadCaptioner(folder, { signal: new AbortController().signal, threads });
   const loadSeconds = (performance.now() - t0) / 1000;
+  const d = captionerDecoding(c);
+  greedyPath = d ? `${d.greedy}${d.reason ? ` (${d.reason})` : ''}` : '?';
+  log(`greedy decoding: ${greedyPath}`);
   const images = fmnist(n);
   const signal = new AbortController().signal;
   await c.caption(images.slice(0, batch), opts, signal); // warm-up
@@ -86,6 +94,7 @@ function compare(ours: Record<string, number>, torch: Record<string, unknown>): 
   const refCpu = typeof torch.captions_per_cpu_s === 'number' ? torch.captions_per_cpu_s : null;
   return {
     ours,
+    greedy: greedyPath,
     pytorch: torch,
     speedup: ref ? ours.captionsPerSecond / ref : null,
     // Process CPU seconds: steadier than wall time on the shared machine; with 2 threads OpenBLAS workers spin a
