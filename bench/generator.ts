@@ -35,7 +35,7 @@ async function one(folder: string, images: number): Promise<void> {
   const gen = await loadDiffusionPipeline(folder, {
     signal,
     threads,
-    ...(process.argv.includes('--direct') ? { winogradMinChannels: 0 } : {}),
+    ...(process.argv.includes('--direct') ? { winograd: false as const } : {}),
   });
   const loadSeconds = (performance.now() - t0) / 1000;
   const req = { prompt: 'a realistic image of a coat', negativePrompt: '', guidance: 3, scheduler: 'ddim' as const, batchSize: 1 };

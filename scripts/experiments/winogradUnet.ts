@@ -42,7 +42,7 @@ async function time(s: ort.InferenceSession, reps: number) {
 const ref = await time(base, 5);
 const res: object[] = [{ what: 'direct', wall_ms: ref.wall_ms, cpu_ms: ref.cpu_ms }];
 for (const tile of tiles) {
-  const { model, rewritten } = winogradConvs(decodeModel(bytes), { tile, minChannels: 32 });
+  const { model, rewritten } = winogradConvs(decodeModel(bytes), { tile, minChannels: 96, minPixels: 256 });
   const s = await ort.InferenceSession.create(encodeModel(model), opt);
   const r = await time(s, 5);
   let maxAbs = 0;

@@ -174,4 +174,27 @@ describe('Winograd F(m x m, 3 x 3) rewrite', () => {
     const { model } = convModel([{ ci: 4, co: 4 }], 1, 13);
     expect(winogradConvs(model, { tile: 4, minChannels: 1 }).rewritten).toEqual([]);
   });
+
+  it('with minPixels, inputs below it take the original convolution and inputs above it Winograd: both equal the definition', async () => {
+    const { model, weights } = convModel([{ ci: 3, co: 4, bias: true }], 5);
+    const { model: wino, rewritten } = winogradConvs(model, { tile: 4, minChannels: 1, minPixels: 50 });
+    expect(rewritten).toEqual(['conv0']);
+    expect(wino.graph!.node!.some((n) => n.opType === 'If')).toBe(true);
+    const s = await ort.InferenceSession.create(encodeModel(wino), { graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+    try {
+      for (const [h, w] of [
+        [8, 8],
+        [5, 3],
+        [7, 10],
+        [7, 7],
+      ] as const) {
+        const x = Float32Array.from({ length: 2 * 3 * h * w }, rng(h + w));
+        const got = (await s.run({ x: new ort.Tensor('float32', x, [2, 3, h, w]) })).y;
+        expect(got.dims).toEqual([2, 4, h, w]);
+        expect(maxRelErr(got.data as Float32Array, conv3x3(x, 2, 3, h, w, weights[0].w, weights[0].b, 4))).toBeLessThan(2e-5);
+      }
+    } finally {
+      await s.release();
+    }
+  });
 });

@@ -66,6 +66,12 @@ export interface WinogradOptions {
   tile: 2 | 4;
   /** Rewrite only convolutions with at least this many input and output channels (small ones gain nothing). */
   minChannels: number;
+  /**
+   * Take the Winograd path only for inputs of at least this many pixels (H x W), checked at run time by an If
+   * whose else-branch is the original convolution; 0 = always. Few tiles make the 4x larger U weights
+   * bandwidth-bound (an 8x8 input is 4 tiles: slower than the direct convolution at any channel count).
+   */
+  minPixels?: number;
 }
 
 export interface WinogradResult {
@@ -131,6 +137,16 @@ const A = onnx.AttributeProto.AttributeType;
 const intAttr = (name: string, i: number) => onnx.AttributeProto.create({ name, type: A.INT, i });
 const intsAttr = (name: string, v: number[]) => onnx.AttributeProto.create({ name, type: A.INTS, ints: v });
 const strAttr = (name: string, s: string) => onnx.AttributeProto.create({ name, type: A.STRING, s: new TextEncoder().encode(s) });
+
+/** An If branch: `nodes` computing the float tensor `output`. */
+function subgraph(name: string, graphName: string, nodes: NodeProto[], output: string) {
+  const graph = onnx.GraphProto.create({
+    name: graphName,
+    node: nodes,
+    output: [{ name: output, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }],
+  });
+  return onnx.AttributeProto.create({ name, type: A.GRAPH, g: graph });
+}
 
 /** B^T's rows, once per group: group g's output i has the 1-D kernel BT[i, :]. Shape [groups * t, t]. */
 function repeatRows(BT: Mat, groups: number): Float32Array {
@@ -212,8 +228,13 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
       int64Tensor(`${p}/byPos`, [0, tt, -1]),
       int64Tensor(`${p}/tiles`, [0, m * m * co]),
     );
+    // With minPixels the Winograd nodes go into the then-branch of an If on H x W, the original Conv into the else.
+    const branch = (opts.minPixels ?? 0) > 0;
+    const out = branch ? `${p}/out` : n.output[0];
+    const wnodes: NodeProto[] = [];
+    const outer = new Set([`${p}/HW`, `${p}/pixels`, `${p}/large`]);
     const node = (opType: string, input: string[], output: string, attribute: ReturnType<typeof intAttr>[] = []) =>
-      nodes.push(
+      (outer.has(output) ? nodes : wnodes).push(
         onnx.NodeProto.create({ opType, input, output: [output], name: `${p}/${output.split('/').pop()}`, attribute }) as NodeProto,
       );
     // Pad 1 on top/left (the conv's own padding) and 1 + (-H mod m) on bottom/right: exactly ceil(H/m) tiles.
@@ -242,18 +263,35 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
     node('Reshape', [`${p}/Y`, `${p}/tilesShape`], `${p}/Ytiles`);
     node('DepthToSpace', [`${p}/Ytiles`], `${p}/Yfull`, [intAttr('blocksize', m), strAttr('mode', 'DCR')]);
     const bias = n.input[2];
-    const sliced = bias ? `${p}/Ycrop` : n.output[0];
+    const sliced = bias ? `${p}/Ycrop` : out;
     node('Slice', [`${p}/Yfull`, `${shared}/zeros`, `${p}/HW`, `${shared}/axes`], sliced);
     if (bias) {
       added.push(int64Tensor(`${p}/biasShape`, [co, 1, 1]));
       node('Reshape', [bias, `${p}/biasShape`], `${p}/bias3`);
-      node('Add', [sliced, `${p}/bias3`], n.output[0]);
+      node('Add', [sliced, `${p}/bias3`], out);
     }
+    if (branch) {
+      added.push(int64Tensor(`${p}/minPixels`, [opts.minPixels!]));
+      node('ReduceProd', [`${p}/HW`], `${p}/pixels`, [intAttr('keepdims', 0)]);
+      node('GreaterOrEqual', [`${p}/pixels`, `${p}/minPixels`], `${p}/large`);
+      const direct = onnx.NodeProto.create({ ...n, output: [`${p}/direct`] }) as NodeProto;
+      nodes.push(
+        onnx.NodeProto.create({
+          opType: 'If',
+          name: `${p}/if`,
+          input: [`${p}/large`],
+          output: [n.output[0]],
+          attribute: [subgraph('then_branch', `${p}/then`, wnodes, out), subgraph('else_branch', `${p}/else`, [direct], `${p}/direct`)],
+        }) as NodeProto,
+      );
+    } else nodes.push(...wnodes);
     rewritten.push(n.name ?? n.output[0]);
   }
   g.node = nodes;
   // The original 3x3 weights are now unused (unless another node shares them): dropped, they would only take memory.
-  const used = new Set(nodes.flatMap((n) => n.input));
+  const used = new Set(
+    nodes.flatMap((n) => [...n.input, ...(n.attribute ?? []).flatMap((a) => a.g?.node?.flatMap((b) => b.input ?? []) ?? [])]),
+  );
   g.initializer = [...g.initializer.filter((t) => used.has(t.name ?? '')), ...added];
   return { model: copy, rewritten };
 }

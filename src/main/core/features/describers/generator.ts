@@ -19,7 +19,7 @@ import { checkExternalData, feedInputs, parseModelBytes, tensorSpec } from '../.
 import { decodeModel, encodeModel, graphOf } from '../../onnx/onnxProto';
 import { ort } from '../../onnx/ort';
 import { defaultThreads } from '../../onnx/session';
-import { winogradConvs } from '../../onnx/winograd';
+import { winogradConvs, type WinogradOptions } from '../../onnx/winograd';
 import { ddimPlan, ddimStep, type PredictionType } from '../../numeric/diffusion/ddim';
 import { eulerPlan, eulerStep, scaleModelInput } from '../../numeric/diffusion/euler';
 import { guide } from '../../numeric/diffusion/guidance';
@@ -700,14 +700,15 @@ export function sampleFromNoise(
 }
 
 export interface GeneratorLoadOptions extends LoadOptions {
-  /**
-   * Compute the UNet's 3x3 convolutions with at least this many input and output channels by Winograd F(4x4,3x3)
-   * (default WINOGRAD_MIN_CHANNELS; 0 = never). Below ~64 channels the transforms cost more than they save.
-   */
-  winogradMinChannels?: number;
+  /** Which UNet convolutions Winograd F(4x4,3x3) computes (default WINOGRAD); false = none. */
+  winograd?: Omit<WinogradOptions, 'tile'> | false;
 }
 
-export const WINOGRAD_MIN_CHANNELS = 64;
+/**
+ * >= 96 channels and >= 16x16 inputs: below either the transforms and the 4x larger weights cost more than the
+ * 4x fewer multiplies save (measured per convolution shape, 1 thread: docs/image-generator.md).
+ */
+export const WINOGRAD = { minChannels: 96, minPixels: 256 } as const;
 /** protobuf's message limit: a rewritten UNet must serialise in one piece. */
 const MAX_REWRITTEN_BYTES = 1.9e9;
 
@@ -716,11 +717,14 @@ const MAX_REWRITTEN_BYTES = 1.9e9;
  * Winograd can take, the rewritten model's bytes (docs/image-generator.md "Winograd convolutions"). Models with
  * external data (.onnx_data) load from their path as they are: a rewrite would have to copy gigabytes of weights.
  */
-async function unetSource(a: Analysed, minChannels: number): Promise<{ source: string | Uint8Array; winograd: string[] }> {
+async function unetSource(
+  a: Analysed,
+  opts: GeneratorLoadOptions['winograd'],
+): Promise<{ source: string | Uint8Array; winograd: string[] }> {
   const unet = a.parts.unet;
-  if (minChannels <= 0 || unet.external.length) return { source: unet.path, winograd: [] };
+  if (opts === false || unet.external.length) return { source: unet.path, winograd: [] };
   const model = decodeModel(await readFile(unet.path));
-  const { model: rewritten, rewritten: names } = winogradConvs(model, { tile: 4, minChannels });
+  const { model: rewritten, rewritten: names } = winogradConvs(model, { tile: 4, ...(opts ?? WINOGRAD) });
   if (!names.length) return { source: unet.path, winograd: [] };
   // F(4,3)'s transformed weights are 4x the 3x3 ones: refuse the rewrite (not the model) past protobuf's limit.
   const grown = rewritten.graph?.initializer?.reduce((s, t) => s + (t.rawData?.byteLength ?? 0), 0) ?? 0;
@@ -742,7 +746,7 @@ export async function loadDiffusionPipeline(path: string, opts: GeneratorLoadOpt
         // From the path (not bytes) so onnxruntime finds a part's .onnx_data next to it; the UNet from bytes only
         // when rewritten (and then it has no external data).
         let source: string | Uint8Array = a.parts[part].path;
-        if (part === 'unet') ({ source, winograd } = await unetSource(a, opts.winogradMinChannels ?? WINOGRAD_MIN_CHANNELS));
+        if (part === 'unet') ({ source, winograd } = await unetSource(a, opts.winograd));
         const options: ort.InferenceSession.SessionOptions = {
           executionProviders: ['cpu'],
           graphOptimizationLevel: 'all',
