@@ -706,7 +706,7 @@ export interface GeneratorLoadOptions extends LoadOptions {
 
 /**
  * >= 96 channels and >= 16x16 inputs: below either the transforms and the 4x larger weights cost more than the
- * 4x fewer multiplies save (measured per convolution shape, 1 thread: docs/image-generator.md).
+ * 4x fewer multiplies save (measured per convolution shape, 1 thread: scripts/experiments/winogradShapes.ts, docs/image-generator.md).
  */
 export const WINOGRAD = { minChannels: 96, minPixels: 256 } as const;
 /** protobuf's message limit: a rewritten UNet must serialise in one piece. */
