@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -22,9 +23,16 @@ const PER_CLASS = 10; // 100 images, 16-image chunks -> 7 chunks -> shards of 1,
 const LONG = 60_000;
 const JOB = 'nwb-extract';
 const haveChromium = existsSync(CHROMIUM);
+const slurmUp = (() => {
+  try {
+    return /idle|mixed|alloc/.test(execFileSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  } catch {
+    return false;
+  }
+})();
 
 describe.skipIf(!haveChromium)('cluster jobs on the Jobs screen (browser mode)', () => {
-  const fx = { project: '', shards: [] as string[], singleSetId: 0 };
+  const fx = { project: '', shards: [] as string[], singleSetId: 0, slurmJob: '' };
   const spec = useWebSpec('nwb-cluster-e2e', async (dir) => {
     const root = join(dir, 'fmnist-probes');
     await writeFashionMnistTree(root, { perClass: PER_CLASS, split: 'test' });
@@ -55,6 +63,8 @@ describe.skipIf(!haveChromium)('cluster jobs on the Jobs screen (browser mode)',
       fx.shards = r.shardFiles;
       for (const [k, path] of r.shardFiles.entries())
         await call(backend, 'activations.extract', { ...input, shard: { index: k + 1, count: 4, path } });
+      // With a Slurm cluster here: a real 3-task array (8-image chunks: another job) whose task 2 is cancelled.
+      if (slurmUp) await cancelledSlurmJob(backend, { ...input, batchSize: 8 }, join(dir, 'slurm'));
       await call(backend, 'project.close', {});
     } finally {
       backend.dispose();
@@ -67,6 +77,58 @@ describe.skipIf(!haveChromium)('cluster jobs on the Jobs screen (browser mode)',
     db.prepare("UPDATE shard_provenance SET value = 'false' WHERE key = 'complete'").run();
     db.close();
   });
+
+  async function cancelledSlurmJob(backend: ReturnType<typeof createBackend>, input: Record<string, unknown>, shardDir: string) {
+    const r = await call(backend, 'cluster.submit', { command: 'activations.extract', input, shards: 3, shardDir, jobName: 'nwbe2e' });
+    fx.slurmJob = r.jobId!;
+    const status = () => call(backend, 'cluster.status', { jobId: r.jobId!, shardDir });
+    const until = async (ok: (s: Awaited<ReturnType<typeof status>>) => boolean, stepMs: number) => {
+      let s = await status();
+      for (let t = 0; t < 120_000 / stepMs && !ok(s); t++) {
+        await new Promise((done) => setTimeout(done, stepMs));
+        s = await status();
+      }
+      return s;
+    };
+    await until((s) => s.tasks[1].state === 'RUNNING', 100);
+    execFileSync('scancel', [`${r.jobId}_1`]);
+    const after = await until((s) => s.tasks.every((t) => !['PENDING', 'RUNNING', 'COMPLETING'].includes(t.state)), 500);
+    expect(after.tasks.map((t) => t.state)).toEqual(['COMPLETED', 'CANCELLED', 'COMPLETED']);
+  }
+
+  it.skipIf(!slurmUp)(
+    'a cancelled Slurm task shows its log tail; Resubmit runs it again and Merge folds the job in',
+    async () => {
+      const page = await spec.browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+      const errors = watchErrors(page);
+      await page.goto(spec.server.url);
+      await waitReady(page);
+      await openProjectByPath(page, fx.project);
+      await page.click('[data-testid=nav-jobs]');
+      const id = fx.slurmJob;
+      const task = (i: number) => `[data-testid=cluster-task-${id}-${i}]`;
+      await page.waitForSelector(task(3), { timeout: LONG });
+      expect(await page.getAttribute(task(2), 'data-state')).toBe('CANCELLED');
+      expect(await page.textContent(`${task(2)} .log-tail`)).toMatch(/CANCELLED/); // slurmstepd's line
+      expect(await page.textContent(`[data-testid=cluster-summary-${id}]`)).toContain('2 of 3 shard files complete, 1 failed');
+      expect(await page.$(`[data-testid=cluster-merge-${id}]`)).toBeNull();
+      await elementShot(page, `[data-testid=cluster-job-${id}]`, 'cluster-jobs-slurm-cancelled', 1200);
+      await page.click(`[data-testid=cluster-resubmit-${id}]`);
+      await page.waitForSelector(`[data-testid=cluster-note-${id}]`, { timeout: LONG });
+      const note = (await page.textContent(`[data-testid=cluster-note-${id}]`)) ?? '';
+      const again = /^Resubmitted shard 2 as Slurm job (\d+)\.$/.exec(note);
+      expect(again, note).not.toBeNull();
+      // The new job's card: it runs task 2 only; it polls until its shard is complete, then offers the merge.
+      const card2 = `[data-testid=cluster-job-${again![1]}]`;
+      await page.waitForSelector(`${card2}[data-done=true]`, { timeout: 120_000 });
+      await page.click(`[data-testid=cluster-merge-${again![1]}]`);
+      await page.waitForSelector(`[data-testid=cluster-note-${again![1]}]`, { timeout: LONG });
+      expect(await page.textContent(`[data-testid=cluster-note-${again![1]}]`)).toMatch(/^Merged 3 shards into the project/);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    240_000,
+  );
 
   it('shows each shard (complete, 16 / 32 images, no file yet), then merges the finished job into the project', async () => {
     const page = await spec.browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });

@@ -195,11 +195,17 @@ describe('cluster.submit', () => {
         ['COMPLETED', true],
         ['NOT_IN_JOB', true],
       ]);
+      // The project lists both jobs for the Jobs screen, the resubmitted one first.
+      expect((await call(f.backend, 'cluster.jobs', {})).map((j) => [j.engine, j.jobId, j.shards, j.merged])).toEqual([
+        ['slurm', again.jobId, 4, false],
+        ['slurm', r.jobId, 4, false],
+      ]);
       const merged = await call(f.backend, 'project.merge', { shards: r.shardFiles });
       expect((await call(f.backend, 'activations.list', {})).find((a) => a.id === merged.activationSetId)).toMatchObject({
         rowsDone: 100,
         complete: true,
       });
+      expect((await call(f.backend, 'cluster.jobs', {})).map((j) => j.merged)).toEqual([true, true]);
     },
     300_000,
   );

@@ -86,7 +86,7 @@ function ClusterJobCard({ job }: { job: ClusterJob }) {
                 act(async () => {
                   const r = await resubmit.run(ref);
                   return r.jobId
-                    ? `Resubmitted shards ${r.tasks.map((k) => k + 1).join(', ')} as Slurm job ${r.jobId}.`
+                    ? `Resubmitted shard${r.tasks.length > 1 ? 's' : ''} ${r.tasks.map((k) => k + 1).join(', ')} as Slurm job ${r.jobId}.`
                     : 'Nothing to resubmit.';
                 })
               }
