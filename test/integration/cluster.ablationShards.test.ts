@@ -44,8 +44,14 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
     const setId = await extract(f, CNN, CNN_POOLED);
     await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 0 });
     const er = await call(f.backend, 'explain.run', { activationSetId: setId, blockSize: 16 });
-    // What cluster.submit stores before the tasks start (the shards only read the project): the fitted temperature.
-    await call(f.backend, 'ablation.temperature', { activationSetId: setId, seed: 0 });
+    // cluster.submit stores what the tasks need before they start (they only read the project): the fitted temperature.
+    const db0 = f.backend.state.requireProject().db;
+    expect(count(db0, 'temperature_fits')).toBe(0);
+    const submit = (command: 'ablation.run' | 'topimpact.run', input: object) =>
+      call(f.backend, 'cluster.submit', { command, input, shards: 4, shardDir: join(f.dir, 'submit'), dryRun: true });
+    await submit('ablation.run', { explainRunId: er.run.id });
+    await submit('topimpact.run', { activationSetId: setId });
+    expect(count(db0, 'temperature_fits')).toBe(1); // the same split and mapping: one fit for both
     const single = join(f.dir, 'project.nwb');
     const sharded = join(f.dir, 'sharded.nwb');
     await call(f.backend, 'project.close', {});

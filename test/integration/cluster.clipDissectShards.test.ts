@@ -15,7 +15,7 @@ type Db = Database.Database;
 
 const CONCEPTS = [
   ...CLASS_NAMES.map((c) => c.replace(/_/g, ' ').toLowerCase()),
-  ...'shoe clothing top bottom bag sleeve collar heel strap button zipper pocket pattern stripe dark light white black leather cotton'.split(
+  ...'shoe clothing top bottom sleeve collar heel strap button zipper pocket pattern stripe dark light white black leather cotton'.split(
     ' ',
   ),
 ];
@@ -42,9 +42,18 @@ describe('sharded clipDissect.run, merged', () => {
     const conceptSetId = (await call(f.backend, 'conceptSet.import', { path: words })).set.id;
     await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 0 });
     const input = { activationSetId: setId, encoderId, conceptSetId };
-    // What cluster.submit stores before the tasks (they only read the project): the image and concept embeddings,
-    // here by a run over one neuron (it embeds every probe image and every concept of the set).
-    await call(f.backend, 'clipDissect.run', { ...input, neurons: [0] });
+    // cluster.submit stores what the tasks need before they start (they only read the project): the image and concept
+    // embeddings under the encoder.
+    const cached = () => f.backend.state.requireProject().db.prepare('SELECT count(*) AS n FROM embeddings').get();
+    expect(cached()).toEqual({ n: 0 });
+    await call(f.backend, 'cluster.submit', {
+      command: 'clipDissect.run',
+      input,
+      shards: 3,
+      shardDir: join(f.dir, 'submit'),
+      dryRun: true,
+    });
+    expect(cached()).toEqual({ n: 200 + CONCEPTS.length });
     const single = join(f.dir, 'project.nwb');
     const sharded = join(f.dir, 'sharded.nwb');
     await call(f.backend, 'project.close', {});

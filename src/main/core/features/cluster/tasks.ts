@@ -6,6 +6,8 @@ import { formatIssues, pathText } from '../../../../shared/inputErrors';
 import type { BackendState } from '../../platform/context';
 import { addClusterJob } from '../../platform/store/clusterRepo';
 import { prepareExplainShards } from '../explanations';
+import { prepareAblationShards } from '../ablation';
+import { prepareClipDissectShards } from '../dissect';
 
 // What every engine's task needs (docs/cluster.md): the checked command input, the shard file names, and the shell
 // lines a task runs: shard index = the engine's 0-based task index + 1, then the CLI with that --shard.
@@ -43,6 +45,9 @@ export async function prepareSubmit(state: BackendState, o: SubmitInput): Promis
   }
   // LE shards read the project only: store what the single run would store first (split, label concept set).
   if (o.command === 'explain.run') prepareExplainShards(handle.db, ExplainParamsSchema.parse(o.input));
+  // Ablation / Top Impact: the split and the fitted temperature; CLIP-Dissect: the split and the embeddings.
+  if (o.command === 'ablation.run' || o.command === 'topimpact.run') await prepareAblationShards(handle.db, o.command, o.input);
+  if (o.command === 'clipDissect.run') await prepareClipDissectShards(handle.db, o.input);
   const dir = resolve(o.shardDir);
   await mkdir(dir, { recursive: true });
   const project = resolve(handle.path);

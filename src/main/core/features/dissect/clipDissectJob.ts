@@ -6,6 +6,7 @@ import { embedProbeImages, embedTextsCached, encoderSession, requireEncoder } fr
 import { ensureSplit, readColumns, resolveSet, shardSplit, skippedDetails } from '../explanations';
 import { clipDissect, clipDissectLogLikelihoods } from '../../numeric/dissect';
 import type { BackendState } from '../../platform/context';
+import type { Db } from '../../platform/store/open';
 import type { JobKind } from '../../platform/jobs/registry';
 import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import { neuronShardOutput } from '../../platform/jobs/shards';
@@ -214,3 +215,26 @@ export const clipDissectJobKind: JobKind = {
   writeHeavy: false,
   resume: (state, stored, ctx, jobId) => runClipDissect(state, ClipDissectParamsSchema.parse(stored), ctx, jobId),
 };
+
+/**
+ * What clipDissect.run shards need stored in the project before they run read-only: the seeded split and the image
+ * and concept embeddings (the rows the single run would store). cluster.submit calls it.
+ */
+export async function prepareClipDissectShards(db: Db, input: unknown): Promise<void> {
+  const p = ClipDissectParamsSchema.parse(input);
+  if (p.variant === 'cos')
+    throw new AppError(
+      'bad_input',
+      '--shard supports the soft_wpmi and wpmi variants in this version: run the cos variant without --shard.',
+      {
+        field: 'input.variant',
+      },
+    );
+  const src = resolveSet(db, p.activationSetId);
+  if (!conceptSetSha(db, p.conceptSetId))
+    throw new AppError('not_found', `Concept set ${p.conceptSetId} does not exist. List them with conceptSet.list.`);
+  ensureSplit(db, src.probe.id, p.splitSeed);
+  const enc = await encoderSession(requireEncoder(db, p.encoderId));
+  await embedProbeImages(db, enc, src.probe.id);
+  await embedTextsCached(db, enc, conceptNames(db, p.conceptSetId));
+}
