@@ -66,6 +66,14 @@ describe('captioner greedy decoding on the split decoder', () => {
     }
   });
 
+  it('beam search (ours on either decoder) gives the same ids on both paths', async () => {
+    for (const image of images.slice(0, 4)) {
+      const o = { numBeams: 3, maxNewTokens: golden.maxNewTokens, minNewTokens: 2 };
+      const [[a], [b]] = [await split.caption([image], o, signal), await tj.caption([image], o, signal)];
+      expect(a.tokenIds).toEqual(b.tokenIds);
+    }
+  });
+
   it('cancelling stops the loop with cancelled, and the captioner works afterwards', async () => {
     const ac = new AbortController();
     const run = split.caption(images, { numBeams: 1, maxNewTokens: 16, minNewTokens: 0 }, ac.signal);

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import type { Caption, CaptionOptions, Captioner, ImagePixels, InspectedModel, LoadOptions } from './roles';
-import { loadCrossKvDecoder, unsupportedGeneration, type CrossKvDecoder } from './crossKvGreedy';
+import { ort } from '../../onnx/ort';
+import { loadCrossKvDecoder, unsupportedGeneration, type CrossKvDecoder, type States } from './crossKvGreedy';
 import { checkOnnxFile, invalid, readJsonObject, tjSessionOptions, transformersJs, type Json, type Tj } from './transformersJs';
 
 const REQUIRED_JSON = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
@@ -388,32 +389,62 @@ export function captionerDecoding(c: Captioner): CaptionerDecoding | undefined {
   return decodings.get(c);
 }
 
+/** Our own sessions for a VisionEncoderDecoder folder: its encoder and the split decoder (crossKvGreedy.ts). */
+interface OwnSessions {
+  encoder: ort.InferenceSession;
+  decoder: CrossKvDecoder;
+  start: number;
+  eosIds: Set<number>;
+}
+
 /**
- * The split decoder for a VisionEncoderDecoder folder, or why its greedy decoding stays with transformers.js
- * (NWB_CAPTIONER_SPLIT=0 forces that, for comparisons). Never fails a folder: any error becomes a reason.
+ * The generation config transformers.js's generate() would use (its _prepare_generation_config): config.json with its
+ * decoder's keys on top, then generation_config.json.
  */
-async function crossKvDecoding(
-  file: string,
-  model: TjModel,
+function generationConfig(tj: Tj, folder: string): Record<string, unknown> {
+  const config: Json = { ...readJsonObject(folder, 'config.json') };
+  for (const key of ['decoder', 'generator', 'text_config']) if (key in config) Object.assign(config, config[key]);
+  const gen = new tj.GenerationConfig(config as never) as unknown as Record<string, unknown>;
+  if (existsSync(resolve(folder, 'generation_config.json'))) Object.assign(gen, readJsonObject(folder, 'generation_config.json'));
+  return gen;
+}
+
+/**
+ * A VisionEncoderDecoder folder run on our own sessions (the encoder, the split decoder), or why its decoding stays
+ * with transformers.js (NWB_CAPTIONER_SPLIT=0 forces that, for comparisons). Never fails a folder: any error becomes
+ * a reason, and transformers.js then loads it (and names what is broken).
+ */
+async function ownSessions(
+  tj: Tj,
+  folder: string,
   sessionOptions: ReturnType<typeof tjSessionOptions>,
-): Promise<{ decoder: CrossKvDecoder | null; reason?: string }> {
-  if (process.env.NWB_CAPTIONER_SPLIT === '0') return { decoder: null, reason: 'NWB_CAPTIONER_SPLIT=0' };
+): Promise<OwnSessions | { reason: string }> {
+  if (process.env.NWB_CAPTIONER_SPLIT === '0') return { reason: 'NWB_CAPTIONER_SPLIT=0' };
+  let encoder: ort.InferenceSession | null = null;
   try {
-    const gen = model._prepare_generation_config(null, null);
+    const gen = generationConfig(tj, folder);
     const unsupported = unsupportedGeneration(gen);
-    if (unsupported) return { decoder: null, reason: unsupported };
+    if (unsupported) return { reason: unsupported };
     const start = gen.decoder_start_token_id ?? gen.bos_token_id;
     const eos = [gen.eos_token_id].flat();
-    if (typeof start !== 'number' || !eos.every((e) => typeof e === 'number'))
-      return {
-        decoder: null,
-        reason: `decoder_start_token_id ${JSON.stringify(start)} / eos_token_id ${JSON.stringify(gen.eos_token_id)}`,
-      };
+    if (typeof start !== 'number' || !eos.length || !eos.every((e) => typeof e === 'number'))
+      return { reason: `decoder_start_token_id ${JSON.stringify(start)} / eos_token_id ${JSON.stringify(gen.eos_token_id)}` };
     const minLength = typeof gen.min_length === 'number' ? gen.min_length : 0;
-    const d = await loadCrossKvDecoder(file, { start, eos: new Set(eos as number[]), minLength }, sessionOptions);
-    return 'reason' in d ? { decoder: null, reason: d.reason } : { decoder: d };
+    const eosIds = new Set(eos as number[]);
+    encoder = await ort.InferenceSession.create(resolve(folder, ENCODER), { ...sessionOptions, logSeverityLevel: 3 });
+    if (encoder.inputNames.join() !== 'pixel_values' || !encoder.outputNames.includes('last_hidden_state')) {
+      await encoder.release();
+      return { reason: `${ENCODER} takes ${encoder.inputNames.join(', ')} (expected pixel_values -> last_hidden_state)` };
+    }
+    const d = await loadCrossKvDecoder(resolve(folder, MERGED), { start, eos: eosIds, minLength }, sessionOptions);
+    if ('reason' in d) {
+      await encoder.release();
+      return d;
+    }
+    return { encoder, decoder: d, start, eosIds };
   } catch (e) {
-    return { decoder: null, reason: `splitting the decoder failed: ${(e as Error).message}` };
+    await encoder?.release();
+    return { reason: `splitting the decoder failed: ${(e as Error).message}` };
   }
 }
 
@@ -436,23 +467,30 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   };
   const common = { local_files_only: true, progress_callback };
   const sessionOptions = tjSessionOptions(opts.threads);
-  let model: TjModel;
+  // VisionEncoderDecoder: our own sessions when the folder allows (transformers.js then loads only the tokenizer and
+  // the processor; its model would hold the whole decoder a second time).
+  const own = florence || smol ? { reason: 'not a VisionEncoderDecoder' } : await ownSessions(tj, folder, sessionOptions);
+  const owned = 'reason' in own ? null : own;
+  let model: TjModel | null;
   let tokenizer: Awaited<ReturnType<Tj['AutoTokenizer']['from_pretrained']>>;
   let processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>;
   try {
     [model, tokenizer, processor] = await Promise.all([
       // Florence-2 is in transformers.js's image-text-to-text mapping, not AutoModelForVision2Seq's: named directly.
       // idefics3 / smolvlm are in AutoModelForVision2Seq's (Idefics3 / SmolVLMForConditionalGeneration).
-      (florence ? tj.Florence2ForConditionalGeneration : tj.AutoModelForVision2Seq).from_pretrained(id, {
-        ...common,
-        dtype: 'fp32',
-        device: 'cpu',
-        session_options: sessionOptions,
-      }) as unknown as Promise<TjModel>,
+      owned
+        ? null
+        : ((florence ? tj.Florence2ForConditionalGeneration : tj.AutoModelForVision2Seq).from_pretrained(id, {
+            ...common,
+            dtype: 'fp32',
+            device: 'cpu',
+            session_options: sessionOptions,
+          }) as unknown as Promise<TjModel>),
       tj.AutoTokenizer.from_pretrained(id, common),
       tj.AutoProcessor.from_pretrained(id, common),
     ]);
   } catch (e) {
+    await disposeOwn(owned);
     throw invalid(
       folder,
       `transformers.js could not load ${folder}: ${(e as Error).message}. Check that it is an unmodified image-to-text export.`,
@@ -460,9 +498,11 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
   }
   opts.onProgress?.(1);
   if (opts.signal.aborted) {
-    await model.dispose();
+    await Promise.all([model?.dispose(), disposeOwn(owned)]);
     throw cancelled();
   }
+  if (owned) return vedCaptioner(tj, { own: owned }, tokenizer, processor, null);
+  if (!model) throw new Error('unreachable: transformers.js loaded no model');
   // eos_token_id may be one id or a list (several stop tokens).
   const eosIds = new Set([model.generation_config?.eos_token_id ?? model.config.eos_token_id].flat().map(Number));
   const start = Number(model.generation_config?.decoder_start_token_id ?? model.config.decoder_start_token_id ?? model.config.bos_token_id);
@@ -484,8 +524,27 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       eosIds,
       smolvlmChatTemplate(folder, readJsonObject(folder, 'tokenizer_config.json')) ?? '',
     );
+  return vedCaptioner(tj, { model, start, eosIds }, tokenizer, processor, 'reason' in own ? own.reason : null);
+}
 
-  const split = await crossKvDecoding(resolve(folder, MERGED), model, sessionOptions);
+async function disposeOwn(own: OwnSessions | null): Promise<void> {
+  if (own) await Promise.all([own.encoder.release(), own.decoder.dispose()]);
+}
+
+/**
+ * A VisionEncoderDecoder captioner on our own sessions (greedy on the split decoder) or on transformers.js's model
+ * (generate(); `reason` says why not split). Beam search is ours either way.
+ */
+function vedCaptioner(
+  tj: Tj,
+  run: { own: OwnSessions } | { model: TjModel; start: number; eosIds: Set<number> },
+  tokenizer: TjTokenizer,
+  processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>,
+  reason: string | null,
+): Captioner {
+  const own = 'own' in run ? run.own : null;
+  const model = 'model' in run ? run.model : null;
+  const { start, eosIds } = 'own' in run ? run.own : run;
 
   async function pixelValues(img: ImagePixels): Promise<TjTensor> {
     const raw = rawImage(tj, img);
@@ -493,21 +552,37 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     return out.pixel_values;
   }
 
-  async function encode(pv: TjTensor): Promise<TjTensor> {
-    const { encoder_outputs: h } = await model._prepare_encoder_decoder_kwargs_for_generation({
+  async function encode(pv: TjTensor): Promise<States> {
+    if (own) {
+      const out = await own.encoder.run({ pixel_values: new ort.Tensor('float32', pv.data as Float32Array, pv.dims) });
+      return { data: out.last_hidden_state.data as Float32Array, dims: [...out.last_hidden_state.dims] };
+    }
+    const { encoder_outputs: h } = await model!._prepare_encoder_decoder_kwargs_for_generation({
       inputs_tensor: pv,
       model_inputs: { pixel_values: pv },
       model_input_name: 'pixel_values',
       generation_config: { guidance_scale: null },
     });
-    return h;
+    return { data: h.data as Float32Array, dims: h.dims };
   }
 
   async function greedy(pvs: TjTensor[], o: CaptionOptions, signal: AbortSignal): Promise<number[][]> {
     const pv = pvs.length === 1 ? pvs[0] : (tj.cat(pvs as never[], 0) as unknown as TjTensor);
-    if (!split.decoder) return generateGreedy(tj, model, { inputs: pv }, o, signal, eosIds);
-    const h = await encode(pv);
-    return split.decoder.greedy({ data: h.data as Float32Array, dims: h.dims }, o, signal);
+    if (!own) return generateGreedy(tj, model!, { inputs: pv }, o, signal, eosIds);
+    return own.decoder.greedy(await encode(pv), o, signal);
+  }
+
+  /** The decoder's logits [rows, t, V] for whole prefixes, the one image's states repeated for every row. */
+  async function prefixLogits(h: States, ids: BigInt64Array, rows: number, t: number): Promise<Float32Array> {
+    const tiled = new Float32Array(h.data.length * rows);
+    for (let r = 0; r < rows; r++) tiled.set(h.data, r * h.data.length);
+    const states = { data: tiled, dims: [rows, ...h.dims.slice(1)] };
+    if (own) return own.decoder.prefixLogits(states, ids, t);
+    const { logits } = await model!.forward({
+      encoder_outputs: new tj.Tensor('float32', states.data, states.dims),
+      decoder_input_ids: new tj.Tensor('int64', ids, [rows, t]),
+    });
+    return logits.data as Float32Array;
   }
 
   /**
@@ -523,14 +598,9 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     for (let step = 0; step < o.maxNewTokens && live.length; step++) {
       if (signal.aborted) throw cancelled();
       const t = live[0].seq.length;
-      const ids = new tj.Tensor('int64', BigInt64Array.from(live.flatMap((b) => b.seq.map(BigInt))), [live.length, t]);
-      const enc = tj.cat(
-        Array.from({ length: live.length }, () => h as never),
-        0,
-      );
-      const { logits } = await model.forward({ encoder_outputs: enc, decoder_input_ids: ids });
-      const v = logits.dims[2];
-      const data = logits.data as Float32Array;
+      const ids = BigInt64Array.from(live.flatMap((b) => b.seq.map(BigInt)));
+      const data = await prefixLogits(h, ids, live.length, t);
+      const v = data.length / (live.length * t);
       const cands: { score: number; beam: number; tok: number }[] = [];
       live.forEach((b, bi) => {
         const row = data.subarray((bi * t + t - 1) * v, (bi * t + t) * v);
@@ -571,10 +641,10 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       return out;
     },
     async dispose() {
-      await Promise.all([model.dispose(), split.decoder?.dispose()]);
+      await Promise.all([model?.dispose(), disposeOwn(own)]);
     },
   };
-  decodings.set(captioner, split.decoder ? { greedy: 'cross-kv' } : { greedy: 'transformers.js', reason: split.reason });
+  decodings.set(captioner, own ? { greedy: 'cross-kv' } : { greedy: 'transformers.js', reason: reason ?? undefined });
   return captioner;
 }
 

@@ -24,9 +24,17 @@ const UNSUPPORTED: [string, (v: unknown) => boolean][] = [
   ['guidance_scale', (v) => typeof v === 'number' && v > 1],
 ];
 
+/** Encoder states [B, S, D], float32. */
+export interface States {
+  data: Float32Array;
+  dims: number[];
+}
+
 export interface CrossKvDecoder {
-  /** Greedy ids per row of `encoderStates` ([B, S, D] float32), each cut after its first EOS (inclusive). */
-  greedy(encoderStates: { data: Float32Array; dims: number[] }, o: CaptionOptions, signal: AbortSignal): Promise<number[][]>;
+  /** Greedy ids per row of the encoder states, each cut after its first EOS (inclusive). */
+  greedy(states: States, o: CaptionOptions, signal: AbortSignal): Promise<number[][]>;
+  /** Logits [B, t, V] of whole prefixes `ids` ([B, t]), no cache (beam search): one step run with an empty past. */
+  prefixLogits(states: States, ids: BigInt64Array, t: number): Promise<Float32Array>;
   dispose(): Promise<void>;
 }
 
@@ -73,21 +81,26 @@ export async function loadCrossKvDecoder(
   const cross = await ort.InferenceSession.create(encodeModel(split.cross), opts);
   const step = await ort.InferenceSession.create(encodeModel(split.step), opts);
 
+  async function crossFeeds(states: States): Promise<Record<string, ort.Tensor>> {
+    const h = new ort.Tensor('float32', states.data, states.dims);
+    const feeds: Record<string, ort.Tensor> = { ...(await cross.run({ [ENCODER_INPUT]: h })) };
+    if (readsStates) feeds[ENCODER_INPUT] = h; // a step node reads the states directly
+    return feeds;
+  }
+  const emptyPast = (B: number): Record<string, ort.Tensor> =>
+    Object.fromEntries(pastShapes.map((p) => [p.name, new ort.Tensor('float32', new Float32Array(0), [B, p.dims[1]!, 0, p.dims[3]!])]));
+
   return {
     async greedy(states, o, signal) {
       const B = states.dims[0];
-      const h = new ort.Tensor('float32', states.data, states.dims);
-      const crossFeeds: Record<string, ort.Tensor> = { ...(await cross.run({ [ENCODER_INPUT]: h })) };
-      if (readsStates) crossFeeds[ENCODER_INPUT] = h; // a step node reads the states directly
-      let pastFeeds: Record<string, ort.Tensor> = Object.fromEntries(
-        pastShapes.map((p) => [p.name, new ort.Tensor('float32', new Float32Array(0), [B, p.dims[1]!, 0, p.dims[3]!])]),
-      );
+      const fixed = await crossFeeds(states);
+      let pastFeeds = emptyPast(B);
       const rows: number[][] = Array.from({ length: B }, () => []);
       const done = new Array<boolean>(B).fill(false);
       let last = new BigInt64Array(B).fill(BigInt(ids.start));
       for (let s = 0; s < o.maxNewTokens; s++) {
         if (signal.aborted) throw new AppError('cancelled', 'Captioning was cancelled.');
-        const out = await step.run({ input_ids: new ort.Tensor('int64', last, [B, 1]), ...crossFeeds, ...pastFeeds });
+        const out = await step.run({ input_ids: new ort.Tensor('int64', last, [B, 1]), ...fixed, ...pastFeeds });
         const logits = out.logits.data as Float32Array;
         const v = logits.length / B;
         // transformers.js: MinNewTokensLengthLogitsProcessor and MinLengthLogitsProcessor (length with the start token).
@@ -106,6 +119,11 @@ export async function loadCrossKvDecoder(
         pastFeeds = Object.fromEntries(pastShapes.map((p) => [p.name, out[presentOf(p.name)]]));
       }
       return rows;
+    },
+    async prefixLogits(states, ids, t) {
+      const B = states.dims[0];
+      const out = await step.run({ input_ids: new ort.Tensor('int64', ids, [B, t]), ...(await crossFeeds(states)), ...emptyPast(B) });
+      return out.logits.data as Float32Array;
     },
     async dispose() {
       await Promise.all([cross.release(), step.release()]);
