@@ -47,7 +47,7 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
     // cluster.submit stores what the tasks need before they start (they only read the project): the fitted temperature.
     const db0 = f.backend.state.requireProject().db;
     expect(count(db0, 'temperature_fits')).toBe(0);
-    const submit = (command: 'ablation.run' | 'topimpact.run', input: object) =>
+    const submit = (command: 'ablation.run' | 'topimpact.run', input: Record<string, unknown>) =>
       call(f.backend, 'cluster.submit', { command, input, shards: 4, shardDir: join(f.dir, 'submit'), dryRun: true });
     await submit('ablation.run', { explainRunId: er.run.id });
     await submit('topimpact.run', { activationSetId: setId });
