@@ -120,6 +120,8 @@ describe.skipIf(!haveChromium)('cluster jobs on the Jobs screen (browser mode)',
       expect(again, note).not.toBeNull();
       // The new job's card: it runs task 2 only; it polls until its shard is complete, then offers the merge.
       const card2 = `[data-testid=cluster-job-${again![1]}]`;
+      await page.waitForSelector(card2, { timeout: LONG });
+      expect(await page.$(`[data-testid=cluster-resubmit-${id}]`)).toBeNull(); // the new job runs it: no second resubmit
       await page.waitForSelector(`${card2}[data-done=true]`, { timeout: 120_000 });
       await page.click(`[data-testid=cluster-merge-${again![1]}]`);
       await page.waitForSelector(`[data-testid=cluster-note-${again![1]}]`, { timeout: LONG });

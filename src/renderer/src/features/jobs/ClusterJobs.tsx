@@ -31,14 +31,19 @@ export function ClusterJobs() {
   return (
     <section className="stack" data-testid="cluster-jobs">
       <h2>Cluster jobs</h2>
-      {jobs.data.map((j) => (
-        <ClusterJobCard key={`${j.engine}:${j.jobId}:${j.shardDir}`} job={j} />
+      {jobs.data.map((j, k) => (
+        <ClusterJobCard
+          key={`${j.engine}:${j.jobId}:${j.shardDir}`}
+          job={j}
+          // A newer job of the same shards (a resubmission) runs the unfinished tasks: resubmit from there, not twice.
+          superseded={jobs.data!.slice(0, k).some((n) => n.shardDir === j.shardDir && n.command === j.command && n.shards === j.shards)}
+        />
       ))}
     </section>
   );
 }
 
-function ClusterJobCard({ job }: { job: ClusterJob }) {
+function ClusterJobCard({ job, superseded }: { job: ClusterJob; superseded: boolean }) {
   const ref = { jobId: job.jobId, shardDir: job.shardDir };
   const status = useContractQuery('cluster.status', ref, { refetchInterval: (s) => (s?.done ? false : POLL_MS) });
   const resubmit = useContractMutation('cluster.resubmit', { changes: ['cluster'] });
@@ -49,7 +54,8 @@ function ClusterJobCard({ job }: { job: ClusterJob }) {
   const tasks = s?.tasks ?? [];
   const complete = tasks.filter((t) => t.shardComplete).length;
   const failed = tasks.filter((t) => !t.shardComplete && FAILED.test(t.state));
-  const canResubmit = job.engine === 'slurm' && tasks.some((t) => !t.shardComplete && !ACTIVE.test(t.state) && t.state !== 'NOT_IN_JOB');
+  const canResubmit =
+    job.engine === 'slurm' && !superseded && tasks.some((t) => !t.shardComplete && !ACTIVE.test(t.state) && t.state !== 'NOT_IN_JOB');
   const id = job.jobId;
   const withLogs = tasks.some((t) => t.logTail);
 
