@@ -157,9 +157,19 @@ export const clusterMethods = {
     SubmitOutput,
   ),
   'cluster.status': method(
-    'State of each task of a submitted job (Slurm: squeue / scontrol; Kubernetes: not queried, UNKNOWN) and how much of its shard file is written, with the log tail of failed tasks.',
-    JobRef,
-    z.object({ jobId: z.string(), engine: z.enum(['slurm', 'kubernetes']), tasks: z.array(TaskState), done: z.boolean() }),
+    'State of each task of a submitted job (Slurm: squeue / scontrol; Kubernetes: not queried, UNKNOWN) and how much of its shard file is written, with the log tail of failed tasks. With merge: true, once every shard file is complete, their project.merge runs (once per job).',
+    JobRef.extend({
+      /** Merge the shards into the open project when every one is complete (nothing happens before; a merged job is not merged again). */
+      merge: z.boolean().default(false),
+    }),
+    z.object({
+      jobId: z.string(),
+      engine: z.enum(['slurm', 'kubernetes']),
+      tasks: z.array(TaskState),
+      done: z.boolean(),
+      /** What the merge this call ran did (merge: true and done); absent otherwise. */
+      merged: MergeOutput.optional(),
+    }),
   ),
   'cluster.jobs': method(
     'The cluster jobs submitted from this project (newest first), for the Jobs screen.',

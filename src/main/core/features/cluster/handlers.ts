@@ -10,14 +10,23 @@ import { recordOf, resubmit, status, submit } from './slurm';
 export function createClusterHandlers(
   state: BackendState,
 ): Pick<Handlers<Contract>, 'project.merge' | 'cluster.submit' | 'cluster.status' | 'cluster.jobs' | 'cluster.resubmit'> {
+  const merge = (shards: string[]) => {
+    const out = mergeShards(state, shards);
+    markClusterJobsMerged(state.requireProject().db, dirname(shards[0]), out.kind, out.shards);
+    return out;
+  };
   return {
-    'project.merge': async (input) => {
-      const out = await mergeShards(state, input.shards);
-      markClusterJobsMerged(state.requireProject().db, dirname(input.shards[0]), out.kind, out.shards);
-      return out;
-    },
+    'project.merge': (input) => merge(input.shards),
     'cluster.submit': (input) => (input.engine === 'kubernetes' ? submitKubernetes(state, input) : submit(state, input)),
-    'cluster.status': (input) => status(input.jobId, input.shardDir),
+    'cluster.status': (input) => {
+      const out = status(input.jobId, input.shardDir);
+      if (!input.merge || !out.done) return out;
+      // Automatic merge: once, when every shard is complete (the job's record in the project says whether it was).
+      const dir = dirname(out.tasks[0].shardFile);
+      const job = listClusterJobs(state.requireProject().db).find((j) => j.jobId === input.jobId && j.shardDir === dir);
+      if (job?.merged) return out;
+      return { ...out, merged: merge(out.tasks.map((t) => t.shardFile)) };
+    },
     'cluster.jobs': () => listClusterJobs(state.requireProject().db),
     'cluster.resubmit': (input) => {
       const out = resubmit(input.jobId, input.shardDir);
