@@ -3,7 +3,9 @@
 // transformers.js / optimum layout with a merged decoder, and Florence-2 exports (onnx-community layout: vision
 // encoder, token embeddings, encoder, merged decoder; a task prompt such as '<CAPTION>') and SmolVLM / Idefics3 exports
 // (HuggingFaceTB layout: vision encoder, token embeddings, merged LLaMA decoder; a chat prompt with the image and an
-// instruction). BLIP is not in transformers.js at all. See docs/captioner.md.
+// instruction). BLIP is not in transformers.js at all. VisionEncoderDecoder folders whose decoder splits
+// (crossKvGreedy.ts) run on our own sessions, with transformers.js for the tokenizer and image processor only.
+// See docs/captioner.md.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
