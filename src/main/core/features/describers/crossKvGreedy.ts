@@ -3,9 +3,10 @@
 // step graph. Same token ids as transformers.js's generate() (the same logits, the same processors: min length,
 // min new tokens; the same first-max argmax). Folders it cannot serve keep the transformers.js path (a reason says why).
 import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { AppError } from '../../../../shared/errors';
 import { splitCrossAttention } from '../../onnx/crossSplit';
-import { decodeModel, encodeModel, graphOf, type ValueInfoProto } from '../../onnx/onnxProto';
+import { decodeModel, encodeModel, graphOf, onnx, type ModelProto, type ValueInfoProto } from '../../onnx/onnxProto';
 import { ort } from '../../onnx/ort';
 import type { CaptionOptions } from './roles';
 
@@ -54,6 +55,36 @@ export function unsupportedGeneration(gen: Record<string, unknown>): string | nu
 const dimsOf = (v: ValueInfoProto) => (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue ? Number(d.dimValue) : null));
 
 /**
+ * A session for `model` whose large weights onnxruntime reads from `file` itself (external data at their offsets in
+ * it, resolved in the file's folder): an in-memory copy of the step graph would put the decoder's bytes in memory a
+ * third time while loading (the file, the copy, onnxruntime's parse). `bytes` is the file as read, which the decoded
+ * weights are views of; a weight that is not (or is small) stays in the graph.
+ */
+async function sessionReadingWeightsFrom(
+  model: ModelProto,
+  bytes: Buffer,
+  file: string,
+  opts: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
+  const g = graphOf(model);
+  const initializer = g.initializer.map((w) => {
+    const raw = w.rawData;
+    if (!raw || raw.length < 4096 || raw.buffer !== bytes.buffer) return w;
+    const externalData = [
+      { key: 'location', value: basename(file) },
+      { key: 'offset', value: String(raw.byteOffset - bytes.byteOffset) },
+      { key: 'length', value: String(raw.length) },
+    ];
+    return { ...w, rawData: undefined, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData };
+  });
+  const extra = (opts.extra ?? {}) as { session?: Record<string, unknown> };
+  return ort.InferenceSession.create(encodeModel({ ...model, graph: { ...g, initializer } }), {
+    ...opts,
+    extra: { ...extra, session: { ...extra.session, model_external_initializers_file_folder_path: dirname(resolve(file)) } },
+  });
+}
+
+/**
  * Split `decoderFile` and open its two sessions, or say why not (the caller keeps transformers.js). The step graph
  * must take only input_ids, the past keys/values (float32, static heads and head size) and the cross tensors.
  */
@@ -62,7 +93,8 @@ export async function loadCrossKvDecoder(
   ids: GenerationIds,
   sessionOptions: ort.InferenceSession.SessionOptions,
 ): Promise<CrossKvDecoder | { reason: string }> {
-  const split = splitCrossAttention(decodeModel(readFileSync(decoderFile)));
+  const bytes = readFileSync(decoderFile);
+  const split = splitCrossAttention(decodeModel(bytes));
   if (!split.ok) return { reason: split.reason };
   const inputs = graphOf(split.step).input;
   const past = inputs.filter((i) => i.name?.startsWith(PAST));
@@ -79,7 +111,7 @@ export async function loadCrossKvDecoder(
   const readsStates = inputs.some((i) => i.name === ENCODER_INPUT);
   const opts = { ...sessionOptions, logSeverityLevel: 3 as const };
   const cross = await ort.InferenceSession.create(encodeModel(split.cross), opts);
-  const step = await ort.InferenceSession.create(encodeModel(split.step), opts);
+  const step = await sessionReadingWeightsFrom(split.step, bytes, decoderFile, opts);
 
   async function crossFeeds(states: States): Promise<Record<string, ort.Tensor>> {
     const h = new ort.Tensor('float32', states.data, states.dims);
