@@ -56,7 +56,7 @@ const dimsOf = (v: ValueInfoProto) => (v.type?.tensorType?.shape?.dim ?? []).map
 
 /**
  * A session for `model` whose large weights onnxruntime reads from `file` itself (external data at their offsets in
- * it, resolved in the file's folder): an in-memory copy of the step graph would put the decoder's bytes in memory a
+ * it, resolved in the file's folder): an in-memory copy of the split graphs would put the decoder's bytes in memory a
  * third time while loading (the file, the copy, onnxruntime's parse). `bytes` is the file as read, which the decoded
  * weights are views of; a weight that is not (or is small) stays in the graph.
  */
@@ -101,6 +101,7 @@ export async function loadCrossKvDecoder(
   const fed = new Set(['input_ids', ENCODER_INPUT, ...split.frontier]);
   const other = inputs.filter((i) => !fed.has(i.name ?? '') && !past.includes(i));
   if (other.length) return { reason: `the decoder's step takes inputs this loop does not feed: ${other.map((i) => i.name).join(', ')}` };
+  if (!past.length) return { reason: 'the decoder takes no past_key_values (no KV cache to decode one token at a time)' };
   const pastShapes = past.map((p) => ({ name: p.name ?? '', dims: dimsOf(p), type: p.type?.tensorType?.elemType }));
   const odd = pastShapes.find((p) => p.type !== 1 || p.dims.length !== 4 || !p.dims[1] || !p.dims[3]);
   if (odd) return { reason: `${odd.name} is not a float32 [batch, heads, past, head size] input with static heads and head size` };
@@ -110,7 +111,7 @@ export async function loadCrossKvDecoder(
   if (missing.length) return { reason: `the decoder has no output ${missing.join(', ')}` };
   const readsStates = inputs.some((i) => i.name === ENCODER_INPUT);
   const opts = { ...sessionOptions, logSeverityLevel: 3 as const };
-  const cross = await ort.InferenceSession.create(encodeModel(split.cross), opts);
+  const cross = await sessionReadingWeightsFrom(split.cross, bytes, decoderFile, opts);
   const step = await sessionReadingWeightsFrom(split.step, bytes, decoderFile, opts);
 
   async function crossFeeds(states: States): Promise<Record<string, ort.Tensor>> {
