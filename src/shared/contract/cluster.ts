@@ -29,7 +29,14 @@ export const ShardInfo = z.object({
 export type ShardInfo = z.infer<typeof ShardInfo>;
 
 /** Commands that take `shard` (activations.extract by images, the others by neurons) and that cluster.submit runs. */
-export const ShardableCommand = z.enum(['activations.extract', 'explain.run', 'ablation.run', 'topimpact.run', 'clipDissect.run']);
+export const ShardableCommand = z.enum([
+  'activations.extract',
+  'explain.run',
+  'ablation.run',
+  'topimpact.run',
+  'clipDissect.run',
+  'dnd.run',
+]);
 export type ShardableCommand = z.infer<typeof ShardableCommand>;
 
 export const MergeOutput = z.object({

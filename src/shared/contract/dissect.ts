@@ -100,6 +100,11 @@ export const DndParamsSchema = z.object({
   labels: z.number().int().min(1).max(3).default(3),
   /** A label whose text similarity to a better one exceeds this is dropped. */
   maxLabelSimilarity: z.number().min(-1).max(1).default(0.81),
+  /**
+   * Compute only shard index/count of the neurons into a shard file, with its own model-call caches; project.merge
+   * folds the labels, chains and generated images in (docs/cluster.md). Needs the split stored.
+   */
+  shard: ShardSpec.optional(),
 });
 export type DndParamsInput = z.input<typeof DndParamsSchema>;
 export type DndParams = z.output<typeof DndParamsSchema>;

@@ -9,7 +9,7 @@ import { activationSetModelId as projectSetModel } from '../../platform/store/ac
 import { mergeExtractShards } from '../models';
 import { mergeExplainShards } from '../explanations';
 import { mergeAblationShards } from '../ablation';
-import { mergeClipDissectShards } from '../dissect';
+import { mergeClipDissectShards, mergeDndShards } from '../dissect';
 
 // project.merge: every check first (each shard file alone, the shards against each other, against the project),
 // then the rows of all shards in ONE transaction of the project: a refusal or a kill mid-way leaves it as it was.
@@ -84,6 +84,7 @@ const MERGERS: Record<ShardableCommand, (db: Db, shards: OpenShard[]) => Omit<Me
   'ablation.run': mergeAblationShards,
   'topimpact.run': mergeAblationShards,
   'clipDissect.run': mergeClipDissectShards,
+  'dnd.run': mergeDndShards,
 };
 
 export function mergeShards(state: BackendState, paths: string[]): MergeOutput {

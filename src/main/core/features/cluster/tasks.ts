@@ -7,7 +7,7 @@ import type { BackendState } from '../../platform/context';
 import { addClusterJob } from '../../platform/store/clusterRepo';
 import { prepareExplainShards } from '../explanations';
 import { prepareAblationShards } from '../ablation';
-import { prepareClipDissectShards } from '../dissect';
+import { prepareClipDissectShards, prepareDndShards } from '../dissect';
 
 // What every engine's task needs (docs/cluster.md): the checked command input, the shard file names, and the shell
 // lines a task runs: shard index = the engine's 0-based task index + 1, then the CLI with that --shard.
@@ -48,6 +48,7 @@ export async function prepareSubmit(state: BackendState, o: SubmitInput): Promis
   // Ablation / Top Impact: the split and the fitted temperature; CLIP-Dissect: the split and the embeddings.
   if (o.command === 'ablation.run' || o.command === 'topimpact.run') await prepareAblationShards(handle.db, o.command, o.input);
   if (o.command === 'clipDissect.run') await prepareClipDissectShards(handle.db, o.input);
+  if (o.command === 'dnd.run') prepareDndShards(handle.db, o.input);
   const dir = resolve(o.shardDir);
   await mkdir(dir, { recursive: true });
   const project = resolve(handle.path);

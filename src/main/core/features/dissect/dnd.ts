@@ -30,7 +30,10 @@ export interface Role<M> {
 }
 
 export interface DndEnv {
+  /** The project: activations, probe images (read). */
   db: Db;
+  /** Where the model calls are cached (captions, completions, generated images, embeddings): the project, or a shard file. */
+  cache: Db;
   deps: HeatmapDeps;
   p: DndParams;
   signal: AbortSignal;
@@ -119,7 +122,7 @@ export async function describeNeuron(env: DndEnv, neuron: number): Promise<Neuro
   cancelled();
 
   // The top images' embeddings: CLIP captioning, the selection's weight term, the interpretability score.
-  const topVecs = await embedImagesCached(db, env.embedder, top, signal);
+  const topVecs = await embedImagesCached(env.cache, env.embedder, top, signal);
   lap('embed');
 
   // 2. Captions (or the nearest concept of a concept set: "CLIP captioning").
@@ -131,7 +134,7 @@ export async function describeNeuron(env: DndEnv, neuron: number): Promise<Neuro
     captions = top.map((_, i) => c.names[cosineArgmax(topVecs, i * d, d, c.vectors, c.names.length)]);
   } else {
     const made = await captionCached(
-      db,
+      env.cache,
       env.captioner!.entry,
       env.captioner!.load,
       top.map((it) => ({
@@ -150,7 +153,7 @@ export async function describeNeuron(env: DndEnv, neuron: number): Promise<Neuro
   const ask = async (prompt: string, seed: number) => {
     const lm = env.lm!;
     const c = await completeCached(
-      db,
+      env.cache,
       lm.entry,
       lm.load,
       {
@@ -253,7 +256,7 @@ export async function describeNeuron(env: DndEnv, neuron: number): Promise<Neuro
     env.status(`neuron ${neuron}: images of "${concept}" (${ci + 1} of ${candidates.length})`);
     const prompt = p.promptTemplate.replaceAll('{concept}', concept);
     const made = await generateCached(
-      db,
+      env.cache,
       gen.entry,
       gen.load,
       {
@@ -282,7 +285,7 @@ export async function describeNeuron(env: DndEnv, neuron: number): Promise<Neuro
   const imageEmbeddings = await Promise.all(
     perCandidate.map((c) =>
       embedImagesCached(
-        db,
+        env.cache,
         env.embedder,
         c.images.map((im) => ({ key: im.key, input: im.png })),
         signal,

@@ -5,7 +5,7 @@ import { getStats, nonFiniteNeurons } from '../../platform/store/activationRepo'
 import { conceptNames, conceptSetSha } from '../../platform/store/conceptRepo';
 import * as repo from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
-import { readShardRows } from '../../platform/store/shardRepo';
+import { copyExplainRows, copyGenerativeCaches, readShardRows } from '../../platform/store/shardRepo';
 import { getSplit } from '../../platform/store/splitRepo';
 import { requireEncoder } from '../concepts';
 import { readColumns, resolveSet, skippedDetails } from '../explanations';
@@ -109,4 +109,63 @@ export function mergeClipDissectShards(db: Db, shards: OpenShard[]): { explainRu
     complete: (id) => repo.completeExplainRun(db, id),
   });
   return { explainRunId, activationSetId: src.set.id };
+}
+
+/**
+ * project.merge of dnd.run shards: each shard's labels, scores and neuron chains copied as they are, after its model-call
+ * caches (generated images among them, which a chain names by id: those ids are rewritten to the project's).
+ */
+export function mergeDndShards(db: Db, shards: OpenShard[]): { explainRunId: number; activationSetId: number } {
+  const { params, ids } = shards[0].prov;
+  const key = JSON.stringify(params.key);
+  const shas = (params.key as { shas: { encoder: string; conceptSet?: string } }).shas;
+  if (requireEncoder(db, ids.encoderId).sha256 !== shas.encoder)
+    throw new AppError('bad_input', `Shard ${shards[0].path}: the project's encoder ${ids.encoderId} is not the one the shards used.`, {
+      path: shards[0].path,
+      field: 'ids.encoderId',
+    });
+  if (shas.conceptSet && conceptSetSha(db, ids.conceptSetId) !== shas.conceptSet)
+    throw new AppError(
+      'bad_input',
+      `Shard ${shards[0].path}: the project's concept set ${ids.conceptSetId} is not the one the shards used.`,
+      {
+        path: shards[0].path,
+        field: 'ids.conceptSetId',
+      },
+    );
+  const explainRunId = mergeNeuronRuns(db, shards, {
+    what: 'Describe-and-Dissect run',
+    rowsTable: 'explain_neurons',
+    existing: () => repo.findExplainRun(db, ids.activationSetId, key),
+    shardRuns: (s) => repo.listExplainRuns(s).filter((r) => r.key === key),
+    create: (first, shardRunId, runId) => {
+      const r = repo.getExplainRun(first, shardRunId)!;
+      return repo.createExplainRun(db, {
+        activationSetId: ids.activationSetId,
+        method: r.method,
+        runId,
+        jobId: null,
+        conceptSetId: r.conceptSetId,
+        splitId: r.splitId,
+        key,
+        neurons: params.neurons as number[],
+        params: r.params,
+      });
+    },
+    copy: (s, shardRunId, id, runId) => {
+      const gen = copyGenerativeCaches(s.db, db);
+      return copyExplainRows(s.db, db, shardRunId, id, runId, (json) => renumberGenerated(json, gen));
+    },
+    complete: (id) => repo.completeExplainRun(db, id),
+  });
+  return { explainRunId, activationSetId: ids.activationSetId };
+}
+
+/** A neuron's details with every chain image's generatedId mapped to the project's gen_images id. */
+function renumberGenerated(json: string, ids: Map<number, number>): string {
+  const d = JSON.parse(json) as { chain?: { selection?: { images: { generatedId: number }[] }[] } };
+  const selection = d.chain?.selection;
+  if (!selection?.length) return json;
+  for (const c of selection) for (const im of c.images) im.generatedId = ids.get(im.generatedId) ?? im.generatedId;
+  return JSON.stringify(d);
 }

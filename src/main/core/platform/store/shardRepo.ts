@@ -96,7 +96,15 @@ export function copyRunRow(from: Db, to: Db, runId: number): number | null {
  * The per-neuron rows of a shard's explanation run (explain_neurons, explanations, their scores) into the project's
  * run `explainRunId`, pointing at provenance `runId`. Returns how many neurons the shard finished.
  */
-export function copyExplainRows(from: Db, to: Db, shardRunId: number, explainRunId: number, runId: number | null): number {
+export function copyExplainRows(
+  from: Db,
+  to: Db,
+  shardRunId: number,
+  explainRunId: number,
+  runId: number | null,
+  /** Rewrites a neuron's details (ids of rows the merge renumbered). */
+  details: (json: string) => string = (json) => json,
+): number {
   const neurons = from
     .prepare('SELECT neuron, dead, details_json FROM explain_neurons WHERE explain_run_id = ? ORDER BY neuron')
     .all(shardRunId) as {
@@ -105,7 +113,7 @@ export function copyExplainRows(from: Db, to: Db, shardRunId: number, explainRun
     details_json: string;
   }[];
   const putNeuron = to.prepare('INSERT INTO explain_neurons(explain_run_id, neuron, dead, details_json) VALUES (?,?,?,?)');
-  for (const n of neurons) putNeuron.run(explainRunId, n.neuron, n.dead, n.details_json);
+  for (const n of neurons) putNeuron.run(explainRunId, n.neuron, n.dead, details(n.details_json));
   const exps = from.prepare('SELECT * FROM explanations WHERE explain_run_id = ? ORDER BY id').all(shardRunId) as Record<string, unknown>[];
   const scoresOf = from.prepare('SELECT * FROM scores WHERE explanation_id = ? ORDER BY id');
   for (const e of exps) {
@@ -162,4 +170,30 @@ export function readShardRows(db: Db, runId: number): Map<number, Float64Array> 
   return new Map(
     rows.map((r) => [r.neuron, new Float64Array(r.data.buffer.slice(r.data.byteOffset, r.data.byteOffset + r.data.byteLength))]),
   );
+}
+
+/**
+ * A shard's model-call caches (captions, completions, generated images, embeddings) into the project's, keeping a
+ * row the project has already (the same key is the same content). Returns the project id of each shard gen_images id.
+ */
+export function copyGenerativeCaches(from: Db, to: Db): Map<number, number> {
+  for (const table of ['gen_captions', 'gen_completions', 'embeddings']) {
+    const rows = from.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
+    if (!rows.length) continue;
+    const cols = Object.keys(rows[0]);
+    const put = to.prepare(`INSERT OR IGNORE INTO ${table}(${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`);
+    for (const r of rows) put.run(r);
+  }
+  const ids = new Map<number, number>();
+  const put = to.prepare(
+    `INSERT INTO gen_images(generator_sha, request_sha, seed, request, width, height, png, seconds, created_at)
+     VALUES (@generator_sha, @request_sha, @seed, @request, @width, @height, @png, @seconds, @created_at)
+     ON CONFLICT (generator_sha, request_sha, seed) DO NOTHING`,
+  );
+  const idOf = to.prepare('SELECT id FROM gen_images WHERE generator_sha = ? AND request_sha = ? AND seed = ?');
+  for (const r of from.prepare('SELECT * FROM gen_images ORDER BY id').all() as Record<string, unknown>[]) {
+    put.run(r);
+    ids.set(r.id as number, (idOf.get(r.generator_sha, r.request_sha, r.seed) as { id: number }).id);
+  }
+  return ids;
 }
