@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -36,6 +38,7 @@ function scoreRows(db: Db, id: number) {
     .all(id);
 }
 
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const count = (db: Db, table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 describe('sharded ablation.run and topimpact.run, merged', () => {
@@ -52,6 +55,7 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
     await submit('ablation.run', { explainRunId: er.run.id });
     await submit('topimpact.run', { activationSetId: setId });
     expect(count(db0, 'temperature_fits')).toBe(1); // the same split and mapping: one fit for both
+    await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 1 }); // a split without a temperature fit
     const single = join(f.dir, 'project.nwb');
     const sharded = join(f.dir, 'sharded.nwb');
     await call(f.backend, 'project.close', {});
@@ -67,9 +71,9 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
     const abResults = await call(f.backend, 'ablation.results', { ablationRunId: ab.run.id, limit: 5000 });
     const tiResults = await call(f.backend, 'topimpact.results', { topImpactRunId: ti.run.id });
 
-    await call(f.backend, 'project.open', { path: sharded });
-    const project = f.backend.state.requireProject();
-    const fitsBefore = count(project.db, 'temperature_fits');
+    // The shards run as the array tasks do: on the project opened read-only; its file is unchanged by them.
+    const before = sha(sharded);
+    await call(f.backend, 'project.open', { path: sharded, readOnly: true });
     const abPath = (i: number, n: number, tag = '') => join(f.dir, `ablation${tag}-${i}of${n}.nwbshard`);
     const tiPath = (i: number, n: number, tag = '') => join(f.dir, `topimpact${tag}-${i}of${n}.nwbshard`);
     const ranges = [];
@@ -92,16 +96,23 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
       [32, 48, 16],
       [48, 64, 16],
     ]);
-    // The shards wrote only their shard files.
-    expect(count(project.db, 'ablation_runs')).toBe(0);
-    expect(count(project.db, 'temperature_fits')).toBe(fitsBefore);
-
-    // Shards of the same job with other parameters: refused naming the shard file and the field, nothing written.
+    // Shards of the same job with other parameters (refused by the merge below).
     await call(f.backend, 'ablation.run', { ...abIn, modes: ['norm'], shard: { index: 2, count: 3, path: abPath(2, 3, 'norm') } });
+    await call(f.backend, 'topimpact.run', { ...tiIn, temperature: 2, shard: { index: 3, count: 4, path: tiPath(3, 4, 't2') } });
+    // A shard never fits the temperature (a write): without a stored fit it says what to run first.
+    await expect(
+      call(f.backend, 'topimpact.run', { ...tiIn, seed: 1, shard: { index: 1, count: 4, path: tiPath(1, 4, 'seed1') } }),
+    ).rejects.toThrow(/no fitted temperature .* run ablation\.temperature --activationSetId \d+ --seed 1/);
+    await call(f.backend, 'project.close', {});
+    expect(sha(sharded)).toBe(before);
+
+    await call(f.backend, 'project.open', { path: sharded });
+    const project = f.backend.state.requireProject();
+    expect(count(project.db, 'ablation_runs')).toBe(0);
+    // Refused naming the shard file and the field; nothing written.
     await expect(call(f.backend, 'project.merge', { shards: [abPath(1, 3), abPath(2, 3, 'norm'), abPath(3, 3)] })).rejects.toThrow(
       /ablationnorm-2of3\.nwbshard: params\.key\.modes is \["norm"\], but ablation-1of3\.nwbshard has \["norm","optim"\]/,
     );
-    await call(f.backend, 'topimpact.run', { ...tiIn, temperature: 2, shard: { index: 3, count: 4, path: tiPath(3, 4, 't2') } });
     await expect(
       call(f.backend, 'project.merge', { shards: [tiPath(1, 4), tiPath(2, 4), tiPath(3, 4, 't2'), tiPath(4, 4)] }),
     ).rejects.toThrow(
@@ -111,11 +122,6 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
       /Shard 3\/4 of the job missing/,
     );
     expect(count(project.db, 'ablation_runs')).toBe(0);
-    // A shard never fits the temperature (a write): without a stored fit it says what to run first.
-    await call(f.backend, 'split.ensure', { probeSetId: f.probeSetId, seed: 1 });
-    await expect(
-      call(f.backend, 'topimpact.run', { ...tiIn, seed: 1, shard: { index: 1, count: 4, path: tiPath(1, 4, 'seed1') } }),
-    ).rejects.toThrow(/no fitted temperature .* run ablation\.temperature --activationSetId \d+ --seed 1/);
 
     const mTi = await call(f.backend, 'project.merge', { shards: [tiPath(1, 4), tiPath(2, 4), tiPath(3, 4), tiPath(4, 4)] });
     expect(mTi).toMatchObject({ kind: 'topimpact.run', shards: 4, activationSetId: setId });

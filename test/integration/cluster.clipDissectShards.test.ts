@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,6 +21,8 @@ const CONCEPTS = [
     ' ',
   ),
 ];
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function results(db: Db, explainRunId: number) {
   const exps = db
@@ -54,6 +58,9 @@ describe('sharded clipDissect.run, merged', () => {
       dryRun: true,
     });
     expect(cached()).toEqual({ n: 200 + CONCEPTS.length });
+    // A concept set whose texts are not embedded (for a refusal below).
+    await writeFile(join(f.dir, 'other.txt'), 'zebra\nguitar\n');
+    const other = (await call(f.backend, 'conceptSet.import', { path: join(f.dir, 'other.txt') })).set.id;
     const single = join(f.dir, 'project.nwb');
     const sharded = join(f.dir, 'sharded.nwb');
     await call(f.backend, 'project.close', {});
@@ -63,9 +70,9 @@ describe('sharded clipDissect.run, merged', () => {
     const whole = await call(f.backend, 'clipDissect.run', input);
     expect(whole.run).toMatchObject({ neuronsTotal: 64, neuronsDone: 64, status: 'done' });
 
-    await call(f.backend, 'project.open', { path: sharded });
-    const project = f.backend.state.requireProject();
-    const runsBefore = project.db.prepare('SELECT count(*) AS n FROM explain_runs').get();
+    // The shards run as the array tasks do: on the project opened read-only; its file is unchanged by them.
+    const before = sha(sharded);
+    await call(f.backend, 'project.open', { path: sharded, readOnly: true });
     const path = (i: number, tag = '') => join(f.dir, `clip${tag}-${i}of3.nwbshard`);
     const got = [];
     for (let i = 1; i <= 3; i++) {
@@ -77,17 +84,9 @@ describe('sharded clipDissect.run, merged', () => {
       [21, 42, 21],
       [42, 64, 22],
     ]);
-    expect(project.db.prepare('SELECT count(*) AS n FROM explain_runs').get()).toEqual(runsBefore); // shard files only
-
-    // Another variant in one shard: refused naming the shard file and the field; the project is unchanged.
+    // Another variant in one shard (refused by the merge below).
     await call(f.backend, 'clipDissect.run', { ...input, variant: 'wpmi', shard: { index: 2, count: 3, path: path(2, 'wpmi') } });
-    await expect(call(f.backend, 'project.merge', { shards: [path(1), path(2, 'wpmi'), path(3)] })).rejects.toThrow(
-      /clipwpmi-2of3\.nwbshard: params\.key\.variant is wpmi, but clip-1of3\.nwbshard has soft_wpmi/,
-    );
-    expect(project.db.prepare('SELECT count(*) AS n FROM explain_runs').get()).toEqual(runsBefore);
     // A shard never embeds (a write into the project's cache): concepts without cached embeddings are refused.
-    await writeFile(join(f.dir, 'other.txt'), 'zebra\nguitar\n');
-    const other = (await call(f.backend, 'conceptSet.import', { path: join(f.dir, 'other.txt') })).set.id;
     await expect(
       call(f.backend, 'clipDissect.run', { ...input, conceptSetId: other, shard: { index: 1, count: 3, path: path(1, 'other') } }),
     ).rejects.toThrow(/2 concept text embeddings under encoder \w+ are not cached in the project/);
@@ -95,6 +94,17 @@ describe('sharded clipDissect.run, merged', () => {
     await expect(
       call(f.backend, 'clipDissect.run', { ...input, variant: 'cos', shard: { index: 1, count: 3, path: path(1, 'cos') } }),
     ).rejects.toThrow(/soft_wpmi and wpmi/);
+    await call(f.backend, 'project.close', {});
+    expect(sha(sharded)).toBe(before);
+
+    await call(f.backend, 'project.open', { path: sharded });
+    const project = f.backend.state.requireProject();
+    const runs = () => project.db.prepare('SELECT count(*) AS n FROM explain_runs').get();
+    expect(runs()).toEqual({ n: 0 });
+    await expect(call(f.backend, 'project.merge', { shards: [path(1), path(2, 'wpmi'), path(3)] })).rejects.toThrow(
+      /clipwpmi-2of3\.nwbshard: params\.key\.variant is wpmi, but clip-1of3\.nwbshard has soft_wpmi/,
+    );
+    expect(runs()).toEqual({ n: 0 });
 
     const merged = await call(f.backend, 'project.merge', { shards: [path(3), path(1), path(2)] });
     expect(merged).toMatchObject({ kind: 'clipDissect.run', shards: 3, activationSetId: setId });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +14,7 @@ import { dissectProject, fixtureDnd } from './dissect.helpers';
 // the generated images the chains name. Compared with the single run: every stored row, and each chain image's PNG.
 
 type Db = Database.Database;
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** The run's rows; a chain's stage timings (seconds) aside, and each generated image by its PNG rather than its id. */
 function results(db: Db, explainRunId: number) {
@@ -50,8 +53,9 @@ describe('sharded dnd.run, merged', () => {
     const whole = await call(p.backend, 'dnd.run', input);
     expect(whole.run).toMatchObject({ neuronsTotal: 4, neuronsDone: 4, status: 'done' });
 
-    await call(p.backend, 'project.open', { path: sharded });
-    const project = p.backend.state.requireProject();
+    // The shards run as the array tasks do: on the project opened read-only; its file is unchanged by them.
+    const before = sha(sharded);
+    await call(p.backend, 'project.open', { path: sharded, readOnly: true });
     const path = (i: number, tag = '') => join(dir, `dnd${tag}-${i}of2.nwbshard`);
     const got = [];
     for (let i = 1; i <= 2; i++) {
@@ -62,12 +66,16 @@ describe('sharded dnd.run, merged', () => {
       [0, 2, 2],
       [2, 4, 2],
     ]);
-    // The shards wrote nothing into the project, not even the model-call caches.
-    expect(project.db.prepare('SELECT (SELECT count(*) FROM explain_runs) + (SELECT count(*) FROM gen_images) AS n').get()).toEqual({
-      n: 0,
-    });
-    // A shard with another seed: refused naming the file and the field.
+    // A shard with another seed (refused by the merge below).
     await call(p.backend, 'dnd.run', { ...input, seed: 1, shard: { index: 2, count: 2, path: path(2, 'seed1') } });
+    await call(p.backend, 'project.close', {});
+    expect(sha(sharded)).toBe(before);
+
+    await call(p.backend, 'project.open', { path: sharded });
+    const project = p.backend.state.requireProject();
+    // Nothing of the run in the project, not even the model-call caches.
+    const rows = project.db.prepare('SELECT (SELECT count(*) FROM explain_runs) + (SELECT count(*) FROM gen_images) AS n');
+    expect(rows.get()).toEqual({ n: 0 });
     await expect(call(p.backend, 'project.merge', { shards: [path(1), path(2, 'seed1')] })).rejects.toThrow(
       /dndseed1-2of2\.nwbshard: params\.key\.seed is 1, but dnd-1of2\.nwbshard has 0/,
     );
