@@ -26,10 +26,13 @@ describe.skipIf(!slurmUp)('neuron jobs through a real Slurm array, merged by clu
     await writeFile(join(f.dir, 'concepts.txt'), 'shoe\nbag\ntrouser\ndress\nshirt\nsneaker\nsandal\ncoat\n');
     const conceptSetId = (await call(f.backend, 'conceptSet.import', { path: join(f.dir, 'concepts.txt') })).set.id;
     const er = await call(f.backend, 'explain.run', { activationSetId: setId });
+    const abIn = { explainRunId: er.run.id, blockSize: 8 };
+    const tiIn = { activationSetId: setId, blockSize: 8 };
+    const clipIn = { activationSetId: setId, encoderId, conceptSetId };
     const jobs = [
-      { command: 'ablation.run' as const, input: { explainRunId: er.run.id, blockSize: 8 }, jobName: 'nwbab' },
-      { command: 'topimpact.run' as const, input: { activationSetId: setId, blockSize: 8 }, jobName: 'nwbti' },
-      { command: 'clipDissect.run' as const, input: { activationSetId: setId, encoderId, conceptSetId }, jobName: 'nwbclip' },
+      { command: 'ablation.run' as const, input: abIn, jobName: 'nwbab' },
+      { command: 'topimpact.run' as const, input: tiIn, jobName: 'nwbti' },
+      { command: 'clipDissect.run' as const, input: clipIn, jobName: 'nwbclip' },
     ];
     const merged = [];
     for (const j of jobs) {
@@ -45,11 +48,11 @@ describe.skipIf(!slurmUp)('neuron jobs through a real Slurm array, merged by clu
       expect(st.merged).toMatchObject({ kind: j.command, shards: 3, activationSetId: setId });
       merged.push(st.merged!);
     }
-    const ab = await call(f.backend, 'ablation.run', jobs[0].input);
+    const ab = await call(f.backend, 'ablation.run', abIn);
     expect(ab).toMatchObject({ reused: true, run: { id: merged[0].ablationRunId, neuronsDone: 64, status: 'done' } });
-    const ti = await call(f.backend, 'topimpact.run', jobs[1].input);
+    const ti = await call(f.backend, 'topimpact.run', tiIn);
     expect(ti).toMatchObject({ reused: true, run: { id: merged[1].ablationRunId, neuronsDone: 64, status: 'done' } });
-    const clip = await call(f.backend, 'clipDissect.run', jobs[2].input);
+    const clip = await call(f.backend, 'clipDissect.run', clipIn);
     expect(clip).toMatchObject({ reused: true, run: { id: merged[2].explainRunId, neuronsDone: 64, status: 'done' } });
     expect((await call(f.backend, 'cluster.jobs', {})).map((j) => [j.command, j.merged])).toEqual([
       ['clipDissect.run', true],
