@@ -11,6 +11,8 @@ import { contract } from '../src/shared/contract';
 //   extraction of /layer3/relu_1/Relu_output_0 (identity: 3,136 features): one run vs 4 shards + merge (wall, bytes)
 //   LE (label concepts) of /Flatten_output_0 (64 neurons): one run vs 4 shards + merge
 //   merge of 64 LE shards of 2,048 neurons of the layer3 set (the merge's own time)
+//   CLIP-Dissect (soft-WPMI, fixture encoder A, the built-in common nouns) of 2,048 neurons of the layer3 set: one run
+//   vs 4 shards + merge (the merge labels all neurons from the shards' log P(t | B_j) rows), embeddings cached first
 // bytes: what the activation rows take in the project (single) vs the shard files + the project's growth (sharded).
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -87,6 +89,28 @@ async function main(): Promise<object> {
     call('project.merge', { shards: Array.from({ length: n64 }, (_, k) => shard('le2048', k + 1, n64).path) }),
   );
   log(`${n64} LE shards of 2,048 neurons: ${le64.toFixed(1)} s, merge ${merge64.toFixed(2)} s`);
+
+  // CLIP-Dissect: the same embeddings cached in both projects first (cluster.submit --dryRun does that), then timed.
+  const clip = async (p: string, setId: number) => {
+    await call('project.open', { path: p });
+    const encoderId = (await call('encoder.add', { path: join(ROOT, 'resources/fixtures/encoders/fmnist_siglip_a') })).id;
+    const conceptSetId = (await call('conceptSet.builtin', { name: 'common-nouns' })).id;
+    const input = { activationSetId: setId, encoderId, conceptSetId, neurons: Array.from({ length: QUICK ? 256 : 2048 }, (_, k) => k) };
+    await call('cluster.submit', { command: 'clipDissect.run', input, shards: 4, shardDir: join(dir, 'clip-submit'), dryRun: true });
+    return input;
+  };
+  const clipA = await clip(A, single3.activationSet.id);
+  const [, clipSingle] = await timed(() => call('clipDissect.run', clipA));
+  const clipB = await clip(B, m3.activationSetId);
+  const clipShardSecs: number[] = [];
+  for (let i = 1; i <= 4; i++)
+    clipShardSecs.push((await timed(() => call('clipDissect.run', { ...clipB, shard: shard('clip', i, 4) })))[1]);
+  const [, clipMerge] = await timed(() => call('project.merge', { shards: [1, 2, 3, 4].map((i) => shard('clip', i, 4).path) }));
+  const clipBytes = [1, 2, 3, 4].reduce((a, i) => a + size(shard('clip', i, 4).path), 0);
+  const concepts = (await call('conceptSet.list', {})).find((x) => x.id === clipB.conceptSetId)!;
+  log(
+    `CLIP-Dissect: single ${clipSingle.toFixed(2)} s, shards ${clipShardSecs.map((s) => s.toFixed(2)).join('+')} + merge ${clipMerge.toFixed(2)} s`,
+  );
   backend.dispose();
   return {
     machine: '2-core CPU, shards run one after another in one process',
@@ -107,6 +131,13 @@ async function main(): Promise<object> {
       mergeSeconds: round(leMerge),
     },
     merge2048: { shards: n64, neurons: 2048, shardsSeconds: round(le64, 1), mergeSeconds: round(merge64) },
+    clipDissect: {
+      layer: `${LAYER3} (${clipB.neurons.length} neurons), soft-WPMI, ${concepts.count} concepts, encoder fmnist_siglip_a`,
+      singleSeconds: round(clipSingle),
+      shardSeconds: clipShardSecs.map((s) => round(s)),
+      mergeSeconds: round(clipMerge),
+      shardFileBytes: clipBytes,
+    },
   };
 }
 
