@@ -43,8 +43,8 @@ export async function prepareSubmit(state: BackendState, o: SubmitInput): Promis
     const issues = formatIssues(parsed.error, def, o.input, (path) => `input.${pathText(path)}`, 'label');
     throw new AppError('bad_input', `${o.command} input is not valid: ${issues.join('; ')}`);
   }
-  // LE shards read the project only: store what the single run would store first (split, label concept set).
-  if (o.command === 'explain.run') prepareExplainShards(handle.db, ExplainParamsSchema.parse(o.input));
+  // LE shards read the project only: store what the single run would store first (split, label concept set or embeddings).
+  if (o.command === 'explain.run') await prepareExplainShards(handle.db, ExplainParamsSchema.parse(o.input));
   // Ablation / Top Impact: the split and the fitted temperature; CLIP-Dissect: the split and the embeddings.
   if (o.command === 'ablation.run' || o.command === 'topimpact.run') await prepareAblationShards(handle.db, o.command, o.input);
   if (o.command === 'clipDissect.run') await prepareClipDissectShards(handle.db, o.input);

@@ -15,6 +15,8 @@ export interface Phase {
   signal?: AbortSignal;
   /** Progress of the embedding phase (images done / total). */
   onProgress?: (done: number, total: number) => void;
+  /** Refuse, with this hint, instead of computing embeddings the project lacks (a shard only reads the project). */
+  cachedOnly?: string;
 }
 
 export interface Embedded {
@@ -38,15 +40,19 @@ export async function probeImageEmbeddings(db: Db, row: EncoderRow, probeSetId: 
     return { ...lastImages.value, computed: 0, cached: lastImages.value.rows };
   }
   const enc = await encoderSession(row);
-  const r = await embedProbeImages(db, enc, probeSetId, { signal: phase.signal, onProgress: phase.onProgress });
+  const r = await embedProbeImages(db, enc, probeSetId, {
+    signal: phase.signal,
+    onProgress: phase.onProgress,
+    cachedOnly: phase.cachedOnly,
+  });
   const value = { vectors: r.vectors, rows: r.vectors.length / enc.dim, dim: enc.dim, computed: r.computed, cached: r.cached };
   lastImages = probe?.manifestHash ? { key, value } : null;
   return value;
 }
 
-export async function conceptTextEmbeddings(db: Db, row: EncoderRow, texts: readonly string[]): Promise<Embedded> {
+export async function conceptTextEmbeddings(db: Db, row: EncoderRow, texts: readonly string[], cachedOnly?: string): Promise<Embedded> {
   const enc = await encoderSession(row);
-  const r = await embedTextsCached(db, enc, [...texts]);
+  const r = await embedTextsCached(db, enc, [...texts], { cachedOnly });
   return { vectors: r.vectors, rows: texts.length, dim: enc.dim, computed: r.computed, cached: r.cached };
 }
 
@@ -71,7 +77,7 @@ export async function encoderConceptMatrix(
 ): Promise<EncoderMatrix> {
   if (names.length === 0) throw new AppError('bad_input', 'The concept set is empty.');
   const img = await probeImageEmbeddings(db, row, probeSetId, phase);
-  const txt = await conceptTextEmbeddings(db, row, names);
+  const txt = await conceptTextEmbeddings(db, row, names, phase.cachedOnly);
   const built = await buildP(
     { data: img.vectors, rows: img.rows, cols: img.dim },
     { data: txt.vectors, rows: names.length, cols: txt.dim },

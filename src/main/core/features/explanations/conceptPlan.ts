@@ -2,8 +2,7 @@ import type { ExplainParams } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { dequantiseColumns } from '../../numeric/conceptP';
 import type { DenseMatrix } from '../../numeric/le';
-import type { JobRun } from '../../platform/jobs/runner';
-import { conceptNames, ensureConceptSet, getConceptSet } from '../../platform/store/conceptRepo';
+import { conceptNames, conceptsSha, ensureConceptSet, findConceptSet, getConceptSet } from '../../platform/store/conceptRepo';
 import type { CalibrationInfo } from '../../../../shared/contract';
 import { currentCalibration, type EncoderRow } from '../../platform/store/encoderRepo';
 import type { Db } from '../../platform/store/open';
@@ -54,19 +53,27 @@ export function planConcepts(db: Db, p: ExplainParams, probeSetId: number, probe
   };
 }
 
+/** How conceptsOf reports and where it may write: a shard (`cachedOnly`, its hint) only reads the project. */
+export interface ConceptsIo {
+  signal?: AbortSignal;
+  progress?: (message: string) => void;
+  cachedOnly?: string;
+}
+
 export async function conceptsOf(
   db: Db,
   plan: ConceptPlan,
   probeSetId: number,
-  run: JobRun,
+  io: ConceptsIo = {},
 ): Promise<{ matrix: DenseMatrix; names: string[]; conceptSetId: number }> {
   if (plan.labels) return plan.labels;
   const e = plan.encoder!;
   const names = conceptNames(db, e.conceptSetId);
-  run.progress(0, 1, `scoring ${names.length} concepts with ${e.row.name}`);
+  io.progress?.(`scoring ${names.length} concepts with ${e.row.name}`);
   const m = await encoderConceptMatrix(db, e.row, e.calibration, probeSetId, names, {
-    signal: run.signal,
-    onProgress: (d, t) => run.progress(0, 1, `embedding images ${d} of ${t}`),
+    signal: io.signal,
+    onProgress: (d, t) => io.progress?.(`embedding images ${d} of ${t}`),
+    cachedOnly: io.cachedOnly,
   });
   const keep = e.filter ? m.keptIdx : names.map((_, j) => j);
   if (!keep.length)
@@ -75,9 +82,17 @@ export async function conceptsOf(
       `No concept passes the top-5 filter with ${e.row.name}: check its calibration, or run without the filter.`,
     );
   const kept = keep.map((j) => names[j]);
-  const conceptSetId =
-    e.filter && kept.length < names.length
-      ? ensureConceptSet(db, { name: `top-5 filtered with ${e.row.name}`, source: 'filtered', names: kept }).id
-      : e.conceptSetId;
+  if (!e.filter || kept.length === names.length) return { matrix: dequantiseColumns(m.P, keep), names: kept, conceptSetId: e.conceptSetId };
+  const filtered = { name: `top-5 filtered with ${e.row.name}`, source: 'filtered', names: kept };
+  let conceptSetId = io.cachedOnly ? findConceptSet(db, 'filtered', conceptsSha(kept)) : null;
+  if (io.cachedOnly && conceptSetId === null)
+    throw new AppError(
+      'bad_input',
+      `The top-5 filtered concept set (${kept.length} of ${names.length} concepts) is not stored in the project: ${io.cachedOnly}`,
+      {
+        field: 'conceptSetId',
+      },
+    );
+  conceptSetId ??= ensureConceptSet(db, filtered).id;
   return { matrix: dequantiseColumns(m.P, keep), names: kept, conceptSetId };
 }

@@ -11,7 +11,7 @@ import * as repo from '../../platform/store/explanationRepo';
 import { nonFiniteNeurons } from '../../platform/store/activationRepo';
 import { DEFAULT_FRACTIONS, ensureSplit, getStoredSplit, readColumns, requireSplitFits, resolveSet } from './context';
 import { neuronShardOutput } from '../../platform/jobs/shards';
-import { copyConcepts } from '../../platform/store/shardRepo';
+import { copyConcepts, copyRow } from '../../platform/store/shardRepo';
 import { requireGivenSplit } from './splitFile';
 import { conceptsOf, planConcepts, type ConceptPlan } from './conceptPlan';
 import { loadLabelConcepts, type LabelConcepts } from './labelConcepts';
@@ -110,8 +110,8 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   const plan = planConcepts(db, p, src.probe.id, src.probe.name);
   const split = given ?? (p.shard ? shardSplit(db, src.probe.id, p.seed) : ensureSplit(db, src.probe.id, p.seed).split);
   const key = runKey(p, plan, split.id);
-  if (p.shard && !plan.labels)
-    throw new AppError('bad_input', '--shard supports label concepts in this version: run explain.run with an encoder without --shard.');
+  // The concept set the key names (labels, or the encoder's source set; a top-5 filtered set is found later).
+  const sourceSetId = plan.labels?.conceptSetId ?? plan.encoder!.conceptSetId;
   // A shard computes a contiguous range of the run's neurons into its shard file: the run machinery (job row,
   // provenance, blocks, resume) works on the shard file; the project (activations, labels, split) is only read.
   const { shard: _shard, ...stored } = p;
@@ -130,7 +130,8 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
         modelId: src.set.modelId,
         probeSetId: src.probe.id,
         splitId: split.id,
-        conceptSetId: plan.labels!.conceptSetId,
+        conceptSetId: sourceSetId,
+        ...(plan.encoder ? { encoderId: plan.encoder.row.id } : {}),
       },
     }),
     () => [
@@ -139,9 +140,9 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
       ['probe_sets', src.probe.id],
       ['activation_sets', src.set.id],
       ['splits', split.id],
-      ['concept_sets', plan.labels!.conceptSetId],
+      ['concept_sets', sourceSetId],
     ],
-    (outDb) => copyConcepts(db, outDb, plan.labels!.conceptSetId),
+    (outDb) => copyConcepts(db, outDb, sourceSetId),
   );
   const title = `Explain ${src.set.tensorName} (${plan.method === 'le_label' ? 'LE, labels' : `LE, ${plan.encoder!.row.name}`}, ${neurons.length} neurons)`;
   let concepts!: Awaited<ReturnType<typeof conceptsOf>>;
@@ -210,7 +211,17 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
     {
       startMessage: 'explaining',
       prepare: async (run) => {
-        concepts = await conceptsOf(db, plan, src.probe.id, run);
+        // A shard reads the embeddings (and a filtered set) stored beforehand; prepareExplainShards stores them.
+        concepts = await conceptsOf(db, plan, src.probe.id, {
+          signal: run.signal,
+          progress: (message) => run.progress(0, 1, message),
+          cachedOnly: p.shard ? 'store them once before the shards (cluster.submit does, as explain.run would).' : undefined,
+        });
+        if (wdb !== db && concepts.conceptSetId !== sourceSetId)
+          wdb.transaction(() => {
+            copyRow(db, wdb, 'concept_sets', concepts.conceptSetId);
+            copyConcepts(db, wdb, concepts.conceptSetId);
+          })();
       },
       start: (run, id) => {
         run.recordProvenance({
@@ -325,16 +336,16 @@ export const explainJobKind: JobKind = {
 };
 
 /**
- * What explain.run shards need stored in the project before they run read-only: the seeded split and the label
- * concept set (both the rows the single run would store). cluster.submit calls it.
+ * What explain.run shards need stored in the project before they run read-only: the seeded split, and the label
+ * concept set (labels) or the image and concept embeddings and the top-5 filtered set (encoder concepts), all the
+ * rows the single run would store. cluster.submit calls it.
  */
-export function prepareExplainShards(db: Db, p: ExplainParams): void {
+export async function prepareExplainShards(db: Db, p: ExplainParams): Promise<void> {
   const src = resolveSet(db, p.activationSetId);
   const plan = planConcepts(db, p, src.probe.id, src.probe.name);
-  if (!plan.labels)
-    throw new AppError('bad_input', '--shard supports label concepts in this version: run explain.run with an encoder without --shard.');
   if (p.splitId === undefined) {
     requireSplitFits(src.probe);
     ensureSplit(db, src.probe.id, p.seed);
   }
+  await conceptsOf(db, plan, src.probe.id);
 }

@@ -29,6 +29,20 @@ export function mergeExplainShards(db: Db, shards: OpenShard[]): { explainRunId:
     shardRuns: (s) => repo.listExplainRuns(s).filter((x) => x.key === key),
     create: (first, shardRunId, runId) => {
       const r = repo.getExplainRun(first, shardRunId)!;
+      // LE(SigLIP) with the top-5 filter: the run names the filtered set the shards found in the project.
+      if (
+        r.conceptSetId !== null &&
+        r.conceptSetId !== ids.conceptSetId &&
+        conceptSetSha(db, r.conceptSetId) !== conceptSetSha(first, r.conceptSetId)
+      )
+        throw new AppError(
+          'bad_input',
+          `Shard ${shards[0].path}: the project's concept set ${r.conceptSetId} is not the filtered set the shards used.`,
+          {
+            path: shards[0].path,
+            field: 'conceptSetId',
+          },
+        );
       return repo.createExplainRun(db, {
         activationSetId,
         method: r.method,

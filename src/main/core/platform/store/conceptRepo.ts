@@ -25,6 +25,13 @@ function insertSet(db: Db, s: { name: string; source: string; names: readonly st
   return id;
 }
 
+/** The derived set of `source` with these concepts (their sha256), or null: a reader that must not create it. */
+export function findConceptSet(db: Db, source: string, sha256: string): number | null {
+  const found = stmt(db, 'SELECT id FROM concept_sets WHERE source = ? AND sha256 = ? ORDER BY id LIMIT 1').get(source, sha256) as
+    { id: number } | undefined;
+  return found?.id ?? null;
+}
+
 /** A derived set (labels, builtin, filtered, imported): one per (source, content); its name only describes it. */
 export function ensureConceptSet(
   db: Db,
@@ -33,9 +40,8 @@ export function ensureConceptSet(
   const sha256 = conceptsSha(s.names);
   return db
     .transaction(() => {
-      const found = stmt(db, 'SELECT id FROM concept_sets WHERE source = ? AND sha256 = ? ORDER BY id LIMIT 1').get(s.source, sha256) as
-        { id: number } | undefined;
-      if (found) return { id: found.id, sha256, created: false };
+      const found = findConceptSet(db, s.source, sha256);
+      if (found !== null) return { id: found, sha256, created: false };
       return { id: insertSet(db, s, sha256), sha256, created: true };
     })
     .immediate();
