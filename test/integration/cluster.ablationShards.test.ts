@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/backend';
-import { CNN, CNN_POOLED, extract, probeProject } from './explain.helpers';
+import { CNN, CNN_POOLED, FIX, extract, probeProject } from './explain.helpers';
 
 // ablation.run / topimpact.run --shard i/n + project.merge (docs/cluster.md) on the fixture CNN's pooled layer (64
 // neurons, closed form through its Gemm head): the merged runs equal the single runs row for row, compared as the
 // stored text / REAL values (ablation_neurons details, every ablation score's value and details, the run rows).
+// Under the label simulator, and under an image-text encoder simulator whose embeddings cluster.submit stores first.
 
 type Db = Database.Database;
 
@@ -151,5 +152,70 @@ describe('sharded ablation.run and topimpact.run, merged', () => {
     expect(strip(await call(f.backend, 'topimpact.results', { topImpactRunId: ti.run.id }))).toEqual(strip(tiResults));
     expect(await call(f.backend, 'ablation.run', abIn)).toMatchObject({ reused: true, run: { id: ab.run.id } });
     expect(await call(f.backend, 'topimpact.run', tiIn)).toMatchObject({ reused: true, run: { id: ti.run.id } });
+  }, 300_000);
+
+  it('ablation.run under an encoder simulator: 2 shards + merge give the single run bit for bit; embeddings are stored first', async () => {
+    const f = await probeProject(20);
+    const setId = await extract(f, CNN, CNN_POOLED);
+    const er = await call(f.backend, 'explain.run', { activationSetId: setId, blockSize: 16 });
+    const encB = (await call(f.backend, 'encoder.add', { path: join(FIX, 'encoders', 'fmnist_clip_b') })).id;
+    const encA = (await call(f.backend, 'encoder.add', { path: join(FIX, 'encoders', 'fmnist_siglip_a') })).id;
+    for (const encoderId of [encA, encB]) await call(f.backend, 'calibration.set', { encoderId, a: 30, b: -0.2, source: 'manual' });
+    const abIn = { explainRunId: er.run.id, simulator: encB, modes: ['norm' as const], blockSize: 8 };
+    // cluster.submit stores the split, the temperature fit and encoder B's embeddings of the images and of every
+    // concept text of the run's explanations (what the single run would cache).
+    const db0 = f.backend.state.requireProject().db;
+    expect(count(db0, 'embeddings')).toBe(0);
+    await call(f.backend, 'cluster.submit', {
+      command: 'ablation.run',
+      input: abIn,
+      shards: 2,
+      shardDir: join(f.dir, 'submit'),
+      dryRun: true,
+    });
+    const texts = new Set(
+      (db0.prepare('SELECT terms_json FROM explanations WHERE explain_run_id = ?').all(er.run.id) as { terms_json: string }[]).flatMap(
+        (r) => (JSON.parse(r.terms_json) as { concept: string }[]).map((t) => t.concept),
+      ),
+    );
+    expect(count(db0, 'embeddings')).toBe(200 + texts.size);
+    const single = join(f.dir, 'project.nwb');
+    const sharded = join(f.dir, 'sharded.nwb');
+    await call(f.backend, 'project.close', {});
+    await copyFile(single, sharded);
+    await call(f.backend, 'project.open', { path: single });
+    const ab = await call(f.backend, 'ablation.run', abIn);
+    expect(ab.run).toMatchObject({ neuronsTotal: 64, neuronsDone: 64, status: 'done' });
+
+    const before = sha(sharded);
+    await call(f.backend, 'project.open', { path: sharded, readOnly: true });
+    const path = (i: number, tag = '') => join(f.dir, `ablation${tag}-${i}of2.nwbshard`);
+    for (let i = 1; i <= 2; i++) await call(f.backend, 'ablation.run', { ...abIn, shard: { index: i, count: 2, path: path(i) } });
+    // The same shard under the label simulator (refused by the merge), and one under encoder A, whose embeddings
+    // were never stored: a shard does not embed.
+    await call(f.backend, 'ablation.run', { ...abIn, simulator: 'label', shard: { index: 2, count: 2, path: path(2, 'label') } });
+    await expect(
+      call(f.backend, 'ablation.run', { ...abIn, simulator: encA, shard: { index: 1, count: 2, path: path(1, 'a') } }),
+    ).rejects.toThrow(/200 image embeddings under encoder \w+ are not cached in the project/);
+    await call(f.backend, 'project.close', {});
+    expect(sha(sharded)).toBe(before);
+
+    await call(f.backend, 'project.open', { path: sharded });
+    const project = f.backend.state.requireProject();
+    await expect(call(f.backend, 'project.merge', { shards: [path(1), path(2, 'label')] })).rejects.toThrow(
+      /ablationlabel-2of2\.nwbshard: params\.key\.simulator is label, but ablation-1of2\.nwbshard has \{"encoder"/,
+    );
+    const m = await call(f.backend, 'project.merge', { shards: [path(2), path(1)] });
+    expect(m).toMatchObject({ kind: 'ablation.run', shards: 2, ablationRunId: ab.run.id });
+    const a = new Database(single, { readonly: true });
+    expect(runRow(project.db, ab.run.id)).toEqual(runRow(a, ab.run.id));
+    expect(neuronRows(project.db, ab.run.id)).toEqual(neuronRows(a, ab.run.id));
+    const want = scoreRows(a, ab.run.id) as { simulator: string }[];
+    a.close();
+    const encSha = (await call(f.backend, 'encoder.list', {})).find((e) => e.id === encB)!.sha256;
+    expect(want.length).toBeGreaterThan(64);
+    expect(new Set(want.map((r) => r.simulator))).toEqual(new Set([encSha]));
+    expect(scoreRows(project.db, ab.run.id)).toEqual(want);
+    expect(await call(f.backend, 'ablation.run', abIn)).toMatchObject({ reused: true, run: { id: ab.run.id } });
   }, 300_000);
 });

@@ -119,7 +119,8 @@ export const AblationRunParams = z.object({
   blockSize: z.number().int().min(1).max(4096).default(16),
   /**
    * Compute only shard index/count (a contiguous range of the run's neurons) into a shard file; the project is only
-   * read: it needs the split and the fitted temperature already (cluster.submit stores them). Label simulator only.
+   * read: it needs the split and the fitted temperature already, and under an encoder simulator the embeddings of the
+   * probe images and of the run's concept texts (cluster.submit stores them).
    */
   shard: ShardSpec.optional(),
 });

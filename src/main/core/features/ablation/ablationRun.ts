@@ -3,8 +3,7 @@ import { AblationRunParams, type AblationRunInfo, type ShardInfo } from '../../.
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import { matrix, scoreAblation, type NeuronAblation } from '../../numeric/ablation';
-import { loadLabelConcepts, requireRun, shardSplit } from '../explanations';
-import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../concepts';
+import { requireRun, shardSplit } from '../explanations';
 import { requireCalibration, requireEncoder } from '../concepts';
 import type { JobKind } from '../../platform/jobs/registry';
 import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
@@ -14,6 +13,7 @@ import { runExplanations, type StoredExplanation } from '../../platform/store/ex
 import { getSplit } from '../../platform/store/splitRepo';
 import {
   ablationRunInfo,
+  ablationSimulator,
   ablationRunStore,
   activations,
   blockOracle,
@@ -59,15 +59,6 @@ export async function runAblation(
   const project = state.requireProject();
   const { db } = project;
   const er = requireRun(db, p.explainRunId);
-  // An encoder simulator embeds concept texts into the project's cache: a shard, which only reads it, cannot.
-  if (p.shard && p.simulator !== 'label')
-    throw new AppError(
-      'bad_input',
-      '--shard supports the label simulator in this version: run ablation.run with an encoder without --shard.',
-      {
-        field: 'simulator',
-      },
-    );
   const prep = await prepare(db, er.activationSetId, p.mapping);
   refuseNearChance(prep.mapping, 'Ablation scoring', p.confirmLowAccuracy);
   const { src, labels } = prep;
@@ -169,15 +160,11 @@ export async function runAblation(
       // The head info stored at the start says how Optim would differentiate; record what the oracle really does.
       if (modes.includes('optim')) repo.setAblationRunGradient(wdb, id, gradient);
       try {
-        const simulator: ExplanationSimulator = simEncoder
-          ? await encoderSimulator(
-              db,
-              simEncoder.id,
-              src.probe.id,
-              explanations.flatMap((e) => e.terms.map((t) => t.concept)),
-              { signal: run.signal },
-            )
-          : labelSimulator(loadLabelConcepts(db, src.probe.id));
+        // A shard reads the encoder's embeddings stored beforehand (prepareAblationShards), never embeds.
+        const simulator = await ablationSimulator(db, p.simulator, src.probe.id, explanations, {
+          signal: run.signal,
+          cachedOnly: p.shard ? 'store them once before the shards (cluster.submit does, as ablation.run would).' : undefined,
+        });
         const all = Int32Array.from({ length: A.rows }, (_, i) => i);
         for (const block of neuronBlocks(todo, p.blockSize, run)) {
           const details = new Map<number, NeuronDetails>(block.map((k) => [k, { methods: {}, skipped: [] }]));

@@ -1,7 +1,9 @@
 import type { AblationRunInfo, ClassMapping, TemperatureInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { fitTemperature, matrix, SPLIT_VAL, splitRows, type LossOracle, type Matrix } from '../../numeric/ablation';
-import { resolveSet, ensureSplit, type SetContext } from '../explanations';
+import { resolveSet, ensureSplit, loadLabelConcepts, type SetContext } from '../explanations';
+import { encoderSimulator, labelSimulator, type ExplanationSimulator } from '../concepts';
+import type { StoredExplanation } from '../../platform/store/explanationRepo';
 import * as acts from '../../platform/store/activationRepo';
 import * as repo from '../../platform/store/ablationRepo';
 import { getJob } from '../../platform/store/jobRepo';
@@ -241,4 +243,20 @@ export function shardCopies(src: SetContext, splitId: number | null): [string, n
     ['activation_sets', src.set.id],
     ...(splitId === null ? [] : [['splits', splitId] as [string, number]]),
   ];
+}
+
+/**
+ * The simulator ablation.run scores under: the label simulator, or a calibrated encoder over every concept text of
+ * the run's explanations (the same list in every shard, so P_sim is the same). `cachedOnly`: a shard's hint.
+ */
+export async function ablationSimulator(
+  db: Db,
+  simulator: 'label' | number,
+  probeSetId: number,
+  explanations: readonly StoredExplanation[],
+  phase: { signal?: AbortSignal; cachedOnly?: string } = {},
+): Promise<ExplanationSimulator> {
+  if (simulator === 'label') return labelSimulator(loadLabelConcepts(db, probeSetId));
+  const texts = explanations.flatMap((e) => e.terms.map((t) => t.concept));
+  return encoderSimulator(db, simulator, probeSetId, texts, phase);
 }

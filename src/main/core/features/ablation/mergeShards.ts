@@ -2,12 +2,12 @@ import { AblationRunParams, TopImpactParams, type ClassMapping } from '../../../
 import { AppError } from '../../../../shared/errors';
 import { mergeNeuronRuns, type OpenShard } from '../../platform/jobs/shards';
 import * as repo from '../../platform/store/ablationRepo';
-import { getExplainRun } from '../../platform/store/explanationRepo';
+import { getExplainRun, runExplanations } from '../../platform/store/explanationRepo';
 import type { Db } from '../../platform/store/open';
 import { copyAblationRows } from '../../platform/store/shardRepo';
 import { getSplit } from '../../platform/store/splitRepo';
-import { requireRun } from '../explanations';
-import { defaultSplit, ensureTemperature, prepare } from './common';
+import { requireRun, resolveSet } from '../explanations';
+import { ablationSimulator, defaultSplit, ensureTemperature, prepare } from './common';
 
 // project.merge of ablation.run / topimpact.run shards (docs/cluster.md): inside the caller's transaction, one
 // ablation_runs row of the single run's kind, key and neuron list, holding every shard's neuron rows (and scores).
@@ -53,7 +53,8 @@ export function mergeAblationShards(
 
 /**
  * What ablation.run / topimpact.run shards need stored in the project before they run read-only: the split and the
- * fitted temperature (the rows the single run would store). cluster.submit calls it.
+ * fitted temperature, and under an encoder simulator the embeddings it reads (the rows the single run would store).
+ * cluster.submit calls it.
  */
 export async function prepareAblationShards(db: Db, command: 'ablation.run' | 'topimpact.run', input: unknown): Promise<void> {
   let activationSetId: number;
@@ -62,15 +63,10 @@ export async function prepareAblationShards(db: Db, command: 'ablation.run' | 't
   let p: { temperature?: number; mapping?: ClassMapping };
   if (command === 'ablation.run') {
     const a = AblationRunParams.parse(input);
-    if (a.simulator !== 'label')
-      throw new AppError(
-        'bad_input',
-        '--shard supports the label simulator in this version: run ablation.run with an encoder without --shard.',
-        {
-          field: 'input.simulator',
-        },
-      );
     const er = requireRun(db, a.explainRunId);
+    // An encoder simulator: the probe images' and the run's concept texts' embeddings (the single run's cache rows).
+    if (a.simulator !== 'label')
+      await ablationSimulator(db, a.simulator, resolveSet(db, er.activationSetId).probe.id, runExplanations(db, er.id));
     ({ activationSetId, splitId } = er);
     seed = Number(er.params.seed ?? 0);
     p = a;
