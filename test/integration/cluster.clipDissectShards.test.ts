@@ -11,7 +11,8 @@ import { CNN, CNN_POOLED, FIX, extract, probeProject } from './explain.helpers';
 // clipDissect.run --shard i/n + project.merge (docs/cluster.md) on the fixture CNN's pooled layer (64 neurons) with the
 // fixture image-text encoder A: each shard stores log P(t | B_j) of its neurons, the merge labels all 64 together
 // (soft-WPMI's log P(t) is over every neuron scored), so explanations, label scores and neuron rows equal the single
-// run's bit for bit (stored text / REAL compared).
+// run's bit for bit (stored text / REAL compared). The cos variant's label is per neuron: its shards write labels, the
+// merge copies them, equal to the single run's too.
 
 type Db = Database.Database;
 
@@ -69,6 +70,8 @@ describe('sharded clipDissect.run, merged', () => {
     await call(f.backend, 'project.open', { path: single });
     const whole = await call(f.backend, 'clipDissect.run', input);
     expect(whole.run).toMatchObject({ neuronsTotal: 64, neuronsDone: 64, status: 'done' });
+    const cosIn = { ...input, variant: 'cos' as const };
+    const wholeCos = await call(f.backend, 'clipDissect.run', cosIn);
 
     // The shards run as the array tasks do: on the project opened read-only; its file is unchanged by them.
     const before = sha(sharded);
@@ -90,10 +93,11 @@ describe('sharded clipDissect.run, merged', () => {
     await expect(
       call(f.backend, 'clipDissect.run', { ...input, conceptSetId: other, shard: { index: 1, count: 3, path: path(1, 'other') } }),
     ).rejects.toThrow(/2 concept text embeddings under encoder \w+ are not cached in the project/);
-    // The cos variant has no sharded form in this version.
-    await expect(
-      call(f.backend, 'clipDissect.run', { ...input, variant: 'cos', shard: { index: 1, count: 3, path: path(1, 'cos') } }),
-    ).rejects.toThrow(/soft_wpmi and wpmi/);
+    // cos in 3 shards, and its shard 2 over an explicit list of the same 64 neurons (another job: refused below).
+    for (let i = 1; i <= 3; i++)
+      await call(f.backend, 'clipDissect.run', { ...cosIn, shard: { index: i, count: 3, path: path(i, 'cos') } });
+    const listed = { ...cosIn, neurons: Array.from({ length: 64 }, (_, j) => j) };
+    await call(f.backend, 'clipDissect.run', { ...listed, shard: { index: 2, count: 3, path: path(2, 'coslist') } });
     await call(f.backend, 'project.close', {});
     expect(sha(sharded)).toBe(before);
 
@@ -118,5 +122,17 @@ describe('sharded clipDissect.run, merged', () => {
     expect(have).toEqual(want);
     // The single call now reuses the merged run.
     expect(await call(f.backend, 'clipDissect.run', input)).toMatchObject({ reused: true, run: { id: merged.explainRunId } });
+
+    await expect(call(f.backend, 'project.merge', { shards: [path(1, 'cos'), path(2, 'coslist'), path(3, 'cos')] })).rejects.toThrow(
+      /clipcoslist-2of3\.nwbshard: params\.key\.neurons is \[0,1,2,.*\], but clipcos-1of3\.nwbshard has all/,
+    );
+    const mergedCos = await call(f.backend, 'project.merge', { shards: [path(2, 'cos'), path(3, 'cos'), path(1, 'cos')] });
+    expect(mergedCos).toMatchObject({ kind: 'clipDissect.run', shards: 3, explainRunId: wholeCos.run.id });
+    const b = new Database(single, { readonly: true });
+    const wantCos = results(b, wholeCos.run.id);
+    b.close();
+    expect(wantCos.exps).toHaveLength(64);
+    expect(results(project.db, mergedCos.explainRunId!)).toEqual(wantCos);
+    expect(await call(f.backend, 'clipDissect.run', cosIn)).toMatchObject({ reused: true, run: { id: wholeCos.run.id } });
   }, 300_000);
 });

@@ -1,13 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clipDissect, clipDissectLabels, clipDissectLogLikelihoods, type ClipDissectInput } from '../../src/main/core/numeric/dissect';
+import {
+  clipDissect,
+  clipDissectCos,
+  clipDissectLabels,
+  clipDissectLogLikelihoods,
+  type ClipDissectInput,
+} from '../../src/main/core/numeric/dissect';
 import { shardRange } from '../../src/main/core/platform/jobs/shards';
 
 // clipDissect.run --shard (docs/cluster.md): soft-WPMI's log P(t) is a logsumexp over every neuron scored together, so
 // a shard computes only log P(t | B_j) of its neurons and the merge labels them all at once. Split the neurons of the
 // golden CLIP-Dissect case (31 neurons) (resources/fixtures/golden/clip_dissect.json) 3 ways: the shards' rows, put together,
 // are the whole set's rows bit for bit, and labelling them gives clipDissect's result exactly (and the golden labels).
+// The cos variant's label is per neuron: 3 shards' labels, put together, are clipDissect's exactly (and the golden ones).
 
 const golden = JSON.parse(readFileSync(join(__dirname, '../../resources/fixtures/golden/clip_dissect.json'), 'utf8')) as {
   n: number;
@@ -65,4 +72,19 @@ describe('CLIP-Dissect in shards', () => {
       expect(moved).toBeGreaterThan(0);
     });
   }
+
+  it('cos: 3 shards label their own neurons; together they equal clipDissect and the golden labels', async () => {
+    const opts = { variant: 'cos' as const, threads: 1 };
+    const single = await clipDissect(input, opts);
+    const parts = [];
+    for (let i = 1; i <= 3; i++) parts.push(await clipDissectCos(input, opts, shardRange(input.k, i, 3)));
+    expect(parts.map((p) => p.best.length)).toEqual([10, 10, 11]);
+    const joined = {
+      best: Int32Array.from(parts.flatMap((p) => Array.from(p.best))),
+      score: Float32Array.from(parts.flatMap((p) => Array.from(p.score))),
+      top: parts.flatMap((p) => p.top),
+    };
+    expect(joined).toEqual(single);
+    expect(Array.from(joined.best)).toEqual(golden.variants.cos.neurons.map((x) => x.best));
+  });
 });

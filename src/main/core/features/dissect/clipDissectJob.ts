@@ -4,7 +4,7 @@ import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedProbeImages, embedTextsCached, encoderSession, requireEncoder } from '../concepts';
 import { ensureSplit, readColumns, resolveSet, shardSplit, skippedDetails } from '../explanations';
-import { clipDissect, clipDissectLogLikelihoods } from '../../numeric/dissect';
+import { clipDissect, clipDissectCos, clipDissectLogLikelihoods } from '../../numeric/dissect';
 import type { BackendState } from '../../platform/context';
 import type { Db } from '../../platform/store/open';
 import type { JobKind } from '../../platform/jobs/registry';
@@ -43,14 +43,6 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
   const topK = Math.min(p.topK ?? DEFAULTS[p.variant].topK, src.set.nImages);
   const lambda = p.lambda ?? DEFAULTS[p.variant].lambda;
   // A shard only reads the project: the split and the embeddings must be stored already (cluster.submit stores them).
-  if (p.shard && p.variant === 'cos')
-    throw new AppError(
-      'bad_input',
-      '--shard supports the soft_wpmi and wpmi variants in this version: run the cos variant without --shard.',
-      {
-        field: 'variant',
-      },
-    );
   const split = p.shard ? shardSplit(db, src.probe.id, p.splitSeed) : ensureSplit(db, src.probe.id, p.splitSeed).split;
   const shas = { model: src.modelSha, manifest: src.manifestHash, encoder: encoder.sha256, conceptSet: conceptSha };
   const key = JSON.stringify({
@@ -148,16 +140,17 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
         d: images.dim,
         m: names.length,
       };
+      // This process's scored neurons: positions [from, from + own.length) of `scored` (all of them without --shard).
+      const own = mine.filter((k) => !flagged.has(k));
+      const from = own.length ? scored.findIndex((k) => k >= mine[0]) : 0;
+      const progress = (d: number, t: number) => status(`${p.variant}: ${d} of ${t}`);
       if (p.shard && p.variant !== 'cos') {
         // A shard: log P(t | B_j) of its scored neurons only (the same bits as in the whole set's pass); the merge
         // computes log P(t) over all of them and the labels (soft-WPMI's label depends on every neuron scored).
-        const first = scored.findIndex((k) => k >= mine[0]);
-        const own = mine.filter((k) => !flagged.has(k));
-        const from = own.length ? first : 0;
         const L = own.length
           ? await clipDissectLogLikelihoods(
               input,
-              { variant: p.variant, topK, lambda, signal: run.signal, onProgress: (d, t) => status(`${p.variant}: ${d} of ${t}`) },
+              { variant: p.variant, topK, lambda, signal: run.signal, onProgress: progress },
               { from, to: from + own.length },
             )
           : new Float64Array(0);
@@ -180,27 +173,24 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
         })();
         return;
       }
-      const res = await clipDissect(input, {
-        variant: p.variant,
-        topK,
-        lambda,
-        signal: run.signal,
-        onProgress: (d, t) => status(`${p.variant}: ${d} of ${t}`),
-      });
-      const col = new Map(scored.map((k, j) => [k, j]));
+      // The cos label of a neuron is its own: a shard labels its neurons (the whole set's bits) and the merge copies them.
+      const opts = { variant: p.variant, topK, lambda, signal: run.signal, onProgress: progress };
+      const res = p.variant === 'cos' ? await clipDissectCos(input, opts, { from, to: from + own.length }) : await clipDissect(input, opts);
+      const col = new Map(scored.map((k, c) => [k, c]));
       const scoring = labelScoring(db, src.probe.id, split.assignment);
-      db.transaction(() => {
+      wdb.transaction(() => {
         for (const neuron of todo) {
-          const j = col.get(neuron);
-          if (j !== undefined) {
-            const column = Float32Array.from({ length: acts.rows }, (_, r) => acts.data[r * acts.cols + j]);
+          const c = col.get(neuron);
+          if (c !== undefined) {
+            const j = c - from; // its row of res
+            const column = Float32Array.from({ length: acts.rows }, (_, r) => acts.data[r * acts.cols + c]);
             const at = { explainRunId: id, activationSetId: src.set.id, neuron, runId: run.runId };
-            storeLabels(db, at, 'clip_dissect', [names[res.best[j]]], column, scoring);
-            repo.putNeuronState(db, id, neuron, dead.get(neuron) ?? false, {
+            storeLabels(wdb, at, 'clip_dissect', [names[res.best[j]]], column, scoring);
+            repo.putNeuronState(wdb, id, neuron, dead.get(neuron) ?? false, {
               similarity: res.score[j],
               top: res.top[j].map((t) => ({ concept: names[t.concept], score: t.score })),
             });
-          } else repo.putNeuronState(db, id, neuron, false, skippedDetails(flagged.get(neuron)!, src.set.nImages));
+          } else repo.putNeuronState(wdb, id, neuron, false, skippedDetails(flagged.get(neuron)!, src.set.nImages));
         }
         neuronsDone(todo.length);
       })();
@@ -222,14 +212,6 @@ export const clipDissectJobKind: JobKind = {
  */
 export async function prepareClipDissectShards(db: Db, input: unknown): Promise<void> {
   const p = ClipDissectParamsSchema.parse(input);
-  if (p.variant === 'cos')
-    throw new AppError(
-      'bad_input',
-      '--shard supports the soft_wpmi and wpmi variants in this version: run the cos variant without --shard.',
-      {
-        field: 'input.variant',
-      },
-    );
   const src = resolveSet(db, p.activationSetId);
   if (!conceptSetSha(db, p.conceptSetId))
     throw new AppError('not_found', `Concept set ${p.conceptSetId} does not exist. List them with conceptSet.list.`);

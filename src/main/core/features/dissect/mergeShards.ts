@@ -1,6 +1,6 @@
 import { AppError } from '../../../../shared/errors';
 import { clipDissectLabels } from '../../numeric/dissect';
-import { mergeNeuronRuns, type OpenShard } from '../../platform/jobs/shards';
+import { mergeNeuronRuns, type NeuronRunMerge, type OpenShard } from '../../platform/jobs/shards';
 import { getStats, nonFiniteNeurons } from '../../platform/store/activationRepo';
 import { conceptNames, conceptSetSha } from '../../platform/store/conceptRepo';
 import * as repo from '../../platform/store/explanationRepo';
@@ -8,15 +8,16 @@ import type { Db } from '../../platform/store/open';
 import { copyExplainRows, copyGenerativeCaches, readShardRows } from '../../platform/store/shardRepo';
 import { getSplit } from '../../platform/store/splitRepo';
 import { requireEncoder } from '../concepts';
-import { readColumns, resolveSet, skippedDetails } from '../explanations';
+import { explainRunMerge, readColumns, resolveSet, skippedDetails } from '../explanations';
 import { labelScoring, storeLabels } from './runStore';
 
 // project.merge of clipDissect.run shards (docs/cluster.md): soft-WPMI's log P(t) is a logsumexp over every neuron
 // scored together, so the shards hand over log P(t | B_j) of their neurons (shard_rows) and the merge labels all of
 // them at once, writing what the single run writes (explanations, label scores, neuron rows) in the same order.
+// The cos variant's label is per neuron: its shards hold the single run's rows, which the merge copies.
 
 interface Key {
-  variant: 'soft_wpmi' | 'wpmi';
+  variant: 'soft_wpmi' | 'wpmi' | 'cos';
   lambda: number;
   shas: { encoder: string; conceptSet: string };
 }
@@ -35,6 +36,12 @@ export function mergeClipDissectShards(db: Db, shards: OpenShard[]): { explainRu
     refuse('ids.encoderId', `the project's encoder ${ids.encoderId} is not the one the shards used.`);
   const split = getSplit(db, ids.splitId) ?? refuse('ids.splitId', `the project has no split ${ids.splitId}.`);
   const src = resolveSet(db, ids.activationSetId);
+  if (k.variant === 'cos') {
+    return {
+      explainRunId: mergeNeuronRuns(db, shards, explainRunMerge(db, src.set.id, key, neurons, 'CLIP-Dissect run')),
+      activationSetId: src.set.id,
+    };
+  }
   const flagged = nonFiniteNeurons(db, src.set.id);
   const scored = neurons.filter((n) => !flagged.has(n));
   const names = conceptNames(db, ids.conceptSetId);
@@ -62,52 +69,32 @@ export function mergeClipDissectShards(db: Db, shards: OpenShard[]): { explainRu
   const scoring = labelScoring(db, src.probe.id, split.assignment);
   const dead = new Map(getStats(db, src.set.id).map((s) => [s.neuron, s.dead]));
 
-  const explainRunId = mergeNeuronRuns(db, shards, {
-    what: 'CLIP-Dissect run',
-    rowsTable: 'explain_neurons',
-    existing: () => repo.findExplainRun(db, src.set.id, key),
-    shardRuns: shardRun,
-    create: (first, shardRunId, runId) => {
-      const r = repo.getExplainRun(first, shardRunId)!;
-      return repo.createExplainRun(db, {
-        activationSetId: src.set.id,
-        method: r.method,
-        runId,
-        jobId: null,
-        conceptSetId: r.conceptSetId,
-        splitId: r.splitId,
-        key,
-        neurons,
-        params: r.params,
-      });
-    },
-    // As the single run writes them: per neuron its label (and label scores), then its "done" row.
-    copy: (s, _shardRunId, id, runId) => {
-      const slice = neurons.slice(s.prov.from, s.prov.to);
-      for (const neuron of slice) {
-        const j = col.get(neuron);
-        if (j === undefined) {
-          repo.putNeuronState(db, id, neuron, false, skippedDetails(flagged.get(neuron)!, src.set.nImages));
-          continue;
-        }
-        const column = Float32Array.from({ length: acts.rows }, (_, r) => acts.data[r * acts.cols + j]);
-        storeLabels(
-          db,
-          { explainRunId: id, activationSetId: src.set.id, neuron, runId: runId! },
-          'clip_dissect',
-          [names[res.best[j]]],
-          column,
-          scoring,
-        );
-        repo.putNeuronState(db, id, neuron, dead.get(neuron) ?? false, {
-          similarity: res.score[j],
-          top: res.top[j].map((t) => ({ concept: names[t.concept], score: t.score })),
-        });
+  // As the single run writes them: per neuron its label (and label scores), then its "done" row.
+  const labelAll: NeuronRunMerge['copy'] = (s, _shardRunId, id, runId) => {
+    const slice = neurons.slice(s.prov.from, s.prov.to);
+    for (const neuron of slice) {
+      const j = col.get(neuron);
+      if (j === undefined) {
+        repo.putNeuronState(db, id, neuron, false, skippedDetails(flagged.get(neuron)!, src.set.nImages));
+        continue;
       }
-      return slice.length;
-    },
-    complete: (id) => repo.completeExplainRun(db, id),
-  });
+      const column = Float32Array.from({ length: acts.rows }, (_, r) => acts.data[r * acts.cols + j]);
+      storeLabels(
+        db,
+        { explainRunId: id, activationSetId: src.set.id, neuron, runId: runId! },
+        'clip_dissect',
+        [names[res.best[j]]],
+        column,
+        scoring,
+      );
+      repo.putNeuronState(db, id, neuron, dead.get(neuron) ?? false, {
+        similarity: res.score[j],
+        top: res.top[j].map((t) => ({ concept: names[t.concept], score: t.score })),
+      });
+    }
+    return slice.length;
+  };
+  const explainRunId = mergeNeuronRuns(db, shards, explainRunMerge(db, src.set.id, key, neurons, 'CLIP-Dissect run', labelAll));
   return { explainRunId, activationSetId: src.set.id };
 }
 
@@ -133,31 +120,15 @@ export function mergeDndShards(db: Db, shards: OpenShard[]): { explainRunId: num
         field: 'ids.conceptSetId',
       },
     );
-  const explainRunId = mergeNeuronRuns(db, shards, {
-    what: 'Describe-and-Dissect run',
-    rowsTable: 'explain_neurons',
-    existing: () => repo.findExplainRun(db, ids.activationSetId, key),
-    shardRuns: (s) => repo.listExplainRuns(s).filter((r) => r.key === key),
-    create: (first, shardRunId, runId) => {
-      const r = repo.getExplainRun(first, shardRunId)!;
-      return repo.createExplainRun(db, {
-        activationSetId: ids.activationSetId,
-        method: r.method,
-        runId,
-        jobId: null,
-        conceptSetId: r.conceptSetId,
-        splitId: r.splitId,
-        key,
-        neurons: params.neurons as number[],
-        params: r.params,
-      });
-    },
-    copy: (s, shardRunId, id, runId) => {
-      const gen = copyGenerativeCaches(s.db, db);
-      return copyExplainRows(s.db, db, shardRunId, id, runId, (json) => renumberGenerated(json, gen));
-    },
-    complete: (id) => repo.completeExplainRun(db, id),
-  });
+  const copy: NeuronRunMerge['copy'] = (s, shardRunId, id, runId) => {
+    const gen = copyGenerativeCaches(s.db, db);
+    return copyExplainRows(s.db, db, shardRunId, id, runId, (json) => renumberGenerated(json, gen));
+  };
+  const explainRunId = mergeNeuronRuns(
+    db,
+    shards,
+    explainRunMerge(db, ids.activationSetId, key, params.neurons as number[], 'Describe-and-Dissect run', copy),
+  );
   return { explainRunId, activationSetId: ids.activationSetId };
 }
 

@@ -9,5 +9,5 @@ export { requireRun, runInfo } from './runInfo';
 export { at, labelWeights, scoreByLabels } from './scoring';
 export { shardSplit, skippedDetails } from './explainJob';
 export { explanationText } from './text';
-export { mergeExplainShards } from './mergeShards';
+export { explainRunMerge, mergeExplainShards } from './mergeShards';
 export { prepareExplainShards } from './explainJob';

@@ -173,7 +173,7 @@ function topOfRows(k: number, m: number, row: (j: number) => ArrayLike<number>):
 /** CLIP-Dissect labels of the k neurons in `input`, scored together. Async: the products run in onnxruntime. */
 export async function clipDissect(input: ClipDissectInput, opts: ClipDissectOptions): Promise<ClipDissectResult> {
   check(input);
-  if (opts.variant === 'cos') return cosLabels(input, opts);
+  if (opts.variant === 'cos') return clipDissectCos(input, opts);
   let total = 1;
   const onProgress = (done: number, t: number) => {
     total = t;
@@ -367,8 +367,16 @@ function columnLogSumExp(L: Float64Array, k: number, m: number): Float64Array {
  * cos variant without the n x m matrix: with X the images (n x d) and y_t a text, the column P_t = X y_t, so
  * a_j . P_t = (X^T a_j) . y_t and |P_t|^2 = y_t^T (X^T X) y_t. Three products (k x d, d x d, then k x m in
  * neuron blocks) instead of n x m. A zero activation vector or zero column scores 0.
+ * A neuron's label depends on that neuron only; `own` gives the labels of neurons [from, to) alone, computed with the
+ * same products of the same shapes as for all k (X^T A over every neuron, the k x m product in the same blocks, those
+ * without an own neuron skipped), so they are the whole set's bits: a shard of a sharded run.
  */
-async function cosLabels(input: ClipDissectInput, opts: ClipDissectOptions): Promise<ClipDissectResult> {
+export async function clipDissectCos(
+  input: ClipDissectInput,
+  opts: ClipDissectOptions,
+  own: { from: number; to: number } = { from: 0, to: input.k },
+): Promise<ClipDissectResult> {
+  check(input);
   const { acts, n, k, images, texts, d, m } = input;
   const mm = { threads: opts.threads ?? 0 };
   const xa = new Float64Array(k * d);
@@ -393,16 +401,20 @@ async function cosLabels(input: ClipDissectInput, opts: ClipDissectOptions): Pro
   for (let j0 = 0; j0 < k; j0 += block) {
     opts.signal?.throwIfAborted();
     const rows = Math.min(block, k - j0);
+    const lo = Math.max(j0, own.from);
+    const hi = Math.min(j0 + rows, own.to);
+    if (lo >= hi) continue;
     const num = await gemmTransB(xa32.subarray(j0 * d, (j0 + rows) * d), rows, texts, m, d, mm.threads);
     const row = new Float64Array(m);
     parts.push(
-      topOfRows(rows, m, (jj) => {
-        const an = actNorm[j0 + jj];
-        for (let t = 0; t < m; t++) row[t] = an > 0 && colNorm[t] > 0 ? num[jj * m + t] / (an * colNorm[t]) : 0;
+      topOfRows(hi - lo, m, (jj) => {
+        const j = lo + jj;
+        const an = actNorm[j];
+        for (let t = 0; t < m; t++) row[t] = an > 0 && colNorm[t] > 0 ? num[(j - j0) * m + t] / (an * colNorm[t]) : 0;
         return row;
       }),
     );
-    opts.onProgress?.(Math.min(k, j0 + rows), k);
+    opts.onProgress?.(hi - own.from, own.to - own.from);
   }
   return {
     best: Int32Array.from(parts.flatMap((q) => Array.from(q.best))),
