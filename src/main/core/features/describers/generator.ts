@@ -722,14 +722,13 @@ async function unetSource(
   opts: GeneratorLoadOptions['winograd'],
 ): Promise<{ source: string | Uint8Array; winograd: string[] }> {
   const unet = a.parts.unet;
-  if (opts === false || unet.external.length) return { source: unet.path, winograd: [] };
-  const model = decodeModel(await readFile(unet.path));
-  const { model: rewritten, rewritten: names } = winogradConvs(model, { tile: 4, ...(opts ?? WINOGRAD) });
-  if (!names.length) return { source: unet.path, winograd: [] };
-  // F(4,3)'s transformed weights are 4x the 3x3 ones: refuse the rewrite (not the model) past protobuf's limit.
-  const grown = rewritten.graph?.initializer?.reduce((s, t) => s + (t.rawData?.byteLength ?? 0), 0) ?? 0;
-  if (grown > MAX_REWRITTEN_BYTES) return { source: unet.path, winograd: [] };
-  return { source: encodeModel(rewritten), winograd: names };
+  const direct = { source: unet.path, winograd: [] };
+  // Float16 weights sit behind Casts (nothing to rewrite). F(4,3)'s transformed weights are 4x the 3x3 ones: a file
+  // that could outgrow protobuf's limit keeps its convolutions, decided before anything is read or built.
+  if (opts === false || unet.external.length || a.sample.elemType === 'float16') return direct;
+  if (statSync(unet.path).size * 4 > MAX_REWRITTEN_BYTES) return direct;
+  const { model, rewritten } = winogradConvs(decodeModel(await readFile(unet.path)), { tile: 4, ...(opts ?? WINOGRAD) });
+  return rewritten.length ? { source: encodeModel(model), winograd: rewritten } : direct;
 }
 
 /** Validate the folder, then open one onnxruntime session per part (CPU, `threads` intra-op threads). */
