@@ -180,8 +180,9 @@ export const ClipDissectParamsSchema = z.object({
   lambda: z.number().min(0).max(10).optional(),
   splitSeed: z.number().int().min(0).max(0xffffffff).default(0),
   /**
-   * Compute only shard index/count of the neurons into a shard file (soft_wpmi, wpmi): log P(t | B_j) of its neurons;
-   * project.merge labels all neurons together, equal to the single run. Needs the split and the embeddings stored.
+   * Compute only shard index/count of the neurons into a shard file: soft_wpmi, wpmi: log P(t | B_j) of its neurons,
+   * project.merge labels all neurons together; cos: its neurons' labels, which the merge copies. Either way equal to
+   * the single run. Needs the split and the embeddings stored.
    */
   shard: ShardSpec.optional(),
 });

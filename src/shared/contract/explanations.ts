@@ -107,7 +107,8 @@ export const ExplainParamsSchema = z.object({
   blockSize: z.number().int().min(1).max(4096).default(64),
   /**
    * Compute only shard index/count (a contiguous range of the run's neurons) into a shard file; the project is
-   * only read, and needs the split already (split.ensure). Label concepts only in this version (docs/cluster.md).
+   * only read, and needs the split already (split.ensure); encoder concepts also their embeddings and the top-5
+   * filtered set (cluster.submit stores them; docs/cluster.md).
    */
   shard: ShardSpec.optional(),
 });
