@@ -3,7 +3,7 @@ import { AblationRunParams, type AblationRunInfo, type ShardInfo } from '../../.
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
 import { matrix, scoreAblation, type NeuronAblation } from '../../numeric/ablation';
-import { requireRun, shardSplit } from '../explanations';
+import { requireRun, setShard, shardSplit } from '../explanations';
 import { requireCalibration, requireEncoder } from '../concepts';
 import type { JobKind } from '../../platform/jobs/registry';
 import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
@@ -22,7 +22,6 @@ import {
   ensureTemperature,
   fin,
   prepare,
-  shardCopies,
   sortedNeurons,
   subColumns,
 } from './common';
@@ -123,19 +122,18 @@ export async function runAblation(
     oraclePath: prep.path,
   };
 
+  const shardOf = setShard(src, split.id, null, { explainRunId: er.id });
   const { out, mine, finish } = await neuronShardOutput(
     project,
     p.shard,
     neurons,
     () => ({
       kind: ABLATION_KIND,
-      modelSha: src.modelSha,
-      manifestHash: src.manifestHash,
+      ...shardOf.identity,
       params: { key: JSON.parse(key) as unknown, neurons, explainRunKey: er.key },
       seeds: { split: split.seed },
-      ids: { activationSetId: src.set.id, modelId: src.set.modelId, probeSetId: src.probe.id, splitId: split.id, explainRunId: er.id },
     }),
-    () => shardCopies(src, split.id),
+    () => shardOf.copies,
   );
   // Everything the job writes goes to `wdb` (the project, or the shard file); `db` is only read below.
   const wdb = out.db;

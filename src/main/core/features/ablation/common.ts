@@ -234,17 +234,6 @@ export function ablationRunStore(
   };
 }
 
-/** The project rows an ablation / Top Impact shard's rows point at (copied into its shard file). */
-export function shardCopies(src: SetContext, splitId: number | null): [string, number][] {
-  return [
-    ['models', src.set.modelId],
-    ['layers', src.set.layerId],
-    ['probe_sets', src.probe.id],
-    ['activation_sets', src.set.id],
-    ...(splitId === null ? [] : [['splits', splitId] as [string, number]]),
-  ];
-}
-
 /**
  * The simulator ablation.run scores under: the label simulator, or a calibrated encoder over every concept text of
  * the run's explanations (the same list in every shard, so P_sim is the same). `cachedOnly`: a shard's hint.

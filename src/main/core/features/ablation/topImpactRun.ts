@@ -5,7 +5,7 @@ import { TOP_IMPACT_BETAS, topImpactGrid, topImpactLayer } from '../../numeric/a
 import type { JobKind } from '../../platform/jobs/registry';
 import { neuronBlocks, runNeuronJob } from '../../platform/jobs/neuronRun';
 import { neuronShardOutput } from '../../platform/jobs/shards';
-import { shardSplit } from '../explanations';
+import { setShard, shardSplit } from '../explanations';
 import * as repo from '../../platform/store/ablationRepo';
 import { getStats } from '../../platform/store/activationRepo';
 import {
@@ -18,7 +18,6 @@ import {
   ensureTemperature,
   fin,
   prepare,
-  shardCopies,
   sortedNeurons,
   subColumns,
 } from './common';
@@ -82,19 +81,18 @@ export async function runTopImpact(
     oraclePath: prep.path,
   };
 
+  const shardOf = setShard(src, split?.id ?? null);
   const { out, mine, finish } = await neuronShardOutput(
     project,
     p.shard,
     neurons,
     () => ({
       kind: TOPIMPACT_KIND,
-      modelSha: src.modelSha,
-      manifestHash: src.manifestHash,
+      ...shardOf.identity,
       params: { key: JSON.parse(key) as unknown, neurons },
       seeds: { split: p.seed },
-      ids: { activationSetId: src.set.id, modelId: src.set.modelId, probeSetId: src.probe.id, ...(split ? { splitId: split.id } : {}) },
     }),
-    () => shardCopies(src, split?.id ?? null),
+    () => shardOf.copies,
   );
   // Everything the job writes goes to `wdb` (the project, or the shard file); `db` is only read below.
   const wdb = out.db;

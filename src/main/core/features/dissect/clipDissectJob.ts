@@ -3,7 +3,7 @@ import { ClipDissectParamsSchema } from '../../../../shared/contract';
 import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedProbeImages, embedTextsCached, encoderSession, requireEncoder } from '../concepts';
-import { ensureSplit, readColumns, resolveSet, shardSplit, skippedDetails } from '../explanations';
+import { ensureSplit, readColumns, resolveSet, setShard, shardSplit, skippedDetails } from '../explanations';
 import { clipDissect, clipDissectCos, clipDissectLogLikelihoods } from '../../numeric/dissect';
 import type { BackendState } from '../../platform/context';
 import type { Db } from '../../platform/store/open';
@@ -56,33 +56,18 @@ export async function runClipDissect(state: BackendState, p: ClipDissectParams, 
   });
   const dead = new Map(getStats(db, src.set.id).map((s) => [s.neuron, s.dead]));
   const { shard: _shard, ...stored } = p;
+  const shardOf = setShard(src, split.id, p.conceptSetId, { encoderId: encoder.id });
   const { out, mine, finish } = await neuronShardOutput(
     project,
     p.shard,
     neurons,
     () => ({
       kind: CLIP_DISSECT_KIND,
-      modelSha: src.modelSha,
-      manifestHash: src.manifestHash,
+      ...shardOf.identity,
       params: { key: JSON.parse(key) as unknown, neurons },
       seeds: { split: p.splitSeed },
-      ids: {
-        activationSetId: src.set.id,
-        modelId: src.set.modelId,
-        probeSetId: src.probe.id,
-        splitId: split.id,
-        conceptSetId: p.conceptSetId,
-        encoderId: encoder.id,
-      },
     }),
-    () => [
-      ['models', src.set.modelId],
-      ['layers', src.set.layerId],
-      ['probe_sets', src.probe.id],
-      ['activation_sets', src.set.id],
-      ['splits', split.id],
-      ['concept_sets', p.conceptSetId],
-    ],
+    () => shardOf.copies,
     (outDb) => copyConcepts(db, outDb, p.conceptSetId),
   );
   // Everything the job writes goes to `wdb` (the project, or the shard file); `db` is only read below.

@@ -3,7 +3,7 @@ import type { CallContext } from '../../../../shared/define';
 import { AppError } from '../../../../shared/errors';
 import { embedTextsCached, encoderSession, requireEncoder } from '../concepts';
 import { checkCaptionOptions, libraryOf, requireUsable, runtimeFor, type LibraryEntry } from '../describers';
-import { ensureSplit, readColumns, resolveSet, shardSplit, skippedDetails } from '../explanations';
+import { ensureSplit, readColumns, resolveSet, setShard, shardSplit, skippedDetails } from '../explanations';
 import { sessionsOf, tensorCacheOf } from '../models';
 import type { BackendState } from '../../platform/context';
 import type { JobKind } from '../../platform/jobs/registry';
@@ -97,33 +97,18 @@ export async function runDnd(state: BackendState, p: DndParams, ctx: CallContext
   const stageSeconds: Record<string, number> = {};
 
   const captionSet = p.captioning === 'concepts' ? p.conceptSetId! : null;
+  const shardOf = setShard(src, split.id, captionSet, { encoderId: encoder.id });
   const { out, mine, finish } = await neuronShardOutput(
     project,
     p.shard,
     neurons,
     () => ({
       kind: DND_KIND,
-      modelSha: src.modelSha,
-      manifestHash: src.manifestHash,
+      ...shardOf.identity,
       params: { key: JSON.parse(key) as unknown, neurons },
       seeds: { dnd: p.seed, split: p.splitSeed },
-      ids: {
-        activationSetId: src.set.id,
-        modelId: src.set.modelId,
-        probeSetId: src.probe.id,
-        splitId: split.id,
-        encoderId: encoder.id,
-        ...(captionSet === null ? {} : { conceptSetId: captionSet }),
-      },
     }),
-    () => [
-      ['models', src.set.modelId],
-      ['layers', src.set.layerId],
-      ['probe_sets', src.probe.id],
-      ['activation_sets', src.set.id],
-      ['splits', split.id],
-      ...(captionSet === null ? [] : [['concept_sets', captionSet] as const]),
-    ],
+    () => shardOf.copies,
     (outDb: Db) => {
       if (captionSet !== null) copyConcepts(db, outDb, captionSet);
     },

@@ -4,6 +4,7 @@ import type { SplitInfo } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import { makeSplit, minImagesForSplit, splitIndices, splitSizes, type DenseMatrix } from '../../numeric/le';
 import * as acts from '../../platform/store/activationRepo';
+import type { ShardCopies } from '../../platform/jobs/shards';
 import { getModel } from '../../platform/store/modelRepo';
 import { imageIdsByPath, probeImages } from '../../platform/store/imageRepo';
 import type { Db } from '../../platform/store/open';
@@ -19,6 +20,37 @@ export interface SetContext {
   probe: ProbeSetInfo;
   manifestHash: string;
   modelSha: string;
+}
+
+/**
+ * What a neuron-job shard over this activation set records and copies into its file (docs/cluster.md): the model
+ * and manifest hashes, the ids merge checks the project still has, and the rows they name. `more` adds job-specific ids (e.g. the encoder).
+ */
+export function setShard(
+  src: SetContext,
+  splitId: number | null,
+  conceptSetId: number | null = null,
+  more: Record<string, number> = {},
+): { identity: { modelSha: string; manifestHash: string; ids: Record<string, number> }; copies: ShardCopies } {
+  const ids = {
+    activationSetId: src.set.id,
+    modelId: src.set.modelId,
+    probeSetId: src.probe.id,
+    ...(splitId === null ? {} : { splitId }),
+    ...(conceptSetId === null ? {} : { conceptSetId }),
+    ...more,
+  };
+  return {
+    identity: { modelSha: src.modelSha, manifestHash: src.manifestHash, ids },
+    copies: [
+      ['models', src.set.modelId],
+      ['layers', src.set.layerId],
+      ['probe_sets', src.probe.id],
+      ['activation_sets', src.set.id],
+      ...(splitId === null ? [] : [['splits', splitId] as const]),
+      ...(conceptSetId === null ? [] : [['concept_sets', conceptSetId] as const]),
+    ],
+  };
 }
 
 export function resolveSet(db: Db, activationSetId: number): SetContext {

@@ -9,7 +9,7 @@ import { runNeuronJob } from '../../platform/jobs/neuronRun';
 import type { JobRun } from '../../platform/jobs/runner';
 import * as repo from '../../platform/store/explanationRepo';
 import { nonFiniteNeurons } from '../../platform/store/activationRepo';
-import { DEFAULT_FRACTIONS, ensureSplit, getStoredSplit, readColumns, requireSplitFits, resolveSet } from './context';
+import { DEFAULT_FRACTIONS, ensureSplit, getStoredSplit, readColumns, requireSplitFits, resolveSet, setShard } from './context';
 import { neuronShardOutput } from '../../platform/jobs/shards';
 import { copyConcepts, copyRow } from '../../platform/store/shardRepo';
 import { requireGivenSplit } from './splitFile';
@@ -115,33 +115,18 @@ export async function runExplain(state: BackendState, p: ExplainParams, ctx: Cal
   // A shard computes a contiguous range of the run's neurons into its shard file: the run machinery (job row,
   // provenance, blocks, resume) works on the shard file; the project (activations, labels, split) is only read.
   const { shard: _shard, ...stored } = p;
+  const shardOf = setShard(src, split.id, sourceSetId, plan.encoder ? { encoderId: plan.encoder.row.id } : {});
   const { out, mine, finish } = await neuronShardOutput(
     project,
     p.shard,
     neurons,
     () => ({
       kind: 'explain.run',
-      modelSha: src.modelSha,
-      manifestHash: src.manifestHash,
+      ...shardOf.identity,
       params: { key: JSON.parse(key) as unknown, neurons },
       seeds: { split: p.seed },
-      ids: {
-        activationSetId: src.set.id,
-        modelId: src.set.modelId,
-        probeSetId: src.probe.id,
-        splitId: split.id,
-        conceptSetId: sourceSetId,
-        ...(plan.encoder ? { encoderId: plan.encoder.row.id } : {}),
-      },
     }),
-    () => [
-      ['models', src.set.modelId],
-      ['layers', src.set.layerId],
-      ['probe_sets', src.probe.id],
-      ['activation_sets', src.set.id],
-      ['splits', split.id],
-      ['concept_sets', sourceSetId],
-    ],
+    () => shardOf.copies,
     (outDb) => copyConcepts(db, outDb, sourceSetId),
   );
   const title = `Explain ${src.set.tensorName} (${plan.method === 'le_label' ? 'LE, labels' : `LE, ${plan.encoder!.row.name}`}, ${neurons.length} neurons)`;

@@ -1,7 +1,7 @@
 // The public surface of features/explanations: What other features use of explanations: the activation-set context (the stored matrix and its split), label concepts and their simulator, run lookups and explanation text.
 // Other features import only from here (lint forbids reaching into this folder's other files).
 
-export { ensureSplit, readColumns, resolveSet } from './context';
+export { ensureSplit, readColumns, resolveSet, setShard } from './context';
 export type { SetContext } from './context';
 export { conceptMatrix, loadLabelConcepts, simulateLabels } from './labelConcepts';
 export type { LabelConcepts } from './labelConcepts';
