@@ -170,6 +170,28 @@ describe('Winograd F(m x m, 3 x 3) rewrite', () => {
     expect(names.has('w1')).toBe(true);
   });
 
+  it('rewrites unnamed convolutions and a node named like the output of another (tensor names stay unique)', async () => {
+    // Node and tensor names are separate namespaces: conv 0 is named y1, the name of unnamed conv 1's output.
+    const { model } = convModel(
+      [
+        { ci: 3, co: 4, bias: true },
+        { ci: 4, co: 4 },
+        { ci: 4, co: 5, bias: true },
+      ],
+      11,
+    );
+    model.graph!.node!.forEach((n, i) => (n.name = ['y1', '', ''][i]));
+    const x = Float32Array.from({ length: 2 * 3 * 9 * 6 }, rng(5));
+    const want = await run(model, x, [2, 3, 9, 6]);
+    for (const minPixels of [0, 20]) {
+      const { model: wino, rewritten } = winogradConvs(model, { tile: 4, minChannels: 1, minPixels });
+      expect(rewritten).toEqual(['y1', 'y1', 'y']); // an unnamed node is named by its output
+      const got = await run(wino, x, [2, 3, 9, 6]);
+      const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0) / scale).toBeLessThan(2e-5);
+    }
+  });
+
   it('keeps the convolutions of a model below opset 15 (the rewrite reads shapes with Shape(start))', () => {
     const { model } = convModel([{ ci: 4, co: 4 }], 1, 13);
     expect(winogradConvs(model, { tile: 4, minChannels: 1 }).rewritten).toEqual([]);

@@ -208,6 +208,8 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
   const nodes: NodeProto[] = [];
   const rewritten: string[] = [];
   const sharedKernels = new Map<number, [string, string]>();
+  // Node names need not be unique (nor set): each rewrite's tensors get a prefix no other rewrite has.
+  const prefixes = new Set<string>();
   for (const n of g.node) {
     const weight = inits.get(n.input[1]);
     if (!plain3x3(n, weight, opts.minChannels)) {
@@ -215,7 +217,10 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
       continue;
     }
     const [co, ci] = ints(weight!.dims);
-    const p = `${n.name || n.output[0]}/winograd`;
+    const label = n.name || n.output[0];
+    let p = `${label}/winograd`;
+    for (let k = 2; prefixes.has(p); k++) p = `${label}/winograd${k}`;
+    prefixes.add(p);
     const x = n.input[0];
     if (!sharedKernels.has(ci)) {
       const [rows, cols] = [`${shared}/BTrows_${ci}`, `${shared}/BTcols_${ci}`];
@@ -285,7 +290,7 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
         }) as NodeProto,
       );
     } else nodes.push(...wnodes);
-    rewritten.push(n.name ?? n.output[0]);
+    rewritten.push(label);
   }
   g.node = nodes;
   // The original 3x3 weights are now unused (unless another node shares them): dropped, they would only take memory.
