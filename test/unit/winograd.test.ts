@@ -192,6 +192,52 @@ describe('Winograd F(m x m, 3 x 3) rewrite', () => {
     }
   });
 
+  it('keeps the weights that only a nested subgraph or a graph output reads', async () => {
+    const { model } = convModel([{ ci: 3, co: 4 }], 13);
+    const g = model.graph!;
+    const k = [0.5, -2, 3];
+    g.initializer!.push(onnx.TensorProto.create({ name: 'k', dims: [3], dataType: 1, floatData: k }));
+    g.initializer!.push(onnx.TensorProto.create({ name: 'c', dims: [], dataType: 9, int32Data: [1] }));
+    g.initializer!.push(onnx.TensorProto.create({ name: 'k2', dims: [2], dataType: 1, floatData: [7, 8] }));
+    const branch = (attr: 'then_branch' | 'else_branch', name: string, node: object[], out: string) => ({
+      name: attr,
+      type: ATTR.GRAPH,
+      g: { name, node, output: [{ name: out, type: { tensorType: { elemType: 1 } } }] },
+    });
+    const ident = (out: string) => [{ opType: 'Identity', input: ['k'], output: [out] }];
+    // k is read two If levels down only; k2 is only a graph output.
+    const inner = (tag: string) => [
+      {
+        opType: 'If',
+        input: ['c'],
+        output: [`z${tag}`],
+        attribute: [
+          branch('then_branch', `${tag}t`, ident(`z${tag}t`), `z${tag}t`),
+          branch('else_branch', `${tag}e`, ident(`z${tag}e`), `z${tag}e`),
+        ],
+      },
+    ];
+    g.node!.push(
+      onnx.NodeProto.create({
+        opType: 'If',
+        input: ['c'],
+        output: ['z'],
+        attribute: [branch('then_branch', 't', inner('1'), 'z1'), branch('else_branch', 'e', inner('2'), 'z2')],
+      }),
+    );
+    g.output!.push({ name: 'z' }, { name: 'k2' });
+    const { model: wino, rewritten } = winogradConvs(model, { tile: 4, minChannels: 1 });
+    expect(rewritten).toEqual(['conv0']);
+    const s = await ort.InferenceSession.create(encodeModel(wino), { logSeverityLevel: 3 });
+    try {
+      const out = await s.run({ x: new ort.Tensor('float32', new Float32Array(2 * 3 * 4 * 4), [2, 3, 4, 4]) });
+      expect(Array.from(out.z.data as Float32Array)).toEqual(k);
+      expect(Array.from(out.k2.data as Float32Array)).toEqual([7, 8]);
+    } finally {
+      await s.release();
+    }
+  });
+
   it('keeps the convolutions of a model below opset 15 (the rewrite reads shapes with Shape(start))', () => {
     const { model } = convModel([{ ci: 4, co: 4 }], 1, 13);
     expect(winogradConvs(model, { tile: 4, minChannels: 1 }).rewritten).toEqual([]);

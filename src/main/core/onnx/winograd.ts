@@ -184,6 +184,16 @@ function outputMatrix(AT: Mat): Float32Array {
   return out;
 }
 
+/** Every tensor name `nodes` read, their subgraphs' (If / Loop / Scan bodies, at any depth) included. */
+function readsOf(nodes: readonly NodeProto[]): string[] {
+  return nodes.flatMap((n) => [
+    ...n.input,
+    ...(n.attribute ?? []).flatMap((a) =>
+      [...(a.g ? [a.g] : []), ...(a.graphs ?? [])].flatMap((sg) => readsOf((sg.node ?? []) as NodeProto[])),
+    ),
+  ]);
+}
+
 /** The model with every plain 3x3 convolution (see plain3x3) computed by Winograd F(m x m, 3 x 3). Input untouched. */
 export function winogradConvs(model: ModelProto, opts: WinogradOptions): WinogradResult {
   // Shape's start attribute needs opset 15; older models keep their convolutions.
@@ -293,10 +303,9 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
     rewritten.push(label);
   }
   g.node = nodes;
-  // The original 3x3 weights are now unused (unless another node shares them): dropped, they would only take memory.
-  const used = new Set(
-    nodes.flatMap((n) => [...n.input, ...(n.attribute ?? []).flatMap((a) => a.g?.node?.flatMap((b) => b.input ?? []) ?? [])]),
-  );
+  // The original 3x3 weights are now unused (unless another node, at any subgraph depth, or a graph output reads
+  // them): dropped, they would only take memory.
+  const used = new Set([...readsOf(nodes), ...g.output.map((o) => o.name ?? '')]);
   g.initializer = [...g.initializer.filter((t) => used.has(t.name ?? '')), ...added];
   return { model: copy, rewritten };
 }
