@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/backend';
 import { tempDir } from '../helpers/tempDir';
 import { dissectProject, fixtureDnd } from './dissect.helpers';
+import { dndRunRows as results } from './cluster.results.helpers';
 
 // dnd.run --shard i/n + project.merge (docs/cluster.md) on the fixture CNN's logits with the fixture captioner, language
 // model, image generator and encoder A: each shard runs Describe-and-Dissect on its neurons with its own model-call
@@ -15,28 +16,6 @@ import { dissectProject, fixtureDnd } from './dissect.helpers';
 
 type Db = Database.Database;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** The run's rows; a chain's stage timings (seconds) aside, and each generated image by its PNG rather than its id. */
-function results(db: Db, explainRunId: number) {
-  const png = db.prepare('SELECT png FROM gen_images WHERE id = ?');
-  const exps = db
-    .prepare('SELECT id, neuron, method, terms_json, bias FROM explanations WHERE explain_run_id = ? ORDER BY id')
-    .all(explainRunId) as { id: number }[];
-  const scores = db.prepare('SELECT simulator, metric, split, value, details_json FROM scores WHERE explanation_id = ? ORDER BY id');
-  const neurons = (
-    db.prepare('SELECT neuron, dead, details_json FROM explain_neurons WHERE explain_run_id = ? ORDER BY neuron').all(explainRunId) as {
-      details_json: string;
-    }[]
-  ).map((n) => {
-    const d = JSON.parse(n.details_json) as { chain?: { seconds?: unknown; selection: { images: { generatedId: number }[] }[] } };
-    const images = d.chain?.selection.flatMap((c) =>
-      c.images.map((im) => (png.get(im.generatedId) as { png: Buffer }).png.toString('base64')),
-    );
-    if (d.chain) delete d.chain.seconds;
-    return { ...n, details_json: d, images };
-  });
-  return { neurons, exps: exps.map(({ id, ...e }) => ({ ...e, scores: scores.all(id) })) };
-}
 
 describe('sharded dnd.run, merged', () => {
   it('2 shards + merge equal the single run (labels, scores, chains, generated images); other seeds are refused', async () => {

@@ -6,28 +6,14 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/backend';
 import { CNN, CNN_POOLED, FIX, extract, probeProject } from './explain.helpers';
+import { explainRunRows as results } from './cluster.results.helpers';
 
 // explain.run with encoder concepts (LE(SigLIP)) --shard i/n + project.merge (docs/cluster.md): the fixture CNN's
 // pooled layer (64 neurons), fixture encoder A, the probe set's label texts plus a few other words, top-5 filter on.
 // cluster.submit stores the embeddings and the filtered set first; 4 shards on the project opened read-only, merged,
 // equal the single run row for row (explanations, their encoder and label-simulator scores, neuron rows, the run).
 
-type Db = Database.Database;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-function results(db: Db, explainRunId: number) {
-  const exps = db
-    .prepare('SELECT id, neuron, method, terms_json, bias FROM explanations WHERE explain_run_id = ? ORDER BY id')
-    .all(explainRunId) as { id: number }[];
-  const scores = db.prepare('SELECT simulator, metric, split, value, details_json FROM scores WHERE explanation_id = ? ORDER BY id');
-  const neurons = db
-    .prepare('SELECT neuron, dead, details_json FROM explain_neurons WHERE explain_run_id = ? ORDER BY neuron')
-    .all(explainRunId);
-  const run = db
-    .prepare('SELECT method, key, concept_set_id, params_json, neurons_json, complete FROM explain_runs WHERE id = ?')
-    .get(explainRunId);
-  return { run, neurons, exps: exps.map(({ id, ...e }) => ({ ...e, scores: scores.all(id) as { simulator: string }[] })) };
-}
 
 describe('sharded explain.run with encoder concepts (LE(SigLIP)), merged', () => {
   it('4 shards + merge equal the single run bit for bit; other parameters and unembedded concepts are refused', async () => {

@@ -41,9 +41,6 @@ export async function dissectProject(dir: string, opts: { calibrate?: boolean } 
     if (opts.calibrate !== false) await call(backend, 'calibration.run', { encoderId: e.id, probeSetId });
     return e.id;
   };
-  const d = join(FIX, 'describers');
-  const add = async (role: 'captioner' | 'language_model' | 'image_generator', path: string) =>
-    (await call(backend, 'describer.add', { role, path })).id;
   return {
     backend,
     projectPath,
@@ -52,6 +49,16 @@ export async function dissectProject(dir: string, opts: { calibrate?: boolean } 
     conv,
     encoderA: await encoder('fmnist_siglip_a'),
     encoderB: await encoder('fmnist_clip_b'),
+    ...(await addFixtureDescribers(backend)),
+  };
+}
+
+/** The three generative fixtures, added to the backend's library. */
+export async function addFixtureDescribers(backend: Backend) {
+  const d = join(FIX, 'describers');
+  const add = async (role: 'captioner' | 'language_model' | 'image_generator', path: string) =>
+    (await call(backend, 'describer.add', { role, path })).id;
+  return {
     captionerId: await add('captioner', join(d, 'captioner')),
     languageModelId: await add('language_model', join(d, 'language_model', 'fmnist-concepts.gguf')),
     generatorId: await add('image_generator', join(d, 'generator')),
@@ -59,7 +66,10 @@ export async function dissectProject(dir: string, opts: { calibrate?: boolean } 
 }
 
 /** DnD settings for the fixtures: their prompt form, the generator's own steps and guidance. */
-export function fixtureDnd(p: DissectProject, activationSetId: number) {
+export function fixtureDnd(
+  p: Pick<DissectProject, 'encoderA' | 'captionerId' | 'languageModelId' | 'generatorId'>,
+  activationSetId: number,
+) {
   return {
     activationSetId,
     encoderId: p.encoderA,

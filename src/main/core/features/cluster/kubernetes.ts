@@ -71,6 +71,7 @@ function checkVolumes(state: BackendState, o: SubmitInput, k: KubernetesOptions,
   if (model) reads.push([`model ${model.id}`, resolve(model.path)]);
   const probes = typeof input.probeSetId === 'number' ? getProbeSet(db, input.probeSetId) : undefined;
   if (probes) reads.push([`probe set ${probes.id}'s images`, resolve(probes.rootPath)]);
+  if (p.dataDir) reads.push(['the data folder (describer library)', p.dataDir]);
   const mounts = k.volumes.map((v) => ({ ...v, mountPath: resolve(v.mountPath) }));
   for (const [what, path] of reads)
     if (!mounts.some((v) => under(path, v.mountPath)))

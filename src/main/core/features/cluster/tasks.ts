@@ -24,6 +24,8 @@ export interface Prepared {
   inputJson: string;
   shardFiles: string[];
   mergeCommand: string;
+  /** dnd.run: this app's data folder (the describer library), absolute; else null. */
+  dataDir: string | null;
 }
 
 /** Check the submission (paths a script can carry, the command's own input schema) and store what the shards read. */
@@ -34,6 +36,7 @@ export async function prepareSubmit(state: BackendState, o: SubmitInput): Promis
     ['shardDir', o.shardDir],
     ['the project path', handle.path],
     ['the repository path', process.cwd()],
+    ...(o.command === 'dnd.run' ? [['the data folder', state.opts.userDataDir] as const] : []),
   ] as const)
     if (UNSAFE.test(v))
       throw new AppError('bad_input', `${what} ${v} holds a quote, backslash, $ or newline: the task script cannot carry it safely.`);
@@ -54,7 +57,10 @@ export async function prepareSubmit(state: BackendState, o: SubmitInput): Promis
   const project = resolve(handle.path);
   const shardFiles = Array.from({ length: o.shards }, (_, k) => join(dir, shardName(o.command, k + 1, o.shards)));
   const mergeCommand = `npm run cli -- project.merge --project ${sq(project)} --shards ${sq(JSON.stringify(shardFiles))}`;
-  return { project, dir, inputJson: JSON.stringify(o.input), shardFiles, mergeCommand };
+  // DnD tasks look their models up by id in the describer library: the one of the app that submits (the GUI's data
+  // folder is not the CLI's default), so the task names it rather than using whatever NWB_DATA_DIR the node has.
+  const dataDir = o.command === 'dnd.run' ? resolve(state.opts.userDataDir) : null;
+  return { project, dir, inputJson: JSON.stringify(o.input), shardFiles, mergeCommand, dataDir };
 }
 
 /** The lines a task runs in the repository: `indexVar` is the engine's 0-based task index variable. */
@@ -63,6 +69,7 @@ export function taskLines(o: { command: string; shards: number }, p: Prepared, i
   return [
     `i=$((${indexVar} + 1))`,
     `shard='{"index":'$i',"count":${n},"path":"${p.dir}/${o.command}-'$i'of${n}.nwbshard"}'`,
+    ...(p.dataDir ? [`export NWB_DATA_DIR=${sq(p.dataDir)}`] : []),
     `exec npm run -s cli -- ${o.command} --project ${sq(p.project)} --readOnly --json ${sq(p.inputJson)} --shard "$shard"`,
   ];
 }
