@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,7 +52,7 @@ describe('cluster.submit', () => {
       expect.arrayContaining([
         '#SBATCH --job-name=ext',
         '#SBATCH --array=0-3%2',
-        `#SBATCH --output=${dir}/ext-%A_%a.out`,
+        `#SBATCH --output="${dir}/ext-%A_%a.out"`,
         '#SBATCH --gpus-per-task=1',
         `shard='{"index":'$i',"count":4,"path":"${dir}/activations.extract-'$i'of4.nwbshard"}'`,
       ]),
@@ -78,6 +79,28 @@ describe('cluster.submit', () => {
         dryRun: true,
       }),
     ).rejects.toThrow(/must not hold shard/);
+  });
+
+  it('refuses a shardDir with % (Slurm would rewrite the log path) before writing anything', async () => {
+    const { f, input } = await setup();
+    const dir = join(f.dir, 'run%j');
+    await expect(
+      call(f.backend, 'cluster.submit', { command: 'activations.extract', input, shards: 2, shardDir: dir, dryRun: true }),
+    ).rejects.toThrow(`shardDir ${dir} holds %`);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it.skipIf(!slurmUp)('sbatch takes the script of a shardDir with a space; the task logs go to that folder', async () => {
+    const { f, input } = await setup();
+    const dir = join(f.dir, 'my shards');
+    const r = await call(f.backend, 'cluster.submit', { command: 'activations.extract', input, shards: 2, shardDir: dir, jobName: 'sp' });
+    try {
+      expect(r.jobId).toMatch(/^\d+$/);
+      const job = execFileSync('scontrol', ['show', 'job', `${r.jobId}_0`], { encoding: 'utf8' });
+      expect(job).toContain(`StdOut=${dir}/sp-${r.jobId}_0.out`);
+    } finally {
+      if (r.jobId) execFileSync('scancel', [r.jobId]);
+    }
   });
 
   it.skipIf(!slurmUp)(

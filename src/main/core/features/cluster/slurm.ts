@@ -45,7 +45,7 @@ export function arrayScript(o: SubmitInput, p: Prepared, repo: string): string {
     `#   npm run cli -- project.merge --project ${p.project} --shards '[...the ${n} files ${p.dir}/${o.command}-*of${n}.nwbshard...]'`,
     `#SBATCH --job-name=${o.jobName}`,
     `#SBATCH --array=0-${n - 1}${o.maxParallel ? `%${o.maxParallel}` : ''}`,
-    `#SBATCH --output=${p.dir}/${o.jobName}-%A_%a.out`,
+    `#SBATCH --output="${p.dir}/${o.jobName}-%A_%a.out"`, // quoted: sbatch splits a directive at spaces
     `#SBATCH --cpus-per-task=${o.cpusPerTask}`,
     ...(o.gpusPerTask ? [`#SBATCH --gpus-per-task=${o.gpusPerTask}`] : []),
     ...(o.partition ? [`#SBATCH --partition=${o.partition}`] : []),
@@ -58,6 +58,11 @@ export function arrayScript(o: SubmitInput, p: Prepared, repo: string): string {
 }
 
 export async function submit(state: BackendState, o: SubmitInput) {
+  if (resolve(o.shardDir).includes('%'))
+    throw new AppError(
+      'bad_input',
+      `shardDir ${resolve(o.shardDir)} holds %, which Slurm reads as a file-name pattern (%A, %j, ...) in the tasks' log path: choose a folder without %.`,
+    );
   const p = await prepareSubmit(state, o);
   const script = arrayScript(o, p, process.cwd());
   const scriptPath = join(p.dir, `${o.jobName}.sbatch`);
