@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -160,6 +161,12 @@ describe('cluster.submit --engine kubernetes', () => {
     await expect(call(f.backend, 'cluster.submit', { ...base, kubernetes: { ...k, volumes: [{ mountPath: '/data' }] } })).rejects.toThrow(
       /claimName or hostPath/,
     );
+    // A tab in a path would reach the task line raw: refused like a quote.
+    await expect(call(f.backend, 'cluster.submit', { ...base, shardDir: `${dir}\tx`, kubernetes: k })).rejects.toThrow(
+      /shardDir .* holds a quote, backslash, \$ or a control character/,
+    );
+    // Refused before anything was stored or made: no shard folder.
+    expect(existsSync(dir)).toBe(false);
     expect(await call(f.backend, 'cluster.jobs', {})).toEqual([]);
   });
 });

@@ -63,7 +63,7 @@ export function jobManifest(o: SubmitInput, k: KubernetesOptions, p: Prepared): 
 }
 
 /** Every path a task opens must lie under a mounted volume (shardDir under a writable one). */
-function checkVolumes(state: BackendState, o: SubmitInput, k: KubernetesOptions, p: Prepared): void {
+function checkVolumes(state: BackendState, o: SubmitInput, k: KubernetesOptions, p: Pick<Prepared, 'project' | 'dir' | 'dataDir'>): void {
   const db = state.requireProject().db;
   const input = o.input as { modelId?: number; probeSetId?: number };
   const reads: [string, string][] = [['the project', p.project]];
@@ -92,8 +92,8 @@ export async function submitKubernetes(state: BackendState, o: SubmitInput) {
   if (!DNS_LABEL.test(o.jobName))
     throw new AppError('bad_input', `jobName ${o.jobName} is not a Kubernetes name: lower-case letters, digits and - (at most 63).`);
   if (o.partition) throw new AppError('bad_input', 'partition is a Slurm option: use kubernetes.namespace instead.');
-  const p = await prepareSubmit(state, o);
-  checkVolumes(state, o, k, p);
+  // Volumes first: a refused job must not have stored anything (embeddings can take minutes) or made shardDir.
+  const p = await prepareSubmit(state, o, (paths) => checkVolumes(state, o, k, paths));
   const script = JSON.stringify(jobManifest(o, k, p), null, 2) + '\n';
   const scriptPath = join(p.dir, `${o.jobName}.job.json`);
   await writeFile(scriptPath, script);

@@ -12,7 +12,9 @@ import { prepareClipDissectShards, prepareDndShards } from '../dissect';
 // What every engine's task needs (docs/cluster.md): the checked command input, the shard file names, and the shell
 // lines a task runs: shard index = the engine's 0-based task index + 1, then the CLI with that --shard.
 
-const UNSAFE = /["'\\$`\n\r]/;
+// Quotes, backslash, $ and every control character (newline, tab, ...): none can ride in a task line as is.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /["'\\$`\x00-\x1f\x7f]/;
 export const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export const shardName = (command: string, i: number, n: number) => `${command}-${i}of${n}.nwbshard`;
 
@@ -28,8 +30,15 @@ export interface Prepared {
   dataDir: string | null;
 }
 
-/** Check the submission (paths a script can carry, the command's own input schema) and store what the shards read. */
-export async function prepareSubmit(state: BackendState, o: SubmitInput): Promise<Prepared> {
+/**
+ * Check the submission (paths a script can carry, the command's own input schema, then the engine's own `check` of
+ * the paths) and only then store what the shards read (which can take minutes: embeddings).
+ */
+export async function prepareSubmit(
+  state: BackendState,
+  o: SubmitInput,
+  check?: (paths: Pick<Prepared, 'project' | 'dir' | 'dataDir'>) => void,
+): Promise<Prepared> {
   const handle = state.requireProject();
   if ('shard' in o.input) throw new AppError('bad_input', 'input must not hold shard: cluster.submit gives each task its own.');
   for (const [what, v] of [
@@ -39,27 +48,31 @@ export async function prepareSubmit(state: BackendState, o: SubmitInput): Promis
     ...(o.command === 'dnd.run' ? [['the data folder', state.opts.userDataDir] as const] : []),
   ] as const)
     if (UNSAFE.test(v))
-      throw new AppError('bad_input', `${what} ${v} holds a quote, backslash, $ or newline: the task script cannot carry it safely.`);
+      throw new AppError(
+        'bad_input',
+        `${what} ${v} holds a quote, backslash, $ or a control character (newline, tab): the task script cannot carry it safely.`,
+      );
   const def = contract[o.command].input;
   const parsed = def.safeParse(o.input, { reportInput: true });
   if (!parsed.success) {
     const issues = formatIssues(parsed.error, def, o.input, (path) => `input.${pathText(path)}`, 'label');
     throw new AppError('bad_input', `${o.command} input is not valid: ${issues.join('; ')}`);
   }
+  const dir = resolve(o.shardDir);
+  const project = resolve(handle.path);
+  // DnD tasks look their models up by id in the describer library: the one of the app that submits (the GUI's data
+  // folder is not the CLI's default), so the task names it rather than using whatever NWB_DATA_DIR the node has.
+  const dataDir = o.command === 'dnd.run' ? resolve(state.opts.userDataDir) : null;
+  check?.({ project, dir, dataDir });
   // LE shards read the project only: store what the single run would store first (split, label concept set or embeddings).
   if (o.command === 'explain.run') await prepareExplainShards(handle.db, ExplainParamsSchema.parse(o.input));
   // Ablation / Top Impact: the split and the fitted temperature; CLIP-Dissect: the split and the embeddings.
   if (o.command === 'ablation.run' || o.command === 'topimpact.run') await prepareAblationShards(handle.db, o.command, o.input);
   if (o.command === 'clipDissect.run') await prepareClipDissectShards(handle.db, o.input);
   if (o.command === 'dnd.run') prepareDndShards(handle.db, o.input);
-  const dir = resolve(o.shardDir);
   await mkdir(dir, { recursive: true });
-  const project = resolve(handle.path);
   const shardFiles = Array.from({ length: o.shards }, (_, k) => join(dir, shardName(o.command, k + 1, o.shards)));
   const mergeCommand = `npm run cli -- project.merge --project ${sq(project)} --shards ${sq(JSON.stringify(shardFiles))}`;
-  // DnD tasks look their models up by id in the describer library: the one of the app that submits (the GUI's data
-  // folder is not the CLI's default), so the task names it rather than using whatever NWB_DATA_DIR the node has.
-  const dataDir = o.command === 'dnd.run' ? resolve(state.opts.userDataDir) : null;
   return { project, dir, inputJson: JSON.stringify(o.input), shardFiles, mergeCommand, dataDir };
 }
 
