@@ -15,6 +15,19 @@ export function createClusterHandlers(
     markClusterJobsMerged(state.requireProject().db, dirname(shards[0]), out.kind, out.shards);
     return out;
   };
+  /** Record a job the project does not list (submitted from a copy, or before jobs were recorded). */
+  const adopt = (jobId: string, shardDir: string) => {
+    const m = recordOf(jobId, shardDir);
+    addClusterJob(state.requireProject().db, {
+      engine: m.engine ?? 'slurm',
+      jobId,
+      command: m.command,
+      shards: m.count,
+      shardDir: m.shardDir,
+      submittedAt: new Date().toISOString(),
+      merged: false,
+    });
+  };
   return {
     'project.merge': (input) => merge(input.shards),
     'cluster.submit': (input) => (input.engine === 'kubernetes' ? submitKubernetes(state, input) : submit(state, input)),
@@ -25,23 +38,14 @@ export function createClusterHandlers(
       const dir = dirname(out.tasks[0].shardFile);
       const job = listClusterJobs(state.requireProject().db).find((j) => j.jobId === input.jobId && j.shardDir === dir);
       if (job?.merged) return out;
+      // Listed first, so the merge marks it and a later poll does not merge (and be refused) again.
+      if (!job) adopt(input.jobId, input.shardDir);
       return { ...out, merged: merge(out.tasks.map((t) => t.shardFile)) };
     },
     'cluster.jobs': () => listClusterJobs(state.requireProject().db),
     'cluster.resubmit': (input) => {
       const out = resubmit(input.jobId, input.shardDir);
-      if (out.jobId) {
-        const m = recordOf(out.jobId, input.shardDir);
-        addClusterJob(state.requireProject().db, {
-          engine: 'slurm',
-          jobId: out.jobId,
-          command: m.command,
-          shards: m.count,
-          shardDir: m.shardDir,
-          submittedAt: new Date().toISOString(),
-          merged: false,
-        });
-      }
+      if (out.jobId) adopt(out.jobId, input.shardDir);
       return out;
     },
   };
