@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captionerDecoding, loadCaptioner } from '../../src/main/core/features/describers/captioner';
 import type { Captioner, ImagePixels } from '../../src/main/core/features/describers/roles';
+import { decodeModel, encodeModel, graphOf, onnx, type NodeProto } from '../../src/main/core/onnx/onnxProto';
+import { tempDirSync } from '../helpers/tempDir';
 import { grey, type CaptionRow } from '../helpers/captionerFixtures';
 
 // The fixture captioner decodes greedily on its split decoder (cross-attention keys/values once per caption, our loop)
@@ -40,6 +42,31 @@ describe('captioner greedy decoding on the split decoder', () => {
   it('the fixture takes the split path; NWB_CAPTIONER_SPLIT=0 keeps transformers.js', () => {
     expect(captionerDecoding(split)).toEqual({ greedy: 'cross-kv' });
     expect(captionerDecoding(tj)).toEqual({ greedy: 'transformers.js', reason: 'NWB_CAPTIONER_SPLIT=0' });
+  });
+
+  it('a decoder that splits and loads but cannot run a step falls back to transformers.js at load, saying why', async () => {
+    // The fixture's decoder with its logits flattened to [batch, vocab]: a valid graph our loop cannot decode with.
+    const dir = tempDirSync('captioner-trial');
+    cpSync(FOLDER, dir, { recursive: true });
+    const file = join(dir, 'onnx/decoder_model_merged.onnx');
+    const model = decodeModel(readFileSync(file));
+    const g = graphOf(model);
+    const producer = g.node.find((n) => n.output.includes('logits'))!;
+    producer.output = producer.output.map((o) => (o === 'logits' ? 'logits_3d' : o));
+    g.node.push(
+      onnx.NodeProto.create({ opType: 'Flatten', input: ['logits_3d'], output: ['logits'], name: 'flatten_logits' }) as NodeProto,
+    );
+    g.output = g.output.map((o) => (o.name === 'logits' ? onnx.ValueInfoProto.create({ name: 'logits' }) : o));
+    writeFileSync(file, encodeModel(model));
+    const c = await loadCaptioner(dir, { signal, threads: 1 });
+    try {
+      expect(captionerDecoding(c)).toMatchObject({
+        greedy: 'transformers.js',
+        reason: expect.stringMatching(/trial step: logits of shape \[1, \d+\]/),
+      });
+    } finally {
+      await c.dispose();
+    }
   });
 
   it.each([

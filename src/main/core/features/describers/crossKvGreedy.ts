@@ -111,17 +111,35 @@ export async function loadCrossKvDecoder(
   if (missing.length) return { reason: `the decoder has no output ${missing.join(', ')}` };
   const readsStates = inputs.some((i) => i.name === ENCODER_INPUT);
   const opts = { ...sessionOptions, logSeverityLevel: 3 as const };
-  const cross = await sessionReadingWeightsFrom(split.cross, bytes, decoderFile, opts);
-  const step = await sessionReadingWeightsFrom(split.step, bytes, decoderFile, opts);
+  const hidden = dimsOf(graphOf(split.cross).input.find((i) => i.name === ENCODER_INPUT) ?? {})[2];
+  if (!hidden) return { reason: `${ENCODER_INPUT} has no static hidden size` };
+  let cross: ort.InferenceSession | null = null;
+  let step: ort.InferenceSession | null = null;
 
   async function crossFeeds(states: States): Promise<Record<string, ort.Tensor>> {
     const h = new ort.Tensor('float32', states.data, states.dims);
-    const feeds: Record<string, ort.Tensor> = { ...(await cross.run({ [ENCODER_INPUT]: h })) };
+    const feeds: Record<string, ort.Tensor> = { ...(await cross!.run({ [ENCODER_INPUT]: h })) };
     if (readsStates) feeds[ENCODER_INPUT] = h; // a step node reads the states directly
     return feeds;
   }
   const emptyPast = (B: number): Record<string, ort.Tensor> =>
     Object.fromEntries(pastShapes.map((p) => [p.name, new ort.Tensor('float32', new Float32Array(0), [B, p.dims[1]!, 0, p.dims[3]!])]));
+
+  // Two trial steps (empty past, then a past of one token) on zero states: a split that loads but cannot run falls
+  // back to transformers.js here, at load, rather than failing the first caption.
+  try {
+    cross = await sessionReadingWeightsFrom(split.cross, bytes, decoderFile, opts);
+    step = await sessionReadingWeightsFrom(split.step, bytes, decoderFile, opts);
+    const fixed = await crossFeeds({ data: new Float32Array(2 * hidden), dims: [1, 2, hidden] });
+    const token = new ort.Tensor('int64', BigInt64Array.from([BigInt(ids.start)]), [1, 1]);
+    let out = await step.run({ input_ids: token, ...fixed, ...emptyPast(1) });
+    out = await step.run({ input_ids: token, ...fixed, ...Object.fromEntries(pastShapes.map((p) => [p.name, out[presentOf(p.name)]])) });
+    const dims = out.logits.dims;
+    if (dims.length !== 3 || dims[0] !== 1 || dims[1] !== 1) throw new Error(`logits of shape [${dims.join(', ')}] for one token`);
+  } catch (e) {
+    await Promise.all([cross?.release(), step?.release()]);
+    return { reason: `the split decoder failed a trial step: ${(e as Error).message.split('\n')[0]}` };
+  }
 
   return {
     async greedy(states, o, signal) {
@@ -133,7 +151,7 @@ export async function loadCrossKvDecoder(
       let last = new BigInt64Array(B).fill(BigInt(ids.start));
       for (let s = 0; s < o.maxNewTokens; s++) {
         if (signal.aborted) throw new AppError('cancelled', 'Captioning was cancelled.');
-        const out = await step.run({ input_ids: new ort.Tensor('int64', last, [B, 1]), ...fixed, ...pastFeeds });
+        const out = await step!.run({ input_ids: new ort.Tensor('int64', last, [B, 1]), ...fixed, ...pastFeeds });
         const logits = out.logits.data as Float32Array;
         const v = logits.length / B;
         // transformers.js: MinNewTokensLengthLogitsProcessor and MinLengthLogitsProcessor (length with the start token).
@@ -155,11 +173,11 @@ export async function loadCrossKvDecoder(
     },
     async prefixLogits(states, ids, t) {
       const B = states.dims[0];
-      const out = await step.run({ input_ids: new ort.Tensor('int64', ids, [B, t]), ...(await crossFeeds(states)), ...emptyPast(B) });
+      const out = await step!.run({ input_ids: new ort.Tensor('int64', ids, [B, t]), ...(await crossFeeds(states)), ...emptyPast(B) });
       return out.logits.data as Float32Array;
     },
     async dispose() {
-      await Promise.all([cross.release(), step.release()]);
+      await Promise.all([cross!.release(), step!.release()]);
     },
   };
 }
