@@ -1,6 +1,6 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   inspectDiffusersFolder,
   loadDiffusionPipeline,
@@ -118,6 +118,25 @@ describe('fixture generator vs PyTorch, same initial noise', () => {
       }
     } finally {
       await wino.dispose();
+    }
+  });
+
+  it('if onnxruntime refused the rewritten UNet, the file as it is loads instead (direct convolutions, same images)', async () => {
+    const create = ort.InferenceSession.create.bind(ort.InferenceSession);
+    const spy = vi
+      .spyOn(ort.InferenceSession, 'create')
+      .mockImplementation(((src: unknown, o: unknown) =>
+        typeof src === 'string' ? create(src, o as never) : Promise.reject(new Error('refused'))) as never);
+    try {
+      const g = await loadDiffusionPipeline(FOLDER, { signal, threads: 1, winograd: { minChannels: 1, minPixels: 0 } });
+      try {
+        expect(g.winogradConvs).toEqual([]);
+        expect(maxAbsDiff(await channel0(g, golden.cases[0], 'config', 20), golden.cases[0].ddim20)).toBeLessThan(1e-3);
+      } finally {
+        await g.dispose();
+      }
+    } finally {
+      spy.mockRestore();
     }
   });
 

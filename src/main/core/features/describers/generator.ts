@@ -755,9 +755,16 @@ export async function loadDiffusionPipeline(path: string, opts: GeneratorLoadOpt
           logSeverityLevel: 3,
           extra: { session: { intra_op: { allow_spinning: '0' } } },
         };
-        sessions.push(
-          await (typeof source === 'string' ? ort.InferenceSession.create(source, options) : ort.InferenceSession.create(source, options)),
-        );
+        let session: Session;
+        if (typeof source === 'string') session = await ort.InferenceSession.create(source, options);
+        else {
+          // The rewrite is ours: if onnxruntime refuses it, the user's file as it is still runs (direct convolutions).
+          session = await ort.InferenceSession.create(source, options).catch(() => {
+            winograd = [];
+            return ort.InferenceSession.create(a.parts[part].path, options);
+          });
+        }
+        sessions.push(session);
       } catch (e) {
         throw bad(
           a.parts[part].path,
