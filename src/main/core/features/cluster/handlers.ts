@@ -31,8 +31,8 @@ export function createClusterHandlers(
   return {
     'project.merge': (input) => merge(input.shards),
     'cluster.submit': (input) => (input.engine === 'kubernetes' ? submitKubernetes(state, input) : submit(state, input)),
-    'cluster.status': (input) => {
-      const out = status(input.jobId, input.shardDir);
+    'cluster.status': async (input) => {
+      const out = await status(input.jobId, input.shardDir);
       if (!input.merge || !out.done) return out;
       // Automatic merge: once, when every shard is complete (the job's record in the project says whether it was).
       const dir = dirname(out.tasks[0].shardFile);
@@ -43,8 +43,8 @@ export function createClusterHandlers(
       return { ...out, merged: merge(out.tasks.map((t) => t.shardFile)) };
     },
     'cluster.jobs': () => listClusterJobs(state.requireProject().db),
-    'cluster.resubmit': (input) => {
-      const out = resubmit(input.jobId, input.shardDir);
+    'cluster.resubmit': async (input) => {
+      const out = await resubmit(input.jobId, input.shardDir);
       if (out.jobId) adopt(out.jobId, input.shardDir);
       return out;
     },

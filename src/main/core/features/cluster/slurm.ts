@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { ClusterJob, SubmitInput } from '../../../../shared/contract';
 import { AppError } from '../../../../shared/errors';
 import type { BackendState } from '../../platform/context';
@@ -25,9 +26,12 @@ export interface JobRecord {
   tasks?: number[];
 }
 
-function slurm(cmd: string, args: string[]): string {
+const execFileAsync = promisify(execFile);
+
+/** A Slurm command's stdout. Asynchronous: an unreachable controller must not stall the backend (up to 30 s). */
+async function slurm(cmd: string, args: string[]): Promise<string> {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    return (await execFileAsync(cmd, args, { encoding: 'utf8', timeout: 30_000 })).stdout;
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT')
@@ -69,7 +73,7 @@ export async function submit(state: BackendState, o: SubmitInput) {
   await writeFile(scriptPath, script, { mode: 0o755 });
   const out = { scriptPath, script, shardFiles: p.shardFiles, mergeCommand: p.mergeCommand, submitCommand: `sbatch ${sq(scriptPath)}` };
   if (o.dryRun) return { ...out, jobId: null };
-  const jobId = slurm('sbatch', ['--parsable', scriptPath]).trim().split(';')[0];
+  const jobId = (await slurm('sbatch', ['--parsable', scriptPath])).trim().split(';')[0];
   const record: JobRecord = {
     engine: 'slurm',
     jobId,
@@ -85,11 +89,11 @@ export async function submit(state: BackendState, o: SubmitInput) {
 }
 
 /** Array task id -> state, from squeue (pending/running) and scontrol (finished tasks Slurm still remembers). */
-export function taskStates(jobId: string): Map<number, string> {
+export async function taskStates(jobId: string): Promise<Map<number, string>> {
   const states = new Map<number, string>();
   let ctl = '';
   try {
-    ctl = slurm('scontrol', ['show', 'job', jobId]);
+    ctl = await slurm('scontrol', ['show', 'job', jobId]);
   } catch {
     ctl = ''; // forgotten by slurmctld (MinJobAge): states come from squeue or stay UNKNOWN
   }
@@ -100,7 +104,7 @@ export function taskStates(jobId: string): Map<number, string> {
   }
   let queue = '';
   try {
-    queue = slurm('squeue', ['-h', '-r', '-j', jobId, '-o', '%K|%T']);
+    queue = await slurm('squeue', ['-h', '-r', '-j', jobId, '-o', '%K|%T']);
   } catch (e) {
     if (e instanceof AppError && e.code === 'not_found') throw e;
     queue = ''; // squeue refuses a job id it no longer knows
@@ -129,30 +133,26 @@ export function recordOf(jobId: string, shardDir: string): JobRecord {
 const ACTIVE = new Set(['PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'REQUEUED', 'RESIZING', 'SUSPENDED']);
 
 /** Tasks (0-based) of a job to submit again: shard not complete, and not pending or running in Slurm. */
-export function resubmit(jobId: string, shardDir: string) {
+export async function resubmit(jobId: string, shardDir: string) {
   const m = recordOf(jobId, shardDir);
   if (m.engine === 'kubernetes')
     throw new AppError(
       'bad_input',
       `Job ${jobId} runs on Kubernetes: delete it and apply its manifest ${m.scriptPath} again (finished shards are kept and skipped).`,
     );
-  const tasks = status(jobId, shardDir)
-    .tasks.filter((t) => !t.shardComplete && !ACTIVE.has(t.state))
-    .map((t) => t.index - 1);
+  const tasks = (await status(jobId, shardDir)).tasks.filter((t) => !t.shardComplete && !ACTIVE.has(t.state)).map((t) => t.index - 1);
   if (!tasks.length) return { jobId: null, tasks };
   // The command line's --array overrides the script's; each task keeps its shard (the script hard-codes the count).
-  const newId = slurm('sbatch', ['--parsable', `--array=${tasks.join(',')}`, m.scriptPath])
-    .trim()
-    .split(';')[0];
+  const newId = (await slurm('sbatch', ['--parsable', `--array=${tasks.join(',')}`, m.scriptPath])).trim().split(';')[0];
   writeFileSync(join(m.shardDir, `slurm-${newId}.json`), JSON.stringify({ ...m, jobId: newId, tasks }, null, 1));
   return { jobId: newId, tasks };
 }
 
-export function status(jobId: string, shardDir: string) {
+export async function status(jobId: string, shardDir: string) {
   const m = recordOf(jobId, shardDir);
   const engine = m.engine ?? 'slurm';
   // Kubernetes is not queried (kubectl is the user's): its tasks' states stay UNKNOWN and the shard files tell progress.
-  const states = engine === 'slurm' ? taskStates(jobId) : new Map<number, string>();
+  const states = engine === 'slurm' ? await taskStates(jobId) : new Map<number, string>();
   const logs = readdirSync(m.shardDir);
   const tasks = Array.from({ length: m.count }, (_, k) => {
     const shardFile = join(m.shardDir, shardName(m.command, k + 1, m.count));
