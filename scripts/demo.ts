@@ -221,12 +221,10 @@ async function buildDemoProject(): Promise<void> {
       (await api.call('dnd.run', { ...dndParams, activationSetId: logits.id, neurons: undefined }, progress('describe-and-dissect logits')))
         .run,
       (await api.call('clipDissect.run', { activationSetId: logits.id, encoderId: explainer.id, conceptSetId: labels.id })).run,
-      ...(await Promise.all(
-        ['netdissect_tally.csv', 'milan_descriptions.csv'].map(
-          async (f) => (await api.call('labels.import', { activationSetId: logits.id, path: join(labelsDir, f) })).run,
-        ),
-      )),
     ];
+    // One after the other: the run ids, and so the order of the printed rows, are the same on every fresh demo.
+    for (const f of ['netdissect_tally.csv', 'milan_descriptions.csv'])
+      finalRuns.push((await api.call('labels.import', { activationSetId: logits.id, path: join(labelsDir, f) })).run);
     for (const r of finalRuns) await api.call('simulate.run', { explainRunId: r.id, encoderId: simulator.id }, progress('simulate'));
     const table = await api.call('compare.layer', { activationSetId: logits.id });
     const name = (runId: number, method?: string) => {
