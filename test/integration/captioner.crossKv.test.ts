@@ -101,6 +101,28 @@ describe('captioner greedy decoding on the split decoder', () => {
     }
   });
 
+  it("a generation config's min_length holds for greedy (equal to transformers.js's generate) and for beam search", async () => {
+    const dir = tempDirSync('captioner-minlength');
+    cpSync(FOLDER, dir, { recursive: true });
+    const genFile = join(dir, 'generation_config.json');
+    writeFileSync(genFile, JSON.stringify({ ...JSON.parse(readFileSync(genFile, 'utf8')), min_length: 9 }));
+    const mine = await loadCaptioner(dir, { signal, threads: 1 });
+    process.env.NWB_CAPTIONER_SPLIT = '0';
+    const theirs = await loadCaptioner(dir, { signal, threads: 1 }).finally(() => delete process.env.NWB_CAPTIONER_SPLIT);
+    try {
+      const some = images.slice(0, 8);
+      const greedy = { numBeams: 1, maxNewTokens: golden.maxNewTokens, minNewTokens: 0 };
+      const [a, b] = [await mine.caption(some, greedy, signal), await theirs.caption(some, greedy, signal)];
+      expect(a.map((c) => c.tokenIds)).toEqual(b.map((c) => c.tokenIds));
+      // min_length counts the start token: at least 8 generated tokens before EOS may end a caption.
+      expect(a.every((c) => c.tokenIds.length >= 8)).toBe(true);
+      const beam = await mine.caption(some.slice(0, 3), { ...greedy, numBeams: 3 }, signal);
+      expect(beam.every((c) => c.tokenIds.length >= 8)).toBe(true);
+    } finally {
+      await Promise.all([mine.dispose(), theirs.dispose()]);
+    }
+  });
+
   it('cancelling stops the loop with cancelled, and the captioner works afterwards', async () => {
     const ac = new AbortController();
     const run = split.caption(images, { numBeams: 1, maxNewTokens: 16, minNewTokens: 0 }, ac.signal);

@@ -503,7 +503,9 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
     await Promise.all([model?.dispose(), disposeOwn(owned)]);
     throw cancelled();
   }
-  if (owned) return vedCaptioner(tj, { own: owned }, tokenizer, processor, null);
+  // The generation config's min_length (start token included), which greedy decoding on either path applies too.
+  const minLength = Number(generationConfig(tj, folder).min_length ?? 0) || 0;
+  if (owned) return vedCaptioner(tj, { own: owned }, tokenizer, processor, null, minLength);
   if (!model) throw new Error('unreachable: transformers.js loaded no model');
   // eos_token_id may be one id or a list (several stop tokens).
   const eosIds = new Set([model.generation_config?.eos_token_id ?? model.config.eos_token_id].flat().map(Number));
@@ -526,7 +528,7 @@ export async function loadCaptioner(path: string, opts: LoadOptions): Promise<Ca
       eosIds,
       smolvlmChatTemplate(folder, readJsonObject(folder, 'tokenizer_config.json')) ?? '',
     );
-  return vedCaptioner(tj, { model, start, eosIds }, tokenizer, processor, 'reason' in own ? own.reason : null);
+  return vedCaptioner(tj, { model, start, eosIds }, tokenizer, processor, 'reason' in own ? own.reason : null, minLength);
 }
 
 async function disposeOwn(own: OwnSessions | null): Promise<void> {
@@ -543,6 +545,7 @@ function vedCaptioner(
   tokenizer: TjTokenizer,
   processor: Awaited<ReturnType<Tj['AutoProcessor']['from_pretrained']>>,
   reason: string | null,
+  minLength: number,
 ): Captioner {
   const own = 'own' in run ? run.own : null;
   const model = 'model' in run ? run.model : null;
@@ -607,7 +610,7 @@ function vedCaptioner(
       live.forEach((b, bi) => {
         const row = data.subarray((bi * t + t - 1) * v, (bi * t + t) * v);
         const lp = logSoftmax(row);
-        if (step < o.minNewTokens) for (const e of eosIds) lp[e] = -Infinity;
+        if (step < o.minNewTokens || 1 + step < minLength) for (const e of eosIds) lp[e] = -Infinity;
         for (const tok of topK(lp, k)) cands.push({ score: b.score + lp[tok], beam: bi, tok });
       });
       cands.sort((a, b) => b.score - a.score || a.beam - b.beam || a.tok - b.tok);
