@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inspectCaptionerFolder, loadCaptioner, type TaskCaptionOptions } from '../../src/main/core/features/describers/captioner';
 import type { Captioner, ImagePixels } from '../../src/main/core/features/describers/roles';
 import type { Backend } from '../../src/main/core/app/backend';
@@ -111,4 +111,33 @@ export async function importGoldenProbe(backend: Backend, dir: string): Promise<
   const { probeSetId } = await call(backend, 'probe.import', { root });
   const page = await call(backend, 'probe.images', { probeSetId, offset: 0, limit: 100 });
   return new Map(page.rows.map((r) => [r.relPath.split('/').pop()!, r.id]));
+}
+
+/**
+ * The folder refusals every multi-part captioner family shares (Florence-2, SmolVLM), registered in the caller's
+ * describe: each required file missing is named with the family; a part present only quantised, or the decoder split
+ * in two (older exports), is named with the fix.
+ */
+export function sharedFolderRefusals(o: { folder: string; family: string; required: string[]; quantised: string }): void {
+  const copy = () => copyFolder(o.folder, o.family.toLowerCase());
+  it.each(o.required)('a folder without %s names it', async (file) => {
+    const dir = copy();
+    rmSync(join(dir, file));
+    const e = await folderRefusal(dir, 'describer_invalid');
+    expect(e.message).toContain(`${file} is missing`);
+    expect(e.message).toContain(o.family);
+  });
+
+  it(`only a quantised ${o.quantised}, or a split decoder, is named with the fix`, async () => {
+    const dir = copy();
+    const q4 = o.quantised.replace(/\.onnx$/, '_q4.onnx');
+    cpSync(join(dir, o.quantised), join(dir, q4));
+    rmSync(join(dir, o.quantised));
+    let e = await folderRefusal(dir, 'describer_invalid');
+    expect(e.message).toContain(`only ${q4}`);
+    const split = copy();
+    splitDecoder(split);
+    e = await folderRefusal(split, 'describer_invalid');
+    expect(e.message).toContain('split decoder');
+  });
 }

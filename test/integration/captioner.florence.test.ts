@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectCaptionerFolder } from '../../src/main/core/features/describers/captioner';
@@ -10,7 +10,7 @@ import {
   grey,
   importGoldenProbe,
   namedShare,
-  splitDecoder,
+  sharedFolderRefusals,
   useCaptioner,
   type CaptionRow as Row,
 } from '../helpers/captionerFixtures';
@@ -112,31 +112,18 @@ const copy = () => copyFolder(FOLDER, 'florence');
 const refusal = (path: string) => folderRefusal(path, 'describer_invalid');
 
 describe('Florence-2 folder refusals', () => {
-  it.each([
-    'onnx/vision_encoder.onnx',
-    'onnx/embed_tokens.onnx',
-    'onnx/encoder_model.onnx',
-    'onnx/decoder_model_merged.onnx',
-    'preprocessor_config.json',
-    'tokenizer.json',
-  ])('a folder without %s names it', async (file) => {
-    const dir = copy();
-    rmSync(join(dir, file));
-    const e = await refusal(dir);
-    expect(e.message).toContain(`${file} is missing`);
-    expect(e.message).toContain('Florence-2');
-  });
-
-  it('only a quantised vision encoder, or a split decoder, is named with the fix', async () => {
-    const dir = copy();
-    cpSync(join(dir, 'onnx/vision_encoder.onnx'), join(dir, 'onnx/vision_encoder_q4.onnx'));
-    rmSync(join(dir, 'onnx/vision_encoder.onnx'));
-    let e = await refusal(dir);
-    expect(e.message).toContain('only onnx/vision_encoder_q4.onnx');
-    const split = copy();
-    splitDecoder(split);
-    e = await refusal(split);
-    expect(e.message).toContain('split decoder');
+  sharedFolderRefusals({
+    folder: FOLDER,
+    family: 'Florence-2',
+    required: [
+      'onnx/vision_encoder.onnx',
+      'onnx/embed_tokens.onnx',
+      'onnx/encoder_model.onnx',
+      'onnx/decoder_model_merged.onnx',
+      'preprocessor_config.json',
+      'tokenizer.json',
+    ],
+    quantised: 'onnx/vision_encoder.onnx',
   });
 
   it("a processor config that is not Florence-2's, or has no <CAPTION> prompt, is named", async () => {

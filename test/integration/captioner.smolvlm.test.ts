@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import {
   grey,
   importGoldenProbe,
   namedShare,
-  splitDecoder,
+  sharedFolderRefusals,
   useCaptioner,
   type CaptionRow as Row,
 } from '../helpers/captionerFixtures';
@@ -166,32 +166,19 @@ function editJson(dir: string, name: string, edit: (j: Record<string, unknown>) 
 }
 
 describe('SmolVLM folder refusals', () => {
-  it.each([
-    'onnx/vision_encoder.onnx',
-    'onnx/embed_tokens.onnx',
-    'onnx/decoder_model_merged.onnx',
-    'preprocessor_config.json',
-    'processor_config.json',
-    'tokenizer.json',
-    'tokenizer_config.json',
-  ])('a folder without %s names it', async (file) => {
-    const dir = copy();
-    rmSync(join(dir, file));
-    const e = await refusal(dir);
-    expect(e.message).toContain(`${file} is missing`);
-    expect(e.message).toContain('SmolVLM');
-  });
-
-  it('only a quantised decoder, or a split decoder, is named with the fix', async () => {
-    const dir = copy();
-    cpSync(join(dir, 'onnx/decoder_model_merged.onnx'), join(dir, 'onnx/decoder_model_merged_q4.onnx'));
-    rmSync(join(dir, 'onnx/decoder_model_merged.onnx'));
-    let e = await refusal(dir);
-    expect(e.message).toContain('only onnx/decoder_model_merged_q4.onnx');
-    const split = copy();
-    splitDecoder(split);
-    e = await refusal(split);
-    expect(e.message).toContain('split decoder');
+  sharedFolderRefusals({
+    folder: FOLDER,
+    family: 'SmolVLM',
+    required: [
+      'onnx/vision_encoder.onnx',
+      'onnx/embed_tokens.onnx',
+      'onnx/decoder_model_merged.onnx',
+      'preprocessor_config.json',
+      'processor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ],
+    quantised: 'onnx/decoder_model_merged.onnx',
   });
 
   it("a processor config that is not SmolVLM's, no image_seq_len, no max_image_size, no image token id are named", async () => {
