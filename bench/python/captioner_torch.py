@@ -5,7 +5,7 @@ captions N images in batches (as captioner.ts does: batched encoder, batched gre
 input (bilinear, only when needed), normalise, encoder, greedy decoding with the KV cache. `--fixed N` bans
 EOS so every caption is exactly N tokens (random weights would stop anywhere). Each layer's cross-attention key and
 value projections of the encoder states are computed once per batch of captions, as the runtime does (captioner.ts,
-crossKvGreedy.ts; the same Memo as scripts/experiments/captioner_cross_kv.py); `--recompute` computes them every
+crossKvGreedy.ts; scripts/experiments/captioner_cross_kv.py imports this Memo); `--recompute` computes them every
 step instead (the exported decoder's own behaviour). Prints one JSON line.
 
 Usage: captioner_torch.py --weights W.pt [--bench-size] --threads T --images N [--batch B] [--max-new 16] [--fixed N]

@@ -23,20 +23,10 @@ import torch  # noqa: E402
 
 import export_captioner_bench as eb  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "bench", "python"))
+from captioner_torch import Memo  # noqa: E402  (the bench reference's once-per-caption Linear)
+
 B = 8
-
-
-class Memo(torch.nn.Module):
-    """A Linear computed once per encoder tensor (the tensor object is the key)."""
-
-    def __init__(self, lin):
-        super().__init__()
-        self.lin, self.key, self.val = lin, None, None
-
-    def forward(self, x):
-        if self.key is not x:
-            self.key, self.val = x, self.lin(x)
-        return self.val
 
 
 def load():
