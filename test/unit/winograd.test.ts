@@ -238,6 +238,15 @@ describe('Winograd F(m x m, 3 x 3) rewrite', () => {
     }
   });
 
+  it('keeps a convolution whose weight is also a graph input (it may be fed at run time)', () => {
+    const { model } = convModel([{ ci: 4, co: 4 }], 1);
+    model.graph!.input!.push({
+      name: 'w0',
+      type: { tensorType: { elemType: 1, shape: { dim: [4, 4, 3, 3].map((d) => ({ dimValue: d })) } } },
+    });
+    expect(winogradConvs(model, { tile: 4, minChannels: 1 }).rewritten).toEqual([]);
+  });
+
   it('keeps the convolutions of a model below opset 15 (the rewrite reads shapes with Shape(start))', () => {
     const { model } = convModel([{ ci: 4, co: 4 }], 1, 13);
     expect(winogradConvs(model, { tile: 4, minChannels: 1 }).rewritten).toEqual([]);

@@ -220,9 +220,11 @@ export function winogradConvs(model: ModelProto, opts: WinogradOptions): Winogra
   const sharedKernels = new Map<number, [string, string]>();
   // Node names need not be unique (nor set): each rewrite's tensors get a prefix no other rewrite has.
   const prefixes = new Set<string>();
+  // A weight that is also a graph input can be fed at run time (older exports): baking its transform in would ignore that.
+  const fed = new Set(g.input.map((i) => i.name));
   for (const n of g.node) {
     const weight = inits.get(n.input[1]);
-    if (!plain3x3(n, weight, opts.minChannels)) {
+    if (fed.has(n.input[1]) || !plain3x3(n, weight, opts.minChannels)) {
       nodes.push(n);
       continue;
     }
